@@ -1,0 +1,135 @@
+"""Home: open or create a project, see where the team stands, and what to do next."""
+
+import streamlit as st
+
+from successgaps import sample, ui
+from successgaps.errors import UserError
+from successgaps.progress import next_step, step_statuses
+
+STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "done": "✅"}
+
+
+def _create(name_key: str) -> None:
+    try:
+        created = ui.store().create(st.session_state.get(name_key, ""))
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    st.session_state[name_key] = ""
+    ui.open_project(created.id)
+    ui.flash(f"Created “{created.name}”. Start with step 1, or go straight to your data in step 2.")
+
+
+def _create_sample() -> None:
+    try:
+        created = sample.create_project(ui.store())
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    ui.open_project(created.id)
+    ui.flash(f"Created “{created.name}” from the sample district's student file.")
+
+
+def _open_file() -> None:
+    upload = st.session_state.get("home_open_file")
+    if upload is None:
+        return
+    try:
+        created = ui.store().import_project(upload.getvalue())
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    ui.open_project(created.id)
+    ui.flash(f"Opened “{created.name}” from {upload.name} as a new project.")
+
+
+def _rename(project_id: str) -> None:
+    try:
+        ui.store().rename(project_id, st.session_state.get("home_rename", ""))
+        ui.flash("Renamed.")
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+
+
+def _duplicate(project_id: str) -> None:
+    copy = ui.store().duplicate(project_id)
+    ui.open_project(copy.id)
+    ui.flash(f"Made a copy: “{copy.name}” is now open.")
+
+
+def _delete(project_id: str) -> None:
+    name = ui.store().load(project_id).name
+    ui.store().delete(project_id)
+    ui.open_project(None)
+    ui.flash(f"Deleted “{name}”.", "info")
+
+
+def _switch() -> None:
+    ui.open_project(st.session_state.get("home_switch"))
+
+
+project = ui.page("Success Gaps", needs_project=False)
+projects = ui.store().list()
+
+if project is None:
+    st.markdown(
+        "Find the groups of students your school or district is not serving well — and do something "
+        "about it, step by step, as a team."
+    )
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Start a project")
+        st.text_input("Project name", key="home_new_name", placeholder="e.g. Central High graduation 2025–26")
+        st.button("Create project", on_click=_create, args=("home_new_name",), type="primary")
+        st.divider()
+        st.markdown("New here? Try the app on a fictional district's student file.")
+        st.button("Create a project from the sample district", on_click=_create_sample)
+    with right:
+        st.subheader("Open a project")
+        if projects:
+            for summary in projects:
+                st.button(f"📂 {summary.name}", key=f"home_open_{summary.id}",
+                          on_click=ui.open_project, args=(summary.id,))
+        else:
+            st.caption("No projects in this workspace yet.")
+        st.file_uploader("Open a project file (.sgproj)", type=["sgproj"], key="home_open_file",
+                         on_change=_open_file)
+else:
+    st.header(project.name)
+    upcoming = next_step(project)
+    if upcoming.next_action:
+        st.success(f"**Next:** step {upcoming.step.number} · {upcoming.step.title} — {upcoming.next_action}")
+        st.page_link(upcoming.step.page, label=f"Go to step {upcoming.step.number}", icon="➡️")
+
+    st.subheader("Where we stand")
+    for status in step_statuses(project):
+        c1, c2, c3 = st.columns([3, 2, 4])
+        c1.page_link(status.step.page, label=f"{status.step.number}. {status.step.title}",
+                     icon=STATUS_ICON[status.status])
+        c2.markdown(f"**{status.status.capitalize()}**")
+        c3.markdown(status.detail + (f"  \n_{status.next_action}_" if status.next_action else ""))
+
+    if not ui.presenting():
+        st.subheader("Project")
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            st.text_input("Rename", value=project.name, key="home_rename", on_change=_rename, args=(project.id,))
+            st.download_button(
+                "Download project file", data=lambda: ui.store().export_project(project.id),
+                file_name=f"{project.name}.sgproj", mime="application/zip",
+                help="One file with everything the team entered and its data, to open on another machine.",
+            )
+        with c2:
+            ids = [p.id for p in projects]
+            st.selectbox("Switch to another project", ids, index=ids.index(project.id),
+                         format_func=lambda pid: next(p.name for p in projects if p.id == pid),
+                         key="home_switch", on_change=_switch)
+            st.button("Close project", on_click=ui.open_project, args=(None,))
+        with c3:
+            st.button("Duplicate project", on_click=_duplicate, args=(project.id,))
+            with st.popover("Delete project…"):
+                st.warning(f"Delete “{project.name}” and its data from this workspace? This cannot be undone.")
+                st.button("Delete for good", on_click=_delete, args=(project.id,), type="primary")
+
+st.caption(f"Your projects are saved as you work, in `{ui.store().path}`. Nothing is sent anywhere.")
+ui.done()

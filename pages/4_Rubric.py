@@ -1,0 +1,10 @@
+"""Step 4 · Rubric."""
+
+import streamlit as st
+
+from successgaps import ui
+
+project = ui.page("Rubric", step=4)
+ui.focus_banner(project)
+st.write("This step's tools are on their way. The step's status above is read from the project.")
+ui.done()
