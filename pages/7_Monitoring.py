@@ -1,10 +1,175 @@
-"""Step 7 · Monitoring."""
+"""Step 7 · Monitoring: reviews, progress against baseline and target, plan revisions."""
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
-from successgaps import ui
+from successgaps import monitoring, ui
+from successgaps.errors import UserError
+from successgaps.models import StepReview
 
 project = ui.page("Monitoring", step=7)
 ui.focus_banner(project)
-st.write("This step's tools are on their way. The step's status above is read from the project.")
+member_names = {m.id: m.name for m in project.members}
+steps = monitoring.ordered_steps(project)
+STATUS = list(monitoring.STATUS_LABELS)
+
+
+def _edit(fn, *args):
+    p = ui.project()
+    try:
+        fn(p, *args)
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    ui.save(p)
+
+
+def _review(p, review_id):
+    return next(r for r in p.reviews if r.id == review_id)
+
+
+def _set_review_field(p, review_id, field, key):
+    setattr(_review(p, review_id), field, st.session_state[key])
+
+
+def _set_step_status(p, review_id, step_id, field, key):
+    review = _review(p, review_id)
+    entry = next((s for s in review.steps if s.step_id == step_id), None)
+    if entry is None:
+        entry = StepReview(step_id=step_id)
+        review.steps.append(entry)
+    setattr(entry, field, st.session_state[key])
+
+
+def _record(p, review_id):
+    monitoring.record_review(p, _review(p, review_id))
+    ui.flash("Review recorded; each action step now shows the status given at the review.")
+
+
+def _generate(p):
+    added = monitoring.apply_schedule(p, monitoring.review_schedule(
+        p, full_team_months=st.session_state["mon_team_every"], check_in_months=st.session_state["mon_check_every"]))
+    ui.flash(f"Scheduled {added} reviews; reviews already held were kept.")
+
+
+def _add_review(p):
+    day = st.session_state["mon_new_date"]
+    review = monitoring.blank_review(p, day, st.session_state["mon_new_kind"])
+    p.reviews = sorted(p.reviews + [review], key=lambda r: r.date)
+
+
+def _revise(p):
+    kind, item_id = st.session_state["mon_rev_item"]
+    field = st.session_state["mon_rev_field"]
+    value = st.session_state.get("mon_rev_value")
+    monitoring.revise(p, kind, item_id, field, value, st.session_state.get("mon_rev_why", ""),
+                      review_id=st.session_state.get("mon_rev_review") or "")
+    st.session_state["mon_rev_why"] = ""
+    ui.flash("The change is in the plan and in its history below.")
+
+
+# ---------------------------------------------------------------- alerts
+alerts = monitoring.step_alerts(project)
+st.subheader("Alerts")
+if alerts:
+    for alert in alerts:
+        st.warning(alert.sentence)
+else:
+    st.caption("No overdue steps, and no step was behind at two reviews running.")
+
+# ---------------------------------------------------------------- review schedule
+st.subheader("Review schedule")
+upcoming = monitoring.next_review(project)
+if upcoming:
+    st.markdown(f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
+                f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})")
+if project.reviews:
+    st.dataframe(pd.DataFrame([{
+        "Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
+        "Held": "yes" if r.held else "", "Attendees": len(r.attendees)} for r in project.reviews]),
+        hide_index=True, width="stretch")
+else:
+    st.caption("No reviews scheduled yet.")
+if not ui.presenting():
+    with st.expander("Schedule reviews", expanded=not project.reviews):
+        c1, c2 = st.columns(2)
+        c1.number_input("Full-team review every … months", 1, 12, 3, key="mon_team_every")
+        c2.number_input("Implementers check-in every … months (first six months)", 1, 6, 1, key="mon_check_every")
+        st.button("Generate the schedule from the plan's dates", on_click=_edit, args=(_generate,))
+        c1, c2, c3 = st.columns([2, 2, 1])
+        c1.date_input("Or add one review on", value=dt.date.today(), key="mon_new_date")
+        c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
+                     format_func=lambda k: "Full team" if k == "full_team" else "Implementers check-in")
+        c3.button("Add review", on_click=_edit, args=(_add_review,))
+
+# ---------------------------------------------------------------- recording a review
+st.subheader("Record a review")
+open_reviews = [r for r in project.reviews if not r.held]
+if not project.steps:
+    st.info("The plan has no action steps yet: add them in step 6, then review them here.")
+elif not open_reviews:
+    st.caption("Schedule a review above to record it.")
+else:
+    review = st.selectbox("Review", open_reviews, key="mon_review_pick",
+                          format_func=lambda r: f"{r.date:%B %-d, %Y} · "
+                                                f"{'Full team' if r.kind == 'full_team' else 'Implementers check-in'}")
+    review = next(r for r in project.reviews if r.id == review.id)
+    rid = review.id
+    st.multiselect("Who attended", list(member_names), default=review.attendees, key=f"mon_att_{rid}",
+                   format_func=member_names.get, on_change=_edit,
+                   args=(_set_review_field, rid, "attendees", f"mon_att_{rid}"))
+    by_step = {s.step_id: s for s in review.steps}
+    for step in steps:
+        entry = by_step.get(step.id) or StepReview(step_id=step.id, status=step.status)
+        c1, c2, c3, c4 = st.columns([3, 2, 3, 3])
+        owner = member_names.get(step.owner_id, "no owner")
+        c1.markdown(f"**{step.text or 'Untitled step'}**  \n{owner} · due {step.due or '—'}")
+        for col, field, widget in ((c2, "status", "select"), (c3, "note", "text"), (c4, "evidence", "text")):
+            key = f"mon_{field}_{rid}_{step.id}"
+            if widget == "select":
+                col.selectbox("Status", STATUS, index=STATUS.index(entry.status), key=key,
+                              format_func=monitoring.STATUS_LABELS.get, on_change=_edit,
+                              args=(_set_step_status, rid, step.id, field, key))
+            else:
+                col.text_input(field.capitalize(), value=getattr(entry, field), key=key, on_change=_edit,
+                               args=(_set_step_status, rid, step.id, field, key))
+    for field, label in (("fidelity", "Fidelity of implementation: are the steps done as planned?"),
+                         ("challenges", "New challenges"), ("decisions", "Decisions")):
+        key = f"mon_{field}_{rid}"
+        st.text_area(label, value=getattr(review, field), key=key, on_change=_edit,
+                     args=(_set_review_field, rid, field, key))
+    st.button("Record this review as held", type="primary", on_click=_edit, args=(_record, rid))
+
+# ---------------------------------------------------------------- revisions
+st.subheader("Plan revisions")
+if not ui.presenting() and (project.goals or project.steps):
+    with st.expander("Change a goal or an action step"):
+        items = [("goal", g.id) for g in project.goals] + [("step", s.id) for s in steps]
+        names = {("goal", g.id): f"Goal: {g.text or 'untitled'}" for g in project.goals}
+        names |= {("step", s.id): f"Step: {s.text or 'untitled'}" for s in steps}
+        kind, item_id = st.selectbox("What changes", items, format_func=names.get, key="mon_rev_item")
+        field = st.selectbox("Which part", monitoring.REVISABLE[kind], key="mon_rev_field",
+                             format_func=lambda f: f.replace("_", " ").replace("owner id", "owner"))
+        if field in {"target_date", "start", "due"}:
+            st.date_input("New value", key="mon_rev_value")
+        elif field == "target":
+            st.number_input("New value", key="mon_rev_value", step=0.5)
+        elif field == "owner_id":
+            st.selectbox("New value", list(member_names), format_func=member_names.get, key="mon_rev_value")
+        elif field == "status":
+            st.selectbox("New value", STATUS, format_func=monitoring.STATUS_LABELS.get, key="mon_rev_value")
+        else:
+            st.text_input("New value", key="mon_rev_value")
+        st.text_input("Why", key="mon_rev_why")
+        held = [r for r in project.reviews if r.held]
+        st.selectbox("Decided at", [""] + [r.id for r in held], key="mon_rev_review",
+                     format_func=lambda rid: "—" if not rid else f"Review of {_review(project, rid).date:%B %-d, %Y}")
+        st.button("Apply the change", on_click=_edit, args=(_revise,))
+log = monitoring.history(project)
+if log:
+    st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")
+else:
+    st.caption("No changes to the plan yet.")
 ui.done()

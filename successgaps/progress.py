@@ -45,6 +45,11 @@ class StepStatus:
     next_action: str  # the next thing to do in this step ("" when done)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 member', '3 members', '0 gap statements'."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def _status(started: bool, done: bool) -> Status:
     return "done" if done else "in progress" if started else "not started"
 
@@ -61,31 +66,32 @@ def step_statuses(project: Project) -> list[StepStatus]:
 
     rows = [
         (bool(p.members), team_done,
-         f"{len(p.members)} members ({len(agreed)} agreed), {len(p.meetings)} meetings planned",
+         f"{plural(len(p.members), 'member')} ({len(agreed)} agreed), {plural(len(p.meetings), 'meeting')} planned",
          "Add team members: include families of the affected group and a leader with authority." if not team_done
          and not ({"family", "leader"} <= categories) else "Plan the meetings." if not p.meetings else ""),
         (bool(p.datasets), bool(confirmed),
-         f"{len(p.datasets)} data sets, {len(confirmed)} with a confirmed mapping",
+         f"{plural(len(p.datasets), 'data set')}, {len(confirmed)} with a confirmed mapping",
          "Upload a data file." if not p.datasets else "Check and confirm the column mapping." if not confirmed else ""),
         (bool(p.statements), p.focus_statement() is not None,
-         f"{len(p.statements)} gap statements" + (", focus chosen" if p.focus_statement() else ""),
+         plural(len(p.statements), "gap statement") + (", focus chosen" if p.focus_statement() else ""),
          "Screen the data for gaps and write a success gap statement." if not p.statements
          else "Mark one statement as the team's focus." if not p.focus_statement() else ""),
         (bool(p.ratings or p.consensus), bool(rated) and _rubric_complete(p, rated),
-         f"{len({r.member_id for r in p.ratings})} members have rated, consensus on {len(rated)} indicators",
+         f"{plural(len({r.member_id for r in p.ratings}), 'member')} rated, consensus on {plural(len(rated), 'indicator')}",
          "Ask each member to rate the rubric on their own, then reach consensus." if not rated
          else "Reach consensus on the remaining indicators." if not _rubric_complete(p, rated) else ""),
         (bool(p.votes or p.priorities), any(pr.root_cause and pr.actionable for pr in p.priorities),
-         f"{len(p.priorities)} priorities, {sum(bool(pr.root_cause) for pr in p.priorities)} root cause statements",
+         f"{plural(len(p.priorities), 'priority', 'priorities')}, "
+         f"{plural(sum(bool(pr.root_cause) for pr in p.priorities), 'root cause statement')}",
          "Vote on the areas of need and choose at most five priorities." if not p.priorities
          else "Write an actionable root cause for each priority."
          if not any(pr.root_cause and pr.actionable for pr in p.priorities) else ""),
         (bool(p.goals or p.steps), bool(p.goals) and bool(steps_with_owner),
-         f"{len(p.goals)} goals, {len(p.steps)} action steps",
+         f"{plural(len(p.goals), 'goal')}, {plural(len(p.steps), 'action step')}",
          "Write a measurable goal for each root cause." if not p.goals
          else "Add action steps with an owner and a due date." if not steps_with_owner else ""),
         (bool(p.reviews), len(held_reviews) >= 2,
-         f"{len(held_reviews)} reviews held",
+         f"{plural(len(held_reviews), 'review')} held",
          "Schedule the reviews of the plan." if not p.reviews else "Hold the next review with new data."),
     ]
     return [

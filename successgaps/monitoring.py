@@ -1,0 +1,223 @@
+"""Step 7: reviews of the plan, progress against baseline and target, plan revisions, alerts.
+
+- Review schedule: full-team reviews every 3 months (the toolkit asks for a few times a year at
+  minimum) and implementer check-ins every month for the first 6 months ("monthly at first"),
+  from the plan's first start date (or today) to its last due or target date (at least a year).
+- Alerts: overdue steps (due date passed, not done or dropped); steps marked "behind" at two held
+  reviews running; goals off track — the latest measured value is worse than the straight line
+  from the baseline (at the end of the baseline school year) to the target (on its date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .errors import UserError
+from .models import ActionStep, Goal, Project, Review, Revision, StepReview
+
+OPEN_STATUSES = {"not_started", "on_track", "behind"}
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "on_track": "On track",
+    "behind": "Behind",
+    "done": "Done",
+    "dropped": "Dropped",
+}
+
+
+# ------------------------------------------------------------------ schedule
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, 28))
+
+
+def plan_window(project: Project, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """From the first step start (or today) to the last due/target date — at least one year."""
+    today = today or dt.date.today()
+    starts = [s.start for s in project.steps if s.start]
+    ends = [s.due for s in project.steps if s.due] + [g.target_date for g in project.goals if g.target_date]
+    first = min(starts, default=today)
+    last = max(ends + [_add_months(first, 12)])
+    return first, last
+
+
+def review_schedule(project: Project, *, full_team_months: int = 3, check_in_months: int = 1,
+                    check_in_period_months: int = 6, today: dt.date | None = None) -> list[Review]:
+    """Proposed reviews (not yet held) over the plan window; the team edits them after."""
+    if full_team_months < 1 or check_in_months < 1:
+        raise UserError("Reviews need an interval of at least one month.")
+    first, last = plan_window(project, today)
+    reviews: list[Review] = []
+    n = 1
+    while (day := _add_months(first, n * full_team_months)) <= last:
+        reviews.append(Review(date=day, kind="full_team"))
+        n += 1
+    if not reviews or reviews[-1].date < last:
+        reviews.append(Review(date=last, kind="full_team"))
+    full_dates = {r.date for r in reviews}
+    for n in range(1, check_in_period_months // check_in_months + 1):
+        day = _add_months(first, n * check_in_months)
+        if day <= last and day not in full_dates:
+            reviews.append(Review(date=day, kind="implementers"))
+    return sorted(reviews, key=lambda r: r.date)
+
+
+def apply_schedule(project: Project, proposed: list[Review]) -> int:
+    """Replace the reviews not yet held with the proposed ones; held reviews are never touched."""
+    held = [r for r in project.reviews if r.held]
+    held_dates = {(r.date, r.kind) for r in held}
+    fresh = [r for r in proposed if (r.date, r.kind) not in held_dates]
+    project.reviews = sorted(held + fresh, key=lambda r: r.date)
+    return len(fresh)
+
+
+def next_review(project: Project, today: dt.date | None = None) -> Review | None:
+    today = today or dt.date.today()
+    upcoming = [r for r in project.reviews if not r.held and r.date >= today]
+    return min(upcoming, key=lambda r: r.date, default=None)
+
+
+# ------------------------------------------------------------------ recording a review
+
+def record_review(project: Project, review: Review) -> Review:
+    """Save a held review: every action step gets the status given at the review."""
+    if not review.attendees:
+        raise UserError("Mark who attended the review before recording it.")
+    known = {s.id for s in project.steps}
+    unknown = [s.step_id for s in review.steps if s.step_id not in known]
+    if unknown:
+        raise UserError("The review names action steps that are no longer in the plan; reload the page and record it again.")
+    given = {s.step_id for s in review.steps}
+    review.steps += [StepReview(step_id=s.id, status=s.status) for s in project.steps if s.id not in given]
+    review.held = True
+    by_id = {s.id: s for s in project.steps}
+    for status in review.steps:
+        by_id[status.step_id].status = status.status
+    project.reviews = [r for r in project.reviews if r.id != review.id] + [review]
+    project.reviews.sort(key=lambda r: r.date)
+    return review
+
+
+def blank_review(project: Project, day: dt.date, kind: str = "full_team") -> Review:
+    """A review form with every action step at its current status."""
+    return Review(date=day, kind=kind,
+                  steps=[StepReview(step_id=s.id, status=s.status) for s in ordered_steps(project)])
+
+
+def ordered_steps(project: Project) -> list[ActionStep]:
+    goal_order = {g.id: i for i, g in enumerate(project.goals)}
+    return sorted(project.steps, key=lambda s: (goal_order.get(s.goal_id, len(goal_order)), s.order))
+
+
+# ------------------------------------------------------------------ revisions
+
+REVISABLE = {
+    "goal": ("text", "target", "target_date", "evidence"),
+    "step": ("text", "owner_id", "start", "due", "resources", "evidence", "status", "barriers"),
+}
+
+
+def revise(project: Project, kind: str, item_id: str, field: str, value, why: str,
+           review_id: str = "", at: dt.datetime | None = None) -> Revision:
+    """Change one field of a goal or action step and log what changed, why, when, at which review."""
+    if kind not in REVISABLE or field not in REVISABLE[kind]:
+        raise UserError(f"Only these parts of a {kind} can be revised here: {', '.join(REVISABLE.get(kind, ()))}.")
+    if not (why or "").strip():
+        raise UserError("Say why the plan changes: the team will read this history later.")
+    items: list[Goal | ActionStep] = project.goals if kind == "goal" else project.steps
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        raise UserError(f"That {kind} is no longer in the plan; reload the page.")
+    before = getattr(item, field)
+    setattr(item, field, value)
+    name = item.text or f"untitled {kind}"
+    revision = Revision(what=f"{kind.capitalize()} “{name}”: {field.replace('_', ' ')} changed from "
+                             f"{_show(before)} to {_show(value)}", why=why.strip(), review_id=review_id)
+    if at:
+        revision.at = at
+    project.revisions.append(revision)
+    return revision
+
+
+def _show(value) -> str:
+    return "(empty)" if value in (None, "") else f"“{value}”"
+
+
+def history(project: Project) -> list[dict]:
+    """The plan's history, newest first, with the review each change was decided at."""
+    reviews = {r.id: r for r in project.reviews}
+    rows = []
+    for rev in sorted(project.revisions, key=lambda r: r.at, reverse=True):
+        review = reviews.get(rev.review_id)
+        rows.append({"when": rev.at, "what": rev.what, "why": rev.why,
+                     "decided at": f"Review of {review.date:%B %-d, %Y}" if review else ""})
+    return rows
+
+
+# ------------------------------------------------------------------ progress
+
+def year_end(year: str) -> dt.date | None:
+    """The date a school year's data describe: '2024-25', '2025' or EDFacts '2425' -> June 30, 2025."""
+    numbers = re.findall(r"\d{2,4}", year or "")
+    if not numbers:
+        return None
+    if len(numbers) == 1 and len(numbers[0]) == 4 and not 1900 <= int(numbers[0]) <= 2100:
+        numbers = [numbers[0][:2], numbers[0][2:]]  # EDFacts suffix: 1415 = 2014-15
+    last = numbers[-1]
+    if len(last) == 2:
+        first = numbers[0]
+        last = (first[:2] if len(first) == 4 else "20") + last
+    try:
+        return dt.date(int(last), 6, 30)
+    except ValueError:
+        return None
+
+
+def expected_on_line(baseline: float, baseline_date: dt.date, target: float, target_date: dt.date,
+                     day: dt.date) -> float:
+    """The value on the straight line from baseline to target at `day`."""
+    span = (target_date - baseline_date).days
+    if span <= 0:
+        return target
+    share = min(max((day - baseline_date).days / span, 0.0), 1.0)
+    return baseline + (target - baseline) * share
+
+
+def off_track(goal: Goal, latest_value: float, latest_year: str) -> bool:
+    """Worse than the straight line from baseline to target at the latest data point."""
+    if goal.baseline is None or goal.target is None or goal.target_date is None:
+        return False
+    start, day = year_end(goal.baseline_year), year_end(latest_year)
+    if start is None or day is None or day <= start:
+        return False
+    expected = expected_on_line(goal.baseline, start, goal.target, goal.target_date, day)
+    improving_up = goal.target >= goal.baseline
+    return latest_value < expected if improving_up else latest_value > expected
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # overdue | behind_twice | off_track
+    sentence: str
+
+
+def step_alerts(project: Project, today: dt.date | None = None) -> list[Alert]:
+    today = today or dt.date.today()
+    alerts = []
+    for step in ordered_steps(project):
+        if step.due and step.due < today and step.status in OPEN_STATUSES:
+            owner = project.member(step.owner_id)
+            alerts.append(Alert("overdue", f"“{step.text}” was due {step.due:%B %-d, %Y}"
+                                           f"{f' ({owner.name})' if owner else ''} and is not done."))
+    held = sorted((r for r in project.reviews if r.held), key=lambda r: r.date)
+    if len(held) >= 2:
+        last_two = [{s.step_id: s.status for s in r.steps} for r in held[-2:]]
+        for step in ordered_steps(project):
+            if all(r.get(step.id) == "behind" for r in last_two):
+                alerts.append(Alert("behind_twice", f"“{step.text}” was behind at the last two reviews: "
+                                                    "talk about what is in the way."))
+    return alerts
