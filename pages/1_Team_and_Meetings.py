@@ -1,10 +1,351 @@
-"""Step 1 · Team and meetings."""
+"""Step 1 · Team and meetings: who is at the table, the meeting plan, agendas, norms, homework,
+attendance and notes, and meeting evaluations. Everything is saved as it is typed."""
+
+import datetime as dt
 
 import streamlit as st
 
-from successgaps import ui
+from successgaps import meetings, team, ui
+from successgaps.errors import UserError
 
 project = ui.page("Team and meetings", step=1)
 ui.focus_banner(project)
-st.write("This step's tools are on their way. The step's status above is read from the project.")
+editing = not ui.presenting()
+state = st.session_state
+names = team.names(project)
+
+
+def key(name: str) -> str:
+    """Widgets that show saved values are keyed by the revision, so every save redraws them from the store."""
+    return f"team_{name}_{project.revision}"
+
+
+def bound(name: str, fn, *args) -> dict:
+    """A widget showing a saved value: its revision key, and an on_change saving `fn(project, *args, value)`."""
+    k = key(name)
+    return {"key": k, "on_change": _edit, "args": (fn, *args), "kwargs": {"value_key": k}}
+
+
+def _edit(fn, *args, value_key: str = "", ok: str = ""):
+    """Run `fn(project, *args[, value of the widget value_key])` and autosave; bad input gets its sentence."""
+    p = ui.project()
+    try:
+        fn(p, *args, *([state[value_key]] if value_key else []))
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    if ui.save(p) and ok:
+        ui.flash(ok)
+
+
+def _hhmm(value: dt.time | None) -> str:
+    return f"{value:%H:%M}" if value else ""
+
+
+# ---------------------------------------------------------------- callbacks: team
+
+
+def _add_member(p):
+    member = team.add_member(p, state["team_new_name"], state["team_new_role"], state["team_new_category"],
+                             state["team_new_email"], state["team_new_agreed"])
+    state["team_new_name"] = state["team_new_role"] = state["team_new_email"] = ""
+    state["team_new_agreed"] = False
+    ui.flash(f"{member.name} is on the roster; the coverage check below is updated.")
+
+
+def _update_member(p, member_id, keys):
+    team.update_member(p, member_id, **{field: state[k] for field, k in keys.items()})
+
+
+def _set_facilitator(p, name):
+    p.facilitator = name.strip()
+
+
+# ---------------------------------------------------------------- callbacks: meetings
+
+
+def _make_plan(p):
+    made = meetings.make_plan(p, state["team_plan_length"], state["team_plan_first"],
+                              time=_hhmm(state["team_plan_time"]), place=state["team_plan_place"],
+                              every_weeks=state["team_plan_every"], reviews=state["team_plan_reviews"])
+    ui.flash(f"Planned {len(meetings.working_meetings(p))} meetings to reach the action plan, "
+             f"then {len(made) - len(meetings.working_meetings(p))} reviews.")
+
+
+def _update_meeting(p, meeting_id, field, value):
+    if field == "time":
+        value = _hhmm(value)
+    elif field == "objectives":
+        value = value.splitlines()
+    meetings.update_meeting(p, meeting_id, **{field: value})
+
+
+def _add_meeting(p):
+    meetings.add_meeting(p, state["team_add_date"], time=_hhmm(state["team_add_time"]),
+                         length_minutes=state["team_add_length"], place=state["team_add_place"],
+                         title=state["team_add_title"], kind=state["team_add_kind"])
+    ui.flash("The meeting is added at the end of the plan.")
+
+
+def _add_homework(p, meeting_id):
+    meetings.add_homework(p, meeting_id, state["team_hw_text"], state["team_hw_who"], state["team_hw_due"])
+    state["team_hw_text"] = ""
+
+
+def _add_evaluation(p, meeting_id):
+    scores = {q: state[f"team_ev_{q}"] for q in meetings.QUESTIONS}
+    meetings.add_evaluation(p, meeting_id, scores, state["team_ev_comment"], state["team_ev_who"])
+    for q in meetings.QUESTIONS:
+        state[f"team_ev_{q}"] = None
+    state["team_ev_comment"] = ""
+    ui.flash("Thank you — the evaluation is saved.")
+
+
+tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(
+    ["Team", "Invitations", "Norms", "Meeting plan", "Each meeting"])
+
+# ---------------------------------------------------------------- team and coverage
+with tab_team:
+    st.subheader("Who is at the table")
+    for warning in team.coverage_warnings(project):
+        st.warning(warning, icon="⚠️")
+    missing = team.missing(project)
+    if missing:
+        st.markdown("**Still missing:** " + "; ".join(c.label for c in missing) + ".")
+    else:
+        st.success("Every stakeholder group has someone at the table.")
+    st.table(team.coverage_table(project), hide_index=True, border="horizontal")
+
+    st.subheader("Team roster")
+    if project.members:
+        st.dataframe(team.roster_table(project), hide_index=True)
+    else:
+        st.caption("Nobody on the roster yet.")
+
+    if editing:
+        with st.form("team_add_form"):
+            st.markdown("**Add a member**")
+            c1, c2 = st.columns(2)
+            c1.text_input("Name", key="team_new_name")
+            c2.text_input("Role or title", key="team_new_role", placeholder="Parent, 9th grade English teacher, …")
+            c1.selectbox("Stakeholder category", list(team.CATEGORIES), format_func=team.category_label,
+                         key="team_new_category")
+            c2.text_input("Email (optional)", key="team_new_email")
+            st.checkbox("Has agreed to join", key="team_new_agreed")
+            st.form_submit_button("Add to the team", type="primary", on_click=_edit, args=(_add_member,))
+
+    if editing and project.members:
+        with st.expander("Change or remove a member"):
+            chosen = st.selectbox("Member", list(names), format_func=names.get, key="team_edit_member")
+            member = project.member(chosen)
+            if member is not None:
+                c1, c2 = st.columns(2)
+                keys = {field: key(f"{field}_{member.id}") for field in ("name", "role", "category", "email", "agreed")}
+                c1.text_input("Name", member.name, key=keys["name"])
+                c2.text_input("Role or title", member.role, key=keys["role"])
+                c1.selectbox("Stakeholder category", list(team.CATEGORIES), format_func=team.category_label,
+                             index=list(team.CATEGORIES).index(member.category), key=keys["category"])
+                c2.text_input("Email (optional)", member.email, key=keys["email"])
+                st.checkbox("Has agreed to join", member.agreed, key=keys["agreed"])
+                b1, b2 = st.columns(2)
+                b1.button("Save changes", on_click=_edit, args=(_update_member, member.id, keys),
+                          kwargs={"ok": "Changes saved."})
+                b2.button(f"Remove {member.name} from the team", on_click=_edit,
+                          args=(team.remove_member, member.id), kwargs={"ok": f"{member.name} was removed."})
+
+# ---------------------------------------------------------------- invitations
+with tab_invite:
+    st.subheader("Invitations")
+    if not project.members:
+        st.info("Add members on the Team tab first; each gets a drafted invitation here.")
+    else:
+        if editing:
+            st.text_input("Signed by (the facilitator)", project.facilitator, **bound("facilitator", _set_facilitator))
+        chosen = st.selectbox("Invitation for", list(names), format_func=names.get, key="team_inv_member")
+        member = project.member(chosen)
+        if member is not None:
+            letter = team.invitation(project, member)
+            st.caption(f"Subject: {team.invitation_subject(project)}")
+            if editing:
+                st.text_area("Invitation (edit freely; saved as you leave the box)", letter, height=420,
+                             **bound(f"inv_{member.id}", team.set_invitation, member.id))
+            st.code(letter, language=None, wrap_lines=True)  # the copy button is at its top right
+            c1, c2, c3 = st.columns(3)
+            if member.email:
+                c1.link_button("Open in my email app", team.mailto_link(project, member), icon="✉️")
+            else:
+                c1.caption("Add an email address on the Team tab to open this in your email app.")
+            c2.download_button("Download the invitation", letter, file_name=meetings.file_stem(
+                project, f"invitation {member.name}") + ".txt", mime="text/plain", on_click="ignore")
+            if member.invitation and editing:
+                c3.button("Go back to the draft", on_click=_edit,
+                          args=(team.set_invitation, member.id, ""))
+
+# ---------------------------------------------------------------- norms
+with tab_norms:
+    st.subheader("Our norms")
+    st.caption("Shown at the top of every agenda.")
+    current_norms = meetings.norms(project)
+    if editing:
+        st.text_area("One norm per line (edit, add, or remove)", "\n".join(current_norms), height=260,
+                     **bound("norms", meetings.set_norms))
+        if project.norms:
+            st.button("Restore the default norms", on_click=_edit, args=(meetings.set_norms, "\n".join(meetings.DEFAULT_NORMS)))
+    else:
+        st.markdown("\n".join(f"- {n}" for n in current_norms))
+
+# ---------------------------------------------------------------- meeting plan
+with tab_plan:
+    st.subheader("Meeting plan")
+    st.caption("Meeting 1 gets the team started; then the rubric, area by area; then root causes, priorities and "
+               "the action plan; then the full team reviews progress a few times a year (the people carrying out "
+               "the plan meet monthly at first, in step 7). Longer meetings combine steps, so there are fewer.")
+    if editing:
+        with st.form("team_plan_form"):
+            c1, c2, c3 = st.columns(3)
+            lengths = list(meetings.LENGTHS)
+            length = project.meeting_length_minutes
+            c1.selectbox("Each meeting lasts", lengths, format_func=meetings.length_label, key="team_plan_length",
+                         index=lengths.index(length) if length in lengths else 0)
+            first = project.meetings[0] if project.meetings else None
+            c2.date_input("First meeting", (first.date if first and first.date else meetings.suggested_first_date()),
+                          key="team_plan_first", format="YYYY-MM-DD")
+            c3.time_input("Start time", dt.time.fromisoformat(first.time if first and first.time
+                                                               else meetings.default_time(length)),
+                          key="team_plan_time")
+            c1.number_input("Weeks between meetings", 1, 12, project.meeting_every_weeks, key="team_plan_every")
+            c2.number_input("Review meetings after the action plan", 0, 12, 3, key="team_plan_reviews")
+            c3.text_input("Place or video link", first.place if first else "", key="team_plan_place")
+            label = "Make a new plan (replaces the planned meetings)" if project.meetings else "Make the meeting plan"
+            st.form_submit_button(label, type="primary", on_click=_edit, args=(_make_plan,))
+
+    if project.meetings:
+        st.dataframe(meetings.plan_table(project), hide_index=True)
+        st.download_button("Download the calendar (.ics)", meetings.to_ics(project),
+                           file_name=meetings.file_stem(project, "meetings") + ".ics", mime="text/calendar",
+                           on_click="ignore", icon="📅")
+    else:
+        st.info("No meetings planned yet: choose the meeting length and the first date, then make the plan.")
+
+    if editing and project.meetings:
+        with st.expander("Change or remove a meeting"):
+            labels = meetings.labels(project)
+            chosen = st.selectbox("Meeting", list(labels), format_func=labels.get, key="team_plan_meeting")
+            m = next((x for x in project.meetings if x.id == chosen), None)
+            if m is not None:
+                st.text_input("Title", m.title, **bound(f"title_{m.id}", _update_meeting, m.id, "title"))
+                c1, c2, c3 = st.columns(3)
+                c1.date_input("Date", m.date, format="YYYY-MM-DD", **bound(f"date_{m.id}", _update_meeting, m.id, "date"))
+                c2.time_input("Start time", dt.time.fromisoformat(m.time) if m.time else None,
+                              **bound(f"time_{m.id}", _update_meeting, m.id, "time"))
+                c3.number_input("Length (minutes)", meetings.MIN_LENGTH, meetings.MAX_LENGTH, m.length_minutes,
+                                step=15, **bound(f"length_{m.id}", _update_meeting, m.id, "length_minutes"))
+                st.text_input("Place or video link", m.place, **bound(f"place_{m.id}", _update_meeting, m.id, "place"))
+                st.text_area("Objectives (one per line)", "\n".join(m.objectives), 
+                             **bound(f"objectives_{m.id}", _update_meeting, m.id, "objectives"))
+                st.button(f"Remove meeting {m.number}", on_click=_edit, args=(meetings.remove_meeting, m.id),
+                          kwargs={"ok": "Meeting removed; the meetings after it are renumbered."})
+        with st.expander("Add a meeting"):
+            with st.form("team_add_meeting_form"):
+                c1, c2, c3 = st.columns(3)
+                c1.date_input("Date", meetings.suggested_first_date(), key="team_add_date", format="YYYY-MM-DD")
+                c2.time_input("Start time", dt.time(15, 30), key="team_add_time")
+                c3.selectbox("Length", list(meetings.LENGTHS), format_func=meetings.length_label,
+                             key="team_add_length")
+                c1.selectbox("Kind", ["monitoring", "other"], key="team_add_kind",
+                             format_func={"monitoring": "Review of progress", "other": "Other team meeting"}.get)
+                c2.text_input("Title (optional)", key="team_add_title")
+                c3.text_input("Place or video link", key="team_add_place")
+                st.form_submit_button("Add the meeting", on_click=_edit, args=(_add_meeting,))
+
+# ---------------------------------------------------------------- each meeting
+with tab_meeting:
+    if not project.meetings:
+        st.info("Make the meeting plan first (Meeting plan tab).")
+    else:
+        labels = meetings.labels(project, with_date=True)
+        chosen = st.selectbox("Meeting", list(labels), format_func=labels.get, key="team_meeting")
+        m = next(x for x in project.meetings if x.id == chosen) if chosen in labels else project.meetings[0]
+        t_agenda, t_homework, t_notes, t_eval = st.tabs(
+            ["Agenda", "Homework", "Attendance and notes", "Evaluation"])
+
+        with t_agenda:
+            audience = st.radio("Agenda for", list(meetings.AUDIENCES), format_func=meetings.AUDIENCES.get,
+                                horizontal=True, key="team_ag_audience")
+            document = meetings.agenda_document(project, m, audience)
+            if editing:
+                st.caption("The norms, objectives and homework around the timed agenda are always current; "
+                           "edit the timed agenda here (saved as you leave the box).")
+                st.text_area("Timed agenda", meetings.agenda_text(project, m, audience), height=360,
+                             **bound(f"agenda_{audience}_{m.id}", meetings.set_agenda, m.id, audience))
+                edited = m.facilitator_agenda if audience == "facilitator" else m.member_agenda
+                if edited:
+                    st.button("Refill from the template (replaces your edits)", on_click=_edit,
+                              args=(meetings.set_agenda, m.id, audience, ""))
+            st.download_button("Download this agenda", document,
+                               file_name=meetings.file_stem(project, f"meeting {m.number} {audience} agenda") + ".md",
+                               mime="text/markdown", on_click="ignore")
+            with st.container(border=True):
+                st.markdown(document)
+
+        with t_homework:
+            due = meetings.homework_due(project, m)
+            st.markdown("**Due at this meeting** (given at the meeting before)")
+            if due:
+                st.dataframe(meetings.homework_table(project, due), hide_index=True)
+            else:
+                st.caption("Nothing was due.")
+            st.markdown("**Given at this meeting**")
+            if m.homework:
+                st.dataframe(meetings.homework_table(project, m.homework), hide_index=True)
+                if editing:
+                    texts = {h.id: h.text for h in m.homework}
+                    st.multiselect("Done", list(texts), [h.id for h in m.homework if h.done], format_func=texts.get,
+                                   **bound(f"hw_done_{m.id}", meetings.set_homework_done_list, m.id))
+                    gone = st.selectbox("Remove an item", list(texts), format_func=texts.get, index=None,
+                                        key=key(f"hw_remove_{m.id}"), placeholder="Choose an item to remove")
+                    if gone:
+                        st.button("Remove it", on_click=_edit, args=(meetings.remove_homework, gone))
+            else:
+                st.caption("No homework given yet.")
+            if editing:
+                after = meetings.next_meeting(project, m)
+                with st.form("team_hw_form"):
+                    st.text_input("Homework", key="team_hw_text",
+                                  placeholder="Rate the assessment section on your own; gather the attendance data")
+                    c1, c2 = st.columns(2)
+                    c1.selectbox("Who", ["everyone", *names], format_func=lambda i: names.get(i, "Everyone"),
+                                 key="team_hw_who")
+                    c2.date_input("Due", after.date if after else None, key="team_hw_due", format="YYYY-MM-DD")
+                    st.form_submit_button("Add homework", on_click=_edit, args=(_add_homework, m.id))
+
+        with t_notes:
+            if editing:
+                st.multiselect("Who attended", list(names), m.attendance, format_func=names.get,
+                               **bound(f"attendance_{m.id}", meetings.set_attendance, m.id))
+                for record, label in (("notes", "Notes"), ("decisions", "Decisions"), ("follow_ups", "Follow-ups")):
+                    st.text_area(label, getattr(m, record), **bound(f"{record}_{m.id}", meetings.set_record, m.id, record))
+            else:
+                st.markdown("**Attended:** " + (", ".join(names.get(i, "") for i in m.attendance) or "not recorded"))
+                st.markdown(f"**Decisions:** {m.decisions or '—'}  \n**Follow-ups:** {m.follow_ups or '—'}")
+
+        with t_eval:
+            if editing:
+                with st.form("team_ev_form"):
+                    st.markdown("**How did this meeting go?** 1 = strongly disagree … 4 = strongly agree")
+                    for q, statement in meetings.QUESTIONS.items():
+                        st.radio(statement, list(meetings.SCALE), index=None, horizontal=True, key=f"team_ev_{q}",
+                                 format_func=lambda v: f"{v} · {meetings.SCALE[v]}")
+                    st.text_area("One comment (optional)", key="team_ev_comment")
+                    st.selectbox("Your name (optional; leave anonymous if you prefer)", ["", *names],
+                                 format_func=lambda i: names.get(i, "Anonymous"), key="team_ev_who")
+                    st.form_submit_button("Send my evaluation", on_click=_edit, args=(_add_evaluation, m.id))
+            st.markdown(f"**Summary: {len(m.evaluations)} evaluations**")
+            if m.evaluations:
+                summary = meetings.evaluation_summary(m)
+                st.plotly_chart(meetings.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
+                st.dataframe(summary, hide_index=True)
+                for comment in meetings.evaluation_comments(m):
+                    st.markdown(f"> {comment}")
+
 ui.done()

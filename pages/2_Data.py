@@ -1,10 +1,229 @@
-"""Step 2 · Data."""
+"""Step 2 · Data: upload a file, check how each column is read, see the data's quality."""
 
+import pandas as pd
 import streamlit as st
 
-from successgaps import ui
+from successgaps import ingest, ui
+from successgaps.errors import UserError
 
 project = ui.page("Data", step=2)
 ui.focus_banner(project)
-st.write("This step's tools are on their way. The step's status above is read from the project.")
+store = ui.store()
+
+LAYOUTS = {
+    "student": "Student-level: one row per student (per year)",
+    "aggregate_long": "Aggregate, long: one row per school, year and group",
+    "edfacts": "Aggregate, EDFacts public file: count and rate columns per group",
+}
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
+SEVERITY = {"problem": st.error, "warning": st.warning}
+
+
+@st.cache_data(show_spinner="Checking the data…", max_entries=16)
+def quality(project_id: str, revision: int, dataset_id: str) -> list[tuple[str, str]]:
+    saved = ui.store().load(project_id)
+    dataset = saved.dataset(dataset_id)
+    return [(f.severity, f.text) for f in ingest.quality_report(ui.store().cursor(), saved, dataset)] if dataset else []
+
+
+def upload_form(key: str, *, with_year: bool) -> tuple:
+    """The uploader, the Excel sheet choice and (when needed) the file's school year."""
+    uploaded = st.file_uploader("Data file (CSV, TSV, TXT, Excel .xlsx or Parquet)", type=FILE_TYPES, key=key)
+    sheet = None
+    if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            sheet = st.selectbox("Sheet with the data", ingest.excel_sheets(uploaded.getvalue()), key=f"{key}_sheet")
+        except UserError as exc:
+            st.error(str(exc))
+    year = st.text_input("School year of this file, if it has no year column (for example 2024-25)",
+                         key=f"{key}_year") if with_year else ""
+    return uploaded, sheet, year
+
+
+def run_upload(action, uploaded, **kwargs) -> None:
+    """Spool the upload into the workspace, call the domain action with a progress bar, save, tidy up."""
+    bar = st.progress(0.0, text=f"Reading {uploaded.name}")
+    current = ui.project()
+    try:
+        with ingest.spooled(uploaded, store.workspace) as path:
+            message = action(store, current, path=path, filename=uploaded.name,
+                             progress=lambda done, text: bar.progress(done, text=text), **kwargs)
+    except UserError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    if ui.save(current):
+        ui.flash(message)
+    ingest.drop_unused_tables(store, store.load(current.id))
+    st.rerun()
+
+
+def new_dataset(store, current, path, filename, progress, sheet, year):
+    dataset = ingest.create_dataset(store, current, path, filename, sheet=sheet, year=year, progress=progress)
+    st.session_state["data_dataset"] = dataset.id
+    return (f"Loaded {filename}: {dataset.files[0].rows:,} rows, read as "
+            f"\u201c{LAYOUTS[dataset.layout].split(':')[0]}\u201d. Check the mapping below and confirm it.")
+
+
+# ---------------------------------------------------------------- which data set
+
+datasets = project.datasets
+if not datasets:
+    st.subheader("Upload your data")
+    st.write("Student-level exports from your student information system, long tables of counts and rates, "
+             "or a state/federal public file (EDFacts) all work. The file stays on this computer.")
+    uploaded, sheet, year = upload_form("data_upload", with_year=True)
+    if st.button("Load file", type="primary", key="data_load", disabled=uploaded is None):
+        run_upload(new_dataset, uploaded, sheet=sheet, year=year)
+    ui.done()
+    st.stop()
+
+ids = [d.id for d in datasets]
+if st.session_state.get("data_dataset") not in ids:
+    st.session_state["data_dataset"] = ids[-1]
+if len(datasets) > 1:
+    st.selectbox("Data set", ids, key="data_dataset", format_func=lambda i: project.dataset(i).name)
+dataset = project.dataset(st.session_state["data_dataset"])
+presenting = ui.presenting()
+
+# ---------------------------------------------------------------- files
+
+st.subheader(f"Files of \u201c{dataset.name}\u201d")
+st.dataframe(pd.DataFrame([{"file": f.filename, "rows": f.rows, "year": f.year, "sheet": f.sheet,
+                            "loaded": f.loaded_at.strftime("%Y-%m-%d %H:%M")} for f in dataset.files]),
+             hide_index=True, width="stretch")
+if not presenting:
+    with st.expander("Add next year's file, replace or delete a file, or start another data set"):
+        uploaded, sheet, year = upload_form("data_more", with_year=True)
+        files = {f.id: f.filename for f in dataset.files}
+        action = st.radio("What to do with the new file", ["add", "replace", "new"], horizontal=True, key="data_action",
+                          format_func={"add": "Add it to this data set (same mapping)",
+                                       "replace": "Replace one file", "new": "Start a new data set"}.get)
+        target = st.selectbox("File to replace", list(files), format_func=files.get,
+                              key="data_replace_target") if action == "replace" else None
+        if st.button("Load file", key="data_more_load", disabled=uploaded is None):
+            if action == "new":
+                run_upload(new_dataset, uploaded, sheet=sheet, year=year)
+            else:
+                def change(store, current, path, filename, progress, **_):
+                    ds = current.dataset(dataset.id)
+                    if action == "add":
+                        return ingest.add_file(store, current, ds, path, filename, sheet=sheet, year=year,
+                                               progress=progress)
+                    return ingest.replace_file(store, current, ds, target, path, filename, sheet=sheet,
+                                               year=year or None, progress=progress)
+                run_upload(change, uploaded)
+        st.divider()
+        gone = st.selectbox("File to delete", list(files), format_func=files.get, key="data_delete_target")
+        if st.button("Delete file", key="data_delete"):
+            current = ui.project()
+            message = ingest.delete_file(current, current.dataset(dataset.id), gone)
+            if ui.save(current):
+                ui.flash(message)
+                ingest.drop_unused_tables(store, current)
+            st.rerun()
+
+# ---------------------------------------------------------------- layout and mapping
+
+st.subheader("How the file is read")
+
+
+def change_layout():
+    current = ui.project()
+    try:
+        ingest.redetect(store, current, current.dataset(dataset.id), st.session_state[f"data_layout_{dataset.id}"])
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    ui.save(current)
+
+
+st.selectbox("Layout", list(LAYOUTS), index=list(LAYOUTS).index(dataset.layout), format_func=LAYOUTS.get,
+             key=f"data_layout_{dataset.id}", on_change=change_layout, disabled=presenting,
+             help="Detected from the column names; change it if the file was read the wrong way.")
+if dataset.confirmed:
+    st.success("The team confirmed this mapping. Change anything below and confirm again.")
+else:
+    st.warning("These are proposals: check each column's role and label, then press **Confirm mapping**.")
+
+rev = project.revision
+roles = list(ingest.ROLE_NAMES.values())
+mapping = st.data_editor(
+    pd.DataFrame(ingest.mapping_rows(dataset)), key=f"data_map_{dataset.id}_{rev}", hide_index=True,
+    width="stretch", num_rows="fixed", disabled=presenting or ["column"],
+    column_config={
+        "column": st.column_config.TextColumn("column", help="The column's name in the file"),
+        "role": st.column_config.SelectboxColumn("role", options=roles, required=True),
+        "label": st.column_config.TextColumn("label", help="What people will read: 'English learners'"),
+        "outcome type": st.column_config.SelectboxColumn("outcome type", options=["", "binary", "numeric"]),
+        "yes values": st.column_config.TextColumn("yes values", help="Binary outcome: the values that mean yes, comma-separated"),
+        "cut": st.column_config.NumberColumn("cut", help="Numeric outcome: counts as yes when the value is at or above the cut"),
+        "below cut": st.column_config.CheckboxColumn("below cut", help="Count as yes when the value is below the cut instead"),
+        "divide by": st.column_config.TextColumn("divide by", help="Numeric outcome: divide by this column first (days absent / days enrolled)"),
+        "higher is better": st.column_config.CheckboxColumn("higher is better"),
+    },
+)
+
+code_editors = {}
+code_columns = [c for c in dataset.columns if c.role in ("group", "dimension", "measure")]
+if code_columns and dataset.layout != "edfacts":
+    st.markdown("**What each code means.** Codes with an empty label count as unknown.")
+    for c in code_columns:
+        with st.expander(f"Codes of {c.label or c.column} ({c.column})"):
+            table = pd.DataFrame(ingest.code_table(store.cursor(), project, dataset, c.column),
+                                 columns=["code", "rows", "label"])
+            code_editors[c.column] = st.data_editor(table, key=f"data_codes_{dataset.id}_{c.column}_{rev}",
+                                                    hide_index=True, width="stretch",
+                                                    disabled=presenting or ["code", "rows"])
+
+if dataset.layout == "student" and not presenting:
+    with st.expander(f"Combined groups ({len(dataset.combined)})"):
+        st.caption("A group made of two dimensions, like Black students with disabilities.")
+        groups = {c.column: c.label or c.column for c in dataset.columns if c.role == "group"}
+        for combo in dataset.combined:
+            left, right = st.columns([4, 1])
+            left.write(combo.label or f"{groups.get(combo.first, combo.first)} & {groups.get(combo.second, combo.second)}")
+            if right.button("Remove", key=f"data_combo_del_{combo.id}"):
+                current = ui.project()
+                d = current.dataset(dataset.id)
+                d.combined = [g for g in d.combined if g.id != combo.id]
+                ui.save(current)
+                st.rerun()
+        a, b, name = st.columns(3)
+        first = a.selectbox("First dimension", list(groups), format_func=groups.get, key="data_combo_first")
+        second = b.selectbox("Second dimension", list(groups), format_func=groups.get, key="data_combo_second",
+                             index=min(1, len(groups) - 1))
+        label = name.text_input("Name (optional)", key="data_combo_label")
+        if st.button("Add combined group", key="data_combo_add", disabled=len(groups) < 2):
+            current = ui.project()
+            try:
+                ingest.add_combined(current.dataset(dataset.id), first, second, label)
+            except UserError as exc:
+                st.error(str(exc))
+            else:
+                ui.save(current)
+                st.rerun()
+
+if not presenting and st.button("Confirm mapping", type="primary", key="data_confirm"):
+    current = ui.project()
+    target = current.dataset(dataset.id)
+    codes = {column: {r["code"]: r["label"] for r in frame.to_dict("records")} for column, frame in code_editors.items()}
+    try:
+        ingest.apply_mapping(target, mapping.to_dict("records"), codes)
+        ingest.prepare(store.cursor(), current, target)
+    except UserError as exc:
+        st.error(str(exc))
+    else:
+        target.confirmed = True
+        if ui.save(current):
+            ui.flash("Mapping confirmed. The data is ready for step 3, Identify gaps.")
+        st.rerun()
+
+# ---------------------------------------------------------------- quality
+
+st.subheader("Data quality")
+st.caption("Problems never stop you from going on, but read them before you look for gaps.")
+for severity, text in quality(project.id, project.revision, dataset.id):
+    SEVERITY.get(severity, st.markdown)(text if severity in SEVERITY else f"- {text}")
+
 ui.done()

@@ -1,10 +1,156 @@
-"""Step 5 · Root causes."""
+"""Step 5 · Root causes: areas of need, votes, at most five priorities, actionable root causes."""
 
 import streamlit as st
 
-from successgaps import ui
+from successgaps import planning, rubric, ui
+from successgaps.errors import UserError
+from successgaps.models import LEVEL_LABELS, LEVELS
 
 project = ui.page("Root causes", step=5)
 ui.focus_banner(project)
-st.write("This step's tools are on their way. The step's status above is read from the project.")
+rub = rubric.load_rubric(project)
+needs = planning.areas_of_need(project, rub)
+need_ids = [n.indicator_id for n in needs]
+members = {m.id: m.name for m in project.members}
+statements = {s.id: planning.statement_label(s) for s in project.statements}
+editing = not ui.presenting()
+
+
+def _title(indicator_id: str) -> str:
+    return planning.indicator_title(rub, indicator_id)
+
+
+def _edit(fn, *args):
+    p = ui.project()
+    try:
+        fn(p, *args)
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    ui.save(p)
+
+
+def _set(p, priority_id, field, key):
+    planning.edit(p, "priority", priority_id, field, st.session_state[key])
+
+
+def _bound(priority_id, field) -> dict:
+    """Widget arguments that save one field of a priority as it changes (key `rc_<field>_<id>`)."""
+    key = f"rc_{field}_{priority_id}"
+    return {"key": key, "on_change": _edit, "args": (_set, priority_id, field, key)}
+
+
+def _cut(p):
+    planning.set_need_cut(p, st.session_state["rc_cut"])
+
+
+def _votes_per_member(p):
+    planning.set_votes_per_member(p, int(st.session_state["rc_votes_per_member"]))
+
+
+def _vote(p, member_id):
+    planning.cast_votes(p, member_id, st.session_state[f"rc_votes_{member_id}"])
+
+
+def _add_priority(p):
+    planning.add_priority(p, st.session_state.get("rc_new_indicators", []), st.session_state.get("rc_new_title", ""),
+                          st.session_state.get("rc_new_statements", []), rubric=rub)
+    st.session_state["rc_new_title"] = ""
+    st.session_state["rc_new_indicators"] = []
+    st.session_state["rc_new_statements"] = []
+
+
+def _whys(p, priority_id, count):
+    whys = [st.session_state.get(f"rc_why_{priority_id}_{i}", "") for i in range(count)]
+    planning.set_whys(planning.find(p, "priority", priority_id), whys)
+
+
+# ---------------------------------------------------------------- areas of need
+st.subheader("Areas of need")
+if editing:
+    st.selectbox("Areas of need are the indicators the team rated at or below", LEVELS[:3],
+                 index=LEVELS.index(project.need_cut), format_func=LEVEL_LABELS.get, key="rc_cut",
+                 on_change=_edit, args=(_cut,))
+if not needs:
+    st.info("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in "
+            "step 4, or raise the cut.")
+for area_title, table in planning.needs_by_area(needs):
+    st.markdown(f"#### {area_title}")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- votes
+st.subheader("Vote: which areas would you act on first?")
+if needs and editing:
+    st.number_input("Votes each member has", 1, 10, project.votes_per_member, key="rc_votes_per_member",
+                    on_change=_edit, args=(_votes_per_member,))
+    if not members:
+        st.info("Add the team on the Team and meetings page so each member can vote.")
+    else:
+        voter = st.selectbox("Member voting", list(members), format_func=members.get, key="rc_voter")
+        st.multiselect(f"{members[voter]}'s votes (up to {project.votes_per_member})", need_ids,
+                       default=[i for i in planning.votes_of(project, voter) if i in need_ids],
+                       format_func=_title, max_selections=project.votes_per_member, key=f"rc_votes_{voter}",
+                       on_change=_edit, args=(_vote, voter))
+if project.votes:
+    st.dataframe(planning.tally_table(project, needs), hide_index=True, width="stretch")
+    if waiting := planning.voters_missing(project):
+        st.caption("Not voted yet: " + ", ".join(waiting))
+elif needs:
+    st.caption("No votes yet.")
+
+# ---------------------------------------------------------------- priorities
+st.subheader(f"Priorities ({len(project.priorities)} of at most {planning.MAX_PRIORITIES})")
+if editing and needs:
+    with st.expander("Add a priority", expanded=not project.priorities):
+        st.multiselect("The areas of need it comes from (most votes first)", planning.by_votes(needs),
+                       format_func=_title, key="rc_new_indicators")
+        st.text_input("Title (leave empty to use the first area's name)", key="rc_new_title")
+        st.multiselect("Gap statements it answers", list(statements), format_func=statements.get,
+                       key="rc_new_statements")
+        st.button("Add priority", on_click=_edit, args=(_add_priority,), type="primary")
+if not project.priorities:
+    st.caption("No priorities yet.")
+
+for n, pr in enumerate(project.priorities, 1):
+    pid = pr.id
+    with st.container(border=True):
+        if not editing:
+            st.markdown(f"### {n}. {pr.title}")
+            st.markdown(f"**Root cause:** {pr.root_cause or '—'}")
+            if pr.whys:
+                st.markdown("**Why? Why? Why?**  \n" + "  \n".join(f"→ {w}" for w in pr.whys))
+            if prompt := planning.actionability_prompt(pr):
+                st.warning(prompt)
+            continue
+        st.text_input(f"Priority {n}", value=pr.title, **_bound(pid, "title"))
+        st.text_area("Root cause statement", value=pr.root_cause, **_bound(pid, "root_cause"),
+                     placeholder="What in the school's practices, policies or beliefs keeps this gap open?")
+        st.checkbox("The school or district can act on this cause", value=bool(pr.actionable),
+                    help="Poverty is not within a school's power to change; culturally inappropriate behaviour "
+                         "interventions are.", **_bound(pid, "actionable"))
+        if prompt := planning.actionability_prompt(pr):
+            st.warning(prompt)
+        with st.expander(f"Chain of “why?” ({len(pr.whys)})"):
+            count = min(len(pr.whys) + 1, planning.MAX_WHYS)
+            for i in range(count):
+                st.text_input(f"Why? ({i + 1})", value=pr.whys[i] if i < len(pr.whys) else "",
+                              key=f"rc_why_{pid}_{i}", on_change=_edit, args=(_whys, pid, count))
+        c1, c2 = st.columns(2)
+        c1.multiselect("Rubric indicators that support it", list(dict.fromkeys(pr.indicator_ids + need_ids)),
+                       default=pr.indicator_ids, format_func=_title, **_bound(pid, "indicator_ids"))
+        c2.multiselect("Gap statements that support it", list(statements),
+                       default=[s for s in pr.statement_ids if s in statements], format_func=statements.get,
+                       **_bound(pid, "statement_ids"))
+        st.button("Remove this priority", key=f"rc_remove_{pid}", help="Its goals stay in the plan, unlinked.",
+                  on_click=_edit, args=(planning.remove_priority, pid))
+
+# ---------------------------------------------------------------- export
+if project.priorities:
+    st.subheader("Export")
+    tables = planning.export_tables(project, rub)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Priorities (CSV)", planning.to_csv(tables["Priorities"]), "priorities.csv", "text/csv")
+    c2.download_button("Root causes (CSV)", planning.to_csv(tables["Root causes"]), "root_causes.csv", "text/csv")
+    c3.download_button("Priorities, root causes and plan (XLSX)", planning.to_xlsx(tables), "plan.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ui.done()

@@ -1,10 +1,219 @@
-"""Step 6 · Action plan."""
+"""Step 6 · Action plan: measurable goals, action steps, owners, dates, timeline, checks, export."""
+
+import datetime as dt
 
 import streamlit as st
 
-from successgaps import ui
+from successgaps import planning, ui
+from successgaps.errors import UserError
 
 project = ui.page("Action plan", step=6)
 ui.focus_banner(project)
-st.write("This step's tools are on their way. The step's status above is read from the project.")
+members = {m.id: m.name for m in project.members}
+priorities = {"": "(no priority)"} | {p.id: p.title for p in project.priorities}
+statements = {"": "(no gap statement)"} | {s.id: planning.statement_label(s) for s in project.statements}
+STATUS = list(planning.STATUS_LABELS)
+editing = not ui.presenting()
+today = dt.date.today()
+
+
+def _edit(fn, *args):
+    p = ui.project()
+    try:
+        fn(p, *args)
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    ui.save(p)
+
+
+def _set(p, kind, item_id, field, key):
+    planning.edit(p, kind, item_id, field, st.session_state[key])
+
+
+def _set_number(p, goal_id, field, key, measure):
+    planning.edit(p, "goal", goal_id, field, planning.stored(st.session_state[key], measure))
+
+
+def _bound(kind, item_id, field, suffix=None, measure=None) -> dict:
+    """Widget arguments that save one field of a goal or step as it changes (key `plan_<field>_<id>`)."""
+    key = f"plan_{field}_{suffix or item_id}"
+    args = (_set_number, item_id, field, key, measure) if measure else (_set, kind, item_id, field, key)
+    return {"key": key, "on_change": _edit, "args": args}
+
+
+def _link(p, goal_id):
+    goal = planning.find(p, "goal", goal_id)
+    planning.link_statement(p, goal, st.session_state[f"plan_stmt_{goal_id}"],
+                            st.session_state[f"plan_measure_{goal_id}"])
+
+
+def _add_goal(p):
+    planning.add_goal(p, st.session_state.get("plan_new_goal_priority", ""), st.session_state.get("plan_new_goal", ""))
+    st.session_state["plan_new_goal"] = ""
+
+
+def _add_step(p, goal_id):
+    k = f"plan_new_step_{goal_id}"
+    planning.add_step(p, goal_id, st.session_state.get(k, ""), st.session_state.get(f"{k}_owner") or "",
+                      st.session_state.get(f"{k}_start"), st.session_state.get(f"{k}_due"))
+    st.session_state[k] = st.session_state[f"{k}_owner"] = ""
+    st.session_state[f"{k}_start"] = st.session_state[f"{k}_due"] = None
+
+
+def _slide(offset):
+    st.session_state["plan_slide"] = st.session_state.get("plan_slide", 0) + offset
+
+
+def _owner_options(current: str) -> list[str]:
+    return [""] + list(members) + ([current] if current and current not in members else [])
+
+
+def _owner_name(member_id: str) -> str:
+    return members.get(member_id, "(no longer on the team)") if member_id else "(no owner)"
+
+
+def _timeline(goal_id=None):
+    fig = planning.timeline_figure(project, today, goal_id=goal_id)
+    if fig is None:
+        st.caption("Give the action steps start and due dates to see them on the timeline.")
+    else:
+        st.plotly_chart(fig, key=f"plan_timeline_{goal_id or 'all'}")
+
+
+# ---------------------------------------------------------------- presentation: one goal at a time
+if not editing:
+    if not project.goals:
+        st.info("The plan has no goals yet.")
+    else:
+        i = st.session_state.get("plan_slide", 0) % len(project.goals)
+        goal = project.goals[i]
+        c1, c2, c3 = st.columns([1, 6, 1])
+        c1.button("← Previous", on_click=_slide, args=(-1,), key="plan_prev")
+        c2.markdown(f"**Goal {i + 1} of {len(project.goals)}** · priority: {priorities.get(goal.priority_id, '')}")
+        c3.button("Next →", on_click=_slide, args=(1,), key="plan_next")
+        st.markdown(f"## {goal.text or 'Goal not written yet'}")
+        st.markdown(planning.goal_summary(goal))
+        if goal.evidence:
+            st.markdown(f"**How we will know:** {goal.evidence}")
+        st.dataframe(planning.steps_table(project, today, goal_id=goal.id), hide_index=True, width="stretch")
+        _timeline(goal.id)
+    ui.done()
+    st.stop()
+
+# ---------------------------------------------------------------- checks
+checks = planning.plan_checks(project)
+with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(checks) and bool(project.goals)):
+    for sentence in checks:
+        st.markdown(f"- {sentence}")
+    if not checks:
+        st.success("Every goal has a measure and a date; every step has an owner on the team and a due date.")
+
+# ---------------------------------------------------------------- goals and their steps
+st.subheader("Goals")
+if not project.priorities:
+    st.info("Choose the team's priorities and root causes in step 5 first; goals are written for them.")
+
+for n, goal in enumerate(project.goals, 1):
+    gid = goal.id
+    link = f"{gid}_{goal.statement_id}_{goal.measure}"  # these widgets restart when the measure changes
+    with st.container(border=True):
+        st.markdown(f"### Goal {n}")
+        st.text_area("The goal: who will improve, on what, where, by when", value=goal.text,
+                     **_bound("goal", gid, "text"))
+        c1, c2, c3 = st.columns([2, 3, 2])
+        c1.selectbox("Priority", list(priorities), format_func=priorities.get,
+                     index=list(priorities).index(goal.priority_id) if goal.priority_id in priorities else 0,
+                     **_bound("goal", gid, "priority_id"))
+        c2.selectbox("Measured by the gap statement", list(statements), format_func=statements.get,
+                     index=list(statements).index(goal.statement_id) if goal.statement_id in statements else 0,
+                     key=f"plan_stmt_{gid}", on_change=_edit, args=(_link, gid))
+        c3.selectbox("What is measured", list(planning.MEASURES), index=list(planning.MEASURES).index(goal.measure),
+                     format_func=planning.MEASURES.get, key=f"plan_measure_{gid}", on_change=_edit, args=(_link, gid))
+        st.text_input("Measure", value=goal.metric, **_bound("goal", gid, "metric", link))
+        unit = " (%)" if goal.measure == "rate" else ""
+        c1, c2, c3, c4 = st.columns(4)
+        c1.number_input(f"Baseline{unit}", value=planning.shown(goal.baseline, goal.measure), format="%.1f",
+                        **_bound("goal", gid, "baseline", link, goal.measure))
+        c2.text_input("Baseline year", value=goal.baseline_year, **_bound("goal", gid, "baseline_year", link))
+        c3.number_input(f"Target{unit}", value=planning.shown(goal.target, goal.measure), format="%.1f",
+                        **_bound("goal", gid, "target", link, goal.measure))
+        c4.date_input("Target date", value=goal.target_date, **_bound("goal", gid, "target_date"))
+        st.text_input("Evidence of progress: how will we know, and from what data?", value=goal.evidence,
+                      **_bound("goal", gid, "evidence"))
+        problems = planning.goal_checks(project, goal, today)
+        if problems:
+            st.warning("**What the goal still needs**  \n" + "  \n".join(problems))
+        else:
+            st.success("This goal is specific, measurable, actionable, reasonable and time-bound.")
+
+        st.markdown("**Action steps**")
+        for step in planning.steps_of(project, gid):
+            sid = step.id
+            with st.container(border=True):
+                c1, c2, c3 = st.columns([6, 3, 3])
+                c1.text_input("Step", value=step.text, **_bound("step", sid, "text"))
+                options = _owner_options(step.owner_id)
+                c2.selectbox("Owner", options, index=options.index(step.owner_id), format_func=_owner_name,
+                             **_bound("step", sid, "owner_id"))
+                c3.selectbox("Status", STATUS, index=STATUS.index(step.status), format_func=planning.STATUS_LABELS.get,
+                             **_bound("step", sid, "status"))
+                c1, c2, c3, c4, _ = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
+                c1.date_input("Start", value=step.start, **_bound("step", sid, "start"))
+                c2.date_input("Due", value=step.due, **_bound("step", sid, "due"))
+                c3.button("↑ Up", key=f"plan_up_{sid}", help="Move this step up", on_click=_edit,
+                          args=(planning.move_step, sid, -1))
+                c4.button("↓ Down", key=f"plan_down_{sid}", help="Move this step down", on_click=_edit,
+                          args=(planning.move_step, sid, 1))
+                with st.expander(f"Resources, evidence and barriers · {step.text[:40]}"):
+                    st.text_input("Resources needed", value=step.resources, **_bound("step", sid, "resources"))
+                    st.text_input("Evidence of progress: how will we know it is done well?", value=step.evidence,
+                                  **_bound("step", sid, "evidence"))
+                    st.text_input("Anticipated barriers and how we will handle them", value=step.barriers,
+                                  **_bound("step", sid, "barriers"))
+                    st.button("Remove this step", key=f"plan_rm_{sid}", on_click=_edit,
+                              args=(planning.remove_step, sid))
+
+        k = f"plan_new_step_{gid}"
+        c1, c2 = st.columns([6, 6])
+        c1.text_input("New step: what will be done", key=k)
+        c2.selectbox("Owner", [""] + list(members), format_func=_owner_name, key=f"{k}_owner")
+        c1, c2, c3 = st.columns([3, 3, 6], vertical_alignment="bottom")
+        c1.date_input("Start", value=None, key=f"{k}_start")
+        c2.date_input("Due", value=None, key=f"{k}_due")
+        c3.button("Add step", key=f"plan_add_step_{gid}", on_click=_edit, args=(_add_step, gid), type="primary")
+        st.button("Remove this goal and its steps", key=f"plan_rm_goal_{gid}", on_click=_edit,
+                  args=(planning.remove_goal, gid))
+
+with st.expander("Add a goal", expanded=not project.goals):
+    st.selectbox("For the priority", list(priorities)[1:] + [""], format_func=priorities.get,
+                 key="plan_new_goal_priority")
+    st.text_area("The goal (you can refine it after adding)", key="plan_new_goal",
+                 placeholder="By June 2027, the four-year graduation rate of students with disabilities at "
+                             "Central High will rise from 62% to 75%.")
+    st.button("Add goal", on_click=_edit, args=(_add_goal,), type="primary")
+
+# ---------------------------------------------------------------- timeline and my steps
+if project.steps:
+    st.subheader("Timeline")
+    _timeline()
+    st.dataframe(planning.steps_table(project, today), hide_index=True, width="stretch")
+    st.subheader("My steps")
+    who = st.selectbox("Team member", list(members), format_func=members.get, key="plan_my")
+    if who:
+        mine = planning.steps_table(project, today, owner_id=who)
+        if mine.empty:
+            st.caption(f"{members[who]} owns no action steps.")
+        else:
+            st.dataframe(mine, hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- export
+if project.goals or project.priorities:
+    st.subheader("Export")
+    tables = planning.export_tables(project)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Goals (CSV)", planning.to_csv(tables["Goals"]), "goals.csv", "text/csv")
+    c2.download_button("Action steps (CSV)", planning.to_csv(tables["Action steps"]), "action_steps.csv", "text/csv")
+    c3.download_button("Priorities, root causes and plan (XLSX)", planning.to_xlsx(tables), "plan.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ui.done()

@@ -81,6 +81,7 @@ class Meeting(Model):
     place: str = ""
     objectives: list[str] = Field(default_factory=list)
     rubric_areas: list[str] = Field(default_factory=list)  # rubric area ids rated in this meeting
+    activities: list[str] = Field(default_factory=list)  # template activity ids, in order (data/meetings.toml)
     facilitator_agenda: str = ""
     member_agenda: str = ""
     homework: list[Homework] = Field(default_factory=list)
@@ -107,6 +108,8 @@ ColumnRole = Literal[
     "numerator",  # aggregate layouts: students with the outcome
     "rate",  # aggregate layouts: rate (exact, range-coded, suppressed)
     "ignore",
+    "dimension",  # aggregate long layout: the column naming the dimension of the row's group ("Race/ethnicity")
+    "measure",  # aggregate long layout: the column naming the row's outcome ("Graduation")
 ]
 
 
@@ -120,6 +123,9 @@ class ColumnMap(Model):
     cut: float | None = None  # numeric outcome -> binary: event when value >= cut (< cut if cut_below)
     cut_below: bool = False
     higher_is_better: bool = True
+    per: str = ""  # numeric outcome: divide by this column first (days absent per days enrolled)
+    dimension: str = ""  # EDFacts layout: dimension of this column's group ("Race/ethnicity")
+    outcome: str = ""  # EDFacts layout: outcome of this count/rate column ("Four-year graduation")
 
 
 class CombinedGroup(Model):
@@ -136,6 +142,7 @@ class DataFile(Model):
     rows: int = 0
     year: str = ""  # year entered by the user when the file has no year column
     sheet: str = ""  # Excel sheet read
+    column_suffix: str = ""  # EDFacts layout: the year suffix of this file's column names ("1415")
     loaded_at: datetime = Field(default_factory=now)
 
 
@@ -230,6 +237,8 @@ class Goal(Model):
     text: str = ""
     statement_id: str = ""  # the gap statement whose metric measures it
     metric: str = ""
+    # what the numbers measure: the group's rate (0-1), its average, the gap (points), or another measure
+    measure: Literal["rate", "mean", "difference", "other"] = "other"
     baseline: float | None = None
     baseline_year: str = ""
     target: float | None = None
@@ -295,6 +304,8 @@ class Project(Model):
     meetings: list[Meeting] = Field(default_factory=list)
     norms: list[str] = Field(default_factory=list)
     meeting_length_minutes: int = 120
+    facilitator: str = ""  # who signs the invitations
+    meeting_every_weeks: int = 3  # weeks between the planned working meetings
     # step 2
     datasets: list[DataSet] = Field(default_factory=list)
     # step 3
@@ -303,6 +314,7 @@ class Project(Model):
     # step 4
     rubric_id: str = ""
     rubric_version: str = ""
+    rubric_doc: dict = Field(default_factory=dict)  # the rubric rated with (kept on first rating or custom load)
     ratings: list[Rating] = Field(default_factory=list)
     consensus: list[Consensus] = Field(default_factory=list)
     # step 5

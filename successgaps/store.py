@@ -85,7 +85,7 @@ class Store:
 
     def tables(self, project_id: str) -> list[str]:
         rows = self.cursor().execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1",
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY 1",
             [f"p_{project_id}"],
         ).fetchall()
         return [r[0] for r in rows]

@@ -29,11 +29,17 @@ def open_page(store):
     root = Path(__file__).resolve().parent.parent
 
     def _open(path: str, project: str | None = None, **query: str) -> AppTest:
-        at = AppTest.from_file(str(root / path), default_timeout=60)
+        # Start from Home, the app's entry point, so the page sees the other pages (st.page_link works),
+        # then switch to the page as the sidebar navigation would.
+        at = AppTest.from_file(str(root / "Home.py"), default_timeout=60)
         if project:
             at.query_params["project"] = project
         for key, value in query.items():
             at.query_params[key] = value
-        return at.run()
+        at.run()
+        if path != "Home.py":
+            at.switch_page(path)
+            at.run()
+        return at
 
     return _open

@@ -13,6 +13,7 @@ from ..errors import UserError
 from ..models import Project
 from ..progress import STEPS, step_statuses
 from ..store import Store, default_workspace
+from .guidance import render_tips
 
 _PROJECT_ID = "sg_project_id"
 _PROJECT = "sg_project"
@@ -24,8 +25,14 @@ APP_ROOT = Path(__file__).resolve().parent.parent.parent
 _PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 1.3rem; }
-[data-testid="stSidebar"] { display: none; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
 .block-container { max-width: 1200px; padding-top: 1rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; line-height: 1.5; }
+[data-testid="stAlertContainer"] p { font-size: 1.45rem; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem; padding: 0.5rem 0.8rem; }
+h1 { font-size: 2.6rem; } h2 { font-size: 2.1rem; } h3 { font-size: 1.7rem; }
 </style>
 """
 
@@ -104,6 +111,10 @@ def presenting() -> bool:
     return bool(st.session_state.get(_PRESENTING))
 
 
+def _leave_presenting() -> None:
+    st.session_state[_PRESENTING] = False  # the sidebar toggle is hidden while presenting
+
+
 def page(title: str, step: int | None = None, *, needs_project: bool = True) -> Project | None:
     """Draw the page frame and return the open project (or stop with a pointer to Home)."""
     st.set_page_config(page_title=f"{title} · Success Gaps", page_icon="📊", layout="wide")
@@ -116,6 +127,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True) -> 
         st.caption(f"Workspace: `{store().workspace}`")
     if presenting():
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+        st.button("Leave presentation mode", key="sg_leave_presenting", on_click=_leave_presenting)
     show_flashes()
     if step is not None:
         info = STEPS[step - 1]
@@ -125,6 +137,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True) -> 
             st.caption(f"{info.purpose}  \n**Status:** {status.status} — {status.detail}")
         else:
             st.caption(info.purpose)
+        render_tips(step)
     else:
         st.title(title)
     if needs_project and current is None:
@@ -145,3 +158,46 @@ def focus_banner(project: Project) -> None:
 def done() -> None:
     """End-of-page marker that browser tests wait for."""
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
+
+
+_MIME = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "csv": "text/csv", "ics": "text/calendar"}
+
+
+def report_button(label: str, builder, filename: str, *, key: str | None = None) -> None:
+    """One-click download of a report: `builder()` returns its bytes and runs only when clicked.
+
+    The builder runs outside the page's run, so it must not touch session state: capture what it
+    needs first, e.g. `ui.report_button("Gap screen (PDF)", partial(reports.gap_screen_report,
+    project, ui.store().cursor()), "gap-screen.pdf")`. Hidden in presentation mode.
+    """
+    if presenting():
+        return
+    st.download_button(label, data=builder, file_name=filename, key=key or f"sg_report_{filename}",
+                       mime=_MIME.get(filename.rsplit(".", 1)[-1].lower(), "application/octet-stream"),
+                       on_click="ignore", icon=":material/download:")
+
+
+def present_one(items, key: str, render, label=None) -> None:
+    """Show one item at a time with Previous / Next (a gap, an indicator, a goal) for screen sharing.
+
+    `render(item)` draws the item; `label(item)` (optional) names it beside the counter. The position
+    is kept per `key` across reruns and clamped when the list shrinks.
+    """
+    items = list(items)
+    if not items:
+        return
+    state = f"{key}_index"
+    index = min(max(int(st.session_state.get(state, 0)), 0), len(items) - 1)
+    st.session_state[state] = index
+
+    def move(step: int) -> None:
+        st.session_state[state] = min(max(index + step, 0), len(items) - 1)
+
+    back, where, forward = st.columns([1, 4, 1], vertical_alignment="center")
+    back.button("← Previous", key=f"{key}_previous", on_click=move, args=(-1,), disabled=index == 0,
+                width="stretch")
+    where.markdown(f"**{index + 1} of {len(items)}**" + (f" · {label(items[index])}" if label else ""))
+    forward.button("Next →", key=f"{key}_next", on_click=move, args=(1,), disabled=index == len(items) - 1,
+                   width="stretch")
+    render(items[index])

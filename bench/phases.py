@@ -1,0 +1,97 @@
+"""The benchmark's phases, each run in its own process by `python -m bench` (see __main__).
+
+`python -m bench.phases <load|screen|reference> '<json args>'` prints one JSON line of timings.
+Timings start after the imports, so they measure the work, not the interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from successgaps.models import DataFile, new_id
+from successgaps.store import Store
+
+
+def load(workspace: str, file: str) -> dict:
+    """Upload, detect and quality report, as the Data page does for a new file."""
+    from successgaps import ingest, quality  # noqa: PLC0415
+
+    path = Path(file)
+    store = Store(Path(workspace))
+    project = store.create("Benchmark")
+    data_file = DataFile(filename=path.name, table=f"f_{new_id()}")
+    con = store.cursor()
+    table = store.table(project.id, data_file.table)
+    t0 = time.perf_counter()
+    data_file.rows = ingest.read_upload(con, path, data_file.filename, table, tmp_dir=store.workspace)
+    t1 = time.perf_counter()
+    dataset = ingest.detect(con, table)
+    dataset.name, dataset.files, dataset.confirmed = "Benchmark students", [data_file], True
+    project.datasets.append(dataset)
+    store.save(project)
+    t2 = time.perf_counter()
+    findings = quality.quality_report(con, project, dataset)
+    t3 = time.perf_counter()
+    store.close()
+    return {"project": project.id, "rows": data_file.rows, "seconds": t3 - t0, "upload_seconds": t1 - t0,
+            "detect_seconds": t2 - t1, "quality_seconds": t3 - t2, "findings": len(findings)}
+
+
+def screen(workspace: str, project: str) -> dict:
+    """Prepare and screen every dimension x outcome x year, district and school level."""
+    from successgaps import gaps, ingest  # noqa: PLC0415
+
+    store = Store(Path(workspace))
+    con = store.cursor()
+    loaded = store.load(project)
+    dataset = loaded.datasets[0]
+    t0 = time.perf_counter()
+    prepared = ingest.prepare(con, loaded, dataset)
+    t1 = time.perf_counter()
+    table = gaps.screen(con, prepared, loaded.gap_settings, by_school=True, by_year=True)
+    t2 = time.perf_counter()
+    changed = loaded.gap_settings.model_copy(update={"min_n": loaded.gap_settings.min_n - 10})
+    gaps.screen(con, ingest.prepare(con, loaded, dataset), changed, by_school=True, by_year=True)
+    t3 = time.perf_counter()
+    first = table.iloc[0]
+    picked = table[(table["level"] == "school") & (table["outcome"] == first["outcome"]) & (table["year"] == first["year"])]
+    picked = picked[~picked["suppressed"]].sort_values("difference")
+    t4 = time.perf_counter()
+    table.to_parquet(Path(workspace) / "engine.parquet")
+    store.close()
+    return {"seconds": t2 - t0, "prepare_seconds": t1 - t0, "screen_seconds": t2 - t1, "rescreen_seconds": t3 - t2,
+            "filter_seconds": t4 - t3, "table_rows": len(table)}
+
+
+def reference(workspace: str, project: str, file: str) -> dict:
+    """The pandas reference: read the file, apply the confirmed mapping, compute the gap table."""
+    from bench import reference as ref  # noqa: PLC0415
+
+    store = Store(Path(workspace))
+    loaded = store.load(project)
+    store.close()
+    dataset, settings = loaded.datasets[0], loaded.gap_settings
+    t0 = time.perf_counter()
+    if file.endswith(".parquet"):
+        raw = pd.read_parquet(file).astype("string")
+    else:
+        raw = pd.read_csv(file, dtype="string", keep_default_na=False)
+    t1 = time.perf_counter()
+    frame, dimensions, outcomes = ref.canonical(raw, dataset)
+    del raw
+    t2 = time.perf_counter()
+    table = ref.gap_table(frame, dimensions, outcomes, settings.min_n, settings.min_cell)
+    t3 = time.perf_counter()
+    table.to_parquet(Path(workspace) / "reference.parquet")
+    return {"seconds": t3 - t0, "read_seconds": t1 - t0, "mapping_seconds": t2 - t1, "table_seconds": t3 - t2,
+            "table_rows": len(table)}
+
+
+if __name__ == "__main__":
+    phase, args = sys.argv[1], json.loads(sys.argv[2])
+    print(json.dumps({"load": load, "screen": screen, "reference": reference}[phase](**args)))

@@ -1,0 +1,154 @@
+"""Command line: `python -m successgaps screen FILE ...` — the page's gap screen for one file.
+
+The file goes through the same steps as an upload on the Data page (read, detect layout and
+mapping, prepare) into a throwaway workspace, then through the same engine (`gaps.screen`), and
+the table is written with suppression and complementary suppression applied (`gaps.for_export`).
+Bad input ends with one sentence on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from . import gaps, ingest
+from .errors import UserError
+from .models import GapSettings
+from .store import Store
+
+FORMATS = ("csv", "json", "xlsx")
+_OUTCOME = re.compile(r"^(?P<column>.+?)\s*(?:(?P<op>>=|<)\s*(?P<cut>-?[\d.]+))?$")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one sentence, not a usage screen
+        raise UserError(f"{message[:1].upper()}{message[1:]}; run `python -m successgaps screen --help` for the options.")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="python -m successgaps", description="Success Gaps from the command line.")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("screen", help="screen one data file for gaps and write the gap table")
+    p.add_argument("file", type=Path, help="CSV, Excel or Parquet file (student-level, aggregate or EDFacts)")
+    p.add_argument("--group", action="append", default=[], metavar="COLUMN",
+                   help="a group column (repeat; overrides detection)")
+    p.add_argument("--outcome", action="append", default=[], metavar="COLUMN[>=CUT]",
+                   help="an outcome column, optionally made yes/no by a cut, e.g. math_ss>=700 (repeat)")
+    p.add_argument("--comparison", choices=("all-others", "all-students"), default="all-others")
+    p.add_argument("--min-n", type=int, default=30, help="minimum students in a group and its comparison")
+    p.add_argument("--min-cell", type=int, default=10, help="minimum students with the outcome")
+    p.add_argument("--by", action="append", default=[], choices=("school", "year"),
+                   help="add school-level rows (school) or split by school year (year)")
+    p.add_argument("--format", choices=FORMATS, default=None, help="csv (default), json or xlsx")
+    p.add_argument("--out", type=Path, help="write here instead of standard output")
+    return top
+
+
+def _override(store: Store, project, dataset, groups: list[str], outcomes: list[str]) -> None:
+    """Explicit --group / --outcome: exactly these columns are the groups / outcomes of a student file."""
+    by_name = {c.column.lower(): c for c in dataset.columns}
+
+    def column(name: str):
+        found = by_name.get(name.strip().lower())
+        if found is None:
+            shown = ", ".join(c.column for c in dataset.columns[:12])
+            raise UserError(f"The file has no column “{name}”; its columns are {shown}.")
+        return found
+
+    if dataset.layout != "student":
+        if groups or outcomes:
+            raise UserError("--group and --outcome choose columns of a student-level file; this file is "
+                            f"{'an EDFacts' if dataset.layout == 'edfacts' else 'an aggregate'} file, screened as it is.")
+        return
+    if groups:
+        for c in dataset.columns:
+            if c.role == "group":
+                c.role = "ignore"
+        for name in groups:
+            c = column(name)
+            c.role = "group"
+            if not any(c.codes.values()):
+                rows = ingest.code_table(store.cursor(), project, dataset, c.column)
+                c.codes = {r["code"]: r["label"] or r["code"] for r in rows}
+    if outcomes:
+        for c in dataset.columns:
+            if c.role == "outcome":
+                c.role = "ignore"
+        for spec in outcomes:
+            match = _OUTCOME.match(spec.strip())
+            c = column(match["column"])
+            c.role = "outcome"
+            if match["cut"] is not None:
+                c.kind, c.cut, c.cut_below = "numeric", float(match["cut"]), match["op"] == "<"
+            elif c.kind == "binary" and not c.yes_values:
+                c.kind = "numeric"
+
+
+def screen_file(args: argparse.Namespace) -> pd.DataFrame:
+    """Read, detect, prepare and screen one file; the exported gap table."""
+    path: Path = args.file
+    if not path.is_file():
+        raise UserError(f"There is no file {path}; check the path and try again.")
+    settings = GapSettings(min_n=args.min_n, min_cell=args.min_cell,
+                           comparison="all_students" if args.comparison == "all-students" else "all_others")
+    with tempfile.TemporaryDirectory(prefix="successgaps-") as folder:
+        store = Store(folder)
+        try:
+            project = store.create("screen")
+            dataset = ingest.create_dataset(store, project, path, path.name)
+            _override(store, project, dataset, args.group, args.outcome)
+            prepared = ingest.prepare(store.cursor(), project, dataset)
+            table = gaps.screen(store.cursor(), prepared, settings, by_school="school" in args.by,
+                                by_year="year" in args.by, extra=True)
+        finally:
+            store.close()
+    return export_table(table)
+
+
+def export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The published columns; difference_low/high are added when any difference is a range."""
+    table = gaps.for_export(table)
+    ranged = (table["difference_low"] != table["difference_high"]) & table["difference_low"].notna()
+    return table[gaps.COLUMNS + (["difference_low", "difference_high"] if ranged.any() else [])]
+
+
+def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
+    if fmt == "xlsx":
+        if out is None:
+            raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
+        table.to_excel(out, index=False, sheet_name="Gaps")
+        return
+    text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else table.to_csv(index=False)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out and
+                              args.out.suffix.lstrip(".").lower() in FORMATS else "csv")
+        if args.min_n < 0 or args.min_cell < 0:
+            raise UserError("--min-n and --min-cell must be 0 or more.")
+        write(screen_file(args), fmt, args.out)
+        return 0
+    except UserError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        print(f"Error: the file could not be screened ({type(exc).__name__}: {first}); "
+              "check that it is a data table and try again.", file=sys.stderr)
+        return 1

@@ -1,0 +1,563 @@
+"""The gap engine: one tidy table of every group × outcome gap, computed in DuckDB.
+
+`screen(con, prepared, settings)` returns one row per (level, school, year, dimension, group,
+outcome) with exactly the columns in `COLUMNS`. The grouping (every dimension, every outcome,
+district and school level) is done by a few DuckDB statements (UNNEST over dimensions and
+outcomes, GROUPING SETS over levels); the statistics SQL does badly (Wilson/Newcombe intervals,
+exact tests, Welch's t, Hedges' g) are computed vectorised with numpy/scipy over the result.
+It is a pure function of (prepared data, settings), so callers may cache it on that key.
+
+Definitions (binary outcomes; rates are proportions 0-1, differences percentage points)
+-----------------------------------------------------------------------------------------
+- n = students in the group with a known outcome; events = those with the outcome;
+  rate = events / n.
+- Comparison (settings.comparison):
+  * all_others (default): everyone at the same level, school, year and outcome who is not in the
+    group (students whose group is unknown count as "not in the group"):
+    comparison_n = N - n, comparison events = E - events, where N, E are the all-students counts.
+  * all_students: N and E themselves (the group is part of its comparison).
+  * reference: the chosen reference group in the same dimension; in dimensions without it (and for
+    the reference group's own row) the comparison is all other students.
+  * benchmark: a rate the team typed in (state or district rate); comparison_n is empty.
+    Numeric outcomes have no benchmark and use all other students.
+- difference = (rate - comparison_rate) × 100 percentage points (negative = the group's rate is lower).
+- risk_ratio = rate / comparison_rate (empty when comparison_rate is 0).
+- effect_size: Cohen's h = 2·asin(√rate) - 2·asin(√comparison_rate) for binary outcomes.
+- ci_low, ci_high: 95% interval of the difference by Newcombe's hybrid score method (method 10):
+  with Wilson score limits (l1, u1) for the group and (l2, u2) for the comparison,
+  d = p1 - p2, low = d - √((p1-l1)² + (u2-p2)²), high = d + √((u1-p1)² + (p2-l2)²).
+  Wilson: centre = (p + z²/2n)/(1 + z²/n), half-width = z·√(p(1-p)/n + z²/4n²)/(1 + z²/n), z = 1.95996.
+- p_value: two-sided test of equal proportions on the 2×2 table group vs comparison: Pearson's
+  chi-square without continuity correction (the pooled two-proportion z test) when every expected
+  count is at least 5, otherwise Fisher's exact test.
+- all_students: the group is inside all students, so the two are not independent. Because
+  rate - all_rate = w·(rate - others_rate) with w = (N - n)/N, the interval is the group-vs-others
+  Newcombe interval times w and the p-value is the group-vs-others test.
+- benchmark: interval = Wilson interval of the rate minus the benchmark; p-value from the score
+  test z = (p - b)/√(b(1-b)/n), or the exact binomial test when n·b or n·(1-b) is below 5.
+
+Numeric outcomes (scale scores, days absent)
+---------------------------------------------
+- mean, comparison_mean; difference = mean - comparison_mean in the outcome's units.
+- effect_size = Hedges' g = J·(m1 - m2)/s_p, s_p = √(((n1-1)s1² + (n2-1)s2²)/(n1+n2-2)),
+  J = 1 - 3/(4(n1+n2) - 9).
+- ci_low, ci_high, p_value: Welch's t: se = √(s1²/n1 + s2²/n2),
+  df = se⁴ / ((s1²/n1)²/(n1-1) + (s2²/n2)²/(n2-1)), interval d ± t(0.975, df)·se, p = 2·P(T > |d/se|).
+  (all_students: group vs others scaled by w, as above.)
+- Sums are taken around the outcome's overall mean (numerically stable variances).
+
+Aggregate data with range-coded rates
+-------------------------------------
+- rate_low/rate_high always filled (equal for an exact rate); rate = (rate_low + rate_high)/2.
+- all other students from all-students and group rows: (N·R - n·r)/(N - n), taken at the ends that
+  make it widest: low = (N·R_low - n·r_high)/(N - n), high = (N·R_high - n·r_low)/(N - n), within 0-1.
+- District level from school rows: n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
+  source-suppressed school (PS) counts with a rate anywhere in 0-1 (low 0, high 1).
+- difference uses midpoints; the range is difference_low = (rate_low - comparison_rate_high)·100,
+  difference_high = (rate_high - comparison_rate_low)·100 (extra columns); no interval or p-value is
+  computed on a range (that would be false precision).
+
+Minimum sizes and suppression (every output)
+--------------------------------------------
+A row is suppressed (no events, rate, mean, comparison rate or mean, difference, ratio, effect size,
+interval or p-value; n and comparison_n stay) when: the source suppressed it (PS), the group has
+fewer than min_n students, fewer than min_cell students with the outcome (binary; the low end of
+a range), or the comparison group fails the same tests. When the comparison group is too small and
+the team has entered a benchmark rate, the row uses the **alternate risk ratio** (rate / benchmark)
+instead of being suppressed. Complementary suppression (`complementary_suppression`) then hides a
+second cell wherever exactly one cell of a set that adds up to a shown total is hidden.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .models import GapSettings
+from .prepared import ALL_DIMENSION, ALL_GROUP, Prepared
+from .sql import quote_ident
+
+COLUMNS = [
+    "level", "school", "year", "dimension", "group", "outcome", "n", "events", "rate", "rate_low",
+    "rate_high", "mean", "comparison", "comparison_n", "comparison_rate", "comparison_mean",
+    "difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "suppressed",
+    "suppression_reason",
+]
+EXTRA_COLUMNS = [
+    "kind", "higher_is_better", "difference_low", "difference_high", "comparison_rate_low",
+    "comparison_rate_high", "share_of_events", "share_of_students",
+]
+HIDDEN_WHEN_SUPPRESSED = [
+    "events", "rate", "rate_low", "rate_high", "mean", "comparison_rate", "comparison_mean",
+    "difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
+    "difference_high", "comparison_rate_low", "comparison_rate_high", "share_of_events",
+    "share_of_students",
+]
+Z95 = 1.959963984540054
+NUMERIC_EFFECT_THRESHOLD = 0.25  # Hedges' g the What Works Clearinghouse calls substantively important
+COMPLEMENTARY = "hidden so that a small group cannot be worked out from the total (complementary suppression)"
+
+LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
+LABEL_BENCHMARK = "benchmark rate"
+LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
+
+
+# ---------------------------------------------------------------- SQL: counts per cell
+
+_CELL_COLS = "level, school, year, dimension, grp, outcome, n, events, a, b, centre, lo, hi, flag"
+
+
+def _year_sql(prepared: Prepared, by_year: bool) -> str:
+    """The year as the file states it; pooled over years (by_year False) it is the file's only year, else ''."""
+    if not prepared.has_year:
+        return "''"
+    if by_year:
+        return "COALESCE(CAST(\"year\" AS VARCHAR), '')"
+    return (f"(SELECT CASE WHEN count(DISTINCT \"year\") = 1 THEN COALESCE(CAST(any_value(\"year\") AS VARCHAR), '') "
+            f"ELSE '' END FROM {prepared.relation})")
+
+
+def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
+    """Cells of a student view: per level/school/year/dimension/group/outcome, n, Σy, Σ(y-c), Σ(y-c)²."""
+    dims, outs = prepared.dimensions, prepared.outcomes
+    school = by_school and prepared.has_school
+    year = _year_sql(prepared, by_year)
+    school_col = "COALESCE(CAST(school AS VARCHAR), '')" if school else "''"
+    d_cols = ", ".join(f"CAST({quote_ident(d.key)} AS VARCHAR) AS d{i}" for i, d in enumerate(dims))
+    o_cols = ", ".join(f"CAST({quote_ident(o.key)} AS DOUBLE) AS o{j}" for j, o in enumerate(outs))
+    o_names = ", ".join(f"o{j}" for j in range(len(outs)))
+    aggs = ", ".join(
+        f"count(o{j}) AS n{j}, sum(o{j}) AS e{j}, sum(o{j} - c{j}) AS a{j}, sum((o{j} - c{j}) * (o{j} - c{j})) AS b{j}"
+        for j in range(len(outs)))
+    qs = lambda k: ", ".join("?" * k)  # noqa: E731
+    lst = lambda p: "[" + ", ".join(f"{p}{j}" for j in range(len(outs))) + "]"  # noqa: E731
+    if school:
+        whole, sets_g, sets_t = ("GROUPING(school)", "(school, year, dimension, grp), (year, dimension, grp)",
+                                 "(school, year), (year)")
+    else:
+        whole, sets_g, sets_t = "1", "(school, year, dimension, grp)", "(school, year)"
+    sql = f"""
+    WITH src AS (SELECT {school_col} AS school, {year} AS year, {d_cols}, {o_cols} FROM {prepared.relation}),
+    ctr AS (SELECT {", ".join(f"coalesce(avg(o{j}), 0) AS c{j}" for j in range(len(outs)))} FROM src),
+    long AS (SELECT school, year, unnest([{qs(len(dims))}]) AS dimension,
+                    unnest([{", ".join(f"d{i}" for i in range(len(dims)))}]) AS grp, {o_names} FROM src),
+    grouped AS (
+        SELECT {whole} AS whole, school, year, dimension, grp, {aggs}
+        FROM long, ctr WHERE grp IS NOT NULL GROUP BY GROUPING SETS ({sets_g})
+        UNION ALL
+        SELECT {whole} AS whole, school, year, ? AS dimension, ? AS grp, {aggs}
+        FROM src, ctr GROUP BY GROUPING SETS ({sets_t})),
+    cells AS (
+        SELECT CASE WHEN whole = 1 THEN 'district' ELSE 'school' END AS level,
+               CASE WHEN whole = 1 THEN '' ELSE school END AS school, year, dimension, grp,
+               unnest([{qs(len(outs))}]) AS outcome, unnest({lst('n')})::DOUBLE AS n,
+               unnest({lst('e')}) AS events, unnest({lst('a')}) AS a, unnest({lst('b')}) AS b,
+               unnest({lst('c')}) AS centre, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi, 'exact' AS flag
+        FROM grouped, ctr)
+    """
+    params = [d.label for d in dims] + [ALL_DIMENSION, ALL_GROUP] + [o.label for o in outs]
+    return sql, params
+
+
+def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
+    """Cells of an aggregate view; the district level sums school rows with interval arithmetic."""
+    school = by_school and prepared.has_school
+    year = _year_sql(prepared, by_year)
+    school_col = "COALESCE(CAST(school AS VARCHAR), '')" if prepared.has_school else "''"
+    sets = "(school, year, dimension, grp, outcome), (year, dimension, grp, outcome)" if school \
+        else "(year, dimension, grp, outcome)"
+    whole = "GROUPING(school)" if school else "1"
+    sql = f"""
+    WITH src AS (SELECT {school_col} AS school, {year} AS year, CAST(dimension AS VARCHAR) AS dimension,
+                        CAST("group" AS VARCHAR) AS grp, CAST(outcome AS VARCHAR) AS outcome,
+                        CAST(n AS DOUBLE) AS n, CAST(events AS DOUBLE) AS events,
+                        CAST(rate_low AS DOUBLE) AS rate_low, CAST(rate_high AS DOUBLE) AS rate_high, source_flag
+                 FROM {prepared.relation}
+                 WHERE NOT (source_flag = 'missing' AND coalesce(n, 0) = 0) AND "group" IS NOT NULL),
+    cells AS (
+        SELECT CASE WHEN {whole} = 1 THEN 'district' ELSE 'school' END AS level,
+               CASE WHEN {whole} = 1 THEN '' ELSE school END AS school, year, dimension, grp, outcome,
+               CASE WHEN count(*) = count(n) THEN sum(n) END AS n,
+               CASE WHEN count(*) = count(events) THEN sum(events) END AS events,
+               NULL::DOUBLE AS a, NULL::DOUBLE AS b, NULL::DOUBLE AS centre,
+               CASE WHEN count(*) = 1 THEN min(rate_low)
+                    WHEN count(*) = count(n) AND sum(n) > 0 THEN sum(n * coalesce(rate_low, 0.0)) / sum(n) END AS lo,
+               CASE WHEN count(*) = 1 THEN min(rate_high)
+                    WHEN count(*) = count(n) AND sum(n) > 0 THEN sum(n * coalesce(rate_high, 1.0)) / sum(n) END AS hi,
+               CASE WHEN count(*) = 1 THEN min(source_flag) WHEN bool_and(source_flag = 'exact') THEN 'exact'
+                    WHEN count(*) = count(n) THEN 'range' ELSE 'missing' END AS flag
+        FROM src GROUP BY GROUPING SETS ({sets}))
+    """
+    return sql, []
+
+
+def _raw(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_year: bool) -> pd.DataFrame:
+    """One statement: cells joined to their all-students row (t_) and reference group row (r_)."""
+    build = _student_cells if prepared.layout == "student" else _aggregate_cells
+    cells_sql, params = build(prepared, by_school, by_year)
+    side = lambda p: ", ".join(f"{p}.{c} AS {p}_{c}" for c in ("n", "events", "a", "b", "lo", "hi", "flag"))  # noqa
+    key = "{p}.level = c.level AND {p}.school = c.school AND {p}.year = c.year AND {p}.outcome = c.outcome"
+    reference = settings.reference_group if settings.comparison == "reference" else ""
+    sql = f"""{cells_sql}
+    SELECT {", ".join("c." + c for c in _CELL_COLS.split(", "))}, {side("t")}, {side("r")}
+    FROM cells c
+    LEFT JOIN cells t ON t.dimension = ? AND {key.format(p="t")}
+    LEFT JOIN cells r ON r.grp = ? AND r.grp <> c.grp AND r.dimension = c.dimension AND {key.format(p="r")}
+    WHERE c.dimension <> ?
+    """
+    return con.execute(sql, params + [ALL_DIMENSION, reference, ALL_DIMENSION]).df()
+
+
+# ---------------------------------------------------------------- statistics (vectorised)
+
+def wilson(events, n, z: float = Z95):
+    """Wilson score interval (low, high) of events/n; NaN where n is 0."""
+    events, n = np.asarray(events, float), np.asarray(n, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = events / n
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(np.clip(p * (1 - p) / n + z * z / (4 * n * n), 0, None)) / denom
+    return centre - half, centre + half
+
+
+def newcombe(e1, n1, e2, n2, z: float = Z95):
+    """Newcombe's hybrid score interval (method 10) of p1 - p2 for two independent proportions."""
+    l1, u1 = wilson(e1, n1, z)
+    l2, u2 = wilson(e2, n2, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = np.asarray(e1, float) / n1, np.asarray(e2, float) / n2
+    d = p1 - p2
+    return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def two_proportion_p(e1, n1, e2, n2):
+    """Two-sided p-value of equal proportions: chi-square (pooled z) or Fisher's exact when any expected count < 5."""
+    e1, n1, e2, n2 = (np.asarray(x, float) for x in (e1, n1, e2, n2))
+    total = n1 + n2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (e1 + e2) / total
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        z = (e1 / n1 - e2 / n2) / se
+        p = np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), 1.0)
+        expected = np.minimum(np.minimum(n1, n2) * np.minimum(pooled, 1 - pooled), np.inf)
+    valid = (n1 > 0) & (n2 > 0) & (e1 >= 0) & (e1 <= n1) & (e2 >= 0) & (e2 <= n2)
+    small = valid & (expected < 5)
+    for i in np.flatnonzero(small):  # only the small-count rows: Fisher's exact test
+        a, c = round(e1[i]), round(e2[i])
+        table = [[a, round(n1[i]) - a], [c, round(n2[i]) - c]]
+        p[i] = stats.fisher_exact(table).pvalue
+    return np.where(valid, p, np.nan)
+
+
+def benchmark_p(events, n, b):
+    """Two-sided p-value of rate = b: score z test, or the exact binomial test when n·b or n·(1-b) < 5."""
+    events, n = np.asarray(events, float), np.asarray(n, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (events / n - b) / np.sqrt(b * (1 - b) / n)
+        p = 2 * stats.norm.sf(np.abs(z))
+    valid = (n > 0) & (events >= 0) & (events <= n)
+    small = valid & ((n * b < 5) | (n * (1 - b) < 5))
+    for i in np.flatnonzero(small):
+        p[i] = stats.binomtest(round(events[i]), round(n[i]), b).pvalue
+    return np.where(valid, p, np.nan)
+
+
+def welch(m1, v1, n1, m2, v2, n2):
+    """Welch's t: (ci_low, ci_high, p_value) of m1 - m2."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q1, q2 = v1 / n1, v2 / n2
+        se = np.sqrt(q1 + q2)
+        df = (q1 + q2) ** 2 / (q1 ** 2 / (n1 - 1) + q2 ** 2 / (n2 - 1))
+        d = m1 - m2
+        half = stats.t.ppf(0.975, df) * se
+        p = 2 * stats.t.sf(np.abs(d / se), df)
+    return d - half, d + half, p
+
+
+def hedges_g(m1, v1, n1, m2, v2, n2):
+    """Hedges' g: J·(m1 - m2)/s_pooled, J = 1 - 3/(4(n1+n2) - 9)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sp = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
+        return (1 - 3 / (4 * (n1 + n2) - 9)) * (m1 - m2) / sp
+
+
+# ---------------------------------------------------------------- the screen
+
+def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
+           by_year: bool = True, extra: bool = False, complementary: bool = True) -> pd.DataFrame:
+    """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring."""
+    settings = settings or GapSettings()
+    raw = _raw(con, prepared, settings, by_school, by_year)
+    out = _compute(raw, prepared, settings)
+    if complementary:
+        out = complementary_suppression(out)
+    out = out.sort_values(["level", "school", "year", "_d", "group", "_o"], kind="stable").reset_index(drop=True)
+    return out[COLUMNS + (EXTRA_COLUMNS if extra else [])]
+
+
+def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+    outcomes = {o.label: o for o in prepared.outcomes}
+    f = lambda c: raw[c].to_numpy(dtype=float, na_value=np.nan)  # noqa: E731
+    numeric = raw["outcome"].map(lambda o: outcomes[o].kind == "numeric" if o in outcomes else False).to_numpy(bool)
+    hib = raw["outcome"].map(lambda o: outcomes[o].higher_is_better if o in outcomes else True).to_numpy(bool)
+    n, e, a, b, centre = f("n"), f("events"), f("a"), f("b"), f("centre")
+    tn, te, ta, tb = f("t_n"), f("t_events"), f("t_a"), f("t_b")
+    rn, re_, ra, rb = f("r_n"), f("r_events"), f("r_a"), f("r_b")
+    student = prepared.layout == "student"
+    flag, tflag, rflag = (raw[c].fillna("missing").to_numpy(str) for c in ("flag", "t_flag", "r_flag"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        def interval(events, size, lo, hi):
+            exact_rate = np.where(np.isfinite(events) & (size > 0), events / size, np.nan)
+            if student:
+                return exact_rate, exact_rate
+            known = np.isfinite(exact_rate)
+            return np.where(known, exact_rate, lo), np.where(known, exact_rate, hi)
+
+        lo, hi = interval(e, n, f("lo"), f("hi"))
+        tlo, thi = interval(te, tn, f("t_lo"), f("t_hi"))
+        rlo, rhi = interval(re_, rn, f("r_lo"), f("r_hi"))
+        on, oe = tn - n, te - e
+        olo = np.clip((tn * tlo - n * hi) / on, 0, 1)
+        ohi = np.clip((tn * thi - n * lo) / on, 0, 1)
+        exact_o = np.isfinite(oe) & (on > 0)
+        olo, ohi = np.where(exact_o, oe / on, olo), np.where(exact_o, oe / on, ohi)
+        oflag = np.where((flag == "exact") & (tflag == "exact"), "exact",
+                         np.where(np.isin(tflag, ["exact", "range"]) & np.isin(flag, ["exact", "range"]),
+                                  "range", np.where(tflag == "suppressed", "suppressed", "missing")))
+        oa, ob = ta - a, tb - b
+
+    # which comparison each row uses
+    mode = settings.comparison
+    benchmark = settings.benchmark_rate
+    use_ref = (mode == "reference") & np.isfinite(rn)
+    use_all = np.full(len(raw), mode == "all_students")
+    use_bench = np.full(len(raw), mode == "benchmark" and benchmark is not None) & ~numeric
+    label = np.where(use_bench, LABEL_BENCHMARK, np.where(use_all, LABEL_ALL, np.where(
+        use_ref, settings.reference_group, LABEL_OTHERS))).astype(object)
+    cn = np.where(use_ref, rn, np.where(use_all, tn, on))
+    ce = np.where(use_ref, re_, np.where(use_all, te, oe))
+    clo = np.where(use_ref, rlo, np.where(use_all, tlo, olo))
+    chi = np.where(use_ref, rhi, np.where(use_all, thi, ohi))
+    cflag = np.where(use_ref, rflag, np.where(use_all, tflag, oflag))
+    ca = np.where(use_ref, ra, np.where(use_all, ta, oa))
+    cb = np.where(use_ref, rb, np.where(use_all, tb, ob))
+
+    # minimum sizes: group, then comparison (a benchmark has no size)
+    min_n, min_cell = settings.min_n, settings.min_cell
+    events_low = np.where(np.isfinite(e), e, n * lo)
+    c_events_low = np.where(np.isfinite(ce), ce, cn * clo)
+    group_reason = np.select(
+        [flag == "suppressed", ~np.isfinite(n), n < min_n, ~numeric & ~np.isfinite(lo),
+         ~numeric & ~(events_low >= min_cell)],
+        ["suppressed in the source file (PS)", "the file does not give the number of students in this group",
+         f"fewer than {min_n} students in the group", "the source file gives no rate for this group",
+         f"fewer than {min_cell} students in the group with the outcome"], "")
+    comp_reason = np.select(
+        [use_bench, cflag == "suppressed", ~np.isfinite(cn), cn < min_n, cn <= 0,
+         ~numeric & ~np.isfinite(clo), ~numeric & ~(c_events_low >= min_cell)],
+        ["", "comparison group suppressed in the source file (PS)", "the comparison group's size is unknown",
+         f"fewer than {min_n} students in the comparison group", "",
+         "the source file gives no rate for the comparison group",
+         f"fewer than {min_cell} students with the outcome in the comparison group"], "")
+    # alternate risk ratio: the comparison group is too small, the team entered a benchmark rate
+    alternate = (comp_reason != "") & (group_reason == "") & ~numeric & (benchmark is not None)
+    use_bench = use_bench | alternate
+    label = np.where(alternate, LABEL_ALTERNATE, label)
+    comp_reason = np.where(alternate, "", comp_reason)
+    bench = np.nan if benchmark is None else float(benchmark)
+    cn = np.where(use_bench, np.nan, cn)
+    ce = np.where(use_bench, np.nan, ce)
+    clo = np.where(use_bench, bench, clo)
+    chi = np.where(use_bench, bench, chi)
+    reason = np.where(group_reason != "", group_reason, comp_reason)
+    suppressed = reason != ""
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (lo + hi) / 2
+        crate = (clo + chi) / 2
+        difference = (rate - crate) * 100
+        risk_ratio = np.where(crate > 0, rate / crate, np.nan)
+        exact = (lo == hi) & (clo == chi)
+        # estimated events for statistics on exact aggregate rates (rate × n)
+        e1 = np.where(numeric, np.nan, np.where(np.isfinite(e), e, n * rate))
+        # independent partner of the group for intervals and tests: others when comparing with all students
+        pn = np.where(use_all & ~use_bench, on, cn)
+        pe = np.where(use_all & ~use_bench, np.where(np.isfinite(oe), oe, on * (olo + ohi) / 2),
+                      np.where(np.isfinite(ce), ce, cn * crate))
+        w = np.where(use_all & ~use_bench, on / tn, 1.0)
+        nc_low, nc_high = newcombe(e1, n, pe, pn)
+        wl, wh = wilson(e1, n)
+        ci_low = np.where(use_bench, wl - bench, w * nc_low) * 100
+        ci_high = np.where(use_bench, wh - bench, w * nc_high) * 100
+        p_two = two_proportion_p(np.where(use_bench, np.nan, e1), n, pe, pn)
+        p_bench = benchmark_p(np.where(use_bench, e1, np.nan), n, 0.5 if benchmark is None else bench)
+        p_value = np.where(use_bench, p_bench, p_two)
+        cohen_h = 2 * np.arcsin(np.sqrt(rate)) - 2 * np.arcsin(np.sqrt(crate))
+        ci_low, ci_high, p_value, cohen_h = (np.where(exact, x, np.nan) for x in (ci_low, ci_high, p_value, cohen_h))
+
+        # numeric outcomes
+        mean = centre + a / n
+        var = (b - a * a / n) / (n - 1)
+        cmean = centre + ca / cn
+        cvar = (cb - ca * ca / cn) / (cn - 1)
+        omean, ovar = centre + oa / on, (ob - oa * oa / on) / (on - 1)
+        pm, pv = np.where(use_all, omean, cmean), np.where(use_all, ovar, cvar)
+        t_low, t_high, t_p = welch(mean, var, n, pm, pv, pn)
+        g = hedges_g(mean, var, n, cmean, cvar, cn)
+        share_e = np.where(np.isfinite(e) & np.isfinite(te), e / te, n * rate / (tn * (tlo + thi) / 2))
+        share_n = n / tn
+
+    nonnum = ~numeric
+    out = pd.DataFrame({
+        "level": raw["level"], "school": raw["school"].fillna(""), "year": raw["year"].fillna(""),
+        "dimension": raw["dimension"], "group": raw["grp"], "outcome": raw["outcome"],
+        "n": n, "events": np.where(nonnum, e, np.nan),
+        "rate": np.where(nonnum, rate, np.nan), "rate_low": np.where(nonnum, lo, np.nan),
+        "rate_high": np.where(nonnum, hi, np.nan), "mean": np.where(numeric, mean, np.nan),
+        "comparison": label, "comparison_n": cn,
+        "comparison_rate": np.where(nonnum, crate, np.nan), "comparison_mean": np.where(numeric, cmean, np.nan),
+        "difference": np.where(numeric, mean - cmean, difference),
+        "risk_ratio": np.where(nonnum, risk_ratio, np.nan),
+        "effect_size": np.where(numeric, g, cohen_h),
+        "ci_low": np.where(numeric, w * t_low, ci_low), "ci_high": np.where(numeric, w * t_high, ci_high),
+        "p_value": np.where(numeric, t_p, p_value),
+        "suppressed": suppressed, "suppression_reason": reason,
+        "kind": np.where(numeric, "numeric", "binary"), "higher_is_better": hib,
+        "difference_low": np.where(numeric, mean - cmean, (lo - chi) * 100),
+        "difference_high": np.where(numeric, mean - cmean, (hi - clo) * 100),
+        "comparison_rate_low": np.where(nonnum, clo, np.nan), "comparison_rate_high": np.where(nonnum, chi, np.nan),
+        "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
+    })
+    for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
+                "difference_high"):
+        out[col] = out[col].where(np.isfinite(out[col]))
+    order_d = {d.label: i for i, d in enumerate(prepared.dimensions)}
+    order_o = {o.label: i for i, o in enumerate(prepared.outcomes)}
+    out["_d"] = out["dimension"].map(order_d).fillna(len(order_d))
+    out["_o"] = out["outcome"].map(order_o).fillna(len(order_o))
+    return _hide(out)
+
+
+def _hide(df: pd.DataFrame) -> pd.DataFrame:
+    """Blank every figure of a suppressed row except n and comparison_n; counts as nullable integers."""
+    df = df.copy()
+    for col in HIDDEN_WHEN_SUPPRESSED:
+        if col in df:
+            df[col] = df[col].mask(df["suppressed"])
+    for col in ("n", "events", "comparison_n"):
+        df[col] = pd.array(np.round(df[col].to_numpy(dtype=float, na_value=np.nan)), dtype="Int64")
+    return df
+
+
+def complementary_suppression(df: pd.DataFrame) -> pd.DataFrame:
+    """Hide a second cell wherever exactly one cell of a set that adds up to a shown total is hidden.
+
+    Sets: (1) the groups of one dimension at one level, school, year and outcome (the all-students
+    total can be read from any row: n + comparison_n); (2) one group's school rows with its district
+    row (the district is the sum of its schools). In a set with exactly one hidden row, the shown
+    row with the fewest students is hidden too; repeated until nothing changes.
+    """
+    df = df.copy()
+    hidden = df["suppressed"].to_numpy(bool).copy()
+    reason = df["suppression_reason"].to_numpy(object).copy()
+    size = df["n"].to_numpy(dtype=float, na_value=np.inf)
+    sets = [df.groupby(["level", "school", "year", "dimension", "outcome"], sort=False).ngroup().to_numpy(),
+            df.groupby(["year", "dimension", "group", "outcome"], sort=False).ngroup().to_numpy()]
+    for _ in range(50):
+        changed = False
+        for key in sets:
+            frame = pd.DataFrame({"key": key, "hidden": hidden, "size": size})
+            count = frame.groupby("key")["hidden"].transform("sum").to_numpy()
+            shown = frame[(count == 1) & ~hidden]
+            if shown.empty:
+                continue
+            pick = shown.sort_values("size", kind="stable").groupby("key").head(1).index.to_numpy()
+            hidden[pick] = True
+            reason[pick] = COMPLEMENTARY
+            changed = True
+        if not changed:
+            break
+    df["suppressed"], df["suppression_reason"] = hidden, reason
+    return _hide(df)
+
+
+def for_export(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as any export must show it: complementary suppression applied, hidden figures blank."""
+    return complementary_suppression(df)
+
+
+# ---------------------------------------------------------------- reading the table
+
+def severity(df: pd.DataFrame) -> pd.Series:
+    """How unfavourable a gap is for the group, on one scale: Cohen's h (binary) or Hedges' g (numeric),
+    signed so that positive means the group does worse (lower when higher is better, and vice versa)."""
+    sign = np.where(_hib(df), -1.0, 1.0)
+    return pd.Series(sign * df["effect_size"].astype(float).to_numpy(), index=df.index).where(~df["suppressed"])
+
+
+def _hib(df: pd.DataFrame) -> np.ndarray:
+    return df["higher_is_better"].to_numpy(bool) if "higher_is_better" in df else np.ones(len(df), bool)
+
+
+def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
+    """A gap beyond the team's threshold, against the group:
+
+    binary: unfavourable risk ratio >= settings.risk_ratio_threshold — the risk of the bad outcome,
+    rate/comparison_rate when lower is better, (1-rate)/(1-comparison_rate) when higher is better —
+    or an unfavourable difference of at least settings.point_gap_threshold points (a threshold of 0
+    or less is switched off); numeric: unfavourable Hedges' g >= 0.25.
+    """
+    hib = _hib(df)
+    rate, comp = df["rate"].astype(float).to_numpy(), df["comparison_rate"].astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bad_rr = np.where(hib, (1 - rate) / (1 - comp), rate / comp)
+    bad_points = np.where(hib, -1.0, 1.0) * df["difference"].astype(float).to_numpy()
+    rr_t, pt_t = settings.risk_ratio_threshold, settings.point_gap_threshold
+    binary = ((rr_t > 0) & (bad_rr >= rr_t)) | ((pt_t > 0) & (bad_points >= pt_t))
+    numeric = severity(df).to_numpy(dtype=float, na_value=np.nan) >= NUMERIC_EFFECT_THRESHOLD
+    kind = df["kind"].to_numpy(str) if "kind" in df else np.where(df["mean"].notna(), "numeric", "binary")
+    return pd.Series(np.where(kind == "numeric", numeric, binary) & ~df["suppressed"].to_numpy(bool), index=df.index)
+
+
+def ranked(df: pd.DataFrame, settings: GapSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown rows, largest unfavourable gaps first with flagged ones on top; suppressed rows apart)."""
+    shown = df[~df["suppressed"]].assign(flagged=flagged(df, settings), severity=severity(df))
+    shown = shown.sort_values(["flagged", "severity"], ascending=[False, False], na_position="last")
+    return shown.reset_index(drop=True), df[df["suppressed"]].reset_index(drop=True)
+
+
+def multi_year_flags(df: pd.DataFrame, settings: GapSettings) -> pd.DataFrame:
+    """Per level, school, dimension, group and outcome: `years_flagged`, the number of consecutive
+    years, ending with the latest year in the table, in which the gap was beyond the threshold
+    (0-3; a year with no figure breaks the run), and `flag_1yr`, `flag_2yr`, `flag_3yr`."""
+    keys = ["level", "school", "dimension", "group", "outcome"]
+    years = sorted(y for y in df["year"].unique() if y != "")[-3:]
+    table = df.assign(_f=flagged(df, settings)).pivot_table(index=keys, columns="year", values="_f",
+                                                            aggfunc="max", fill_value=False)
+    table = table.reindex(columns=years, fill_value=False).astype(bool)
+    run = np.cumprod(table.to_numpy()[:, ::-1], axis=1).sum(axis=1) if years else np.zeros(len(table), int)
+    out = table.index.to_frame(index=False)
+    out["years_flagged"] = run
+    for k in (1, 2, 3):
+        out[f"flag_{k}yr"] = run >= k
+    return out
+
+
+def heatmap_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Groups (rows, "dimension: group") × outcomes (columns) of the difference; suppressed cells empty."""
+    shown = df.assign(row=df["dimension"] + ": " + df["group"]).drop_duplicates(["row", "outcome"])
+    table = shown.pivot(index="row", columns="outcome", values="difference")
+    return table.reindex(index=list(dict.fromkeys(shown["row"])), columns=list(dict.fromkeys(shown["outcome"])))
+
+
+def select(df: pd.DataFrame, **filters) -> pd.DataFrame:
+    """Rows matching every non-empty filter (value or list of values), e.g. select(df, level="district")."""
+    mask = np.ones(len(df), bool)
+    for col, value in filters.items():
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            continue
+        mask &= df[col].isin(value if isinstance(value, (list, tuple)) else [value]).to_numpy()
+    return df[mask]
+

@@ -1,0 +1,598 @@
+"""Steps 5 and 6 · from low-rated indicators to at most five actionable priorities, to a plan.
+
+Everything here works on a `Project` in memory; the page saves it afterwards. Bad input raises
+`UserError` with one sentence and leaves the project unchanged.
+
+- Areas of need: indicators whose consensus level is at or below the team's cut
+  (`project.need_cut`; levels ordered planning < partial < implemented < exemplary).
+- Votes: each member marks at most `project.votes_per_member` areas; the tally of an area is the
+  number of members who marked it.
+- Priorities: at most `MAX_PRIORITIES` (five), the toolkit's rule.
+- Goals measured by gap data keep the engine's units: a rate as a proportion 0-1 (screens show
+  it x 100 as a percent: `shown`/`stored`), an average in the outcome's units, a gap in percentage
+  points (rate - comparison rate) x 100, as `gaps.screen` gives them. Another measure: as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import rubric as rubrics
+from .errors import UserError
+from .models import LEVEL_LABELS, LEVELS, ActionStep, GapStatement, Goal, Priority, Project, Vote
+from .monitoring import OPEN_STATUSES, STATUS_LABELS, ordered_steps
+
+MAX_PRIORITIES = 5
+MAX_WHYS = 5
+MEASURES = {"rate": "The group's rate (%)", "mean": "The group's average", "difference": "The gap (points)",
+            "other": "Another measure"}
+
+
+# ------------------------------------------------------------------ areas of need
+
+@dataclass(frozen=True)
+class AreaOfNeed:
+    indicator_id: str
+    title: str
+    area_id: str
+    area_title: str
+    level: str
+    evidence: str
+    needs: str
+    spread: dict[str, int]  # level -> number of individual ratings at that level
+    votes: int
+
+
+def need_levels(cut: str) -> tuple[str, ...]:
+    """The levels that make an area of need: every level up to and including the cut."""
+    return LEVELS[: LEVELS.index(cut) + 1]
+
+
+def areas_of_need(project: Project, rubric=None) -> list[AreaOfNeed]:
+    """Indicators with a consensus level at or below `project.need_cut`, in the rubric's order."""
+    rubric = rubric or rubrics.load_rubric(project)
+    levels = need_levels(project.need_cut)
+    consensus = {c.indicator_id: c for c in project.consensus if c.level in levels}
+    counts = tally(project)
+    return [
+        AreaOfNeed(ind.id, ind.title, area.id, area.title, consensus[ind.id].level,
+                   consensus[ind.id].evidence, consensus[ind.id].needs,
+                   rubrics.spread(project, ind.id), counts.get(ind.id, 0))
+        for area in rubric.areas for ind in area.indicators if ind.id in consensus
+    ]
+
+
+def indicator_title(rubric, indicator_id: str) -> str:
+    """The indicator's title, or its id when the rubric no longer has it."""
+    try:
+        return rubric.indicator(indicator_id).title
+    except KeyError:
+        return indicator_id
+
+
+def needs_by_area(needs: list[AreaOfNeed]) -> list[tuple[str, pd.DataFrame]]:
+    """One table per rubric area (in rubric order): indicator, consensus, evidence, spread, votes."""
+    groups: dict[str, list[AreaOfNeed]] = {}
+    for need in needs:
+        groups.setdefault(need.area_title, []).append(need)
+    return [(title, pd.DataFrame([{
+        "Indicator": n.title,
+        "Consensus": LEVEL_LABELS[n.level],
+        "Evidence": n.evidence,
+        "To find out": n.needs,
+        "Individual ratings": rubrics.spread_text(n.spread),
+        "Votes": n.votes,
+    } for n in items])) for title, items in groups.items()]
+
+
+def by_votes(needs: list[AreaOfNeed]) -> list[str]:
+    """Indicator ids of the areas of need, most votes first (ties in rubric order)."""
+    return [n.indicator_id for n in sorted(needs, key=lambda n: -n.votes)]
+
+
+def set_need_cut(project: Project, cut: str) -> None:
+    if cut not in LEVELS[:3]:
+        raise UserError("Choose Planning, Partially implemented or Implemented as the cut for areas of need.")
+    project.need_cut = cut
+
+
+# ------------------------------------------------------------------ votes
+
+def set_votes_per_member(project: Project, number: int) -> None:
+    """Change the number of votes each member has; never silently drops votes already cast."""
+    if not 1 <= number <= 10:
+        raise UserError("Give each member between 1 and 10 votes.")
+    over = [v for v in project.votes if len(v.indicator_ids) > number]
+    if over:
+        who = project.member(over[0].member_id)
+        raise UserError(f"{who.name if who else 'A member'} already marked {len(over[0].indicator_ids)} areas: "
+                        f"remove some of their votes before lowering the number to {number}.")
+    project.votes_per_member = number
+
+
+def cast_votes(project: Project, member_id: str, indicator_ids: list[str]) -> None:
+    """Record one member's votes (replacing their earlier ones); an empty list withdraws them."""
+    if project.member(member_id) is None:
+        raise UserError("Only team members vote: add the person on the Team page first.")
+    picks = list(dict.fromkeys(indicator_ids))
+    if len(picks) > project.votes_per_member:
+        raise UserError(f"Each member has {project.votes_per_member} votes: mark at most "
+                        f"{project.votes_per_member} areas (this ballot has {len(picks)}).")
+    project.votes = [v for v in project.votes if v.member_id != member_id]
+    if picks:
+        project.votes.append(Vote(member_id=member_id, indicator_ids=picks))
+
+
+def votes_of(project: Project, member_id: str) -> list[str]:
+    return next((v.indicator_ids for v in project.votes if v.member_id == member_id), [])
+
+
+def tally(project: Project) -> dict[str, int]:
+    """Indicator id -> number of members who voted for it, most votes first (ties in voting order)."""
+    counts: dict[str, int] = {}
+    for vote in project.votes:
+        for ind in vote.indicator_ids:
+            counts[ind] = counts.get(ind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def tally_table(project: Project, needs: list[AreaOfNeed]) -> pd.DataFrame:
+    """Areas of need with their votes and who gave them, most votes first."""
+    voters: dict[str, list[str]] = {}
+    for vote in project.votes:
+        member = project.member(vote.member_id)
+        for ind in vote.indicator_ids:
+            voters.setdefault(ind, []).append(member.name if member else "(former member)")
+    rows = [{"Indicator": n.title, "Area": n.area_title, "Consensus": LEVEL_LABELS[n.level],
+             "Votes": n.votes, "Voted by": ", ".join(voters.get(n.indicator_id, []))} for n in needs]
+    frame = pd.DataFrame(rows, columns=["Indicator", "Area", "Consensus", "Votes", "Voted by"])
+    return frame.sort_values("Votes", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def voters_missing(project: Project) -> list[str]:
+    """Names of team members who have not voted yet."""
+    voted = {v.member_id for v in project.votes}
+    return [m.name for m in project.members if m.id not in voted]
+
+
+# ------------------------------------------------------------------ priorities and root causes
+
+def add_priority(project: Project, indicator_ids: list[str], title: str = "",
+                 statement_ids: list[str] | None = None, rubric=None) -> Priority:
+    """Add a priority (at most five); its title defaults to the first indicator's title."""
+    if len(project.priorities) >= MAX_PRIORITIES:
+        raise UserError(f"The team already has {MAX_PRIORITIES} priorities, the most the process allows: "
+                        "remove one before adding another.")
+    title = (title or "").strip()
+    if not title and indicator_ids:
+        title = indicator_title(rubric or rubrics.load_rubric(project), indicator_ids[0])
+    if not title:
+        raise UserError("Give the priority a title or pick the indicator it comes from.")
+    priority = Priority(title=title, indicator_ids=list(indicator_ids), statement_ids=list(statement_ids or []))
+    project.priorities.append(priority)
+    return priority
+
+
+def remove_priority(project: Project, priority_id: str) -> None:
+    """Remove a priority; its goals stay in the plan, unlinked (nothing the team wrote is lost)."""
+    project.priorities = [p for p in project.priorities if p.id != priority_id]
+    for goal in project.goals:
+        if goal.priority_id == priority_id:
+            goal.priority_id = ""
+
+
+# Causes outside a school's control: (pattern, what it names). The toolkit's test: poverty is not
+# actionable; how the school responds to it is.
+_OUTSIDE = [
+    (r"povert|poor famil|poor home|low[- ]income|(family|household|parents'?) income|socio-?economic|"
+     r"\bses\b", "poverty or family income"),
+    (r"home language|language (spoken )?at home|speaks? \w+ at home|non-english[- ]speaking (famil|home|parent)",
+     "students' home language"),
+    (r"neighbou?rhood|community violence|\bcrime\b", "the neighbourhood"),
+    (r"single[- ]parent|broken home|family structure|home life|family background", "family circumstances"),
+    (r"parents? (don'?t|do not|doesn'?t|does not) care|lack of parent(al)? (support|involvement)|"
+     r"uninvolved parents", "parents' attitudes"),
+    (r"(students?|kids) (don'?t|do not|doesn'?t|does not) care|unmotivated|lazy|lack of motivation",
+     "students' motivation"),
+    (r"homeless", "homelessness"),
+    (r"unemploy", "unemployment"),
+]
+
+
+def outside_control(text: str) -> list[str]:
+    """What in a root cause names something outside the school's power to change (may be empty)."""
+    return [name for pattern, name in _OUTSIDE if re.search(pattern, text or "", re.IGNORECASE)]
+
+
+def actionability_prompt(priority: Priority) -> str | None:
+    """A sentence asking the team to dig deeper when the cause is not one the school can act on."""
+    found = outside_control(priority.root_cause)
+    if found:
+        return (f"This cause names {' and '.join(found)}, which the school cannot change. Ask “why?” again: "
+                "what does the school do, or not do, that lets it matter — for example how instruction, "
+                "supports or discipline respond to these students?")
+    if priority.root_cause.strip() and priority.actionable is False:
+        return ("The team says this cause is outside its power. Ask “why?” again until you reach the deepest "
+                "cause the school or district can act on.")
+    return None
+
+
+def set_whys(priority: Priority, whys: list[str]) -> None:
+    """The chain of “why?” answers, blanks dropped, at most five."""
+    kept = [w.strip() for w in whys if w and w.strip()]
+    if len(kept) > MAX_WHYS:
+        raise UserError(f"Keep the chain to {MAX_WHYS} “why?” steps: the deepest one you can act on "
+                        "is the root cause.")
+    priority.whys = kept
+
+
+# ------------------------------------------------------------------ goals
+
+def statement_label(statement: GapStatement) -> str:
+    """A gap statement in a list: its sentence (shortened), or group · outcome · where · year."""
+    if statement.text.strip():
+        return statement.text if len(statement.text) <= 110 else statement.text[:107] + "…"
+    where = statement.school if statement.level == "school" and statement.school else "District"
+    return " · ".join(x for x in (statement.group, statement.outcome, where, statement.year) if x)
+
+
+def metric_label(statement: GapStatement, measure: str) -> str:
+    """'Four-year graduation rate of Students with disabilities' / '... gap between ... and all others'."""
+    where = f" at {statement.school}" if statement.level == "school" and statement.school else ""
+    if measure == "difference":
+        return (f"Gap in {statement.outcome} between {statement.group} and {statement.comparison or 'the comparison'}"
+                f"{where} (percentage points)")
+    if measure == "mean":
+        return f"Average {statement.outcome} of {statement.group}{where}"
+    return f"{statement.outcome} rate of {statement.group}{where} (%)"
+
+
+def goal_value(figures: dict | None, measure: str) -> float | None:
+    """A goal's number from a statement's figures or `statement_metric`: its rate, mean or difference."""
+    value = (figures or {}).get(measure)
+    if measure not in ("rate", "mean", "difference") or value is None or isinstance(value, str) or value != value:
+        return None  # another measure, missing, text or NaN
+    return float(value)
+
+
+def shown(value: float | None, measure: str) -> float | None:
+    """A goal number as people read it: a rate x 100 (percent); other measures as they are."""
+    return None if value is None else round(value * 100, 1) if measure == "rate" else value
+
+
+def stored(value: float | None, measure: str) -> float | None:
+    """The inverse of `shown`: what people typed, in the goal's stored unit."""
+    return None if value is None else round(value / 100, 6) if measure == "rate" else value
+
+
+def link_statement(project: Project, goal: Goal, statement_id: str, measure: str = "rate") -> None:
+    """Measure a goal by a gap statement: metric, baseline value and baseline year from its figures."""
+    if measure not in MEASURES:
+        raise UserError("Choose what the goal measures: the group's rate, the gap, or another measure.")
+    goal.measure = measure
+    statement = next((s for s in project.statements if s.id == statement_id), None)
+    goal.statement_id = statement.id if statement else ""
+    if statement is None or measure == "other":
+        return
+    if measure == "rate" and statement.figures.get("rate") is None and statement.figures.get("mean") is not None:
+        goal.measure = measure = "mean"  # a numeric outcome (scale score, days absent) has an average
+    goal.metric = metric_label(statement, measure)
+    goal.baseline = goal_value(statement.figures, measure)
+    goal.baseline_year = statement.year or str(statement.figures.get("year") or "")
+
+
+def add_goal(project: Project, priority_id: str = "", text: str = "", statement_id: str = "",
+             measure: str = "rate") -> Goal:
+    """A new goal for a priority, measured (when given) by a gap statement's metric with its baseline."""
+    if priority_id and not any(p.id == priority_id for p in project.priorities):
+        raise UserError("That priority is no longer in the list; reload the page.")
+    if not statement_id and (focus := project.focus_statement()):
+        statement_id = focus.id
+    goal = Goal(priority_id=priority_id, text=(text or "").strip())
+    link_statement(project, goal, statement_id, measure if statement_id else "other")
+    project.goals.append(goal)
+    return goal
+
+
+# Words that say who a goal is for, when no gap statement names the group.
+_WHO = ("student", "learner", "youth", "child", "pupil", "girls", "boys", "graders", "seniors", "freshmen")
+
+
+def goal_checks(project: Project, goal: Goal, today: dt.date | None = None) -> list[str]:
+    """The toolkit's test for a goal — specific, measurable, actionable, reasonable, time-bound.
+
+    Returns what is missing, one sentence each (empty when the goal passes).
+    """
+    today = today or dt.date.today()
+    problems = []
+    text = goal.text.strip()
+    statement = next((s for s in project.statements if s.id == goal.statement_id), None)
+    if not text:
+        problems.append("Specific: write the goal — who will improve, on what, and where.")
+    elif statement and statement.group and statement.group.lower() not in text.lower():
+        problems.append(f"Specific: name the students the goal is for (“{statement.group}”).")
+    elif not statement and not any(w in text.lower() for w in _WHO + tuple(s.group.lower() for s in project.statements
+                                                                           if s.group)):
+        problems.append("Specific: say which students the goal is for (for example “students with disabilities”).")
+    if not goal.metric.strip():
+        problems.append("Measurable: say what will be measured (pick a gap statement or name the measure).")
+    if goal.baseline is None or not goal.baseline_year.strip():
+        problems.append("Measurable: give the baseline — the value now and the school year it is from.")
+    if goal.target is None:
+        problems.append("Measurable: set the target value.")
+    if not goal.evidence.strip():
+        problems.append("Measurable: say what evidence will show progress and where it comes from.")
+    priority = next((p for p in project.priorities if p.id == goal.priority_id), None)
+    if priority is None:
+        problems.append("Actionable: link the goal to one of the team's priorities.")
+    elif not (priority.root_cause.strip() and priority.actionable):
+        problems.append(f"Actionable: write the root cause of “{priority.title}” and confirm the school "
+                        "can act on it.")
+    if goal.target is not None and goal.baseline is not None:
+        if goal.target == goal.baseline:
+            problems.append("Reasonable: the target equals the baseline — set a target that shows improvement.")
+        elif goal.measure == "difference" and abs(goal.target) > abs(goal.baseline):
+            problems.append("Reasonable: a gap target should be smaller than the baseline gap.")
+    if goal.target is not None and goal.measure == "rate" and not 0 <= goal.target <= 1:
+        problems.append("Reasonable: a rate target must be between 0 and 100 percent.")
+    if goal.target_date is None:
+        problems.append("Time-bound: set the date by which the target should be reached.")
+    elif goal.target_date <= today:
+        problems.append("Time-bound: the target date has passed — set a date in the future or review the goal.")
+    return problems
+
+
+def goal_summary(goal: Goal) -> str:
+    """'Four-year graduation rate of … (%): 62.0 in 2023-24 → target 75.0 by 2027-06-30.'"""
+    def value(v):
+        return "?" if v is None else f"{shown(v, goal.measure):g}"
+    baseline = f"{value(goal.baseline)}" + (f" in {goal.baseline_year}" if goal.baseline_year else "")
+    by = f" by {goal.target_date.isoformat()}" if goal.target_date else ""
+    return f"{goal.metric or 'Measure not chosen'}: {baseline} → target {value(goal.target)}{by}."
+
+
+def remove_goal(project: Project, goal_id: str) -> None:
+    """Remove a goal and its action steps."""
+    project.goals = [g for g in project.goals if g.id != goal_id]
+    project.steps = [s for s in project.steps if s.goal_id != goal_id]
+
+
+# ------------------------------------------------------------------ editing
+
+_KINDS = {"priority": "priorities", "goal": "goals", "step": "steps"}
+
+
+def find(project: Project, kind: str, item_id: str):
+    item = next((i for i in getattr(project, _KINDS[kind]) if i.id == item_id), None)
+    if item is None:
+        raise UserError(f"That {kind} is no longer in the plan (perhaps removed in another tab); reload the page.")
+    return item
+
+
+def edit(project: Project, kind: str, item_id: str, field: str, value) -> None:
+    """Set one field of a priority, goal or action step (text is trimmed)."""
+    item = find(project, kind, item_id)
+    if field not in type(item).model_fields or field in {"id", "order"}:
+        raise UserError(f"A {kind} has no field “{field}”.")
+    try:
+        setattr(item, field, value.strip() if isinstance(value, str) else value)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise UserError(f"That is not a valid value for the {field.replace('_', ' ')}: {value!r}.") from exc
+
+
+# ------------------------------------------------------------------ action steps
+
+def steps_of(project: Project, goal_id: str) -> list[ActionStep]:
+    return sorted((s for s in project.steps if s.goal_id == goal_id), key=lambda s: s.order)
+
+
+def add_step(project: Project, goal_id: str, text: str, owner_id: str = "", start: dt.date | None = None,
+             due: dt.date | None = None, **fields) -> ActionStep:
+    """Append an action step to a goal (placed after its other steps)."""
+    find(project, "goal", goal_id)
+    if not (text or "").strip():
+        raise UserError("Say what will be done in this step.")
+    if start and due and due < start:
+        raise UserError("The due date is before the start date: swap them or correct one.")
+    order = max((s.order for s in steps_of(project, goal_id)), default=-1) + 1
+    step = ActionStep(goal_id=goal_id, text=text.strip(), owner_id=owner_id, start=start, due=due, order=order,
+                      **fields)
+    project.steps.append(step)
+    return step
+
+
+def move_step(project: Project, step_id: str, offset: int) -> None:
+    """Move a step up (-1) or down (+1) within its goal; at either end nothing happens."""
+    step = find(project, "step", step_id)
+    siblings = steps_of(project, step.goal_id)
+    i = siblings.index(step)
+    j = i + offset
+    if not 0 <= j < len(siblings):
+        return
+    siblings[i], siblings[j] = siblings[j], siblings[i]
+    for n, s in enumerate(siblings):
+        s.order = n
+
+
+def remove_step(project: Project, step_id: str) -> None:
+    project.steps = [s for s in project.steps if s.id != step_id]
+
+
+# ------------------------------------------------------------------ checks
+
+def _name(text: str, fallback: str) -> str:
+    text = text.strip()
+    return f"“{text if len(text) <= 60 else text[:57] + '…'}”" if text else fallback
+
+
+def plan_checks(project: Project) -> list[str]:
+    """Gaps in the plan, in plain sentences: goals without a measure or date, steps without an owner or
+    due date, owners who are not on the team, goals without steps, dates in the wrong order."""
+    problems = []
+    goal_names = {g.id: _name(g.text, f"goal {n}") for n, g in enumerate(project.goals, 1)}
+    for goal in project.goals:
+        name = goal_names[goal.id]
+        if not goal.metric.strip() or goal.target is None:
+            problems.append(f"Goal {name} has no measure: say what will be measured and the target value.")
+        if goal.target_date is None:
+            problems.append(f"Goal {name} has no target date.")
+        if not goal.priority_id:
+            problems.append(f"Goal {name} is not linked to a priority.")
+        if not any(s.goal_id == goal.id for s in project.steps):
+            problems.append(f"Goal {name} has no action steps yet.")
+    members = {m.id for m in project.members}
+    for n, step in enumerate(ordered_steps(project), 1):
+        name = _name(step.text, f"step {n}")
+        where = f" (goal {goal_names[step.goal_id]})" if step.goal_id in goal_names else ""
+        if not step.owner_id:
+            problems.append(f"Step {name}{where} has no owner.")
+        elif step.owner_id not in members:
+            problems.append(f"The owner of step {name}{where} is no longer on the team: choose a team member.")
+        if step.due is None:
+            problems.append(f"Step {name}{where} has no due date.")
+        elif step.start and step.due < step.start:
+            problems.append(f"Step {name}{where} is due before it starts.")
+    return problems
+
+
+# ------------------------------------------------------------------ timeline and “my steps”
+
+def step_state(step: ActionStep, today: dt.date) -> str:
+    """The step's status label, or 'Overdue' when its due date passed and it is still open."""
+    if step.due and step.due < today and step.status in OPEN_STATUSES:
+        return "Overdue"
+    return STATUS_LABELS[step.status]
+
+
+def steps_table(project: Project, today: dt.date | None = None, owner_id: str | None = None,
+                goal_id: str | None = None) -> pd.DataFrame:
+    """Every action step (or one owner's, or one goal's), in plan order: goal, step, owner, dates, state."""
+    today = today or dt.date.today()
+    goal_names = {g.id: f"Goal {n}" + (f" · {g.text}" if g.text else "") for n, g in enumerate(project.goals, 1)}
+    rows = []
+    for step in ordered_steps(project):
+        if (owner_id is not None and step.owner_id != owner_id) or (goal_id is not None and step.goal_id != goal_id):
+            continue
+        owner = project.member(step.owner_id)
+        rows.append({"Goal": goal_names.get(step.goal_id, "(no goal)"), "Step": step.text,
+                     "Owner": owner.name if owner else "", "Start": step.start, "Due": step.due,
+                     "Status": step_state(step, today), "Resources": step.resources,
+                     "Evidence of progress": step.evidence, "Barriers": step.barriers})
+    return pd.DataFrame(rows, columns=["Goal", "Step", "Owner", "Start", "Due", "Status", "Resources",
+                                       "Evidence of progress", "Barriers"])
+
+
+# Okabe-Ito colours (safe for the common colour-vision deficiencies); overdue bars are also hatched.
+STATE_COLOURS = {"Not started": "#999999", "On track": "#0072B2", "Behind": "#E69F00",
+                 "Overdue": "#D55E00", "Done": "#009E73", "Dropped": "#CC79A7"}
+
+
+def timeline_figure(project: Project, today: dt.date | None = None, goal_id: str | None = None):
+    """A Gantt-style plotly figure of the dated steps (bars from start to due, a missing start = due),
+    one row per step labelled by goal, coloured by state, today marked; None when no step has a date."""
+    import plotly.express as px  # noqa: PLC0415 - only the screens need plotly
+
+    today = today or dt.date.today()
+    table = steps_table(project, today, goal_id=goal_id)
+    table = table[table["Start"].notna() | table["Due"].notna()].copy()
+    if table.empty:
+        return None
+    table["Start"] = pd.to_datetime(table["Start"].fillna(table["Due"]))
+    table["End"] = pd.to_datetime(table["Due"].fillna(table["Start"])) + pd.Timedelta(days=1)
+    table["Row"] = [f"{g.split(' · ')[0]} · {s if len(s) <= 45 else s[:44] + '…'}"
+                    for g, s in zip(table["Goal"], table["Step"])]
+    fig = px.timeline(table, x_start="Start", x_end="End", y="Row", color="Status", text="Owner",
+                      color_discrete_map=STATE_COLOURS, hover_data={"Goal": True, "Step": True, "Owner": True,
+                                                                    "Due": True, "Row": False},
+                      category_orders={"Row": list(table["Row"])}, labels={"Row": ""})
+    fig.update_traces(selector={"name": "Overdue"}, marker_pattern_shape="x")  # not by colour alone
+    fig.update_yaxes(autorange="reversed")
+    fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper", line={"color": "#000000", "dash": "dash"})
+    fig.add_annotation(x=today, y=1, yref="paper", text="Today", showarrow=False, yanchor="bottom")
+    fig.update_layout(height=max(260, 60 + 40 * len(table)), font={"size": 16}, legend_title_text="Status",
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+# ------------------------------------------------------------------ gap data for goals
+
+def statement_metric(con, project: Project, statement: GapStatement, year: str | None = None) -> dict | None:
+    """Recompute a gap statement's figures through the gap engine for `year` (default: the statement's).
+
+    Returns {rate, mean, comparison_rate, difference, n, ci_low, ci_high, year} in the engine's units
+    (rates 0-1, difference in percentage points), or None when the data set, the school, the year or
+    the group is not in the data, or the figure is suppressed.
+    """
+    from . import gaps, ingest  # noqa: PLC0415 - heavy; only needed when data are recomputed
+
+    dataset = project.dataset(statement.dataset_id)
+    if dataset is None or not dataset.files:
+        return None
+    year = year or statement.year or None
+    school = statement.level == "school"
+    table = gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings,
+                        by_school=school, by_year=bool(year))
+    rows = gaps.select(table, level=statement.level, school=statement.school if school else None,
+                       year=str(year) if year else None, dimension=statement.dimension,
+                       group=statement.group, outcome=statement.outcome)
+    if rows.empty or bool(rows.iloc[0]["suppressed"]):
+        return None
+    row = rows.iloc[0]
+    figures = {key: None if pd.isna(row[key]) else float(row[key])
+               for key in ("rate", "mean", "comparison_rate", "difference", "n", "ci_low", "ci_high")}
+    return figures | {"year": str(row["year"] or year or "")}
+
+
+# ------------------------------------------------------------------ export
+
+def export_tables(project: Project, rubric=None) -> dict[str, pd.DataFrame]:
+    """Priorities, root causes and the plan as tables for people (no student data in any of them)."""
+    rubric = rubric or rubrics.load_rubric(project)
+    statements = {s.id: s.text or f"{s.group} · {s.outcome}" for s in project.statements}
+    counts = tally(project)
+    priorities = pd.DataFrame([{
+        "Priority": p.title, "Indicators": "; ".join(indicator_title(rubric, i) for i in p.indicator_ids),
+        "Votes": sum(counts.get(i, 0) for i in p.indicator_ids),
+        "Gap statements": "; ".join(statements.get(s, "") for s in p.statement_ids),
+    } for p in project.priorities], columns=["Priority", "Indicators", "Votes", "Gap statements"])
+    causes = pd.DataFrame([{
+        "Priority": p.title, "Root cause": p.root_cause,
+        "Actionable": {True: "Yes", False: "No", None: ""}[p.actionable],
+        "Chain of whys": " → ".join(p.whys),
+    } for p in project.priorities], columns=["Priority", "Root cause", "Actionable", "Chain of whys"])
+    prio_names = {p.id: p.title for p in project.priorities}
+    goals = pd.DataFrame([{
+        "Goal": g.text, "Priority": prio_names.get(g.priority_id, ""), "Measure": g.metric,
+        "Baseline": shown(g.baseline, g.measure), "Baseline year": g.baseline_year,
+        "Target": shown(g.target, g.measure),
+        "Target date": g.target_date, "Evidence": g.evidence,
+    } for g in project.goals], columns=["Goal", "Priority", "Measure", "Baseline", "Baseline year", "Target",
+                                        "Target date", "Evidence"])
+    return {"Priorities": priorities, "Root causes": causes, "Goals": goals, "Action steps": steps_table(project)}
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Spreadsheet-safe copy: a text cell starting with =, +, -, @ (or tab/CR) gets a leading apostrophe,
+    so a spreadsheet shows it as text instead of running it as a formula."""
+    return frame.map(lambda v: "'" + v if isinstance(v, str) and _FORMULA.match(v) else v)
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    return neutralise(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    """One workbook, one sheet per table."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            neutralise(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()

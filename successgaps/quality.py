@@ -1,0 +1,312 @@
+"""The data-quality report of a mapped data set: plain sentences with counts and examples.
+
+Problems never stop the team; they are shown before any gap is computed. Severity:
+'problem' (impossible or unknown values), 'warning' (missing values, small groups), 'info' (what was found).
+Student ids never appear in a finding (only counts), so the report can be shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import duckdb
+
+from . import ingest
+from .errors import UserError
+from .models import DataSet, Project
+from .sql import quote_ident, quote_literal
+
+Severity = Literal["problem", "warning", "info"]
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    text: str
+    column: str = ""
+
+
+def _n(value) -> str:
+    return f"{int(value or 0):,}"
+
+
+def _pct(part, whole) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "0%"
+
+
+def _examples(pairs, total_kinds: int | None = None) -> str:
+    shown = ", ".join(f"{v} ({_n(n)} rows)" for v, n in pairs[:EXAMPLES])
+    more = (total_kinds or len(pairs)) - min(len(pairs), EXAMPLES)
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def raw_union(project: Project, dataset: DataSet, columns: list[str]) -> str:
+    """All files of the data set, mapped columns cleaned (missing marks -> NULL) under their mapped names."""
+    selects = []
+    for data_file in dataset.files:
+        parts = [f"{ingest._col(dataset, data_file, c)} AS {quote_ident(c)}" for c in columns]
+        parts.append(f"{ingest._year_sql(dataset, data_file)} AS __year")
+        selects.append(f"SELECT {', '.join(parts)} FROM {ingest.file_table(project, data_file)}")
+    return "(" + " UNION ALL BY NAME ".join(f"({s})" for s in selects) + ")"
+
+
+def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) -> list[Finding]:
+    """Every finding about the data set, most serious first."""
+    if not dataset.files:
+        return [Finding("info", "No file is loaded yet.")]
+    files = "; ".join(f"{f.filename} ({_n(f.rows)} rows{', ' + f.year if f.year else ''})" for f in dataset.files)
+    total = sum(f.rows for f in dataset.files)
+    findings = [Finding("info", f"The data set has {_n(total)} rows from {len(dataset.files)} "
+                                f"file{'s' if len(dataset.files) > 1 else ''}: {files}.")]
+    try:
+        prepared = ingest.prepare(con, project, dataset)
+    except UserError as exc:
+        return [Finding("problem", str(exc))] + findings
+    findings += _ignored(dataset)
+    findings += _years_and_schools(con, prepared)
+    findings += _missing(con, project, dataset, total)
+    findings += _unknown_codes(con, project, dataset)
+    if dataset.layout == "student":
+        findings += _duplicates(con, project, dataset)
+        findings += _outcome_values(con, project, dataset)
+        findings += _student_sizes(con, project, prepared)
+    else:
+        findings += _rates(con, project, dataset, prepared)
+    order = {"problem": 0, "warning": 1, "info": 2}
+    return sorted(findings, key=lambda f: order[f.severity])
+
+
+def _ignored(dataset: DataSet) -> list[Finding]:
+    ignored = [c.column for c in dataset.columns if c.role == "ignore"]
+    if not ignored:
+        return []
+    return [Finding("info", f"{len(ignored)} column{'s are' if len(ignored) > 1 else ' is'} not used "
+                            f"(role \u201cignore\u201d): {', '.join(ignored[:12])}{' …' if len(ignored) > 12 else ''}.")]
+
+
+def _years_and_schools(con, prepared) -> list[Finding]:
+    rows = con.execute(f"SELECT year, school, count(*) FROM {prepared.relation} GROUP BY ALL").fetchall()
+    years: dict[str, int] = {}
+    for year, _, n in rows:
+        if year is not None:
+            years[year] = years.get(year, 0) + n
+    out = []
+    if years:
+        shown = ", ".join(f"{y} ({_n(years[y])} rows)" for y in sorted(years)[:12])
+        out.append(Finding("info", f"{len(years)} school year{'s' if len(years) > 1 else ''} found: {shown}"
+                                   f"{' …' if len(years) > 12 else ''}."))
+    else:
+        out.append(Finding("warning", "No school year was found; map a year column or enter each file's year "
+                                      "so results can be compared over time."))
+    schools = sorted({s for _, s, _ in rows if s is not None})
+    if prepared.has_school and schools:
+        out.append(Finding("info", f"{_n(len(schools))} school{'s' if len(schools) != 1 else ''} found, for example "
+                                   f"{', '.join(schools[:EXAMPLES])}."))
+    return out
+
+
+def _missing(con, project, dataset: DataSet, total: int) -> list[Finding]:
+    mapped = [c for c in dataset.columns if c.role != "ignore"]
+    if not mapped:
+        return []
+    parts = ", ".join(f"count(*) FILTER (WHERE {quote_ident(c.column)} IS NULL)" for c in mapped)
+    counts = con.execute(f"SELECT {parts} FROM {raw_union(project, dataset, [c.column for c in mapped])}").fetchone()
+    out = []
+    for c, missing in zip(mapped, counts):
+        if not missing:
+            continue
+        if dataset.layout == "edfacts":
+            continue  # reported with the rates: '.' means no students in the group
+        what = f"{c.column}" + (f" ({c.label})" if c.label and c.label != c.column else "")
+        if c.role == "outcome":
+            out.append(Finding("info", f"{what} is empty in {_n(missing)} of {_n(total)} rows ({_pct(missing, total)}); "
+                                       "those rows do not count for this outcome.", c.column))
+        else:
+            out.append(Finding("warning", f"{what} is empty in {_n(missing)} of {_n(total)} rows "
+                                          f"({_pct(missing, total)}); those rows count as unknown "
+                                          f"for this {ingest.ROLE_NAMES[c.role]}.", c.column))
+    return out
+
+
+def unknown_codes(con, project, dataset: DataSet, column: str) -> list[tuple[str, int]]:
+    """Values of a group column that the code map does not label, with their row counts."""
+    mapping = ingest.column_map(dataset, column)
+    known = [k for k, v in mapping.codes.items() if v and v.strip()]
+    if mapping.role == "group" and dataset.layout == "aggregate_long":
+        known += [w for w in ingest.ALL_WORDS]
+    col = quote_ident(column)
+    return con.execute(f"SELECT {col}, count(*) FROM {raw_union(project, dataset, [column])} "
+                       f"WHERE {col} IS NOT NULL AND NOT list_contains(?, {col}) AND NOT list_contains(?, lower({col})) "
+                       f"GROUP BY 1 ORDER BY 2 DESC, 1", [known, known]).fetchall()
+
+
+def _unknown_codes(con, project, dataset: DataSet) -> list[Finding]:
+    out = []
+    for c in dataset.columns:
+        if c.role not in ("group", "dimension", "measure") or dataset.layout == "edfacts":
+            continue
+        unknown = unknown_codes(con, project, dataset, c.column)
+        if unknown:
+            rows = sum(n for _, n in unknown)
+            out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {len(unknown)} code"
+                                          f"{'s' if len(unknown) > 1 else ''} the mapping does not know: "
+                                          f"{_examples(unknown)}; give them labels in the code table, or these "
+                                          f"{_n(rows)} rows count as unknown.", c.column))
+    return out
+
+
+def _duplicates(con, project, dataset: DataSet) -> list[Finding]:
+    sid = ingest.column_for(dataset, "student_id")
+    if not sid:
+        return [Finding("info", "No column is marked as the student id, so duplicate records cannot be checked.")]
+    col = quote_ident(sid)
+    rows = con.execute(f"SELECT __year, count(*), sum(n) FROM (SELECT {col}, __year, count(*) n FROM "
+                       f"{raw_union(project, dataset, [sid])} WHERE {col} IS NOT NULL GROUP BY ALL HAVING n > 1) "
+                       "GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    if not rows:
+        return [Finding("info", f"Every student id ({sid}) appears once per year.")]
+    ids, records = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    where = ", ".join(f"{_n(n)} in {y}" if y else _n(n) for y, n, _ in rows[:EXAMPLES])
+    return [Finding("problem", f"{_n(ids)} student ids appear more than once in the same year ({_n(records)} rows; "
+                               f"{where}); each student should have one row per year, so check for repeated rows.", sid)]
+
+
+def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
+    out = []
+    for c in dataset.columns:
+        if c.role != "outcome":
+            continue
+        col = quote_ident(c.column)
+        source = raw_union(project, dataset, [c.column] + ([c.per] if c.per else []))
+        if c.kind == "binary":
+            values = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL GROUP BY 1 "
+                                 f"ORDER BY 2 DESC LIMIT 12").fetchall()
+            yes = [(v, n) for v, n in values if v in c.yes_values]
+            no = [(v, n) for v, n in values if v not in c.yes_values]
+            text = (f"{c.label or c.column}: {_examples(yes) or 'no value'} count{'s' if len(yes) == 1 else ''} as yes; "
+                    f"{_examples(no) or 'no value'} count{'s' if len(no) == 1 else ''} as no.")
+            odd = [v for v, _ in no if v not in ingest.NO]
+            if odd and yes:
+                text += f" Check that {', '.join(odd[:EXAMPLES])} really mean{'s' if len(odd) == 1 else ''} no."
+            out.append(Finding("warning" if odd or not yes else "info", text, c.column))
+            continue
+        number = ingest._number(col)
+        bad = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL AND {number} IS NULL "
+                          f"GROUP BY 1 ORDER BY 2 DESC").fetchall()
+        if bad:
+            out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {_n(sum(n for _, n in bad))} values "
+                                          f"that are not numbers: {_examples(bad)}; they count as missing.", c.column))
+        q1, q3, low, high, negative = con.execute(
+            f"SELECT quantile_cont(v, 0.25), quantile_cont(v, 0.75), min(v), max(v), count(*) FILTER (WHERE v < 0) "
+            f"FROM (SELECT {number} v FROM {source})").fetchone()
+        if q1 is None:
+            continue
+        spread = (q3 - q1) or abs(q3) * 0.1 or 1.0
+        lo, hi = q1 - 3 * spread, q3 + 3 * spread
+        if negative and q1 >= 0:
+            out.append(Finding("problem", f"{c.column} has {_n(negative)} negative values (lowest {low:g}), which "
+                                          "are impossible for it; correct them in the source file.", c.column))
+        outside = con.execute(f"SELECT count(*) FROM (SELECT {number} v FROM {source}) WHERE v < ? OR v > ?",
+                              [lo, hi]).fetchone()[0]
+        if outside:
+            out.append(Finding("warning", f"{c.column} has {_n(outside)} values far outside its usual range "
+                                          f"({q1:g} to {q3:g} for the middle half; lowest {low:g}, highest {high:g}); "
+                                          "check them for typing or code errors (like 999 for missing).", c.column))
+        if c.per:
+            over = con.execute(f"SELECT count(*) FROM {source} WHERE {number} > {ingest._number(quote_ident(c.per))}"
+                               ).fetchone()[0]
+            if over:
+                out.append(Finding("problem", f"{c.column} is larger than {c.per} in {_n(over)} rows, which is "
+                                              "impossible; correct those rows.", c.column))
+    return out
+
+
+def _student_sizes(con, project, prepared) -> list[Finding]:
+    """Group sizes per year (district level) and group x outcome cells per school and year, in one scan."""
+    min_n, min_cell = project.gap_settings.min_n, project.gap_settings.min_cell
+    dims = list(prepared.dimensions)
+    if not dims:
+        return []
+    keys = [quote_ident(d.key) for d in dims]
+    binaries = [quote_ident(o.key) for o in prepared.outcomes if o.kind == "binary"]
+    sets = ", ".join(f"(year, {k})" + (f", (school, year, {k})" if prepared.has_school else "") for k in keys)
+    sums = "".join(f", count({o}), sum({o})" for o in binaries)
+    rows = con.execute(f"SELECT {', '.join(keys)}, year, grouping(school), {', '.join(f'grouping({k})' for k in keys)}, "
+                       f"count(*){sums} FROM {prepared.relation} GROUP BY GROUPING SETS ({sets})").fetchall()
+    width = len(dims)
+    sizes: dict[int, dict[str, list[tuple[str, int]]]] = {}
+    small_cells = cells = 0
+    for row in rows:
+        k = row[width + 2: 2 * width + 2].index(0)
+        group = row[k]
+        if group is None:
+            continue
+        year, school_level, stats = row[width], row[width + 1] == 0, row[2 * width + 2:]
+        if not school_level:
+            sizes.setdefault(k, {}).setdefault(group, []).append((year, stats[0]))
+            continue
+        for i in range(len(binaries)):
+            n, events = stats[1 + 2 * i], stats[2 + 2 * i]
+            if n:
+                cells += 1
+                small_cells += n < min_n or (events or 0) < min_cell
+    out = []
+    for k, groups in sorted(sizes.items()):
+        small = []
+        for group, counts in sorted(groups.items()):
+            below = [(y, n) for y, n in counts if n < min_n]
+            if below:
+                y, n = min(below, key=lambda p: p[1])
+                small.append(f"{group} ({_n(n)} students{' in ' + y if y else ''}"
+                             + (f"; below in {len(below)} of {len(counts)} years" if len(counts) > 1 else "") + ")")
+        if small:
+            out.append(Finding("warning", f"{dims[k].label}: {len(small)} group{'s have' if len(small) > 1 else ' has'} "
+                                          f"fewer than the minimum of {min_n} students: {'; '.join(small[:EXAMPLES])}"
+                                          f"{' …' if len(small) > EXAMPLES else ''}. Their results will be suppressed.",
+                               dims[k].key))
+    if cells:
+        out.append(Finding("info", f"At school level, {_n(small_cells)} of {_n(cells)} group \u00d7 outcome results "
+                                   f"({_pct(small_cells, cells)}) have fewer than {min_n} students or fewer than "
+                                   f"{min_cell} with the outcome; they will be suppressed."))
+    return out
+
+
+def _rates(con, project, dataset: DataSet, prepared) -> list[Finding]:
+    rel, min_n = prepared.relation, project.gap_settings.min_n
+    out = []
+    flags = dict(con.execute(f"SELECT source_flag, count(*) FROM {rel} GROUP BY 1").fetchall())
+    total = sum(flags.values())
+    names = {"exact": "exact", "range": "ranges (like 85-89 or GE95)", "suppressed": "suppressed by the source (PS)",
+             "missing": "without data (. or empty)"}
+    out.append(Finding("info", f"{_n(total)} group results: " + ", ".join(
+        f"{_n(flags[k])} {names[k]} ({_pct(flags[k], total)})" for k in names if flags.get(k)) + "."))
+    negative, outside, over, small = con.execute(
+        f"SELECT count(*) FILTER (WHERE n < 0 OR events < 0), "
+        f"count(*) FILTER (WHERE rate_low < 0 OR rate_high > 1 OR rate_low > rate_high), "
+        f"count(*) FILTER (WHERE events > n), "
+        f"count(*) FILTER (WHERE n < ? AND source_flag IN ('exact', 'range')) FROM {rel}", [min_n]).fetchone()
+    if negative:
+        out.append(Finding("problem", f"{_n(negative)} rows have a negative count, which is impossible; correct them."))
+    if outside:
+        out.append(Finding("problem", f"{_n(outside)} rates are outside 0\u2013100% (or their range is reversed); "
+                                      "correct them or check whether the rates are proportions or percents."))
+    if over:
+        out.append(Finding("problem", f"{_n(over)} rows have more students with the outcome than students in the "
+                                      "group (numerator larger than the count); correct them."))
+    if small:
+        out.append(Finding("warning", f"{_n(small)} group results have fewer than the minimum of {min_n} students; "
+                                      "they will be suppressed."))
+    rate_columns = [c for c in dataset.columns if c.role == "rate"]
+    if rate_columns:
+        u = ingest.rate_text_sql("v")
+        suppressed = ", ".join(quote_literal(v) for v in ingest.SUPPRESSED)
+        selects = " UNION ALL ".join(f"SELECT {quote_ident(c.column)} AS v FROM {raw_union(project, dataset, [c.column])}"
+                                     for c in rate_columns)
+        bad = con.execute(f"SELECT v, count(*) FROM ({selects}) WHERE v IS NOT NULL AND {u} NOT IN ({suppressed}) "
+                          f"AND NOT regexp_full_match({u}, ?) GROUP BY 1 ORDER BY 2 DESC", [ingest.RATE_PATTERN]).fetchall()
+        if bad:
+            out.append(Finding("problem", f"{_n(sum(n for _, n in bad))} rates could not be read: {_examples(bad)}; "
+                                          "they count as missing."))
+    return out

@@ -1,0 +1,155 @@
+"""Draft success gap statements from one row of the gap table (`gaps.screen`).
+
+"In 2024–25, 71% of English learners graduated in four years, compared with 89% of all other
+students, a gap of 18 percentage points (n = 142)."
+
+Rates are shown as whole percents (half rounds up) and the gap is the difference of the two
+percents as shown, so a reader's own subtraction agrees with the sentence. A suppressed row gives
+a sentence without any figure. Range-coded rates are written as ranges ("between 85% and 89%").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+VERBS = (  # outcome label pattern -> what the students did (past tense)
+    (r"four.?year.*grad|grad.*four.?year|4.?yr.*grad|grad.*4.?yr|acgr|cohort.*grad", "graduated in four years"),
+    (r"grad", "graduated"),
+    (r"drop", "dropped out"),
+    (r"chronic", "were chronically absent"),
+    (r"out.of.school|oss", "received an out-of-school suspension"),
+    (r"suspen", "were suspended"),
+    (r"expul|expel", "were expelled"),
+    (r"newly.*(sped|special)|identif", "were newly identified for special education"),
+    (r"read.*prof|prof.*read|ela.*prof|prof.*ela", "were proficient in reading"),
+    (r"math.*prof|prof.*math", "were proficient in math"),
+    (r"prof", "were proficient"),
+)
+
+
+def outcome_phrase(label: str) -> str:
+    """What a student with this outcome did, e.g. "graduated in four years"; a generic phrase if unknown."""
+    lowered = (label or "").lower()
+    for pattern, verb in VERBS:
+        if re.search(pattern, lowered):
+            return verb
+    return f"had the outcome “{label}”"
+
+
+def year_phrase(year: str) -> str:
+    """'2024-25' -> '2024–25' (an en dash, as in print)."""
+    return re.sub(r"^(\d{4})\s*[-/]\s*(\d{2,4})$", r"\1–\2", str(year or "").strip())
+
+
+def _pct(p: float) -> int:
+    return int(math.floor(p * 100 + 0.5))
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def _rate_text(low: float, high: float) -> str:
+    a, b = _pct(low), _pct(high)
+    return f"{a}%" if a == b else f"between {a}% and {b}%"
+
+
+def _comparison_text(row) -> str:
+    comparison = str(row.get("comparison", "") or "")
+    if comparison.startswith("benchmark"):
+        return "the benchmark"
+    return comparison
+
+
+def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, interval: bool = False) -> str:
+    """One sentence stating a group's gap; `row` is a row (dict or Series) of the gap table.
+
+    outcome: the verb phrase ("graduated in four years"); drafted from the outcome label if empty.
+    interval: add the 95% interval of the gap (the quick screen's wording), when there is one.
+    Handles numeric outcomes (averages), range-coded rates, lower-is-better outcomes and suppressed rows.
+    """
+    get = row.get
+    who = group or str(get("group", ""))
+    where = f"At {get('school')}, " if get("level") == "school" and get("school") else ""
+    year = year_phrase(get("year", ""))
+    lead = (f"{where}in {year}, " if where else f"In {year}, ") if year else where
+    start = lambda text: (lead + text) if lead else text[:1].upper() + text[1:]  # noqa: E731
+    label = str(get("outcome", ""))
+    if bool(get("suppressed")):
+        reason = get("suppression_reason") or "the group is too small"
+        return start(f"results for {who} on {label} are not shown to protect student privacy ({reason}).")
+
+    comparison = _comparison_text(row)
+    higher_is_better = bool(get("higher_is_better", True))
+    n = get("n")
+    n_text = "" if _missing(n) else f" (n = {int(n):,})"
+    if not _missing(get("mean")):  # numeric outcome
+        mean, cmean = float(get("mean")), get("comparison_mean")
+        text = f"{who} averaged {_num(mean)} on {label}"
+        if _missing(cmean):
+            return start(text + n_text + ".")
+        diff = mean - float(cmean)
+        worse = diff < 0 if higher_is_better else diff > 0
+        size = f"{_num(abs(diff))} {'lower' if diff < 0 else 'higher'}"
+        tail = f", a gap of {size}" if worse else f", {size}"
+        sentence = start(f"{text}, compared with {_num(float(cmean))} for {comparison}{tail}{n_text}.")
+        return sentence + _interval_text(row, "", interval)
+
+    verb = outcome or outcome_phrase(label)
+    low, high = get("rate_low"), get("rate_high")
+    if _missing(low):
+        low = high = get("rate")
+    rate = _rate_text(float(low), float(high))
+    text = f"{rate} of {who} {verb}"
+    clow, chigh = get("comparison_rate_low"), get("comparison_rate_high")
+    if _missing(clow):
+        clow = chigh = get("comparison_rate")
+    if _missing(clow):
+        return start(text + n_text + ".")
+    crate = _rate_text(float(clow), float(chigh))
+    against = f"a benchmark of {crate}" if comparison == "the benchmark" else f"{crate} of {comparison}"
+    dlow = _pct(float(low)) - _pct(float(chigh))
+    dhigh = _pct(float(high)) - _pct(float(clow))
+    if dlow == dhigh:
+        worse = dlow < 0 if higher_is_better else dlow > 0
+        amount = f"{abs(dlow)} percentage point{'s' if abs(dlow) != 1 else ''}"
+        tail = (f", a gap of {amount}" if worse
+                else ", no gap" if dlow == 0 else f", {amount} {'higher' if dlow > 0 else 'lower'}")
+    elif dlow * dhigh > 0:
+        worse = dhigh < 0 if higher_is_better else dlow > 0
+        a, b = sorted((abs(dlow), abs(dhigh)))
+        tail = (f", a gap of between {a} and {b} percentage points" if worse
+                else f", between {a} and {b} percentage points {'higher' if dlow > 0 else 'lower'}")
+    else:
+        tail = f", a difference of between {dlow:+d} and {dhigh:+d} percentage points"
+    return start(f"{text}, compared with {against}{tail}{n_text}.") + _interval_text(row, " percentage points", interval)
+
+
+def _interval_text(row, unit: str, wanted: bool) -> str:
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if not wanted or _missing(low) or _missing(high):
+        return ""
+    return f" The 95% interval for the difference is {float(low):+.1f} to {float(high):+.1f}{unit}."
+
+
+def figures(row) -> dict:
+    """The data point behind a statement, as saved with it (plain numbers and strings)."""
+    keep = ("level", "school", "year", "dimension", "group", "outcome", "n", "rate", "rate_low", "rate_high", "mean",
+            "comparison", "comparison_n", "comparison_rate", "comparison_mean", "difference", "risk_ratio",
+            "ci_low", "ci_high", "p_value")
+    out = {}
+    for key in keep:
+        value = row.get(key)
+        if isinstance(value, str):
+            out[key] = value
+        else:
+            out[key] = None if _missing(value) else float(value)
+    return out

@@ -1,0 +1,101 @@
+"""The benchmark's own story: files of any size in the sample's shape, a pandas reference an analyst
+would trust, and (the CI smoke mode) the engine agreeing with that reference figure by figure."""
+
+import pandas as pd
+import pytest
+
+from bench import generate
+from bench.reference import gap_table
+from successgaps.prepared import Dimension, Outcome
+from successgaps.sample import DISABILITY_CATEGORIES, generate as sample_generate
+
+
+def read(path):
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_a_generated_file_has_the_sample_districts_columns_and_codes(tmp_path):
+    path = generate.write(tmp_path / "students.csv", rows=5_000, seed=7)
+    students, sample = read(path), sample_generate(seed=1, students_per_grade=20).astype("string").fillna("")
+    assert list(students.columns) == list(sample.columns)
+    assert len(students) == 5_000 and students["student_id"].is_unique
+    codes = {"race_ethnicity": set("HBWAIPT"), "sex": {"F", "M"}, "school_year": {"2022-23", "2023-24", "2024-25"},
+             "grade": {"KG"} | {str(g) for g in range(1, 13)}, "disability_category": set(DISABILITY_CATEGORIES) | {""},
+             "reading_proficient": {"Y", "N", ""}}
+    codes |= {column: {"Y", "N"} for column in ("disability", "english_learner", "econ_disadvantaged", "migrant")}
+    for column, expected in codes.items():
+        assert set(students[column]) == expected, column
+        assert set(sample[column]) <= expected, column
+    # outcomes exist only where the sample has them: graduation in grade 12, tests in 3-8 and 10
+    assert (students.loc[students["grade"] != "12", "graduated_4yr"] == "").all()
+    assert (students.loc[students["grade"] == "12", "graduated_4yr"] != "").all()
+    tested = students["grade"].isin([str(g) for g in (3, 4, 5, 6, 7, 8, 10)])
+    assert (students.loc[tested, "reading_scale_score"] != "").all()
+    assert (students.loc[~tested, "math_proficient"] == "").all()
+    assert (students.loc[students["disability"] == "Y", "newly_identified_sped"] == "").all()
+    # each school serves one grade band, like the sample's elementary, middle and high schools
+    high = students["school_name"].str.endswith("High")
+    assert students.loc[high, "grade"].isin(["9", "10", "11", "12"]).all()
+
+
+def test_the_planted_gaps_are_there(tmp_path):
+    students = read(generate.write(tmp_path / "students.csv", rows=60_000, seed=3))
+    seniors = students[students["grade"] == "12"]
+    grad = seniors["graduated_4yr"].astype(int)
+    el = seniors["english_learner"] == "Y"
+    assert 12 < (grad[~el].mean() - grad[el].mean()) * 100 < 25  # about 18 points lower
+    susp = students["suspended_oss"].astype(int)
+    black = students["race_ethnicity"] == "B"
+    assert 2.2 < susp[black].mean() / susp[~black].mean() < 4  # about 3 times as likely
+
+
+def test_a_file_is_the_same_for_the_same_seed_and_differs_for_another(tmp_path, monkeypatch):
+    monkeypatch.setattr(generate, "CHUNK_ROWS", 700)  # several chunks
+    a = generate.write(tmp_path / "a.csv", rows=2_000, seed=5).read_bytes()
+    b = generate.write(tmp_path / "b.csv", rows=2_000, seed=5).read_bytes()
+    c = generate.write(tmp_path / "c.csv", rows=2_000, seed=6).read_bytes()
+    assert a == b and a != c
+    assert a.count(b"\n") == 2_001
+
+
+def test_a_parquet_file_holds_the_same_records_as_the_csv(tmp_path):
+    csv = read(generate.write(tmp_path / "s.csv", rows=1_500, seed=9))
+    parquet = pd.read_parquet(generate.write(tmp_path / "s.parquet", rows=1_500, seed=9), dtype_backend="pyarrow")
+    assert parquet.astype("string").fillna("").equals(csv.astype("string"))
+
+
+def test_the_reference_counts_all_other_students_with_a_known_outcome():
+    # 100 students: 40 English learners (20 graduate), 55 not (45 graduate), 5 unknown (none graduate)
+    frame = pd.DataFrame({
+        "school": ["A", "B"] * 50,
+        "year": "2024-25",
+        "el": ["Y"] * 40 + ["N"] * 55 + [None] * 5,
+        "grad": [1.0] * 20 + [0.0] * 20 + [1.0] * 45 + [0.0] * 15,
+        "score": [float(i) for i in range(100)],
+    })
+    table = gap_table(frame, [Dimension("el", "English learners")],
+                      [Outcome("grad", "Graduation"), Outcome("score", "Score", "numeric")])
+    el = table[(table["level"] == "district") & (table["group"] == "Y") & (table["outcome"] == "Graduation")].iloc[0]
+    assert (el["n"], el["events"], el["rate"]) == (40, 20, 0.5)
+    # all other students: the 55 non-learners and the 5 whose status is unknown
+    assert (el["comparison_n"], el["comparison_rate"]) == (60, 0.75)
+    assert el["difference"] == pytest.approx(-25.0) and el["risk_ratio"] == pytest.approx(2 / 3)
+    score = table[(table["level"] == "district") & (table["group"] == "Y") & (table["outcome"] == "Score")].iloc[0]
+    assert (score["mean"], score["comparison_mean"], score["difference"]) == (19.5, 69.5, -50.0)
+    # at school level every group has fewer than 30 students: suppressed, no figure left to read
+    school = table[table["level"] == "school"]
+    assert school["suppressed"].all() and school[["rate", "mean", "difference", "risk_ratio"]].isna().all().all()
+    assert set(school["suppression_reason"]) == {"group below minimum n"}
+
+
+def test_the_smoke_benchmark_finds_the_engine_and_the_reference_agreeing(tmp_path, capsys):
+    """CI smoke mode: the whole benchmark (generate, load, screen, reference) on a few thousand rows."""
+    from bench.__main__ import main
+
+    status = main(["--smoke", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    lines = printed.strip().splitlines()
+    assert lines[-1].startswith("speedup_vs_pandas=") and float(lines[-1].split("=")[1]) > 0
+    for check in ("rows", "suppression", "figures", "privacy", "complementary"):
+        assert f"agree on {check:<13} yes" in printed, printed
+    assert status == 0

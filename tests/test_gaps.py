@@ -1,0 +1,319 @@
+"""The gap engine, checked against hand-computed figures and direct computations."""
+
+import math
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from successgaps import gaps
+from successgaps.models import GapSettings
+from successgaps.prepared import Dimension, Outcome, Prepared
+
+Z = 1.959963984540054
+OPEN = GapSettings(min_n=0, min_cell=0)  # formulas only, no minimum sizes
+
+
+def students(con, groups: dict, *, dimension="Program", name="s", school="North", year="2024-25", extra=None):
+    """A student view: {group: (n, events)} -> rows with a binary outcome 'Graduated' (1 for the first `events`)."""
+    rows = []
+    for group, (n, events) in groups.items():
+        for i in range(n):
+            rows.append({"school": school, "year": year, "d_prog": group, "o_grad": float(i < events)})
+    frame = pd.DataFrame(rows)
+    con.register("frame", frame)
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
+    return Prepared("student", name, (Dimension("d_prog", dimension),), (Outcome("o_grad", "Graduated"),))
+
+
+def row(df, group, level="district", outcome="Graduated"):
+    hit = df[(df["group"] == group) & (df["level"] == level) & (df["outcome"] == outcome)]
+    assert len(hit) == 1, hit
+    return hit.iloc[0]
+
+
+def wilson(e, n):
+    p = e / n
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    return centre - half, centre + half
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def test_table_has_exactly_the_documented_columns_in_order(con):
+    prepared = students(con, {"A": (56, 40), "B": (80, 48)})
+    assert list(gaps.screen(con, prepared).columns) == gaps.COLUMNS
+
+
+def test_newcombe_published_example_56_of_70_vs_48_of_80(con):
+    """Newcombe (1998), example (a): 56/70 - 48/80, hybrid score interval 0.0524 to 0.3339."""
+    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), by_school=False)
+    a = row(df, "A")
+    assert (a["n"], a["events"], a["comparison_n"]) == (70, 56, 80)
+    assert a["rate"] == pytest.approx(0.8) and a["comparison_rate"] == pytest.approx(0.6)
+    assert a["comparison"] == "all other students"
+    assert a["difference"] == pytest.approx(20.0)
+    assert a["risk_ratio"] == pytest.approx(0.8 / 0.6)
+    assert a["ci_low"] == pytest.approx(5.24, abs=0.01) and a["ci_high"] == pytest.approx(33.39, abs=0.01)
+    # large counts: chi-square without continuity correction
+    chi = stats.chi2_contingency([[56, 14], [48, 32]], correction=False)
+    assert a["p_value"] == pytest.approx(chi.pvalue)
+    assert a["effect_size"] == pytest.approx(2 * math.asin(math.sqrt(0.8)) - 2 * math.asin(math.sqrt(0.6)))
+    b = row(df, "B")
+    assert b["difference"] == pytest.approx(-20.0) and b["ci_high"] == pytest.approx(-5.24, abs=0.01)
+    assert not a["suppressed"] and a["suppression_reason"] == ""
+
+
+def test_small_counts_use_fishers_exact_test(con):
+    # expected counts: the smallest is 9·10/19 = 4.7 < 5
+    df = gaps.screen(con, students(con, {"A": (10, 2), "B": (9, 8)}), OPEN, by_school=False)
+    a = row(df, "A")
+    assert a["p_value"] == pytest.approx(stats.fisher_exact([[2, 8], [8, 1]]).pvalue)
+    assert a["p_value"] != pytest.approx(stats.chi2_contingency([[2, 8], [8, 1]], correction=False).pvalue)
+    # all expected counts at least 5 (smallest 11·11/23 = 5.3): chi-square
+    df = gaps.screen(con, students(con, {"A": (12, 3), "B": (11, 9)}), OPEN, by_school=False)
+    assert row(df, "A")["p_value"] == pytest.approx(
+        stats.chi2_contingency([[3, 9], [9, 2]], correction=False).pvalue)
+
+
+def test_zero_events(con):
+    df = gaps.screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), OPEN, by_school=False)
+    a = row(df, "A")
+    assert a["rate"] == 0 and a["events"] == 0 and a["risk_ratio"] == 0
+    assert a["difference"] == pytest.approx(-100 / 6)
+    l1, u1 = wilson(0, 40)
+    l2, u2 = wilson(10, 60)
+    p2 = 10 / 60
+    assert l1 == pytest.approx(0, abs=1e-12)
+    assert a["ci_low"] == pytest.approx((-p2 - math.sqrt(0 + (u2 - p2) ** 2)) * 100)
+    assert a["ci_high"] == pytest.approx((-p2 + math.sqrt(u1 ** 2 + (p2 - l2) ** 2)) * 100)
+    # with the default minimum cell size, zero events cannot be shown
+    hidden = row(gaps.screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), by_school=False), "A")
+    assert hidden["suppressed"] and "with the outcome" in hidden["suppression_reason"]
+    assert pd.isna(hidden["rate"]) and pd.isna(hidden["difference"]) and pd.isna(hidden["events"])
+
+
+def test_group_that_is_everyone_has_an_empty_comparison(con):
+    prepared = students(con, {"All of us": (50, 40)})
+    a = row(gaps.screen(con, prepared, OPEN, by_school=False), "All of us")
+    assert a["comparison_n"] == 0 and a["rate"] == pytest.approx(0.8)
+    assert pd.isna(a["comparison_rate"]) and pd.isna(a["difference"]) and pd.isna(a["risk_ratio"])
+    assert pd.isna(a["ci_low"]) and pd.isna(a["p_value"])
+    a = row(gaps.screen(con, prepared, by_school=False), "All of us")
+    assert a["suppressed"] and "comparison group" in a["suppression_reason"] and pd.isna(a["rate"])
+
+
+def test_all_students_comparison_scales_the_group_vs_others_interval(con):
+    settings = GapSettings(comparison="all_students")
+    a = row(gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), settings, by_school=False), "A")
+    w = 80 / 150
+    assert a["comparison"] == "all students" and a["comparison_n"] == 150
+    assert a["comparison_rate"] == pytest.approx(104 / 150)
+    assert a["difference"] == pytest.approx((0.8 - 104 / 150) * 100)
+    assert a["difference"] == pytest.approx(w * 20.0)
+    assert a["ci_low"] == pytest.approx(w * 5.24, abs=0.01) and a["ci_high"] == pytest.approx(w * 33.39, abs=0.01)
+    assert a["p_value"] == pytest.approx(stats.chi2_contingency([[56, 14], [48, 32]], correction=False).pvalue)
+
+
+def test_reference_group_comparison(con):
+    settings = GapSettings(comparison="reference", reference_group="B")
+    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48), "C": (50, 20)}), settings, by_school=False)
+    a, b = row(df, "A"), row(df, "B")
+    assert a["comparison"] == "B" and a["comparison_n"] == 80 and a["difference"] == pytest.approx(20.0)
+    assert a["ci_low"] == pytest.approx(5.24, abs=0.01)
+    assert b["comparison"] == "all other students" and b["comparison_n"] == 120
+    assert b["comparison_rate"] == pytest.approx(76 / 120)
+
+
+def test_benchmark_rate(con):
+    settings = GapSettings(comparison="benchmark", benchmark_rate=0.7)
+    a = row(gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), settings, by_school=False), "A")
+    assert a["comparison"] == "benchmark rate" and pd.isna(a["comparison_n"])
+    assert a["comparison_rate"] == pytest.approx(0.7) and a["difference"] == pytest.approx(10.0)
+    assert a["risk_ratio"] == pytest.approx(0.8 / 0.7)
+    low, high = wilson(56, 70)
+    assert a["ci_low"] == pytest.approx((low - 0.7) * 100) and a["ci_high"] == pytest.approx((high - 0.7) * 100)
+    z = (0.8 - 0.7) / math.sqrt(0.7 * 0.3 / 70)
+    assert a["p_value"] == pytest.approx(2 * stats.norm.sf(z))
+
+
+def test_alternate_risk_ratio_when_the_comparison_group_is_too_small(con):
+    settings = GapSettings(benchmark_rate=0.6)
+    df = gaps.screen(con, students(con, {"Big": (100, 50), "S1": (8, 4), "S2": (7, 3)}), settings, by_school=False)
+    big = row(df, "Big")
+    assert not big["suppressed"] and big["comparison"].startswith("benchmark rate (alternate risk ratio")
+    assert big["risk_ratio"] == pytest.approx(0.5 / 0.6)
+    assert row(df, "S1")["suppressed"] and row(df, "S2")["suppressed"]
+
+
+def test_minimum_sizes_are_settable_and_give_reasons(con):
+    prepared = students(con, {"A": (29, 20), "B": (100, 9), "C": (100, 50)})
+    df = gaps.screen(con, prepared, by_school=False, complementary=False)
+    assert row(df, "A")["suppression_reason"] == "fewer than 30 students in the group"
+    assert row(df, "B")["suppression_reason"] == "fewer than 10 students in the group with the outcome"
+    assert not row(df, "C")["suppressed"]
+    df = gaps.screen(con, prepared, GapSettings(min_n=20, min_cell=5), by_school=False)
+    assert not df["suppressed"].any()
+
+
+def test_complementary_suppression_leaves_no_lone_hidden_cell(con):
+    """One small group hidden among shown groups could be worked out from the total: hide another."""
+    frames = []
+    for school, sizes in {"North": {"A": (100, 60), "B": (90, 50), "C": (20, 15)},
+                          "South": {"A": (120, 70), "B": (80, 40), "C": (40, 20)}}.items():
+        for group, (n, events) in sizes.items():
+            frames.append(pd.DataFrame({"school": school, "year": "2024-25", "d_prog": group,
+                                        "o_grad": (np.arange(n) < events).astype(float)}))
+    con.register("frame", pd.concat(frames))
+    con.execute("CREATE TABLE two AS SELECT * FROM frame")
+    prepared = Prepared("student", "two", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
+    primary = gaps.screen(con, prepared, complementary=False)
+    assert primary["suppressed"].sum() == 1  # only C at North is too small
+    df = gaps.screen(con, prepared)
+    hidden = df[df["suppressed"]]
+    assert len(hidden) >= 2
+    assert (hidden["suppression_reason"] == gaps.COMPLEMENTARY).any()
+    for keys in (["level", "school", "year", "dimension", "outcome"], ["year", "dimension", "group", "outcome"]):
+        assert (df.groupby(keys)["suppressed"].sum() != 1).all()
+    # the rule is idempotent for exports
+    pd.testing.assert_frame_equal(gaps.for_export(df), df)
+
+
+def test_numeric_outcome_matches_a_direct_computation(con):
+    rng = np.random.default_rng(7)
+    values = {"A": rng.normal(700, 40, 45), "B": rng.normal(720, 60, 120), "C": rng.normal(715, 50, 80)}
+    frame = pd.concat(pd.DataFrame({"school": "North", "year": "2024-25", "d_prog": g, "o_score": v})
+                      for g, v in values.items())
+    frame.loc[frame.index[:3], "o_score"] = np.nan  # missing scores are left out
+    con.register("frame", frame)
+    con.execute("CREATE TABLE num AS SELECT * FROM frame")
+    prepared = Prepared("student", "num", (Dimension("d_prog", "Program"),),
+                        (Outcome("o_score", "Reading score", kind="numeric"),))
+    df = gaps.screen(con, prepared, by_school=False)
+    a = row(df, "A", outcome="Reading score")
+    x = frame.loc[frame["d_prog"] == "A", "o_score"].dropna().to_numpy()
+    y = frame.loc[frame["d_prog"] != "A", "o_score"].dropna().to_numpy()
+    assert a["n"] == len(x) == 42 and a["comparison_n"] == len(y)
+    assert a["mean"] == pytest.approx(x.mean()) and a["comparison_mean"] == pytest.approx(y.mean())
+    assert a["difference"] == pytest.approx(x.mean() - y.mean())
+    welch = stats.ttest_ind(x, y, equal_var=False)
+    ci = welch.confidence_interval(0.95)
+    assert a["p_value"] == pytest.approx(welch.pvalue)
+    assert (a["ci_low"], a["ci_high"]) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    sp = math.sqrt(((len(x) - 1) * x.var(ddof=1) + (len(y) - 1) * y.var(ddof=1)) / (len(x) + len(y) - 2))
+    g = (1 - 3 / (4 * (len(x) + len(y)) - 9)) * (x.mean() - y.mean()) / sp
+    assert a["effect_size"] == pytest.approx(g)
+    assert pd.isna(a["rate"]) and pd.isna(a["risk_ratio"])
+
+
+def aggregate(con, rows, *, has_school=True):
+    frame = pd.DataFrame(rows, columns=["school", "year", "dimension", "group", "outcome", "n", "events",
+                                        "rate_low", "rate_high", "source_flag"])
+    con.register("frame", frame)
+    con.execute("CREATE OR REPLACE TABLE agg AS SELECT * FROM frame")
+    return Prepared("aggregate", "agg", (Dimension("Disability", "Disability"),),
+                    (Outcome("Four-year graduation", "Four-year graduation"),), has_school=has_school)
+
+
+def test_range_coded_rates_keep_their_interval(con):
+    g = "Four-year graduation"
+    prepared = aggregate(con, [
+        ("North", "2014-15", "All", "All students", g, 200, None, 0.80, 0.84, "range"),
+        ("North", "2014-15", "Disability", "Students with disabilities", g, 40, None, 0.60, 0.64, "range"),
+    ])
+    r = row(gaps.screen(con, prepared, extra=True), "Students with disabilities", "school", "Four-year graduation")
+    assert (r["rate_low"], r["rate"], r["rate_high"]) == pytest.approx((0.60, 0.62, 0.64))
+    # all others: low = (200·.80 - 40·.64)/160 = .84, high = (200·.84 - 40·.60)/160 = .90
+    assert (r["comparison_rate_low"], r["comparison_rate_high"]) == pytest.approx((0.84, 0.90))
+    assert r["comparison_n"] == 160 and r["comparison_rate"] == pytest.approx(0.87)
+    assert r["difference"] == pytest.approx(-25.0)
+    assert (r["difference_low"], r["difference_high"]) == pytest.approx((-30.0, -20.0))
+    assert pd.isna(r["ci_low"]) and pd.isna(r["p_value"]) and pd.isna(r["events"])
+
+
+def test_district_level_sums_schools_with_interval_arithmetic_and_carries_ps(con):
+    g = "Four-year graduation"
+    prepared = aggregate(con, [
+        ("North", "2014-15", "All", "All students", g, 200, None, 0.80, 0.84, "range"),
+        ("North", "2014-15", "Disability", "Students with disabilities", g, 40, None, 0.60, 0.64, "range"),
+        ("South", "2014-15", "All", "All students", g, 300, None, 0.90, 0.90, "exact"),
+        ("South", "2014-15", "Disability", "Students with disabilities", g, 60, None, None, None, "suppressed"),
+    ])
+    df = gaps.screen(con, prepared, extra=True, complementary=False)
+    south = df[(df["school"] == "South")].iloc[0]
+    assert south["suppressed"] and south["suppression_reason"] == "suppressed in the source file (PS)"
+    d = row(df, "Students with disabilities", outcome="Four-year graduation")
+    assert d["n"] == 100
+    # North's 40 at .60-.64, South's 60 anywhere in 0-1
+    assert (d["rate_low"], d["rate_high"]) == pytest.approx((0.24, 0.856))
+    assert d["school"] == "" and d["comparison_n"] == 400
+
+
+def test_multi_year_flags_count_consecutive_latest_years(con):
+    frames = []
+    for year, (el_events, other_events) in {"2022-23": (70, 90), "2023-24": (88, 90), "2024-25": (60, 90)}.items():
+        for group, events in {"EL": el_events, "Other": other_events}.items():
+            frames.append(pd.DataFrame({"school": "North", "year": year, "d_prog": group,
+                                        "o_grad": (np.arange(100) < events).astype(float)}))
+    con.register("frame", pd.concat(frames))
+    con.execute("CREATE TABLE years AS SELECT * FROM frame")
+    prepared = Prepared("student", "years", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
+    settings = GapSettings(point_gap_threshold=10, risk_ratio_threshold=0)
+    flags = gaps.multi_year_flags(gaps.screen(con, prepared, settings, extra=True, by_school=False), settings)
+    el = flags[flags["group"] == "EL"].iloc[0]
+    assert el["years_flagged"] == 1 and el["flag_1yr"] and not el["flag_2yr"]
+    # risk ratio of not graduating: 30% vs 10% = 3 >= 2 in 2022-23, 40% vs 10% in 2024-25; 12% vs 10% in between
+    rr = GapSettings(point_gap_threshold=0, risk_ratio_threshold=2.0)
+    assert gaps.flagged(gaps.screen(con, prepared, rr, extra=True, by_school=False), rr).sum() == 2
+
+
+def test_ranked_puts_largest_unfavourable_gaps_first_and_keeps_suppressed_apart(con):
+    settings = GapSettings()
+    df = gaps.screen(con, students(con, {"A": (100, 50), "B": (100, 90), "C": (100, 75), "D": (5, 2), "E": (6, 3)}),
+                     settings, extra=True, by_school=False)
+    shown, suppressed = gaps.ranked(df, settings)
+    assert list(shown["group"])[0] == "A"
+    assert set(suppressed["group"]) == {"D", "E"} and not set(shown["group"]) & {"D", "E"}
+
+
+def test_lower_is_better_outcome_ranks_higher_rates_as_gaps(con):
+    frame = pd.DataFrame({"school": "N", "year": "2024-25", "d_prog": ["A"] * 100 + ["B"] * 100,
+                          "o_susp": ([1.0] * 30 + [0.0] * 70) + ([1.0] * 10 + [0.0] * 90)})
+    con.register("frame", frame)
+    con.execute("CREATE TABLE susp AS SELECT * FROM frame")
+    prepared = Prepared("student", "susp", (Dimension("d_prog", "Program"),),
+                        (Outcome("o_susp", "Suspended", higher_is_better=False),))
+    df = gaps.screen(con, prepared, extra=True, by_school=False)
+    shown, _ = gaps.ranked(df, GapSettings())
+    assert shown.iloc[0]["group"] == "A" and shown.iloc[0]["risk_ratio"] == pytest.approx(3.0)
+    assert shown.iloc[0]["flagged"]
+
+
+def test_user_column_names_are_quoted(con):
+    frame = pd.DataFrame({"school": "N", "year": "1", 'odd "name"; drop': ["A"] * 40 + ["B"] * 40,
+                          "o": [1.0] * 60 + [0.0] * 20})
+    con.register("frame", frame)
+    con.execute("CREATE TABLE q AS SELECT * FROM frame")
+    prepared = Prepared("student", "q", (Dimension('odd "name"; drop', "Odd"),), (Outcome("o", "Out"),))
+    assert len(gaps.screen(con, prepared, by_school=False)) == 2
+
+
+def test_composition_shares(con):
+    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), extra=True, by_school=False)
+    a = row(df, "A")
+    assert a["share_of_students"] == pytest.approx(70 / 150) and a["share_of_events"] == pytest.approx(56 / 104)
+
+
+def test_heatmap_table_is_groups_by_outcomes(con):
+    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), by_school=False)
+    table = gaps.heatmap_table(df)
+    assert list(table.index) == ["Program: A", "Program: B"] and list(table.columns) == ["Graduated"]
+    assert table.loc["Program: A", "Graduated"] == pytest.approx(20.0)

@@ -1,0 +1,348 @@
+"""Step 2 · Data: a data lead uploads whatever the district or state exports and gets a mapping proposal."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from successgaps import ingest
+from successgaps.errors import UserError
+from successgaps.store import Store
+
+STUDENTS = """student_id,school_name,school_year,grade,race_ethnicity,sex,disability,english_learner,eco_dis,graduated,days_absent,days_enrolled,math_scale_score
+000123,North High,2023-24,12,H,F,Y,C,1,1,20,180,701
+000124,North High,2023-24,12,B,M,N,0,0,0,5,180,650
+000125,North High,2023-24,12,W,F,N,F,9,1,,180,720
+000126,South High,2023-24,12,Q,M,N,S,2,NA,3,180,690
+000127,South High,2023-24,12,A,F,Y,0,0,1,40,180,.
+"""
+
+EDFACTS = """STNAM,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1718,ALL_RATE_1718,MBL_COHORT_1718,MBL_RATE_1718,MHI_COHORT_1718,MHI_RATE_1718,CWD_COHORT_1718,CWD_RATE_1718,ECD_COHORT_1718,ECD_RATE_1718
+OHIO,01,Lake,0100001,Lake High,252,91,40,GE95,30,LT50,10,LE20,.,.
+OHIO,01,Lake,0100002,Hill High,88,85-89,3,PS,.,.,12,GE50,60,80-84
+"""
+
+LONG = """school,year,subgroup,cohort,graduates,grad_rate
+Lake,2023,All Students,100,90,90
+Lake,2023,Hispanic,30,24,80
+Lake,2023,Black,20,,PS
+"""
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "ws")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def project(store):
+    return store.create("Lake district")
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def load(store, project, tmp_path, name, text, encoding="utf-8", **kw):
+    return ingest.create_dataset(store, project, write(tmp_path, name, text, encoding), name, **kw)
+
+
+def rows(store, relation, order="1"):
+    return store.cursor().execute(f"SELECT * FROM {relation} ORDER BY {order}").df()
+
+
+# ---------------------------------------------------------------- student-level files
+
+
+def test_a_student_file_is_mapped_with_codes_and_outcomes_without_edits(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "students.csv", STUDENTS)
+    roles = {c.column: c.role for c in ds.columns}
+    assert ds.layout == "student"
+    assert roles == {"student_id": "student_id", "school_name": "school_name", "school_year": "year", "grade": "grade",
+                     "race_ethnicity": "group", "sex": "group", "disability": "group", "english_learner": "group",
+                     "eco_dis": "group", "graduated": "outcome", "days_absent": "outcome", "days_enrolled": "ignore",
+                     "math_scale_score": "outcome"}
+    by = {c.column: c for c in ds.columns}
+    assert by["race_ethnicity"].codes == {"A": "Asian", "B": "Black or African American", "H": "Hispanic/Latino",
+                                          "W": "White"}  # Q is not a federal code: left unknown
+    assert by["english_learner"].codes == {"C": "English learners", "0": "Not English learners",
+                                           "F": "Former English learners (monitored)",
+                                           "S": "Former English learners (monitored)"}
+    assert set(by["eco_dis"].codes.values()) == {"Economically disadvantaged", "Not economically disadvantaged"}
+    assert by["eco_dis"].codes["9"] == "Economically disadvantaged"
+    assert by["graduated"].yes_values == ["1"] and by["graduated"].higher_is_better
+    assert (by["days_absent"].per, by["days_absent"].cut, by["days_absent"].higher_is_better) == ("days_enrolled", 0.1, False)
+    assert by["math_scale_score"].kind == "numeric"
+    assert ds.files[0].rows == 5
+
+
+def test_codes_like_000123_survive_and_the_view_has_labels_and_outcomes(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "students.csv", STUDENTS)
+    table = store.table(project.id, ds.files[0].table)
+    assert store.cursor().execute(f"SELECT min(student_id) FROM {table}").fetchone()[0] == "000123"
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    view = rows(store, prepared.relation, "o_math_scale_score NULLS LAST")
+    assert prepared.layout == "student" and prepared.has_school and prepared.has_year
+    assert "student_id" not in view.columns  # no student ids leave the data step
+    first = view.iloc[0]  # score 650: the student coded B
+    assert (first["school"], first["year"], first["d_race_ethnicity"]) == ("North High", "2023-24", "Black or African American")
+    assert sorted(view["o_graduated"].dropna()) == [0.0, 1.0, 1.0, 1.0]  # 'NA' is missing, not "no"
+    assert view["d_race_ethnicity"].isna().sum() == 1  # Q: unknown, not relabeled
+    absent = dict(zip(view["o_math_scale_score"].fillna(-1), view["o_days_absent"]))
+    assert absent[701.0] == 1.0 and absent[650.0] == 0.0  # 20/180 >= 10%, 5/180 < 10%
+    assert {o.label: o.higher_is_better for o in prepared.outcomes}["Absent 10% or more of days enrolled"] is False
+
+
+def test_combined_groups_become_a_dimension_of_both_labels(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "students.csv", STUDENTS)
+    ingest.add_combined(ds, "race_ethnicity", "disability")
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    combined = [d for d in prepared.dimensions if d.key.startswith("d_combined_")][0]
+    assert combined.label == "Race/ethnicity & Disability"
+    values = set(rows(store, prepared.relation)[combined.key].dropna())
+    assert "Hispanic/Latino & Students with disabilities" in values
+    with pytest.raises(UserError, match="already there"):
+        ingest.add_combined(ds, "disability", "race_ethnicity")
+
+
+def test_the_sample_district_maps_with_no_edits(store, project, tmp_path):
+    from successgaps.sample import generate
+
+    path = tmp_path / "sample.csv"
+    generate(students_per_grade=20).to_csv(path, index=False)
+    ds = ingest.create_dataset(store, project, path, "sample.csv")
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    labels = {o.label for o in prepared.outcomes}
+    assert {"Four-year graduation", "Dropout", "Out-of-school suspension", "Chronic absence"} <= labels
+    assert {d.label for d in prepared.dimensions} >= {"Race/ethnicity", "Disability", "English learner status",
+                                                     "Economic disadvantage", "Sex"}
+    report = ingest.quality_report(store.cursor(), project, ds)
+    assert not [f for f in report if f.severity == "problem"]
+
+
+# ---------------------------------------------------------------- aggregate files
+
+
+def test_an_edfacts_file_keeps_every_rate_as_an_interval_with_its_kind(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "acgr.csv", EDFACTS)
+    assert ds.layout == "edfacts" and ds.files[0].year == "2017-18" and ds.files[0].column_suffix == "1718"
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    view = rows(store, prepared.relation, "school, dimension, \"group\"")
+    got = {(r.school.split(" (")[0], r.group): (r.n, r.rate_low, r.rate_high, r.source_flag) for r in view.itertuples()}
+    assert got[("Lake High", "All students")] == (252, 0.91, 0.91, "exact")
+    assert got[("Lake High", "Black or African American")] == (40, 0.95, 1.0, "range")
+    assert got[("Lake High", "Hispanic/Latino")] == (30, 0.0, 0.5, "range")
+    assert got[("Lake High", "Children with disabilities")] == (10, 0.0, 0.2, "range")
+    assert got[("Hill High", "All students")] == (88, 0.85, 0.89, "range")
+    low, high, flag = got[("Hill High", "Black or African American")][1:]
+    assert (pd.isna(low), pd.isna(high), flag) == (True, True, "suppressed")
+    assert got[("Lake High", "Economically disadvantaged")][3] == "missing"
+    assert pd.isna(got[("Lake High", "Economically disadvantaged")][0])
+    assert prepared.layout == "aggregate" and [o.label for o in prepared.outcomes] == ["Four-year graduation"]
+    assert "All" not in {d.label for d in prepared.dimensions}
+
+
+def test_next_years_edfacts_file_with_another_suffix_joins_the_same_mapping(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "acgr.csv", EDFACTS)
+    path = write(tmp_path, "acgr1819.csv", EDFACTS.replace("_1718", "_1819"))
+    note = ingest.add_file(store, project, ds, path, "acgr1819.csv")
+    assert "Added acgr1819.csv" in note and ds.files[1].year == "2018-19"
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    years = store.cursor().execute(f"SELECT DISTINCT year FROM {prepared.relation} ORDER BY 1").fetchall()
+    assert years == [("2017-18",), ("2018-19",)]
+
+
+def test_a_long_aggregate_file_reads_counts_numerators_and_coded_rates(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "long.csv", LONG)
+    assert ds.layout == "aggregate_long"
+    roles = {c.column: c.role for c in ds.columns}
+    assert roles == {"school": "school", "year": "year", "subgroup": "group", "cohort": "count",
+                     "graduates": "numerator", "grad_rate": "rate"}
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    view = rows(store, prepared.relation, '"group"')
+    got = {r.group: (r.dimension, r.n, r.events, r.rate_low, r.source_flag) for r in view.itertuples()}
+    assert got["All students"] == ("All", 100, 90, 0.9, "exact")
+    assert got["Hispanic/Latino"][3] == 0.8
+    assert got["Black or African American"][4] == "suppressed"
+
+
+# ---------------------------------------------------------------- encodings, delimiters, formats
+
+NAMES = "name;score\nJos\u00e9 M\u00fcller \u2019s;1\nZo\u00eb;2\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_every_common_encoding_reads_the_same_letters(store, project, tmp_path, encoding):
+    text = NAMES if encoding != "cp1252" else NAMES  # \u2019 exists in Windows-1252
+    path = write(tmp_path, "names.csv", text, encoding)
+    table = store.table(project.id, "f_enc")
+    assert ingest.read_upload(store.cursor(), path, "names.csv", table) == 2
+    got = store.cursor().execute(f"SELECT name FROM {table} ORDER BY 1").fetchall()
+    assert got == [("Jos\u00e9 M\u00fcller \u2019s",), ("Zo\u00eb",)]
+    assert ingest.columns_of(store.cursor(), table) == ["name", "score"]
+
+
+def test_latin1_bytes_also_read(store, project, tmp_path):
+    path = write(tmp_path, "l1.csv", "name,x\nJos\xe9,1\n", "latin-1")
+    table = store.table(project.id, "f_l1")
+    ingest.read_upload(store.cursor(), path, "l1.csv", table)
+    assert store.cursor().execute(f"SELECT name FROM {table}").fetchone()[0] == "Jos\u00e9"
+
+
+@pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
+def test_any_common_delimiter(store, project, tmp_path, delim):
+    text = delim.join(["id", "group", "note"]) + "\n" + delim.join(["001", "PS", '"a, b; c"']) + "\n"
+    table = store.table(project.id, "f_delim")
+    ingest.read_upload(store.cursor(), write(tmp_path, "d.txt", text), "d.txt", table)
+    assert store.cursor().execute(f"SELECT * FROM {table}").fetchall() == [("001", "PS", "a, b; c")]
+
+
+def test_excel_sheets_are_listed_and_the_chosen_sheet_is_read(store, project, tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"notes": ["read me"]}).to_excel(writer, sheet_name="About", index=False)
+        pd.DataFrame({"sid": ["000123", "000124"], "race": ["H", "B"], "grad": [1, 0]}).to_excel(
+            writer, sheet_name="Data", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="Empty", index=False)
+    assert ingest.excel_sheets(path.read_bytes()) == ["About", "Data", "Empty"]
+    ds = ingest.create_dataset(store, project, path, "book.xlsx", sheet="Data")
+    assert ds.files[0].rows == 2 and ds.files[0].sheet == "Data"
+    table = store.table(project.id, ds.files[0].table)
+    assert store.cursor().execute(f"SELECT sid, grad FROM {table} ORDER BY 1").fetchall() == [("000123", "1"), ("000124", "0")]
+    with pytest.raises(UserError, match="has no data"):
+        ingest.read_upload(store.cursor(), path, "book.xlsx", store.table(project.id, "f_x"), sheet="Empty")
+
+
+def test_parquet_is_read_as_text_columns(store, project, tmp_path):
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"sid": ["000123"], "score": [701.5]}).to_parquet(path)
+    table = store.table(project.id, "f_pq")
+    ingest.read_upload(store.cursor(), path, "d.parquet", table)
+    assert store.cursor().execute(f"SELECT sid, score FROM {table}").fetchall() == [("000123", "701.5")]
+
+
+# ---------------------------------------------------------------- bad input: one sentence, nothing left behind
+
+BAD = [
+    ("empty.csv", b"", "is empty"),
+    ("header.csv", b"a,b,c\n", "no data rows"),
+    ("garbage.csv", bytes(range(256)) * 40, "not a text table"),
+    ("report.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "is a PDF"),
+    ("ragged.csv", b"a,b,c\n1,2,3\n4,5\n6,7,8\n", "Row 3 of ragged.csv has 2 values but the header has 3 columns"),
+    ("dupes.csv", b"id,grade,Grade\n1,2,3\n", "Columns 2 and 3 of dupes.csv are both called"),
+    ("noname.csv", b"id,,grade\n1,2,3\n", "Column 2 of noname.csv has no name"),
+    ("one.csv", b"just some words\nand more words\n", "only one column"),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel"),
+    ("fake.xlsx", b"PK\x03\x04 not really a zip", "cannot be opened"),
+]
+
+
+@pytest.mark.parametrize("name,content,sentence", BAD, ids=[b[0] for b in BAD])
+def test_bad_files_get_one_sentence_and_leave_the_project_as_it_was(store, project, tmp_path, name, content, sentence):
+    with pytest.raises(UserError, match=sentence) as caught:
+        load(store, project, tmp_path, name, content)
+    message = str(caught.value)
+    assert "\n" not in message and "Traceback" not in message and len(message) < 300
+    assert project.datasets == [] and store.tables(project.id) == []
+
+
+def test_a_ragged_row_far_down_the_file_is_found(store, project, tmp_path):
+    lines = ["a,b,c"] + [f"{i},x,y" for i in range(30000)]
+    lines[25000] = "1,2"
+    with pytest.raises(UserError, match="Row 25001 of big.csv has 2 values"):
+        load(store, project, tmp_path, "big.csv", "\n".join(lines) + "\n")
+    assert store.tables(project.id) == []
+
+
+def test_a_file_over_the_limit_is_refused(store, project, tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 10)
+    with pytest.raises(UserError, match="more than the"):
+        load(store, project, tmp_path, "s.csv", STUDENTS)
+
+
+def test_an_empty_trailing_column_from_a_trailing_separator_is_dropped(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "t.csv", "sid,race,grad,\n1,H,1,\n2,B,0,\n")
+    assert [c.column for c in ds.columns] == ["sid", "race", "grad"]
+
+
+def test_column_names_with_quotes_semicolons_and_sql_are_just_names(store, project, tmp_path):
+    evil = '"race""; DROP TABLE projects; --",grad\'s,"a""b"\nH,1,x\nB,0,y\n'
+    ds = load(store, project, tmp_path, "evil.csv", evil)
+    names = [c.column for c in ds.columns]
+    assert names == ['race"; DROP TABLE projects; --', "grad's", 'a"b']
+    ds.columns[0].role, ds.columns[0].codes = "group", {"H": "Hispanic/Latino", "B": "Black or African American"}
+    ds.columns[1].role, ds.columns[1].kind, ds.columns[1].yes_values = "outcome", "binary", ["1"]
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    assert len(rows(store, prepared.relation)) == 2
+    assert store.list()[0].name == "Lake district"  # the projects table is still there
+
+
+# ---------------------------------------------------------------- several files
+
+
+def test_next_years_file_reuses_the_mapping_or_says_which_columns_are_missing(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "y1.csv", STUDENTS)
+    ds.columns[-1].label = "Math score (edited)"
+    note = ingest.add_file(store, project, ds, write(tmp_path, "y2.csv", STUDENTS.replace("2023-24", "2024-25")), "y2.csv")
+    assert "same mapping" in note
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    assert store.cursor().execute(f"SELECT count(DISTINCT year), count(*) FROM {prepared.relation}").fetchone() == (2, 10)
+    assert "Math score (edited)" in {o.label for o in prepared.outcomes}
+    broken = STUDENTS.replace("race_ethnicity", "ethnicity")
+    with pytest.raises(UserError, match="does not have the column race_ethnicity"):
+        ingest.add_file(store, project, ds, write(tmp_path, "y3.csv", broken), "y3.csv")
+    assert len(ds.files) == 2 and len([t for t in store.tables(project.id) if t.startswith("f_")]) == 2
+
+
+def test_a_file_without_a_year_column_needs_its_year(store, project, tmp_path):
+    text = "sid,race,grad\n1,H,1\n2,B,0\n"
+    ds = load(store, project, tmp_path, "a.csv", text, year="2023-24")
+    with pytest.raises(UserError, match="type the school year"):
+        ingest.add_file(store, project, ds, write(tmp_path, "b.csv", text), "b.csv")
+    ingest.add_file(store, project, ds, write(tmp_path, "b.csv", text), "b.csv", year="2024-25")
+    prepared = ingest.prepare(store.cursor(), project, ds)
+    years = store.cursor().execute(f"SELECT DISTINCT year FROM {prepared.relation} ORDER BY 1").fetchall()
+    assert years == [("2023-24",), ("2024-25",)]
+
+
+def test_replace_and_delete_files_and_unused_tables_go_after_saving(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "y1.csv", STUDENTS)
+    old_table = ds.files[0].table
+    ingest.replace_file(store, project, ds, ds.files[0].id, write(tmp_path, "fixed.csv", STUDENTS + "".join(STUDENTS.splitlines(True)[1:])), "fixed.csv")
+    assert ds.files[0].filename == "fixed.csv" and ds.files[0].rows == 10
+    store.save(project)
+    ingest.drop_unused_tables(store, project)
+    assert old_table not in store.tables(project.id)
+    message = ingest.delete_file(project, ds, ds.files[0].id)
+    assert "and its data set" in message and project.datasets == []
+    store.save(project)
+    ingest.drop_unused_tables(store, project)
+    assert store.tables(project.id) == []
+
+
+# ---------------------------------------------------------------- the editable mapping table
+
+
+def test_the_mapping_table_round_trips_and_refuses_nonsense(store, project, tmp_path):
+    ds = load(store, project, tmp_path, "s.csv", STUDENTS)
+    table = ingest.mapping_rows(ds)
+    assert table[0] == {"column": "student_id", "role": "student id", "label": "Student id", "outcome type": "",
+                        "yes values": "", "cut": None, "below cut": False, "divide by": "", "higher is better": True}
+    table[-1].update({"role": "outcome", "cut": "700", "label": "Math proficient"})
+    ingest.apply_mapping(ds, table, {"race_ethnicity": {"Q": "Other race"}})
+    math = ingest.column_map(ds, "math_scale_score")
+    assert (math.cut, math.label) == (700.0, "Math proficient")
+    assert ingest.column_map(ds, "race_ethnicity").codes == {"Q": "Other race"}
+    table[-1]["cut"] = "lots"
+    with pytest.raises(UserError, match="must be a number"):
+        ingest.apply_mapping(ds, table)
+    for row in table:
+        row["role"] = "ignore" if row["role"] == "outcome" else row["role"]
+    table[-1]["cut"] = None
+    with pytest.raises(UserError, match="at least one column as an outcome"):
+        ingest.apply_mapping(ds, table)
+    assert math.cut == 700.0  # nothing changed by the refused edit

@@ -1,0 +1,80 @@
+"""Step 2 page: a data lead uploads the district's file, checks the proposed mapping, confirms it,
+and reads the quality report before looking for gaps."""
+
+from successgaps import ingest
+
+STUDENTS = (
+    "student_id,school_name,school_year,race_ethnicity,disability,graduated\n"
+    + "".join(f"{1000 + i},North High,2024-25,{'HBWQ'[i % 4]},{'YN'[i % 2]},{i % 3 and 1 or 0}\n" for i in range(40))
+)
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def upload(at, name, content):
+    at.file_uploader(key="data_upload").upload(name, content, "text/csv")
+    at.run()
+    button(at, "Load file").click().run()
+    return at
+
+
+def test_uploading_a_file_proposes_a_mapping_and_confirming_it_is_saved(open_page, store):
+    project = store.create("North High graduation")
+    at = upload(open_page("pages/2_Data.py", project=project.id), "students.csv", STUDENTS.encode())
+    assert not at.exception
+    saved = store.load(project.id)
+    [dataset] = saved.datasets
+    assert dataset.files[0].rows == 40 and not dataset.confirmed
+    assert any("Loaded students.csv: 40 rows" in s.value for s in at.success)
+    mapping = at.data_editor(key=f"data_map_{dataset.id}_{saved.revision}").value
+    assert dict(zip(mapping["column"], mapping["role"]))["race_ethnicity"] == "group"
+    # the quality report is on the screen, in sentences, with the unknown code Q
+    assert any("the mapping does not know: Q (10 rows)" in e.value for e in at.error)
+    assert any("The data set has 40 rows from 1 file" in m.value for m in at.markdown)
+    button(at, "Confirm mapping").click().run()
+    assert not at.exception
+    assert store.load(project.id).datasets[0].confirmed
+    assert any("Mapping confirmed" in s.value for s in at.success)
+
+
+def test_code_labels_typed_in_the_code_table_are_saved_on_confirm(open_page, store):
+    project = store.create("North")
+    at = upload(open_page("pages/2_Data.py", project=project.id), "students.csv", STUDENTS.encode())
+    saved = store.load(project.id)
+    dataset = saved.datasets[0]
+    key = f"data_codes_{dataset.id}_race_ethnicity_{saved.revision}"
+    codes = at.data_editor(key=key).value
+    row = list(codes["code"]).index("Q")
+    at.session_state[key] = {"edited_rows": {row: {"label": "Other"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    button(at, "Confirm mapping").click().run()
+    assert not at.exception
+    assert ingest.column_map(store.load(project.id).datasets[0], "race_ethnicity").codes["Q"] == "Other"
+
+
+def test_a_pdf_named_csv_gets_one_sentence_and_no_data_set(open_page, store):
+    project = store.create("North")
+    at = upload(open_page("pages/2_Data.py", project=project.id), "report.csv", b"%PDF-1.5 binary")
+    assert not at.exception
+    assert at.error[0].value.startswith("report.csv is a PDF document")
+    assert store.load(project.id).datasets == [] and store.tables(project.id) == []
+
+
+def test_next_years_file_is_added_and_a_file_can_be_deleted(open_page, store, tmp_path):
+    project = store.create("North")
+    path = tmp_path / "y1.csv"
+    path.write_text(STUDENTS)
+    ingest.create_dataset(store, project, path, "y1.csv")
+    store.save(project)
+    at = open_page("pages/2_Data.py", project=project.id)
+    at.file_uploader(key="data_more").upload("y2.csv", STUDENTS.replace("2024-25", "2025-26").encode(), "text/csv")
+    at.run()
+    next(b for b in at.button if b.key == "data_more_load").click().run()
+    assert not at.exception
+    assert [f.filename for f in store.load(project.id).datasets[0].files] == ["y1.csv", "y2.csv"]
+    assert any("Added y2.csv (40 rows) with the same mapping" in s.value for s in at.success)
+    at.selectbox(key="data_delete_target").set_value(store.load(project.id).datasets[0].files[0].id).run()
+    button(at, "Delete file").click().run()
+    assert [f.filename for f in store.load(project.id).datasets[0].files] == ["y2.csv"]

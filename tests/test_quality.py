@@ -1,0 +1,91 @@
+"""The data-quality report: a data lead reads, in plain sentences, what is wrong before any gap is computed."""
+
+import pytest
+
+from successgaps import ingest
+from successgaps.quality import quality_report
+from successgaps.store import Store
+
+MESSY = """sid,school,year,race,disability,grad,score,days_absent,days_enrolled
+1,North,2024,H,Y,1,700,5,180
+1,North,2024,H,Y,1,700,5,180
+2,North,2024,B,N,0,710,200,180
+3,North,2024,D,N,1,abc,4,180
+4,South,2024,W,,1,9999,3,180
+5,South,2024,W,N,maybe,690,-2,180
+6,South,2024,H,N,1,705,2,180
+7,South,2024,W,N,0,695,1,180
+8,South,2024,W,N,1,702,0,180
+9,South,2024,W,N,1,698,6,180
+10,South,2024,W,N,0,701,1,180
+"""
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "ws")
+    yield s
+    s.close()
+
+
+def report_for(store, tmp_path, text, name="messy.csv", min_n=5):
+    project = store.create("Q")
+    project.gap_settings.min_n = min_n
+    path = tmp_path / name
+    path.write_text(text)
+    ds = ingest.create_dataset(store, project, path, name)
+    return quality_report(store.cursor(), project, ds)
+
+
+def texts(findings, severity=None):
+    return [f.text for f in findings if severity is None or f.severity == severity]
+
+
+def test_a_messy_student_file_gets_every_problem_in_a_sentence(store, tmp_path):
+    findings = report_for(store, tmp_path, MESSY)
+    problems, warnings, infos = texts(findings, "problem"), texts(findings, "warning"), texts(findings, "info")
+    assert findings[0].severity == "problem"  # most serious first
+    assert "1 student ids appear more than once in the same year (2 rows; 1 in 2024)" in " ".join(problems)
+    assert any("has 1 code the mapping does not know: D (1 rows)" in p for p in problems)
+    assert any("Score (score) has 1 values that are not numbers: abc (1 rows)" in p for p in problems)
+    assert any("days_absent has 1 negative values (lowest -2)" in p for p in problems)
+    assert any("days_absent is larger than days_enrolled in 1 rows" in p for p in problems)
+    assert any("score has 1 values far outside its usual range" in w and "9999" in w for w in warnings)
+    assert any("Check that maybe really means no" in w for w in warnings)
+    assert any(t.startswith("disability (Disability) is empty in 1 of 11 rows") for t in warnings)
+    assert any("fewer than the minimum of 5 students" in w and "Black or African American (1 students in 2024)" in w
+               for w in warnings)
+    assert "The data set has 11 rows from 1 file: messy.csv (11 rows)." in infos
+    assert any(t.startswith("2 schools found, for example North, South") for t in infos)
+    assert any(t.startswith("1 school year found: 2024 (11 rows)") for t in infos)
+    assert all("\n" not in t for t in texts(findings))
+
+
+def test_no_student_id_appears_in_the_report(store, tmp_path):
+    findings = report_for(store, tmp_path, MESSY.replace("\n1,", "\nS-778899,"))
+    assert not any("S-778899" in t for t in texts(findings))
+
+
+def test_aggregate_rates_report_their_kinds_and_impossible_values(store, tmp_path):
+    text = ("school,year,subgroup,cohort,graduates,grad_rate\n"
+            "Lake,2023,All Students,100,90,90\nLake,2023,Hispanic,30,40,130\nLake,2023,Black,-5,,PS\n"
+            "Lake,2023,White,8,,GE95\nLake,2023,Asian,20,,n/r\n")
+    findings = report_for(store, tmp_path, text, "long.csv", min_n=10)
+    problems = " ".join(texts(findings, "problem"))
+    assert "1 rows have a negative count" in problems
+    assert "1 rates are outside 0–100%" in problems
+    assert "1 rows have more students with the outcome than students in the group" in problems
+    assert "1 rates could not be read: n/r (1 rows)" in problems
+    assert any("1 group results have fewer than the minimum of 10 students" in w for w in texts(findings, "warning"))
+    assert any("5 group results: 2 exact" in i and "1 suppressed by the source (PS)" in i for i in texts(findings, "info"))
+
+
+def test_an_unusable_mapping_is_the_first_finding_not_a_crash(store, tmp_path):
+    project = store.create("Q")
+    path = tmp_path / "s.csv"
+    path.write_text("sid,race,grad\n1,H,1\n")
+    ds = ingest.create_dataset(store, project, path, "s.csv")
+    for c in ds.columns:
+        c.role = "ignore"
+    findings = quality_report(store.cursor(), project, ds)
+    assert findings[0].severity == "problem" and "at least one column as an outcome" in findings[0].text
