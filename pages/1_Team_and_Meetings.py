@@ -6,7 +6,6 @@ import datetime as dt
 import streamlit as st
 
 from successgaps import meetings, team, ui
-from successgaps.errors import UserError
 
 project = ui.page("Team and meetings", step=1)
 ui.focus_banner(project)
@@ -28,14 +27,7 @@ def bound(name: str, fn, *args) -> dict:
 
 def _edit(fn, *args, value_key: str = "", ok: str = ""):
     """Run `fn(project, *args[, value of the widget value_key])` and autosave; bad input gets its sentence."""
-    p = ui.project()
-    try:
-        fn(p, *args, *([state[value_key]] if value_key else []))
-    except UserError as exc:
-        ui.flash(str(exc), "error")
-        return
-    if ui.save(p) and ok:
-        ui.flash(ok)
+    ui.edit(fn, *args, *([state[value_key]] if value_key else []), ok=ok)
 
 
 def _hhmm(value: dt.time | None) -> str:

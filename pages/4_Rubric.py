@@ -3,7 +3,6 @@
 import streamlit as st
 
 from successgaps import rubric, ui
-from successgaps.errors import UserError
 from successgaps.models import LEVEL_LABELS, LEVELS
 
 GROUP = "__group__"  # the "who is rating" choice for a small group
@@ -19,14 +18,6 @@ book = rubric.load_rubric(project)
 area_title = {a.id: a.title for a in book.areas}
 
 
-def _edit(fn, *args) -> bool:
-    p = ui.project()
-    try:
-        fn(p, *args)
-    except UserError as exc:
-        ui.flash(str(exc), "error")
-        return False
-    return ui.save(p)
 
 
 def _save_rating(p, who, indicator_id, prefix):
@@ -91,12 +82,12 @@ def facilitator_view():
     prefix = f"rub_con_{ind_id}_"
     st.radio("Team consensus rating", LEVELS, format_func=LEVEL_LABELS.get, horizontal=True,
              index=LEVELS.index(agreed.level) if agreed and agreed.level else None, key=prefix + "level",
-             on_change=_edit, args=(_save_consensus, ind_id, prefix))
+             on_change=ui.edit, args=(_save_consensus, ind_id, prefix))
     evidence, needs = st.columns(2)
     evidence.text_area("Evidence that supports the rating", value=agreed.evidence if agreed else "",
-                       key=prefix + "evidence", on_change=_edit, args=(_save_consensus, ind_id, prefix))
+                       key=prefix + "evidence", on_change=ui.edit, args=(_save_consensus, ind_id, prefix))
     needs.text_area("What we need to find out before next meeting", value=agreed.needs if agreed else "",
-                    key=prefix + "needs", on_change=_edit, args=(_save_consensus, ind_id, prefix))
+                    key=prefix + "needs", on_change=ui.edit, args=(_save_consensus, ind_id, prefix))
     back, forward = st.columns(2)
     back.button("← Previous indicator", on_click=_move, args=(order, -1), width="stretch")
     forward.button("Next indicator →", on_click=_move, args=(order, 1), width="stretch")
@@ -155,7 +146,7 @@ with mine:
                         st.warning(problem)
                     if ratings:
                         st.button(f"Save these {len(ratings)} ratings as {names[who]}'s", type="primary",
-                                  key="rub_wb_save", on_click=_edit, args=(_apply_workbook, who, ratings))
+                                  key="rub_wb_save", on_click=ui.edit, args=(_apply_workbook, who, ratings))
         for area_id in areas:
             area = book.area(area_id)
             st.subheader(area.title)
@@ -170,12 +161,12 @@ with mine:
                             column.markdown(f"**{LEVEL_LABELS[level]}**  \n{ind.levels[level]}")
                     st.radio("Rating", LEVELS, format_func=LEVEL_LABELS.get, horizontal=True, key=prefix + "level",
                              index=LEVELS.index(given.level) if given and given.level else None,
-                             on_change=_edit, args=(_save_rating, who, ind.id, prefix))
+                             on_change=ui.edit, args=(_save_rating, who, ind.id, prefix))
                     note, evidence = st.columns(2)
                     note.text_area("Note", value=given.note if given else "", key=prefix + "note", height=80,
-                                   on_change=_edit, args=(_save_rating, who, ind.id, prefix))
+                                   on_change=ui.edit, args=(_save_rating, who, ind.id, prefix))
                     evidence.text_area("Evidence", value=given.evidence if given else "", key=prefix + "evidence",
-                                       height=80, on_change=_edit, args=(_save_rating, who, ind.id, prefix))
+                                       height=80, on_change=ui.edit, args=(_save_rating, who, ind.id, prefix))
 
 with consensus:
     pick = st.selectbox("Area", [None, *area_title], format_func=lambda a: area_title.get(a, "All areas"),
@@ -215,11 +206,11 @@ with files:
             st.error("The rubric was not loaded; fix these problems and load it again:\n\n"
                      + "\n".join(f"- {p}" for p in exc.problems))
         else:
-            if _edit(rubric.use_rubric, custom):
+            if ui.edit(rubric.use_rubric, custom):
                 ui.flash(f"The team now rates with “{custom.title}”, version {custom.version}.")
             st.rerun()
     if source == "loaded from a file" and st.button("Go back to the shipped rubric", key="rub_default"):
-        if _edit(rubric.use_default_rubric):
+        if ui.edit(rubric.use_default_rubric):
             ui.flash("The team now rates with the rubric shipped with the app.")
         st.rerun()
 

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from successgaps import planning, rubric, ui
-from successgaps.errors import UserError
 from successgaps.models import LEVEL_LABELS, LEVELS
 
 project = ui.page("Root causes", step=5)
@@ -20,14 +19,6 @@ def _title(indicator_id: str) -> str:
     return planning.indicator_title(rub, indicator_id)
 
 
-def _edit(fn, *args):
-    p = ui.project()
-    try:
-        fn(p, *args)
-    except UserError as exc:
-        ui.flash(str(exc), "error")
-        return
-    ui.save(p)
 
 
 def _set(p, priority_id, field, key):
@@ -37,7 +28,7 @@ def _set(p, priority_id, field, key):
 def _bound(priority_id, field) -> dict:
     """Widget arguments that save one field of a priority as it changes (key `rc_<field>_<id>`)."""
     key = f"rc_{field}_{priority_id}"
-    return {"key": key, "on_change": _edit, "args": (_set, priority_id, field, key)}
+    return {"key": key, "on_change": ui.edit, "args": (_set, priority_id, field, key)}
 
 
 def _cut(p):
@@ -70,7 +61,7 @@ st.subheader("Areas of need")
 if editing:
     st.selectbox("Areas of need are the indicators the team rated at or below", LEVELS[:3],
                  index=LEVELS.index(project.need_cut), format_func=LEVEL_LABELS.get, key="rc_cut",
-                 on_change=_edit, args=(_cut,))
+                 on_change=ui.edit, args=(_cut,))
 if not needs:
     st.info("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in "
             "step 4, or raise the cut.")
@@ -82,7 +73,7 @@ for area_title, table in planning.needs_by_area(needs):
 st.subheader("Vote: which areas would you act on first?")
 if needs and editing:
     st.number_input("Votes each member has", 1, 10, project.votes_per_member, key="rc_votes_per_member",
-                    on_change=_edit, args=(_votes_per_member,))
+                    on_change=ui.edit, args=(_votes_per_member,))
     if not members:
         st.info("Add the team on the Team and meetings page so each member can vote.")
     else:
@@ -90,7 +81,7 @@ if needs and editing:
         st.multiselect(f"{members[voter]}'s votes (up to {project.votes_per_member})", need_ids,
                        default=[i for i in planning.votes_of(project, voter) if i in need_ids],
                        format_func=_title, max_selections=project.votes_per_member, key=f"rc_votes_{voter}",
-                       on_change=_edit, args=(_vote, voter))
+                       on_change=ui.edit, args=(_vote, voter))
 if project.votes:
     st.dataframe(planning.tally_table(project, needs), hide_index=True, width="stretch")
     if waiting := planning.voters_missing(project):
@@ -107,7 +98,7 @@ if editing and needs:
         st.text_input("Title (leave empty to use the first area's name)", key="rc_new_title")
         st.multiselect("Gap statements it answers", list(statements), format_func=statements.get,
                        key="rc_new_statements")
-        st.button("Add priority", on_click=_edit, args=(_add_priority,), type="primary")
+        st.button("Add priority", on_click=ui.edit, args=(_add_priority,), type="primary")
 if not project.priorities:
     st.caption("No priorities yet.")
 
@@ -134,7 +125,7 @@ for n, pr in enumerate(project.priorities, 1):
             count = min(len(pr.whys) + 1, planning.MAX_WHYS)
             for i in range(count):
                 st.text_input(f"Why? ({i + 1})", value=pr.whys[i] if i < len(pr.whys) else "",
-                              key=f"rc_why_{pid}_{i}", on_change=_edit, args=(_whys, pid, count))
+                              key=f"rc_why_{pid}_{i}", on_change=ui.edit, args=(_whys, pid, count))
         c1, c2 = st.columns(2)
         c1.multiselect("Rubric indicators that support it", list(dict.fromkeys(pr.indicator_ids + need_ids)),
                        default=pr.indicator_ids, format_func=_title, **_bound(pid, "indicator_ids"))
@@ -142,7 +133,7 @@ for n, pr in enumerate(project.priorities, 1):
                        default=[s for s in pr.statement_ids if s in statements], format_func=statements.get,
                        **_bound(pid, "statement_ids"))
         st.button("Remove this priority", key=f"rc_remove_{pid}", help="Its goals stay in the plan, unlinked.",
-                  on_click=_edit, args=(planning.remove_priority, pid))
+                  on_click=ui.edit, args=(planning.remove_priority, pid))
 
 # ---------------------------------------------------------------- export
 if project.priorities:

@@ -5,7 +5,6 @@ import datetime as dt
 import streamlit as st
 
 from successgaps import planning, ui
-from successgaps.errors import UserError
 
 project = ui.page("Action plan", step=6)
 ui.focus_banner(project)
@@ -17,14 +16,6 @@ editing = not ui.presenting()
 today = dt.date.today()
 
 
-def _edit(fn, *args):
-    p = ui.project()
-    try:
-        fn(p, *args)
-    except UserError as exc:
-        ui.flash(str(exc), "error")
-        return
-    ui.save(p)
 
 
 def _set(p, kind, item_id, field, key):
@@ -39,7 +30,7 @@ def _bound(kind, item_id, field, suffix=None, measure=None) -> dict:
     """Widget arguments that save one field of a goal or step as it changes (key `plan_<field>_<id>`)."""
     key = f"plan_{field}_{suffix or item_id}"
     args = (_set_number, item_id, field, key, measure) if measure else (_set, kind, item_id, field, key)
-    return {"key": key, "on_change": _edit, "args": args}
+    return {"key": key, "on_change": ui.edit, "args": args}
 
 
 def _link(p, goal_id):
@@ -127,9 +118,9 @@ for n, goal in enumerate(project.goals, 1):
                      **_bound("goal", gid, "priority_id"))
         c2.selectbox("Measured by the gap statement", list(statements), format_func=statements.get,
                      index=list(statements).index(goal.statement_id) if goal.statement_id in statements else 0,
-                     key=f"plan_stmt_{gid}", on_change=_edit, args=(_link, gid))
+                     key=f"plan_stmt_{gid}", on_change=ui.edit, args=(_link, gid))
         c3.selectbox("What is measured", list(planning.MEASURES), index=list(planning.MEASURES).index(goal.measure),
-                     format_func=planning.MEASURES.get, key=f"plan_measure_{gid}", on_change=_edit, args=(_link, gid))
+                     format_func=planning.MEASURES.get, key=f"plan_measure_{gid}", on_change=ui.edit, args=(_link, gid))
         st.text_input("Measure", value=goal.metric, **_bound("goal", gid, "metric", link))
         unit = " (%)" if goal.measure == "rate" else ""
         c1, c2, c3, c4 = st.columns(4)
@@ -161,9 +152,9 @@ for n, goal in enumerate(project.goals, 1):
                 c1, c2, c3, c4, _ = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
                 c1.date_input("Start", value=step.start, **_bound("step", sid, "start"))
                 c2.date_input("Due", value=step.due, **_bound("step", sid, "due"))
-                c3.button("↑ Up", key=f"plan_up_{sid}", help="Move this step up", on_click=_edit,
+                c3.button("↑ Up", key=f"plan_up_{sid}", help="Move this step up", on_click=ui.edit,
                           args=(planning.move_step, sid, -1))
-                c4.button("↓ Down", key=f"plan_down_{sid}", help="Move this step down", on_click=_edit,
+                c4.button("↓ Down", key=f"plan_down_{sid}", help="Move this step down", on_click=ui.edit,
                           args=(planning.move_step, sid, 1))
                 with st.expander(f"Resources, evidence and barriers · {step.text[:40]}"):
                     st.text_input("Resources needed", value=step.resources, **_bound("step", sid, "resources"))
@@ -171,7 +162,7 @@ for n, goal in enumerate(project.goals, 1):
                                   **_bound("step", sid, "evidence"))
                     st.text_input("Anticipated barriers and how we will handle them", value=step.barriers,
                                   **_bound("step", sid, "barriers"))
-                    st.button("Remove this step", key=f"plan_rm_{sid}", on_click=_edit,
+                    st.button("Remove this step", key=f"plan_rm_{sid}", on_click=ui.edit,
                               args=(planning.remove_step, sid))
 
         k = f"plan_new_step_{gid}"
@@ -181,8 +172,8 @@ for n, goal in enumerate(project.goals, 1):
         c1, c2, c3 = st.columns([3, 3, 6], vertical_alignment="bottom")
         c1.date_input("Start", value=None, key=f"{k}_start")
         c2.date_input("Due", value=None, key=f"{k}_due")
-        c3.button("Add step", key=f"plan_add_step_{gid}", on_click=_edit, args=(_add_step, gid), type="primary")
-        st.button("Remove this goal and its steps", key=f"plan_rm_goal_{gid}", on_click=_edit,
+        c3.button("Add step", key=f"plan_add_step_{gid}", on_click=ui.edit, args=(_add_step, gid), type="primary")
+        st.button("Remove this goal and its steps", key=f"plan_rm_goal_{gid}", on_click=ui.edit,
                   args=(planning.remove_goal, gid))
 
 with st.expander("Add a goal", expanded=not project.goals):
@@ -191,7 +182,7 @@ with st.expander("Add a goal", expanded=not project.goals):
     st.text_area("The goal (you can refine it after adding)", key="plan_new_goal",
                  placeholder="By June 2027, the four-year graduation rate of students with disabilities at "
                              "Central High will rise from 62% to 75%.")
-    st.button("Add goal", on_click=_edit, args=(_add_goal,), type="primary")
+    st.button("Add goal", on_click=ui.edit, args=(_add_goal,), type="primary")
 
 # ---------------------------------------------------------------- timeline and my steps
 if project.steps:

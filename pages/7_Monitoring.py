@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from successgaps import monitoring, ui
-from successgaps.errors import UserError
 from successgaps.models import StepReview
 
 project = ui.page("Monitoring", step=7)
@@ -16,14 +15,6 @@ steps = monitoring.ordered_steps(project)
 STATUS = list(monitoring.STATUS_LABELS)
 
 
-def _edit(fn, *args):
-    p = ui.project()
-    try:
-        fn(p, *args)
-    except UserError as exc:
-        ui.flash(str(exc), "error")
-        return
-    ui.save(p)
 
 
 def _review(p, review_id):
@@ -97,12 +88,12 @@ if not ui.presenting():
         c1, c2 = st.columns(2)
         c1.number_input("Full-team review every … months", 1, 12, 3, key="mon_team_every")
         c2.number_input("Implementers check-in every … months (first six months)", 1, 6, 1, key="mon_check_every")
-        st.button("Generate the schedule from the plan's dates", on_click=_edit, args=(_generate,))
+        st.button("Generate the schedule from the plan's dates", on_click=ui.edit, args=(_generate,))
         c1, c2, c3 = st.columns([2, 2, 1])
         c1.date_input("Or add one review on", value=dt.date.today(), key="mon_new_date")
         c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
                      format_func=lambda k: "Full team" if k == "full_team" else "Implementers check-in")
-        c3.button("Add review", on_click=_edit, args=(_add_review,))
+        c3.button("Add review", on_click=ui.edit, args=(_add_review,))
 
 # ---------------------------------------------------------------- recording a review
 st.subheader("Record a review")
@@ -118,7 +109,7 @@ else:
     review = next(r for r in project.reviews if r.id == review.id)
     rid = review.id
     st.multiselect("Who attended", list(member_names), default=review.attendees, key=f"mon_att_{rid}",
-                   format_func=member_names.get, on_change=_edit,
+                   format_func=member_names.get, on_change=ui.edit,
                    args=(_set_review_field, rid, "attendees", f"mon_att_{rid}"))
     by_step = {s.step_id: s for s in review.steps}
     for step in steps:
@@ -130,17 +121,17 @@ else:
             key = f"mon_{field}_{rid}_{step.id}"
             if widget == "select":
                 col.selectbox("Status", STATUS, index=STATUS.index(entry.status), key=key,
-                              format_func=monitoring.STATUS_LABELS.get, on_change=_edit,
+                              format_func=monitoring.STATUS_LABELS.get, on_change=ui.edit,
                               args=(_set_step_status, rid, step.id, field, key))
             else:
-                col.text_input(field.capitalize(), value=getattr(entry, field), key=key, on_change=_edit,
+                col.text_input(field.capitalize(), value=getattr(entry, field), key=key, on_change=ui.edit,
                                args=(_set_step_status, rid, step.id, field, key))
     for field, label in (("fidelity", "Fidelity of implementation: are the steps done as planned?"),
                          ("challenges", "New challenges"), ("decisions", "Decisions")):
         key = f"mon_{field}_{rid}"
-        st.text_area(label, value=getattr(review, field), key=key, on_change=_edit,
+        st.text_area(label, value=getattr(review, field), key=key, on_change=ui.edit,
                      args=(_set_review_field, rid, field, key))
-    st.button("Record this review as held", type="primary", on_click=_edit, args=(_record, rid))
+    st.button("Record this review as held", type="primary", on_click=ui.edit, args=(_record, rid))
 
 # ---------------------------------------------------------------- revisions
 st.subheader("Plan revisions")
@@ -166,7 +157,7 @@ if not ui.presenting() and (project.goals or project.steps):
         held = [r for r in project.reviews if r.held]
         st.selectbox("Decided at", [""] + [r.id for r in held], key="mon_rev_review",
                      format_func=lambda rid: "—" if not rid else f"Review of {_review(project, rid).date:%B %-d, %Y}")
-        st.button("Apply the change", on_click=_edit, args=(_revise,))
+        st.button("Apply the change", on_click=ui.edit, args=(_revise,))
 log = monitoring.history(project)
 if log:
     st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")

@@ -97,6 +97,24 @@ def save(project: Project) -> bool:
         return False
 
 
+def edit(fn, *args, ok: str = "") -> bool:
+    """The body of every editing callback: apply `fn(project, *args)` to the open project and autosave.
+
+    Bad input (a `UserError` from the domain) is shown as its sentence and nothing is saved;
+    `ok` is a confirmation shown after a successful save.
+    """
+    p = project()
+    try:
+        fn(p, *args)
+    except UserError as exc:
+        flash(str(exc), "error")
+        return False
+    saved = save(p)
+    if saved and ok:
+        flash(ok)
+    return saved
+
+
 def flash(message: str, kind: str = "success") -> None:
     """A message shown at the top of the page on the next run (callbacks run before the page draws)."""
     st.session_state.setdefault(_FLASH, []).append((kind, message))

@@ -92,3 +92,52 @@ def ready():
         )
 
     return wait
+
+
+@pytest.fixture
+def open_step(server, ready):
+    """`open_step(page, "Rubric", project_id)`: go straight to a step's page for a project."""
+
+    def go(tab, page_name: str, project_id: str) -> None:
+        tab.goto(f"{server}/{page_name}?project={project_id}")
+        ready(tab)
+
+    return go
+
+
+@pytest.fixture
+def new_project(server, page, ready):
+    """`new_project("Name") -> project id`: create a project on Home, as a user would."""
+
+    def create(name: str) -> str:
+        page.goto(server)
+        ready(page)
+        page.get_by_label("Project name").fill(name)
+        page.get_by_role("button", name="Create project").click()
+        page.get_by_text(f"Created “{name}”").wait_for()
+        ready(page)
+        return page.url.split("project=")[1].split("&")[0]
+
+    return create
+
+
+@pytest.fixture
+def upload_project(server, page, ready, tmp_path):
+    """`upload_project(project) -> project id`: save a prepared project as a .sgproj file elsewhere
+    and open it on Home with "Open a project file", as a facilitator bringing their work would."""
+    from successgaps.store import Store
+
+    def upload(project) -> str:
+        laptop = Store(tmp_path / "laptop")
+        saved = laptop.create(project.name, project)
+        path = tmp_path / f"{project.name}.sgproj"
+        path.write_bytes(laptop.export_project(saved.id))
+        laptop.close()
+        page.goto(server)
+        ready(page)
+        page.locator("input[type=file]").set_input_files(str(path))
+        page.get_by_text(f"Opened “{project.name}”").wait_for()
+        ready(page)
+        return page.url.split("project=")[1].split("&")[0]
+
+    return upload

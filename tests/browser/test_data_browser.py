@@ -1,24 +1,11 @@
 """In a real browser: a data lead uploads a CSV on the Data page and reads the quality report."""
 
-from urllib.parse import parse_qs, urlparse
-
 CSV = ("student_id,school_name,school_year,race_ethnicity,disability,graduated\n"
        + "".join(f"{1000 + i},North High,2024-25,{'HBWQ'[i % 4]},{'YN'[i % 2]},{i % 3 and 1 or 0}\n" for i in range(40)))
 
 
-def test_uploading_a_csv_shows_the_mapping_and_the_quality_report(server, page, ready, tmp_path):
-    page.goto(server)
-    ready(page)
-    page.get_by_label("Project name").fill("Browser data test")
-    page.keyboard.press("Enter")
-    ready(page)
-    page.get_by_role("button", name="Create project").click()
-    ready(page)
-    page.wait_for_function("() => location.search.includes('project=')")
-    project = parse_qs(urlparse(page.url).query)["project"][0]
-
-    page.goto(f"{server}/Data?project={project}")
-    ready(page)
+def test_uploading_a_csv_shows_the_mapping_and_the_quality_report(page, ready, new_project, open_step, tmp_path):
+    open_step(page, "Data", new_project("Browser data test"))
     path = tmp_path / "students.csv"
     path.write_text(CSV)
     page.locator("input[type=file]").first.set_input_files(str(path))

@@ -3,33 +3,16 @@
 import datetime as dt
 
 from successgaps.models import ActionStep, Goal, Member, Project
-from successgaps.store import Store
 
 
-def _project_file(tmp_path) -> bytes:
-    store = Store(tmp_path / "laptop")
-    p = store.create("Review drill", Project(name="Review drill"))
-    p.members = [Member(id="ana", name="Ana López", category="leader", agreed=True)]
-    p.goals = [Goal(id="g1", text="Close the EL graduation gap", target_date=dt.date.today() + dt.timedelta(days=400))]
-    p.steps = [ActionStep(id="s1", goal_id="g1", text="Mentors for EL seniors", owner_id="ana",
-                          start=dt.date.today(), due=dt.date.today() + dt.timedelta(days=90))]
-    store.save(p)
-    data = store.export_project(p.id)
-    store.close()
-    return data
-
-
-def test_recording_a_review(server, page, ready, tmp_path):
-    path = tmp_path / "review drill.sgproj"
-    path.write_bytes(_project_file(tmp_path))
-    page.goto(server)
-    ready(page)
-    page.locator("input[type=file]").set_input_files(str(path))
-    page.get_by_text("Opened “Review drill”").wait_for()
-    ready(page)
-
-    page.goto(page.url.replace(server + "/", server + "/Monitoring"))
-    ready(page)
+def test_recording_a_review(page, ready, upload_project, open_step, tmp_path):
+    project = Project(name="Review drill")
+    project.members = [Member(id="ana", name="Ana López", category="leader", agreed=True)]
+    project.goals = [Goal(id="g1", text="Close the EL graduation gap",
+                          target_date=dt.date.today() + dt.timedelta(days=400))]
+    project.steps = [ActionStep(id="s1", goal_id="g1", text="Mentors for EL seniors", owner_id="ana",
+                                start=dt.date.today(), due=dt.date.today() + dt.timedelta(days=90))]
+    open_step(page, "Monitoring", upload_project(project))
     page.get_by_role("button", name="Generate the schedule from the plan's dates").click()
     page.get_by_text("Scheduled").first.wait_for()
     ready(page)
@@ -40,4 +23,5 @@ def test_recording_a_review(server, page, ready, tmp_path):
     page.get_by_role("button", name="Record this review as held").click()
     page.get_by_text("Review recorded").wait_for()
     ready(page)
+    assert page.get_by_text("No overdue steps").count() == 1
     page.screenshot(path=str(tmp_path / "monitoring.png"), full_page=True)

@@ -4,32 +4,14 @@ on the timeline."""
 import datetime as dt
 
 from successgaps.models import Member, Priority, Project
-from successgaps.store import Store
 
 
-def _project_file(tmp_path) -> bytes:
-    store = Store(tmp_path / "laptop")
-    p = store.create("Plan drill", Project(name="Plan drill"))
-    p.members = [Member(id="ana", name="Ana López", category="leader", agreed=True)]
-    p.priorities = [Priority(title="Credit recovery", root_cause="Advisers do not offer credit recovery to "
-                                                                 "English learners.", actionable=True)]
-    store.save(p)
-    data = store.export_project(p.id)
-    store.close()
-    return data
-
-
-def test_a_goal_with_one_step_appears_on_the_timeline(server, page, ready, tmp_path):
-    path = tmp_path / "plan drill.sgproj"
-    path.write_bytes(_project_file(tmp_path))
-    page.goto(server)
-    ready(page)
-    page.locator("input[type=file]").set_input_files(str(path))
-    page.get_by_text("Opened “Plan drill”").wait_for()
-    ready(page)
-
-    page.goto(page.url.replace(server + "/", server + "/Action_Plan"))
-    ready(page)
+def test_a_goal_with_one_step_appears_on_the_timeline(page, ready, upload_project, open_step, tmp_path):
+    project = Project(name="Plan drill")
+    project.members = [Member(id="ana", name="Ana López", category="leader", agreed=True)]
+    project.priorities = [Priority(title="Credit recovery", root_cause="Advisers do not offer credit recovery to "
+                                                                       "English learners.", actionable=True)]
+    open_step(page, "Action_Plan", upload_project(project))
     page.get_by_label("The goal (you can refine it after adding)").fill("Raise the graduation rate of English learners")
     page.get_by_role("button", name="Add goal").click()
     page.get_by_text("Goal 1", exact=True).wait_for()

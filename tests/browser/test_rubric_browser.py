@@ -5,16 +5,8 @@ import os
 from pathlib import Path
 
 
-def test_a_consensus_rating_moves_progress(server, page, ready, tmp_path):
-    page.goto(server)
-    ready(page)
-    page.get_by_label("Project name").fill("Rubric school")
-    page.get_by_role("button", name="Create project").click()
-    page.get_by_text("Created “Rubric school”").wait_for()
-    ready(page)
-
-    page.goto(page.url.replace(server + "/", server + "/Rubric"))
-    ready(page)
+def test_a_consensus_rating_moves_progress(page, ready, new_project, open_step, tmp_path):
+    open_step(page, "Rubric", new_project("Rubric school"))
     page.get_by_text("Consensus on 0 of 25 indicators").wait_for()
     page.get_by_role("tab", name="Facilitator view").click()
     page.get_by_role("heading", name="ddm-1 · Decisions are driven by data disaggregated by student group").wait_for()

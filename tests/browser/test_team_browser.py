@@ -5,16 +5,8 @@ FAMILY_WARNING = "No family member or student from the group experiencing the ga
 LEADER_WARNING = "No leader with authority to make change is on the team yet"
 
 
-def test_adding_a_family_member_changes_the_coverage_check(server, page, ready, tmp_path):
-    page.goto(server)
-    ready(page)
-    page.get_by_label("Project name").fill("Westview Middle")
-    page.get_by_role("button", name="Create project").click()
-    page.get_by_text("Created “Westview Middle”").wait_for()
-    ready(page)
-
-    page.goto(page.url.replace(server + "/", server + "/Team_and_Meetings"))
-    ready(page)
+def test_adding_a_family_member_changes_the_coverage_check(page, ready, new_project, open_step, tmp_path):
+    open_step(page, "Team_and_Meetings", new_project("Westview Middle"))
     page.get_by_text(FAMILY_WARNING).wait_for()
     page.get_by_text(LEADER_WARNING).wait_for()
 
