@@ -131,5 +131,8 @@ else:
                 st.warning(f"Delete “{project.name}” and its data from this workspace? This cannot be undone.")
                 st.button("Delete for good", on_click=_delete, args=(project.id,), type="primary")
 
+st.markdown("**Just one file?** Drop it in a quick screen and read the largest gaps in a minute; nothing is "
+            "saved unless you keep it.")
+st.page_link("pages/9_Quick_Screen.py", label="Quick screen", icon="⚡")
 st.caption(f"Your projects are saved as you work, in `{ui.store().path}`. Nothing is sent anywhere.")
 ui.done()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from successgaps import rubric, ui
+from successgaps import rubric, spreadsheet, ui
 from successgaps.models import LEVEL_LABELS, LEVELS
 
 GROUP = "__group__"  # the "who is rating" choice for a small group
@@ -188,9 +188,9 @@ with files:
     st.subheader("Export all ratings")
     table = rubric.export_table(project)
     left, right = st.columns(2)
-    left.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"), file_name="rubric-ratings.csv",
+    left.download_button("Download CSV", spreadsheet.csv_bytes(table), file_name="rubric-ratings.csv",
                          mime="text/csv", key="rub_csv")
-    right.download_button("Download Excel (.xlsx)", rubric.export_xlsx(project), file_name="rubric-ratings.xlsx",
+    right.download_button("Download Excel (.xlsx)", spreadsheet.workbook({"Rubric ratings": table}), file_name="rubric-ratings.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="rub_xlsx")
 
     st.subheader("Use your own rubric")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from successgaps import planning, rubric, ui
+from successgaps import planning, rubric, spreadsheet, ui
 from successgaps.models import LEVEL_LABELS, LEVELS
 
 project = ui.page("Root causes", step=5)
@@ -140,8 +140,8 @@ if project.priorities:
     st.subheader("Export")
     tables = planning.export_tables(project, rub)
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Priorities (CSV)", planning.to_csv(tables["Priorities"]), "priorities.csv", "text/csv")
-    c2.download_button("Root causes (CSV)", planning.to_csv(tables["Root causes"]), "root_causes.csv", "text/csv")
-    c3.download_button("Priorities, root causes and plan (XLSX)", planning.to_xlsx(tables), "plan.xlsx",
+    c1.download_button("Priorities (CSV)", spreadsheet.csv_bytes(tables["Priorities"]), "priorities.csv", "text/csv")
+    c2.download_button("Root causes (CSV)", spreadsheet.csv_bytes(tables["Root causes"]), "root_causes.csv", "text/csv")
+    c3.download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ui.done()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from successgaps import planning, ui
+from successgaps import planning, spreadsheet, ui
 
 project = ui.page("Action plan", step=6)
 ui.focus_banner(project)
@@ -203,8 +203,8 @@ if project.goals or project.priorities:
     st.subheader("Export")
     tables = planning.export_tables(project)
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Goals (CSV)", planning.to_csv(tables["Goals"]), "goals.csv", "text/csv")
-    c2.download_button("Action steps (CSV)", planning.to_csv(tables["Action steps"]), "action_steps.csv", "text/csv")
-    c3.download_button("Priorities, root causes and plan (XLSX)", planning.to_xlsx(tables), "plan.xlsx",
+    c1.download_button("Goals (CSV)", spreadsheet.csv_bytes(tables["Goals"]), "goals.csv", "text/csv")
+    c2.download_button("Action steps (CSV)", spreadsheet.csv_bytes(tables["Action steps"]), "action_steps.csv", "text/csv")
+    c3.download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ui.done()

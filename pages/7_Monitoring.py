@@ -1,11 +1,12 @@
 """Step 7 · Monitoring: reviews, progress against baseline and target, plan revisions."""
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from successgaps import monitoring, ui
+from successgaps import monitoring, reports, ui
 from successgaps.models import StepReview
 
 project = ui.page("Monitoring", step=7)
@@ -61,14 +62,38 @@ def _revise(p):
     ui.flash("The change is in the plan and in its history below.")
 
 
+# ---------------------------------------------------------------- progress
+con = ui.store().cursor()
+progress = [monitoring.goal_progress(con, project, g) for g in project.goals]
+
+
+def _show_progress(item):
+    st.markdown(f"#### {item.goal.text or item.goal.metric or 'Goal'}")
+    st.markdown(item.sentence)
+    if item.points:
+        st.plotly_chart(monitoring.progress_figure(item), key=f"mon_chart_{item.goal.id}")
+
+
 # ---------------------------------------------------------------- alerts
-alerts = monitoring.step_alerts(project)
+alerts = monitoring.step_alerts(project) + monitoring.goal_alerts(progress)
 st.subheader("Alerts")
 if alerts:
     for alert in alerts:
         st.warning(alert.sentence)
 else:
     st.caption("No overdue steps, and no step was behind at two reviews running.")
+
+# ---------------------------------------------------------------- progress
+st.subheader("Progress toward our goals")
+if not progress:
+    st.caption("The plan has no goals yet: write them in step 6.")
+elif ui.presenting():
+    ui.present_one(progress, "mon_present", _show_progress, label=lambda item: item.goal.text)
+else:
+    for item in progress:
+        _show_progress(item)
+    st.caption("Each value is recomputed from the data set by the gap engine; add next year's file in step 2 "
+               "to see the change. Bars are 95% intervals.")
 
 # ---------------------------------------------------------------- review schedule
 st.subheader("Review schedule")
@@ -163,4 +188,5 @@ if log:
     st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")
 else:
     st.caption("No changes to the plan yet.")
+ui.report_button("Progress report (PDF)", partial(reports.progress_report, project, con), "progress-report.pdf")
 ui.done()

@@ -244,10 +244,11 @@ def two_proportion_p(e1, n1, e2, n2):
         expected = np.minimum(np.minimum(n1, n2) * np.minimum(pooled, 1 - pooled), np.inf)
     valid = (n1 > 0) & (n2 > 0) & (e1 >= 0) & (e1 <= n1) & (e2 >= 0) & (e2 <= n2)
     small = valid & (expected < 5)
-    for i in np.flatnonzero(small):  # only the small-count rows: Fisher's exact test
-        a, c = round(e1[i]), round(e2[i])
-        table = [[a, round(n1[i]) - a], [c, round(n2[i]) - c]]
-        p[i] = stats.fisher_exact(table).pvalue
+    idx = np.flatnonzero(small)  # only the small-count rows, each distinct table once: Fisher's exact test
+    tables = np.rint(np.column_stack([e1[idx], n1[idx] - e1[idx], e2[idx], n2[idx] - e2[idx]])).astype(int)
+    unique, inverse = np.unique(tables, axis=0, return_inverse=True)
+    exact = np.array([stats.fisher_exact(t.reshape(2, 2)).pvalue for t in unique])
+    p[idx] = exact[inverse.ravel()] if len(idx) else p[idx]
     return np.where(valid, p, np.nan)
 
 
@@ -259,8 +260,10 @@ def benchmark_p(events, n, b):
         p = 2 * stats.norm.sf(np.abs(z))
     valid = (n > 0) & (events >= 0) & (events <= n)
     small = valid & ((n * b < 5) | (n * (1 - b) < 5))
-    for i in np.flatnonzero(small):
-        p[i] = stats.binomtest(round(events[i]), round(n[i]), b).pvalue
+    idx = np.flatnonzero(small)
+    pairs, inverse = np.unique(np.rint(np.column_stack([events[idx], n[idx]])).astype(int), axis=0, return_inverse=True)
+    exact = np.array([stats.binomtest(int(k), int(m), b).pvalue for k, m in pairs])
+    p[idx] = exact[inverse.ravel()] if len(idx) else p[idx]
     return np.where(valid, p, np.nan)
 
 
@@ -391,8 +394,9 @@ def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd
         wl, wh = wilson(e1, n)
         ci_low = np.where(use_bench, wl - bench, w * nc_low) * 100
         ci_high = np.where(use_bench, wh - bench, w * nc_high) * 100
-        p_two = two_proportion_p(np.where(use_bench, np.nan, e1), n, pe, pn)
-        p_bench = benchmark_p(np.where(use_bench, e1, np.nan), n, 0.5 if benchmark is None else bench)
+        tested = np.where(exact & ~suppressed, e1, np.nan)  # tests only where a p-value is shown
+        p_two = two_proportion_p(np.where(use_bench, np.nan, tested), n, pe, pn)
+        p_bench = benchmark_p(np.where(use_bench, tested, np.nan), n, 0.5 if benchmark is None else bench)
         p_value = np.where(use_bench, p_bench, p_two)
         cohen_h = 2 * np.arcsin(np.sqrt(rate)) - 2 * np.arcsin(np.sqrt(crate))
         ci_low, ci_high, p_value, cohen_h = (np.where(exact, x, np.nan) for x in (ci_low, ci_high, p_value, cohen_h))
@@ -561,3 +565,43 @@ def select(df: pd.DataFrame, **filters) -> pd.DataFrame:
         mask &= df[col].isin(value if isinstance(value, (list, tuple)) else [value]).to_numpy()
     return df[mask]
 
+
+
+def gap_screen(table: pd.DataFrame, settings: GapSettings, *, level: str = "district", school: str = "",
+               year: str | None = None, outcomes=None, dimensions=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The screen for one level (and school) and year: (shown rows ranked, with `years_flagged` from
+    `multi_year_flags`; suppressed rows apart). `table` is `screen(..., extra=True)`."""
+    place = select(table, level=level, school=school if level == "school" else "")
+    years = multi_year_flags(place, settings)[["level", "school", "dimension", "group", "outcome", "years_flagged"]]
+    rows = select(place, year=year, outcome=outcomes, dimension=dimensions)
+    shown, hidden = ranked(rows, settings)
+    shown = shown.merge(years, how="left", on=["level", "school", "dimension", "group", "outcome"])
+    return shown, hidden
+
+
+READABLE = {  # column -> (heading, scale)
+    "dimension": ("Dimension", None), "group": ("Group", None), "outcome": ("Outcome", None),
+    "school": ("School", None), "year": ("Year", None), "n": ("n", None),
+    "rate": ("Rate %", 100), "mean": ("Average", 1), "comparison": ("Compared with", None),
+    "comparison_n": ("Comparison n", None), "comparison_rate": ("Comparison rate %", 100),
+    "comparison_mean": ("Comparison average", 1), "difference": ("Gap (points or units)", 1),
+    "difference_low": ("Gap from", 1), "difference_high": ("Gap to", 1), "risk_ratio": ("Risk ratio", 1),
+    "ci_low": ("95% interval from", 1), "ci_high": ("95% interval to", 1), "p_value": ("p-value", 1),
+    "flagged": ("Beyond threshold", None), "years_flagged": ("Years in a row", None),
+    "share_of_students": ("Share of students %", 100), "share_of_events": ("Share with the outcome %", 100),
+    "suppression_reason": ("Why hidden", None),
+}
+
+
+def readable(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows for people: the chosen columns with plain headings, proportions as percents (1 decimal)."""
+    out = pd.DataFrame(index=df.index)
+    for col in columns:
+        if col not in df:
+            continue
+        heading, scale = READABLE.get(col, (col, None))
+        values = df[col]
+        if scale is not None:
+            values = (values.astype(float) * scale).round(3 if col == "p_value" else 2 if col == "risk_ratio" else 1)
+        out[heading] = values
+    return out.reset_index(drop=True)

@@ -8,8 +8,8 @@ fields of its own section (always with defaults, so older documents still load).
 
 from __future__ import annotations
 
-import uuid
 import datetime as dt
+import uuid
 from datetime import datetime, timezone
 from typing import Literal
 

@@ -14,18 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from . import gaps, ingest, planning
 from .errors import UserError
 from .models import ActionStep, Goal, Project, Review, Revision, StepReview
-
-OPEN_STATUSES = {"not_started", "on_track", "behind"}
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "on_track": "On track",
-    "behind": "Behind",
-    "done": "Done",
-    "dropped": "Dropped",
-}
-
+from .planning import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
 
 # ------------------------------------------------------------------ schedule
 
@@ -106,11 +98,6 @@ def blank_review(project: Project, day: dt.date, kind: str = "full_team") -> Rev
     """A review form with every action step at its current status."""
     return Review(date=day, kind=kind,
                   steps=[StepReview(step_id=s.id, status=s.status) for s in ordered_steps(project)])
-
-
-def ordered_steps(project: Project) -> list[ActionStep]:
-    goal_order = {g.id: i for i, g in enumerate(project.goals)}
-    return sorted(project.steps, key=lambda s: (goal_order.get(s.goal_id, len(goal_order)), s.order))
 
 
 # ------------------------------------------------------------------ revisions
@@ -221,3 +208,145 @@ def step_alerts(project: Project, today: dt.date | None = None) -> list[Alert]:
                 alerts.append(Alert("behind_twice", f"“{step.text}” was behind at the last two reviews: "
                                                     "talk about what is in the way."))
     return alerts
+
+
+# ------------------------------------------------------------------ goal progress
+
+@dataclass(frozen=True)
+class GoalPoint:
+    year: str
+    value: float  # in the goal's stored unit (rate 0-1, mean in its units, difference in points)
+    low: float | None  # 95% interval of the value, same unit (None when the engine gives none)
+    high: float | None
+    n: float | None
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: Goal
+    points: list[GoalPoint]
+    sentence: str
+    off_track: bool
+    within_noise: bool
+
+
+def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
+    """The goal's metric in every year of its data set, recomputed by the gap engine (one screen).
+
+    Rates carry their Wilson 95% interval, gaps the Newcombe interval of the difference; suppressed
+    years are left out (they are never shown anywhere).
+    """
+    statement = next((s for s in project.statements if s.id == goal.statement_id), None)
+    dataset = project.dataset(statement.dataset_id) if statement else None
+    if statement is None or dataset is None or not dataset.files or goal.measure not in ("rate", "mean", "difference"):
+        return []
+    school = statement.level == "school"
+    table = gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings, by_school=school)
+    rows = gaps.select(table, level=statement.level, school=statement.school if school else None,
+                       dimension=statement.dimension, group=statement.group, outcome=statement.outcome)
+    rows = rows[~rows["suppressed"].astype(bool)]
+    points = []
+    for row in rows.sort_values("year").itertuples(index=False):
+        value = getattr(row, goal.measure)
+        if value is None or value != value:
+            continue
+        low = high = None
+        if goal.measure == "difference" and row.ci_low == row.ci_low:
+            low, high = float(row.ci_low), float(row.ci_high)
+        elif goal.measure == "rate" and row.events == row.events and row.n:
+            low, high = (float(x) for x in gaps.wilson(row.events, row.n))
+        points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n)))
+    return points
+
+
+def _unit(goal: Goal, value: float) -> str:
+    shown = planning.shown(value, goal.measure)
+    if goal.measure == "difference":
+        return f"{abs(shown):.1f} points"
+    return f"{shown:.1f}%" if goal.measure == "rate" else f"{shown:.1f}"
+
+
+def within_noise(first: GoalPoint, last: GoalPoint) -> bool:
+    """The change is smaller than 1.96 standard errors of the change (each from its 95% interval)."""
+    if None in (first.low, first.high, last.low, last.high):
+        return False
+    se = (((first.high - first.low) / 3.92) ** 2 + ((last.high - last.low) / 3.92) ** 2) ** 0.5
+    return abs(last.value - first.value) < 1.96 * se
+
+
+def goal_progress(con, project: Project, goal: Goal) -> GoalProgress:
+    """Baseline, each later value, target, and a plain sentence about the change.
+
+    Within noise: see `within_noise` (first value against the latest).
+    Off track: see `off_track` (worse than the straight line from baseline to target).
+    """
+    points = goal_points(con, project, goal)
+    statement = next((s for s in project.statements if s.id == goal.statement_id), None)
+    if not points or statement is None:
+        return GoalProgress(goal, points, "There are no figures for this goal in the data yet.", False, False)
+    baseline_year = goal.baseline_year or points[0].year
+    first = next((p for p in points if p.year == baseline_year), points[0])
+    last = points[-1]
+    target = ""
+    if goal.target is not None:
+        target = f"; the target is {_unit(goal, goal.target)}"
+        if goal.target_date:
+            target += f" by {goal.target_date:%B %Y}"
+    if last is first:
+        return GoalProgress(goal, points, f"In {last.year}, the baseline: {_unit(goal, last.value)}{target}. "
+                                          "Add next year's data in step 2 to see the change.", False, False)
+    noise = within_noise(first, last)
+    if goal.measure == "difference":
+        closer = abs(last.value) < abs(first.value)
+        verb = "narrowed" if closer else "widened" if abs(last.value) > abs(first.value) else "stayed"
+        subject = f"The gap in {statement.outcome} between {statement.group} and {statement.comparison or 'the comparison'}"
+    else:
+        verb = "rose" if last.value > first.value else "fell" if last.value < first.value else "stayed"
+        kind = "rate" if goal.measure == "rate" else "average"
+        subject = f"The {statement.outcome} {kind} of {statement.group}"
+    sentence = (f"{subject} {verb} from {_unit(goal, first.value)} in {first.year} to "
+                f"{_unit(goal, last.value)} in {last.year}{target}.")
+    if noise:
+        sentence += (" The change is within the noise of the data (smaller than its 95% margin), "
+                     "so it may not be a real change.")
+    behind = off_track(goal, last.value, last.year)
+    if behind:
+        sentence += " This is behind the straight line from the baseline to the target."
+    return GoalProgress(goal, points, sentence, behind, noise)
+
+
+def goal_alerts(progress: list[GoalProgress]) -> list[Alert]:
+    """Goals off track against the straight line from baseline to target."""
+    return [Alert("off_track", f"Goal “{p.goal.text or p.goal.metric}” is off track: {p.sentence}")
+            for p in progress if p.off_track]
+
+
+def alerts(con, project: Project, today: dt.date | None = None) -> list[Alert]:
+    """Everything that needs the team's attention: step alerts, then goals off track."""
+    return step_alerts(project, today) + goal_alerts([goal_progress(con, project, g) for g in project.goals])
+
+
+def progress_figure(progress: GoalProgress):
+    """Plotly chart of a goal's values by year with 95% intervals, n, baseline and target lines."""
+    import plotly.graph_objects as go  # noqa: PLC0415 - only the screen needs plotly
+
+    goal = progress.goal
+    shown = [planning.shown(p.value, goal.measure) for p in progress.points]
+    bars = [(planning.shown(p.high, goal.measure) - s, s - planning.shown(p.low, goal.measure))
+            if p.low is not None else (0, 0) for p, s in zip(progress.points, shown)]
+    fig = go.Figure(go.Scatter(
+        x=[p.year for p in progress.points], y=shown, mode="lines+markers+text",
+        text=[f"{s:.1f} (n = {p.n:,.0f})" if p.n else f"{s:.1f}" for p, s in zip(progress.points, shown)],
+        textposition="top center", line={"color": "#0072B2", "width": 3}, marker={"size": 10},
+        error_y={"type": "data", "symmetric": False, "array": [b[0] for b in bars],
+                 "arrayminus": [b[1] for b in bars], "color": "#0072B2"},
+        name=goal.metric or "Measure"))
+    for value, label, colour, dash in ((goal.baseline, "Baseline", "#999999", "dot"),
+                                       (goal.target, "Target", "#009E73", "dash")):
+        if value is not None:
+            fig.add_hline(y=planning.shown(value, goal.measure), line_dash=dash, line_color=colour,
+                          annotation_text=f"{label} {planning.shown(value, goal.measure):.1f}")
+    unit = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, "")
+    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title=unit,
+                      xaxis_title="School year", showlegend=False, font={"size": 16})
+    return fig

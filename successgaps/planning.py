@@ -16,7 +16,6 @@ Everything here works on a `Project` in memory; the page saves it afterwards. Ba
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 
@@ -24,13 +23,35 @@ import pandas as pd
 
 from . import rubric as rubrics
 from .errors import UserError
-from .models import LEVEL_LABELS, LEVELS, ActionStep, GapStatement, Goal, Priority, Project, Vote
-from .monitoring import OPEN_STATUSES, STATUS_LABELS, ordered_steps
+from .models import (
+    LEVEL_LABELS,
+    LEVELS,
+    ActionStep,
+    GapStatement,
+    Goal,
+    Priority,
+    Project,
+    Vote,
+)
 
 MAX_PRIORITIES = 5
 MAX_WHYS = 5
 MEASURES = {"rate": "The group's rate (%)", "mean": "The group's average", "difference": "The gap (points)",
             "other": "Another measure"}
+
+OPEN_STATUSES = {"not_started", "on_track", "behind"}
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "on_track": "On track",
+    "behind": "Behind",
+    "done": "Done",
+    "dropped": "Dropped",
+}
+
+
+def ordered_steps(project: Project) -> list[ActionStep]:
+    goal_order = {g.id: i for i, g in enumerate(project.goals)}
+    return sorted(project.steps, key=lambda s: (goal_order.get(s.goal_id, len(goal_order)), s.order))
 
 
 # ------------------------------------------------------------------ areas of need
@@ -576,23 +597,3 @@ def export_tables(project: Project, rubric=None) -> dict[str, pd.DataFrame]:
     return {"Priorities": priorities, "Root causes": causes, "Goals": goals, "Action steps": steps_table(project)}
 
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Spreadsheet-safe copy: a text cell starting with =, +, -, @ (or tab/CR) gets a leading apostrophe,
-    so a spreadsheet shows it as text instead of running it as a formula."""
-    return frame.map(lambda v: "'" + v if isinstance(v, str) and _FORMULA.match(v) else v)
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    return neutralise(frame).to_csv(index=False).encode("utf-8-sig")
-
-
-def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, one sheet per table."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            neutralise(frame).to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()

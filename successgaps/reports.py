@@ -312,7 +312,6 @@ def _section_team(doc: Document, p: Project) -> None:
 
 
 def _section_data(doc: Document, src: Sources) -> None:
-    p = src.project
     doc.heading("The data")
     dataset = src.dataset()
     if dataset is None:
@@ -686,19 +685,15 @@ def _section_progress(doc: Document, src: Sources) -> None:
 
 def _progress_charts(doc: Document, src: Sources) -> None:
     """Each goal measured by a gap statement: its value in every year of the data against baseline
-    and target (values from `planning.statement_metric` and `planning.goal_value`, as on screen)."""
+    and target, with the sentence the monitoring page shows (`monitoring.goal_progress`)."""
     p = src.project
-    frame = src.screen()
+    if src.con is None:
+        return
     for goal in p.goals:
-        statement = next((s for s in p.statements if s.id == goal.statement_id), None)
-        if statement is None or goal.measure == "other" or frame is None:
+        progress = monitoring.goal_progress(src.con, p, goal)
+        if not progress.points:
             continue
-        years = sorted(str(y) for y in frame["year"].dropna().unique() if str(y))
-        values = [(y, planning.goal_value(planning.statement_metric(src.con, p, statement, y), goal.measure))
-                  for y in years]
-        values = [(y, v) for y, v in values if v is not None]
-        if not values:
-            continue
+        values = [(point.year, point.value) for point in progress.points]
         reference = {k: v for k, v in (("Baseline", goal.baseline), ("Target", goal.target)) if v is not None}
         axis = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, goal.metric)
         doc.chart(static_charts.lines({goal.metric or "Measure": [(y, planning.shown(v, goal.measure)) for y, v in values]},
@@ -706,9 +701,10 @@ def _progress_charts(doc: Document, src: Sources) -> None:
                                       percent=False, axis_label=axis),
                   f"Line chart of {goal.metric or 'the measure'} by year against baseline and target.",
                   width_fraction=0.75, title=f"Progress: {goal.text or goal.metric}")
-        doc.table(["Year", goal.metric or "Measure"],
-                  [[y, _goal_value(goal, v)] for y, v in values]
-                  + [[k, _goal_value(goal, v)] for k, v in reference.items()], widths=(1, 3), numeric=(1,))
+        doc.paragraph(progress.sentence, size=9.5)
+        doc.table(["Year", goal.metric or "Measure", "n"],
+                  [[pt.year, _goal_value(goal, pt.value), f"{pt.n:,.0f}" if pt.n else ""] for pt in progress.points]
+                  + [[k, _goal_value(goal, v), ""] for k, v in reference.items()], widths=(1, 3, 1), numeric=(1, 2))
 
 
 # ---------------------------------------------------------------- meeting packet

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .errors import UserError
@@ -572,13 +579,6 @@ def export_table(project: Project) -> pd.DataFrame:
                 row[f"{name}: evidence"] = given.evidence if given else ""
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def export_xlsx(project: Project) -> bytes:
-    """The export table as an Excel workbook."""
-    buffer = io.BytesIO()
-    export_table(project).to_excel(buffer, index=False, sheet_name="Rubric ratings")
-    return buffer.getvalue()
 
 
 def consensus_table(project: Project, area_id: str | None = None) -> pd.DataFrame:

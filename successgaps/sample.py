@@ -148,18 +148,13 @@ def write(path: Path = SAMPLE_PATH, seed: int = 2025) -> Path:
 
 def create_project(store, name: str = "Sample district — Riverbend Unified"):
     """One click for a first-time user: a new project holding the sample district's file, mapped."""
-    from . import ingest  # noqa: PLC0415 - ingest imports models that import nothing of ours
-    from .models import DataFile, new_id
+    from . import ingest  # noqa: PLC0415 - the data step is only needed for this one click
 
     if not SAMPLE_PATH.exists():
         write()
     project = store.create(name)
-    file = DataFile(filename=SAMPLE_PATH.name, table=f"f_{new_id()}")
-    con = store.cursor()
-    file.rows = ingest.read_upload(con, SAMPLE_PATH, file.filename, store.table(project.id, file.table))
-    dataset = ingest.detect(con, store.table(project.id, file.table))
-    dataset.name, dataset.files, dataset.confirmed = "Sample district students", [file], True
-    project.datasets.append(dataset)
+    dataset = ingest.create_dataset(store, project, SAMPLE_PATH, SAMPLE_PATH.name, name="Sample district students")
+    dataset.confirmed = True  # the sample's proposed mapping is known to be right
     return store.save(project)
 
 

@@ -98,8 +98,8 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
             return start(text + n_text + ".")
         diff = mean - float(cmean)
         worse = diff < 0 if higher_is_better else diff > 0
-        size = f"{_num(abs(diff))} {'lower' if diff < 0 else 'higher'}"
-        tail = f", a gap of {size}" if worse else f", {size}"
+        tail = (f", a gap of {_num(abs(diff))}" if worse
+                else f", {_num(abs(diff))} {'lower' if diff < 0 else 'higher'}")
         sentence = start(f"{text}, compared with {_num(float(cmean))} for {comparison}{tail}{n_text}.")
         return sentence + _interval_text(row, "", interval)
 
@@ -153,3 +153,46 @@ def figures(row) -> dict:
         else:
             out[key] = None if _missing(value) else float(value)
     return out
+
+
+# ---------------------------------------------------------------- the project's statements
+
+def add(project, row, text: str, *, dataset_id: str = ""):
+    """Save a drafted (possibly edited) statement with the data point behind it; the first one is the focus."""
+    from .errors import UserError
+    from .models import GapStatement
+
+    text = (text or "").strip()
+    if not text:
+        raise UserError("Write the statement first (draft it from a group and an outcome, then edit it).")
+    statement = GapStatement(
+        dataset_id=dataset_id, level=row.get("level") or "district", school=str(row.get("school") or ""),
+        year=str(row.get("year") or ""), dimension=str(row.get("dimension") or ""), group=str(row.get("group") or ""),
+        outcome=str(row.get("outcome") or ""), comparison=str(row.get("comparison") or ""), text=text,
+        figures=figures(row), focus=not project.statements)
+    project.statements.append(statement)
+    return statement
+
+
+def set_focus(project, statement_id: str) -> None:
+    """Exactly one statement is the team's focus."""
+    for s in project.statements:
+        s.focus = s.id == statement_id
+
+
+def update_text(project, statement_id: str, text: str) -> None:
+    from .errors import UserError
+
+    if not (text or "").strip():
+        raise UserError("A statement cannot be empty; delete it instead.")
+    for s in project.statements:
+        if s.id == statement_id:
+            s.text = text.strip()
+
+
+def delete(project, statement_id: str) -> None:
+    """Remove a statement; if it was the focus, the first remaining one becomes the focus."""
+    was_focus = any(s.focus for s in project.statements if s.id == statement_id)
+    project.statements = [s for s in project.statements if s.id != statement_id]
+    if was_focus and project.statements:
+        project.statements[0].focus = True

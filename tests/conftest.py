@@ -2,7 +2,6 @@
 
 import pytest
 
-from successgaps.store import Store
 
 @pytest.fixture
 def workspace(tmp_path, monkeypatch):

@@ -7,7 +7,8 @@ import pytest
 from bench import generate
 from bench.reference import gap_table
 from successgaps.prepared import Dimension, Outcome
-from successgaps.sample import DISABILITY_CATEGORIES, generate as sample_generate
+from successgaps.sample import DISABILITY_CATEGORIES
+from successgaps.sample import generate as sample_generate
 
 
 def read(path):

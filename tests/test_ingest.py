@@ -1,6 +1,5 @@
 """Step 2 · Data: a data lead uploads whatever the district or state exports and gets a mapping proposal."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -6,7 +6,7 @@ import pytest
 
 from successgaps import monitoring
 from successgaps.errors import UserError
-from successgaps.models import ActionStep, Goal, Member, Project, StepReview
+from successgaps.models import ActionStep, Goal, Member, Project
 
 D = dt.date
 
@@ -97,3 +97,75 @@ def test_a_goal_is_off_track_when_worse_than_the_straight_line_to_target(plan):
                                        ("2014-2015", D(2015, 6, 30)), ("1415", D(2015, 6, 30)), ("", None)])
 def test_school_years_map_to_their_end(year, end):
     assert monitoring.year_end(year) == end
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """A district whose English learners' graduation gap is measured in 2023-24 and again in 2024-25."""
+    import pandas as pd
+
+    from successgaps import ingest
+    from successgaps.store import Store
+
+    folder = tmp_path_factory.mktemp("two-years")
+    rows = []
+    for year, el_grads in (("2023-24", 400), ("2024-25", 500)):  # of 600 English learners; others 900 of 1000
+        rows += [{"id": f"{year}-e{i}", "year": year, "english_learner": "Y", "graduated": int(i < el_grads)}
+                 for i in range(600)]
+        rows += [{"id": f"{year}-o{i}", "year": year, "english_learner": "N", "graduated": int(i < 900)}
+                 for i in range(1000)]
+    pd.DataFrame(rows).to_csv(folder / "grads.csv", index=False)
+    store = Store(folder / "ws")
+    project = store.create("Two years")
+    dataset = ingest.create_dataset(store, project, folder / "grads.csv", "grads.csv")
+    yield store, project, dataset
+    store.close()
+
+
+def _el_statement(project, dataset, con):
+    from successgaps import gaps, ingest
+    from successgaps.models import GapStatement
+
+    table = gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings, by_school=False)
+    row = table[(table["year"] == "2023-24") & (table["n"] == 600)].iloc[0]
+    return GapStatement(dataset_id=dataset.id, year="2023-24", dimension=row["dimension"], group=row["group"],
+                        outcome=row["outcome"], comparison=row["comparison"])
+
+
+def test_goal_progress_recomputes_each_year_and_says_the_gap_narrowed(two_years):
+    store, project, dataset = two_years
+    con = store.cursor()
+    statement = _el_statement(project, dataset, con)
+    project.statements = [statement]
+    goal = Goal(statement_id=statement.id, measure="difference", baseline=-23.3, baseline_year="2023-24",
+                target=-5, target_date=D(2026, 6, 30))
+    project.goals = [goal]
+    progress = monitoring.goal_progress(con, project, goal)
+    assert [p.year for p in progress.points] == ["2023-24", "2024-25"]
+    # 40/60 - 90/100 = -23.3 points; 50/60 - 90/100 = -6.7 points
+    assert [round(p.value, 1) for p in progress.points] == [-23.3, -6.7]
+    assert progress.points[0].low < -23.3 < progress.points[0].high
+    assert progress.sentence.startswith(f"The gap in {statement.outcome} between {statement.group} and "
+                                        f"{statement.comparison} narrowed from 23.3 points in 2023-24 to 6.7 points "
+                                        "in 2024-25; the target is 5.0 points by June 2026.")
+    assert not progress.within_noise and not progress.off_track
+
+
+def test_a_slow_goal_is_off_track(two_years):
+    store, project, dataset = two_years
+    con = store.cursor()
+    statement = _el_statement(project, dataset, con)
+    project.statements = [statement]
+    goal = Goal(statement_id=statement.id, measure="rate", baseline=40 / 60, baseline_year="2023-24",
+                target=0.99, target_date=D(2024, 12, 31))
+    project.goals = [goal]
+    progress = monitoring.goal_progress(con, project, goal)
+    assert "rate of English learners rose from 66.7% in 2023-24 to 83.3% in 2024-25" in progress.sentence
+    assert progress.off_track  # 83% in June 2025, but the line reached 99% by December 2024
+    assert [a.kind for a in monitoring.alerts(con, project, today=D(2024, 1, 1))] == ["off_track"]
+
+
+def test_a_change_smaller_than_its_margin_is_called_noise():
+    points = [monitoring.GoalPoint("2023-24", -20.0, -32.0, -8.0, 60), monitoring.GoalPoint("2024-25", -12.0, -24.0, 0.0, 60)]
+    assert monitoring.within_noise(points[0], points[1])
+    assert not monitoring.within_noise(points[0], monitoring.GoalPoint("2024-25", -2.0, -4.0, 0.0, 900))

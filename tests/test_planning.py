@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from successgaps import planning, rubric
+from successgaps import planning, rubric, spreadsheet
 from successgaps.errors import UserError
 from successgaps.models import ActionStep, GapStatement, Goal, Member, Priority, Project
 
@@ -268,15 +268,16 @@ def test_exports_neutralise_formulas_and_hold_every_table(plan):
     planning.add_step(project, goal.id, "@SUM(A1)", "ana", due=D(2026, 1, 1))
     tables = planning.export_tables(project)
     assert list(tables) == ["Priorities", "Root causes", "Goals", "Action steps"]
-    csv = planning.to_csv(tables["Root causes"]).decode("utf-8-sig")
+    csv = spreadsheet.csv_bytes(tables["Root causes"]).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv
-    book = openpyxl.load_workbook(io.BytesIO(planning.to_xlsx(tables)))
+    book = openpyxl.load_workbook(io.BytesIO(spreadsheet.workbook(tables)))
     assert book.sheetnames == ["Priorities", "Root causes", "Goals", "Action steps"]
     steps = book["Action steps"]
-    assert steps["B2"].value == "'@SUM(A1)" and steps["C2"].value == "Ana"
+    assert steps["B2"].value == "@SUM(A1)" and steps["B2"].data_type == "s" and steps["B2"].quotePrefix
+    assert steps["C2"].value == "Ana"
     goals = book["Goals"]
     assert goals["D2"].value == 62.0 and goals["F2"].value == 75.0  # shown in percent, as on screen
-    assert planning.neutralise(tables["Goals"].assign(Goal="-1 + 2")).loc[0, "Goal"] == "'-1 + 2"
+    assert "'-1 + 2" in spreadsheet.csv_bytes(tables["Goals"].assign(Goal="-1 + 2")).decode("utf-8-sig")
 
 
 def test_a_statements_metric_is_recomputed_from_the_data_for_any_year(store, tmp_path):

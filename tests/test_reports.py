@@ -17,8 +17,19 @@ import pytest
 from successgaps import reports
 from successgaps.errors import UserError
 from successgaps.models import (
-    ActionStep, Consensus, GapStatement, Goal, Homework, Meeting, Member, Priority, Project, Rating, Review,
-    Revision, StepReview,
+    ActionStep,
+    Consensus,
+    GapStatement,
+    Goal,
+    Homework,
+    Meeting,
+    Member,
+    Priority,
+    Project,
+    Rating,
+    Review,
+    Revision,
+    StepReview,
 )
 
 DAY = dt.date(2025, 11, 3)

@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from successgaps import rubric
+from successgaps import rubric, spreadsheet
 from successgaps.errors import UserError
 from successgaps.models import LEVELS, Meeting, Member, Project
 
@@ -228,7 +228,7 @@ def test_the_export_has_spread_consensus_and_everyone_s_ratings(team):
     assert row["Small group: Group B: rating"] == "Partially implemented"
     assert "Ben: rating" not in table.columns  # Ben has not rated
     assert len(table) == 25
-    workbook = openpyxl.load_workbook(io.BytesIO(rubric.export_xlsx(team)))
+    workbook = openpyxl.load_workbook(io.BytesIO(spreadsheet.workbook({"Rubric ratings": rubric.export_table(team)})))
     assert workbook.active.max_row == 26
 
 

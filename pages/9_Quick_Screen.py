@@ -1,0 +1,126 @@
+"""Quick screen: drop one file, read the gaps that matter in a minute. Nothing is saved unless you keep it.
+
+The screen (`quickscreen.run`) is computed once per upload and kept in this tab's session state
+under `RESULT` ("qs_result", a `quickscreen.QuickScreen`, checked against the file's hash), so reruns
+only draw it; removing the file forgets it.
+"""
+
+from functools import partial
+
+import streamlit as st
+
+from successgaps import charts, quickscreen, statements, ui
+from successgaps.errors import UserError
+
+RESULT = "qs_result"  # the QuickScreen of the file in the uploader
+KEPT = "qs_kept"  # (file hash, project id, project name) once "Keep this" made a project of it
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
+
+ui.page("Quick screen", needs_project=False)
+st.markdown("Drop a data file — a student export or a state report-card download — and see which groups "
+            "your school or district is not serving well. **Nothing is saved** unless you choose *Keep this*.")
+uploaded = st.file_uploader("Data file (CSV, Excel .xlsx or Parquet)", type=FILE_TYPES, key="qs_upload")
+
+if uploaded is None:
+    st.session_state.pop(RESULT, None)
+    ui.done()
+    st.stop()
+
+data = uploaded.getvalue()
+quick = st.session_state.get(RESULT)
+if quick is None or quick.digest != quickscreen.digest(data):
+    st.session_state.pop(RESULT, None)
+    try:
+        with st.spinner(f"Screening every group and outcome in {uploaded.name}…"):
+            quick = quickscreen.run(data, uploaded.name, ui.store().workspace)
+    except UserError as exc:
+        st.error(str(exc))
+        ui.done()
+        st.stop()
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+        st.error(f"{uploaded.name} could not be screened ({type(exc).__name__}); check that it is a data table, "
+                 "or start a project and load it on the Data page.")
+        ui.done()
+        st.stop()
+    st.session_state[RESULT] = quick
+
+kept = st.session_state.get(KEPT)
+kept = kept if kept and kept[0] == quick.digest else None
+
+# ---------------------------------------------------------------- what was found
+
+st.info(f"**{quick.summary}** in {quick.filename}.")
+if kept:
+    st.page_link("pages/2_Data.py", label=f"Review the mapping of “{kept[2]}” on the Data page", icon="🛠️")
+else:
+    st.markdown("The columns were read as proposed. [Review the mapping](#keep-this): keep this screen as a "
+                "project, then correct it on the Data page.")
+
+year = statements.year_phrase(quick.year)
+if quick.gaps:
+    st.subheader(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
+    st.markdown("\n".join(f"{i}. **{gap.title}** — {gap.sentence}" for i, gap in enumerate(quick.gaps, 1)))
+    s = quick.project.gap_settings
+    st.caption(f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
+               f"thresholds (a risk ratio of {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "
+               f"points, against the group; for averages, an effect size of 0.25). Groups of fewer than {s.min_n} "
+               "students are never ranked. The 95% interval shows how sure each figure is.")
+else:
+    st.success("No gap" + (f" in {year}" if year else "") + " is beyond the usual thresholds, among the groups "
+               "large enough to show.")
+
+if not quick.heatmap_rows.empty:
+    st.subheader("Every group and yes/no outcome at a glance")
+    st.plotly_chart(charts.gap_heatmap(quick.heatmap_rows), key="qs_heatmap")
+    st.caption("Orange: the group does worse than all other students; purple: better; grey “—”: hidden or "
+               "not computable. The figures are in the table below.")
+
+st.subheader("Hidden to protect student privacy")
+if quick.suppressed:
+    st.caption("These results are not shown or ranked anywhere, and are blank in every download:")
+    with st.container(height=220 if len(quick.suppressed) > 6 else None):
+        st.markdown("\n".join(f"- {line}" for line in quick.suppressed))
+else:
+    st.caption("Nothing: every group is large enough to show.")
+
+with st.expander("The table behind these sentences"):
+    st.dataframe(quickscreen.screen_table(quick), hide_index=True, width="stretch", key="qs_table")
+
+# ---------------------------------------------------------------- keep it, or take it away
+
+
+def _keep() -> None:
+    current = st.session_state[RESULT]
+    chosen = [gap.key for i, gap in enumerate(current.gaps) if st.session_state.get(f"qs_pick_{current.digest}_{i}")]
+    try:
+        created = quickscreen.keep(ui.store(), current, st.session_state.get("qs_name", ""), chosen)
+    except UserError as exc:
+        ui.flash(str(exc), "error")
+        return
+    st.session_state[KEPT] = (current.digest, created.id, created.name)
+    ui.open_project(created.id)
+    ui.flash(f"Kept as the project “{created.name}”, with its data, mapping and {len(created.statements)} gap "
+             f"statement{'' if len(created.statements) == 1 else 's'}.")
+
+
+st.subheader("Keep this", anchor="keep-this")
+if kept:
+    st.success(f"This screen is the project “{kept[2]}”; it is open now.")
+    st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon="🛠️")
+    st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon="🔎")
+elif not ui.presenting():
+    st.markdown("Make it a full project in one click: the data, the mapping and the gaps you tick below are "
+                "carried over.")
+    st.text_input("Project name", value=quick.project.name, key="qs_name")
+    for i, gap in enumerate(quick.gaps):
+        st.checkbox(f"Carry over as a gap statement: {gap.title}", key=f"qs_pick_{quick.digest}_{i}")
+    st.button("Keep this", type="primary", key="qs_keep", on_click=_keep)
+
+left, right = st.columns(2)
+with left:
+    ui.report_button("Download one-pager (PDF)", partial(quickscreen.one_pager, quick, ui.store().workspace),
+                     "quick-screen.pdf", key="qs_pdf")
+with right:
+    ui.report_button("Download the screen (CSV)", partial(quickscreen.screen_csv, quick), "quick-screen.csv",
+                     key="qs_csv")
+ui.done()

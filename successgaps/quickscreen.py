@@ -1,0 +1,242 @@
+"""Quick screen: a principal drops one file and reads the gaps that matter, without making a project.
+
+`run(data, filename, workspace)` reads the uploaded bytes into a private in-memory DuckDB (the
+only file written is ingest's spooled copy, in the workspace folder, deleted right after reading),
+detects the layout and mapping and accepts them as proposed, and runs the same engine as step 3
+(`gaps.screen`, exported through `gaps.for_export`: small groups and the cells that would reveal
+them are hidden). It returns a `QuickScreen`: plain data, nothing saved anywhere.
+
+- summary: "12,480 students, 3 years, 6 groupings, 7 outcomes detected". Students = distinct
+  values of the student id column (no id is kept), else data rows; aggregate files count rows.
+- gaps: the ten largest meaningful gaps of the latest year, whole file (district level): the first
+  rows of the step 3 screen (`gaps.gap_screen`, ranked by `gaps.ranked`) among those `gaps.flagged`
+  marks beyond the thresholds of `GapSettings`, each written by `statements.gap_sentence(row,
+  interval=True)` — the gap statement's own generator, with n and the 95% interval. Suppressed rows
+  are never ranked.
+- heatmap_rows: the latest year's yes/no rows, drawn by `charts.gap_heatmap` (as on step 3).
+- suppressed: why each hidden group is hidden, one line per group and reason.
+
+`keep(store, quick, name, chosen)` turns it into a full project in one click: the file read again
+into the project's schema, the mapping as proposed (confirmed), the chosen gaps as gap statements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import gaps, ingest, spreadsheet, statements
+from .errors import UserError
+from .models import GapSettings, Project, new_id
+from .prepared import ALL_DIMENSION
+from .sql import quote_ident, quote_literal
+from .store import Store
+
+TOP = 10
+TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
+                 "comparison_mean", "difference", "ci_low", "ci_high", "flagged", "years_flagged", "suppression_reason"]
+
+
+@dataclass(frozen=True)
+class Gap:
+    key: str  # "dimension|group|outcome", stable across reruns (checkbox keys)
+    title: str  # "Students with disabilities · Reading proficient"
+    sentence: str  # the gap statement generator's sentence, with n and the 95% interval
+    row: dict  # the screen's row behind it
+
+
+@dataclass(frozen=True)
+class QuickScreen:
+    filename: str
+    digest: str  # sha256 of the uploaded bytes: the cache key
+    project: Project  # never saved: holds the proposed data set (mapping accepted as proposed) and settings
+    table: pd.DataFrame  # the whole screen as exported (every level, school and year)
+    year: str  # the latest year ('' when the file has none)
+    students: int
+    student_word: str  # "students" or "rows"
+    years: int
+    groupings: int
+    outcomes: int
+    gaps: list[Gap]
+    heatmap_rows: pd.DataFrame  # the latest year's yes/no rows, for `charts.gap_heatmap`
+    suppressed: list[str]
+    data: bytes = field(repr=False, default=b"")  # the upload itself, held in memory for "Keep this"
+
+    @property
+    def dataset(self):
+        return self.project.datasets[0]
+
+    @property
+    def summary(self) -> str:
+        parts = [_count(self.students, self.student_word[:-1]), _count(self.years, "year"),
+                 _count(self.groupings, "grouping"), _count(self.outcomes, "outcome")]
+        return ", ".join(parts) + " detected"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Scratch:
+    """A private in-memory DuckDB that answers the few `Store` calls ingest makes
+    (cursor, table, drop_table, workspace); DuckDB's spill folder is inside the workspace too."""
+
+    schema = staticmethod(Store.schema)
+    table = Store.table
+
+    def __init__(self, workspace: Path):
+        self.workspace = Path(workspace)
+        self._con = duckdb.connect(":memory:")
+        self._con.execute(f"SET temp_directory = {quote_literal(str(self.workspace / 'quick-screen.tmp'))}")
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con
+
+    def drop_table(self, project_id: str, name: str) -> None:
+        self._con.execute(f"DROP TABLE IF EXISTS {self.table(project_id, name)}")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings | None = None) -> QuickScreen:
+    """Screen one uploaded file (see the module docstring). Bad input: `UserError`, nothing left behind."""
+    scratch = _Scratch(Path(workspace))
+    try:
+        project = Project(name=Path(filename).stem or "Quick screen", gap_settings=settings or GapSettings())
+        con = scratch.cursor()
+        con.execute(f"CREATE SCHEMA {Store.schema(project.id)}")
+        dataset = ingest.create_dataset(scratch, project, data, filename)
+        dataset.confirmed = True  # accepted as proposed
+        try:
+            prepared = ingest.prepare(con, project, dataset)
+        except UserError as exc:
+            raise UserError(f"The quick screen could not find both student groups and outcomes in {filename} "
+                            f"({_lower_first(str(exc)).rstrip('.')}); start a project and map its columns on the Data "
+                            "page.") from exc
+        table = gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
+        students, word = _students(con, project, dataset)
+    finally:
+        scratch.close()
+    years = sorted(y for y in table["year"].dropna().unique() if y)
+    year = years[-1] if years else ""
+    latest = latest_rows(table, year)
+    return QuickScreen(
+        filename=filename, digest=digest(data), project=project, table=table, year=year,
+        students=students, student_word=word, years=len(years),
+        groupings=len(prepared.dimensions), outcomes=len(prepared.outcomes),
+        gaps=largest(table, project.gap_settings, year), heatmap_rows=latest[latest["kind"] == "binary"],
+        suppressed=suppressed_lines(latest), data=bytes(data),
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _students(con, project: Project, dataset) -> tuple[int, str]:
+    """(distinct student ids, "students") for a student file with an id column, else (rows, "rows"/"students")."""
+    rows = sum(f.rows for f in dataset.files)
+    if dataset.layout != "student":
+        return rows, "rows"
+    ident = ingest.column_for(dataset, "student_id")
+    if not ident:
+        return rows, "students"
+    value = ingest.clean_sql(quote_ident(ident))
+    [data_file] = dataset.files
+    return con.execute(f"SELECT count(DISTINCT {value}) FROM {ingest.file_table(project, data_file)}").fetchone()[0], \
+        "students"
+
+
+def latest_rows(table: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The whole file (district level) in the latest year, groups only."""
+    rows = gaps.select(table, level="district", year=year or None)
+    return rows[rows["dimension"] != ALL_DIMENSION].reset_index(drop=True)
+
+
+def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP) -> list[Gap]:
+    """The `top` largest gaps beyond the thresholds of the whole file in `year`, in the order of the
+    step 3 screen (`gaps.gap_screen`), as sentences."""
+    shown, _ = gaps.gap_screen(table, settings, year=year or None)
+    out = []
+    for row in shown[shown["flagged"]].head(top).to_dict("records"):
+        out.append(Gap(key=f"{row['dimension']}|{row['group']}|{row['outcome']}",
+                       title=f"{row['group']} · {row['outcome']}",
+                       sentence=statements.gap_sentence(row, interval=True), row=row))
+    return out
+
+
+def suppressed_lines(rows: pd.DataFrame) -> list[str]:
+    """"Pacific Islander (Race/ethnicity), 4 outcomes: fewer than 30 students in the group." per group and reason."""
+    hidden = rows[rows["suppressed"]]
+    out = []
+    for (dimension, group, reason), part in hidden.groupby(["dimension", "group", "suppression_reason"], sort=False):
+        outcomes = list(dict.fromkeys(part["outcome"]))
+        which = ", ".join(outcomes) if len(outcomes) <= 3 else f"{len(outcomes)} outcomes"
+        out.append(f"{group} ({dimension}) — {which}: {reason}.")
+    return out
+
+
+def screen_table(quick: QuickScreen) -> pd.DataFrame:
+    """The latest year's screen for people (`gaps.readable`): largest gaps first, then the hidden rows."""
+    shown, hidden = gaps.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+    return pd.concat([gaps.readable(shown, TABLE_COLUMNS), gaps.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
+
+
+def screen_csv(quick: QuickScreen) -> bytes:
+    """The whole screen (every level, school and year) as CSV, as exported elsewhere: `gaps.for_export`
+    (already applied by `run`), the published columns, formula-like text neutralised."""
+    return spreadsheet.csv_bytes(quick.table[gaps.COLUMNS])
+
+
+def one_pager(quick: QuickScreen, workspace: Path | str) -> bytes:
+    """The PDF of the screen (`reports.gap_screen_report`: summary, quality, heatmap, screen, hidden groups),
+    made from the upload read again into a private in-memory DuckDB."""
+    from . import reports  # noqa: PLC0415 - fpdf and matplotlib load only when a PDF is asked for
+
+    scratch = _Scratch(Path(workspace))
+    try:
+        con = scratch.cursor()
+        project = quick.project.model_copy(deep=True)
+        con.execute(f"CREATE SCHEMA {Store.schema(project.id)}")
+        _reload(scratch, project, quick)
+        return reports.gap_screen_report(project, con)
+    finally:
+        scratch.close()
+
+
+def _reload(store, project: Project, quick: QuickScreen) -> None:
+    """Read the upload again into `project`'s schema under the data set's own file entry."""
+    [data_file] = project.datasets[0].files
+    ingest.read_upload(store.cursor(), quick.data, quick.filename, store.table(project.id, data_file.table),
+                       sheet=data_file.sheet or None, tmp_dir=store.workspace)
+
+
+def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[str]) -> Project:
+    """A new saved project from the quick screen: the file loaded into the project's schema, the mapping
+    as proposed (confirmed), the same gap settings, and the chosen gaps (`Gap.key`) as gap statements.
+    A bad name or file: `UserError`, and nothing is created."""
+    source = quick.dataset
+    dataset = source.model_copy(deep=True)
+    dataset.files = [source.files[0].model_copy(update={"id": new_id(), "table": f"f_{new_id()}"})]
+    project = Project(name=name or "Quick screen", gap_settings=quick.project.gap_settings.model_copy(),
+                      datasets=[dataset])
+    chosen = set(chosen_statements)
+    for gap in quick.gaps:  # worded as step 3 drafts a statement (no interval); the first is the focus
+        if gap.key in chosen:
+            statements.add(project, gap.row, statements.gap_sentence(gap.row), dataset_id=dataset.id)
+    created = store.create(name, project)
+    try:
+        _reload(store, created, quick)
+        return store.save(created)
+    except BaseException:
+        store.delete(created.id)
+        raise

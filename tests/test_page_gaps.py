@@ -1,0 +1,87 @@
+"""Step 3 page: a team screens its data, looks closer at one gap, and writes its success gap statement."""
+
+import pytest
+
+from successgaps import gaps, ingest, sample
+from successgaps.models import GapSettings
+
+
+@pytest.fixture
+def district(store, tmp_path):
+    """A project holding a small version of the sample district's student file, mapping confirmed."""
+    path = tmp_path / "district.csv"
+    sample.generate(students_per_grade=120).to_csv(path, index=False)
+    project = store.create("Riverbend")
+    dataset = ingest.create_dataset(store, project, path, path.name)
+    dataset.confirmed = True
+    return store.save(project)
+
+
+def screen_of(at):
+    """The ranked screen (the first table with a "Beyond threshold" column)."""
+    return next(d.value for d in at.dataframe if "Beyond threshold" in d.value.columns)
+
+
+def hidden_of(at):
+    """The list of hidden groups (the first table with only the hidden columns)."""
+    return next(d.value for d in at.dataframe if list(d.value.columns) == ["Group", "Dimension", "Outcome", "n", "Why hidden"])
+
+
+def engine_table(store, project):
+    con = store.cursor()
+    prepared = ingest.prepare(con, project, project.datasets[0])
+    return gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
+
+
+def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apart(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    assert not at.exception
+    table = engine_table(store, district)
+    latest = max(y for y in table["year"] if y)
+    shown, hidden = gaps.gap_screen(table, GapSettings(), year=latest)
+    screen = screen_of(at)
+    assert len(screen) == len(shown)
+    assert screen.iloc[0]["Group"] == shown.iloc[0]["group"]
+    assert screen.iloc[0]["Outcome"] == shown.iloc[0]["outcome"]
+    assert screen.iloc[0]["Gap (points or units)"] == pytest.approx(shown.iloc[0]["difference"], abs=0.05)
+    listed = hidden_of(at)
+    assert len(listed) == len(hidden) > 0 and listed["Why hidden"].str.len().min() > 0
+    # no hidden group appears in the ranked screen
+    ranked_keys = set(zip(screen["Dimension"], screen["Group"], screen["Outcome"]))
+    assert not ranked_keys & set(zip(listed["Dimension"], listed["Group"], listed["Outcome"]))
+
+
+def test_settings_are_saved_and_change_the_screen(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    before = len(hidden_of(at))
+    at.number_input(key="gaps_min_n").set_value(10).run()
+    assert not at.exception
+    assert store.load(district.id).gap_settings.min_n == 10
+    assert len(hidden_of(at)) < before
+
+
+def test_filters_narrow_the_screen_to_one_outcome(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    outcome = at.multiselect(key="gaps_outcomes").options[0]
+    at.multiselect(key="gaps_outcomes").select(outcome).run()
+    assert set(screen_of(at)["Outcome"]) == {outcome}
+
+
+def test_a_drafted_statement_is_saved_and_becomes_the_focus(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    draft = next(t for t in at.text_area if t.key.startswith("gaps_draft_"))
+    assert "compared with" in draft.value or "not shown" in draft.value
+    draft.set_value("Our English learners graduate less often than their classmates.").run()
+    next(b for b in at.button if b.key == "gaps_statement_save").click().run()
+    assert not at.exception
+    saved = store.load(district.id).statements
+    assert [s.text for s in saved] == ["Our English learners graduate less often than their classmates."]
+    assert saved[0].focus and saved[0].figures["outcome"]
+    assert "Our English learners" in at.info[0].value  # the focus banner
+
+
+def test_a_project_without_data_is_sent_to_step_2(open_page, store):
+    p = store.create("Empty")
+    at = open_page("pages/3_Identify_Gaps.py", project=p.id)
+    assert not at.exception
+    assert "upload a file" in at.info[0].value
