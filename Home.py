@@ -1,10 +1,13 @@
 """Home: open or create a project, see where the team stands, and what to do next."""
 
+from functools import partial
+
 import streamlit as st
 
-from successgaps import sample, ui
+from successgaps import monitoring, reports, sample, ui, workbook
 from successgaps.errors import UserError
 from successgaps.progress import next_step, step_statuses
+from successgaps.ui.guidance import render_explainer
 
 STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "done": "✅"}
 
@@ -76,6 +79,7 @@ if project is None:
         "Find the groups of students your school or district is not serving well — and do something "
         "about it, step by step, as a team."
     )
+    render_explainer(expanded=not projects, key="home_explainer")
     left, right = st.columns(2)
     with left:
         st.subheader("Start a project")
@@ -101,6 +105,12 @@ else:
         st.success(f"**Next:** step {upcoming.step.number} · {upcoming.step.title} — {upcoming.next_action}")
         st.page_link(upcoming.step.page, label=f"Go to step {upcoming.step.number}", icon="➡️")
 
+    upcoming_review = monitoring.next_review(project)
+    if upcoming_review:
+        st.info(f"**Next review of the plan:** {upcoming_review.date:%A, %B %-d, %Y}")
+    for alert in monitoring.alerts(ui.store().cursor(), project):
+        st.warning(alert.sentence)
+
     st.subheader("Where we stand")
     for status in step_statuses(project):
         c1, c2, c3 = st.columns([3, 2, 4])
@@ -119,6 +129,10 @@ else:
                 file_name=f"{project.name}.sgproj", mime="application/zip",
                 help="One file with everything the team entered and its data, to open on another machine.",
             )
+            ui.report_button("Whole project (PDF)", partial(reports.project_report, project, ui.store().cursor()),
+                             f"{project.name}.pdf")
+            ui.report_button("All tables (XLSX)", partial(workbook.project_workbook, project, ui.store().cursor()),
+                             f"{project.name}.xlsx")
         with c2:
             ids = [p.id for p in projects]
             st.selectbox("Switch to another project", ids, index=ids.index(project.id),

@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_ROWS:,} rows unless --rows is given; exit 1 on any disagreement")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the cached file and the temporary workspace")
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    parser.add_argument("--keep", action="store_true", help="keep the workspace and both tables (engine.parquet, reference.parquet)")
     parser.add_argument("--skip-reference", action="store_true", help="time only the engine (for very large files)")
     args = parser.parse_args(argv)
     if args.smoke and "--rows" not in (argv if argv is not None else sys.argv[1:]):
@@ -78,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generate        (cached) {path} ({path.stat().st_size / 1e6:.0f} MB)")
     print(f"machine         {machine()}")
 
-    with tempfile.TemporaryDirectory(prefix="workspace-", dir=args.out) as workspace:
+    args.out.mkdir(parents=True, exist_ok=True)
+    workspace = tempfile.mkdtemp(prefix="workspace-", dir=args.out)
+    try:
+        if args.keep:
+            print(f"workspace       {workspace} (kept)")
         load = run_phase("load", workspace=workspace, file=path)
         print(f"load            {load['seconds']:8.2f} s   peak {load['peak_rss_mb']:7.0f} MB   "
               f"(upload {load['upload_seconds']:.2f} s, detect {load['detect_seconds']:.2f} s, "
@@ -101,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
 
         problems = compare(pd.read_parquet(Path(workspace) / "engine.parquet"),
                            pd.read_parquet(Path(workspace) / "reference.parquet"))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workspace, ignore_errors=True)
     for check, found in problems.items():
         print(f"agree on {check:<13} {'yes' if not found else f'NO ({len(found)} findings)'}")
         for problem in found[:10]:

@@ -2,10 +2,11 @@
 attendance and notes, and meeting evaluations. Everything is saved as it is typed."""
 
 import datetime as dt
+from functools import partial
 
 import streamlit as st
 
-from successgaps import meetings, team, ui
+from successgaps import meetings, reports, team, ui
 
 project = ui.page("Team and meetings", step=1)
 ui.focus_banner(project)
@@ -277,6 +278,9 @@ with tab_meeting:
             st.download_button("Download this agenda", document,
                                file_name=meetings.file_stem(project, f"meeting {m.number} {audience} agenda") + ".md",
                                mime="text/markdown", on_click="ignore")
+            ui.report_button("Meeting packet (PDF)", partial(reports.meeting_packet, project, m.id, ui.store().cursor()),
+                             meetings.file_stem(project, f"meeting {m.number} packet") + ".pdf",
+                             key=f"team_packet_{m.id}")
             with st.container(border=True):
                 st.markdown(document)
 

@@ -1,9 +1,11 @@
 """Step 2 · Data: upload a file, check how each column is read, see the data's quality."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from successgaps import ingest, ui
+from successgaps import ingest, reports, ui
 from successgaps.errors import UserError
 
 project = ui.page("Data", step=2)
@@ -225,5 +227,7 @@ st.subheader("Data quality")
 st.caption("Problems never stop you from going on, but read them before you look for gaps.")
 for severity, text in quality(project.id, project.revision, dataset.id):
     SEVERITY.get(severity, st.markdown)(text if severity in SEVERITY else f"- {text}")
+ui.report_button("Data and gap screen report (PDF)", partial(reports.gap_screen_report, project, store.cursor()),
+                 "data-and-gap-screen.pdf")
 
 ui.done()

@@ -1,8 +1,10 @@
 """Step 4 · Rubric: each member rates the Indicators of Success alone, then the team agrees with evidence."""
 
+from functools import partial
+
 import streamlit as st
 
-from successgaps import rubric, spreadsheet, ui
+from successgaps import reports, rubric, spreadsheet, ui
 from successgaps.models import LEVEL_LABELS, LEVELS
 
 GROUP = "__group__"  # the "who is rating" choice for a small group
@@ -186,6 +188,7 @@ with facilitate:
 
 with files:
     st.subheader("Export all ratings")
+    ui.report_button("Rubric report (PDF)", partial(reports.rubric_report, project), "rubric-report.pdf")
     table = rubric.export_table(project)
     left, right = st.columns(2)
     left.download_button("Download CSV", spreadsheet.csv_bytes(table), file_name="rubric-ratings.csv",

@@ -1,8 +1,10 @@
 """Step 5 · Root causes: areas of need, votes, at most five priorities, actionable root causes."""
 
+from functools import partial
+
 import streamlit as st
 
-from successgaps import planning, rubric, spreadsheet, ui
+from successgaps import planning, reports, rubric, spreadsheet, ui
 from successgaps.models import LEVEL_LABELS, LEVELS
 
 project = ui.page("Root causes", step=5)
@@ -144,4 +146,5 @@ if project.priorities:
     c2.download_button("Root causes (CSV)", spreadsheet.csv_bytes(tables["Root causes"]), "root_causes.csv", "text/csv")
     c3.download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ui.report_button("Action plan (PDF)", partial(reports.action_plan_report, project), "action-plan.pdf")
 ui.done()

@@ -1,10 +1,11 @@
 """Step 6 · Action plan: measurable goals, action steps, owners, dates, timeline, checks, export."""
 
 import datetime as dt
+from functools import partial
 
 import streamlit as st
 
-from successgaps import planning, spreadsheet, ui
+from successgaps import planning, reports, spreadsheet, ui
 
 project = ui.page("Action plan", step=6)
 ui.focus_banner(project)
@@ -207,4 +208,5 @@ if project.goals or project.priorities:
     c2.download_button("Action steps (CSV)", spreadsheet.csv_bytes(tables["Action steps"]), "action_steps.csv", "text/csv")
     c3.download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ui.report_button("Action plan (PDF)", partial(reports.action_plan_report, project), "action-plan.pdf")
 ui.done()

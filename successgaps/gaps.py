@@ -177,7 +177,8 @@ def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tupl
                  WHERE NOT (source_flag = 'missing' AND coalesce(n, 0) = 0) AND "group" IS NOT NULL),
     cells AS (
         SELECT CASE WHEN {whole} = 1 THEN 'district' ELSE 'school' END AS level,
-               CASE WHEN {whole} = 1 THEN '' ELSE school END AS school, year, dimension, grp, outcome,
+               {"CASE WHEN GROUPING(school) = 1 THEN '' ELSE school END" if school else "''"} AS school,
+               year, dimension, grp, outcome,
                CASE WHEN count(*) = count(n) THEN sum(n) END AS n,
                CASE WHEN count(*) = count(events) THEN sum(events) END AS events,
                NULL::DOUBLE AS a, NULL::DOUBLE AS b, NULL::DOUBLE AS centre,

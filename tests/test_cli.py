@@ -1,0 +1,145 @@
+"""`python -m successgaps screen`: a principal's five-minute gap screen of one file, on every layout."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from successgaps import cli, gaps, sample
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, capsys):
+    code = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def table(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""], dtype={"school": str, "year": str})
+
+
+@pytest.fixture
+def student_file(tmp_path):
+    path = tmp_path / "students.csv"
+    sample.generate(students_per_grade=60).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def long_file(tmp_path):
+    rows = ["school,year,group,students,graduates"]
+    for school, sizes in {"North": [("All students", 252, 204), ("White", 200, 170), ("Hispanic", 40, 26),
+                                    ("Black", 12, 8)],
+                          "South": [("All students", 245, 190), ("White", 150, 120), ("Hispanic", 60, 40),
+                                    ("Black", 35, 30)]}.items():
+        rows += [f"{school},2023-24,{g},{n},{e}" for g, n, e in sizes]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.fixture
+def edfacts_file(tmp_path):
+    path = tmp_path / "acgr.csv"
+    path.write_text(
+        "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
+        "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
+        "STATE,01,0100005,Town,010000500871,Town High,252,91,66,85-89,178,90-94,13,LT50,26NOV16\n"
+        "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n")
+    return path
+
+
+def test_student_file_screen_matches_a_direct_count(student_file, capsys):
+    code, out, err = run("screen", student_file, "--group", "english_learner", "--outcome", "graduated_4yr",
+                         "--by", "year", capsys=capsys)
+    assert code == 0, err
+    df = table(out)
+    assert list(df.columns) == gaps.COLUMNS
+    assert set(df["dimension"]) == {"English learner"} or len(set(df["dimension"])) == 1
+    raw = pd.read_csv(student_file, dtype=str)
+    latest = raw[(raw["school_year"] == "2024-25") & raw["graduated_4yr"].notna()]
+    el = latest[latest["english_learner"] == "Y"]
+    shown = df[(df["year"] == "2024-25") & (df["level"] == "district")]
+    row = shown[shown["n"] == len(el)].iloc[0]
+    if not row["suppressed"]:
+        assert row["events"] == (el["graduated_4yr"] == "1").sum()
+        others = latest[latest["english_learner"] != "Y"]
+        assert row["comparison_rate"] == pytest.approx((others["graduated_4yr"] == "1").mean())
+    assert "student_id" not in out and not any(sid in out for sid in raw["student_id"].head(50))
+
+
+def test_numeric_outcome_with_a_cut_becomes_a_rate(student_file, capsys):
+    code, out, _ = run("screen", student_file, "--group", "disability", "--outcome", "reading_scale_score>=700",
+                       "--min-n", "5", "--min-cell", "3", capsys=capsys)
+    assert code == 0
+    df = table(out)
+    raw = pd.read_csv(student_file)
+    scored = raw[raw["reading_scale_score"].notna()]
+    swd = scored[scored["disability"] == "Y"]
+    row = df[(df["n"] == len(swd)) & (df["level"] == "district")].iloc[0]
+    assert row["rate"] == pytest.approx((swd["reading_scale_score"] >= 700).mean())
+
+
+def test_aggregate_long_file_with_school_rows_and_suppression(long_file, capsys):
+    code, out, err = run("screen", long_file, "--by", "school", capsys=capsys)
+    assert code == 0, err
+    df = table(out)
+    north = df[df["school"] == "North"]
+    black = north[north["n"] == 12].iloc[0]
+    assert black["suppressed"] and pd.isna(black["rate"])
+    white = north[north["n"] == 200].iloc[0]
+    assert white["rate"] == pytest.approx(0.85) and white["comparison_rate"] == pytest.approx(34 / 52)
+    for keys in (["level", "school", "year", "dimension", "outcome"], ["year", "dimension", "group", "outcome"]):
+        assert (df.groupby(keys, dropna=False)["suppressed"].sum() != 1).all()
+
+
+def test_edfacts_file_keeps_ranges_and_source_suppression(edfacts_file, capsys):
+    code, out, err = run("screen", edfacts_file, "--by", "school", "--format", "json", capsys=capsys)
+    assert code == 0, err
+    records = json.loads(out)
+    town = [r for r in records if r["school"] and r["school"].startswith("Town High") and r["n"] == 66][0]
+    assert (town["rate_low"], town["rate"], town["rate_high"]) == pytest.approx((0.85, 0.87, 0.89))
+    # all others: (252·.91 − 66·.89)/186 = .91710 to (252·.91 − 66·.85)/186 = .93129
+    assert town["comparison_n"] == 186
+    assert (town["difference_low"], town["difference_high"]) == pytest.approx((-8.1290, -2.7097), abs=1e-3)
+    ps = [r for r in records if r["suppression_reason"] == "suppressed in the source file (PS)"]
+    assert ps and all(r["rate"] is None for r in ps)
+
+
+def test_xlsx_output_to_a_file(long_file, tmp_path, capsys):
+    out = tmp_path / "gaps.xlsx"
+    code, _, err = run("screen", long_file, "--out", out, capsys=capsys)
+    assert code == 0, err
+    assert list(pd.read_excel(out).columns) == gaps.COLUMNS
+
+
+@pytest.mark.parametrize("args, words", [
+    (["screen", "missing.csv"], "There is no file"),
+    (["screen", "{long}", "--format", "pdf"], "invalid choice"),
+    (["screen", "{students}", "--group", "shoe_size"], "has no column “shoe_size”"),
+    (["screen", "{long}", "--format", "xlsx"], "add --out"),
+])
+def test_bad_input_gets_one_sentence_and_a_non_zero_exit(args, words, long_file, student_file, capsys):
+    args = [a.format(long=long_file, students=student_file) for a in args]
+    code, out, err = run(*args, capsys=capsys)
+    assert code != 0 and out == ""
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_file_that_is_not_a_table(tmp_path, capsys):
+    path = tmp_path / "picture.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    code, _, err = run("screen", path, capsys=capsys)
+    assert code != 0 and err.startswith("Error: ") and err.count("\n") == 1
+
+
+def test_module_entry_point(long_file):
+    done = subprocess.run([sys.executable, "-m", "successgaps", "screen", str(long_file)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith(",".join(gaps.COLUMNS))

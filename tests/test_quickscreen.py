@@ -1,0 +1,138 @@
+"""Quick screen: a principal drops one file and reads the largest gaps — computed by the same engine and
+written by the same sentence generator as step 3 — and keeps it as a project only if they choose to."""
+
+import pandas as pd
+import pytest
+
+from successgaps import gaps, ingest, quickscreen, sample, statements
+from successgaps.errors import UserError
+
+
+@pytest.fixture(scope="module")
+def district_csv() -> bytes:
+    """A small fictional district (3 years) with ids that are easy to spot, and a race code 'P' of 5 students
+    in the latest year (too few to show)."""
+    frame = sample.generate(seed=7, students_per_grade=60)
+    frame["student_id"] = "STU-" + frame["student_id"].astype(str)
+    latest = frame["school_year"] == frame["school_year"].max()
+    frame.loc[frame["race_ethnicity"] == "P", "race_ethnicity"] = "W"
+    frame.loc[frame.index[latest][:5], "race_ethnicity"] = "P"
+    return frame.to_csv(index=False).encode()
+
+
+@pytest.fixture(scope="module")
+def quick(district_csv, tmp_path_factory):
+    return quickscreen.run(district_csv, "district.csv", tmp_path_factory.mktemp("ws"))
+
+
+def step3_table(store, district_csv, tmp_path):
+    """The screen as step 3 computes it for the same file loaded into a project."""
+    path = tmp_path / "district.csv"
+    path.write_bytes(district_csv)
+    project = store.create("Step 3")
+    dataset = ingest.create_dataset(store, project, path, "district.csv")
+    prepared = ingest.prepare(store.cursor(), project, dataset)
+    return gaps.for_export(gaps.screen(store.cursor(), prepared, project.gap_settings, extra=True))
+
+
+def test_the_summary_line_counts_students_years_groupings_and_outcomes(quick, district_csv):
+    frame = pd.read_csv(pd.io.common.BytesIO(district_csv))
+    assert quick.summary == (f"{frame['student_id'].nunique():,} students, 3 years, 7 groupings, "
+                             "10 outcomes detected")
+    assert quick.year == frame["school_year"].max()
+
+
+def test_the_ten_largest_gaps_are_step_3s_first_flagged_rows_in_its_own_sentences(quick, store, district_csv,
+                                                                                  tmp_path):
+    table = step3_table(store, district_csv, tmp_path)
+    pd.testing.assert_frame_equal(quick.table, table)
+    shown, _ = gaps.gap_screen(table, quick.project.gap_settings, year=quick.year)
+    expected = shown[shown["flagged"]].head(10)
+    assert len(quick.gaps) == 10
+    assert [(g.row["group"], g.row["outcome"]) for g in quick.gaps] == list(zip(expected["group"], expected["outcome"]))
+    for gap, (_, row) in zip(quick.gaps, expected.iterrows()):
+        assert gap.sentence == statements.gap_sentence(row.to_dict(), interval=True)
+        assert f"(n = {int(row['n']):,})" in gap.sentence and "95% interval" in gap.sentence
+        assert gap.row["year"] == quick.year and gap.row["level"] == "district"
+
+
+def test_small_groups_are_listed_with_the_reason_and_never_ranked(quick):
+    assert all(not g.row["suppressed"] for g in quick.gaps)
+    assert not any("Pacific Islander" in g.sentence for g in quick.gaps)
+    line = next(s for s in quick.suppressed if s.startswith("Native Hawaiian or Other Pacific Islander"))
+    assert "fewer than 30 students in the group" in line
+    hidden = quick.table[(quick.table["group"] == "Native Hawaiian or Other Pacific Islander")
+                         & (quick.table["year"] == quick.year) & (quick.table["level"] == "district")]
+    assert hidden["suppressed"].all() and hidden["rate"].isna().all()
+
+
+def test_no_student_id_reaches_the_screen_the_table_or_the_csv(quick):
+    shown = " ".join([quick.summary, *(g.sentence for g in quick.gaps), *quick.suppressed])
+    assert "STU-" not in shown
+    assert "STU-" not in quickscreen.screen_table(quick).to_csv()
+    csv = quickscreen.screen_csv(quick).decode("utf-8-sig")
+    assert "STU-" not in csv
+    assert csv.splitlines()[0].split(",") == gaps.COLUMNS
+
+
+def test_the_csv_is_the_screen_as_exported_elsewhere(quick):
+    exported = pd.read_csv(pd.io.common.BytesIO(quickscreen.screen_csv(quick)), keep_default_na=False)
+    assert len(exported) == len(gaps.for_export(quick.table))
+    small = exported[exported["group"] == "Native Hawaiian or Other Pacific Islander"]
+    assert (small["rate"] == "").all() and (small["suppressed"].astype(str) == "True").all()
+
+
+def test_the_heatmap_shows_the_latest_years_yes_no_outcomes(quick):
+    rows = quick.heatmap_rows
+    assert set(rows["year"]) == {quick.year} and set(rows["kind"]) == {"binary"}
+    assert "Four-year graduation" in set(rows["outcome"])
+
+
+def test_nothing_is_written_anywhere_by_a_screen(district_csv, tmp_path):
+    workspace = tmp_path / "ws"
+    quickscreen.run(district_csv, "district.csv", workspace)
+    assert list(workspace.iterdir()) == []  # the spooled copy is gone; no database was created
+
+
+def test_a_pdf_gets_one_sentence(tmp_path):
+    with pytest.raises(UserError, match="is a PDF document"):
+        quickscreen.run(b"%PDF-1.7 not a table", "report.csv", tmp_path)
+
+
+def test_a_file_without_outcomes_gets_one_sentence_pointing_to_the_data_page(tmp_path):
+    data = "".join(f"{i},North,{'HBW'[i % 3]}\n" for i in range(50))
+    with pytest.raises(UserError, match="could not find both student groups and outcomes .* Data page"):
+        quickscreen.run(("student_id,school,race\n" + data).encode(), "roster.csv", tmp_path)
+
+
+def test_keep_this_makes_a_project_with_the_data_the_mapping_and_the_chosen_statements(quick, store):
+    chosen = [quick.gaps[0].key, quick.gaps[2].key]
+    created = quickscreen.keep(store, quick, "  North district quick screen ", chosen)
+    saved = store.load(created.id)
+    assert saved.name == "North district quick screen"
+    [dataset] = saved.datasets
+    assert dataset.confirmed and dataset.columns == quick.dataset.columns
+    assert store.tables(saved.id) == [dataset.files[0].table]
+    assert [(s.group, s.outcome) for s in saved.statements] == [
+        (quick.gaps[0].row["group"], quick.gaps[0].row["outcome"]),
+        (quick.gaps[2].row["group"], quick.gaps[2].row["outcome"])]
+    first = saved.statements[0]
+    assert first.focus and first.dataset_id == dataset.id and first.year == quick.year
+    assert first.text == statements.gap_sentence(quick.gaps[0].row)
+    assert first.figures == statements.figures(quick.gaps[0].row)
+    # the project's own screen is the quick screen
+    prepared = ingest.prepare(store.cursor(), saved, dataset)
+    project_table = gaps.for_export(gaps.screen(store.cursor(), prepared, saved.gap_settings, extra=True))
+    pd.testing.assert_frame_equal(project_table, quick.table)
+
+
+def test_keep_without_a_name_creates_nothing(quick, store):
+    with pytest.raises(UserError, match="Give the project a name"):
+        quickscreen.keep(store, quick, "  ", [])
+    assert store.list() == []
+
+
+def test_the_one_pager_is_a_pdf_of_the_screen(quick, tmp_path):
+    pdf = quickscreen.one_pager(quick, tmp_path)
+    assert pdf.startswith(b"%PDF")
+    assert list(tmp_path.iterdir()) == []
