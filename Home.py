@@ -147,6 +147,6 @@ else:
 
 st.markdown("**Just one file?** Drop it in a quick screen and read the largest gaps in a minute; nothing is "
             "saved unless you keep it.")
-st.page_link("pages/9_Quick_Screen.py", label="Quick screen", icon="⚡")
+st.page_link("pages/9_Quick_Screen.py", label="Quick screen", icon=":material/bolt:")
 st.caption(f"Your projects are saved as you work, in `{ui.store().path}`. Nothing is sent anywhere.")
 ui.done()

@@ -7,8 +7,9 @@ mapping the team confirmed (`models.DataSet`) and the minimum sizes (`models.Gap
 `canonical(raw, dataset)` applies the mapping to the file as read by `pandas.read_csv(dtype=str)`:
 school, year, one column per group dimension (its label, or missing when the code is blank or
 unmapped) and one per outcome (0/1 for binary, the value for numeric, missing when unknown).
+Combined groups (`DataSet.combined`) are not computed.
 
-`gap_table(frame, dimensions, outcomes, settings)` then, for every level (district: per year;
+`gap_table(frame, dimensions, outcomes, min_n, min_cell)` then, for every level (district: per year;
 school: per school and year), dimension, group and outcome, counts only students whose outcome
 is known:
 
@@ -40,8 +41,6 @@ from successgaps.ingest import MISSING
 from successgaps.prepared import Dimension, Outcome
 
 FIGURES = ("rate", "mean", "comparison_rate", "comparison_mean", "difference", "risk_ratio")
-
-
 COMPLEMENTARY = "complementary"
 
 
@@ -128,8 +127,8 @@ def _figures(cells: pd.DataFrame, outcome: Outcome, min_n: int, min_cell: int) -
 def canonical(raw: pd.DataFrame, dataset) -> tuple[pd.DataFrame, list[Dimension], list[Outcome]]:
     """Apply a confirmed mapping (`models.DataSet`, student layout) to a file read with
     `read_csv(dtype="string", keep_default_na=False)`, with the semantics `ingest.prepare` documents:
-    values are trimmed and a blank or a missing-value mark (`ingest.MISSING`: ".", "NA", ...) is missing; a group code the mapping does not label is unknown;
-    a binary outcome is 1 for a "yes" value, 0 for any other value, missing when blank; a numeric
+    values are trimmed and a blank or a missing-value mark (`ingest.MISSING`: ".", "NA", ...) is
+    missing; a group code the mapping does not label is unknown; a binary outcome is 1 for a "yes" value, 0 for any other value, missing when blank; a numeric
     outcome is the number (divided by its `per` column when set), turned into 0/1 by its cut."""
     def value(column):
         values = raw[column].str.strip()

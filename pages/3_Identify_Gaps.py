@@ -113,7 +113,7 @@ rows = gaps.select(table, level=level, school=school if level == "school" else "
 
 SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
                   "comparison_mean", "difference", "difference_low", "difference_high", "risk_ratio", "ci_low",
-                  "ci_high", "p_value", "flagged", "years_flagged"]
+                  "ci_high", "p_value", "flagged", "years_flagged", "share_of_students", "share_of_events"]
 
 screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
     ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])

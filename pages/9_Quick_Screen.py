@@ -51,7 +51,7 @@ kept = kept if kept and kept[0] == quick.digest else None
 
 st.info(f"**{quick.summary}** in {quick.filename}.")
 if kept:
-    st.page_link("pages/2_Data.py", label=f"Review the mapping of “{kept[2]}” on the Data page", icon="🛠️")
+    st.page_link("pages/2_Data.py", label=f"Review the mapping of “{kept[2]}” on the Data page", icon=":material/tune:")
 else:
     st.markdown("The columns were read as proposed. [Review the mapping](#keep-this): keep this screen as a "
                 "project, then correct it on the Data page.")
@@ -106,8 +106,8 @@ def _keep() -> None:
 st.subheader("Keep this", anchor="keep-this")
 if kept:
     st.success(f"This screen is the project “{kept[2]}”; it is open now.")
-    st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon="🛠️")
-    st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon="🔎")
+    st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")
+    st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon=":material/search:")
 elif not ui.presenting():
     st.markdown("Make it a full project in one click: the data, the mapping and the gaps you tick below are "
                 "carried over.")
@@ -118,7 +118,7 @@ elif not ui.presenting():
 
 left, right = st.columns(2)
 with left:
-    ui.report_button("Download one-pager (PDF)", partial(quickscreen.one_pager, quick, ui.store().workspace),
+    ui.report_button("Download one-pager (PDF)", partial(quickscreen.one_pager, quick),
                      "quick-screen.pdf", key="qs_pdf")
 with right:
     ui.report_button("Download the screen (CSV)", partial(quickscreen.screen_csv, quick), "quick-screen.csv",

@@ -68,8 +68,8 @@ def comparison_bars(row, title: str = "") -> go.Figure:
               f"{row.get('comparison')}<br>n = {_n(row.get('comparison_n'))}"]
     values = [float(value) * scale if _finite(value) else None, float(other) * scale if _finite(other) else None]
     error = None
-    if not numeric and _finite(row.get("rate_low")) and _finite(row.get("ci_low")):
-        # the interval of the group's rate implied by the interval of the difference
+    if _finite(row.get("ci_low")) and _finite(row.get("difference")):
+        # the 95% interval of the difference, drawn around the group's bar
         error = dict(type="data", symmetric=False,
                      array=[float(row["ci_high"]) - float(row["difference"]), 0],
                      arrayminus=[float(row["difference"]) - float(row["ci_low"]), 0], color="#333333", width=8)

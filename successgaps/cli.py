@@ -85,6 +85,7 @@ def _override(store: Store, project, dataset, groups: list[str], outcomes: list[
             c.role = "outcome"
             if match["cut"] is not None:
                 c.kind, c.cut, c.cut_below = "numeric", float(match["cut"]), match["op"] == "<"
+                c.label = f"{c.label or c.column} {'<' if c.cut_below else '≥'} {c.cut:g}"
             elif c.kind == "binary" and not c.yes_values:
                 c.kind = "numeric"
 

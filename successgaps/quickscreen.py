@@ -197,27 +197,32 @@ def screen_csv(quick: QuickScreen) -> bytes:
     return spreadsheet.csv_bytes(quick.table[gaps.COLUMNS])
 
 
-def one_pager(quick: QuickScreen, workspace: Path | str) -> bytes:
-    """The PDF of the screen (`reports.gap_screen_report`: summary, quality, heatmap, screen, hidden groups),
-    made from the upload read again into a private in-memory DuckDB."""
-    from . import reports  # noqa: PLC0415 - fpdf and matplotlib load only when a PDF is asked for
+def one_pager(quick: QuickScreen) -> bytes:
+    """One A4 page to hand out (the PDF machinery of `reports`): the summary line, the largest gaps as
+    the same sentences as on screen, and what was hidden and why. No figure is computed here."""
+    from .reports import Document  # noqa: PLC0415 - fpdf and matplotlib load only when a PDF is asked for
 
-    scratch = _Scratch(Path(workspace))
-    try:
-        con = scratch.cursor()
-        project = quick.project.model_copy(deep=True)
-        con.execute(f"CREATE SCHEMA {Store.schema(project.id)}")
-        _reload(scratch, project, quick)
-        return reports.gap_screen_report(project, con)
-    finally:
-        scratch.close()
-
-
-def _reload(store, project: Project, quick: QuickScreen) -> None:
-    """Read the upload again into `project`'s schema under the data set's own file entry."""
-    [data_file] = project.datasets[0].files
-    ingest.read_upload(store.cursor(), quick.data, quick.filename, store.table(project.id, data_file.table),
-                       sheet=data_file.sheet or None, tmp_dir=store.workspace)
+    doc = Document("Quick gap screen", quick.filename)
+    doc.paragraph(f"{quick.summary}. Each group is compared with all other students in the whole file.", size=10)
+    year = statements.year_phrase(quick.year)
+    if quick.gaps:
+        doc.heading(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
+        doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.gaps], size=9)
+    else:
+        doc.paragraph("No gap is beyond the thresholds among the groups large enough to show.")
+    s = quick.project.gap_settings
+    doc.heading("Hidden to protect student privacy", 2)
+    hidden = latest_rows(quick.table, quick.year)
+    hidden = hidden[hidden["suppressed"]].groupby(["dimension", "group"], sort=False)["outcome"].nunique()
+    doc.paragraph("; ".join(f"{group} ({dimension}): {_count(k, 'outcome')}" for (dimension, group), k in hidden.items())
+                  + "." if len(hidden) else "Nothing: every group is large enough to show.", size=8)
+    doc.paragraph(f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} with the outcome, are "
+                  "hidden and never ranked, as are results that would let a hidden one be worked out (the reasons "
+                  "are listed on screen and in the CSV). A gap is "
+                  f"listed when the risk ratio is {s.risk_ratio_threshold:g} or more, or the difference is "
+                  f"{s.point_gap_threshold:g} percentage points or more, against the group (averages: an effect "
+                  "size of 0.25 or more).", size=7, muted=True)
+    return doc.to_bytes()
 
 
 def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[str]) -> Project:
@@ -235,7 +240,8 @@ def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[st
             statements.add(project, gap.row, statements.gap_sentence(gap.row), dataset_id=dataset.id)
     created = store.create(name, project)
     try:
-        _reload(store, created, quick)
+        ingest.read_upload(store.cursor(), quick.data, quick.filename, ingest.file_table(created, dataset.files[0]),
+                           sheet=dataset.files[0].sheet or None, tmp_dir=store.workspace)
         return store.save(created)
     except BaseException:
         store.delete(created.id)

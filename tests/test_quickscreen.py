@@ -1,6 +1,8 @@
 """Quick screen: a principal drops one file and reads the largest gaps — computed by the same engine and
 written by the same sentence generator as step 3 — and keeps it as a project only if they choose to."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -132,7 +134,13 @@ def test_keep_without_a_name_creates_nothing(quick, store):
     assert store.list() == []
 
 
-def test_the_one_pager_is_a_pdf_of_the_screen(quick, tmp_path):
-    pdf = quickscreen.one_pager(quick, tmp_path)
-    assert pdf.startswith(b"%PDF")
-    assert list(tmp_path.iterdir()) == []
+def test_the_one_pager_is_one_page_with_the_summary_and_the_ten_sentences(quick, tmp_path):
+    from test_reports import pdf_text  # poppler's pdftotext, as the reports' own tests read PDFs
+
+    pdf = quickscreen.one_pager(quick)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert quick.summary in text and "Hidden to protect student privacy" in text
+    for gap in quick.gaps:
+        assert " ".join(gap.sentence.split()) in text
+    assert "STU-" not in text
