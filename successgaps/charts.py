@@ -40,10 +40,7 @@ def gap_heatmap(rows: pd.DataFrame, title: str = "Gap in percentage points (grou
     grey and labelled "—".
     """
     table = gaps.heatmap_table(rows)
-    better = rows.drop_duplicates("outcome").set_index("outcome")["higher_is_better"] \
-        if "higher_is_better" in rows else pd.Series(True, index=table.columns)
-    flip = better.reindex(table.columns).fillna(True).map(lambda b: -1.0 if b else 1.0)
-    colour = table * flip  # positive = worse for the group
+    colour = gaps.heatmap_harm(rows)  # positive = worse for the group
     finite = colour.stack().abs()
     limit = max(float(finite.max()) if len(finite) else 1.0, 1.0)
     text = table.map(lambda v: f"{v:+.1f}" if _finite(v) else "—")

@@ -293,10 +293,16 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
            by_year: bool = True, extra: bool = False, complementary: bool = True) -> pd.DataFrame:
     """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring."""
     settings = settings or GapSettings()
-    raw = _raw(con, prepared, settings, by_school, by_year)
+    # Complementary suppression always sees the school rows (a district row is the sum of its
+    # schools), so a district figure is hidden or shown the same way whether or not the caller
+    # asked for the schools: the page, the exports, the goals and the reports never disagree.
+    schools = by_school or (complementary and prepared.has_school)
+    raw = _raw(con, prepared, settings, schools, by_year)
     out = _compute(raw, prepared, settings)
     if complementary:
         out = complementary_suppression(out)
+    if schools and not by_school:
+        out = out[out["level"] == "district"]
     out = out.sort_values(["level", "school", "year", "_d", "group", "_o"], kind="stable").reset_index(drop=True)
     return out[COLUMNS + (EXTRA_COLUMNS if extra else [])]
 
@@ -555,6 +561,16 @@ def heatmap_table(df: pd.DataFrame) -> pd.DataFrame:
     shown = df.assign(row=df["dimension"] + ": " + df["group"]).drop_duplicates(["row", "outcome"])
     table = shown.pivot(index="row", columns="outcome", values="difference")
     return table.reindex(index=list(dict.fromkeys(shown["row"])), columns=list(dict.fromkeys(shown["outcome"])))
+
+
+def heatmap_harm(df: pd.DataFrame) -> pd.DataFrame:
+    """`heatmap_table` turned so that a positive value always means the group does worse: the
+    difference as it is when lower is better (suspension), its negative when higher is better."""
+    table = heatmap_table(df)
+    better = (df.drop_duplicates("outcome").set_index("outcome")["higher_is_better"]
+              if "higher_is_better" in df else pd.Series(True, index=table.columns))
+    flip = better.reindex(table.columns).fillna(True).map(lambda b: -1.0 if b else 1.0)
+    return table * flip
 
 
 def select(df: pd.DataFrame, **filters) -> pd.DataFrame:

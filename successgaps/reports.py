@@ -392,8 +392,10 @@ def _section_screen(doc: Document, src: Sources) -> None:
     heat = gaps.heatmap_table(binary)
     if not heat.empty:
         values = [[None if _missing(v) else float(v) for v in row] for row in heat.to_numpy(dtype=float)]
-        doc.chart(static_charts.heatmap(list(heat.index), list(heat.columns), values,
-                                        value_label="Difference (percentage points)"),
+        harm = [[None if _missing(v) else float(v) for v in row]
+                for row in gaps.heatmap_harm(binary).to_numpy(dtype=float)]
+        doc.chart(static_charts.heatmap(list(heat.index), list(heat.columns), values, harm=harm,
+                                        value_label="Orange: the group does worse · purple: better"),
                   "Heatmap of the difference in percentage points between each group's rate and its comparison.",
                   width_fraction=1.0, title="Heatmap: difference from the comparison")
         doc.paragraph("The figures of the heatmap are in the table that follows (Difference column).",

@@ -37,6 +37,36 @@ def outcome_phrase(label: str) -> str:
     return f"had the outcome “{label}”"
 
 
+PROPER_WORDS = {"Black", "White", "Asian", "Hispanic", "Latino", "Latina", "Latinx", "American", "Native",
+                "Pacific", "Alaska", "Hawaiian", "English", "African", "Middle"}
+
+
+def group_phrase(group: str, dimension: str = "") -> str:
+    """How a group reads inside a sentence: "students with disabilities", "Black or African American
+    students", "female students", "students with autism", "students who are not English learners"."""
+    label = (group or "").strip()
+    if not label or "&" in label:
+        return label  # combined groups keep the team's label
+    proper = label.split()[0].strip("(,").split("/")[0] in PROPER_WORDS
+    lower = label if proper else label[:1].lower() + label[1:]
+    dim = (dimension or "").lower()
+    if re.match(r"(students|children|youth)\b", label, re.I):
+        return lower
+    if re.match(r"not\b", label, re.I):
+        return f"students who are {lower}"
+    if "categor" in dim:
+        return "students in another disability category" if lower == "other" else f"students with {lower.lower()}"
+    if re.search(r"\bsex\b|gender", dim) or lower in ("female", "male", "nonbinary"):
+        return f"{lower} students"
+    if "races" in lower:
+        return f"students of {lower}"
+    if re.search(r"(learners|students|children|youth)$", label, re.I):
+        return lower
+    if "race" in dim or "ethnic" in dim:
+        return f"{label} students"
+    return f"{lower} students"
+
+
 def year_phrase(year: str) -> str:
     """'2024-25' -> '2024–25' (an en dash, as in print)."""
     return re.sub(r"^(\d{4})\s*[-/]\s*(\d{2,4})$", r"\1–\2", str(year or "").strip())
@@ -77,7 +107,7 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
     Handles numeric outcomes (averages), range-coded rates, lower-is-better outcomes and suppressed rows.
     """
     get = row.get
-    who = group or str(get("group", ""))
+    who = group or group_phrase(str(get("group", "")), str(get("dimension", "")))
     where = f"At {get('school')}, " if get("level") == "school" and get("school") else ""
     year = year_phrase(get("year", ""))
     lead = (f"{where}in {year}, " if where else f"In {year}, ") if year else where

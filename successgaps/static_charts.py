@@ -92,25 +92,29 @@ def lines(series: dict[str, Sequence[tuple[str, float | None]]], title: str = ""
 
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
-            title: str = "", value_label: str = "Difference (points)") -> bytes:
-    """A grid of rows (groups) x columns (outcomes) coloured by value; each cell printed.
+            title: str = "", value_label: str = "Difference (points)",
+            harm: Sequence[Sequence[float | None]] | None = None) -> bytes:
+    """A grid of rows (groups) x columns (outcomes); each cell printed with its value.
 
+    Coloured by `harm` when given (positive = worse for the group, as on screen), else by value.
     A missing value (suppressed or not screened) is a hatched grey cell marked "*".
     The colour scale is symmetric around 0 so the sign reads the same in every cell.
     """
-    finite = [abs(v) for row in values for v in row if v is not None and not math.isnan(v)]
+    shade = harm if harm is not None else values
+    finite = [abs(v) for row in shade for v in row if v is not None and not math.isnan(v)]
     limit = max(finite) if finite else 1.0
     fig, ax = plt.subplots(figsize=(3.2 + 0.9 * len(columns), 1.6 + 0.3 * len(rows)))
-    cmap = matplotlib.colormaps["PuOr"]
+    cmap = matplotlib.colormaps["PuOr_r" if harm is not None else "PuOr"]
     norm = matplotlib.colors.Normalize(-limit, limit)
     for i, row in enumerate(values):
         for j, value in enumerate(row):
             missing = value is None or math.isnan(value)
-            colour = GREY if missing else cmap(norm(value))
+            tone = shade[i][j]
+            colour = GREY if missing else cmap(norm(tone))
             ax.add_patch(matplotlib.patches.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white",
                                                       hatch="//" if missing else None))
             text = "*" if missing else f"{value:+.0f}"
-            dark = not missing and abs(norm(value) - 0.5) > 0.3
+            dark = not missing and abs(norm(tone) - 0.5) > 0.3
             ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8,
                     color="white" if dark else "black")
     ax.set_xlim(0, len(columns))

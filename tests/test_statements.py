@@ -1,5 +1,7 @@
 """Drafted success gap statements read like the toolkit's examples and never leak hidden figures."""
 
+import pytest
+
 from successgaps import statements
 from successgaps.models import Project
 
@@ -81,3 +83,18 @@ def test_statements_are_saved_with_one_focus():
     assert [s.focus for s in p.statements] == [False, True]
     statements.delete(p, second.id)
     assert [s.focus for s in p.statements] == [True]
+
+
+@pytest.mark.parametrize("group, dimension, phrase", [
+    ("Students with disabilities", "Disability", "students with disabilities"),
+    ("Not English learners", "English learner status", "students who are not English learners"),
+    ("English learners", "English learner status", "English learners"),
+    ("Economically disadvantaged", "Economic disadvantage", "economically disadvantaged students"),
+    ("Female", "Sex", "female students"),
+    ("Autism", "Disability category", "students with autism"),
+    ("Two or more races", "Race/ethnicity", "students of two or more races"),
+    ("Black or African American", "Race/ethnicity", "Black or African American students"),
+    ("Children with disabilities (IDEA)", "Disability", "children with disabilities (IDEA)"),
+])
+def test_groups_read_naturally_inside_a_sentence(group, dimension, phrase):
+    assert statements.group_phrase(group, dimension) == phrase
