@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench --rows N` (see bench/README.md)."""

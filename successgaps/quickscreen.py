@@ -77,6 +77,10 @@ class QuickScreen:
         return ", ".join(parts) + " detected"
 
 
+MEANINGFUL_P = 0.05
+PER_GROUPING = 3
+
+
 def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -163,11 +167,21 @@ def latest_rows(table: pd.DataFrame, year: str) -> pd.DataFrame:
 
 
 def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP) -> list[Gap]:
-    """The `top` largest gaps beyond the thresholds of the whole file in `year`, in the order of the
-    step 3 screen (`gaps.gap_screen`), as sentences."""
+    """The `top` largest meaningful gaps of the whole file in `year`, as sentences.
+
+    Meaningful: beyond the team's thresholds (`gaps.flagged`) and, where the engine gives a p-value,
+    unlikely to be chance (p < 0.05). Taken in the order of the step 3 screen (`gaps.gap_screen`),
+    keeping each group's largest gap only and at most three groups per grouping, so that ten
+    sentences cover different groups instead of one group's many outcomes.
+    """
     shown, _ = gaps.gap_screen(table, settings, year=year or None)
+    meaningful = shown[shown["flagged"] & ~(shown["p_value"].astype(float) >= MEANINGFUL_P)]
+    first = meaningful.drop_duplicates(["dimension", "group"])
+    first = first[first.groupby("dimension").cumcount() < PER_GROUPING]
+    rest = meaningful.drop(first.index)  # when fewer than `top` groups qualify, their next gaps fill in
+    chosen = pd.concat([first, rest]).head(top).sort_index()
     out = []
-    for row in shown[shown["flagged"]].head(top).to_dict("records"):
+    for row in chosen.to_dict("records"):
         out.append(Gap(key=f"{row['dimension']}|{row['group']}|{row['outcome']}",
                        title=f"{row['group']} · {row['outcome']}",
                        sentence=statements.gap_sentence(row, interval=True), row=row))

@@ -34,6 +34,8 @@ def outcome_phrase(label: str) -> str:
     for pattern, verb in VERBS:
         if re.search(pattern, lowered):
             return verb
+    if re.match(r"(absent|present|enrolled|promoted|retained|referred|expelled|suspended)\b", lowered):
+        return f"were {lowered}"  # the label is already what the students were
     return f"had the outcome “{label}”"
 
 
@@ -123,13 +125,15 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
     n_text = "" if _missing(n) else f" (n = {int(n):,})"
     if not _missing(get("mean")):  # numeric outcome
         mean, cmean = float(get("mean")), get("comparison_mean")
-        text = f"{who} averaged {_num(mean)} on {label}"
+        measure = label if label.split()[:1] and label.split()[0] in PROPER_WORDS else label[:1].lower() + label[1:]
+        unit = " points" if re.search(r"score", label, re.I) else ""
+        text = f"{who} averaged {_num(mean)} on the {measure}"
         if _missing(cmean):
             return start(text + n_text + ".")
         diff = mean - float(cmean)
         worse = diff < 0 if higher_is_better else diff > 0
-        tail = (f", a gap of {_num(abs(diff))}" if worse
-                else f", {_num(abs(diff))} {'lower' if diff < 0 else 'higher'}")
+        tail = (f", a gap of {_num(abs(diff))}{unit}" if worse
+                else f", {_num(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
         sentence = start(f"{text}, compared with {_num(float(cmean))} for {comparison}{tail}{n_text}.")
         return sentence + _interval_text(row, "", interval)
 

@@ -128,3 +128,20 @@ def test_a_lone_hidden_group_cannot_be_worked_out_when_another_group_has_no_know
     assert worked_out != 1, "the Pacific Islander student's result can be worked out from the shown figures"
     reference = gap_table(frame, dimensions, outcomes)
     assert not any(compare(engine, reference).values())
+
+
+def test_the_comparison_catches_a_wrong_figure_a_missing_row_and_a_figure_on_a_hidden_row():
+    from bench.reference import compare
+
+    frame = pd.DataFrame({"school": "A", "year": "2024-25", "el": ["Y"] * 20 + ["N", "M", "F"] * 40,
+                          "grad": [1.0, 0.0] * 70})
+    reference = gap_table(frame, [Dimension("el", "English learners")], [Outcome("grad", "Graduation")])
+    assert not any(compare(reference, reference).values())
+    wrong = reference.copy()
+    wrong.loc[wrong.index[~wrong["suppressed"]][0], "rate"] += 0.01
+    assert compare(wrong, reference)["figures"]
+    assert compare(reference.iloc[1:], reference)["rows"]
+    leaky = reference.copy()
+    hidden = leaky.index[leaky["suppressed"]][0]
+    leaky.loc[hidden, "rate"] = 0.5
+    assert compare(leaky, reference)["privacy"]

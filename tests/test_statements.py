@@ -57,8 +57,8 @@ def test_range_coded_rates_are_written_as_ranges():
 def test_numeric_outcome_uses_averages():
     text = statements.gap_sentence(row(outcome="Reading scale score", mean=668.2, comparison_mean=702.9, rate=None,
                                        rate_low=None, rate_high=None, comparison_rate=None))
-    assert text == ("In 2024–25, English learners averaged 668 on Reading scale score, compared with 703 for all "
-                    "other students, a gap of 34.7 (n = 142).")
+    assert text == ("In 2024–25, English learners averaged 668 on the reading scale score, compared with 703 for all "
+                    "other students, a gap of 34.7 points (n = 142).")
 
 
 def test_a_suppressed_row_gives_no_figures():
