@@ -28,8 +28,9 @@ is known:
 then complementary suppression as `successgaps.gaps` documents it: in every set of rows that adds
 up to a shown total — (1) the groups of one dimension at one level, school, year and outcome;
 (2) one group's school rows and its district row, per year and outcome — holding exactly one
-hidden row, the shown row with the fewest students is hidden too (ties: the first in table
-order: level, school, year, dimension, group, outcome); repeated until nothing changes.
+hidden row (a hidden row with n = 0 does not count: it protects nothing), the shown row with the
+fewest students is hidden too (ties: the first in table order: level, school, year, dimension,
+group, outcome); repeated until nothing changes.
 """
 
 from __future__ import annotations
@@ -75,12 +76,13 @@ def gap_table(frame: pd.DataFrame, dimensions, outcomes, min_n: int = 30, min_ce
 
 def _complementary(table: pd.DataFrame) -> pd.DataFrame:
     hidden = table["suppressed"].copy()
+    protects = table["n"] > 0  # a hidden row of no students is known to add nothing: it protects nothing
     sets = [table.groupby(["level", "school", "year", "dimension", "outcome"], dropna=False).ngroup(),
             table.groupby(["year", "dimension", "group", "outcome"], dropna=False).ngroup()]
     while True:
         added = pd.Index([])
         for key in sets:
-            hidden_in_set = hidden.groupby(key).transform("sum")
+            hidden_in_set = (hidden & protects).groupby(key).transform("sum")
             candidates = table[(hidden_in_set == 1) & ~hidden]
             smallest = candidates["n"].groupby(key[candidates.index]).idxmin()  # first of the smallest
             hidden[smallest.to_numpy()] = True

@@ -299,11 +299,12 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     schools = by_school or (complementary and prepared.has_school)
     raw = _raw(con, prepared, settings, schools, by_year)
     out = _compute(raw, prepared, settings)
+    # Table order first: complementary suppression breaks ties in size by it, so it is repeatable.
+    out = out.sort_values(["level", "school", "year", "_d", "group", "_o"], kind="stable").reset_index(drop=True)
     if complementary:
         out = complementary_suppression(out)
     if schools and not by_school:
-        out = out[out["level"] == "district"]
-    out = out.sort_values(["level", "school", "year", "_d", "group", "_o"], kind="stable").reset_index(drop=True)
+        out = out[out["level"] == "district"].reset_index(drop=True)
     return out[COLUMNS + (EXTRA_COLUMNS if extra else [])]
 
 
@@ -468,7 +469,9 @@ def complementary_suppression(df: pd.DataFrame) -> pd.DataFrame:
     Sets: (1) the groups of one dimension at one level, school, year and outcome (the all-students
     total can be read from any row: n + comparison_n); (2) one group's school rows with its district
     row (the district is the sum of its schools). In a set with exactly one hidden row, the shown
-    row with the fewest students is hidden too; repeated until nothing changes.
+    row with the fewest students is hidden too; repeated until nothing changes. A hidden row with
+    no students (n = 0) protects nothing — its n is shown, so it is known to add nothing — and is
+    not counted as a hidden cell.
     """
     df = df.copy()
     hidden = df["suppressed"].to_numpy(bool).copy()
@@ -479,7 +482,7 @@ def complementary_suppression(df: pd.DataFrame) -> pd.DataFrame:
     for _ in range(50):
         changed = False
         for key in sets:
-            frame = pd.DataFrame({"key": key, "hidden": hidden, "size": size})
+            frame = pd.DataFrame({"key": key, "hidden": hidden & (size > 0), "size": size})
             count = frame.groupby("key")["hidden"].transform("sum").to_numpy()
             shown = frame[(count == 1) & ~hidden]
             if shown.empty:

@@ -102,9 +102,6 @@ def test_the_smoke_benchmark_finds_the_engine_and_the_reference_agreeing(tmp_pat
     assert status == 0
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (successgaps/gaps.py complementary_suppression): a group with no "
-                   "student with a known outcome (n = 0) counts as a hidden cell, so the one really hidden cell is "
-                   "not protected and can be worked out from the total")
 def test_a_lone_hidden_group_cannot_be_worked_out_when_another_group_has_no_known_outcome():
     import duckdb
 
