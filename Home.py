@@ -9,7 +9,8 @@ from successgaps.errors import UserError
 from successgaps.progress import next_step, step_statuses
 from successgaps.ui.guidance import render_explainer
 
-STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "done": "✅"}
+STATUS_ICON = {"not started": ":material/radio_button_unchecked:", "in progress": ":material/pending:",
+               "done": ":material/check_circle:"}
 
 
 def _create(name_key: str) -> None:
@@ -92,7 +93,7 @@ if project is None:
         st.subheader("Open a project")
         if projects:
             for summary in projects:
-                st.button(f"📂 {summary.name}", key=f"home_open_{summary.id}",
+                st.button(summary.name, key=f"home_open_{summary.id}", icon=":material/folder_open:",
                           on_click=ui.open_project, args=(summary.id,))
         else:
             st.caption("No projects in this workspace yet.")
@@ -103,7 +104,7 @@ else:
     upcoming = next_step(project)
     if upcoming.next_action:
         st.success(f"**Next:** step {upcoming.step.number} · {upcoming.step.title} — {upcoming.next_action}")
-        st.page_link(upcoming.step.page, label=f"Go to step {upcoming.step.number}", icon="➡️")
+        st.page_link(upcoming.step.page, label=f"Go to step {upcoming.step.number}", icon=":material/arrow_forward:")
 
     upcoming_review = monitoring.next_review(project)
     if upcoming_review:

@@ -101,7 +101,7 @@ tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(
 with tab_team:
     st.subheader("Who is at the table")
     for warning in team.coverage_warnings(project):
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     missing = team.missing(project)
     if missing:
         st.markdown("**Still missing:** " + "; ".join(c.label for c in missing) + ".")
@@ -165,7 +165,7 @@ with tab_invite:
             st.code(letter, language=None, wrap_lines=True)  # the copy button is at its top right
             c1, c2, c3 = st.columns(3)
             if member.email:
-                c1.link_button("Open in my email app", team.mailto_link(project, member), icon="✉️")
+                c1.link_button("Open in my email app", team.mailto_link(project, member), icon=":material/mail:")
             else:
                 c1.caption("Add an email address on the Team tab to open this in your email app.")
             c2.download_button("Download the invitation", letter, file_name=meetings.file_stem(
@@ -216,7 +216,7 @@ with tab_plan:
         st.dataframe(meetings.plan_table(project), hide_index=True)
         st.download_button("Download the calendar (.ics)", meetings.to_ics(project),
                            file_name=meetings.file_stem(project, "meetings") + ".ics", mime="text/calendar",
-                           on_click="ignore", icon="📅")
+                           on_click="ignore", icon=":material/event:")
     else:
         st.info("No meetings planned yet: choose the meeting length and the first date, then make the plan.")
 

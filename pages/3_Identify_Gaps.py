@@ -12,7 +12,7 @@ ui.focus_banner(project)
 datasets = [d for d in project.datasets if d.files]
 if not datasets:
     st.info("There is no data yet: upload a file and check its mapping in step 2 first.")
-    st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon="📁")
+    st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
 
@@ -38,7 +38,7 @@ try:
     table = screen_table(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json())
 except UserError as exc:
     st.error(str(exc))
-    st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon="📁")
+    st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
 

@@ -114,7 +114,7 @@ with mine:
     if not project.members:
         st.warning("Your team has no members yet, so nobody can rate on their own. Add the team in step 1; "
                    "meanwhile a small group can rate here.")
-        st.markdown(f"👥 [Go to step 1 · Team and meetings](Team_and_Meetings?project={project.id})")
+        st.page_link("pages/1_Team_and_Meetings.py", label="Go to step 1 · Team and meetings", icon=":material/group:")
     names = {m.id: m.name for m in project.members}
     choice = st.selectbox("Who is rating?", [*names, GROUP], index=None, placeholder="Pick your name",
                           format_func=lambda i: names.get(i, "A small group"), key="rub_who")

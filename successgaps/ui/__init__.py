@@ -135,7 +135,7 @@ def _leave_presenting() -> None:
 
 def page(title: str, step: int | None = None, *, needs_project: bool = True) -> Project | None:
     """Draw the page frame and return the open project (or stop with a pointer to Home)."""
-    st.set_page_config(page_title=f"{title} · Success Gaps", page_icon="📊", layout="wide")
+    st.set_page_config(page_title=f"{title} · Success Gaps", page_icon=":material/insights:", layout="wide")
     current = load_project()
     with st.sidebar:
         if current is not None:
@@ -160,7 +160,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True) -> 
         st.title(title)
     if needs_project and current is None:
         st.info("Open or create a project on the Home page first.")
-        st.page_link("Home.py", label="Go to Home", icon="🏠")
+        st.page_link("Home.py", label="Go to Home", icon=":material/home:")
         done()
         st.stop()
     return current

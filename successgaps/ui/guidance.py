@@ -41,7 +41,7 @@ def _tips(step: int) -> None:
 
 def render_tips(step: int) -> None:
     """The step's facilitator tips, in a collapsed expander (drawn by `ui.page` under the title)."""
-    with st.expander(TIPS_LABEL, icon="💡"):
+    with st.expander(TIPS_LABEL, icon=":material/lightbulb:"):
         _tips(step)
         st.markdown(f"📖 [All tips, the explainer and the glossary are in the Guide]({guide_url()})")
 
@@ -57,7 +57,7 @@ def render_explainer(*, framed: bool = True, expanded: bool = True, key: str = "
     """“What is a success gap?” with its one-page handout. `framed` puts it in an expander (Home, Meeting 1);
     `key` keeps the download button unique when the explainer is drawn on more than one page."""
     content = guidance.explainer()
-    box = st.expander(content.title, expanded=expanded, icon="🧭") if framed else st.container()
+    box = st.expander(content.title, expanded=expanded, icon=":material/explore:") if framed else st.container()
     with box:
         if not framed:
             st.header(content.title)
