@@ -115,6 +115,11 @@ SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "compari
                   "comparison_mean", "difference", "difference_low", "difference_high", "risk_ratio", "ci_low",
                   "ci_high", "p_value", "flagged", "years_flagged", "share_of_students", "share_of_events"]
 
+def _present_gap(row):
+    st.markdown(f"### {statements.gap_sentence(row, interval=True)}")
+    st.plotly_chart(charts.comparison_bars(row), key="gaps_present_chart")
+
+
 screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
     ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])
 
@@ -127,6 +132,9 @@ with screen_tab:
                "“Years in a row” counts the latest consecutive years beyond them.")
     if shown.empty:
         st.info("No group is large enough to show with these filters and minimum sizes.")
+    elif ui.presenting():  # one gap at a time, largest first, for the shared screen
+        ui.present_one(shown.to_dict("records"), "gaps_present", _present_gap,
+                       label=lambda r: f"{r['group']} · {r['outcome']}")
     else:
         st.dataframe(gaps.readable(shown, SCREEN_COLUMNS), hide_index=True, width="stretch", key="gaps_screen_table")
     st.subheader(f"Hidden to protect privacy ({len(hidden)})")

@@ -135,7 +135,7 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         tail = (f", a gap of {_num(abs(diff))}{unit}" if worse
                 else f", {_num(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
         sentence = start(f"{text}, compared with {_num(float(cmean))} for {comparison}{tail}{n_text}.")
-        return sentence + _interval_text(row, "", interval)
+        return sentence + _interval_text(row, unit, interval)
 
     verb = outcome or outcome_phrase(label)
     low, high = get("rate_low"), get("rate_high")

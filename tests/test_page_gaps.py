@@ -85,3 +85,17 @@ def test_a_project_without_data_is_sent_to_step_2(open_page, store):
     at = open_page("pages/3_Identify_Gaps.py", project=p.id)
     assert not at.exception
     assert "upload a file" in at.info[0].value
+
+
+def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    assert not at.exception
+    table = engine_table(store, district)
+    shown, _ = gaps.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
+    assert any(m.value.startswith(f"**1 of {len(shown)}**") for m in at.markdown)
+    first = next(m.value for m in at.markdown if m.value.startswith("### "))
+    assert f"(n = {int(shown.iloc[0]['n']):,})" in first
+    assert not any("Beyond threshold" in d.value.columns for d in at.dataframe)  # no editing table on screen
+    next(b for b in at.button if b.label == "Next →").click().run()
+    assert any(m.value.startswith(f"**2 of {len(shown)}**") for m in at.markdown)

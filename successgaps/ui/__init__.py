@@ -155,7 +155,8 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True) -> 
             st.caption(f"{info.purpose}  \n**Status:** {status.status} — {status.detail}")
         else:
             st.caption(info.purpose)
-        render_tips(step)
+        if not presenting():
+            render_tips(step)
     else:
         st.title(title)
     if needs_project and current is None:
