@@ -5,6 +5,7 @@ import streamlit as st
 from successgaps import charts, gaps, ingest, statements, ui
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
+from successgaps.ui.guidance import guide_url, metric_columns
 
 project = ui.page("Identify gaps", step=3)
 ui.focus_banner(project)
@@ -111,6 +112,7 @@ dimensions = cols[4].multiselect("Dimensions", list(dict.fromkeys(table["dimensi
 rows = gaps.select(table, level=level, school=school if level == "school" else "", year=year or None,
                    outcome=outcomes, dimension=dimensions)
 
+DRILL_COLUMNS = ["school", "n", "rate", "mean", "comparison_rate", "comparison_mean", "difference", "suppression_reason"]
 SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
                   "comparison_mean", "difference", "difference_low", "difference_high", "risk_ratio", "ci_low",
                   "ci_high", "p_value", "flagged", "years_flagged", "share_of_students", "share_of_events"]
@@ -136,7 +138,9 @@ with screen_tab:
         ui.present_one(shown.to_dict("records"), "gaps_present", _present_gap,
                        label=lambda r: f"{r['group']} · {r['outcome']}")
     else:
-        st.dataframe(gaps.readable(shown, SCREEN_COLUMNS), hide_index=True, width="stretch", key="gaps_screen_table")
+        st.dataframe(gaps.readable(shown, SCREEN_COLUMNS), hide_index=True, width="stretch", key="gaps_screen_table",
+                     column_config=metric_columns(SCREEN_COLUMNS))
+        st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
     st.subheader(f"Hidden to protect privacy ({len(hidden)})")
     st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
                "file suppressed it, or showing it would let a small group be worked out from the others.")
@@ -183,17 +187,15 @@ with closer_tab:
             if not by_school.empty:
                 st.markdown("**By school**")
                 st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
-                st.dataframe(gaps.readable(by_school, ["school", "n", "rate", "mean", "comparison_rate",
-                                                       "comparison_mean", "difference", "suppression_reason"]),
-                             hide_index=True, width="stretch", key="gaps_drill_school_table")
+                st.dataframe(gaps.readable(by_school, DRILL_COLUMNS), hide_index=True, width="stretch",
+                             key="gaps_drill_school_table", column_config=metric_columns(DRILL_COLUMNS))
             over_years = gaps.select(table, level=level, school=school if level == "school" else "",
                                      dimension=pair[0], group=pair[1], outcome=outcome)
             if len(years) > 1:
                 st.markdown("**Over the years**")
                 st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")
-                st.dataframe(gaps.readable(over_years, ["year", "n", "rate", "mean", "comparison_rate",
-                                                        "comparison_mean", "difference", "suppression_reason"]),
-                             hide_index=True, width="stretch", key="gaps_drill_year_table")
+                st.dataframe(gaps.readable(over_years, ["year", *DRILL_COLUMNS[1:]]), hide_index=True, width="stretch",
+                             key="gaps_drill_year_table", column_config=metric_columns(DRILL_COLUMNS))
 
 with statement_tab:
     st.caption("A success gap statement names the group, the outcome and the size of the gap, with the data "

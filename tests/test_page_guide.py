@@ -102,3 +102,15 @@ def test_the_explainer_can_be_drawn_on_any_page():
     assert not at.exception
     assert at.expander[0].label == guidance.explainer().title and at.expander[0].proto.expanded
     assert len(at.get("download_button")) == 1
+
+
+def test_every_metric_heading_of_the_gap_screen_links_to_the_glossary():
+    from successgaps import gaps
+    from successgaps.ui.guidance import metric_columns
+
+    columns = [c for c in gaps.READABLE if c not in ("dimension", "group", "outcome", "school", "year")]
+    config = metric_columns(columns)
+    for column in columns:
+        heading = gaps.READABLE[column][0]
+        assert heading in config, f"{column} ({heading}) has no glossary help"
+        assert "Guide?term=" in config[heading]["help"]

@@ -77,10 +77,25 @@ def metric_help(key: str) -> str:
     return f"{entry.short} [More about {entry.name.split(' (')[0].lower()} in the Guide]({guide_url(key)})"
 
 
+def metric_columns(columns: list[str]) -> dict:
+    """Column settings for a gap table shown with `gaps.readable(df, columns)`: every metric column's
+    heading gets its glossary help and link (hover the heading)."""
+    from .. import gaps  # noqa: PLC0415 - the headings are the engine's own
+
+    config = {}
+    for column in columns:
+        try:
+            help_text = metric_help(column)
+        except KeyError:
+            continue
+        config[gaps.READABLE.get(column, (column, None))[0]] = st.column_config.Column(help=help_text)
+    return config
+
+
 def term_link(key: str, label: str | None = None) -> None:
     """A link to a metric's glossary entry on the Guide page."""
     entry = guidance.term(key)
-    st.markdown(f"📖 [{label or 'What is “' + entry.name + '”?'}]({guide_url(key)})")
+    st.markdown(f":material/menu_book: [{label or 'What is “' + entry.name + '”?'}]({guide_url(key)})")
 
 
 def _term_body(entry: Term) -> None:
