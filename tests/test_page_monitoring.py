@@ -56,3 +56,17 @@ def test_a_plan_revision_is_logged_with_its_reason(open_page, store, planned):
     assert saved.goals[0].text == "Close the EL graduation gap in both high schools"
     assert saved.revisions[0].why == "Westview joined"
     assert "Westview joined" in at.dataframe[-1].value.to_string()
+
+
+def test_a_change_from_a_stale_second_tab_is_refused_with_a_sentence(open_page, store, planned):
+    tab = open_page("pages/7_Monitoring.py", project=planned.id)
+    newer = store.load(planned.id)  # meanwhile, another tab renames the goal
+    newer.goals[0].text = "Typed in the other tab"
+    store.save(newer)
+    next(b for b in tab.button if b.label.startswith("Generate the schedule")).click().run()
+    assert not tab.exception
+    assert "changed in another tab" in tab.error[0].value
+    saved = store.load(planned.id)
+    assert saved.goals[0].text == "Typed in the other tab" and saved.reviews == []
+    next(b for b in tab.button if b.label.startswith("Generate the schedule")).click().run()  # now up to date
+    assert store.load(planned.id).reviews
