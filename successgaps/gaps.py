@@ -119,45 +119,86 @@ def _year_sql(prepared: Prepared, by_year: bool) -> str:
 
 
 def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
-    """Cells of a student view: per level/school/year/dimension/group/outcome, n, Σy, Σ(y-c), Σ(y-c)²."""
+    """Rows `g` of a student view: per level/school/year/dimension/group, for each outcome j, n{j}, e{j} = Σy
+    and for numeric outcomes a{j} = Σ(y-c), b{j} = Σ(y-c)² around the overall mean c (binary outcomes need
+    only n and Σy).
+
+    The sums are additive, so they are first taken once per (school, year, every group value) — a
+    table far shorter than the file (`pre`) — and every cell then sums those (UNNEST over dimensions,
+    GROUPING SETS over levels): the same counts without unnesting every student row, in one scan of
+    the data. A `pre` row k holds n_k, S_k = Σy and M2_k = Σ(y - S_k/n_k)² (var_pop·n); around the
+    overall mean c = ΣS_k/Σn_k its sums are Σ(y-c) = S_k - n_k·c and Σ(y-c)² = M2_k + n_k·(S_k/n_k - c)²
+    (Chan et al.), as stable as summing around c directly."""
     dims, outs = prepared.dimensions, prepared.outcomes
     school = by_school and prepared.has_school
     year = _year_sql(prepared, by_year)
     school_col = "COALESCE(CAST(school AS VARCHAR), '')" if school else "''"
     d_cols = ", ".join(f"CAST({quote_ident(d.key)} AS VARCHAR) AS d{i}" for i, d in enumerate(dims))
+    d_names = ", ".join(f"d{i}" for i in range(len(dims)))
     o_cols = ", ".join(f"CAST({quote_ident(o.key)} AS DOUBLE) AS o{j}" for j, o in enumerate(outs))
-    o_names = ", ".join(f"o{j}" for j in range(len(outs)))
-    aggs = ", ".join(
-        f"count(o{j}) AS n{j}, sum(o{j}) AS e{j}, sum(o{j} - c{j}) AS a{j}, sum((o{j} - c{j}) * (o{j} - c{j})) AS b{j}"
-        for j in range(len(outs)))
+    numeric = [j for j, o in enumerate(outs) if o.kind == "numeric"]
+    # binary outcomes need no centre (0)
+    centres = ", ".join(f"coalesce(sum(e{j}) / sum(n{j}), 0) AS c{j}" if j in numeric else f"0.0::DOUBLE AS c{j}"
+                        for j in range(len(outs)))
+    counts = [f"n{j}" for j in range(len(outs))] + [f"e{j}" for j in range(len(outs))]
+    stats = counts + [f"{x}{j}" for j in numeric for x in "ab"]
+    pre = ", ".join([f"count(o{j})::DOUBLE AS n{j}, sum(o{j}) AS e{j}" for j in range(len(outs))]
+                    + [f"var_pop(o{j}) * count(o{j}) AS m{j}" for j in numeric])
+    centred = ", ".join(counts + [f"e{j} - n{j} * c{j} AS a{j}, m{j} + n{j} * (e{j} / n{j} - c{j}) ** 2 AS b{j}"
+                                  for j in numeric])
+    sums = ", ".join(f"sum({c}) AS {c}" for c in stats)
     qs = lambda k: ", ".join("?" * k)  # noqa: E731
-    lst = lambda p: "[" + ", ".join(f"{p}{j}" for j in range(len(outs))) + "]"  # noqa: E731
     if school:
         whole, sets_g, sets_t = ("GROUPING(school)", "(school, year, dimension, grp), (year, dimension, grp)",
                                  "(school, year), (year)")
     else:
         whole, sets_g, sets_t = "1", "(school, year, dimension, grp)", "(school, year)"
     sql = f"""
-    WITH src AS (SELECT {school_col} AS school, {year} AS year, {d_cols}, {o_cols} FROM {prepared.relation}),
-    ctr AS (SELECT {", ".join(f"coalesce(avg(o{j}), 0) AS c{j}" for j in range(len(outs)))} FROM src),
-    long AS (SELECT school, year, unnest([{qs(len(dims))}]) AS dimension,
-                    unnest([{", ".join(f"d{i}" for i in range(len(dims)))}]) AS grp, {o_names} FROM src),
+    WITH pre AS MATERIALIZED (
+        SELECT school, year, {d_names}, {pre}
+        FROM (SELECT {school_col} AS school, {year} AS year, {d_cols}, {o_cols} FROM {prepared.relation})
+        GROUP BY school, year, {d_names}),
+    ctr AS MATERIALIZED (SELECT {centres}{" FROM pre" if numeric else ""}),
+    base AS MATERIALIZED (SELECT school, year, {d_names}, {centred} FROM pre, ctr),
+    long AS (SELECT school, year, unnest([{qs(len(dims))}]) AS dimension, unnest([{d_names}]) AS grp,
+                    {", ".join(stats)} FROM base),
     grouped AS (
-        SELECT {whole} AS whole, school, year, dimension, grp, {aggs}
-        FROM long, ctr WHERE grp IS NOT NULL GROUP BY GROUPING SETS ({sets_g})
+        SELECT {whole} AS whole, school, year, dimension, grp, {sums}
+        FROM long WHERE grp IS NOT NULL GROUP BY GROUPING SETS ({sets_g})
         UNION ALL
-        SELECT {whole} AS whole, school, year, ? AS dimension, ? AS grp, {aggs}
-        FROM src, ctr GROUP BY GROUPING SETS ({sets_t})),
-    cells AS (
-        SELECT CASE WHEN whole = 1 THEN 'district' ELSE 'school' END AS level,
-               CASE WHEN whole = 1 THEN '' ELSE school END AS school, year, dimension, grp,
-               unnest([{qs(len(outs))}]) AS outcome, unnest({lst('n')})::DOUBLE AS n,
-               unnest({lst('e')}) AS events, unnest({lst('a')}) AS a, unnest({lst('b')}) AS b,
-               unnest({lst('c')}) AS centre, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi, 'exact' AS flag
-        FROM grouped, ctr)
+        SELECT {whole} AS whole, school, year, ? AS dimension, ? AS grp, {sums}
+        FROM base GROUP BY GROUPING SETS ({sets_t})),
+    g AS (SELECT CASE WHEN whole = 1 THEN 'district' ELSE 'school' END AS level,
+                 CASE WHEN whole = 1 THEN '' ELSE school END AS school, year, dimension, grp, {", ".join(stats)}
+          FROM grouped)
     """
-    params = [d.label for d in dims] + [ALL_DIMENSION, ALL_GROUP] + [o.label for o in outs]
+    params = [d.label for d in dims] + [ALL_DIMENSION, ALL_GROUP]
     return sql, params
+
+
+def _student_raw(prepared: Prepared, reference: str, by_school: bool, by_year: bool) -> tuple[str, list]:
+    """`_raw` of a student view: each group row is joined to its all-students row (t) and reference
+    group row (r) of the same level, school and year once, then spread over the outcomes (UNNEST)."""
+    cells_sql, params = _student_cells(prepared, by_school, by_year)
+    outs = range(len(prepared.outcomes))
+    numeric = [j for j, o in enumerate(prepared.outcomes) if o.kind == "numeric"]
+    lst = lambda p, x, only=outs: "unnest([" + ", ".join(  # noqa: E731
+        f"{p}.{x}{j}" if j in only else "NULL::DOUBLE" for j in outs) + "])"
+    side = lambda p: (f"{lst(p, 'n')} AS {p}_n, {lst(p, 'e')} AS {p}_events, {lst(p, 'a', numeric)} AS {p}_a, "  # noqa
+                      f"{lst(p, 'b', numeric)} AS {p}_b, NULL::DOUBLE AS {p}_lo, NULL::DOUBLE AS {p}_hi, "
+                      f"CASE WHEN {p}.grp IS NOT NULL THEN 'exact' END AS {p}_flag")
+    key = "{p}.level = c.level AND {p}.school = c.school AND {p}.year = c.year"
+    sql = f"""{cells_sql}
+    SELECT c.level, c.school, c.year, c.dimension, c.grp, unnest([{", ".join("?" for _ in outs)}]) AS outcome,
+           {lst('c', 'n')} AS n, {lst('c', 'e')} AS events, {lst('c', 'a', numeric)} AS a,
+           {lst('c', 'b', numeric)} AS b, {lst('ctr', 'c')} AS centre, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi,
+           'exact' AS flag, {side("t")}, {side("r")}
+    FROM g c CROSS JOIN ctr
+    LEFT JOIN g t ON t.dimension = ? AND {key.format(p="t")}
+    LEFT JOIN g r ON r.grp = ? AND r.grp <> c.grp AND r.dimension = c.dimension AND {key.format(p="r")}
+    WHERE c.dimension <> ?
+    """
+    return sql, params + [o.label for o in prepared.outcomes] + [ALL_DIMENSION, reference, ALL_DIMENSION]
 
 
 def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
@@ -195,11 +236,13 @@ def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tupl
 
 def _raw(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_year: bool) -> pd.DataFrame:
     """One statement: cells joined to their all-students row (t_) and reference group row (r_)."""
-    build = _student_cells if prepared.layout == "student" else _aggregate_cells
-    cells_sql, params = build(prepared, by_school, by_year)
+    reference = settings.reference_group if settings.comparison == "reference" else ""
+    if prepared.layout == "student":
+        sql, params = _student_raw(prepared, reference, by_school, by_year)
+        return con.execute(sql, params).df()
+    cells_sql, params = _aggregate_cells(prepared, by_school, by_year)
     side = lambda p: ", ".join(f"{p}.{c} AS {p}_{c}" for c in ("n", "events", "a", "b", "lo", "hi", "flag"))  # noqa
     key = "{p}.level = c.level AND {p}.school = c.school AND {p}.year = c.year AND {p}.outcome = c.outcome"
-    reference = settings.reference_group if settings.comparison == "reference" else ""
     sql = f"""{cells_sql}
     SELECT {", ".join("c." + c for c in _CELL_COLS.split(", "))}, {side("t")}, {side("r")}
     FROM cells c
@@ -311,8 +354,8 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
 def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
     outcomes = {o.label: o for o in prepared.outcomes}
     f = lambda c: raw[c].to_numpy(dtype=float, na_value=np.nan)  # noqa: E731
-    numeric = raw["outcome"].map(lambda o: outcomes[o].kind == "numeric" if o in outcomes else False).to_numpy(bool)
-    hib = raw["outcome"].map(lambda o: outcomes[o].higher_is_better if o in outcomes else True).to_numpy(bool)
+    numeric = _per_value(raw["outcome"], lambda o: outcomes[o].kind == "numeric" if o in outcomes else False, bool)
+    hib = _per_value(raw["outcome"], lambda o: outcomes[o].higher_is_better if o in outcomes else True, bool)
     n, e, a, b, centre = f("n"), f("events"), f("a"), f("b"), f("centre")
     tn, te, ta, tb = f("t_n"), f("t_events"), f("t_a"), f("t_b")
     rn, re_, ra, rb = f("r_n"), f("r_events"), f("r_a"), f("r_b")
@@ -416,7 +459,11 @@ def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd
         cvar = (cb - ca * ca / cn) / (cn - 1)
         omean, ovar = centre + oa / on, (ob - oa * oa / on) / (on - 1)
         pm, pv = np.where(use_all, omean, cmean), np.where(use_all, ovar, cvar)
-        t_low, t_high, t_p = welch(mean, var, n, pm, pv, pn)
+        # Welch's t only where it is shown (numeric, not suppressed): the other rows are blanked anyway
+        t_low, t_high, t_p = np.full(len(n), np.nan), np.full(len(n), np.nan), np.full(len(n), np.nan)
+        shown = np.flatnonzero(numeric & ~suppressed)
+        t_low[shown], t_high[shown], t_p[shown] = welch(mean[shown], var[shown], n[shown], pm[shown], pv[shown],
+                                                        pn[shown])
         g = hedges_g(mean, var, n, cmean, cvar, cn)
         share_e = np.where(np.isfinite(e) & np.isfinite(te), e / te, n * rate / (tn * (tlo + thi) / 2))
         share_n = n / tn
@@ -447,14 +494,20 @@ def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd
         out[col] = out[col].where(np.isfinite(out[col]))
     order_d = {d.label: i for i, d in enumerate(prepared.dimensions)}
     order_o = {o.label: i for i, o in enumerate(prepared.outcomes)}
-    out["_d"] = out["dimension"].map(order_d).fillna(len(order_d))
-    out["_o"] = out["outcome"].map(order_o).fillna(len(order_o))
-    return _hide(out)
+    out["_d"] = _per_value(out["dimension"], lambda d: order_d.get(d, len(order_d)), float)
+    out["_o"] = _per_value(out["outcome"], lambda o: order_o.get(o, len(order_o)), float)
+    return _hide(out, copy=False)
 
 
-def _hide(df: pd.DataFrame) -> pd.DataFrame:
+def _per_value(values: pd.Series, fn, dtype) -> np.ndarray:
+    """`fn` of each row's value, computed once per distinct value (a column of a few labels)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.array([fn(u) for u in uniques], dtype=dtype)[codes]
+
+
+def _hide(df: pd.DataFrame, copy: bool = True) -> pd.DataFrame:
     """Blank every figure of a suppressed row except n and comparison_n; counts as nullable integers."""
-    df = df.copy()
+    df = df.copy() if copy else df
     for col in HIDDEN_WHEN_SUPPRESSED:
         if col in df:
             df[col] = df[col].mask(df["suppressed"])

@@ -173,16 +173,34 @@ def _duplicates(con, project, dataset: DataSet) -> list[Finding]:
                                f"{where}); each student should have one row per year, so check for repeated rows.", sid)]
 
 
+def _binary_values(con, project, dataset: DataSet, columns: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """Per binary outcome column, its 12 most frequent values with their row counts, in one scan."""
+    if not columns:
+        return {}
+    cols = [quote_ident(c) for c in columns]
+    rows = con.execute(f"SELECT {', '.join(f'grouping({c})' for c in cols)}, {', '.join(cols)}, count(*) "
+                       f"FROM {raw_union(project, dataset, columns)} "
+                       f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in cols)})").fetchall()
+    found: dict[str, list[tuple[str, int]]] = {c: [] for c in columns}
+    width = len(columns)
+    for row in rows:
+        k = row[:width].index(0)
+        if row[width + k] is not None:
+            found[columns[k]].append((row[width + k], row[-1]))
+    return {c: sorted(v, key=lambda p: -p[1])[:12] for c, v in found.items()}
+
+
 def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
     out = []
+    binary = _binary_values(con, project, dataset, list(dict.fromkeys(
+        c.column for c in dataset.columns if c.role == "outcome" and c.kind == "binary")))
     for c in dataset.columns:
         if c.role != "outcome":
             continue
         col = quote_ident(c.column)
         source = raw_union(project, dataset, [c.column] + ([c.per] if c.per else []))
         if c.kind == "binary":
-            values = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL GROUP BY 1 "
-                                 f"ORDER BY 2 DESC LIMIT 12").fetchall()
+            values = binary[c.column]
             yes = [(v, n) for v, n in values if v in c.yes_values]
             no = [(v, n) for v, n in values if v not in c.yes_values]
             text = (f"{c.label or c.column}: {_examples(yes) or 'no value'} count{'s' if len(yes) == 1 else ''} as yes; "
@@ -232,9 +250,13 @@ def _student_sizes(con, project, prepared) -> list[Finding]:
     keys = [quote_ident(d.key) for d in dims]
     binaries = [quote_ident(o.key) for o in prepared.outcomes if o.kind == "binary"]
     sets = ", ".join(f"(year, {k})" + (f", (school, year, {k})" if prepared.has_school else "") for k in keys)
-    sums = "".join(f", count({o}), sum({o})" for o in binaries)
-    rows = con.execute(f"SELECT {', '.join(keys)}, year, grouping(school), {', '.join(f'grouping({k})' for k in keys)}, "
-                       f"count(*){sums} FROM {prepared.relation} GROUP BY GROUPING SETS ({sets})").fetchall()
+    # counts are additive: taken once per (school, year, every group value), then summed per set
+    pre = "".join(f", count({o}) AS c{i}, sum({o}) AS s{i}" for i, o in enumerate(binaries))
+    sums = "".join(f", sum(c{i})::BIGINT, sum(s{i})" for i in range(len(binaries)))
+    rows = con.execute(f"WITH pre AS (SELECT school, year, {', '.join(keys)}, count(*) AS n{pre} FROM {prepared.relation} "
+                       f"GROUP BY ALL) "
+                       f"SELECT {', '.join(keys)}, year, grouping(school), {', '.join(f'grouping({k})' for k in keys)}, "
+                       f"sum(n)::BIGINT{sums} FROM pre GROUP BY GROUPING SETS ({sets})").fetchall()
     width = len(dims)
     sizes: dict[int, dict[str, list[tuple[str, int]]]] = {}
     small_cells = cells = 0

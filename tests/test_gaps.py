@@ -317,3 +317,35 @@ def test_heatmap_table_is_groups_by_outcomes(con):
     table = gaps.heatmap_table(df)
     assert list(table.index) == ["Program: A", "Program: B"] and list(table.columns) == ["Graduated"]
     assert table.loc["Program: A", "Graduated"] == pytest.approx(20.0)
+
+
+def test_every_cell_of_a_multi_dimension_file_matches_a_direct_count(con):
+    """The engine sums counts once per (school, year, every group value) before spreading them over the
+    dimensions: every school and district figure must still be what counting the students gives."""
+    rng = np.random.default_rng(11)
+    size = 600
+    frame = pd.DataFrame({
+        "school": rng.choice(["North", "South"], size), "year": rng.choice(["2023-24", "2024-25"], size),
+        "d_a": rng.choice(["X", "Y"], size), "d_b": rng.choice(["P", "Q", None], size),
+        "o_score": np.where(rng.random(size) < 0.1, np.nan, rng.normal(700, 40, size)),
+        "o_flag": np.where(rng.random(size) < 0.1, np.nan, (rng.random(size) < 0.3).astype(float))})
+    con.register("frame", frame)
+    con.execute("CREATE TABLE multi AS SELECT * FROM frame")
+    prepared = Prepared("student", "multi", (Dimension("d_a", "A"), Dimension("d_b", "B")),
+                        (Outcome("o_score", "Score", kind="numeric"), Outcome("o_flag", "Flag")))
+    df = gaps.screen(con, prepared, OPEN, complementary=False)
+    checked = 0
+    for (level, school, year, dimension, group, outcome), got in df.set_index(
+            ["level", "school", "year", "dimension", "group", "outcome"]).iterrows():
+        place = frame[(frame["year"] == year) & ((frame["school"] == school) if level == "school" else True)]
+        column, key = ("o_score" if outcome == "Score" else "o_flag"), ("d_a" if dimension == "A" else "d_b")
+        mine, others = place.loc[place[key] == group, column].dropna(), place.loc[place[key] != group, column].dropna()
+        assert (got["n"], got["comparison_n"]) == (len(mine), len(others))
+        if outcome == "Score":
+            assert got["mean"] == pytest.approx(mine.mean()) and got["comparison_mean"] == pytest.approx(others.mean())
+            welch = stats.ttest_ind(mine, others, equal_var=False)
+            assert got["p_value"] == pytest.approx(welch.pvalue)
+        else:
+            assert got["events"] == mine.sum() and got["comparison_rate"] == pytest.approx(others.mean())
+        checked += 1
+    assert checked == 3 * 2 * 2 * 4  # (district + 2 schools) x 2 years x 2 outcomes x 4 groups (X, Y, P, Q)
