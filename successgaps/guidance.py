@@ -110,11 +110,6 @@ def term(key: str) -> Term:
     raise KeyError(f"no glossary entry for {key!r}")
 
 
-def covered_columns() -> set[str]:
-    """Gap-engine columns that have a glossary entry."""
-    return {c for t in load().terms for c in t.columns}
-
-
 # --------------------------------------------------------------------------- handout PDF
 
 def explainer_pdf(project_name: str = "A handout for the members of an equity team") -> bytes:

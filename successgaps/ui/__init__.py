@@ -5,8 +5,6 @@ The only place (with the pages) that imports streamlit. Session-state keys live 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from ..errors import UserError
@@ -20,7 +18,6 @@ _PROJECT = "sg_project"
 _FLASH = "sg_flash"
 _PRESENTING = "sg_presenting"
 
-APP_ROOT = Path(__file__).resolve().parent.parent.parent
 
 _PRESENTATION_CSS = """
 <style>
