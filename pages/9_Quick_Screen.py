@@ -59,7 +59,11 @@ else:
 year = statements.year_phrase(quick.year)
 if quick.gaps:
     st.subheader(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
-    st.markdown("\n".join(f"{i}. **{gap.title}** — {gap.sentence}" for i, gap in enumerate(quick.gaps, 1)))
+    if ui.presenting():  # one gap at a time for the shared screen
+        ui.present_one(quick.gaps, "qs_present", lambda gap: st.markdown(f"### {gap.sentence}"),
+                       label=lambda gap: gap.title)
+    else:
+        st.markdown("\n".join(f"{i}. **{gap.title}** — {gap.sentence}" for i, gap in enumerate(quick.gaps, 1)))
     s = quick.project.gap_settings
     st.caption(f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
                f"thresholds (a risk ratio of {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "

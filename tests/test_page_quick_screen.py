@@ -34,6 +34,16 @@ def test_dropping_a_file_shows_the_summary_the_ten_sentences_and_what_was_hidden
     assert store.list() == []  # nothing is kept unless the principal chooses to
 
 
+def test_presentation_mode_shows_one_gap_at_a_time_and_no_keep_controls(open_page, store, district_csv, tmp_path):
+    at = drop(open_page(PAGE), "district.csv", district_csv)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    assert not at.exception
+    expected = quickscreen.run(district_csv, "district.csv", tmp_path)
+    assert any(m.value.startswith(f"**1 of {len(expected.gaps)}**") for m in at.markdown)
+    assert [m.value for m in at.markdown if m.value.startswith("### ")] == [f"### {expected.gaps[0].sentence}"]
+    assert not [c for c in at.checkbox if c.key.startswith("qs_pick_")]
+
+
 def test_keep_this_makes_the_screen_a_project_with_the_chosen_statements(open_page, store, district_csv):
     at = drop(open_page(PAGE), "district.csv", district_csv)
     at.text_input(key="qs_name").input("Riverbend quick screen")
