@@ -139,7 +139,7 @@ with mine:
             with st.expander("Rate offline with a workbook (.xlsx)"):
                 st.download_button("Download my rating workbook", rubric.rating_workbook(project, who, areas),
                                    file_name=f"rubric-{names[who]}.xlsx".replace(" ", "-"), key="rub_wb_down",
-                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                                   mime=ui.XLSX_MIME)
                 upload = st.file_uploader("Upload my filled-in workbook", type=["xlsx"],
                                           key=f"rub_upload_{st.session_state.get('rub_upload_n', 0)}")
                 if upload is not None:
@@ -194,7 +194,7 @@ with files:
     left.download_button("Download CSV", spreadsheet.csv_bytes(table), file_name="rubric-ratings.csv",
                          mime="text/csv", key="rub_csv")
     right.download_button("Download Excel (.xlsx)", spreadsheet.workbook({"Rubric ratings": table}), file_name="rubric-ratings.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="rub_xlsx")
+                          mime=ui.XLSX_MIME, key="rub_xlsx")
 
     st.subheader("Use your own rubric")
     st.markdown("A state or district can rate with its own version of the rubric: start from the shipped file, "

@@ -1,10 +1,9 @@
 """Step 5 · Root causes: areas of need, votes, at most five priorities, actionable root causes."""
 
-from functools import partial
 
 import streamlit as st
 
-from successgaps import planning, reports, rubric, spreadsheet, ui
+from successgaps import planning, rubric, ui
 from successgaps.models import LEVEL_LABELS, LEVELS
 
 project = ui.page("Root causes", step=5)
@@ -139,12 +138,5 @@ for n, pr in enumerate(project.priorities, 1):
 
 # ---------------------------------------------------------------- export
 if project.priorities:
-    st.subheader("Export")
-    tables = planning.export_tables(project, rub)
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("Priorities (CSV)", spreadsheet.csv_bytes(tables["Priorities"]), "priorities.csv", "text/csv")
-    c2.download_button("Root causes (CSV)", spreadsheet.csv_bytes(tables["Root causes"]), "root_causes.csv", "text/csv")
-    c3.download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    ui.report_button("Action plan (PDF)", partial(reports.action_plan_report, project), "action-plan.pdf")
+    ui.plan_exports(project, ("Priorities", "Root causes"), rub)
 ui.done()

@@ -1,11 +1,10 @@
 """Step 6 · Action plan: measurable goals, action steps, owners, dates, timeline, checks, export."""
 
 import datetime as dt
-from functools import partial
 
 import streamlit as st
 
-from successgaps import planning, reports, spreadsheet, ui
+from successgaps import planning, ui
 
 project = ui.page("Action plan", step=6)
 ui.focus_banner(project)
@@ -201,12 +200,5 @@ if project.steps:
 
 # ---------------------------------------------------------------- export
 if project.goals or project.priorities:
-    st.subheader("Export")
-    tables = planning.export_tables(project)
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("Goals (CSV)", spreadsheet.csv_bytes(tables["Goals"]), "goals.csv", "text/csv")
-    c2.download_button("Action steps (CSV)", spreadsheet.csv_bytes(tables["Action steps"]), "action_steps.csv", "text/csv")
-    c3.download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    ui.report_button("Action plan (PDF)", partial(reports.action_plan_report, project), "action-plan.pdf")
+    ui.plan_exports(project, ("Goals", "Action steps"))
 ui.done()

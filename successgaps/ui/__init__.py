@@ -176,7 +176,8 @@ def done() -> None:
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 
-_MIME = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MIME = {"pdf": "application/pdf", "xlsx": XLSX_MIME,
          "csv": "text/csv", "ics": "text/calendar"}
 
 
@@ -217,3 +218,20 @@ def present_one(items, key: str, render, label=None) -> None:
     forward.button("Next →", key=f"{key}_next", on_click=move, args=(1,), disabled=index == len(items) - 1,
                    width="stretch")
     render(items[index])
+
+
+def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> None:
+    """The export row of steps 5 and 6: two of the plan's tables as CSV, the whole plan as XLSX and PDF."""
+    from functools import partial  # noqa: PLC0415
+
+    from .. import planning, reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
+
+    st.subheader("Export")
+    tables = planning.export_tables(project, rubric)
+    columns = st.columns(3)
+    for column, sheet in zip(columns, csv_sheets):
+        column.download_button(f"{sheet} (CSV)", spreadsheet.csv_bytes(tables[sheet]),
+                               sheet.lower().replace(" ", "_") + ".csv", "text/csv")
+    columns[2].download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
+                               XLSX_MIME)
+    report_button("Action plan (PDF)", partial(reports.action_plan_report, project), "action-plan.pdf")
