@@ -72,10 +72,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import stats
 
 from .models import GapSettings
-from .prepared import ALL_DIMENSION, ALL_GROUP, Prepared
+from .prepared import ALL_DIMENSION, ALL_GROUP, Prepared, cube_sql, relation_sums
 from .sql import quote_ident
 
 COLUMNS = [
@@ -99,6 +100,8 @@ NUMERIC_EFFECT_THRESHOLD = 0.25  # Hedges' g the What Works Clearinghouse calls 
 COMPLEMENTARY = "hidden so that a small group cannot be worked out from the total (complementary suppression)"
 
 LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
+EXACT, RANGE, SUPPRESSED, MISSING = 0, 1, 2, 3  # how a cell's rate is known (the views' source_flag)
+FLAGS = {"exact": EXACT, "range": RANGE, "suppressed": SUPPRESSED, "missing": MISSING}
 LABEL_BENCHMARK = "benchmark rate"
 LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
 
@@ -108,14 +111,14 @@ LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too sm
 _CELL_COLS = "level, school, year, dimension, grp, outcome, n, events, a, b, centre, lo, hi, flag"
 
 
-def _year_sql(prepared: Prepared, by_year: bool) -> str:
+def _year_sql(prepared: Prepared, by_year: bool, source: str) -> str:
     """The year as the file states it; pooled over years (by_year False) it is the file's only year, else ''."""
     if not prepared.has_year:
         return "''"
     if by_year:
         return "COALESCE(CAST(\"year\" AS VARCHAR), '')"
     return (f"(SELECT CASE WHEN count(DISTINCT \"year\") = 1 THEN COALESCE(CAST(any_value(\"year\") AS VARCHAR), '') "
-            f"ELSE '' END FROM {prepared.relation})")
+            f"ELSE '' END FROM {source})")
 
 
 def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
@@ -123,29 +126,22 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[
     and for numeric outcomes a{j} = Σ(y-c), b{j} = Σ(y-c)² around the overall mean c (binary outcomes need
     only n and Σy).
 
-    The sums are additive, so they are first taken once per (school, year, every group value) — a
-    table far shorter than the file (`pre`) — and every cell then sums those (UNNEST over dimensions,
-    GROUPING SETS over levels): the same counts without unnesting every student row, in one scan of
-    the data. A `pre` row k holds n_k, S_k = Σy and M2_k = Σ(y - S_k/n_k)² (var_pop·n); around the
-    overall mean c = ΣS_k/Σn_k its sums are Σ(y-c) = S_k - n_k·c and Σ(y-c)² = M2_k + n_k·(S_k/n_k - c)²
-    (Chan et al.), as stable as summing around c directly."""
+    Every cell adds up rows of the cube (`successgaps.prepared`: n, Σy and Σ(y-c)² per school, year and
+    group values, far fewer rows than students): UNNEST over dimensions, GROUPING SETS over levels.
+    Σ(y-c) = Σy - n·c."""
     dims, outs = prepared.dimensions, prepared.outcomes
     school = by_school and prepared.has_school
-    year = _year_sql(prepared, by_year)
-    school_col = "COALESCE(CAST(school AS VARCHAR), '')" if school else "''"
-    d_cols = ", ".join(f"CAST({quote_ident(d.key)} AS VARCHAR) AS d{i}" for i, d in enumerate(dims))
+    cube = prepared.cube or "cube_inline"
+    year = _year_sql(prepared, by_year, cube)
+    school_col = "COALESCE(school, '')" if school else "''"
     d_names = ", ".join(f"d{i}" for i in range(len(dims)))
-    o_cols = ", ".join(f"CAST({quote_ident(o.key)} AS DOUBLE) AS o{j}" for j, o in enumerate(outs))
     numeric = [j for j, o in enumerate(outs) if o.kind == "numeric"]
     # binary outcomes need no centre (0)
-    centres = ", ".join(f"coalesce(sum(e{j}) / sum(n{j}), 0) AS c{j}" if j in numeric else f"0.0::DOUBLE AS c{j}"
+    centres = ", ".join(f"coalesce(any_value(c{j}), 0) AS c{j}" if j in numeric else f"0.0::DOUBLE AS c{j}"
                         for j in range(len(outs)))
     counts = [f"n{j}" for j in range(len(outs))] + [f"e{j}" for j in range(len(outs))]
     stats = counts + [f"{x}{j}" for j in numeric for x in "ab"]
-    pre = ", ".join([f"count(o{j})::DOUBLE AS n{j}, sum(o{j}) AS e{j}" for j in range(len(outs))]
-                    + [f"var_pop(o{j}) * count(o{j}) AS m{j}" for j in numeric])
-    centred = ", ".join(counts + [f"e{j} - n{j} * c{j} AS a{j}, m{j} + n{j} * (e{j} / n{j} - c{j}) ** 2 AS b{j}"
-                                  for j in numeric])
+    centred = ", ".join(counts + [f"e{j} - n{j} * ctr.c{j} AS a{j}, q{j} AS b{j}" for j in numeric])
     sums = ", ".join(f"sum({c}) AS {c}" for c in stats)
     qs = lambda k: ", ".join("?" * k)  # noqa: E731
     if school:
@@ -153,13 +149,12 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[
                                  "(school, year), (year)")
     else:
         whole, sets_g, sets_t = "1", "(school, year, dimension, grp)", "(school, year)"
+    inline = "" if prepared.cube else \
+        f"cube_inline AS MATERIALIZED ({cube_sql(relation_sums(prepared.relation, dims, outs), len(dims), outs)}),"
     sql = f"""
-    WITH pre AS MATERIALIZED (
-        SELECT school, year, {d_names}, {pre}
-        FROM (SELECT {school_col} AS school, {year} AS year, {d_cols}, {o_cols} FROM {prepared.relation})
-        GROUP BY school, year, {d_names}),
-    ctr AS MATERIALIZED (SELECT {centres}{" FROM pre" if numeric else ""}),
-    base AS MATERIALIZED (SELECT school, year, {d_names}, {centred} FROM pre, ctr),
+    WITH {inline}
+    ctr AS MATERIALIZED (SELECT {centres}{f" FROM {cube}" if numeric else ""}),
+    base AS MATERIALIZED (SELECT {school_col} AS school, {year} AS year, {d_names}, {centred} FROM {cube}, ctr),
     long AS (SELECT school, year, unnest([{qs(len(dims))}]) AS dimension, unnest([{d_names}]) AS grp,
                     {", ".join(stats)} FROM base),
     grouped AS (
@@ -176,35 +171,75 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[
     return sql, params
 
 
-def _student_raw(prepared: Prepared, reference: str, by_school: bool, by_year: bool) -> tuple[str, list]:
-    """`_raw` of a student view: each group row is joined to its all-students row (t) and reference
-    group row (r) of the same level, school and year once, then spread over the outcomes (UNNEST)."""
+def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_year: bool) -> dict:
+    """`_raw` of a student view. One statement returns the cells `g` (one row per level, school, year,
+    dimension and group, every outcome's sums side by side; a few ten thousand rows even for millions of
+    students), in table order; each group row is then paired with its all-students row (t) and
+    reference group row (r) of the same level, school and year, and spread over the outcomes, in numpy."""
     cells_sql, params = _student_cells(prepared, by_school, by_year)
-    outs = range(len(prepared.outcomes))
-    numeric = [j for j, o in enumerate(prepared.outcomes) if o.kind == "numeric"]
-    lst = lambda p, x, only=outs: "unnest([" + ", ".join(  # noqa: E731
-        f"{p}.{x}{j}" if j in only else "NULL::DOUBLE" for j in outs) + "])"
-    side = lambda p: (f"{lst(p, 'n')} AS {p}_n, {lst(p, 'e')} AS {p}_events, {lst(p, 'a', numeric)} AS {p}_a, "  # noqa
-                      f"{lst(p, 'b', numeric)} AS {p}_b, NULL::DOUBLE AS {p}_lo, NULL::DOUBLE AS {p}_hi, "
-                      f"CASE WHEN {p}.grp IS NOT NULL THEN 'exact' END AS {p}_flag")
-    key = "{p}.level = c.level AND {p}.school = c.school AND {p}.year = c.year"
+    dims, outs = prepared.dimensions, prepared.outcomes
+    numeric = [j for j, o in enumerate(outs) if o.kind == "numeric"]
     sql = f"""{cells_sql}
-    SELECT c.level, c.school, c.year, c.dimension, c.grp, unnest([{", ".join("?" for _ in outs)}]) AS outcome,
-           {lst('c', 'n')} AS n, {lst('c', 'e')} AS events, {lst('c', 'a', numeric)} AS a,
-           {lst('c', 'b', numeric)} AS b, {lst('ctr', 'c')} AS centre, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi,
-           'exact' AS flag, {side("t")}, {side("r")}
-    FROM g c CROSS JOIN ctr
-    LEFT JOIN g t ON t.dimension = ? AND {key.format(p="t")}
-    LEFT JOIN g r ON r.grp = ? AND r.grp <> c.grp AND r.dimension = c.dimension AND {key.format(p="r")}
-    WHERE c.dimension <> ?
-    """
-    return sql, params + [o.label for o in prepared.outcomes] + [ALL_DIMENSION, reference, ALL_DIMENSION]
+    SELECT g.*, ctr.* FROM g CROSS JOIN ctr
+    ORDER BY level, school, year, list_position(?, dimension) NULLS LAST, grp"""
+    g = con.execute(sql, params + [[d.label for d in dims]]).df()
+    keys = {c: g[c].astype(object).where(g[c].notna(), "").to_numpy(object) for c in ("level", "school", "year")}
+    dimension, grp = g["dimension"].to_numpy(object), g["grp"].to_numpy(object)
+    total = dimension == ALL_DIMENSION
+    place = _runs(*keys.values())  # the rows come sorted by level, school and year
+    t_of = np.full(place.max() + 1 if len(place) else 0, -1)
+    t_of[place[total]] = np.flatnonzero(total)
+    r_idx = np.full(len(g), -1)
+    if reference:
+        cell = _runs(place, dimension)
+        is_ref = (grp == reference) & ~total
+        r_of = np.full(cell.max() + 1, -1)
+        r_of[cell[is_ref]] = np.flatnonzero(is_ref)
+        r_idx = np.where(is_ref, -1, r_of[cell])
+    rows = np.flatnonzero(~total)
+    t_idx, r_idx = t_of[place[rows]], r_idx[rows]
+    k = len(outs)
+    matrix = lambda x, only=range(k): np.column_stack(  # noqa: E731 - (cells × outcomes) of one statistic
+        [g[f"{x}{j}"].to_numpy(dtype=float, na_value=np.nan) if j in only else np.full(len(g), np.nan)
+         for j in range(k)]) if len(g) else np.empty((0, k))
+    stats = {x: matrix(x, numeric if x in "ab" else range(k)) for x in "neab"}
+
+    def side(idx):  # the rows at idx (−1: no such row), one value per outcome, flattened cell-major
+        return {x: np.where((idx >= 0)[:, None], m[np.maximum(idx, 0)], np.nan).ravel() if len(g) else
+                np.empty(0) for x, m in stats.items()}
+
+    c, t, r = side(rows), side(t_idx), side(r_idx)
+    spread = np.repeat(np.arange(len(rows)), k)
+    out = {name: _strings(values[rows], spread) for name, values in
+           (("level", keys["level"]), ("school", keys["school"]), ("year", keys["year"]),
+            ("dimension", dimension), ("grp", grp))}
+    out["outcome"] = _strings(np.array([o.label for o in outs], object), np.tile(np.arange(k), len(rows)))
+    out["_o"] = np.tile(np.arange(k, dtype=float), len(rows))
+    centres = np.array([g[f"c{j}"].iloc[0] if len(g) else 0.0 for j in range(k)], float)
+    exact = lambda idx: np.repeat(np.where(idx >= 0, EXACT, MISSING), k)  # noqa: E731
+    out.update(n=c["n"], events=c["e"], a=c["a"], b=c["b"], centre=np.tile(centres, len(rows)),
+               lo=np.full(len(spread), np.nan), hi=np.full(len(spread), np.nan), flag=np.full(len(spread), EXACT))
+    for p, values, idx in (("t", t, t_idx), ("r", r, r_idx)):
+        out.update({f"{p}_n": values["n"], f"{p}_events": values["e"], f"{p}_a": values["a"], f"{p}_b": values["b"],
+                    f"{p}_lo": np.full(len(spread), np.nan), f"{p}_hi": np.full(len(spread), np.nan),
+                    f"{p}_flag": exact(idx)})
+    return out
+
+
+def _runs(*columns) -> np.ndarray:
+    """0, 1, 2, ... numbering the runs of equal values (in every column) of sorted rows."""
+    if not len(columns[0]):
+        return np.zeros(0, int)
+    change = np.zeros(len(columns[0]), bool)
+    for column in columns:
+        change[1:] |= column[1:] != column[:-1]
+    return np.cumsum(change)
 
 
 def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
     """Cells of an aggregate view; the district level sums school rows with interval arithmetic."""
     school = by_school and prepared.has_school
-    year = _year_sql(prepared, by_year)
+    year = _year_sql(prepared, by_year, prepared.relation)
     school_col = "COALESCE(CAST(school AS VARCHAR), '')" if prepared.has_school else "''"
     sets = "(school, year, dimension, grp, outcome), (year, dimension, grp, outcome)" if school \
         else "(year, dimension, grp, outcome)"
@@ -234,12 +269,12 @@ def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tupl
     return sql, []
 
 
-def _raw(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_year: bool) -> pd.DataFrame:
-    """One statement: cells joined to their all-students row (t_) and reference group row (r_)."""
+def _raw(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_year: bool) -> dict:
+    """The cells, each joined to its all-students row (t_) and reference group row (r_), in table order
+    (level, school, year, dimension, group, outcome): a dict of equally long columns."""
     reference = settings.reference_group if settings.comparison == "reference" else ""
     if prepared.layout == "student":
-        sql, params = _student_raw(prepared, reference, by_school, by_year)
-        return con.execute(sql, params).df()
+        return _student_raw(con, prepared, reference, by_school, by_year)
     cells_sql, params = _aggregate_cells(prepared, by_school, by_year)
     side = lambda p: ", ".join(f"{p}.{c} AS {p}_{c}" for c in ("n", "events", "a", "b", "lo", "hi", "flag"))  # noqa
     key = "{p}.level = c.level AND {p}.school = c.school AND {p}.year = c.year AND {p}.outcome = c.outcome"
@@ -249,8 +284,24 @@ def _raw(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_yea
     LEFT JOIN cells t ON t.dimension = ? AND {key.format(p="t")}
     LEFT JOIN cells r ON r.grp = ? AND r.grp <> c.grp AND r.dimension = c.dimension AND {key.format(p="r")}
     WHERE c.dimension <> ?
+    ORDER BY c.level, c.school, c.year, list_position(?, c.dimension) NULLS LAST, c.grp,
+             list_position(?, c.outcome) NULLS LAST
     """
-    return con.execute(sql, params + [ALL_DIMENSION, reference, ALL_DIMENSION]).df()
+    frame = con.execute(sql, params + [ALL_DIMENSION, reference, ALL_DIMENSION, [d.label for d in prepared.dimensions],
+                                       [o.label for o in prepared.outcomes]]).df()
+    out = {c: frame[c].to_numpy() for c in frame.columns}
+    for c in ("level", "school", "year", "dimension", "grp", "outcome"):
+        out[c] = pd.array(frame[c].fillna(""), dtype="str")
+    for c in ("flag", "t_flag", "r_flag"):
+        out[c] = frame[c].map(FLAGS).fillna(MISSING).to_numpy(int)
+    order = {o.label: i for i, o in enumerate(prepared.outcomes)}
+    out["_o"] = _per_value(frame["outcome"], lambda o: order.get(o, len(order)), float)
+    return out
+
+
+def _strings(values: np.ndarray, codes: np.ndarray):
+    """A str column of values[codes], built by Arrow (fast for long columns of a few labels)."""
+    return pd.array(pa.array(values, pa.large_string()).take(pa.array(codes, pa.int64())), dtype="str")
 
 
 # ---------------------------------------------------------------- statistics (vectorised)
@@ -289,11 +340,50 @@ def two_proportion_p(e1, n1, e2, n2):
     valid = (n1 > 0) & (n2 > 0) & (e1 >= 0) & (e1 <= n1) & (e2 >= 0) & (e2 <= n2)
     small = valid & (expected < 5)
     idx = np.flatnonzero(small)  # only the small-count rows, each distinct table once: Fisher's exact test
-    tables = np.rint(np.column_stack([e1[idx], n1[idx] - e1[idx], e2[idx], n2[idx] - e2[idx]])).astype(int)
+    tables = np.rint(np.column_stack([e1[idx], n1[idx], n2[idx], e1[idx] + e2[idx]]))
     unique, inverse = np.unique(tables, axis=0, return_inverse=True)
-    exact = np.array([stats.fisher_exact(t.reshape(2, 2)).pvalue for t in unique])
-    p[idx] = exact[inverse.ravel()] if len(idx) else p[idx]
+    p[idx] = fisher_exact_p(*unique.T)[inverse.ravel()]
     return np.where(valid, p, np.nan)
+
+
+FISHER_TOLERANCE = 1e-7  # tables as likely as the observed one within this relative error count as "as extreme"
+FISHER_CELLS = 4_000_000  # grid cells per step of `fisher_exact_p` (bounds its memory)
+
+
+def fisher_exact_p(a, n1, n2, k):
+    """Two-sided p-values of Fisher's exact test, vectorised over 2×2 tables given as arrays: a events
+    among n1 in the group, k events among n1 + n2 in all. With the margins fixed, a is hypergeometric
+    on lo..hi (lo = max(0, k - n2), hi = min(k, n1)); p = the probability of every table no more
+    likely than the observed one (R's fisher.test, with its relative tolerance 1e-7). The
+    probabilities come from the ratio of neighbours, P(x+1)/P(x) = (n1-x)(k-x) / ((x+1)(n2-k+x+1)),
+    summed in logs and normalised over the support, which is exact to ~1e-12 without factorials."""
+    a, n1, n2, k = (np.asarray(x, float) for x in (a, n1, n2, k))
+    lo, hi = np.maximum(0, k - n2), np.minimum(k, n1)
+    width = (hi - lo + 1).astype(int)
+    out = np.ones(len(a))
+    order = np.argsort(width, kind="stable")
+    start = 0
+    while start < len(order):  # tables of similar support width together, a bounded grid at a time
+        stop = start + 1
+        while stop < len(order) and (stop - start + 1) * width[order[stop]] <= FISHER_CELLS:
+            stop += 1
+        rows = order[start:stop]
+        start = stop
+        steps = width[rows].max() - 1
+        if steps <= 0:
+            continue  # only one table has these margins: p = 1
+        x = lo[rows, None] + np.arange(steps)[None, :]
+        inside = x < hi[rows, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.log((n1[rows, None] - x) * (k[rows, None] - x)) - np.log(
+                (x + 1) * (n2[rows, None] - k[rows, None] + x + 1))
+        logw = np.concatenate([np.zeros((len(rows), 1)), np.cumsum(np.where(inside, ratio, 0.0), axis=1)], axis=1)
+        logw = np.where(np.concatenate([np.ones((len(rows), 1), bool), inside], axis=1), logw, -np.inf)
+        w = np.exp(logw - logw.max(axis=1, keepdims=True))
+        observed = w[np.arange(len(rows)), (a[rows] - lo[rows]).astype(int)]
+        extreme = w <= observed[:, None] * (1 + FISHER_TOLERANCE)
+        out[rows] = np.minimum((w * extreme).sum(axis=1) / w.sum(axis=1), 1.0)
+    return out
 
 
 def benchmark_p(events, n, b):
@@ -340,27 +430,26 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     # schools), so a district figure is hidden or shown the same way whether or not the caller
     # asked for the schools: the page, the exports, the goals and the reports never disagree.
     schools = by_school or (complementary and prepared.has_school)
-    raw = _raw(con, prepared, settings, schools, by_year)
-    out = _compute(raw, prepared, settings)
-    # Table order first: complementary suppression breaks ties in size by it, so it is repeatable.
-    out = out.sort_values(["level", "school", "year", "_d", "group", "_o"], kind="stable").reset_index(drop=True)
-    if complementary:
-        out = complementary_suppression(out)
+    # `_raw` returns the cells in table order: complementary suppression breaks ties in size by it,
+    # so it is repeatable.
+    out = _compute(_raw(con, prepared, settings, schools, by_year), prepared, settings)
+    out = complementary_suppression(out) if complementary else _hide(out, copy=False)
     if schools and not by_school:
         out = out[out["level"] == "district"].reset_index(drop=True)
     return out[COLUMNS + (EXTRA_COLUMNS if extra else [])]
 
 
-def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
-    outcomes = {o.label: o for o in prepared.outcomes}
-    f = lambda c: raw[c].to_numpy(dtype=float, na_value=np.nan)  # noqa: E731
-    numeric = _per_value(raw["outcome"], lambda o: outcomes[o].kind == "numeric" if o in outcomes else False, bool)
-    hib = _per_value(raw["outcome"], lambda o: outcomes[o].higher_is_better if o in outcomes else True, bool)
+def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+    outs = prepared.outcomes
+    o_index = np.asarray(raw["_o"], float).astype(int)  # len(outs): an outcome the mapping does not list
+    numeric = np.array([o.kind == "numeric" for o in outs] + [False])[o_index]
+    hib = np.array([o.higher_is_better for o in outs] + [True])[o_index]
+    f = lambda c: np.asarray(raw[c], dtype=float)  # noqa: E731
     n, e, a, b, centre = f("n"), f("events"), f("a"), f("b"), f("centre")
     tn, te, ta, tb = f("t_n"), f("t_events"), f("t_a"), f("t_b")
     rn, re_, ra, rb = f("r_n"), f("r_events"), f("r_a"), f("r_b")
     student = prepared.layout == "student"
-    flag, tflag, rflag = (raw[c].fillna("missing").to_numpy(str) for c in ("flag", "t_flag", "r_flag"))
+    flag, tflag, rflag = raw["flag"], raw["t_flag"], raw["r_flag"]
     with np.errstate(divide="ignore", invalid="ignore"):
         def interval(events, size, lo, hi):
             exact_rate = np.where(np.isfinite(events) & (size > 0), events / size, np.nan)
@@ -377,19 +466,19 @@ def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd
         ohi = np.clip((tn * thi - n * lo) / on, 0, 1)
         exact_o = np.isfinite(oe) & (on > 0)
         olo, ohi = np.where(exact_o, oe / on, olo), np.where(exact_o, oe / on, ohi)
-        oflag = np.where((flag == "exact") & (tflag == "exact"), "exact",
-                         np.where(np.isin(tflag, ["exact", "range"]) & np.isin(flag, ["exact", "range"]),
-                                  "range", np.where(tflag == "suppressed", "suppressed", "missing")))
+        oflag = np.where((flag == EXACT) & (tflag == EXACT), EXACT,
+                         np.where((tflag <= RANGE) & (flag <= RANGE), RANGE,
+                                  np.where(tflag == SUPPRESSED, SUPPRESSED, MISSING)))
         oa, ob = ta - a, tb - b
 
     # which comparison each row uses
     mode = settings.comparison
     benchmark = settings.benchmark_rate
     use_ref = (mode == "reference") & np.isfinite(rn)
-    use_all = np.full(len(raw), mode == "all_students")
-    use_bench = np.full(len(raw), mode == "benchmark" and benchmark is not None) & ~numeric
-    label = np.where(use_bench, LABEL_BENCHMARK, np.where(use_all, LABEL_ALL, np.where(
-        use_ref, settings.reference_group, LABEL_OTHERS))).astype(object)
+    use_all = np.full(len(n), mode == "all_students")
+    use_bench = np.full(len(n), mode == "benchmark" and benchmark is not None) & ~numeric
+    labels = np.array([LABEL_OTHERS, LABEL_ALL, LABEL_BENCHMARK, settings.reference_group, LABEL_ALTERNATE], object)
+    label = np.where(use_bench, 2, np.where(use_all, 1, np.where(use_ref, 3, 0)))
     cn = np.where(use_ref, rn, np.where(use_all, tn, on))
     ce = np.where(use_ref, re_, np.where(use_all, te, oe))
     clo = np.where(use_ref, rlo, np.where(use_all, tlo, olo))
@@ -402,31 +491,31 @@ def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd
     min_n, min_cell = settings.min_n, settings.min_cell
     events_low = np.where(np.isfinite(e), e, n * lo)
     c_events_low = np.where(np.isfinite(ce), ce, cn * clo)
+    reasons = np.array([  # code 0: shown; 1-5: the group; 6-10: the comparison
+        "", "suppressed in the source file (PS)", "the file does not give the number of students in this group",
+        f"fewer than {min_n} students in the group", "the source file gives no rate for this group",
+        f"fewer than {min_cell} students in the group with the outcome",
+        "comparison group suppressed in the source file (PS)", "the comparison group's size is unknown",
+        f"fewer than {min_n} students in the comparison group", "the source file gives no rate for the comparison group",
+        f"fewer than {min_cell} students with the outcome in the comparison group"], object)
     group_reason = np.select(
-        [flag == "suppressed", ~np.isfinite(n), n < min_n, ~numeric & ~np.isfinite(lo),
-         ~numeric & ~(events_low >= min_cell)],
-        ["suppressed in the source file (PS)", "the file does not give the number of students in this group",
-         f"fewer than {min_n} students in the group", "the source file gives no rate for this group",
-         f"fewer than {min_cell} students in the group with the outcome"], "")
+        [flag == SUPPRESSED, ~np.isfinite(n), n < min_n, ~numeric & ~np.isfinite(lo),
+         ~numeric & ~(events_low >= min_cell)], [1, 2, 3, 4, 5], 0)
     comp_reason = np.select(
-        [use_bench, cflag == "suppressed", ~np.isfinite(cn), cn < min_n, cn <= 0,
-         ~numeric & ~np.isfinite(clo), ~numeric & ~(c_events_low >= min_cell)],
-        ["", "comparison group suppressed in the source file (PS)", "the comparison group's size is unknown",
-         f"fewer than {min_n} students in the comparison group", "",
-         "the source file gives no rate for the comparison group",
-         f"fewer than {min_cell} students with the outcome in the comparison group"], "")
+        [use_bench, cflag == SUPPRESSED, ~np.isfinite(cn), cn < min_n, cn <= 0,
+         ~numeric & ~np.isfinite(clo), ~numeric & ~(c_events_low >= min_cell)], [0, 6, 7, 8, 0, 9, 10], 0)
     # alternate risk ratio: the comparison group is too small, the team entered a benchmark rate
-    alternate = (comp_reason != "") & (group_reason == "") & ~numeric & (benchmark is not None)
+    alternate = (comp_reason != 0) & (group_reason == 0) & ~numeric & (benchmark is not None)
     use_bench = use_bench | alternate
-    label = np.where(alternate, LABEL_ALTERNATE, label)
-    comp_reason = np.where(alternate, "", comp_reason)
+    label = np.where(alternate, 4, label)
+    comp_reason = np.where(alternate, 0, comp_reason)
     bench = np.nan if benchmark is None else float(benchmark)
     cn = np.where(use_bench, np.nan, cn)
     ce = np.where(use_bench, np.nan, ce)
     clo = np.where(use_bench, bench, clo)
     chi = np.where(use_bench, bench, chi)
-    reason = np.where(group_reason != "", group_reason, comp_reason)
-    suppressed = reason != ""
+    reason = np.where(group_reason != 0, group_reason, comp_reason)
+    suppressed = reason != 0
 
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (lo + hi) / 2
@@ -470,33 +559,29 @@ def _compute(raw: pd.DataFrame, prepared: Prepared, settings: GapSettings) -> pd
 
     nonnum = ~numeric
     out = pd.DataFrame({
-        "level": raw["level"], "school": raw["school"].fillna(""), "year": raw["year"].fillna(""),
+        "level": raw["level"], "school": raw["school"], "year": raw["year"],
         "dimension": raw["dimension"], "group": raw["grp"], "outcome": raw["outcome"],
         "n": n, "events": np.where(nonnum, e, np.nan),
         "rate": np.where(nonnum, rate, np.nan), "rate_low": np.where(nonnum, lo, np.nan),
         "rate_high": np.where(nonnum, hi, np.nan), "mean": np.where(numeric, mean, np.nan),
-        "comparison": label, "comparison_n": cn,
+        "comparison": _strings(labels, label), "comparison_n": cn,
         "comparison_rate": np.where(nonnum, crate, np.nan), "comparison_mean": np.where(numeric, cmean, np.nan),
         "difference": np.where(numeric, mean - cmean, difference),
         "risk_ratio": np.where(nonnum, risk_ratio, np.nan),
         "effect_size": np.where(numeric, g, cohen_h),
         "ci_low": np.where(numeric, w * t_low, ci_low), "ci_high": np.where(numeric, w * t_high, ci_high),
         "p_value": np.where(numeric, t_p, p_value),
-        "suppressed": suppressed, "suppression_reason": reason,
-        "kind": np.where(numeric, "numeric", "binary"), "higher_is_better": hib,
+        "suppressed": suppressed, "suppression_reason": _strings(reasons, reason),
+        "kind": _strings(np.array(["binary", "numeric"], object), numeric.astype(int)), "higher_is_better": hib,
         "difference_low": np.where(numeric, mean - cmean, (lo - chi) * 100),
         "difference_high": np.where(numeric, mean - cmean, (hi - clo) * 100),
         "comparison_rate_low": np.where(nonnum, clo, np.nan), "comparison_rate_high": np.where(nonnum, chi, np.nan),
         "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
-    })
+    }, copy=False)  # no block consolidation: each column stays its own array
     for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
                 "difference_high"):
         out[col] = out[col].where(np.isfinite(out[col]))
-    order_d = {d.label: i for i, d in enumerate(prepared.dimensions)}
-    order_o = {o.label: i for i, o in enumerate(prepared.outcomes)}
-    out["_d"] = _per_value(out["dimension"], lambda d: order_d.get(d, len(order_d)), float)
-    out["_o"] = _per_value(out["outcome"], lambda o: order_o.get(o, len(order_o)), float)
-    return _hide(out, copy=False)
+    return out
 
 
 def _per_value(values: pd.Series, fn, dtype) -> np.ndarray:
@@ -507,10 +592,11 @@ def _per_value(values: pd.Series, fn, dtype) -> np.ndarray:
 
 def _hide(df: pd.DataFrame, copy: bool = True) -> pd.DataFrame:
     """Blank every figure of a suppressed row except n and comparison_n; counts as nullable integers."""
-    df = df.copy() if copy else df
+    df = df.copy(deep=False) if copy else df  # copy-on-write: the caller's frame is never changed
+    hidden = df["suppressed"].to_numpy(bool)
     for col in HIDDEN_WHEN_SUPPRESSED:
         if col in df:
-            df[col] = df[col].mask(df["suppressed"])
+            df[col] = np.where(hidden, np.nan, df[col].to_numpy(dtype=float, na_value=np.nan))
     for col in ("n", "events", "comparison_n"):
         df[col] = pd.array(np.round(df[col].to_numpy(dtype=float, na_value=np.nan)), dtype="Int64")
     return df
@@ -526,33 +612,47 @@ def complementary_suppression(df: pd.DataFrame) -> pd.DataFrame:
     no students (n = 0) protects nothing — its n is shown, so it is known to add nothing — and is
     not counted as a hidden cell.
     """
-    df = df.copy()
+    df = df.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     hidden = df["suppressed"].to_numpy(bool).copy()
-    reason = df["suppression_reason"].to_numpy(object).copy()
     size = df["n"].to_numpy(dtype=float, na_value=np.inf)
-    sets = [df.groupby(["level", "school", "year", "dimension", "outcome"], sort=False).ngroup().to_numpy(),
-            df.groupby(["year", "dimension", "group", "outcome"], sort=False).ngroup().to_numpy()]
+    protects = size > 0
+    sets = [_set_key(df, ["level", "school", "year", "dimension", "outcome"]),
+            _set_key(df, ["year", "dimension", "group", "outcome"])]
     for _ in range(50):
         changed = False
         for key in sets:
-            frame = pd.DataFrame({"key": key, "hidden": hidden & (size > 0), "size": size})
-            count = frame.groupby("key")["hidden"].transform("sum").to_numpy()
-            shown = frame[(count == 1) & ~hidden]
-            if shown.empty:
+            count = np.bincount(key, weights=hidden & protects, minlength=key.max() + 1 if len(key) else 0)
+            candidates = np.flatnonzero((count[key] == 1) & ~hidden)
+            if not len(candidates):
                 continue
-            pick = shown.sort_values("size", kind="stable").groupby("key").head(1).index.to_numpy()
-            hidden[pick] = True
-            reason[pick] = COMPLEMENTARY
+            # per set, the shown row with the fewest students; ties: the first in table order
+            ordered = candidates[np.lexsort((candidates, size[candidates], key[candidates]))]
+            first = np.r_[True, key[ordered][1:] != key[ordered][:-1]]
+            hidden[ordered[first]] = True
             changed = True
         if not changed:
             break
-    df["suppressed"], df["suppression_reason"] = hidden, reason
-    return _hide(df)
+    added = hidden & ~df["suppressed"].to_numpy(bool)
+    df["suppressed"] = hidden
+    df["suppression_reason"] = df["suppression_reason"].mask(added, COMPLEMENTARY)
+    out = _hide(df, copy=False)
+    out.attrs["complementary_suppression"] = True
+    return out
+
+
+def _set_key(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """A dense integer per distinct combination of `columns` (0, 1, 2, ...)."""
+    key = np.zeros(len(df), np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(df[column])
+        key = pd.factorize(key * (len(uniques) + 1) + codes + 1)[0]
+    return key
 
 
 def for_export(df: pd.DataFrame) -> pd.DataFrame:
-    """The table as any export must show it: complementary suppression applied, hidden figures blank."""
-    return complementary_suppression(df)
+    """The table as any export must show it: complementary suppression applied, hidden figures blank.
+    A table that `screen` already protected (or a part of one) is returned as it is."""
+    return df if df.attrs.get("complementary_suppression") else complementary_suppression(df)
 
 
 # ---------------------------------------------------------------- reading the table

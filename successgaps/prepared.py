@@ -20,12 +20,27 @@ Aggregate layout (`layout == "aggregate"`), one row per (school, year, dimension
     rate_low  DOUBLE   lower end of the rate, proportion 0-1 (NULL when suppressed or missing)
     rate_high DOUBLE   upper end; equal to rate_low for an exact rate
     source_flag VARCHAR 'exact' | 'range' | 'suppressed' (source privacy suppression, e.g. PS) | 'missing'
+
+Cube (student layout, `Prepared.cube`, built by `cube_sql`): the view summed once per (school, year,
+every group value), a table far shorter than the file that every count of the gap engine adds up:
+    school, year      as in the view
+    d{i}      VARCHAR  the group label in dimension i (prepared.dimensions[i])
+    n{j}      DOUBLE   students with a known value of outcome j (prepared.outcomes[j])
+    e{j}      DOUBLE   the sum of outcome j (students with the outcome, for a binary outcome)
+    c{j}, q{j} DOUBLE  numeric outcomes only: c{j} the mean of outcome j over the whole data set (the
+                       same on every row), q{j} = Σ(y - c{j})² over the row's students
+Every column but the keys and c{j} is additive, so any count by school, year or group is a sum of
+cube rows, and the same keys may appear on more than one row (one per raw spelling of the codes).
+`ingest.prepare` stores it as a table beside the view; without one (`cube == ""`) the engine
+computes it inline from the view with the same SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from .sql import quote_ident
 
 ALL_DIMENSION = "All"
 ALL_GROUP = "All students"
@@ -53,3 +68,29 @@ class Prepared:
     outcomes: tuple[Outcome, ...]
     has_school: bool = True
     has_year: bool = True
+    cube: str = ""  # student layout: a quoted relation holding `cube_sql` (see above), or "" for none
+
+
+def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:
+    """The cube (see the module docstring) from `sums`: SQL of rows with school, year, d{i} and per
+    outcome j __n{j} (count), __e{j} (sum) and, numeric outcomes, __m{j} = Σ(y - the row's own mean)²
+    (rows with the same keys may repeat: all sums are additive). A row's Σ(y - c)² is
+    __m + __n·(__e/__n - c)² (Chan et al.), as stable as summing around c directly."""
+    keys = ", ".join(["school", "year"] + [f"d{i}" for i in range(n_dimensions)])
+    numeric = [j for j, o in enumerate(outcomes) if o.kind == "numeric"]
+    centres = ", ".join(f"sum(__e{j}) / sum(__n{j}) AS c{j}" for j in numeric)
+    columns = ", ".join([f"__n{j} AS n{j}, __e{j} AS e{j}" for j in range(len(outcomes))]
+                        + [f"c{j}, __m{j} + __n{j} * (__e{j} / __n{j} - c{j}) ** 2 AS q{j}" for j in numeric])
+    centre = f", (SELECT {centres} FROM s)" if numeric else ""
+    return f"WITH s AS MATERIALIZED ({sums}) SELECT {keys}, {columns} FROM s{centre}"
+
+
+def relation_sums(relation: str, dimensions, outcomes) -> str:
+    """`cube_sql`'s input from a canonical student relation (see the module docstring)."""
+    d_cols = ", ".join(f"CAST({quote_ident(d.key)} AS VARCHAR) AS d{i}" for i, d in enumerate(dimensions))
+    o_cols = ", ".join(f"CAST({quote_ident(o.key)} AS DOUBLE) AS o{j}" for j, o in enumerate(outcomes))
+    sums = ", ".join([f"count(o{j})::DOUBLE AS __n{j}, sum(o{j}) AS __e{j}" for j in range(len(outcomes))]
+                     + [f"var_pop(o{j}) * count(o{j}) AS __m{j}" for j, o in enumerate(outcomes) if o.kind == "numeric"])
+    keys = ", ".join(["school", "year"] + [f"d{i}" for i in range(len(dimensions))])
+    return (f"SELECT {keys}, {sums} FROM (SELECT CAST(school AS VARCHAR) AS school, CAST(year AS VARCHAR) AS year, "
+            f"{d_cols}, {o_cols} FROM {relation}) GROUP BY {keys}")

@@ -32,6 +32,7 @@ from .sql import quote_ident, quote_literal
 
 APP_ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "successgaps.duckdb"
+CACHE = "sg_cache"  # an in-memory database attached to the workspace's: tables derived from the data
 FILE_FORMAT = "successgaps-project"
 MAX_PROJECT_FILE_BYTES = 2 * 1024**3
 
@@ -60,6 +61,7 @@ class Store:
                 "opened; close the other app or set SUCCESSGAPS_WORKSPACE to another folder."
             ) from exc
         self._lock = threading.RLock()
+        self._con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {CACHE}")
         self._con.execute(
             "CREATE TABLE IF NOT EXISTS projects ("
             " id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, doc JSON NOT NULL,"
@@ -83,9 +85,17 @@ class Store:
         """The quoted, qualified name of a project's data table."""
         return f"{self.schema(project_id)}.{quote_ident(name)}"
 
+    @classmethod
+    def cache_table(cls, project_id: str, name: str) -> str:
+        """The quoted, qualified name of a table derived from a project's data, kept in memory only
+        (the cache: rebuilt after a restart, never saved, exported or copied)."""
+        return f"{CACHE}.{cls.schema(project_id)}.{quote_ident(name)}"
+
     def tables(self, project_id: str) -> list[str]:
+        """The project's data tables (its uploads; not the cache's)."""
         rows = self.cursor().execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY 1",
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+            "AND table_schema = ? AND table_type = 'BASE TABLE' ORDER BY 1",
             [f"p_{project_id}"],
         ).fetchall()
         return [r[0] for r in rows]
@@ -191,6 +201,7 @@ class Store:
             except Exception:
                 con.execute("ROLLBACK")
                 raise
+            con.execute(f"DROP SCHEMA IF EXISTS {CACHE}.{self.schema(project_id)} CASCADE")
 
     # ------------------------------------------------------------------ project files
 
