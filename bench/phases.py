@@ -1,6 +1,6 @@
 """The benchmark's phases, each run in its own process by `python -m bench` (see __main__).
 
-`python -m bench.phases <load|screen|reference> '<json args>'` prints one JSON line of timings.
+`python -m bench.phases <load|screen|page|reference> '<json args>'` prints one JSON line of timings.
 Timings start after the imports, so they measure the work, not the interpreter.
 """
 
@@ -61,14 +61,40 @@ def screen(workspace: str, project: str) -> dict:
     changed = loaded.gap_settings.model_copy(update={"min_n": loaded.gap_settings.min_n - 10})
     gaps.screen(con, ingest.prepare(con, loaded, dataset), changed, by_school=True, by_year=True)
     t3 = time.perf_counter()
-    first = table.iloc[0]
-    picked = table[(table["level"] == "school") & (table["outcome"] == first["outcome"]) & (table["year"] == first["year"])]
-    picked = picked[~picked["suppressed"]].sort_values("difference")
-    t4 = time.perf_counter()
     table.to_parquet(Path(workspace) / "engine.parquet")
     store.close()
     return {"seconds": t2 - t0, "prepare_seconds": t1 - t0, "screen_seconds": t2 - t1, "rescreen_seconds": t3 - t2,
-            "filter_seconds": t4 - t3, "table_rows": len(table)}
+            "table_rows": len(table)}
+
+
+def page(workspace: str, project: str) -> dict:
+    """The Identify gaps page (Streamlit's AppTest, in this process, as the server runs it): its first
+    screen, then the rerun after each of a few filter changes a facilitator makes."""
+    import os  # noqa: PLC0415
+
+    os.environ["SUCCESSGAPS_WORKSPACE"] = workspace
+    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "Home.py"), default_timeout=600)
+    at.query_params["project"] = project
+    at.run()
+    at.switch_page("pages/3_Identify_Gaps.py")
+    t0 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t0
+    years, outcomes = at.selectbox(key="gaps_year").options, at.multiselect(key="gaps_outcomes").options
+    changes = [lambda: at.selectbox(key="gaps_year").select(years[-1]), lambda: at.radio(key="gaps_level").set_value("school"),
+               lambda: at.selectbox(key="gaps_school").select_index(1), lambda: at.multiselect(key="gaps_outcomes").select(outcomes[0]),
+               lambda: at.selectbox(key="gaps_year").select(years[0]), lambda: at.radio(key="gaps_level").set_value("district")]
+    seconds = []
+    for change in changes:
+        change()
+        t0 = time.perf_counter()
+        at.run()
+        seconds.append(time.perf_counter() - t0)
+        if at.exception:
+            raise SystemExit(f"The page failed: {at.exception[0].value}")
+    return {"first_seconds": first, "filter_seconds": seconds}
 
 
 def reference(workspace: str, project: str, file: str) -> dict:
@@ -97,4 +123,4 @@ def reference(workspace: str, project: str, file: str) -> dict:
 
 if __name__ == "__main__":
     phase, args = sys.argv[1], json.loads(sys.argv[2])
-    print(json.dumps({"load": load, "screen": screen, "reference": reference}[phase](**args)))
+    print(json.dumps({"load": load, "screen": screen, "page": page, "reference": reference}[phase](**args)))

@@ -18,10 +18,11 @@ if not datasets:
     st.stop()
 
 
-@st.cache_data(show_spinner="Screening every group and outcome…", max_entries=8)
+@st.cache_resource(show_spinner="Screening every group and outcome…", max_entries=8)
 def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_json: str):
     """The whole gap table (every level, school and year), keyed by the data set's mapping and files
-    and the settings, so filters and drill-downs only read it."""
+    and the settings, so filters and drill-downs only read it. One shared object (cache_resource, not
+    a pickled copy per rerun): the page and `gaps` only ever read it."""
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()
@@ -105,12 +106,12 @@ level = cols[0].radio("Level", ["district", "school"] if schools else ["district
                       format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level")
 school = cols[1].selectbox("School", schools, key="gaps_school") if level == "school" else ""
 year = cols[2].selectbox("Year", years[::-1], key="gaps_year") if years else ""
-outcomes = cols[3].multiselect("Outcomes", list(dict.fromkeys(table["outcome"])), key="gaps_outcomes",
+outcomes = cols[3].multiselect("Outcomes", list(table["outcome"].unique()), key="gaps_outcomes",
                                placeholder="All outcomes")
-dimensions = cols[4].multiselect("Dimensions", list(dict.fromkeys(table["dimension"])), key="gaps_dimensions",
+dimensions = cols[4].multiselect("Dimensions", list(table["dimension"].unique()), key="gaps_dimensions",
                                  placeholder="All dimensions")
-rows = gaps.select(table, level=level, school=school if level == "school" else "", year=year or None,
-                   outcome=outcomes, dimension=dimensions)
+place = gaps.select(table, level=level, school=school if level == "school" else "")  # every year of this place
+rows = gaps.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
 DRILL_COLUMNS = ["school", "n", "rate", "mean", "comparison_rate", "comparison_mean", "difference", "suppression_reason"]
 SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
@@ -126,7 +127,7 @@ screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
     ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])
 
 with screen_tab:
-    shown, hidden = gaps.gap_screen(table, settings, level=level, school=school, year=year or None,
+    shown, hidden = gaps.gap_screen(place, settings, level=level, school=school, year=year or None,
                                     outcomes=outcomes, dimensions=dimensions)
     st.subheader("Largest gaps first")
     st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
@@ -159,7 +160,7 @@ with heat_tab:
         st.dataframe(gaps.heatmap_table(binary).round(1), width="stretch", key="gaps_heatmap_table")
 
 pairs = list(dict.fromkeys(zip(rows["dimension"], rows["group"])))
-outcome_names = list(dict.fromkeys(rows["outcome"]))
+outcome_names = list(rows["outcome"].unique())
 
 
 def _pair_label(pair) -> str:
@@ -189,8 +190,7 @@ with closer_tab:
                 st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
                 st.dataframe(gaps.readable(by_school, DRILL_COLUMNS), hide_index=True, width="stretch",
                              key="gaps_drill_school_table", column_config=metric_columns(DRILL_COLUMNS))
-            over_years = gaps.select(table, level=level, school=school if level == "school" else "",
-                                     dimension=pair[0], group=pair[1], outcome=outcome)
+            over_years = gaps.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
             if len(years) > 1:
                 st.markdown("**Over the years**")
                 st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")

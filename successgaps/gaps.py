@@ -634,7 +634,9 @@ def complementary_suppression(df: pd.DataFrame) -> pd.DataFrame:
             break
     added = hidden & ~df["suppressed"].to_numpy(bool)
     df["suppressed"] = hidden
-    df["suppression_reason"] = df["suppression_reason"].mask(added, COMPLEMENTARY)
+    codes, reasons = pd.factorize(df["suppression_reason"], use_na_sentinel=False)
+    df["suppression_reason"] = _strings(np.append(np.asarray(reasons, object), COMPLEMENTARY),
+                                        np.where(added, len(reasons), codes))
     out = _hide(df, copy=False)
     out.attrs["complementary_suppression"] = True
     return out
