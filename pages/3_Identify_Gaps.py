@@ -20,14 +20,15 @@ if not datasets:
 
 @st.cache_resource(show_spinner="Screening every group and outcome…", max_entries=8)
 def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_json: str):
-    """The whole gap table (every level, school and year), keyed by the data set's mapping and files
-    and the settings, so filters and drill-downs only read it. One shared object (cache_resource, not
-    a pickled copy per rerun): the page and `gaps` only ever read it."""
+    """The whole gap table (every level, school and year) with its lookup, keyed by the data set's
+    mapping and files and the settings, so filters and drill-downs only read it. One shared object
+    (cache_resource, not a pickled copy per rerun): the page and `gaps` only ever read it."""
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()
     prepared = ingest.prepare(con, saved, dataset)
-    return gaps.for_export(gaps.screen(con, prepared, GapSettings.model_validate_json(settings_json), extra=True))
+    return gaps.Lookup(gaps.for_export(gaps.screen(con, prepared, GapSettings.model_validate_json(settings_json),
+                                                   extra=True)))
 
 
 names = {d.id: d.name for d in datasets}
@@ -37,7 +38,7 @@ if not dataset.confirmed:
     st.warning("The mapping of this data set is not confirmed yet; check it in step 2 before you trust these gaps.")
 settings = project.gap_settings
 try:
-    table = screen_table(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json())
+    lookup = screen_table(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json())
 except UserError as exc:
     st.error(str(exc))
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
@@ -77,7 +78,7 @@ if not ui.presenting():
         left, right = st.columns(2)
         left.radio("Compare each group with", list(COMPARISONS), format_func=COMPARISONS.get,
                    key="gaps_comparison", on_change=_save_settings)
-        groups = sorted(table["group"].unique())
+        groups = lookup.groups
         if st.session_state["gaps_reference"] not in groups:
             st.session_state["gaps_reference"] = groups[0] if groups else ""
         left.selectbox("Reference group", groups, key="gaps_reference", on_change=_save_settings,
@@ -99,18 +100,17 @@ if not ui.presenting():
 
 # ---------------------------------------------------------------- filters
 
-years = sorted(y for y in table["year"].unique() if y)
-schools = sorted(s for s in table["school"].unique() if s)
+years, schools = lookup.years, lookup.schools
 cols = st.columns(5)
 level = cols[0].radio("Level", ["district", "school"] if schools else ["district"], horizontal=True,
                       format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level")
 school = cols[1].selectbox("School", schools, key="gaps_school") if level == "school" else ""
 year = cols[2].selectbox("Year", years[::-1], key="gaps_year") if years else ""
-outcomes = cols[3].multiselect("Outcomes", list(table["outcome"].unique()), key="gaps_outcomes",
+outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes",
                                placeholder="All outcomes")
-dimensions = cols[4].multiselect("Dimensions", list(table["dimension"].unique()), key="gaps_dimensions",
+dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
                                  placeholder="All dimensions")
-place = gaps.select(table, level=level, school=school if level == "school" else "")  # every year of this place
+place = lookup.place(level, school)  # every year of this place
 rows = gaps.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
 DRILL_COLUMNS = ["school", "n", "rate", "mean", "comparison_rate", "comparison_mean", "difference", "suppression_reason"]
@@ -183,8 +183,7 @@ with closer_tab:
             if not row["suppressed"]:
                 st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
                                 key="gaps_drill_bars")
-            by_school = gaps.select(table, level="school", year=year or None, dimension=pair[0], group=pair[1],
-                                    outcome=outcome)
+            by_school = gaps.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
             if not by_school.empty:
                 st.markdown("**By school**")
                 st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")

@@ -742,6 +742,32 @@ def select(df: pd.DataFrame, **filters) -> pd.DataFrame:
 
 
 
+class Lookup:
+    """A gap table with its rows found by place and by group × outcome, so that a page's filters and
+    drill-downs read the few hundred rows they show instead of scanning the whole table each time."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+        self._places = table.groupby(["level", "school"], sort=False).indices
+        self._cells = table.groupby(["dimension", "group", "outcome"], sort=False).indices
+        self.years = sorted(y for y in table["year"].unique() if y)
+        self.schools = sorted(s for s in table["school"].unique() if s)
+        self.groups = sorted(table["group"].unique())
+        self.outcomes = list(table["outcome"].unique())  # in the mapping's order
+        self.dimensions = list(table["dimension"].unique())
+
+    def _rows(self, index: dict, key) -> pd.DataFrame:
+        return self.table.take(index.get(key, np.zeros(0, int)))
+
+    def place(self, level: str, school: str = "") -> pd.DataFrame:
+        """Every row (every year) of the whole file (level "district") or of one school."""
+        return self._rows(self._places, (level, school if level == "school" else ""))
+
+    def cell(self, dimension: str, group: str, outcome: str) -> pd.DataFrame:
+        """Every row (every level, school and year) of one group and outcome."""
+        return self._rows(self._cells, (dimension, group, outcome))
+
+
 def gap_screen(table: pd.DataFrame, settings: GapSettings, *, level: str = "district", school: str = "",
                year: str | None = None, outcomes=None, dimensions=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The screen for one level (and school) and year: (shown rows ranked, with `years_flagged` from

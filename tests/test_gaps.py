@@ -84,6 +84,20 @@ def test_small_counts_use_fishers_exact_test(con):
         stats.chi2_contingency([[3, 9], [9, 2]], correction=False).pvalue)
 
 
+def test_fishers_exact_test_for_many_tables_at_once_matches_scipy_table_by_table():
+    rng = np.random.default_rng(11)
+    tables = []
+    for _ in range(1500):  # small groups against large comparisons, as a school screen has them
+        n1, n2 = int(rng.integers(0, 60)), int(rng.integers(0, 3000))
+        a, c = int(rng.integers(0, n1 + 1)), int(rng.integers(0, min(n2, 8) + 1))
+        tables.append((a, n1, n2, a + c))
+    tables += [(2, 10, 9, 10), (5, 10, 10, 10), (0, 0, 5, 2), (3, 12000, 20000, 10)]  # ties, an empty row, wide
+    a, n1, n2, k = (np.array(x, float) for x in zip(*tables))
+    ours = gaps.fisher_exact_p(a, n1, n2, k)
+    theirs = [stats.fisher_exact([[x, m - x], [t - x, r - (t - x)]]).pvalue for x, m, r, t in tables]
+    assert ours == pytest.approx(theirs, rel=1e-9)
+
+
 def test_zero_events(con):
     df = gaps.screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), OPEN, by_school=False)
     a = row(df, "A")

@@ -152,3 +152,21 @@ def test_a_new_project_has_every_step_not_started(fresh):
     statuses = step_statuses(fresh.create("New"))
     assert [s.status for s in statuses] == ["not started"] * 7
     assert statuses[0].next_action.startswith("Add team members")
+
+
+def test_the_screens_cache_is_never_exported_and_goes_with_its_project(fresh, tmp_path):
+    from successgaps import ingest
+
+    path = tmp_path / "students.csv"
+    path.write_text("sid,race,grad\n1,H,1\n2,B,0\n3,H,0\n")
+    project = fresh.create("Westview")
+    dataset = ingest.create_dataset(fresh, project, path, path.name)
+    fresh.save(project)
+    prepared = ingest.prepare(fresh.cursor(), project, dataset)
+    assert fresh.cursor().execute(f"SELECT sum(n0) FROM {prepared.cube}").fetchone() == (3,)
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(fresh.export_project(project.id))).read("manifest.json"))
+    assert manifest["tables"] == [dataset.files[0].table]  # the upload only: the cube is rebuilt wherever it opens
+    fresh.delete(project.id)
+    cached = fresh.cursor().execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'sg_cache' "
+                                    "AND table_schema = ?", [f"p_{project.id}"]).fetchone()
+    assert cached == (0,)
