@@ -340,8 +340,9 @@ def two_proportion_p(e1, n1, e2, n2):
     valid = (n1 > 0) & (n2 > 0) & (e1 >= 0) & (e1 <= n1) & (e2 >= 0) & (e2 <= n2)
     small = valid & (expected < 5)
     idx = np.flatnonzero(small)  # only the small-count rows, each distinct table once: Fisher's exact test
-    tables = np.rint(np.column_stack([e1[idx], n1[idx], n2[idx], e1[idx] + e2[idx]]))
-    unique, inverse = np.unique(tables, axis=0, return_inverse=True)
+    # the 2×2 table in whole students (aggregate files give rate × n): each cell rounded on its own
+    a, b, c, d = (np.rint(x) for x in (e1[idx], n1[idx] - e1[idx], e2[idx], n2[idx] - e2[idx]))
+    unique, inverse = np.unique(np.column_stack([a, a + b, c + d, a + c]), axis=0, return_inverse=True)
     p[idx] = fisher_exact_p(*unique.T)[inverse.ravel()]
     return np.where(valid, p, np.nan)
 

@@ -98,6 +98,12 @@ def test_fishers_exact_test_for_many_tables_at_once_matches_scipy_table_by_table
     assert ours == pytest.approx(theirs, rel=1e-9)
 
 
+def test_fishers_test_on_estimated_counts_rounds_each_cell_of_the_table():
+    # an aggregate file gives rates: 24% of 10 and 8.5% of 40 students are 2.4 and 3.4 "events"
+    p = gaps.two_proportion_p(np.array([2.4]), np.array([10.0]), np.array([3.4]), np.array([40.0]))
+    assert p[0] == pytest.approx(stats.fisher_exact([[2, 8], [3, 37]]).pvalue, rel=1e-9)
+
+
 def test_zero_events(con):
     df = gaps.screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), OPEN, by_school=False)
     a = row(df, "A")
