@@ -1,9 +1,12 @@
 """The gap engine: one tidy table of every group × outcome gap, computed in DuckDB.
 
 `screen(con, prepared, settings)` returns one row per (level, school, year, dimension, group,
-outcome) with exactly the columns in `COLUMNS`. The grouping (every dimension, every outcome,
-district and school level) is done by a few DuckDB statements (UNNEST over dimensions and
-outcomes, GROUPING SETS over levels); the statistics SQL does badly (Wilson/Newcombe intervals,
+outcome) with exactly the columns in `COLUMNS`, sorted by level, school, year, dimension and outcome
+(both in the mapping's order) and group; for student data, an outcome no student of a place has
+(graduation at an elementary school) has no rows at that place. The counting (every
+dimension, every outcome, district and school level) is one DuckDB statement over the data set's
+cube (UNNEST over dimensions, GROUPING SETS over levels), whose few ten thousand rows are spread
+over the outcomes in numpy; the statistics SQL does badly (Wilson/Newcombe intervals,
 exact tests, Welch's t, Hedges' g) are computed vectorised with numpy/scipy over the result.
 It is a pure function of (prepared data, settings), so callers may cache it on that key.
 
@@ -209,20 +212,22 @@ def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_ye
                 np.empty(0) for x, m in stats.items()}
 
     c, t, r = side(rows), side(t_idx), side(r_idx)
-    spread = np.repeat(np.arange(len(rows)), k)
+    # an outcome no student at a place has (graduation at an elementary school) gets no rows there
+    keep = np.flatnonzero(t["n"] > 0)
+    spread, which = np.repeat(np.arange(len(rows)), k)[keep], np.tile(np.arange(k), len(rows))[keep]
+    c, t, r = ({x: v[keep] for x, v in values.items()} for values in (c, t, r))
     out = {name: _strings(values[rows], spread) for name, values in
            (("level", keys["level"]), ("school", keys["school"]), ("year", keys["year"]),
             ("dimension", dimension), ("grp", grp))}
-    out["outcome"] = _strings(np.array([o.label for o in outs], object), np.tile(np.arange(k), len(rows)))
-    out["_o"] = np.tile(np.arange(k, dtype=float), len(rows))
+    out["outcome"] = _strings(np.array([o.label for o in outs], object), which)
+    out["_o"] = which.astype(float)
     centres = np.array([g[f"c{j}"].iloc[0] if len(g) else 0.0 for j in range(k)], float)
-    exact = lambda idx: np.repeat(np.where(idx >= 0, EXACT, MISSING), k)  # noqa: E731
-    out.update(n=c["n"], events=c["e"], a=c["a"], b=c["b"], centre=np.tile(centres, len(rows)),
-               lo=np.full(len(spread), np.nan), hi=np.full(len(spread), np.nan), flag=np.full(len(spread), EXACT))
+    nothing = np.full(len(spread), np.nan)
+    out.update(n=c["n"], events=c["e"], a=c["a"], b=c["b"], centre=centres[which], lo=nothing, hi=nothing,
+               flag=np.full(len(spread), EXACT))
     for p, values, idx in (("t", t, t_idx), ("r", r, r_idx)):
         out.update({f"{p}_n": values["n"], f"{p}_events": values["e"], f"{p}_a": values["a"], f"{p}_b": values["b"],
-                    f"{p}_lo": np.full(len(spread), np.nan), f"{p}_hi": np.full(len(spread), np.nan),
-                    f"{p}_flag": exact(idx)})
+                    f"{p}_lo": nothing, f"{p}_hi": nothing, f"{p}_flag": np.where(idx[spread] >= 0, EXACT, MISSING)})
     return out
 
 

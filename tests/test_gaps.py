@@ -369,3 +369,23 @@ def test_every_cell_of_a_multi_dimension_file_matches_a_direct_count(con):
             assert got["events"] == mine.sum() and got["comparison_rate"] == pytest.approx(others.mean())
         checked += 1
     assert checked == 3 * 2 * 2 * 4  # (district + 2 schools) x 2 years x 2 outcomes x 4 groups (X, Y, P, Q)
+
+
+def test_an_outcome_a_school_does_not_have_gets_no_rows_there(con):
+    # graduation is recorded at the high school only; the elementary school has every student's reading
+    frame = pd.DataFrame({
+        "school": ["Lincoln Elementary"] * 60 + ["Central High"] * 60,
+        "year": "2024-25",
+        "d_prog": ["A", "B"] * 60,
+        "o_grad": [None] * 60 + [float(i % 3 > 0) for i in range(60)],
+        "o_read": [float(i % 2) for i in range(120)],
+    })
+    con.register("frame", frame)
+    con.execute("CREATE TABLE two_schools AS SELECT * FROM frame")
+    prepared = Prepared("student", "two_schools", (Dimension("d_prog", "Program"),),
+                        (Outcome("o_grad", "Graduated"), Outcome("o_read", "Reading")))
+    df = gaps.screen(con, prepared, OPEN)
+    at = lambda school: set(df.loc[df["school"] == school, "outcome"])  # noqa: E731
+    assert at("Lincoln Elementary") == {"Reading"}  # no "Graduated: fewer than 10 students" noise
+    assert at("Central High") == {"Graduated", "Reading"}
+    assert row(df, "A", outcome="Graduated")["n"] == 30  # the district counts the high school's students
