@@ -73,6 +73,8 @@ second cell wherever exactly one cell of a set that adds up to a shown total is 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -81,6 +83,12 @@ from scipy import stats
 from .models import GapSettings
 from .prepared import ALL_DIMENSION, ALL_GROUP, Prepared, cube_sql, relation_sums
 from .sql import quote_ident
+
+if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+    # The gap table is long text columns built by Arrow; its default allocator (mimalloc) spends
+    # tens of milliseconds readying memory for each fresh batch of them, the system's does not
+    # (a screen of 1M student records: 0.5 s instead of 0.6 s; bench/README.md). Process-wide.
+    pa.set_memory_pool(pa.system_memory_pool())
 
 COLUMNS = [
     "level", "school", "year", "dimension", "group", "outcome", "n", "events", "rate", "rate_low",
