@@ -50,9 +50,8 @@ def screen(workspace: str, project: str) -> dict:
     con = store.cursor()
     loaded = store.load(project)
     dataset = loaded.datasets[0]
-    # the load phase's quality report already prepared the data set, as the Data page does; drop its
-    # cube so that this phase times building it from the uploaded table (the reference's "mapping")
-    con.execute(f"DROP TABLE IF EXISTS {ingest.cube_name(loaded, dataset)}")
+    # a new process: its in-memory cache is empty, so `prepare` builds the cube from the uploaded
+    # table (the engine's counterpart of the reference's "mapping")
     t0 = time.perf_counter()
     prepared = ingest.prepare(con, loaded, dataset)
     t1 = time.perf_counter()

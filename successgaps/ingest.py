@@ -34,7 +34,7 @@ import duckdb
 
 from .errors import UserError
 from .models import ColumnMap, CombinedGroup, DataFile, DataSet, Project, new_id
-from .prepared import ALL_DIMENSION, ALL_GROUP, Dimension, Outcome, Prepared, cube_sql
+from .prepared import ALL_DIMENSION, ALL_GROUP, Dimension, Outcome, Prepared, cube_sql, outcome_sums
 from .sql import quote_ident, quote_literal
 
 MAX_FILE_BYTES = 1024**3  # 1 GB: larger files are refused with a sentence
@@ -828,12 +828,6 @@ def view_name(project: Project, dataset: DataSet) -> str:
     return f"{Store.schema(project.id)}.{quote_ident('prepared_' + dataset.id)}"
 
 
-def cube_name(project: Project, dataset: DataSet) -> str:
-    from .store import Store  # noqa: PLC0415
-
-    return Store.cache_table(project.id, "cube_" + dataset.id)
-
-
 def file_table(project: Project, data_file: DataFile) -> str:
     from .store import Store  # noqa: PLC0415
 
@@ -864,20 +858,28 @@ def prepare(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) 
     if dataset.layout == "student":
         selects, dims, outs = zip(*(_student_select(project, dataset, f) for f in dataset.files))
         dims, outs = dims[0], outs[0]
-        layout, cube = "student", cube_name(project, dataset)
+        layout = "student"
     else:
         selects = [_aggregate_select(project, dataset, f) for f in dataset.files]
         dims = _aggregate_dimensions(dataset)
         outs = _aggregate_outcomes(dataset)
-        layout, cube = "aggregate", ""
+        layout = "aggregate"
     body = "\nUNION ALL BY NAME\n".join(f"({s})" for s in selects)
-    cube_body = _student_cube(project, dataset) if cube else ""
-    from .store import CACHE  # noqa: PLC0415 - avoid a cycle at import time
+    from .store import CACHE, Store  # noqa: PLC0415 - avoid a cycle at import time
 
+    cube = ""
     with _PREPARE_LOCK:
         _ensure(con, "VIEW", "", f"p_{project.id}", f"prepared_{dataset.id}", body)
-        if cube:
-            _ensure(con, "TABLE", CACHE, f"p_{project.id}", f"cube_{dataset.id}", cube_body)
+        if layout == "student":
+            # named by its SQL, so a screen that started under another mapping never reads this one
+            cube_body = _student_cube(project, dataset)
+            name = f"cube_{dataset.id}_{hashlib.sha256(cube_body.encode()).hexdigest()[:16]}"
+            _ensure(con, "TABLE", CACHE, f"p_{project.id}", name, cube_body)
+            for (older,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND "
+                                        "table_schema = ? AND starts_with(table_name, ?) AND table_name <> ?",
+                                        [CACHE, f"p_{project.id}", f"cube_{dataset.id}_", name]).fetchall():
+                con.execute(f"DROP TABLE IF EXISTS {Store.cache_table(project.id, older)}")
+            cube = Store.cache_table(project.id, name)
     return Prepared(layout=layout, relation=relation, dimensions=tuple(dims), outcomes=tuple(outs),
                     has_school=bool(column_for(dataset, "school") or column_for(dataset, "school_name")),
                     has_year=bool(column_for(dataset, "year")) or all(f.year for f in dataset.files), cube=cube)
@@ -1029,12 +1031,10 @@ def _student_cube(project: Project, dataset: DataSet) -> str:
     for data_file in dataset.files:
         keys, values, dims, outs = _student_exprs(dataset, data_file)
         raw = ", ".join(quote_ident(c) for c in _key_columns(dataset, data_file))
-        sums = ", ".join([f"count(__o{j})::DOUBLE AS __n{j}, sum(__o{j}) AS __e{j}" for j in range(len(values))]
-                         + [f"var_pop(__o{j}) * count(__o{j}) AS __m{j}" for j, o in enumerate(outs) if o.kind == "numeric"])
         labelled = [f"{k} AS {name}" for k, name in zip(keys, ["school", "year"] + [f"d{i}" for i in range(len(dims))])]
         stats = ", ".join(f"__{x}{j}" for j, o in enumerate(outs) for x in ("nem" if o.kind == "numeric" else "ne"))
         values_sql = ", ".join(f"{v} AS __o{j}" for j, v in enumerate(values))
-        parts.append(f"SELECT {', '.join(labelled)}, {stats} FROM (SELECT {raw}, {sums} FROM "
+        parts.append(f"SELECT {', '.join(labelled)}, {stats} FROM (SELECT {raw}, {outcome_sums(outs)} FROM "
                      f"(SELECT {raw}, {values_sql} FROM {file_table(project, data_file)}) GROUP BY {raw})")
     return cube_sql(" UNION ALL ".join(f"({p})" for p in parts), len(dims), outs)
 
@@ -1378,14 +1378,15 @@ def drop_unused_tables(store, project: Project) -> int:
     from .store import CACHE  # noqa: PLC0415
 
     used = {f.table for d in project.datasets for f in d.files}
-    derived = {f"{prefix}_{d.id}" for d in project.datasets for prefix in ("prepared", "cube")}
+    views, cubes = {f"prepared_{d.id}" for d in project.datasets}, tuple(f"cube_{d.id}_" for d in project.datasets)
     con = store.cursor()
     dropped = 0
     for catalog, name, kind in con.execute(
             "SELECT table_catalog, table_name, table_type FROM information_schema.tables WHERE table_schema = ? "
             "AND table_catalog IN (current_database(), ?)", [f"p_{project.id}", CACHE]).fetchall():
         qualified = store.cache_table(project.id, name) if catalog == CACHE else store.table(project.id, name)
-        if name.startswith(("prepared_", "cube_")) and name not in derived:
+        if (name.startswith("prepared_") and name not in views) or (name.startswith("cube_") and not
+                                                                   (cubes and name.startswith(cubes))):
             con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {qualified}")
             dropped += 1
         elif catalog != CACHE and kind != "VIEW" and name.startswith("f_") and name not in used:

@@ -31,8 +31,8 @@ every group value), a table far shorter than the file that every count of the ga
                        same on every row), q{j} = Σ(y - c{j})² over the row's students
 Every column but the keys and c{j} is additive, so any count by school, year or group is a sum of
 cube rows, and the same keys may appear on more than one row (one per raw spelling of the codes).
-`ingest.prepare` stores it as a table beside the view; without one (`cube == ""`) the engine
-computes it inline from the view with the same SQL.
+`ingest.prepare` keeps it as a table of the store's in-memory cache, named after a fingerprint of its
+SQL; without one (`cube == ""`) the engine computes it inline from the view with the same SQL.
 """
 
 from __future__ import annotations
@@ -85,12 +85,16 @@ def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:
     return f"WITH s AS MATERIALIZED ({sums}) SELECT {keys}, {columns} FROM s{centre}"
 
 
+def outcome_sums(outcomes) -> str:
+    """The aggregates `cube_sql` takes, over columns __o{j} holding each outcome's value (NULL = unknown)."""
+    return ", ".join([f"count(__o{j})::DOUBLE AS __n{j}, sum(__o{j}) AS __e{j}" for j in range(len(outcomes))]
+                     + [f"var_pop(__o{j}) * count(__o{j}) AS __m{j}" for j, o in enumerate(outcomes) if o.kind == "numeric"])
+
+
 def relation_sums(relation: str, dimensions, outcomes) -> str:
     """`cube_sql`'s input from a canonical student relation (see the module docstring)."""
     d_cols = ", ".join(f"CAST({quote_ident(d.key)} AS VARCHAR) AS d{i}" for i, d in enumerate(dimensions))
-    o_cols = ", ".join(f"CAST({quote_ident(o.key)} AS DOUBLE) AS o{j}" for j, o in enumerate(outcomes))
-    sums = ", ".join([f"count(o{j})::DOUBLE AS __n{j}, sum(o{j}) AS __e{j}" for j in range(len(outcomes))]
-                     + [f"var_pop(o{j}) * count(o{j}) AS __m{j}" for j, o in enumerate(outcomes) if o.kind == "numeric"])
+    o_cols = ", ".join(f"CAST({quote_ident(o.key)} AS DOUBLE) AS __o{j}" for j, o in enumerate(outcomes))
     keys = ", ".join(["school", "year"] + [f"d{i}" for i in range(len(dimensions))])
-    return (f"SELECT {keys}, {sums} FROM (SELECT CAST(school AS VARCHAR) AS school, CAST(year AS VARCHAR) AS year, "
-            f"{d_cols}, {o_cols} FROM {relation}) GROUP BY {keys}")
+    return (f"SELECT {keys}, {outcome_sums(outcomes)} FROM (SELECT CAST(school AS VARCHAR) AS school, "
+            f"CAST(year AS VARCHAR) AS year, {d_cols}, {o_cols} FROM {relation}) GROUP BY {keys}")
