@@ -215,15 +215,16 @@ def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_ye
          for j in range(k)]) if len(g) else np.empty((0, k))
     stats = {x: matrix(x, numeric if x in "ab" else range(k)) for x in "neab"}
 
-    def side(idx):  # the rows at idx (−1: no such row), one value per outcome, flattened cell-major
-        return {x: np.where((idx >= 0)[:, None], m[np.maximum(idx, 0)], np.nan).ravel() if len(g) else
-                np.empty(0) for x, m in stats.items()}
+    spread, which = np.repeat(np.arange(len(rows)), k), np.tile(np.arange(k), len(rows))
 
-    c, t, r = side(rows), side(t_idx), side(r_idx)
+    def gather(m, idx):  # m's value at row idx (−1: no such row) and each output row's outcome
+        return np.where(idx >= 0, m.ravel()[np.maximum(idx, 0) * k + which], np.nan) if m.size else \
+            np.full(len(idx), np.nan)
+
     # an outcome no student at a place has (graduation at an elementary school) gets no rows there
-    keep = np.flatnonzero(t["n"] > 0)
-    spread, which = np.repeat(np.arange(len(rows)), k)[keep], np.tile(np.arange(k), len(rows))[keep]
-    c, t, r = ({x: v[keep] for x, v in values.items()} for values in (c, t, r))
+    keep = np.flatnonzero(gather(stats["n"], t_idx[spread]) > 0)
+    spread, which = spread[keep], which[keep]
+    c, t, r = ({x: gather(m, idx[spread]) for x, m in stats.items()} for idx in (rows, t_idx, r_idx))
     out = {name: _strings(values[rows], spread) for name, values in
            (("level", keys["level"]), ("school", keys["school"]), ("year", keys["year"]),
             ("dimension", dimension), ("grp", grp))}
@@ -544,16 +545,18 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         pe = np.where(use_all & ~use_bench, np.where(np.isfinite(oe), oe, on * (olo + ohi) / 2),
                       np.where(np.isfinite(ce), ce, cn * crate))
         w = np.where(use_all & ~use_bench, on / tn, 1.0)
-        nc_low, nc_high = newcombe(e1, n, pe, pn)
-        wl, wh = wilson(e1, n)
-        ci_low = np.where(use_bench, wl - bench, w * nc_low) * 100
-        ci_high = np.where(use_bench, wh - bench, w * nc_high) * 100
-        tested = np.where(exact & ~suppressed, e1, np.nan)  # tests only where a p-value is shown
-        p_two = two_proportion_p(np.where(use_bench, np.nan, tested), n, pe, pn)
-        p_bench = benchmark_p(np.where(use_bench, tested, np.nan), n, 0.5 if benchmark is None else bench)
-        p_value = np.where(use_bench, p_bench, p_two)
-        cohen_h = 2 * np.arcsin(np.sqrt(rate)) - 2 * np.arcsin(np.sqrt(crate))
-        ci_low, ci_high, p_value, cohen_h = (np.where(exact, x, np.nan) for x in (ci_low, ci_high, p_value, cohen_h))
+        # intervals and tests only where they are shown (yes/no outcome, exact rates, not suppressed)
+        ci_low, ci_high, p_value = np.full(len(n), np.nan), np.full(len(n), np.nan), np.full(len(n), np.nan)
+        at = np.flatnonzero(~numeric & exact & ~suppressed)
+        sub_bench, sub_e, sub_n, sub_pe, sub_pn = use_bench[at], e1[at], n[at], pe[at], pn[at]
+        nc_low, nc_high = newcombe(sub_e, sub_n, sub_pe, sub_pn)
+        wl, wh = wilson(sub_e, sub_n)
+        ci_low[at] = np.where(sub_bench, wl - bench, w[at] * nc_low) * 100
+        ci_high[at] = np.where(sub_bench, wh - bench, w[at] * nc_high) * 100
+        p_two = two_proportion_p(np.where(sub_bench, np.nan, sub_e), sub_n, sub_pe, sub_pn)
+        p_bench = benchmark_p(np.where(sub_bench, sub_e, np.nan), sub_n, 0.5 if benchmark is None else bench)
+        p_value[at] = np.where(sub_bench, p_bench, p_two)
+        cohen_h = np.where(exact, 2 * np.arcsin(np.sqrt(rate)) - 2 * np.arcsin(np.sqrt(crate)), np.nan)
 
         # numeric outcomes
         mean = centre + a / n
