@@ -5,7 +5,8 @@
   table, every column VARCHAR so codes like "000123", "PS" and "." survive. Bad input raises
   `UserError` with one sentence and leaves nothing behind.
 - `detect` proposes the layout (student / aggregate_long / edfacts) and a `ColumnMap` per column.
-- `prepare` builds the view described in `successgaps.prepared` over every file of a data set.
+- `prepare` builds the view described in `successgaps.prepared` over every file of a data set
+  and, for student data, its cube (the sums the gap engine adds up), reused while nothing changes.
 - `create_dataset`, `add_file`, `replace_file`, `delete_file`, `drop_unused_tables` manage the
   files of a data set; they change the `Project` in memory and the caller saves it.
 
