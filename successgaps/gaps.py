@@ -111,10 +111,10 @@ NUMERIC_EFFECT_THRESHOLD = 0.25  # Hedges' g the What Works Clearinghouse calls 
 COMPLEMENTARY = "hidden so that a small group cannot be worked out from the total (complementary suppression)"
 
 LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
-EXACT, RANGE, SUPPRESSED, MISSING = 0, 1, 2, 3  # how a cell's rate is known (the views' source_flag)
-FLAGS = {"exact": EXACT, "range": RANGE, "suppressed": SUPPRESSED, "missing": MISSING}
 LABEL_BENCHMARK = "benchmark rate"
 LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
+EXACT, RANGE, SUPPRESSED, MISSING = 0, 1, 2, 3  # how a cell's rate is known (the views' source_flag)
+FLAGS = {"exact": EXACT, "range": RANGE, "suppressed": SUPPRESSED, "missing": MISSING}
 
 
 # ---------------------------------------------------------------- SQL: counts per cell
@@ -198,13 +198,13 @@ def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_ye
     dimension, grp = g["dimension"].to_numpy(object), g["grp"].to_numpy(object)
     total = dimension == ALL_DIMENSION
     place = _runs(*keys.values())  # the rows come sorted by level, school and year
-    t_of = np.full(place.max() + 1 if len(place) else 0, -1)
+    t_of = np.full(len(g), -1)  # per place (numbered below len(g)): its all-students row
     t_of[place[total]] = np.flatnonzero(total)
     r_idx = np.full(len(g), -1)
     if reference:
         cell = _runs(place, dimension)
         is_ref = (grp == reference) & ~total
-        r_of = np.full(cell.max() + 1, -1)
+        r_of = np.full(len(g), -1)
         r_of[cell[is_ref]] = np.flatnonzero(is_ref)
         r_idx = np.where(is_ref, -1, r_of[cell])
     rows = np.flatnonzero(~total)

@@ -1386,8 +1386,8 @@ def drop_unused_tables(store, project: Project) -> int:
             "SELECT table_catalog, table_name, table_type FROM information_schema.tables WHERE table_schema = ? "
             "AND table_catalog IN (current_database(), ?)", [f"p_{project.id}", CACHE]).fetchall():
         qualified = store.cache_table(project.id, name) if catalog == CACHE else store.table(project.id, name)
-        if (name.startswith("prepared_") and name not in views) or (name.startswith("cube_") and not
-                                                                   (cubes and name.startswith(cubes))):
+        stale_view = name.startswith("prepared_") and name not in views
+        if stale_view or (name.startswith("cube_") and not name.startswith(cubes)):
             con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {qualified}")
             dropped += 1
         elif catalog != CACHE and kind != "VIEW" and name.startswith("f_") and name not in used:
