@@ -4,9 +4,11 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import monitoring, reports, sample, ui, workbook
+from successgaps import reports, ui
 from successgaps.errors import UserError
-from successgaps.progress import next_step, step_statuses
+from successgaps.outputs import workbook
+from successgaps.process import monitoring, sample
+from successgaps.process.progress import next_step, step_statuses
 from successgaps.ui.guidance import render_explainer
 
 STATUS_ICON = {"not started": ":material/radio_button_unchecked:", "in progress": ":material/pending:",

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from successgaps.sample import (
+from successgaps.process.sample import (
     DISABILITY_CATEGORIES,
     DISABILITY_SHARES,
     RACE_CODES,

@@ -19,7 +19,8 @@ from successgaps.store import Store
 
 def load(workspace: str, file: str) -> dict:
     """Upload, detect and quality report, as the Data page does for a new file."""
-    from successgaps import ingest, quality  # noqa: PLC0415
+    from successgaps import ingest  # noqa: PLC0415
+    from successgaps.data import quality
 
     path = Path(file)
     store = Store(Path(workspace))

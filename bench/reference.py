@@ -38,8 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from successgaps.data.prepared import Dimension, Outcome
 from successgaps.ingest import MISSING
-from successgaps.prepared import Dimension, Outcome
 
 FIGURES = ("rate", "mean", "comparison_rate", "comparison_mean", "difference", "risk_ratio")
 COMPLEMENTARY = "complementary"

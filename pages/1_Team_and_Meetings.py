@@ -6,7 +6,8 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import meetings, reports, team, ui
+from successgaps import reports, ui
+from successgaps.process import meetings, team
 
 project = ui.page("Team and meetings", step=1)
 ui.focus_banner(project)

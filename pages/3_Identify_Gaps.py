@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from successgaps import charts, gaps, ingest, statements, ui
+from successgaps import gaps, ingest, ui
+from successgaps.engine import statements
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
+from successgaps.outputs import charts
 from successgaps.ui.guidance import guide_url, metric_columns
 
 project = ui.page("Identify gaps", step=3)

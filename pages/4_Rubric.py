@@ -4,8 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import reports, rubric, spreadsheet, ui
+from successgaps import reports, ui
 from successgaps.models import LEVEL_LABELS, LEVELS
+from successgaps.outputs import spreadsheet
+from successgaps.process import rubric
 
 GROUP = "__group__"  # the "who is rating" choice for a small group
 LARGE_TYPE = """<style>

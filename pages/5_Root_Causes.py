@@ -3,8 +3,9 @@
 
 import streamlit as st
 
-from successgaps import planning, rubric, ui
+from successgaps import ui
 from successgaps.models import LEVEL_LABELS, LEVELS
+from successgaps.process import planning, rubric
 
 project = ui.page("Root causes", step=5)
 ui.focus_banner(project)

@@ -4,7 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from successgaps import planning, ui
+from successgaps import ui
+from successgaps.process import planning
 
 project = ui.page("Action plan", step=6)
 ui.focus_banner(project)

@@ -6,8 +6,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from successgaps import monitoring, reports, ui
+from successgaps import reports, ui
 from successgaps.models import StepReview
+from successgaps.process import monitoring
 
 project = ui.page("Monitoring", step=7)
 ui.focus_banner(project)

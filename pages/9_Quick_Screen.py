@@ -9,8 +9,10 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import charts, quickscreen, statements, ui
+from successgaps import ui
+from successgaps.engine import quickscreen, statements
 from successgaps.errors import UserError
+from successgaps.outputs import charts
 
 RESULT = "qs_result"  # the QuickScreen of the file in the uploader
 KEPT = "qs_kept"  # (file hash, project id, project name) once "Keep this" made a project of it

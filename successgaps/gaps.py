@@ -80,8 +80,8 @@ import pandas as pd
 import pyarrow as pa
 from scipy import stats
 
+from .data.prepared import ALL_DIMENSION, ALL_GROUP, Prepared, cube_sql, relation_sums
 from .models import GapSettings
-from .prepared import ALL_DIMENSION, ALL_GROUP, Prepared, cube_sql, relation_sums
 from .sql import quote_ident
 
 if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import duckdb
 
+from .data.prepared import ALL_DIMENSION, ALL_GROUP, Dimension, Outcome, Prepared, cube_sql, outcome_sums
 from .errors import UserError
 from .models import ColumnMap, CombinedGroup, DataFile, DataSet, Project, new_id
-from .prepared import ALL_DIMENSION, ALL_GROUP, Dimension, Outcome, Prepared, cube_sql, outcome_sums
 from .sql import quote_ident, quote_literal
 
 MAX_FILE_BYTES = 1024**3  # 1 GB: larger files are refused with a sentence
@@ -1405,6 +1405,6 @@ def timed(fn, *args, **kwargs):
 
 def quality_report(con, project: Project, dataset: DataSet):
     """The data-quality findings of a data set (see successgaps.quality)."""
-    from .quality import quality_report as report  # noqa: PLC0415 - quality builds on this module
+    from .data.quality import quality_report as report  # noqa: PLC0415 - quality builds on this module
 
     return report(con, project, dataset)

@@ -35,8 +35,10 @@ import matplotlib
 import pandas as pd
 from fpdf import FPDF, FontFace
 
-from . import gaps, ingest, meetings, monitoring, planning, rubric, static_charts
+from . import gaps, ingest
 from .models import LEVEL_LABELS, LEVELS, GapStatement, Meeting, Project
+from .outputs import static_charts
+from .process import meetings, monitoring, planning, rubric
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"

@@ -6,9 +6,9 @@ import pytest
 
 from bench import generate
 from bench.reference import gap_table
-from successgaps.prepared import Dimension, Outcome
-from successgaps.sample import DISABILITY_CATEGORIES
-from successgaps.sample import generate as sample_generate
+from successgaps.data.prepared import Dimension, Outcome
+from successgaps.process.sample import DISABILITY_CATEGORIES
+from successgaps.process.sample import generate as sample_generate
 
 
 def read(path):
@@ -107,7 +107,7 @@ def test_a_lone_hidden_group_cannot_be_worked_out_when_another_group_has_no_know
 
     from bench.reference import compare
     from successgaps import gaps
-    from successgaps.prepared import Prepared
+    from successgaps.data.prepared import Prepared
 
     # one school: 40 White, 40 Hispanic, 40 Black students (half proficient), one Pacific Islander
     # (proficient), one American Indian student with no test score

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from successgaps import cli, gaps, sample
+from successgaps import cli, gaps
+from successgaps.process import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from successgaps import gaps
+from successgaps.data.prepared import Dimension, Outcome, Prepared
 from successgaps.models import GapSettings
-from successgaps.prepared import Dimension, Outcome, Prepared
 
 Z = 1.959963984540054
 OPEN = GapSettings(min_n=0, min_cell=0)  # formulas only, no minimum sizes

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from successgaps import guidance
+from successgaps.process import guidance
 
 # The engine's result columns as issue #4 names them (used only if the engine does not list them).
 ENGINE_COLUMNS = [
@@ -76,7 +76,7 @@ def test_glossary_formulas_match_the_engine():
 
 @pytest.fixture(scope="module")
 def district():
-    from successgaps import sample
+    from successgaps.process import sample
 
     frame = sample.generate()
     return frame[frame["school_year"] == "2024-25"]

@@ -109,7 +109,7 @@ def test_combined_groups_become_a_dimension_of_both_labels(store, project, tmp_p
 
 
 def test_the_sample_district_maps_with_no_edits(store, project, tmp_path):
-    from successgaps.sample import generate
+    from successgaps.process.sample import generate
 
     path = tmp_path / "sample.csv"
     generate(students_per_grade=20).to_csv(path, index=False)

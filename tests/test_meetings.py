@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from successgaps import meetings, team
 from successgaps.errors import UserError
 from successgaps.models import GapStatement, Project
+from successgaps.process import meetings, team
 
 MONDAY = dt.date(2031, 9, 8)  # far enough ahead never to be "in the past"
 

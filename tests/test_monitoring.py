@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from successgaps import monitoring
 from successgaps.errors import UserError
 from successgaps.models import ActionStep, Goal, Member, Project
+from successgaps.process import monitoring
 
 D = dt.date
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from successgaps import planning
 from successgaps.models import ActionStep, GapStatement, Member
+from successgaps.process import planning
 
 
 @pytest.fixture

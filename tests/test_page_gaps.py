@@ -2,8 +2,9 @@
 
 import pytest
 
-from successgaps import gaps, ingest, sample
+from successgaps import gaps, ingest
 from successgaps.models import GapSettings
+from successgaps.process import sample
 
 
 @pytest.fixture

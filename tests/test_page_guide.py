@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from successgaps import guidance
-from successgaps.progress import STEPS
+from successgaps.process import guidance
+from successgaps.process.progress import STEPS
 from successgaps.ui.guidance import GLOSSARY_TAB, TIPS_LABEL, guide_url, metric_help
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 
 import pytest
 
-from successgaps import planning, rubric
 from successgaps.models import GapStatement, Member
+from successgaps.process import planning, rubric
 
 
 @pytest.fixture

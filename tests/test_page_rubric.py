@@ -5,8 +5,8 @@ import io
 import openpyxl
 import pytest
 
-from successgaps import rubric
 from successgaps.models import Meeting, Member
+from successgaps.process import rubric
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import io
 import openpyxl
 import pytest
 
-from successgaps import planning, rubric, spreadsheet
 from successgaps.errors import UserError
 from successgaps.models import ActionStep, GapStatement, Goal, Member, Priority, Project
+from successgaps.outputs import spreadsheet
+from successgaps.process import planning, rubric
 
 D = dt.date
 TODAY = D(2025, 10, 1)
@@ -282,7 +283,8 @@ def test_exports_neutralise_formulas_and_hold_every_table(plan):
 
 def test_a_statements_metric_is_recomputed_from_the_data_for_any_year(store, tmp_path):
     """Monitoring reuses this: the same gap, read again from the data for a later (or earlier) year."""
-    from successgaps import gaps, ingest, sample
+    from successgaps import gaps, ingest
+    from successgaps.process import sample
 
     p = store.create("Riverbend")
     sample.generate(seed=3, students_per_grade=60).to_csv(tmp_path / "district.csv", index=False)

@@ -3,7 +3,7 @@
 import pytest
 
 from successgaps import ingest
-from successgaps.quality import quality_report
+from successgaps.data.quality import quality_report
 from successgaps.store import Store
 
 MESSY = """sid,school,year,race,disability,grad,score,days_absent,days_enrolled

@@ -6,8 +6,10 @@ import re
 import pandas as pd
 import pytest
 
-from successgaps import gaps, ingest, quickscreen, sample, statements
+from successgaps import gaps, ingest
+from successgaps.engine import quickscreen, statements
 from successgaps.errors import UserError
+from successgaps.process import sample
 
 
 @pytest.fixture(scope="module")

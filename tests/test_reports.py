@@ -228,7 +228,9 @@ def test_long_tables_repeat_their_header_on_every_page(project, tmp_path):
 def district(tmp_path_factory):
     """The sample district as a team would have it: uploaded, mapped, screened, a focus statement
     on the largest flagged gap, and a goal measured by it."""
-    from successgaps import gaps, ingest, planning, sample, statements
+    from successgaps import gaps, ingest
+    from successgaps.engine import statements
+    from successgaps.process import planning, sample
     from successgaps.store import Store
 
     folder = tmp_path_factory.mktemp("district")

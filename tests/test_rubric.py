@@ -5,9 +5,10 @@ import io
 import openpyxl
 import pytest
 
-from successgaps import rubric, spreadsheet
 from successgaps.errors import UserError
 from successgaps.models import LEVELS, Meeting, Member, Project
+from successgaps.outputs import spreadsheet
+from successgaps.process import rubric
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from successgaps.errors import StaleProjectError, UserError
 from successgaps.models import SCHEMA_VERSION, Member, Project
-from successgaps.progress import step_statuses
+from successgaps.process.progress import step_statuses
 from successgaps.store import Store
 
 

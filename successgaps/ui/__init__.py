@@ -9,7 +9,7 @@ import streamlit as st
 
 from ..errors import UserError
 from ..models import Project
-from ..progress import STEPS, step_statuses
+from ..process.progress import STEPS, step_statuses
 from ..store import Store, default_workspace
 from .guidance import render_tips
 
@@ -224,7 +224,9 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
     """The export row of steps 5 and 6: two of the plan's tables as CSV, the whole plan as XLSX and PDF."""
     from functools import partial  # noqa: PLC0415
 
-    from .. import planning, reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
+    from .. import reports  # noqa: PLC0415 - only the plan pages need them
+    from ..outputs import spreadsheet  # noqa: PLC0415
+    from ..process import planning  # noqa: PLC0415
 
     st.subheader("Export")
     tables = planning.export_tables(project, rubric)

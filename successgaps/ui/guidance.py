@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from .. import guidance
-from ..guidance import Section, Term
-from ..progress import STEPS
+from ..process import guidance
+from ..process.guidance import Section, Term
+from ..process.progress import STEPS
 
 GUIDE_PAGE = "pages/8_Guide.py"
 GUIDE_URL = "Guide"  # the Guide page's address, relative to any page of the app

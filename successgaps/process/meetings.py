@@ -19,10 +19,10 @@ from string import Template
 import pandas as pd
 import plotly.graph_objects as go
 
-from .errors import UserError
-from .models import Evaluation, Homework, Meeting, Project
+from ..errors import UserError
+from ..models import Evaluation, Homework, Meeting, Project
 
-TEMPLATES_PATH = Path(__file__).resolve().parent.parent / "data" / "meetings.toml"
+TEMPLATES_PATH = Path(__file__).resolve().parents[2] / "data" / "meetings.toml"
 
 # Meeting lengths offered to the team (minutes -> words).
 LENGTHS: dict[int, str] = {120: "two hours", 180: "three hours", 240: "a half day (4 hours)",

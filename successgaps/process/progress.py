@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .models import Project
+from ..models import Project
 
 Status = Literal["not started", "in progress", "done"]
 

@@ -12,10 +12,10 @@ from typing import Literal
 
 import duckdb
 
-from . import ingest
-from .errors import UserError
-from .models import DataSet, Project
-from .sql import quote_ident, quote_literal
+from .. import ingest
+from ..errors import UserError
+from ..models import DataSet, Project
+from ..sql import quote_ident, quote_literal
 
 Severity = Literal["problem", "warning", "info"]
 EXAMPLES = 5

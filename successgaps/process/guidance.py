@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-GUIDANCE_PATH = Path(__file__).resolve().parent.parent / "data" / "guidance.toml"
+GUIDANCE_PATH = Path(__file__).resolve().parents[2] / "data" / "guidance.toml"
 STEP_NUMBERS = range(1, 8)
 
 
@@ -115,7 +115,7 @@ def term(key: str) -> Term:
 def explainer_pdf(project_name: str = "A handout for the members of an equity team") -> bytes:
     """The explainer as a one-page handout a leader can send to invited team members
     (the reports' `Document`: A4, DejaVu Sans, title and date at the top)."""
-    from .reports import Document  # noqa: PLC0415 - the PDF machinery is only needed here
+    from ..reports import Document  # noqa: PLC0415 - the PDF machinery is only needed here
 
     content = explainer()
     doc = Document(content.title, project_name)

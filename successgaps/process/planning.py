@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import rubric as rubrics
-from .errors import UserError
-from .models import (
+from ..errors import UserError
+from ..models import (
     LEVEL_LABELS,
     LEVELS,
     ActionStep,
@@ -33,6 +32,7 @@ from .models import (
     Project,
     Vote,
 )
+from . import rubric as rubrics
 
 MAX_PRIORITIES = 5
 MAX_WHYS = 5
@@ -549,7 +549,7 @@ def statement_metric(con, project: Project, statement: GapStatement, year: str |
     (rates 0-1, difference in percentage points), or None when the data set, the school, the year or
     the group is not in the data, or the figure is suppressed.
     """
-    from . import gaps, ingest  # noqa: PLC0415 - heavy; only needed when data are recomputed
+    from .. import gaps, ingest  # noqa: PLC0415 - heavy; only needed when data are recomputed
 
     dataset = project.dataset(statement.dataset_id)
     if dataset is None or not dataset.files:

@@ -14,9 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from . import gaps, ingest, planning
-from .errors import UserError
-from .models import ActionStep, Goal, Project, Review, Revision, StepReview
+from .. import gaps, ingest
+from ..errors import UserError
+from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
+from . import planning
 from .planning import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
 
 # ------------------------------------------------------------------ schedule

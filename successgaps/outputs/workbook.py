@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import gaps, monitoring, planning, rubric
-from .models import Project
-from .reports import Sources
+from .. import gaps
+from ..models import Project
+from ..process import monitoring, planning, rubric
+from ..reports import Sources
 from .spreadsheet import is_formula_like, workbook  # noqa: F401 - the writer, re-exported
 
 # ---------------------------------------------------------------- the project's tables

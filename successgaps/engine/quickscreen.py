@@ -29,12 +29,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import gaps, ingest, spreadsheet, statements
-from .errors import UserError
-from .models import GapSettings, Project, new_id
-from .prepared import ALL_DIMENSION
-from .sql import quote_ident, quote_literal
-from .store import Store
+from .. import gaps, ingest
+from ..data.prepared import ALL_DIMENSION
+from ..errors import UserError
+from ..models import GapSettings, Project, new_id
+from ..outputs import spreadsheet
+from ..sql import quote_ident, quote_literal
+from ..store import Store
+from . import statements
 
 TOP = 10
 TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
@@ -214,7 +216,7 @@ def screen_csv(quick: QuickScreen) -> bytes:
 def one_pager(quick: QuickScreen) -> bytes:
     """One A4 page to hand out (the PDF machinery of `reports`): the summary line, the largest gaps as
     the same sentences as on screen, and what was hidden and why. No figure is computed here."""
-    from .reports import Document  # noqa: PLC0415 - fpdf and matplotlib load only when a PDF is asked for
+    from ..reports import Document  # noqa: PLC0415 - fpdf and matplotlib load only when a PDF is asked for
 
     doc = Document("Quick gap screen", quick.filename)
     doc.paragraph(f"{quick.summary}. Each group is compared with all other students in the whole file.", size=10)

@@ -193,8 +193,8 @@ def figures(row) -> dict:
 
 def add(project, row, text: str, *, dataset_id: str = ""):
     """Save a drafted (possibly edited) statement with the data point behind it; the first one is the focus."""
-    from .errors import UserError
-    from .models import GapStatement
+    from ..errors import UserError
+    from ..models import GapStatement
 
     text = (text or "").strip()
     if not text:
@@ -215,7 +215,7 @@ def set_focus(project, statement_id: str) -> None:
 
 
 def update_text(project, statement_id: str, text: str) -> None:
-    from .errors import UserError
+    from ..errors import UserError
 
     if not (text or "").strip():
         raise UserError("A statement cannot be empty; delete it instead.")

@@ -40,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .sql import quote_ident
+from ..sql import quote_ident
 
 ALL_DIMENSION = "All"
 ALL_GROUP = "All students"

@@ -32,11 +32,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import UserError
-from .models import LEVEL_LABELS, LEVELS, Consensus, Project, Rating, now
+from ..errors import UserError
+from ..models import LEVEL_LABELS, LEVELS, Consensus, Project, Rating, now
 from .progress import plural
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "rubric.toml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "rubric.toml"
 GROUP_PREFIX = "group:"  # Rating.member_id of a small group's rating: "group:<name>"
 MAX_FILE_BYTES = 5 * 1024**2
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
