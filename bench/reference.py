@@ -38,8 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from successgaps.data.codes import MISSING
 from successgaps.data.prepared import Dimension, Outcome
-from successgaps.ingest import MISSING
 
 FIGURES = ("rate", "mean", "comparison_rate", "comparison_mean", "difference", "risk_ratio")
 COMPLEMENTARY = "complementary"
@@ -128,8 +128,8 @@ def _figures(cells: pd.DataFrame, outcome: Outcome, min_n: int, min_cell: int) -
 
 def canonical(raw: pd.DataFrame, dataset) -> tuple[pd.DataFrame, list[Dimension], list[Outcome]]:
     """Apply a confirmed mapping (`models.DataSet`, student layout) to a file read with
-    `read_csv(dtype="string", keep_default_na=False)`, with the semantics `ingest.prepare` documents:
-    values are trimmed and a blank or a missing-value mark (`ingest.MISSING`: ".", "NA", ...) is
+    `read_csv(dtype="string", keep_default_na=False)`, with the semantics `data.views.prepare` documents:
+    values are trimmed and a blank or a missing-value mark (`data.codes.MISSING`: ".", "NA", ...) is
     missing; a group code the mapping does not label is unknown; a binary outcome is 1 for a "yes" value, 0 for any other value, missing when blank; a numeric
     outcome is the number (divided by its `per` column when set), turned into 0/1 by its cut."""
     def value(column):

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from successgaps import gaps, ingest, ui
+from successgaps import gaps, ui
+from successgaps.data import views
 from successgaps.engine import statements
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
@@ -28,7 +29,7 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()
-    prepared = ingest.prepare(con, saved, dataset)
+    prepared = views.prepare(con, saved, dataset)
     return gaps.Lookup(gaps.for_export(gaps.screen(con, prepared, GapSettings.model_validate_json(settings_json),
                                                    extra=True)))
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import gaps, ingest
+from . import gaps
+from .data import datasets, views
 from .errors import UserError
 from .models import GapSettings
 from .store import Store
@@ -73,7 +74,7 @@ def _override(store: Store, project, dataset, groups: list[str], outcomes: list[
             c = column(name)
             c.role = "group"
             if not any(c.codes.values()):
-                rows = ingest.code_table(store.cursor(), project, dataset, c.column)
+                rows = views.code_table(store.cursor(), project, dataset, c.column)
                 c.codes = {r["code"]: r["label"] or r["code"] for r in rows}
     if outcomes:
         for c in dataset.columns:
@@ -101,9 +102,9 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
         store = Store(folder)
         try:
             project = store.create("screen")
-            dataset = ingest.create_dataset(store, project, path, path.name)
+            dataset = datasets.create_dataset(store, project, path, path.name)
             _override(store, project, dataset, args.group, args.outcome)
-            prepared = ingest.prepare(store.cursor(), project, dataset)
+            prepared = views.prepare(store.cursor(), project, dataset)
             table = gaps.screen(store.cursor(), prepared, settings, by_school="school" in args.by,
                                 by_year="year" in args.by, extra=True)
         finally:

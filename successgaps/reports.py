@@ -35,7 +35,8 @@ import matplotlib
 import pandas as pd
 from fpdf import FPDF, FontFace
 
-from . import gaps, ingest
+from . import gaps
+from .data import quality, views
 from .models import LEVEL_LABELS, LEVELS, GapStatement, Meeting, Project
 from .outputs import static_charts
 from .process import meetings, monitoring, planning, rubric
@@ -284,12 +285,12 @@ class Sources:
 
 def _export_screen(con, project: Project, dataset) -> pd.DataFrame:
     """`gaps.screen` (every level, school and year) as `gaps.for_export` hands it to any export."""
-    prepared = ingest.prepare(con, project, dataset)
+    prepared = views.prepare(con, project, dataset)
     return gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
 
 
 def _quality(con, project: Project, dataset):
-    return ingest.quality_report(con, project, dataset)
+    return quality.quality_report(con, project, dataset)
 
 
 # ---------------------------------------------------------------- report sections
@@ -339,7 +340,7 @@ SEVERITY = {"problem": "Problem: ", "warning": "Check: ", "info": ""}
 
 
 def _write_quality(doc: Document, findings) -> None:
-    """The data-quality findings (`ingest.quality_report`), problems first, as sentences."""
+    """The data-quality findings (`quality.quality_report`), problems first, as sentences."""
     if not findings:
         doc.paragraph("No data-quality problems were found.")
         return

@@ -2,7 +2,8 @@
 
 import pytest
 
-from successgaps import gaps, ingest
+from successgaps import gaps
+from successgaps.data import datasets, views
 from successgaps.models import GapSettings
 from successgaps.process import sample
 
@@ -13,7 +14,7 @@ def district(store, tmp_path):
     path = tmp_path / "district.csv"
     sample.generate(students_per_grade=120).to_csv(path, index=False)
     project = store.create("Riverbend")
-    dataset = ingest.create_dataset(store, project, path, path.name)
+    dataset = datasets.create_dataset(store, project, path, path.name)
     dataset.confirmed = True
     return store.save(project)
 
@@ -30,7 +31,7 @@ def hidden_of(at):
 
 def engine_table(store, project):
     con = store.cursor()
-    prepared = ingest.prepare(con, project, project.datasets[0])
+    prepared = views.prepare(con, project, project.datasets[0])
     return gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
 
 

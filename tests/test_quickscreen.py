@@ -6,7 +6,8 @@ import re
 import pandas as pd
 import pytest
 
-from successgaps import gaps, ingest
+from successgaps import gaps
+from successgaps.data import datasets, views
 from successgaps.engine import quickscreen, statements
 from successgaps.errors import UserError
 from successgaps.process import sample
@@ -34,8 +35,8 @@ def step3_table(store, district_csv, tmp_path):
     path = tmp_path / "district.csv"
     path.write_bytes(district_csv)
     project = store.create("Step 3")
-    dataset = ingest.create_dataset(store, project, path, "district.csv")
-    prepared = ingest.prepare(store.cursor(), project, dataset)
+    dataset = datasets.create_dataset(store, project, path, "district.csv")
+    prepared = views.prepare(store.cursor(), project, dataset)
     return gaps.for_export(gaps.screen(store.cursor(), prepared, project.gap_settings, extra=True))
 
 
@@ -130,7 +131,7 @@ def test_keep_this_makes_a_project_with_the_data_the_mapping_and_the_chosen_stat
     assert first.text == statements.gap_sentence(quick.gaps[0].row)
     assert first.figures == statements.figures(quick.gaps[0].row)
     # the project's own screen is the quick screen
-    prepared = ingest.prepare(store.cursor(), saved, dataset)
+    prepared = views.prepare(store.cursor(), saved, dataset)
     project_table = gaps.for_export(gaps.screen(store.cursor(), prepared, saved.gap_settings, extra=True))
     pd.testing.assert_frame_equal(project_table, quick.table)
 

@@ -228,7 +228,8 @@ def test_long_tables_repeat_their_header_on_every_page(project, tmp_path):
 def district(tmp_path_factory):
     """The sample district as a team would have it: uploaded, mapped, screened, a focus statement
     on the largest flagged gap, and a goal measured by it."""
-    from successgaps import gaps, ingest
+    from successgaps import gaps
+    from successgaps.data import datasets, views
     from successgaps.engine import statements
     from successgaps.process import planning, sample
     from successgaps.store import Store
@@ -238,10 +239,10 @@ def district(tmp_path_factory):
     data.to_csv(folder / "riverbend.csv", index=False)
     store = Store(folder / "workspace")
     project = store.create("Riverbend Unified")
-    dataset = ingest.create_dataset(store, project, folder / "riverbend.csv", "riverbend.csv")
+    dataset = datasets.create_dataset(store, project, folder / "riverbend.csv", "riverbend.csv")
     dataset.confirmed = True
     con = store.cursor()
-    screen = gaps.for_export(gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings,
+    screen = gaps.for_export(gaps.screen(con, views.prepare(con, project, dataset), project.gap_settings,
                                          extra=True))
     latest = gaps.select(screen, level="district", year="2024-25")
     shown, hidden = gaps.ranked(latest[latest["dimension"] != "All"], project.gap_settings)

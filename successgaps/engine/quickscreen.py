@@ -1,8 +1,9 @@
 """Quick screen: a principal drops one file and reads the gaps that matter, without making a project.
 
 `run(data, filename, workspace)` reads the uploaded bytes into a private in-memory DuckDB (the
-only file written is ingest's spooled copy, in the workspace folder, deleted right after reading),
-detects the layout and mapping and accepts them as proposed, and runs the same engine as step 3
+only file written is the upload's spooled copy, `data.read.spooled`, in the workspace folder,
+deleted right after reading), detects the layout and mapping and accepts them as proposed, and
+runs the same engine as step 3
 (`gaps.screen`, exported through `gaps.for_export`: small groups and the cells that would reveal
 them are hidden). It returns a `QuickScreen`: plain data, nothing saved anywhere.
 
@@ -29,7 +30,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .. import gaps, ingest
+from .. import gaps
+from ..data import codes, datasets, mapping, read, views
 from ..data.prepared import ALL_DIMENSION
 from ..errors import UserError
 from ..models import GapSettings, Project, new_id
@@ -92,7 +94,7 @@ def digest(data: bytes) -> str:
 
 
 class _Scratch:
-    """A private in-memory DuckDB that answers the few `Store` calls ingest makes
+    """A private in-memory DuckDB that answers the few `Store` calls the data layer makes
     (cursor, table, drop_table, workspace); DuckDB's spill folder is inside the workspace too."""
 
     schema = staticmethod(Store.schema)
@@ -120,10 +122,10 @@ def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings
         project = Project(name=Path(filename).stem or "Quick screen", gap_settings=settings or GapSettings())
         con = scratch.cursor()
         con.execute(f"CREATE SCHEMA {Store.schema(project.id)}")
-        dataset = ingest.create_dataset(scratch, project, data, filename)
+        dataset = datasets.create_dataset(scratch, project, data, filename)
         dataset.confirmed = True  # accepted as proposed
         try:
-            prepared = ingest.prepare(con, project, dataset)
+            prepared = views.prepare(con, project, dataset)
         except UserError as exc:
             raise UserError(f"The quick screen could not find both student groups and outcomes in {filename} "
                             f"({_lower_first(str(exc)).rstrip('.')}); start a project and map its columns on the Data "
@@ -153,12 +155,12 @@ def _students(con, project: Project, dataset) -> tuple[int, str]:
     rows = sum(f.rows for f in dataset.files)
     if dataset.layout != "student":
         return rows, "rows"
-    ident = ingest.column_for(dataset, "student_id")
+    ident = mapping.column_for(dataset, "student_id")
     if not ident:
         return rows, "students"
-    value = ingest.clean_sql(quote_ident(ident))
+    value = codes.clean_sql(quote_ident(ident))
     [data_file] = dataset.files
-    return con.execute(f"SELECT count(DISTINCT {value}) FROM {ingest.file_table(project, data_file)}").fetchone()[0], \
+    return con.execute(f"SELECT count(DISTINCT {value}) FROM {views.file_table(project, data_file)}").fetchone()[0], \
         "students"
 
 
@@ -256,7 +258,7 @@ def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[st
             statements.add(project, gap.row, statements.gap_sentence(gap.row), dataset_id=dataset.id)
     created = store.create(name, project)
     try:
-        ingest.read_upload(store.cursor(), quick.data, quick.filename, ingest.file_table(created, dataset.files[0]),
+        read.read_upload(store.cursor(), quick.data, quick.filename, views.file_table(created, dataset.files[0]),
                            sheet=dataset.files[0].sheet or None, tmp_dir=store.workspace)
         return store.save(created)
     except BaseException:

@@ -14,7 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .. import gaps, ingest
+from .. import gaps
+from ..data import views
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
 from . import planning
@@ -242,7 +243,7 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
     if statement is None or dataset is None or not dataset.files or goal.measure not in ("rate", "mean", "difference"):
         return []
     school = statement.level == "school"
-    table = gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings, by_school=school)
+    table = gaps.screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=school)
     rows = gaps.select(table, level=statement.level, school=statement.school if school else None,
                        dimension=statement.dimension, group=statement.group, outcome=statement.outcome)
     rows = rows[~rows["suppressed"].astype(bool)]

@@ -549,14 +549,15 @@ def statement_metric(con, project: Project, statement: GapStatement, year: str |
     (rates 0-1, difference in percentage points), or None when the data set, the school, the year or
     the group is not in the data, or the figure is suppressed.
     """
-    from .. import gaps, ingest  # noqa: PLC0415 - heavy; only needed when data are recomputed
+    from .. import gaps  # noqa: PLC0415 - heavy; only needed when data are recomputed
+    from ..data import views  # noqa: PLC0415
 
     dataset = project.dataset(statement.dataset_id)
     if dataset is None or not dataset.files:
         return None
     year = year or statement.year or None
     school = statement.level == "school"
-    table = gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings,
+    table = gaps.screen(con, views.prepare(con, project, dataset), project.gap_settings,
                         by_school=school, by_year=bool(year))
     rows = gaps.select(table, level=statement.level, school=statement.school if school else None,
                        year=str(year) if year else None, dimension=statement.dimension,

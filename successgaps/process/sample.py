@@ -148,12 +148,12 @@ def write(path: Path = SAMPLE_PATH, seed: int = 2025) -> Path:
 
 def create_project(store, name: str = "Sample district — Riverbend Unified"):
     """One click for a first-time user: a new project holding the sample district's file, mapped."""
-    from .. import ingest  # noqa: PLC0415 - the data step is only needed for this one click
+    from ..data import datasets  # noqa: PLC0415 - the data step is only needed for this one click
 
     if not SAMPLE_PATH.exists():
         write()
     project = store.create(name)
-    dataset = ingest.create_dataset(store, project, SAMPLE_PATH, SAMPLE_PATH.name, name="Sample district students")
+    dataset = datasets.create_dataset(store, project, SAMPLE_PATH, SAMPLE_PATH.name, name="Sample district students")
     dataset.confirmed = True  # the sample's proposed mapping is known to be right
     return store.save(project)
 
