@@ -44,8 +44,8 @@ def load(workspace: str, file: str) -> dict:
 
 def screen(workspace: str, project: str) -> dict:
     """Prepare and screen every dimension x outcome x year, district and school level."""
-    from successgaps import gaps  # noqa: PLC0415
     from successgaps.data import views  # noqa: PLC0415
+    from successgaps.engine.screen import screen  # noqa: PLC0415
 
     store = Store(Path(workspace))
     con = store.cursor()
@@ -56,10 +56,10 @@ def screen(workspace: str, project: str) -> dict:
     t0 = time.perf_counter()
     prepared = views.prepare(con, loaded, dataset)
     t1 = time.perf_counter()
-    table = gaps.screen(con, prepared, loaded.gap_settings, by_school=True, by_year=True)
+    table = screen(con, prepared, loaded.gap_settings, by_school=True, by_year=True)
     t2 = time.perf_counter()
     changed = loaded.gap_settings.model_copy(update={"min_n": loaded.gap_settings.min_n - 10})
-    gaps.screen(con, views.prepare(con, loaded, dataset), changed, by_school=True, by_year=True)
+    screen(con, views.prepare(con, loaded, dataset), changed, by_school=True, by_year=True)
     t3 = time.perf_counter()
     table.to_parquet(Path(workspace) / "engine.parquet")
     store.close()

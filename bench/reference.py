@@ -1,6 +1,6 @@
 """The gap table the way a careful analyst would compute it in plain pandas.
 
-An independent cross-check of `successgaps.gaps.screen` (and a fair yardstick for its speed):
+An independent cross-check of `successgaps.engine.screen` (and a fair yardstick for its speed):
 one pandas groupby per level, dimension and outcome, nothing shared with the engine but the
 mapping the team confirmed (`models.DataSet`) and the minimum sizes (`models.GapSettings`).
 
@@ -25,7 +25,7 @@ is known:
     suppressed             n < min_n or comparison_n < min_n, or (binary) events < min_cell or
                            comparison_events < min_cell; a suppressed row keeps n but no figures
 
-then complementary suppression as `successgaps.gaps` documents it: in every set of rows that adds
+then complementary suppression as `successgaps.engine.suppression` documents it: in every set of rows that adds
 up to a shown total — (1) the groups of one dimension at one level, school, year and outcome;
 (2) one group's school rows and its district row, per year and outcome — holding exactly one
 hidden row (a hidden row with n = 0 does not count: it protects nothing), the shown row with the

@@ -1,8 +1,8 @@
 """Command line: `python -m successgaps screen FILE ...` — the page's gap screen for one file.
 
 The file goes through the same steps as an upload on the Data page (read, detect layout and
-mapping, prepare) into a throwaway workspace, then through the same engine (`gaps.screen`), and
-the table is written with suppression and complementary suppression applied (`gaps.for_export`).
+mapping, prepare) into a throwaway workspace, then through the same engine (`engine.screen`), and
+the table is written with suppression and complementary suppression applied (`engine.suppression.for_export`).
 Bad input ends with one sentence on stderr and a non-zero exit status.
 """
 
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import gaps
 from .data import datasets, views
+from .engine import columns, suppression
+from .engine.screen import screen
 from .errors import UserError
 from .models import GapSettings
 from .store import Store
@@ -105,7 +106,7 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
             dataset = datasets.create_dataset(store, project, path, path.name)
             _override(store, project, dataset, args.group, args.outcome)
             prepared = views.prepare(store.cursor(), project, dataset)
-            table = gaps.screen(store.cursor(), prepared, settings, by_school="school" in args.by,
+            table = screen(store.cursor(), prepared, settings, by_school="school" in args.by,
                                 by_year="year" in args.by, extra=True)
         finally:
             store.close()
@@ -114,9 +115,9 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
     """The published columns; difference_low/high are added when any difference is a range."""
-    table = gaps.for_export(table)
+    table = suppression.for_export(table)
     ranged = (table["difference_low"] != table["difference_high"]) & table["difference_low"].notna()
-    return table[gaps.COLUMNS + (["difference_low", "difference_high"] if ranged.any() else [])]
+    return table[columns.COLUMNS + (["difference_low", "difference_high"] if ranged.any() else [])]
 
 
 def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:

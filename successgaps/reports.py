@@ -12,7 +12,7 @@ Every report is a function returning the PDF as bytes:
 
 `con` is a DuckDB connection to the workspace (`store.cursor()`); without it (or without a
 confirmed data set) the data sections say so in a sentence. Figures are never computed here: the
-screen comes from `gaps.screen` through the engine's export (complementary suppression), the
+screen comes from `screen.screen` through the engine's export (complementary suppression), the
 statement's figures are the ones the team saved, ratings spreads from `rubric`, progress from
 `monitoring`. No report contains a student id or a raw row: only the engine's aggregate table.
 
@@ -35,8 +35,9 @@ import matplotlib
 import pandas as pd
 from fpdf import FPDF, FontFace
 
-from . import gaps
 from .data import quality, views
+from .engine import ranking, suppression
+from .engine.screen import screen
 from .models import LEVEL_LABELS, LEVELS, GapStatement, Meeting, Project
 from .outputs import static_charts
 from .process import meetings, monitoring, planning, rubric
@@ -284,9 +285,9 @@ class Sources:
 
 
 def _export_screen(con, project: Project, dataset) -> pd.DataFrame:
-    """`gaps.screen` (every level, school and year) as `gaps.for_export` hands it to any export."""
+    """`screen.screen` (every level, school and year) as `suppression.for_export` hands it to any export."""
     prepared = views.prepare(con, project, dataset)
-    return gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
+    return suppression.for_export(screen(con, prepared, project.gap_settings, extra=True))
 
 
 def _quality(con, project: Project, dataset):
@@ -354,7 +355,7 @@ SCREEN_COLUMNS = ("Group", "Outcome", "n", "Rate", "Comparison", "Difference", "
 
 def _screen_rows(frame: pd.DataFrame) -> list[list[str]]:
     """Rows of the screen as printed: rates in %, differences in points (numeric outcomes: averages
-    and their own units), "yes" where `gaps.flagged` marks the gap beyond the team's threshold."""
+    and their own units), "yes" where `ranking.flagged` marks the gap beyond the team's threshold."""
     rows = []
     for r in frame.itertuples(index=False):
         numeric = getattr(r, "kind", "binary") == "numeric"
@@ -373,7 +374,7 @@ def _latest_district(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The rows a report shows: the district (whole file) level in the latest year, groups only."""
     years = sorted(str(y) for y in frame["year"].dropna().unique() if str(y))
     year = years[-1] if years else ""
-    rows = gaps.select(frame, level="district", year=year or None)
+    rows = ranking.select(frame, level="district", year=year or None)
     return rows[rows["dimension"] != "All"], year
 
 
@@ -392,18 +393,18 @@ def _section_screen(doc: Document, src: Sources) -> None:
         f"the outcome, are suppressed (*). A gap is marked at a risk ratio of {s.risk_ratio_threshold:g} or "
         f"a difference of {s.point_gap_threshold:g} percentage points against the group.")
     binary = rows[rows["kind"] == "binary"] if "kind" in rows else rows
-    heat = gaps.heatmap_table(binary)
+    heat = ranking.heatmap_table(binary)
     if not heat.empty:
         values = [[None if _missing(v) else float(v) for v in row] for row in heat.to_numpy(dtype=float)]
         harm = [[None if _missing(v) else float(v) for v in row]
-                for row in gaps.heatmap_harm(binary).to_numpy(dtype=float)]
+                for row in ranking.heatmap_harm(binary).to_numpy(dtype=float)]
         doc.chart(static_charts.heatmap(list(heat.index), list(heat.columns), values, harm=harm,
                                         value_label="Orange: the group does worse · purple: better"),
                   "Heatmap of the difference in percentage points between each group's rate and its comparison.",
                   width_fraction=1.0, title="Heatmap: difference from the comparison")
         doc.paragraph("The figures of the heatmap are in the table that follows (Difference column).",
                       size=8, muted=True)
-    shown, hidden = gaps.ranked(rows, s)
+    shown, hidden = ranking.ranked(rows, s)
     doc.heading("The screen, largest gaps first", 2)
     doc.table(SCREEN_COLUMNS, _screen_rows(shown),
               widths=(3.6, 3, 0.9, 1.2, 1.7, 1.7, 1.2, 0.8), numeric=(2, 3, 4, 5, 6), size=7.5)

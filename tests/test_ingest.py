@@ -392,7 +392,7 @@ def mapped_messy(store, project, tmp_path):
 def test_the_cube_gives_the_same_screen_as_adding_up_every_student_row(store, project, tmp_path):
     import dataclasses
 
-    from successgaps import gaps
+    from successgaps.engine.screen import screen
     from successgaps.models import GapSettings
 
     ds = mapped_messy(store, project, tmp_path)
@@ -402,10 +402,10 @@ def test_the_cube_gives_the_same_screen_as_adding_up_every_student_row(store, pr
     row_by_row = dataclasses.replace(prepared, cube="")  # the same sums taken from the view itself
     for settings in (GapSettings(), GapSettings(min_n=0, min_cell=0), GapSettings(min_n=0, comparison="all_students")):
         for school, year in ((True, True), (False, True), (True, False)):
-            fast = gaps.screen(con, prepared, settings, by_school=school, by_year=year, extra=True)
-            slow = gaps.screen(con, row_by_row, settings, by_school=school, by_year=year, extra=True)
+            fast = screen(con, prepared, settings, by_school=school, by_year=year, extra=True)
+            slow = screen(con, row_by_row, settings, by_school=school, by_year=year, extra=True)
             pd.testing.assert_frame_equal(fast, slow, rtol=1e-9)
-    table = gaps.screen(con, prepared, GapSettings(min_n=0, min_cell=0))
+    table = screen(con, prepared, GapSettings(min_n=0, min_cell=0))
     # " H" and "H" are one group; "Y" and "1" are one group; Q and the blanks are nobody's group
     district = table[(table["level"] == "district") & (table["year"] == "2024-25")]
     assert set(district.loc[district["dimension"] == "Race", "group"]) == {
@@ -415,16 +415,16 @@ def test_the_cube_gives_the_same_screen_as_adding_up_every_student_row(store, pr
 
 
 def test_the_cube_follows_a_new_mapping_and_survives_a_restart(store, project, tmp_path):
-    from successgaps import gaps
+    from successgaps.engine.screen import screen
     from successgaps.models import GapSettings
 
     ds = mapped_messy(store, project, tmp_path)
     store.save(project)
     con = store.cursor()
-    before = gaps.screen(con, views.prepare(con, project, ds), GapSettings(min_n=0, min_cell=0))
+    before = screen(con, views.prepare(con, project, ds), GapSettings(min_n=0, min_cell=0))
     assert "Another race" not in set(before["group"])
     ds.columns[[c.column for c in ds.columns].index("race")].codes["Q"] = "Another race"
-    after = gaps.screen(con, views.prepare(con, project, ds), GapSettings(min_n=0, min_cell=0))
+    after = screen(con, views.prepare(con, project, ds), GapSettings(min_n=0, min_cell=0))
     assert "Another race" in set(after["group"])  # the cube was built again for the new label
     store.save(project)
     workspace = store.workspace
@@ -433,7 +433,7 @@ def test_the_cube_follows_a_new_mapping_and_survives_a_restart(store, project, t
     try:
         again = reopened.load(project.id)
         con = reopened.cursor()
-        pd.testing.assert_frame_equal(gaps.screen(con, views.prepare(con, again, again.datasets[0]),
+        pd.testing.assert_frame_equal(screen(con, views.prepare(con, again, again.datasets[0]),
                                                   GapSettings(min_n=0, min_cell=0)), after)
     finally:
         reopened.close()

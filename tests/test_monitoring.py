@@ -123,11 +123,11 @@ def two_years(tmp_path_factory):
 
 
 def _el_statement(project, dataset, con):
-    from successgaps import gaps
     from successgaps.data import views
+    from successgaps.engine.screen import screen
     from successgaps.models import GapStatement
 
-    table = gaps.screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=False)
+    table = screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=False)
     row = table[(table["year"] == "2023-24") & (table["n"] == 600)].iloc[0]
     return GapStatement(dataset_id=dataset.id, year="2023-24", dimension=row["dimension"], group=row["group"],
                         outcome=row["outcome"], comparison=row["comparison"])

@@ -283,15 +283,15 @@ def test_exports_neutralise_formulas_and_hold_every_table(plan):
 
 def test_a_statements_metric_is_recomputed_from_the_data_for_any_year(store, tmp_path):
     """Monitoring reuses this: the same gap, read again from the data for a later (or earlier) year."""
-    from successgaps import gaps
     from successgaps.data import datasets, views
+    from successgaps.engine.screen import screen
     from successgaps.process import sample
 
     p = store.create("Riverbend")
     sample.generate(seed=3, students_per_grade=60).to_csv(tmp_path / "district.csv", index=False)
     dataset = datasets.create_dataset(store, p, tmp_path / "district.csv", "district.csv")
     con = store.cursor()
-    table = gaps.screen(con, views.prepare(con, p, dataset), p.gap_settings, by_school=False)
+    table = screen(con, views.prepare(con, p, dataset), p.gap_settings, by_school=False)
     shown = table[~table["suppressed"] & table["rate"].notna() & (table["dimension"] == "Economic disadvantage")]
     row = shown[shown["year"] == "2024-25"].iloc[0]
     statement = GapStatement(dataset_id=dataset.id, year="2024-25", dimension=row["dimension"], group=row["group"],

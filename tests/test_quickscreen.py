@@ -6,9 +6,9 @@ import re
 import pandas as pd
 import pytest
 
-from successgaps import gaps
 from successgaps.data import datasets, views
-from successgaps.engine import quickscreen, statements
+from successgaps.engine import columns, quickscreen, ranking, statements, suppression
+from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.process import sample
 
@@ -37,7 +37,7 @@ def step3_table(store, district_csv, tmp_path):
     project = store.create("Step 3")
     dataset = datasets.create_dataset(store, project, path, "district.csv")
     prepared = views.prepare(store.cursor(), project, dataset)
-    return gaps.for_export(gaps.screen(store.cursor(), prepared, project.gap_settings, extra=True))
+    return suppression.for_export(screen(store.cursor(), prepared, project.gap_settings, extra=True))
 
 
 def test_the_summary_line_counts_students_years_groupings_and_outcomes(quick, district_csv):
@@ -51,7 +51,7 @@ def test_the_ten_largest_gaps_are_step_3s_flagged_rows_across_groups_in_its_own_
                                                                                          tmp_path):
     table = step3_table(store, district_csv, tmp_path)
     pd.testing.assert_frame_equal(quick.table, table)
-    shown, _ = gaps.gap_screen(table, quick.project.gap_settings, year=quick.year)
+    shown, _ = ranking.gap_screen(table, quick.project.gap_settings, year=quick.year)
     meaningful = shown[shown["flagged"] & ~(shown["p_value"] >= 0.05)]
     rank = {(r.dimension, r.group, r.outcome): i for i, r in enumerate(meaningful.itertuples())}
     assert len(quick.gaps) == 10
@@ -82,12 +82,12 @@ def test_no_student_id_reaches_the_screen_the_table_or_the_csv(quick):
     assert "STU-" not in quickscreen.screen_table(quick).to_csv()
     csv = quickscreen.screen_csv(quick).decode("utf-8-sig")
     assert "STU-" not in csv
-    assert csv.splitlines()[0].split(",") == gaps.COLUMNS
+    assert csv.splitlines()[0].split(",") == columns.COLUMNS
 
 
 def test_the_csv_is_the_screen_as_exported_elsewhere(quick):
     exported = pd.read_csv(pd.io.common.BytesIO(quickscreen.screen_csv(quick)), keep_default_na=False)
-    assert len(exported) == len(gaps.for_export(quick.table))
+    assert len(exported) == len(suppression.for_export(quick.table))
     small = exported[exported["group"] == "Native Hawaiian or Other Pacific Islander"]
     assert (small["rate"] == "").all() and (small["suppressed"].astype(str) == "True").all()
 
@@ -132,7 +132,7 @@ def test_keep_this_makes_a_project_with_the_data_the_mapping_and_the_chosen_stat
     assert first.figures == statements.figures(quick.gaps[0].row)
     # the project's own screen is the quick screen
     prepared = views.prepare(store.cursor(), saved, dataset)
-    project_table = gaps.for_export(gaps.screen(store.cursor(), prepared, saved.gap_settings, extra=True))
+    project_table = suppression.for_export(screen(store.cursor(), prepared, saved.gap_settings, extra=True))
     pd.testing.assert_frame_equal(project_table, quick.table)
 
 

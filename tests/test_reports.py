@@ -228,9 +228,9 @@ def test_long_tables_repeat_their_header_on_every_page(project, tmp_path):
 def district(tmp_path_factory):
     """The sample district as a team would have it: uploaded, mapped, screened, a focus statement
     on the largest flagged gap, and a goal measured by it."""
-    from successgaps import gaps
     from successgaps.data import datasets, views
-    from successgaps.engine import statements
+    from successgaps.engine import ranking, statements, suppression
+    from successgaps.engine.screen import screen
     from successgaps.process import planning, sample
     from successgaps.store import Store
 
@@ -242,10 +242,10 @@ def district(tmp_path_factory):
     dataset = datasets.create_dataset(store, project, folder / "riverbend.csv", "riverbend.csv")
     dataset.confirmed = True
     con = store.cursor()
-    screen = gaps.for_export(gaps.screen(con, views.prepare(con, project, dataset), project.gap_settings,
-                                         extra=True))
-    latest = gaps.select(screen, level="district", year="2024-25")
-    shown, hidden = gaps.ranked(latest[latest["dimension"] != "All"], project.gap_settings)
+    screened = suppression.for_export(screen(con, views.prepare(con, project, dataset), project.gap_settings,
+                                           extra=True))
+    latest = ranking.select(screened, level="district", year="2024-25")
+    shown, hidden = ranking.ranked(latest[latest["dimension"] != "All"], project.gap_settings)
     row = shown[shown["kind"] == "binary"].iloc[0]
     statement = GapStatement(dataset_id=dataset.id, level="district", year=row["year"], dimension=row["dimension"],
                              group=row["group"], outcome=row["outcome"], comparison=row["comparison"],
@@ -282,11 +282,11 @@ def test_gap_screen_report_of_the_sample_district(district, tmp_path):
 
 
 def gaps_shown_groups(district) -> list[str]:
-    from successgaps import gaps
+    from successgaps.engine import ranking
 
     p = district["project"]
     frame = reports.Sources(p, district["con"]).screen()
-    latest = gaps.select(frame, level="district", year="2024-25")
+    latest = ranking.select(frame, level="district", year="2024-25")
     return list(latest.loc[~latest["suppressed"], "group"])
 
 

@@ -47,7 +47,7 @@ def outcome_key(column: str) -> str:
 
 def prepare(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) -> Prepared:
     """Create (or reuse) the data set's canonical view and, for student data, its cube (the view summed
-    per school, year and group values: see `successgaps.prepared`), and describe them.
+    per school, year and group values: see `successgaps.data.prepared`), and describe them.
 
     The cube is a table in the store's in-memory cache, written once, so every screen adds up a few
     ten thousand rows instead of re-reading every student record. Each one's comment holds a
@@ -223,7 +223,7 @@ def _key_columns(dataset: DataSet, data_file: DataFile) -> list[str]:
 
 
 def _student_cube(project: Project, dataset: DataSet) -> str:
-    """The cube (`successgaps.prepared.cube_sql`) of a student data set, computed from the files with
+    """The cube (`successgaps.data.prepared.cube_sql`) of a student data set, computed from the files with
     the same sums as summing the view: each file's rows are first summed per distinct raw text of the
     key columns (grouping short codes such as 'B' or '1' is far cheaper than cleaning and labelling
     every row first), then those few rows are cleaned and labelled with the view's own expressions.

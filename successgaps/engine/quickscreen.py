@@ -3,15 +3,14 @@
 `run(data, filename, workspace)` reads the uploaded bytes into a private in-memory DuckDB (the
 only file written is the upload's spooled copy, `data.read.spooled`, in the workspace folder,
 deleted right after reading), detects the layout and mapping and accepts them as proposed, and
-runs the same engine as step 3
-(`gaps.screen`, exported through `gaps.for_export`: small groups and the cells that would reveal
-them are hidden). It returns a `QuickScreen`: plain data, nothing saved anywhere.
+runs the same engine as step 3 (`engine.screen`, exported through `suppression.for_export`: small
+groups and the cells that would reveal them are hidden). It returns a `QuickScreen`: plain data, nothing saved anywhere.
 
 - summary: "12,480 students, 3 years, 6 groupings, 7 outcomes detected". Students = distinct
   values of the student id column (no id is kept), else data rows; aggregate files count rows.
 - gaps: the ten largest meaningful gaps of the latest year, whole file (district level): the first
-  rows of the step 3 screen (`gaps.gap_screen`, ranked by `gaps.ranked`) among those `gaps.flagged`
-  marks beyond the thresholds of `GapSettings`, each written by `statements.gap_sentence(row,
+  rows of the step 3 screen (`ranking.gap_screen`, ranked by `ranking.ranked`) among those
+  `ranking.flagged` marks beyond the thresholds of `GapSettings`, each written by `statements.gap_sentence(row,
   interval=True)` — the gap statement's own generator, with n and the 95% interval. Suppressed rows
   are never ranked.
 - heatmap_rows: the latest year's yes/no rows, drawn by `charts.gap_heatmap` (as on step 3).
@@ -30,7 +29,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .. import gaps
 from ..data import codes, datasets, mapping, read, views
 from ..data.prepared import ALL_DIMENSION
 from ..errors import UserError
@@ -38,7 +36,8 @@ from ..models import GapSettings, Project, new_id
 from ..outputs import spreadsheet
 from ..sql import quote_ident, quote_literal
 from ..store import Store
-from . import statements
+from . import columns, ranking, statements, suppression
+from .screen import screen
 
 TOP = 10
 TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
@@ -130,7 +129,7 @@ def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings
             raise UserError(f"The quick screen could not find both student groups and outcomes in {filename} "
                             f"({_lower_first(str(exc)).rstrip('.')}); start a project and map its columns on the Data "
                             "page.") from exc
-        table = gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
+        table = suppression.for_export(screen(con, prepared, project.gap_settings, extra=True))
         students, word = _students(con, project, dataset)
     finally:
         scratch.close()
@@ -166,19 +165,19 @@ def _students(con, project: Project, dataset) -> tuple[int, str]:
 
 def latest_rows(table: pd.DataFrame, year: str) -> pd.DataFrame:
     """The whole file (district level) in the latest year, groups only."""
-    rows = gaps.select(table, level="district", year=year or None)
+    rows = ranking.select(table, level="district", year=year or None)
     return rows[rows["dimension"] != ALL_DIMENSION].reset_index(drop=True)
 
 
 def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP) -> list[Gap]:
     """The `top` largest meaningful gaps of the whole file in `year`, as sentences.
 
-    Meaningful: beyond the team's thresholds (`gaps.flagged`) and, where the engine gives a p-value,
-    unlikely to be chance (p < 0.05). Taken in the order of the step 3 screen (`gaps.gap_screen`),
+    Meaningful: beyond the team's thresholds (`ranking.flagged`) and, where the engine gives a p-value,
+    unlikely to be chance (p < 0.05). Taken in the order of the step 3 screen (`ranking.gap_screen`),
     keeping each group's largest gap only and at most three groups per grouping, so that ten
     sentences cover different groups instead of one group's many outcomes.
     """
-    shown, _ = gaps.gap_screen(table, settings, year=year or None)
+    shown, _ = ranking.gap_screen(table, settings, year=year or None)
     meaningful = shown[shown["flagged"] & ~(shown["p_value"].astype(float) >= MEANINGFUL_P)]
     first = meaningful.drop_duplicates(["dimension", "group"])
     first = first[first.groupby("dimension").cumcount() < PER_GROUPING]
@@ -204,15 +203,15 @@ def suppressed_lines(rows: pd.DataFrame) -> list[str]:
 
 
 def screen_table(quick: QuickScreen) -> pd.DataFrame:
-    """The latest year's screen for people (`gaps.readable`): largest gaps first, then the hidden rows."""
-    shown, hidden = gaps.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
-    return pd.concat([gaps.readable(shown, TABLE_COLUMNS), gaps.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
+    """The latest year's screen for people (`ranking.readable`): largest gaps first, then the hidden rows."""
+    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+    return pd.concat([ranking.readable(shown, TABLE_COLUMNS), ranking.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
 
 
 def screen_csv(quick: QuickScreen) -> bytes:
-    """The whole screen (every level, school and year) as CSV, as exported elsewhere: `gaps.for_export`
+    """The whole screen (every level, school and year) as CSV, as exported elsewhere: `suppression.for_export`
     (already applied by `run`), the published columns, formula-like text neutralised."""
-    return spreadsheet.csv_bytes(quick.table[gaps.COLUMNS])
+    return spreadsheet.csv_bytes(quick.table[columns.COLUMNS])
 
 
 def one_pager(quick: QuickScreen) -> bytes:

@@ -1,4 +1,4 @@
-"""Draft success gap statements from one row of the gap table (`gaps.screen`).
+"""Draft success gap statements from one row of the gap table (`engine.screen`).
 
 "In 2024–25, 71% of English learners graduated in four years, compared with 89% of all other
 students, a gap of 18 percentage points (n = 142)."

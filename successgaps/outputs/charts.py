@@ -1,6 +1,6 @@
 """Interactive plotly figures for the screens (static images for the PDF are in `static_charts`).
 
-Every figure is built from rows of the gap table (`gaps.screen`) and is shown beside its table.
+Every figure is built from rows of the gap table (`engine.screen`) and is shown beside its table.
 Colours are colour-blind safe: Okabe-Ito for categories, the diverging PuOr scale for gaps
 (orange = the group does worse than its comparison, purple = better), every cell labelled.
 """
@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import gaps
+from ..engine import ranking
 
 GROUP_COLOUR, COMPARISON_COLOUR = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
 FONT = dict(size=16)
@@ -33,14 +33,14 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
 
 def gap_heatmap(rows: pd.DataFrame, title: str = "Gap in percentage points (group − comparison)") -> go.Figure:
     """Groups × outcomes of `rows` (gap table rows of one level, school and year), coloured by how
-    unfavourable the gap is, each cell labelled with the gap (`gaps.heatmap_table`).
+    unfavourable the gap is, each cell labelled with the gap (`ranking.heatmap_table`).
 
     The colour is the difference turned so that orange always means "the group does worse" (lower
     when higher is better, higher when lower is better). Empty cells (hidden or not computable) are
     grey and labelled "—".
     """
-    table = gaps.heatmap_table(rows)
-    colour = gaps.heatmap_harm(rows)  # positive = worse for the group
+    table = ranking.heatmap_table(rows)
+    colour = ranking.heatmap_harm(rows)  # positive = worse for the group
     finite = colour.stack().abs()
     limit = max(float(finite.max()) if len(finite) else 1.0, 1.0)
     text = table.map(lambda v: f"{v:+.1f}" if _finite(v) else "—")

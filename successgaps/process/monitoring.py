@@ -14,8 +14,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .. import gaps
 from ..data import views
+from ..engine import ranking, stats
+from ..engine.screen import screen
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
 from . import planning
@@ -243,8 +244,8 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
     if statement is None or dataset is None or not dataset.files or goal.measure not in ("rate", "mean", "difference"):
         return []
     school = statement.level == "school"
-    table = gaps.screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=school)
-    rows = gaps.select(table, level=statement.level, school=statement.school if school else None,
+    table = screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=school)
+    rows = ranking.select(table, level=statement.level, school=statement.school if school else None,
                        dimension=statement.dimension, group=statement.group, outcome=statement.outcome)
     rows = rows[~rows["suppressed"].astype(bool)]
     points = []
@@ -256,7 +257,7 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
         if goal.measure == "difference" and row.ci_low == row.ci_low:
             low, high = float(row.ci_low), float(row.ci_high)
         elif goal.measure == "rate" and row.events == row.events and row.n:
-            low, high = (float(x) for x in gaps.wilson(row.events, row.n))
+            low, high = (float(x) for x in stats.wilson(row.events, row.n))
         points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n)))
     return points
 

@@ -10,7 +10,7 @@ Everything here works on a `Project` in memory; the page saves it afterwards. Ba
 - Priorities: at most `MAX_PRIORITIES` (five), the toolkit's rule.
 - Goals measured by gap data keep the engine's units: a rate as a proportion 0-1 (screens show
   it x 100 as a percent: `shown`/`stored`), an average in the outcome's units, a gap in percentage
-  points (rate - comparison rate) x 100, as `gaps.screen` gives them. Another measure: as typed.
+  points (rate - comparison rate) x 100, as the gap engine (`engine.screen`) gives them. Another measure: as typed.
 """
 
 from __future__ import annotations
@@ -549,17 +549,18 @@ def statement_metric(con, project: Project, statement: GapStatement, year: str |
     (rates 0-1, difference in percentage points), or None when the data set, the school, the year or
     the group is not in the data, or the figure is suppressed.
     """
-    from .. import gaps  # noqa: PLC0415 - heavy; only needed when data are recomputed
-    from ..data import views  # noqa: PLC0415
+    from ..data import views  # noqa: PLC0415 - heavy; only needed when data are recomputed
+    from ..engine import ranking  # noqa: PLC0415
+    from ..engine.screen import screen  # noqa: PLC0415
 
     dataset = project.dataset(statement.dataset_id)
     if dataset is None or not dataset.files:
         return None
     year = year or statement.year or None
     school = statement.level == "school"
-    table = gaps.screen(con, views.prepare(con, project, dataset), project.gap_settings,
+    table = screen(con, views.prepare(con, project, dataset), project.gap_settings,
                         by_school=school, by_year=bool(year))
-    rows = gaps.select(table, level=statement.level, school=statement.school if school else None,
+    rows = ranking.select(table, level=statement.level, school=statement.school if school else None,
                        year=str(year) if year else None, dimension=statement.dimension,
                        group=statement.group, outcome=statement.outcome)
     if rows.empty or bool(rows.iloc[0]["suppressed"]):

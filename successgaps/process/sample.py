@@ -1,6 +1,6 @@
 """The sample district: a fictional, deterministic student-level file for trying the app.
 
-`python -m successgaps.sample` writes `data/sample_district.csv`: Riverbend Unified, seven schools
+`python -m successgaps.process.sample` writes `data/sample_district.csv`: Riverbend Unified, seven schools
 (K-5, 6-8, 9-12), school years 2022-23 to 2024-25, one row per student per year (about 10,000
 students a year), in the codes a student information system would export.
 

@@ -78,9 +78,9 @@ def metric_help(key: str) -> str:
 
 
 def metric_columns(columns: list[str]) -> dict:
-    """Column settings for a gap table shown with `gaps.readable(df, columns)`: every metric column's
+    """Column settings for a gap table shown with `ranking.readable(df, columns)`: every metric column's
     heading gets its glossary help and link (hover the heading)."""
-    from .. import gaps  # noqa: PLC0415 - the headings are the engine's own
+    from ..engine import ranking  # noqa: PLC0415 - the headings are the engine's own
 
     config = {}
     for column in columns:
@@ -88,7 +88,7 @@ def metric_columns(columns: list[str]) -> dict:
             help_text = metric_help(column)
         except KeyError:
             continue
-        config[gaps.READABLE.get(column, (column, None))[0]] = st.column_config.Column(help=help_text)
+        config[ranking.READABLE.get(column, (column, None))[0]] = st.column_config.Column(help=help_text)
     return config
 
 
