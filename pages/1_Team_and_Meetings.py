@@ -6,7 +6,8 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import reports, ui
+from successgaps import ui
+from successgaps.outputs import charts, meeting_packet
 from successgaps.process import meetings, team
 
 project = ui.page("Team and meetings", step=1)
@@ -279,7 +280,7 @@ with tab_meeting:
             st.download_button("Download this agenda", document,
                                file_name=meetings.file_stem(project, f"meeting {m.number} {audience} agenda") + ".md",
                                mime="text/markdown", on_click="ignore")
-            ui.report_button("Meeting packet (PDF)", partial(reports.meeting_packet, project, m.id, ui.store().cursor()),
+            ui.report_button("Meeting packet (PDF)", partial(meeting_packet.meeting_packet, project, m.id, ui.store().cursor()),
                              meetings.file_stem(project, f"meeting {m.number} packet") + ".pdf",
                              key=f"team_packet_{m.id}")
             with st.container(border=True):
@@ -340,7 +341,7 @@ with tab_meeting:
             st.markdown(f"**Summary: {len(m.evaluations)} evaluations**")
             if m.evaluations:
                 summary = meetings.evaluation_summary(m)
-                st.plotly_chart(meetings.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
+                st.plotly_chart(charts.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
                 st.dataframe(summary, hide_index=True)
                 for comment in meetings.evaluation_comments(m):
                     st.markdown(f"> {comment}")

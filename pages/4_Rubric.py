@@ -4,9 +4,9 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import reports, ui
+from successgaps import ui
 from successgaps.models import LEVEL_LABELS, LEVELS
-from successgaps.outputs import spreadsheet
+from successgaps.outputs import plan_reports, spreadsheet
 from successgaps.process import rubric
 
 GROUP = "__group__"  # the "who is rating" choice for a small group
@@ -190,7 +190,7 @@ with facilitate:
 
 with files:
     st.subheader("Export all ratings")
-    ui.report_button("Rubric report (PDF)", partial(reports.rubric_report, project), "rubric-report.pdf")
+    ui.report_button("Rubric report (PDF)", partial(plan_reports.rubric_report, project), "rubric-report.pdf")
     table = rubric.export_table(project)
     left, right = st.columns(2)
     left.download_button("Download CSV", spreadsheet.csv_bytes(table), file_name="rubric-ratings.csv",

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from successgaps import ui
+from successgaps.outputs import charts
 from successgaps.process import planning
 
 project = ui.page("Action plan", step=6)
@@ -66,7 +67,7 @@ def _owner_name(member_id: str) -> str:
 
 
 def _timeline(goal_id=None):
-    fig = planning.timeline_figure(project, today, goal_id=goal_id)
+    fig = charts.timeline_figure(project, today, goal_id=goal_id)
     if fig is None:
         st.caption("Give the action steps start and due dates to see them on the timeline.")
     else:

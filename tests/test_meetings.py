@@ -7,6 +7,7 @@ import pytest
 
 from successgaps.errors import UserError
 from successgaps.models import GapStatement, Project
+from successgaps.outputs import charts
 from successgaps.process import meetings, team
 
 MONDAY = dt.date(2031, 9, 8)  # far enough ahead never to be "in the past"
@@ -197,9 +198,9 @@ def test_evaluations_are_summarised_per_statement(project):
     clear = summary.loc["The objectives were clear."]
     assert (clear["Disagree"], clear["Agree"], clear["Agree (%)"]) == (1, 1, 50)
     assert meetings.evaluation_comments(m) == []  # Ana's new answers replaced the old comment
-    fig = meetings.evaluation_chart(meetings.evaluation_summary(m))
+    fig = charts.evaluation_chart(meetings.evaluation_summary(m))
     assert [t.name for t in fig.data] == list(meetings.SCALE.values())
-    assert [t.marker.color for t in fig.data] == list(meetings.SCALE_COLOURS.values())
+    assert [t.marker.color for t in fig.data] == list(charts.SCALE_COLOURS.values())
 
 
 def test_an_incomplete_evaluation_is_refused(project):

@@ -8,7 +8,7 @@ import pytest
 
 from successgaps.errors import UserError
 from successgaps.models import ActionStep, GapStatement, Goal, Member, Priority, Project
-from successgaps.outputs import spreadsheet
+from successgaps.outputs import charts, spreadsheet
 from successgaps.process import planning, rubric
 
 D = dt.date
@@ -252,15 +252,15 @@ def test_the_timeline_marks_overdue_steps_and_today(plan):
     assert list(table["Status"]) == ["Overdue", "Done", "Not started", "Not started"]
     assert list(planning.steps_table(project, TODAY, owner_id="cy")["Step"]) == ["Evaluate", "Someday"]
 
-    fig = planning.timeline_figure(project, TODAY)
+    fig = charts.timeline_figure(project, TODAY)
     bars = {trace.name: list(trace.y) for trace in fig.data}
     assert sum(len(y) for y in bars.values()) == 3
     assert bars["Overdue"] == ["Goal 1 · Train advisers"]
     assert next(t for t in fig.data if t.name == "Overdue").marker.pattern.shape == "x"
     assert fig.layout.shapes[0].x0 == TODAY and fig.layout.annotations[0].text == "Today"
     colours = {trace.marker.color for trace in fig.data}
-    assert colours <= set(planning.STATE_COLOURS.values())
-    assert planning.timeline_figure(Project(name="empty"), TODAY) is None
+    assert colours <= set(charts.STATE_COLOURS.values())
+    assert charts.timeline_figure(Project(name="empty"), TODAY) is None
 
 
 def test_exports_neutralise_formulas_and_hold_every_table(plan):

@@ -15,7 +15,7 @@ import pandas as pd
 from ..engine import columns
 from ..models import Project
 from ..process import monitoring, planning, rubric
-from ..reports import Sources
+from .sources import Sources
 from .spreadsheet import is_formula_like, workbook  # noqa: F401 - the writer, re-exported
 
 # ---------------------------------------------------------------- the project's tables

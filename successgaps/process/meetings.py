@@ -17,7 +17,6 @@ from pathlib import Path
 from string import Template
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..errors import UserError
 from ..models import Evaluation, Homework, Meeting, Project
@@ -48,8 +47,6 @@ QUESTIONS: dict[str, str] = {
     "time_well_used": "Time was well used.",
 }
 SCALE: dict[int, str] = {1: "Strongly disagree", 2: "Disagree", 3: "Agree", 4: "Strongly agree"}
-# Okabe–Ito colours (safe for the common colour-vision deficiencies), disagree warm, agree cool.
-SCALE_COLOURS: dict[int, str] = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
 
 AUDIENCES: dict[str, str] = {"facilitator": "Facilitator agenda", "member": "Team member agenda"}
 RECORDS = ("notes", "decisions", "follow_ups")
@@ -623,22 +620,6 @@ def evaluation_comments(m: Meeting) -> list[str]:
     return [e.comment for e in m.evaluations if e.comment]
 
 
-def evaluation_chart(summary: pd.DataFrame) -> go.Figure:
-    """Stacked horizontal bars: the share of answers at each point of the scale, per statement."""
-    fig = go.Figure()
-    totals = summary["Responses"].where(summary["Responses"] > 0, 1)
-    for value, label in SCALE.items():
-        share = (100 * summary[label] / totals).round(0)
-        fig.add_bar(y=summary["Statement"], x=share, name=label, orientation="h",
-                    marker_color=SCALE_COLOURS[value], text=summary[label], textposition="inside",
-                    hovertemplate="%{y}<br>" + label + ": %{x:.0f}% (%{text} answers)<extra></extra>")
-    fig.update_layout(barmode="stack", height=320, margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis=dict(title="Share of answers (%)", range=[0, 100]),
-                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.25),
-                      font=dict(size=16))
-    return fig
-
-
 # ---------------------------------------------------------------- calendar (.ics)
 
 
@@ -705,4 +686,3 @@ def file_stem(project: Project, what: str) -> str:
 
 def _slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-

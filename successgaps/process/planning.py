@@ -508,38 +508,6 @@ def steps_table(project: Project, today: dt.date | None = None, owner_id: str | 
                                        "Evidence of progress", "Barriers"])
 
 
-# Okabe-Ito colours (safe for the common colour-vision deficiencies); overdue bars are also hatched.
-STATE_COLOURS = {"Not started": "#999999", "On track": "#0072B2", "Behind": "#E69F00",
-                 "Overdue": "#D55E00", "Done": "#009E73", "Dropped": "#CC79A7"}
-
-
-def timeline_figure(project: Project, today: dt.date | None = None, goal_id: str | None = None):
-    """A Gantt-style plotly figure of the dated steps (bars from start to due, a missing start = due),
-    one row per step labelled by goal, coloured by state, today marked; None when no step has a date."""
-    import plotly.express as px  # noqa: PLC0415 - only the screens need plotly
-
-    today = today or dt.date.today()
-    table = steps_table(project, today, goal_id=goal_id)
-    table = table[table["Start"].notna() | table["Due"].notna()].copy()
-    if table.empty:
-        return None
-    table["Start"] = pd.to_datetime(table["Start"].fillna(table["Due"]))
-    table["End"] = pd.to_datetime(table["Due"].fillna(table["Start"])) + pd.Timedelta(days=1)
-    table["Row"] = [f"{g.split(' · ')[0]} · {s if len(s) <= 45 else s[:44] + '…'}"
-                    for g, s in zip(table["Goal"], table["Step"])]
-    fig = px.timeline(table, x_start="Start", x_end="End", y="Row", color="Status", text="Owner",
-                      color_discrete_map=STATE_COLOURS, hover_data={"Goal": True, "Step": True, "Owner": True,
-                                                                    "Due": True, "Row": False},
-                      category_orders={"Row": list(table["Row"])}, labels={"Row": ""})
-    fig.update_traces(selector={"name": "Overdue"}, marker_pattern_shape="x")  # not by colour alone
-    fig.update_yaxes(autorange="reversed")
-    fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper", line={"color": "#000000", "dash": "dash"})
-    fig.add_annotation(x=today, y=1, yref="paper", text="Today", showarrow=False, yanchor="bottom")
-    fig.update_layout(height=max(260, 60 + 40 * len(table)), font={"size": 16}, legend_title_text="Status",
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
-
-
 # ------------------------------------------------------------------ gap data for goals
 
 def statement_metric(con, project: Project, statement: GapStatement, year: str | None = None) -> dict | None:
@@ -597,5 +565,3 @@ def export_tables(project: Project, rubric=None) -> dict[str, pd.DataFrame]:
     } for g in project.goals], columns=["Goal", "Priority", "Measure", "Baseline", "Baseline year", "Target",
                                         "Target date", "Evidence"])
     return {"Priorities": priorities, "Root causes": causes, "Goals": goals, "Action steps": steps_table(project)}
-
-
