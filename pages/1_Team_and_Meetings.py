@@ -8,7 +8,7 @@ import streamlit as st
 
 from successgaps import ui
 from successgaps.outputs import charts, meeting_packet
-from successgaps.process import meetings, team
+from successgaps.process import agendas, meetings, team
 
 project = ui.page("Team and meetings", step=1)
 ui.focus_banner(project)
@@ -265,18 +265,18 @@ with tab_meeting:
             ["Agenda", "Homework", "Attendance and notes", "Evaluation"])
 
         with t_agenda:
-            audience = st.radio("Agenda for", list(meetings.AUDIENCES), format_func=meetings.AUDIENCES.get,
+            audience = st.radio("Agenda for", list(agendas.AUDIENCES), format_func=agendas.AUDIENCES.get,
                                 horizontal=True, key="team_ag_audience")
-            document = meetings.agenda_document(project, m, audience)
+            document = agendas.agenda_document(project, m, audience)
             if editing:
                 st.caption("The norms, objectives and homework around the timed agenda are always current; "
                            "edit the timed agenda here (saved as you leave the box).")
-                st.text_area("Timed agenda", meetings.agenda_text(project, m, audience), height=360,
-                             **bound(f"agenda_{audience}_{m.id}", meetings.set_agenda, m.id, audience))
+                st.text_area("Timed agenda", agendas.agenda_text(project, m, audience), height=360,
+                             **bound(f"agenda_{audience}_{m.id}", agendas.set_agenda, m.id, audience))
                 edited = m.facilitator_agenda if audience == "facilitator" else m.member_agenda
                 if edited:
                     st.button("Refill from the template (replaces your edits)", on_click=_edit,
-                              args=(meetings.set_agenda, m.id, audience, ""))
+                              args=(agendas.set_agenda, m.id, audience, ""))
             st.download_button("Download this agenda", document,
                                file_name=meetings.file_stem(project, f"meeting {m.number} {audience} agenda") + ".md",
                                mime="text/markdown", on_click="ignore")

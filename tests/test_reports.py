@@ -231,7 +231,7 @@ def district(tmp_path_factory):
     from successgaps.data import datasets, views
     from successgaps.engine import ranking, statements, suppression
     from successgaps.engine.screen import screen
-    from successgaps.process import planning, sample
+    from successgaps.process import action_plan, sample
     from successgaps.store import Store
 
     folder = tmp_path_factory.mktemp("district")
@@ -251,7 +251,7 @@ def district(tmp_path_factory):
                              group=row["group"], outcome=row["outcome"], comparison=row["comparison"],
                              text=statements.gap_sentence(row), figures=statements.figures(row), focus=True)
     project.statements.append(statement)
-    goal = planning.add_goal(project, text="Close the gap", statement_id=statement.id, measure="rate")
+    goal = action_plan.add_goal(project, text="Close the gap", statement_id=statement.id, measure="rate")
     project = store.save(project)
     yield {"project": project, "con": con, "row": row, "hidden": hidden, "ids": set(data["student_id"]),
            "goal": goal}

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from ..engine import ranking
 from ..models import Project
-from ..process import meetings, monitoring, planning
+from ..process import action_plan, meetings, monitoring
 
 GROUP_COLOUR, COMPARISON_COLOUR = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
 FONT = dict(size=16)
@@ -161,7 +161,7 @@ def timeline_figure(project: Project, today: dt.date | None = None, goal_id: str
     import plotly.express as px  # noqa: PLC0415 - plotly.express loads only for the timeline
 
     today = today or dt.date.today()
-    table = planning.steps_table(project, today, goal_id=goal_id)
+    table = action_plan.steps_table(project, today, goal_id=goal_id)
     table = table[table["Start"].notna() | table["Due"].notna()].copy()
     if table.empty:
         return None
@@ -185,8 +185,8 @@ def timeline_figure(project: Project, today: dt.date | None = None, goal_id: str
 def progress_figure(progress: monitoring.GoalProgress):
     """Plotly chart of a goal's values by year with 95% intervals, n, baseline and target lines."""
     goal = progress.goal
-    shown = [planning.shown(p.value, goal.measure) for p in progress.points]
-    bars = [(planning.shown(p.high, goal.measure) - s, s - planning.shown(p.low, goal.measure))
+    shown = [action_plan.shown(p.value, goal.measure) for p in progress.points]
+    bars = [(action_plan.shown(p.high, goal.measure) - s, s - action_plan.shown(p.low, goal.measure))
             if p.low is not None else (0, 0) for p, s in zip(progress.points, shown)]
     fig = go.Figure(go.Scatter(
         x=[p.year for p in progress.points], y=shown, mode="lines+markers+text",
@@ -198,8 +198,8 @@ def progress_figure(progress: monitoring.GoalProgress):
     for value, label, colour, dash in ((goal.baseline, "Baseline", "#999999", "dot"),
                                        (goal.target, "Target", "#009E73", "dash")):
         if value is not None:
-            fig.add_hline(y=planning.shown(value, goal.measure), line_dash=dash, line_color=colour,
-                          annotation_text=f"{label} {planning.shown(value, goal.measure):.1f}")
+            fig.add_hline(y=action_plan.shown(value, goal.measure), line_dash=dash, line_color=colour,
+                          annotation_text=f"{label} {action_plan.shown(value, goal.measure):.1f}")
     unit = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, "")
     fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title=unit,
                       xaxis_title="School year", showlegend=False, font={"size": 16})

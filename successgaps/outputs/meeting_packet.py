@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..errors import UserError
 from ..models import LEVEL_LABELS, LEVELS, Meeting, Project
-from ..process import meetings, rubric
+from ..process import agendas, meetings, rubric
 from .gap_reports import section_screen, section_statement, section_statements
 from .pdf import Document, build, long_date
 from .plan_reports import section_plan, section_progress, section_rubric
@@ -34,7 +34,7 @@ def _rubric_sheets(doc: Document, p: Project, area_ids: Sequence[str]) -> None:
 
 
 def _agenda(doc: Document, text: str) -> None:
-    """The members' agenda from `meetings.agenda_text`: bold time lines, bullets, plain lines."""
+    """The members' agenda from `agendas.agenda_text`: bold time lines, bullets, plain lines."""
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("**") and line.count("**") >= 2:
@@ -61,7 +61,7 @@ def _write_packet(doc: Document, src: Sources, meeting: Meeting) -> None:
         doc.heading("Objectives", 2)
         doc.bullets(meeting.objectives)
     doc.heading("Agenda")
-    _agenda(doc, meetings.agenda_text(p, meeting, "member"))
+    _agenda(doc, agendas.agenda_text(p, meeting, "member"))
     doc.heading("Our norms")
     doc.bullets(meetings.norms(p))
     doc.heading("Homework due at this meeting")

@@ -16,7 +16,7 @@ import datetime as dt
 import pandas as pd
 
 from ..models import LEVEL_LABELS, Project
-from ..process import monitoring, planning, rubric
+from ..process import action_plan, monitoring, root_causes, rubric
 from . import charts, static_charts
 from .pdf import Document, build, is_missing, long_date
 from .sources import Sources
@@ -58,9 +58,9 @@ def section_rubric(doc: Document, p: Project) -> None:
     else:
         doc.empty("Members have rated on their own; the team has not reached consensus on any indicator yet.")
     doc.heading("Areas of need", 2)
-    needs = planning.areas_of_need(p, rub)
+    needs = root_causes.areas_of_need(p, rub)
     if needs:
-        doc.paragraph(f"Indicators rated {' or '.join(LEVEL_LABELS[lv] for lv in planning.need_levels(p.need_cut))}"
+        doc.paragraph(f"Indicators rated {' or '.join(LEVEL_LABELS[lv] for lv in root_causes.need_levels(p.need_cut))}"
                       " by the team.", size=9)
         doc.table(["Area", "Indicator", "Consensus", "Votes"],
                   [[a.area_title, a.title, _level(a.level), a.votes] for a in needs],
@@ -96,7 +96,7 @@ def section_plan(doc: Document, p: Project) -> None:
     if not p.goals and not p.steps:
         doc.empty("No goals have been written yet (step 6).")
         return
-    table = planning.steps_table(p, doc.day)
+    table = action_plan.steps_table(p, doc.day)
     for i, goal in enumerate(p.goals, 1):
         doc.heading(f"Goal {i}: {goal.text}", 2)
         doc.fields([
@@ -105,7 +105,7 @@ def section_plan(doc: Document, p: Project) -> None:
             ("Target", " by ".join(x for x in (_goal_value(goal, goal.target), long_date(goal.target_date)) if x)),
             ("Evidence of progress", goal.evidence),
         ], size=9)
-        steps = planning.steps_table(p, doc.day, goal_id=goal.id)
+        steps = action_plan.steps_table(p, doc.day, goal_id=goal.id)
         _steps_table(doc, steps) if not steps.empty else doc.empty("No action steps for this goal yet.")
     loose = table[table["Goal"] == "(no goal)"]
     if not loose.empty:
@@ -130,10 +130,10 @@ def _steps_table(doc: Document, steps: pd.DataFrame) -> None:
 
 
 def _goal_value(goal, value: float | None) -> str:
-    """A goal's number as the plan page shows it (`planning.shown`): a rate in %, a gap in points."""
+    """A goal's number as the plan page shows it (`action_plan.shown`): a rate in %, a gap in points."""
     if value is None or is_missing(value):
         return ""
-    value = planning.shown(value, goal.measure)
+    value = action_plan.shown(value, goal.measure)
     return {"rate": f"{value:.1f}%", "difference": f"{value:+.1f} points", "mean": f"{value:.1f}"}.get(
         goal.measure, f"{value:g}")
 
@@ -191,8 +191,8 @@ def _progress_charts(doc: Document, src: Sources) -> None:
         values = [(point.year, point.value) for point in progress.points]
         reference = {k: v for k, v in (("Baseline", goal.baseline), ("Target", goal.target)) if v is not None}
         axis = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, goal.metric)
-        doc.chart(static_charts.lines({goal.metric or "Measure": [(y, planning.shown(v, goal.measure)) for y, v in values]},
-                                      reference={k: planning.shown(v, goal.measure) for k, v in reference.items()},
+        doc.chart(static_charts.lines({goal.metric or "Measure": [(y, action_plan.shown(v, goal.measure)) for y, v in values]},
+                                      reference={k: action_plan.shown(v, goal.measure) for k, v in reference.items()},
                                       percent=False, axis_label=axis),
                   f"Line chart of {goal.metric or 'the measure'} by year against baseline and target.",
                   width_fraction=0.75, title=f"Progress: {goal.text or goal.metric}")

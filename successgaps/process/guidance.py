@@ -3,6 +3,7 @@
 All text lives in `data/guidance.toml` (our own words); this module validates it and hands it out.
 Glossary terms are found by their key (`risk_ratio`) or by any gap-engine column they explain
 (`ci_low` -> the confidence-interval term), so every figure on a screen can point to its entry.
+The one-page PDF of the explainer is made by `outputs.handout`.
 The formulas themselves are stated in the glossary entries, e.g. rate = events ÷ n,
 difference = (rate − comparison_rate) × 100, risk_ratio = rate ÷ comparison_rate.
 """

@@ -19,8 +19,8 @@ from ..engine import ranking, stats
 from ..engine.screen import screen
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
-from . import planning
-from .planning import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
+from . import action_plan
+from .action_plan import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
 
 # ------------------------------------------------------------------ schedule
 
@@ -263,7 +263,7 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
 
 
 def _unit(goal: Goal, value: float) -> str:
-    shown = planning.shown(value, goal.measure)
+    shown = action_plan.shown(value, goal.measure)
     if goal.measure == "difference":
         return f"{abs(shown):.1f} points"
     return f"{shown:.1f}%" if goal.measure == "rate" else f"{shown:.1f}"

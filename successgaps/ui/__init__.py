@@ -225,10 +225,10 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
     from functools import partial  # noqa: PLC0415
 
     from ..outputs import plan_reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
-    from ..process import planning  # noqa: PLC0415
+    from ..process import action_plan  # noqa: PLC0415
 
     st.subheader("Export")
-    tables = planning.export_tables(project, rubric)
+    tables = action_plan.export_tables(project, rubric)
     columns = st.columns(3)
     for column, sheet in zip(columns, csv_sheets):
         column.download_button(f"{sheet} (CSV)", spreadsheet.csv_bytes(tables[sheet]),
