@@ -24,7 +24,8 @@ def test_the_toolkit_example_sentence():
 
 def test_quick_screen_adds_the_95_percent_interval():
     text = statements.gap_sentence(row(), interval=True)
-    assert text.endswith("The 95% interval for the difference is -25.2 to -10.9 percentage points.")
+    assert text.endswith("a gap: 17.8 percentage points lower (95% interval 10.9 to 25.2 percentage points lower) "
+                         "(n = 142).")
 
 
 def test_school_level_and_all_students_comparison():
@@ -98,3 +99,61 @@ def test_statements_are_saved_with_one_focus():
 ])
 def test_groups_read_naturally_inside_a_sentence(group, dimension, phrase):
     assert statements.group_phrase(group, dimension) == phrase
+
+
+# ---- issue #21: sentences read right, round once, and say the direction of the gap and its interval
+
+@pytest.mark.parametrize("label, phrase", [
+    ("Not graduated", "did not graduate"),
+    ("Not proficient in math", "were not proficient in math"),
+    ("Non-proficient in reading", "were not proficient in reading"),
+    ("Not suspended", "were not suspended"),
+    ("Did not graduate in four years", "did not graduate in four years"),
+])
+def test_negative_labels_read_negated(label, phrase):
+    assert statements.outcome_phrase(label) == phrase
+
+
+def test_a_negative_label_in_the_sentence():
+    text = statements.gap_sentence(row(outcome="Not graduated", higher_is_better=False, rate=0.29, rate_low=0.29,
+                                       rate_high=0.29, comparison_rate=0.11, comparison_rate_low=0.11,
+                                       comparison_rate_high=0.11))
+    assert "29% of English learners did not graduate, compared with 11% of all other students, a gap of 18" in text
+
+
+@pytest.mark.parametrize("label, better", [
+    ("Not graduated", False), ("Not proficient in math", False), ("Non-proficient", False),
+    ("Not suspended", True), ("Graduated", True), ("Proficient in math", True), ("Suspended", False)])
+def test_negative_labels_default_to_lower_is_better(label, better):
+    from successgaps.data.detect import higher_is_better
+    assert higher_is_better(label) is better
+
+
+def test_half_a_percent_rounds_up():
+    assert statements.half_up(14.5) == 15 and statements.half_up(2.675, 2) == 2.68
+    text = statements.gap_sentence(row(rate=0.145, rate_low=0.145, rate_high=0.145, comparison_rate=0.5,
+                                       comparison_rate_low=0.5, comparison_rate_high=0.5))
+    assert text.startswith("In 2024–25, 15% of English learners")
+
+
+def test_the_gap_is_rounded_once_from_the_exact_rates():
+    # 21.4% and 27.8%: the table says -6.4; the difference of the rounded percents would be 7
+    text = statements.gap_sentence(row(rate=0.214, rate_low=0.214, rate_high=0.214, comparison_rate=0.278,
+                                       comparison_rate_low=0.278, comparison_rate_high=0.278))
+    assert "21% of English learners" in text and "28% of all other students" in text
+    assert "a gap of 6 percentage points" in text
+
+
+def test_the_interval_goes_the_same_way_as_the_gap():
+    text = statements.gap_sentence(row(outcome="Math scale score", mean=650.0, comparison_mean=685.1, rate=None,
+                                       rate_low=None, rate_high=None, comparison_rate=None, ci_low=-38.2,
+                                       ci_high=-32.0), interval=True)
+    assert "35.1 points lower (95% interval 32.0 to 38.2 points lower)" in text
+    assert "−" not in text and "-3" not in text
+
+
+def test_an_interval_across_zero_says_both_directions():
+    text = statements.gap_sentence(row(rate=0.80, rate_low=0.80, rate_high=0.80, comparison_rate=0.81,
+                                       comparison_rate_low=0.81, comparison_rate_high=0.81, difference=-1.0,
+                                       ci_low=-4.3, ci_high=2.1), interval=True)
+    assert "1.0 percentage points lower (95% interval 4.3 lower to 2.1 percentage points higher)" in text

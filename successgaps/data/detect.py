@@ -90,9 +90,19 @@ def _match(patterns, name: str) -> str | None:
     return next((role for role, pattern in patterns if re.fullmatch(pattern, key)), None)
 
 
+_NEGATED = re.compile(r"^\s*(not|non|no|did\s+not|didn'?t|never|un(?=proficient|successful))[\s_-]*", re.I)
+
+
 def higher_is_better(label: str) -> bool:
-    """Graduation, proficiency, attendance: higher is better; dropout, suspension, absence: worse."""
-    return not _WORSE.search(norm(label)) and not _WORSE.search(str(label))
+    """Graduation, proficiency, attendance: higher is better; dropout, suspension, absence: worse.
+
+    A negated label turns the answer round: "Not graduated" and "Not proficient in math" are
+    lower-is-better, "Not suspended" is higher-is-better."""
+    text = str(label or "")
+    negated = _NEGATED.match(text)
+    if negated:
+        return not higher_is_better(text[negated.end():])
+    return not _WORSE.search(norm(text)) and not _WORSE.search(text)
 
 
 def guess_layout(names: list[str], profiles: dict[str, Profile]) -> str:

@@ -3,8 +3,11 @@
 "In 2024–25, 71% of English learners graduated in four years, compared with 89% of all other
 students, a gap of 18 percentage points (n = 142)."
 
-Rates are shown as whole percents (half rounds up) and the gap is the difference of the two
-percents as shown, so a reader's own subtraction agrees with the sentence. A suppressed row gives
+Every figure is rounded once, half up, from the exact figures (`half_up`): rates as whole
+percents, the gap from the exact difference (so it agrees with the gap table). With the interval
+(the quick screen's wording) the difference is signed in words, and so is its interval: "35.1
+points lower (95% interval 32.0 to 38.2 points lower)". Negated outcome labels ("Not graduated")
+read negated ("did not graduate"). A suppressed row gives
 a sentence without any figure. Range-coded rates are written as ranges ("between 85% and 89%").
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 VERBS = (  # outcome label pattern -> what the students did (past tense)
     (r"four.?year.*grad|grad.*four.?year|4.?yr.*grad|grad.*4.?yr|acgr|cohort.*grad", "graduated in four years"),
@@ -28,15 +32,42 @@ VERBS = (  # outcome label pattern -> what the students did (past tense)
 )
 
 
-def outcome_phrase(label: str) -> str:
-    """What a student with this outcome did, e.g. "graduated in four years"; a generic phrase if unknown."""
+_NEGATION = re.compile(r"^\s*(not|non|no|did\s+not|didn'?t|never)[\s_-]+|^\s*un(?=proficient|successful)", re.I)
+_BASE_FORMS = {"graduated": "graduate", "dropped": "drop", "received": "receive", "had": "have"}
+
+
+def _positive_phrase(label: str) -> str | None:
     lowered = (label or "").lower()
     for pattern, verb in VERBS:
         if re.search(pattern, lowered):
             return verb
-    if re.match(r"(absent|present|enrolled|promoted|retained|referred|expelled|suspended)\b", lowered):
+    if re.match(r"(absent|present|enrolled|promoted|retained|referred|expelled|suspended|proficient)\b", lowered):
         return f"were {lowered}"  # the label is already what the students were
-    return f"had the outcome “{label}”"
+    return None
+
+
+def _negate(phrase: str) -> str:
+    """'were proficient in math' -> 'were not proficient in math'; 'graduated in four years' -> 'did not
+    graduate in four years'."""
+    if phrase.startswith("were "):
+        return "were not " + phrase[5:]
+    first, _, rest = phrase.partition(" ")
+    base = _BASE_FORMS.get(first, first[:-1] if first.endswith("ed") else first)
+    return f"did not {base}" + (f" {rest}" if rest else "")
+
+
+def outcome_phrase(label: str) -> str:
+    """What a student with this outcome did, e.g. "graduated in four years"; a generic phrase if unknown.
+
+    A negated label reads negated: "Not graduated" -> "did not graduate", "Not proficient in math" ->
+    "were not proficient in math"."""
+    negated = _NEGATION.match(label or "")
+    if negated:
+        positive = _positive_phrase(label[negated.end():])
+        if positive:
+            return _negate(positive)
+        return f"had the outcome “{label}”"
+    return _positive_phrase(label) or f"had the outcome “{label}”"
 
 
 PROPER_WORDS = {"Black", "White", "Asian", "Hispanic", "Latino", "Latina", "Latinx", "American", "Native",
@@ -74,8 +105,22 @@ def year_phrase(year: str) -> str:
     return re.sub(r"^(\d{4})\s*[-/]\s*(\d{2,4})$", r"\1–\2", str(year or "").strip())
 
 
+def half_up(value: float, places: int = 0) -> float:
+    """Round once, half away from zero, from the exact figure as written (14.5 -> 15, not 14 as
+    floating point would give): the one rounding rule of every sentence."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def _pct(p: float) -> int:
-    return int(math.floor(p * 100 + 0.5))
+    """A rate (fraction) as a whole percent, rounded once, half up (round(…, 9) undoes the binary
+    representation: 0.145 * 100 is 14.499999999999998)."""
+    return int(half_up(round(float(p) * 100, 9)))
+
+
+def _points(p: float) -> int:
+    """A difference of two rates (fractions), in whole percentage points, rounded once."""
+    return int(half_up(round(float(p) * 100, 9)))
 
 
 def _missing(value) -> bool:
@@ -86,7 +131,13 @@ def _missing(value) -> bool:
 
 
 def _num(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".rstrip("0").rstrip(".")
+    if abs(value) >= 100:
+        return f"{half_up(value):,.0f}"
+    return f"{half_up(value, 1):,.1f}".rstrip("0").rstrip(".")
+
+
+def _one(value: float) -> str:
+    return f"{half_up(value, 1):,.1f}"
 
 
 def _rate_text(low: float, high: float) -> str:
@@ -132,10 +183,12 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
             return start(text + n_text + ".")
         diff = mean - float(cmean)
         worse = diff < 0 if higher_is_better else diff > 0
-        tail = (f", a gap of {_num(abs(diff))}{unit}" if worse
-                else f", {_num(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
-        sentence = start(f"{text}, compared with {_num(float(cmean))} for {comparison}{tail}{n_text}.")
-        return sentence + _interval_text(row, unit, interval)
+        if interval:
+            tail = _signed_tail(diff, row, unit or " points", worse)
+        else:
+            tail = (f", a gap of {_num(abs(diff))}{unit}" if worse
+                    else f", {_num(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
+        return start(f"{text}, compared with {_num(float(cmean))} for {comparison}{tail}{n_text}.")
 
     verb = outcome or outcome_phrase(label)
     low, high = get("rate_low"), get("rate_high")
@@ -150,8 +203,15 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         return start(text + n_text + ".")
     crate = _rate_text(float(clow), float(chigh))
     against = f"a benchmark of {crate}" if comparison == "the benchmark" else f"{crate} of {comparison}"
-    dlow = _pct(float(low)) - _pct(float(chigh))
-    dhigh = _pct(float(high)) - _pct(float(clow))
+    exact = float(low) == float(high) and float(clow) == float(chigh)
+    if exact and interval:
+        diff = get("difference")
+        diff = (float(low) - float(clow)) * 100 if _missing(diff) else float(diff)
+        worse = diff < 0 if higher_is_better else diff > 0
+        tail = _signed_tail(diff, row, " percentage points", worse)
+        return start(f"{text}, compared with {against}{tail}{n_text}.")
+    dlow = _points(float(low) - float(chigh))  # rounded once, from the exact rates
+    dhigh = _points(float(high) - float(clow))
     if dlow == dhigh:
         worse = dlow < 0 if higher_is_better else dlow > 0
         amount = f"{abs(dlow)} percentage point{'s' if abs(dlow) != 1 else ''}"
@@ -163,15 +223,40 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         tail = (f", a gap of between {a} and {b} percentage points" if worse
                 else f", between {a} and {b} percentage points {'higher' if dlow > 0 else 'lower'}")
     else:
-        tail = f", a difference of between {dlow:+d} and {dhigh:+d} percentage points"
-    return start(f"{text}, compared with {against}{tail}{n_text}.") + _interval_text(row, " percentage points", interval)
+        tail = f", a difference of between {_direction(dlow)} and {_direction(dhigh)} percentage points"
+    sentence = start(f"{text}, compared with {against}{tail}{n_text}.")
+    interval_text = _interval_words(row, " percentage points") if interval else ""
+    return sentence + (f" The 95% interval for the difference is {interval_text}." if interval_text else "")
 
 
-def _interval_text(row, unit: str, wanted: bool) -> str:
+def _direction(points: float, digits: int | None = None) -> str:
+    """A signed difference in words: 3 lower, 2 higher, 0."""
+    shown = f"{half_up(abs(points), digits or 0):.{digits or 0}f}"
+    return shown if float(shown) == 0 else f"{shown} {'lower' if points < 0 else 'higher'}"
+
+
+def _interval_words(row, unit: str) -> str:
+    """The 95% interval of the difference in the same words as the difference: "10.9 to 25.2
+    percentage points lower"; across zero "3.1 lower to 2.0 percentage points higher"."""
     low, high = row.get("ci_low"), row.get("ci_high")
-    if not wanted or _missing(low) or _missing(high):
+    if _missing(low) or _missing(high):
         return ""
-    return f" The 95% interval for the difference is {float(low):+.1f} to {float(high):+.1f}{unit}."
+    low, high = float(low), float(high)
+    if high < 0:
+        return f"{_one(-high)} to {_one(-low)}{unit} lower"
+    if low > 0:
+        return f"{_one(low)} to {_one(high)}{unit} higher"
+    return f"{_one(-low)} lower to {_one(high)}{unit} higher"
+
+
+def _signed_tail(diff: float, row, unit: str, worse: bool) -> str:
+    """', a gap: 17.8 percentage points lower (95% interval 10.9 to 25.2 percentage points lower)'."""
+    if half_up(abs(diff), 1) == 0:
+        amount = "no difference"
+    else:
+        amount = f"{_one(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}"
+    words = _interval_words(row, unit)
+    return (", a gap: " if worse else ", ") + amount + (f" (95% interval {words})" if words else "")
 
 
 def figures(row) -> dict:
