@@ -279,6 +279,7 @@ class Review(Model):
     challenges: str = ""
     decisions: str = ""
     held: bool = False
+    meeting_id: str = ""  # the meeting plan's review meeting this review is (step 1 and step 7 share one schedule)
 
 
 class Revision(Model):

@@ -10,6 +10,7 @@
     rating_workbook   step 4: a member's rating workbook (homework offline)
     root_causes       step 5: areas of need, votes, priorities, root causes
     action_plan       step 6: goals, action steps, checks, the plan's tables
+    schedule          steps 1 and 7: the one review schedule (the meeting plan's reviews and the plan's)
     monitoring        step 7: reviews, progress against baseline and target, revisions, alerts
     guidance          the explainer, facilitator tips and glossary (data/guidance.toml)
     sample            the sample district (`python -m successgaps.process.sample`)

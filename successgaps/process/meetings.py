@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import UserError
 from ..models import Evaluation, Homework, Meeting, Project
+from . import schedule
 from .meeting_templates import load_templates
 
 # Meeting lengths offered to the team (minutes -> words).
@@ -209,6 +210,7 @@ def make_plan(project: Project, length_minutes: int, first_date: dt.date, *, tim
     project.meetings = meetings
     project.meeting_length_minutes = meetings[0].length_minutes
     project.meeting_every_weeks = every_weeks
+    schedule.sync(project)
     return meetings
 
 
@@ -234,6 +236,7 @@ def add_meeting(project: Project, date: dt.date | None, *, time: str = "", lengt
                   title=title.strip() or load_templates().activities[kind].title,
                   objectives=_objectives([kind], []))
     project.meetings.append(new)
+    schedule.sync(project)
     return new
 
 
@@ -250,12 +253,14 @@ def update_meeting(project: Project, meeting_id: str, **changes) -> Meeting:
         if key not in {"title", "date", "time", "length_minutes", "place", "objectives"}:
             raise ValueError(f"not a meeting detail: {key}")
         setattr(m, key, value.strip() if isinstance(value, str) else value)
+    schedule.sync(project)
     return m
 
 
 def remove_meeting(project: Project, meeting_id: str) -> None:
     meeting(project, meeting_id)
     project.meetings = [m for m in project.meetings if m.id != meeting_id]
+    schedule.sync(project)
     for number, m in enumerate(project.meetings, start=1):
         m.number = number
 

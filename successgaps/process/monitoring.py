@@ -19,7 +19,7 @@ from ..engine import ranking, stats
 from ..engine.screen import screen
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
-from . import action_plan
+from . import action_plan, schedule
 from .action_plan import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
 
 # ------------------------------------------------------------------ schedule
@@ -31,49 +31,61 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def plan_window(project: Project, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """From the first step start (or today) to the last due/target date — at least one year."""
+    """From when the plan is made (the action-plan meeting, else the first step's start, else today)
+    to the last due/target date — at least one year."""
     today = today or dt.date.today()
-    starts = [s.start for s in project.steps if s.start]
     ends = [s.due for s in project.steps if s.due] + [g.target_date for g in project.goals if g.target_date]
-    first = min(starts, default=today)
+    first = schedule.plan_made(project) or today
     last = max(ends + [_add_months(first, 12)])
     return first, last
 
 
 def review_schedule(project: Project, *, full_team_months: int = 3, check_in_months: int = 1,
                     check_in_period_months: int = 6, today: dt.date | None = None) -> list[Review]:
-    """Proposed reviews (not yet held) over the plan window; the team edits them after."""
+    """Proposed reviews (not yet held) over the plan window; the team edits them after.
+
+    One schedule with the meeting plan's: its review meetings are kept as full-team reviews, and
+    further full-team reviews follow every `full_team_months` after the last of them (or after the
+    plan is made) up to the end of the plan; implementers check in monthly for the first months
+    after the plan is made, except in a month that already has a full-team review."""
     if full_team_months < 1 or check_in_months < 1:
         raise UserError("Reviews need an interval of at least one month.")
+    schedule.sync(project)
     first, last = plan_window(project, today)
-    reviews: list[Review] = []
+    kept = [r for r in project.reviews if r.meeting_id and not r.held]
+    held_team = [r.date for r in project.reviews if r.held and r.kind == "full_team"]
+    start = max([r.date for r in kept] + held_team + [first])
+    reviews: list[Review] = [Review(date=r.date, kind="full_team", meeting_id=r.meeting_id, id=r.id) for r in kept]
     n = 1
-    while (day := _add_months(first, n * full_team_months)) <= last:
+    while (day := _add_months(start, n * full_team_months)) <= last:
         reviews.append(Review(date=day, kind="full_team"))
         n += 1
-    if not reviews or reviews[-1].date < last:
+    if not reviews or max(r.date for r in reviews) < last:
         reviews.append(Review(date=last, kind="full_team"))
-    full_dates = {r.date for r in reviews}
+    team_months = {(r.date.year, r.date.month) for r in reviews} | {(d.year, d.month) for d in held_team}
     for n in range(1, check_in_period_months // check_in_months + 1):
         day = _add_months(first, n * check_in_months)
-        if day <= last and day not in full_dates:
+        if day <= last and (day.year, day.month) not in team_months:
             reviews.append(Review(date=day, kind="implementers"))
     return sorted(reviews, key=lambda r: r.date)
 
 
 def apply_schedule(project: Project, proposed: list[Review]) -> int:
-    """Replace the reviews not yet held with the proposed ones; held reviews are never touched."""
+    """Replace the reviews not yet held with the proposed ones; held reviews are never touched, and
+    the meeting plan's review meetings stay its reviews."""
     held = [r for r in project.reviews if r.held]
     held_dates = {(r.date, r.kind) for r in held}
-    fresh = [r for r in proposed if (r.date, r.kind) not in held_dates]
+    linked = {r.id: r for r in project.reviews if r.meeting_id and not r.held}
+    fresh = [linked.get(r.id, r) for r in proposed if (r.date, r.kind) not in held_dates]
+    added = sum(r.id not in linked for r in fresh)
     project.reviews = sorted(held + fresh, key=lambda r: r.date)
-    return len(fresh)
+    schedule.sync(project)
+    return added
 
 
 def next_review(project: Project, today: dt.date | None = None) -> Review | None:
-    today = today or dt.date.today()
-    upcoming = [r for r in project.reviews if not r.held and r.date >= today]
-    return min(upcoming, key=lambda r: r.date, default=None)
+    """The next review not held, from today: one schedule, the meeting plan's review meetings included."""
+    return next(iter(schedule.upcoming(project, today)), None)
 
 
 # ------------------------------------------------------------------ recording a review

@@ -44,57 +44,121 @@ class StepStatus:
     step: Step
     status: Status
     detail: str  # what is there, in a few words
-    next_action: str  # the next thing to do in this step ("" when done)
+    next_action: str  # the next thing to do in this step ("" when done); in progress, what is missing
+    missing: tuple[str, ...] = ()  # what the toolkit's bar for this step still asks for
 
 
 def _status(started: bool, done: bool) -> Status:
     return "done" if done else "in progress" if started else "not started"
 
 
+def _team_missing(p: Project) -> list[str]:
+    """Step 1's bar: a leader with authority and a family member of the affected group agreed, every
+    other stakeholder category at the table, and a meeting plan."""
+    from .team import CATEGORIES, coverage
+
+    out = []
+    absent = [c for c in coverage(p) if not c.agreed]
+    for c in absent:
+        if c.category == "leader":
+            out.append("a leader with authority to make change who has agreed to join")
+        elif c.category == "family":
+            out.append("a family member or student of the group experiencing the gap who has agreed to join")
+    others = [CATEGORIES[c.category][0].split(" (")[0].lower() for c in absent if not c.essential]
+    if others:
+        out.append(f"{plural(len(others), 'stakeholder category', 'stakeholder categories')} of "
+                   f"{len(coverage(p))} not at the table ({', '.join(others)})")
+    if not any(m.date for m in p.meetings if m.kind != "monitoring"):
+        out.append("a meeting plan with dates")
+    return out
+
+
+def _missing_text(missing: list[str]) -> str:
+    return ("Still missing: " + "; ".join(missing) + ".") if missing else ""
+
+
 def step_statuses(project: Project) -> list[StepStatus]:
+    """Each step's status by the toolkit's own bar; a step in progress says what is missing."""
     p = project
     agreed = [m for m in p.members if m.agreed]
-    categories = {m.category for m in agreed}
-    team_done = bool(agreed) and {"family", "leader"} <= categories and bool(p.meetings)
     confirmed = [d for d in p.datasets if d.confirmed and d.files]
+    ids = indicator_ids(p)
     rated = {c.indicator_id for c in p.consensus if c.level}
-    steps_with_owner = [s for s in p.steps if s.owner_id and s.due]
+    focus = p.focus_statement()
     held_reviews = [r for r in p.reviews if r.held]
+    priorities = p.priorities
+
+    team = _team_missing(p)
+    data = [] if confirmed else ["a data file" if not p.datasets else "a confirmed column mapping"]
+    gaps = ([] if focus else ["a success gap statement" if not p.statements else "the team's focus statement"])
+    rubric = []
+    if not ids or not ids_ok(ids, rated):
+        left = [i for i in ids if i not in rated]
+        rubric.append(f"consensus on {plural(len(left), 'indicator')} ({len(rated & set(ids))} of {len(ids)} done)")
+    causes = []
+    if not priorities:
+        causes.append("priorities chosen from the areas of need (at most five)")
+    else:
+        if len(priorities) > 5:
+            causes.append(f"at most five priorities ({len(priorities)} now)")
+        weak = [pr for pr in priorities if not (pr.root_cause and pr.actionable)]
+        if weak:
+            causes.append(f"an actionable root cause statement for {plural(len(weak), 'priority', 'priorities')}")
+    plan = []
+    if not p.goals:
+        plan.append("a measurable goal for each priority")
+    else:
+        without_goal = [pr for pr in priorities if not any(g.priority_id == pr.id for g in p.goals)]
+        if without_goal:
+            plan.append(f"a goal for {plural(len(without_goal), 'priority', 'priorities')}")
+        unmeasured = [g for g in p.goals if g.baseline is None or g.target is None or g.target_date is None]
+        if unmeasured:
+            plan.append(f"a baseline, target and date for {plural(len(unmeasured), 'goal')}")
+        stepless = [g for g in p.goals if not any(s.goal_id == g.id and s.owner_id and s.due for s in p.steps)]
+        if stepless:
+            plan.append(f"an action step with an owner and a due date for {plural(len(stepless), 'goal')}")
+    reviews = []
+    if not p.reviews and not any(m.kind == "monitoring" for m in p.meetings):
+        reviews.append("a schedule of reviews")
+    if len(held_reviews) < 2:
+        reviews.append(f"{2 - len(held_reviews)} more held review{'s' if len(held_reviews) == 0 else ''} with new data")
 
     rows = [
-        (bool(p.members), team_done,
+        (bool(p.members or p.meetings), team,
          f"{plural(len(p.members), 'member')} ({len(agreed)} agreed), {plural(len(p.meetings), 'meeting')} planned",
-         "Add team members: include families of the affected group and a leader with authority." if not team_done
-         and not ({"family", "leader"} <= categories) else "Plan the meetings." if not p.meetings else ""),
-        (bool(p.datasets), bool(confirmed),
-         f"{plural(len(p.datasets), 'data set')}, {len(confirmed)} with a confirmed mapping",
-         "Upload a data file." if not p.datasets else "Check and confirm the column mapping." if not confirmed else ""),
-        (bool(p.statements), p.focus_statement() is not None,
-         plural(len(p.statements), "gap statement") + (", focus chosen" if p.focus_statement() else ""),
-         "Screen the data for gaps and write a success gap statement." if not p.statements
-         else "Mark one statement as the team's focus." if not p.focus_statement() else ""),
-        (bool(p.ratings or p.consensus), bool(rated) and _rubric_complete(p, rated),
+         "Add team members: include families of the affected group and a leader with authority; plan the meetings."),
+        (bool(p.datasets), data,
+         f"{plural(len(p.datasets), 'data set')}, {len(confirmed)} with a confirmed mapping", "Upload a data file."),
+        (bool(p.statements), gaps,
+         plural(len(p.statements), "gap statement") + (", focus chosen" if focus else ""),
+         "Screen the data for gaps and write a success gap statement."),
+        (bool(p.ratings or p.consensus), rubric,
          f"{plural(len({r.member_id for r in p.ratings}), 'member')} rated, consensus on {plural(len(rated), 'indicator')}",
-         "Ask each member to rate the rubric on their own, then reach consensus." if not rated
-         else "Reach consensus on the remaining indicators." if not _rubric_complete(p, rated) else ""),
-        (bool(p.votes or p.priorities), any(pr.root_cause and pr.actionable for pr in p.priorities),
+         "Ask each member to rate the rubric on their own, then reach consensus."),
+        (bool(p.votes or p.priorities), causes,
          f"{plural(len(p.priorities), 'priority', 'priorities')}, "
          f"{plural(sum(bool(pr.root_cause) for pr in p.priorities), 'root cause statement')}",
-         "Vote on the areas of need and choose at most five priorities." if not p.priorities
-         else "Write an actionable root cause for each priority."
-         if not any(pr.root_cause and pr.actionable for pr in p.priorities) else ""),
-        (bool(p.goals or p.steps), bool(p.goals) and bool(steps_with_owner),
-         f"{plural(len(p.goals), 'goal')}, {plural(len(p.steps), 'action step')}",
-         "Write a measurable goal for each root cause." if not p.goals
-         else "Add action steps with an owner and a due date." if not steps_with_owner else ""),
-        (bool(p.reviews), len(held_reviews) >= 2,
-         f"{plural(len(held_reviews), 'review')} held",
-         "Schedule the reviews of the plan." if not p.reviews else "Hold the next review with new data."),
+         "Vote on the areas of need and choose at most five priorities."),
+        (bool(p.goals or p.steps), plan, f"{plural(len(p.goals), 'goal')}, {plural(len(p.steps), 'action step')}",
+         "Write a measurable goal for each priority."),
+        (bool(p.reviews), reviews, f"{plural(len(held_reviews), 'review')} held",
+         "Schedule the reviews of the plan."),
     ]
-    return [
-        StepStatus(step, _status(started or done, done), detail, "" if done and step.number != 7 else action)
-        for step, (started, done, detail, action) in zip(STEPS, rows)
-    ]
+    out = []
+    for step, (started, missing, detail, first_action) in zip(STEPS, rows):
+        status = _status(started, not missing)
+        if status == "not started":
+            action = first_action
+        elif status == "in progress":
+            action = _missing_text(missing)
+        else:
+            action = "Hold the next review with new data." if step.number == 7 else ""
+        out.append(StepStatus(step, status, detail, action, tuple(missing)))
+    return out
+
+
+def ids_ok(ids, rated) -> bool:
+    return bool(ids) and set(ids) <= rated
 
 
 def _rubric_complete(project: Project, rated: set[str]) -> bool:
