@@ -147,8 +147,8 @@ def test_goal_progress_recomputes_each_year_and_says_the_gap_narrowed(two_years)
     assert [round(p.value, 1) for p in progress.points] == [-23.3, -6.7]
     assert progress.points[0].low < -23.3 < progress.points[0].high
     assert progress.sentence.startswith(f"The gap in {statement.outcome} between {statement.group} and "
-                                        f"{statement.comparison} narrowed from 23.3 points in 2023-24 to 6.7 points "
-                                        "in 2024-25; the target is 5.0 points by June 2026.")
+                                        f"{statement.comparison} narrowed from 23.3 points lower in 2023-24 to 6.7 "
+                                        "points lower in 2024-25; the target is 5.0 points lower by June 2026.")
     assert not progress.within_noise and not progress.off_track
 
 
@@ -170,3 +170,52 @@ def test_a_change_smaller_than_its_margin_is_called_noise():
     points = [monitoring.GoalPoint("2023-24", -20.0, -32.0, -8.0, 60), monitoring.GoalPoint("2024-25", -12.0, -24.0, 0.0, 60)]
     assert monitoring.within_noise(points[0], points[1])
     assert not monitoring.within_noise(points[0], monitoring.GoalPoint("2024-25", -2.0, -4.0, 0.0, 900))
+
+
+# ---- issue #21: honest monitoring
+
+def test_a_shortfall_within_the_noise_is_not_off_track(plan):
+    goal = plan.goals[0]  # -18 in 2024-25 to -8 by June 2027: about -13 expected in June 2026
+    assert monitoring.off_track(goal, -15.0, "2025-26")  # no interval given: the line alone decides
+    assert not monitoring.off_track(goal, -15.0, "2025-26", -21.0, -9.0)  # the line is inside the interval
+    assert monitoring.off_track(goal, -15.0, "2025-26", -16.0, -14.0)  # beyond the noise
+
+
+def test_an_average_without_an_interval_is_neither_real_nor_behind(two_years, monkeypatch):
+    store, project, dataset = two_years
+    statement = _el_statement(project, dataset, store.cursor())
+    project.statements = [statement]
+    goal = Goal(statement_id=statement.id, measure="mean", baseline=691.3, baseline_year="2023-24", target=720,
+                target_date=D(2025, 6, 30))
+    points = [monitoring.GoalPoint("2023-24", 691.3, None, None, 600), monitoring.GoalPoint("2024-25", 691.8, None, None, 600)]
+    monkeypatch.setattr(monitoring, "goal_points", lambda con, project, goal: points)
+    progress = monitoring.goal_progress(None, project, goal)
+    assert not progress.off_track
+    assert "cannot be told" in progress.sentence and "behind" not in progress.sentence
+
+
+def test_a_gap_targets_sign_is_read_and_checked(plan):
+    goal = plan.goals[0]
+    goal.measure = "difference"
+    assert monitoring._unit(goal, -8) == "8.0 points lower" and monitoring._unit(goal, 8) == "8.0 points higher"
+    from successgaps.process import action_plan
+    goal.target = 8
+    assert any("other side of the comparison" in p for p in action_plan.goal_checks(plan, goal, today=D(2025, 1, 1)))
+    goal.target = -8
+    assert not any("other side" in p for p in action_plan.goal_checks(plan, goal, today=D(2025, 1, 1)))
+
+
+def test_a_goal_says_when_the_comparison_changed(two_years, monkeypatch):
+    store, project, dataset = two_years
+    statement = _el_statement(project, dataset, store.cursor())
+    project.statements = [statement]
+    goal = Goal(statement_id=statement.id, measure="difference", baseline=-23.3, baseline_year="2023-24", target=-5,
+                target_date=D(2026, 6, 30))
+    points = [monitoring.GoalPoint("2023-24", -19.0, -24.0, -14.0, 600, "all students"),
+              monitoring.GoalPoint("2024-25", -5.0, -9.0, -1.0, 600, "all students")]
+    monkeypatch.setattr(monitoring, "goal_points", lambda con, project, goal: points)
+    sentence = monitoring.goal_progress(None, project, goal).sentence
+    assert sentence.startswith(f"The baseline changed: the goal was set comparing {statement.group} with "
+                               f"{statement.comparison} (23.3 points lower); the comparison was changed in step 3 "
+                               "to all students, so the 2023-24 baseline is now 19.0 points lower.")
+    assert f"between {statement.group} and all students narrowed" in sentence

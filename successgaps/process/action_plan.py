@@ -142,6 +142,10 @@ def goal_checks(project: Project, goal: Goal, today: dt.date | None = None) -> l
     if goal.target is not None and goal.baseline is not None:
         if goal.target == goal.baseline:
             problems.append("Reasonable: the target equals the baseline — set a target that shows improvement.")
+        elif goal.measure == "difference" and goal.target * goal.baseline < 0:
+            problems.append(f"Reasonable: the target ({_signed(goal.target)}) is on the other side of the comparison "
+                            f"from the baseline ({_signed(goal.baseline)}); a gap target keeps the baseline's sign "
+                            f"— did you mean {goal.target * -1:+.1f}?".replace("-", "−"))
         elif goal.measure == "difference" and abs(goal.target) > abs(goal.baseline):
             problems.append("Reasonable: a gap target should be smaller than the baseline gap.")
     if goal.target is not None and goal.measure == "rate" and not 0 <= goal.target <= 1:
@@ -151,6 +155,10 @@ def goal_checks(project: Project, goal: Goal, today: dt.date | None = None) -> l
     elif goal.target_date <= today:
         problems.append("Time-bound: the target date has passed — set a date in the future or review the goal.")
     return problems
+
+
+def _signed(points: float) -> str:
+    return f"{abs(points):.1f} points {'lower' if points < 0 else 'higher'}"
 
 
 def goal_summary(goal: Goal) -> str:

@@ -1,11 +1,14 @@
 """Step 7: reviews of the plan, progress against baseline and target, plan revisions, alerts.
 
-- Review schedule: full-team reviews every 3 months (the toolkit asks for a few times a year at
-  minimum) and implementer check-ins every month for the first 6 months ("monthly at first"),
-  from the plan's first start date (or today) to its last due or target date (at least a year).
+- Review schedule: one schedule with the meeting plan's (`schedule`): its review meetings are
+  full-team reviews; more follow every 3 months (the toolkit: at least quarterly) after the plan is
+  made (the action-plan meeting, else the first step's start, else today) to its last due or target
+  date (at least a year), and implementers check in monthly for the first 6 months.
 - Alerts: overdue steps (due date passed, not done or dropped); steps marked "behind" at two held
-  reviews running; goals off track — the latest measured value is worse than the straight line
-  from the baseline (at the end of the baseline school year) to the target (on its date).
+  reviews running; goals off track — the latest measured value's 95% interval lies wholly on the
+  worse side of the straight line from the baseline (at the end of the baseline school year) to the
+  target (on its date). A measure without an interval (averages, until the gap table carries each
+  group's variance) is never called real or off track. Gap targets are signed ("8.0 points lower").
 """
 
 from __future__ import annotations
@@ -189,8 +192,11 @@ def expected_on_line(baseline: float, baseline_date: dt.date, target: float, tar
     return baseline + (target - baseline) * share
 
 
-def off_track(goal: Goal, latest_value: float, latest_year: str) -> bool:
-    """Worse than the straight line from baseline to target at the latest data point."""
+def off_track(goal: Goal, latest_value: float, latest_year: str, low: float | None = None,
+              high: float | None = None) -> bool:
+    """Worse than the straight line from baseline to target at the latest data point — beyond the
+    noise: when the latest value has a 95% interval (low, high), the whole interval must lie on the
+    worse side of the line, so a shortfall within the noise raises no alert."""
     if goal.baseline is None or goal.target is None or goal.target_date is None:
         return False
     start, day = year_end(goal.baseline_year), year_end(latest_year)
@@ -198,6 +204,8 @@ def off_track(goal: Goal, latest_value: float, latest_year: str) -> bool:
         return False
     expected = expected_on_line(goal.baseline, start, goal.target, goal.target_date, day)
     improving_up = goal.target >= goal.baseline
+    if low is not None and high is not None:
+        return high < expected if improving_up else low > expected
     return latest_value < expected if improving_up else latest_value > expected
 
 
@@ -234,6 +242,7 @@ class GoalPoint:
     low: float | None  # 95% interval of the value, same unit (None when the engine gives none)
     high: float | None
     n: float | None
+    comparison: str = ""  # whom the engine compared the group with (difference goals)
 
 
 @dataclass(frozen=True)
@@ -270,14 +279,17 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
             low, high = float(row.ci_low), float(row.ci_high)
         elif goal.measure == "rate" and row.events == row.events and row.n:
             low, high = (float(x) for x in stats.wilson(row.events, row.n))
-        points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n)))
+        points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n),
+                                str(row.comparison or "")))
     return points
 
 
 def _unit(goal: Goal, value: float) -> str:
     shown = action_plan.shown(value, goal.measure)
-    if goal.measure == "difference":
-        return f"{abs(shown):.1f} points"
+    if goal.measure == "difference":  # signed in words: a target of +8 is not a target of -8
+        if round(shown, 1) == 0:
+            return "no gap (0.0 points)"
+        return f"{abs(shown):.1f} points {'lower' if shown < 0 else 'higher'}"
     return f"{shown:.1f}%" if goal.measure == "rate" else f"{shown:.1f}"
 
 
@@ -314,20 +326,37 @@ def goal_progress(con, project: Project, goal: Goal) -> GoalProgress:
     if goal.measure == "difference":
         closer = abs(last.value) < abs(first.value)
         verb = "narrowed" if closer else "widened" if abs(last.value) > abs(first.value) else "stayed"
-        subject = f"The gap in {statement.outcome} between {statement.group} and {statement.comparison or 'the comparison'}"
+        subject = f"The gap in {statement.outcome} between {statement.group} and {last.comparison or statement.comparison or 'the comparison'}"
     else:
         verb = "rose" if last.value > first.value else "fell" if last.value < first.value else "stayed"
         kind = "rate" if goal.measure == "rate" else "average"
         subject = f"The {statement.outcome} {kind} of {statement.group}"
     sentence = (f"{subject} {verb} from {_unit(goal, first.value)} in {first.year} to "
                 f"{_unit(goal, last.value)} in {last.year}{target}.")
+    sentence = _baseline_changed(goal, statement, first) + sentence
+    measured = last.low is not None and last.high is not None and first.low is not None
     if noise:
         sentence += (" The change is within the noise of the data (smaller than its 95% margin), "
                      "so it may not be a real change.")
-    behind = off_track(goal, last.value, last.year)
+    elif not measured:
+        sentence += (" The data give no 95% interval for this measure, so whether the change is real "
+                     "cannot be told from these figures.")
+    behind = measured and off_track(goal, last.value, last.year, last.low, last.high)
     if behind:
-        sentence += " This is behind the straight line from the baseline to the target."
+        sentence += " This is behind the straight line from the baseline to the target, beyond the noise of the data."
     return GoalProgress(goal, points, sentence, behind, noise)
+
+
+def _baseline_changed(goal: Goal, statement, first: GoalPoint) -> str:
+    """A goal keeps the comparison it was set with, or says that the baseline changed and why."""
+    was = statement.comparison or str((statement.figures or {}).get("comparison") or "")
+    now = first.comparison
+    if goal.measure != "difference" or not was or not now or was == now:
+        return ""
+    recomputed = _unit(goal, first.value)
+    old = f" ({_unit(goal, goal.baseline)})" if goal.baseline is not None else ""
+    return (f"The baseline changed: the goal was set comparing {statement.group} with {was}{old}; the comparison "
+            f"was changed in step 3 to {now}, so the {first.year} baseline is now {recomputed}. ")
 
 
 def goal_alerts(progress: list[GoalProgress]) -> list[Alert]:
