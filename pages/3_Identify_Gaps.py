@@ -1,5 +1,7 @@
 """Step 3 · Identify gaps: screen every group × outcome, look closer, write the success gap statement."""
 
+from functools import partial
+
 import streamlit as st
 
 from successgaps import ui
@@ -8,7 +10,7 @@ from successgaps.engine import ranking, statements, suppression
 from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
-from successgaps.outputs import charts
+from successgaps.outputs import charts, gap_reports
 from successgaps.ui.guidance import guide_url, metric_columns
 
 project = ui.page("Identify gaps", step=3)
@@ -220,6 +222,9 @@ with statement_tab:
 
             st.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
     saved = project.statements
+    if saved and not ui.presenting():
+        ui.report_button("Success gap statement (PDF)", partial(gap_reports.statement_report, project, ui.store().cursor()),
+                         "success-gap-statement.pdf", key="gaps_statement_pdf")
     if not saved:
         st.info("No statements yet.")
     for s in saved:

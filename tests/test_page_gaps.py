@@ -81,6 +81,8 @@ def test_a_drafted_statement_is_saved_and_becomes_the_focus(open_page, store, di
     assert [s.text for s in saved] == ["Our English learners graduate less often than their classmates."]
     assert saved[0].focus and saved[0].figures["outcome"]
     assert "Our English learners" in at.info[0].value  # the focus banner
+    # issue #21: step 3 has its download, like every other step
+    assert "Success gap statement (PDF)" in [b.proto.label for b in at.get("download_button")]
 
 
 def test_a_project_without_data_is_sent_to_step_2(open_page, store):

@@ -345,3 +345,19 @@ def test_report_button_offers_the_download_but_builds_only_when_clicked():
     assert not at.exception
     buttons = at.get("download_button")
     assert len(buttons) == 1 and "Action plan (PDF)" in str(buttons[0].proto)
+
+
+def test_the_project_pdf_reads_focus_first_and_keeps_the_gap_tables_for_the_appendix(district, tmp_path):
+    """Issue #21: the focus gap, the team, the rubric's areas of need, priorities and root causes, the
+    plan, progress; the data and the full gap tables last, as an appendix."""
+    p = district["project"]
+    pdf = project_report.project_report(p, district["con"], day=DAY)
+    first_page = " ".join(pdf_text(pdf, tmp_path, first=1, last=1).split())
+    assert "Our focus" in first_page and p.focus_statement().text[:40] in first_page
+    flat = " ".join(pdf_text(pdf, tmp_path).split())
+    order = ["Success gap statements", "Team and meetings", "Indicators of Success rubric",
+             "Priorities and root causes", "Action plan", "Progress", "Appendix: the data and the full gap tables",
+             "Data quality", "The gap screen"]
+    assert [o for o in order if o in flat] == order
+    assert sorted(order, key=flat.index) == order
+    assert "The gap screen" not in flat.split("Appendix")[0]

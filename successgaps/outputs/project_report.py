@@ -1,4 +1,6 @@
-"""The whole project in one PDF: the team and meetings, then every step's report.
+"""The whole project in one PDF, in the order a team reads it: the focus gap, the team, the
+rubric's areas of need, priorities and root causes, the plan, progress; the data and the full gap
+tables last, as an appendix.
 
     project_report(project, con)              all of the step reports in one document
 """
@@ -33,15 +35,19 @@ def _section_team(doc: Document, p: Project) -> None:
 
 
 def project_report(project: Project, con=None, *, day: dt.date | None = None) -> bytes:
-    """The whole project, step by step, in one document."""
+    """The whole project in one document: the focus gap first, the full gap tables as an appendix."""
     src = Sources(project, con)
 
     def write(doc: Document) -> None:
-        _section_team(doc, project)
-        section_data(doc, src)
-        section_screen(doc, src)
         section_statements(doc, src)
+        _section_team(doc, project)
         section_rubric(doc, project)
         section_plan(doc, project)
         section_progress(doc, src)
+        doc.add_page()
+        doc.heading("Appendix: the data and the full gap tables")
+        doc.paragraph("The figures behind the statements above: the data set, its quality, and every group "
+                      "compared in the gap screen.", size=9, muted=True)
+        section_data(doc, src)
+        section_screen(doc, src)
     return build("Success Gaps project", project, write, day)
