@@ -26,14 +26,15 @@ def _create(name_key: str) -> None:
     ui.flash(f"Created “{created.name}”. Start with step 1, or go straight to your data in step 2.")
 
 
-def _create_sample() -> None:
+def _create_sample(worked: bool = False) -> None:
     try:
-        created = sample.create_project(ui.store())
+        created = (sample.worked_example if worked else sample.create_project)(ui.store())
     except UserError as exc:
         ui.flash(str(exc), "error")
         return
     ui.open_project(created.id)
-    ui.flash(f"Created “{created.name}” from the sample district's student file.")
+    ui.flash(f"Created “{created.name}”: " + ("the sample district carried through all seven steps, to see every "
+                                             "step filled." if worked else "the sample district's student file."))
 
 
 def _open_file() -> None:
@@ -89,8 +90,11 @@ if project is None:
         st.text_input("Project name", key="home_new_name", placeholder="e.g. Central High graduation 2025–26")
         st.button("Create project", on_click=_create, args=("home_new_name",), type="primary")
         st.divider()
-        st.markdown("New here? Try the app on a fictional district's student file.")
-        st.button("Create a project from the sample district", on_click=_create_sample)
+        st.markdown("New here? See a worked example: a fictional district's team carried through all seven "
+                    "steps. Or start from its student file alone.")
+        st.button("Open a worked example (all seven steps)", on_click=_create_sample, args=(True,),
+                  key="home_worked_example")
+        st.button("Create a project from the sample district", on_click=_create_sample, key="home_sample")
     with right:
         st.subheader("Open a project")
         if projects:

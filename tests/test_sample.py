@@ -1,6 +1,7 @@
 """The sample district a first-time user tries the app on."""
 
 import pandas as pd
+import pytest
 
 from successgaps.process import sample
 
@@ -35,3 +36,37 @@ def test_the_bundled_file_is_the_generator_output():
     bundled = pd.read_csv(sample.SAMPLE_PATH, dtype=str, keep_default_na=False)
     assert list(bundled.columns) == list(sample.generate(students_per_grade=5).columns)
     assert len(bundled) == len(sample.generate())
+
+
+# ---- issue #21: a worked example, and sample projects named distinctly
+
+@pytest.fixture
+def small_file(tmp_path):
+    path = tmp_path / "riverbend.csv"
+    sample.generate(students_per_grade=60).to_csv(path, index=False)
+    return path
+
+
+def test_the_worked_example_fills_every_step(store, small_file):
+    from successgaps.process import schedule
+    from successgaps.process.progress import step_statuses
+    from successgaps.process.team import coverage
+
+    p = sample.worked_example(store, path=small_file)
+    assert all(c.agreed for c in coverage(p))  # every stakeholder category at the table
+    assert any(m.attendance and m.notes for m in p.meetings)
+    assert p.focus_statement() is not None
+    raters = {r.member_id for r in p.ratings}
+    assert len(raters) >= 3
+    assert any(len({r.level for r in p.ratings if r.indicator_id == i}) > 1 for i in {r.indicator_id for r in p.ratings})
+    assert p.votes and p.priorities and all(pr.root_cause and pr.actionable for pr in p.priorities)
+    assert p.goals and p.steps and sum(r.held for r in p.reviews) == 1
+    assert all(r.date > schedule.plan_made(p) for r in p.reviews)
+    assert [s.status for s in step_statuses(p)] == ["done"] * 6 + ["in progress"]
+
+
+def test_new_sample_projects_are_named_distinctly(store, small_file):
+    first = sample.create_project(store, path=small_file)
+    second = sample.create_project(store, path=small_file)
+    assert first.name == "Sample district — Riverbend Unified"
+    assert second.name == "Sample district — Riverbend Unified (2)"

@@ -13,7 +13,7 @@
     schedule          steps 1 and 7: the one review schedule (the meeting plan's reviews and the plan's)
     monitoring        step 7: reviews, progress against baseline and target, revisions, alerts
     guidance          the explainer, facilitator tips and glossary (data/guidance.toml)
-    sample            the sample district (`python -m successgaps.process.sample`)
+    sample            the sample district (`python -m successgaps.process.sample`) and the worked example
 
 Functions work on a `Project` in memory and return data; the caller saves. A new feature of a
 step goes in that step's module (or a new one beside it), its screen in the page, its PDF in outputs.

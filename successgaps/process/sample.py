@@ -21,6 +21,7 @@ Planted gaps (expected sizes; the file's rates differ by sampling noise):
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -146,15 +147,130 @@ def write(path: Path = SAMPLE_PATH, seed: int = 2025) -> Path:
     return path
 
 
-def create_project(store, name: str = "Sample district — Riverbend Unified"):
+SAMPLE_NAME = "Sample district — Riverbend Unified"
+WORKED_NAME = "Worked example — Riverbend Unified"
+
+
+def unique_name(store, base: str) -> str:
+    """`base`, or `base (2)`, `base (3)` … : each new sample project is named distinctly."""
+    taken = {p.name for p in store.list()}
+    if base not in taken:
+        return base
+    return next(f"{base} ({n})" for n in range(2, len(taken) + 3) if f"{base} ({n})" not in taken)
+
+
+def create_project(store, name: str = "", path: Path | None = None):
     """One click for a first-time user: a new project holding the sample district's file, mapped."""
     from ..data import datasets  # noqa: PLC0415 - the data step is only needed for this one click
 
-    if not SAMPLE_PATH.exists():
+    path = path or SAMPLE_PATH
+    if path == SAMPLE_PATH and not SAMPLE_PATH.exists():
         write()
-    project = store.create(name)
-    dataset = datasets.create_dataset(store, project, SAMPLE_PATH, SAMPLE_PATH.name, name="Sample district students")
+    project = store.create(unique_name(store, name or SAMPLE_NAME))
+    dataset = datasets.create_dataset(store, project, path, path.name, name="Sample district students")
     dataset.confirmed = True  # the sample's proposed mapping is known to be right
+    return store.save(project)
+
+
+# The worked example's team: every stakeholder category at the table (name, role, category).
+TEAM = (
+    ("Maria Alvarez", "Parent of an English learner at Central High", "family"),
+    ("Dana Brooks", "English teacher, Central High", "general_education"),
+    ("Sam Okafor", "Special education teacher", "special_education"),
+    ("Lee Chen", "School counselor", "support_staff"),
+    ("Pat Romero", "Principal, Central High", "leader"),
+    ("Jordan Hale", "Riverbend Library outreach", "community"),
+    ("Kim Patel", "District data specialist (facilitator)", "other"),
+)
+FIRST_MEETING = dt.date(2025, 9, 9)
+
+
+def _focus_row(con, project, dataset):
+    """The English learners' four-year graduation gap in the latest year (else the largest gap shown)."""
+    from ..data import views  # noqa: PLC0415
+    from ..engine import ranking, suppression  # noqa: PLC0415
+    from ..engine.screen import screen  # noqa: PLC0415
+
+    table = suppression.for_export(screen(con, views.prepare(con, project, dataset), project.gap_settings,
+                                          extra=True))
+    latest = ranking.select(table, level="district", year=max(y for y in table["year"] if y))
+    shown, _ = ranking.ranked(latest[latest["dimension"] != "All"], project.gap_settings)
+    binary = shown[shown["kind"] == "binary"]
+    wanted = binary[binary["group"].str.contains("English learner", case=False)
+                    & binary["outcome"].str.contains("grad", case=False)]
+    return (wanted if len(wanted) else binary).iloc[0]
+
+
+def worked_example(store, name: str = "", path: Path | None = None):
+    """The sample district carried through all seven steps, so a new facilitator or a trainer sees
+    every step filled: a team with every stakeholder category, a meeting plan with records, a focus
+    statement, rubric ratings by several members with disagreements and consensus, areas of need,
+    votes, priorities with root causes, a plan with goals and steps, one held review."""
+    from ..engine import statements  # noqa: PLC0415
+    from . import action_plan, meetings, monitoring, root_causes, rubric, team  # noqa: PLC0415
+
+    project = create_project(store, name or WORKED_NAME, path)
+    con = store.cursor()
+    dataset = project.datasets[0]
+    # step 1: the team and the meetings
+    project.facilitator = "Kim Patel"
+    members = [team.add_member(project, who, role, category, agreed=True) for who, role, category in TEAM]
+    meetings.make_plan(project, 180, FIRST_MEETING, place="Central High library", today=FIRST_MEETING)
+    ids = [m.id for m in members]
+    working = [m for m in project.meetings if m.kind != "monitoring"]
+    for i, m in enumerate(working):
+        meetings.set_attendance(project, m.id, ids if i % 2 == 0 else ids[:-1])
+        meetings.set_record(project, m.id, "notes", f"Meeting {m.number}: we worked through “{m.title}”.")
+        meetings.set_record(project, m.id, "decisions", "Agreed by consensus; see the step's page.")
+        meetings.add_evaluation(project, m.id, {q: 3 + (i + j) % 2 for j, q in enumerate(meetings.QUESTIONS)},
+                                "Useful meeting.")
+    # step 3: the focus statement
+    row = _focus_row(con, project, dataset)
+    focus = statements.add(project, row, statements.gap_sentence(row), dataset_id=dataset.id)
+    # step 4: members rate on their own (they disagree on some indicators), then the team agrees
+    raters = ids[:4]
+    levels = ("planning", "partial", "implemented", "exemplary")
+    for k, indicator in enumerate(rubric.indicator_ids(project)):
+        agreed = levels[(k * 3) % 4]
+        for r, member_id in enumerate(raters):
+            own = levels[min(3, max(0, levels.index(agreed) + ((k + r) % 3 - 1) * (k % 2)))]
+            rubric.set_rating(project, member_id, indicator, own, note="From what I see in my work.")
+        rubric.set_consensus(project, indicator, agreed, evidence="Discussed the members' evidence and the data.",
+                             needs="" if k % 3 else "Ask the students themselves.")
+    # step 5: areas of need, votes, priorities with root causes
+    needs = [a.indicator_id for a in root_causes.areas_of_need(project)]
+    for r, member_id in enumerate(ids):
+        root_causes.cast_votes(project, member_id, [needs[(r + j) % len(needs)] for j in range(min(3, len(needs)))])
+    chosen = sorted(needs, key=lambda i: -root_causes.tally(project).get(i, 0))[:2]
+    causes = ("English learners are not told early enough which credits they still need to graduate.",
+              "Seniors who fall behind have no adult who checks in with them each week.")
+    for indicator, cause in zip(chosen, causes):
+        priority = root_causes.add_priority(project, [indicator], statement_ids=[focus.id])
+        priority.root_cause, priority.actionable = cause, True
+        root_causes.set_whys(priority, ["Why? Credit checks happen once a year.", "Why? Counselors see 400 students.",
+                                        "Why? No one else is asked to do it."])
+    # step 6: goals and action steps
+    for i, priority in enumerate(project.priorities):
+        goal = action_plan.add_goal(project, priority.id, f"Close the gap for {focus.group} in {focus.outcome}",
+                                    statement_id=focus.id, measure="difference")
+        if goal.baseline is not None:
+            goal.target = round(goal.baseline / 2, 1)
+        goal.target_date = dt.date(2028, 6, 30)
+        goal.evidence = "The district's graduation file each fall, screened in step 3."
+        action_plan.add_step(project, goal.id, "Credit check with every English learner each semester" if i == 0
+                             else "A weekly check-in adult for every senior who is behind",
+                             owner_id=ids[3 + i], start=dt.date(2026, 1, 12), due=dt.date(2026, 6, 1),
+                             resources="Counselor time", evidence="Check-in log")
+    # step 7: the one review schedule, and one held review
+    made = max(m.date for m in working)
+    monitoring.apply_schedule(project, monitoring.review_schedule(project, today=made))
+    first = min((r for r in project.reviews if r.kind == "full_team"), key=lambda r: r.date)
+    first.attendees = ids[:6]
+    first.fidelity = "Both steps started on time."
+    first.decisions = "Keep going; add a family night in the spring."
+    for step in project.steps:
+        step.status = "on_track"
+    monitoring.record_review(project, first)
     return store.save(project)
 
 
