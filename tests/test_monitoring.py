@@ -219,3 +219,45 @@ def test_a_goal_says_when_the_comparison_changed(two_years, monkeypatch):
                                f"{statement.comparison} (23.3 points lower); the comparison was changed in step 3 "
                                "to all students, so the 2023-24 baseline is now 19.0 points lower.")
     assert f"between {statement.group} and all students narrowed" in sentence
+
+
+def test_an_average_gets_its_interval_and_a_tiny_change_is_noise(tmp_path):
+    """691.3 -> 691.8 with a spread of 30 points is no real change, and no goal is off track for it."""
+    import numpy as np
+    import pandas as pd
+
+    from successgaps.data import datasets
+    from successgaps.models import GapStatement
+    from successgaps.store import Store
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for year, el_mean in (("2023-24", 691.3), ("2024-25", 691.8)):
+        el = rng.normal(0, 30, 200)
+        el = el - el.mean() + el_mean  # exactly the stated averages
+        rows += [{"id": f"{year}-e{i}", "year": year, "english_learner": "Y", "math_scale_score": round(v, 3)}
+                 for i, v in enumerate(el)]
+        rows += [{"id": f"{year}-o{i}", "year": year, "english_learner": "N", "math_scale_score": round(v, 3)}
+                 for i, v in enumerate(rng.normal(720, 30, 400))]
+    pd.DataFrame(rows).to_csv(tmp_path / "scores.csv", index=False)
+    store = Store(tmp_path / "ws")
+    try:
+        project = store.create("Scores")
+        dataset = datasets.create_dataset(store, project, tmp_path / "scores.csv", "scores.csv")
+        outcome = next(c.label for c in dataset.columns if c.role == "outcome")
+        group = next(v for c in dataset.columns if c.role == "group" for k, v in c.codes.items() if k == "Y")
+        dimension = next(c.label for c in dataset.columns if c.role == "group")
+        statement = GapStatement(dataset_id=dataset.id, year="2023-24", dimension=dimension, group=group,
+                                 outcome=outcome, comparison="all other students")
+        project.statements = [statement]
+        # the line expects 694.2 in June 2025: 691.8 is short of it, but within the noise
+        goal = Goal(statement_id=statement.id, measure="mean", baseline=691.3, baseline_year="2023-24", target=700,
+                    target_date=D(2027, 6, 30))
+        progress = monitoring.goal_progress(store.cursor(), project, goal)
+        assert [round(p.value, 1) for p in progress.points] == [691.3, 691.8]
+        first = progress.points[0]
+        assert first.low == pytest.approx(691.3 - 1.972 * 30 / 200 ** 0.5, abs=0.5)  # mean ± t·s/√n
+        assert progress.within_noise and not progress.off_track
+        assert "within the noise" in progress.sentence and "behind" not in progress.sentence
+    finally:
+        store.close()

@@ -6,6 +6,7 @@
     stats         Wilson, Newcombe, two-proportion/Fisher, benchmark, Welch, Hedges' g, Cohen's h
     suppression   primary and complementary suppression, for_export (what any export must show)
     ranking       thresholds, years in a row, ranking, heatmap tables, select, Lookup, readable
+    means         one group's average, variance and n per year (a goal measured by an average)
     statements    gap sentences and the project's gap statements
     quickscreen   the quick screen's analysis of one file (its PDF and CSV are in outputs)
 

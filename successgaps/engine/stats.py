@@ -131,3 +131,12 @@ def hedges_g(m1, v1, n1, m2, v2, n2):
 def cohen_h(p1, p2):
     """Cohen's h: 2·asin(√p1) - 2·asin(√p2)."""
     return 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
+
+
+def mean_interval(mean, var, n):
+    """The 95% t interval of an average: mean ± t(0.975, n-1)·s/√n (the one-group half of Welch's
+    interval: the standard errors of two such averages add as in Welch's t)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = np.asarray(n, float)
+        half = stats.t.ppf(0.975, n - 1) * np.sqrt(np.asarray(var, float) / n)
+    return mean - half, mean + half

@@ -7,8 +7,8 @@
 - Alerts: overdue steps (due date passed, not done or dropped); steps marked "behind" at two held
   reviews running; goals off track — the latest measured value's 95% interval lies wholly on the
   worse side of the straight line from the baseline (at the end of the baseline school year) to the
-  target (on its date). A measure without an interval (averages, until the gap table carries each
-  group's variance) is never called real or off track. Gap targets are signed ("8.0 points lower").
+  target (on its date). A measure without an interval (an average from aggregate data) is never
+  called real or off track. Gap targets are signed ("8.0 points lower").
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..data import views
-from ..engine import ranking, stats
+from ..engine import means, ranking, stats
 from ..engine.screen import screen
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
@@ -257,15 +257,19 @@ class GoalProgress:
 def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
     """The goal's metric in every year of its data set, recomputed by the gap engine (one screen).
 
-    Rates carry their Wilson 95% interval, gaps the Newcombe interval of the difference; suppressed
-    years are left out (they are never shown anywhere).
+    Rates carry their Wilson 95% interval, gaps the interval of the difference (Newcombe; Welch for
+    averages), averages their t interval (`stats.mean_interval`, so a change between two years is
+    judged as Welch's t would); suppressed years are left out (they are never shown anywhere).
     """
     statement = next((s for s in project.statements if s.id == goal.statement_id), None)
     dataset = project.dataset(statement.dataset_id) if statement else None
     if statement is None or dataset is None or not dataset.files or goal.measure not in ("rate", "mean", "difference"):
         return []
     school = statement.level == "school"
-    table = screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=school)
+    prepared = views.prepare(con, project, dataset)
+    table = screen(con, prepared, project.gap_settings, by_school=school)
+    spread = (means.group_means(con, prepared, statement.dimension, statement.group, statement.outcome,
+                                statement.school if school else None) if goal.measure == "mean" else {})
     rows = ranking.select(table, level=statement.level, school=statement.school if school else None,
                        dimension=statement.dimension, group=statement.group, outcome=statement.outcome)
     rows = rows[~rows["suppressed"].astype(bool)]
@@ -279,6 +283,9 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
             low, high = float(row.ci_low), float(row.ci_high)
         elif goal.measure == "rate" and row.events == row.events and row.n:
             low, high = (float(x) for x in stats.wilson(row.events, row.n))
+        elif goal.measure == "mean" and str(row.year or "") in spread:
+            _, var, n = spread[str(row.year or "")]
+            low, high = (float(x) for x in stats.mean_interval(float(value), var, n))
         points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n),
                                 str(row.comparison or "")))
     return points
