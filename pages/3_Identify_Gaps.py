@@ -207,8 +207,12 @@ with statement_tab:
                "point behind it. Draft one, edit it, save it; mark the one the team will work on as the focus.")
     if pairs and not ui.presenting():
         a, b = st.columns(2)
-        spair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_statement_group")
-        soutcome = b.selectbox("Outcome", outcome_names, key="gaps_statement_outcome")
+        top = shown.iloc[0] if not shown.empty else {}  # open on the largest gap shown, never a hidden group
+        top_pair = (top.get("dimension"), top.get("group"))
+        spair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_statement_group",
+                            index=pairs.index(top_pair) if top_pair in pairs else 0)
+        soutcome = b.selectbox("Outcome", outcome_names, key="gaps_statement_outcome",
+                               index=outcome_names.index(top.get("outcome")) if top.get("outcome") in outcome_names else 0)
         chosen = ranking.select(rows, dimension=spair[0], group=spair[1], outcome=soutcome)
         if not chosen.empty:
             srow = chosen.iloc[0].to_dict()

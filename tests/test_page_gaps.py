@@ -73,7 +73,7 @@ def test_filters_narrow_the_screen_to_one_outcome(open_page, store, district):
 def test_a_drafted_statement_is_saved_and_becomes_the_focus(open_page, store, district):
     at = open_page("pages/3_Identify_Gaps.py", project=district.id)
     draft = next(t for t in at.text_area if t.key.startswith("gaps_draft_"))
-    assert "compared with" in draft.value or "not shown" in draft.value
+    assert "compared with" in draft.value  # issue #21: the tab opens on the largest gap shown, not a hidden group
     draft.set_value("Our English learners graduate less often than their classmates.").run()
     next(b for b in at.button if b.key == "gaps_statement_save").click().run()
     assert not at.exception

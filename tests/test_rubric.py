@@ -323,3 +323,15 @@ def test_files_that_are_not_this_project_s_workbook_are_refused(team, data, expe
         data = out.getvalue()
     ratings, problems = rating_workbook.read_rating_workbook(team, data, ana)
     assert ratings == [] and expected in problems[0]
+
+
+def test_the_progress_table_does_not_say_nobody_rated_an_area_members_have_started():
+    """Issue #21: "Members who rated it 0 of 2" beside "2 members rated"."""
+    from successgaps.models import Member, Project
+
+    p = Project(name="x", members=[Member(id="a", name="A"), Member(id="b", name="B")])
+    area = rubric.load_rubric(p).areas[0]
+    rubric.set_rating(p, "a", area.indicators[0].id, "partial")
+    rubric.set_rating(p, "b", area.indicators[0].id, "planning")
+    row = rubric.progress_table(p).iloc[0]
+    assert row["Members who rated every indicator"] == "0 of 2" and row["Members who rated some"] == "2 of 2"

@@ -157,3 +157,18 @@ def test_an_interval_across_zero_says_both_directions():
                                        comparison_rate_low=0.81, comparison_rate_high=0.81, difference=-1.0,
                                        ci_low=-4.3, ci_high=2.1), interval=True)
     assert "1.0 percentage points lower (95% interval 4.3 lower to 2.1 percentage points higher)" in text
+
+
+def test_a_statement_whose_figures_are_hidden_is_never_the_focus():
+    from successgaps.errors import UserError
+
+    p = Project(name="x")
+    hidden = statements.add(p, row(suppressed=True, rate=None, rate_low=None, rate_high=None, difference=None,
+                                   comparison_rate=None, ci_low=None, ci_high=None), "Too small to show.")
+    assert not hidden.focus and p.focus_statement() is None
+    with pytest.raises(UserError, match="hidden"):
+        statements.set_focus(p, hidden.id)
+    shown = statements.add(p, row(), "Shown.")
+    assert shown.focus
+    statements.delete(p, shown.id)
+    assert p.focus_statement() is None

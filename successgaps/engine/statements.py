@@ -276,8 +276,15 @@ def figures(row) -> dict:
 
 # ---------------------------------------------------------------- the project's statements
 
+def hidden(statement) -> bool:
+    """The statement's figures are hidden (a suppressed row): it can be kept, never be the team's focus."""
+    figures = statement.figures or {}
+    return all(figures.get(k) is None for k in ("rate", "mean", "difference", "rate_low"))
+
+
 def add(project, row, text: str, *, dataset_id: str = ""):
-    """Save a drafted (possibly edited) statement with the data point behind it; the first one is the focus."""
+    """Save a drafted (possibly edited) statement with the data point behind it; the first one whose
+    figures are shown is the focus."""
     from ..errors import UserError
     from ..models import GapStatement
 
@@ -288,13 +295,20 @@ def add(project, row, text: str, *, dataset_id: str = ""):
         dataset_id=dataset_id, level=row.get("level") or "district", school=str(row.get("school") or ""),
         year=str(row.get("year") or ""), dimension=str(row.get("dimension") or ""), group=str(row.get("group") or ""),
         outcome=str(row.get("outcome") or ""), comparison=str(row.get("comparison") or ""), text=text,
-        figures=figures(row), focus=not project.statements)
+        figures=figures(row), focus=False)
+    statement.focus = not hidden(statement) and project.focus_statement() is None
     project.statements.append(statement)
     return statement
 
 
 def set_focus(project, statement_id: str) -> None:
-    """Exactly one statement is the team's focus."""
+    """Exactly one statement is the team's focus; never one whose figures are hidden."""
+    from ..errors import UserError
+
+    chosen = next((s for s in project.statements if s.id == statement_id), None)
+    if chosen is not None and hidden(chosen):
+        raise UserError("This statement's figures are hidden to protect student privacy, so it cannot be the "
+                        "team's focus: choose a gap whose figures are shown.")
     for s in project.statements:
         s.focus = s.id == statement_id
 
@@ -313,5 +327,6 @@ def delete(project, statement_id: str) -> None:
     """Remove a statement; if it was the focus, the first remaining one becomes the focus."""
     was_focus = any(s.focus for s in project.statements if s.id == statement_id)
     project.statements = [s for s in project.statements if s.id != statement_id]
-    if was_focus and project.statements:
-        project.statements[0].focus = True
+    shown = [s for s in project.statements if not hidden(s)]
+    if was_focus and shown:
+        shown[0].focus = True

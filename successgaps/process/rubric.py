@@ -209,6 +209,7 @@ class AreaProgress:
     rated_by: int  # members who rated every indicator of the area
     consensus: int  # indicators of the area with a consensus level
     meetings: tuple[str, ...]  # the meetings that rate this area: "Meeting 3 (14 Oct 2025)"
+    started_by: int = 0  # members who rated at least one indicator of the area
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,12 @@ class Progress:
 def _rated_by(project: Project, ids: list[str]) -> int:
     done = {(r.member_id, r.indicator_id) for r in project.ratings if r.level}
     return sum(all((m.id, i) in done for i in ids) for m in project.members)
+
+
+def _started_by(project: Project, ids: list[str]) -> int:
+    wanted = set(ids)
+    return len({r.member_id for r in project.ratings if r.level and r.indicator_id in wanted
+                and project.member(r.member_id) is not None})
 
 
 def rated_count(project: Project, member_id: str, area_ids: list[str]) -> tuple[int, int]:
@@ -254,7 +261,8 @@ def progress(project: Project) -> Progress:
     meetings = meetings_by_area(project)
     areas = tuple(
         AreaProgress(a.id, a.title, len(a.indicators), _rated_by(project, [i.id for i in a.indicators]),
-                     sum(i.id in agreed for i in a.indicators), tuple(meetings.get(a.id, ())))
+                     sum(i.id in agreed for i in a.indicators), tuple(meetings.get(a.id, ())),
+                     _started_by(project, [i.id for i in a.indicators]))
         for a in rubric.areas)
     ids = [i.id for i in rubric.indicators()]
     return Progress(areas, len(ids), len(project.members), _rated_by(project, ids), sum(i in agreed for i in ids))
@@ -265,7 +273,8 @@ def progress_table(project: Project) -> pd.DataFrame:
     p = progress(project)
     return pd.DataFrame(
         [{"Area": a.title, "Indicators": a.indicators,
-          "Members who rated it": f"{a.rated_by} of {p.members}",
+          "Members who rated every indicator": f"{a.rated_by} of {p.members}",
+          "Members who rated some": f"{a.started_by} of {p.members}",
           "Consensus reached": f"{a.consensus} of {a.indicators}",
           "Rated in": ", ".join(a.meetings) or "not scheduled yet"} for a in p.areas])
 
