@@ -305,6 +305,8 @@ def test_progress_report_charts_the_goal_against_its_baseline(district, tmp_path
     assert "Progress: Close the gap" in text
     assert f"Baseline {district['goal'].baseline * 100:.1f}%" in text
     assert "No review of the plan has been held yet" in text
+    assert "95% interval" in text  # issue #21: the PDF keeps the intervals the screen shows
+    assert re.search(r"2024-25 \d+\.\d% \d+\.\d% to \d+\.\d%", text)
 
 
 # ---------------------------------------------------------------- the page helpers

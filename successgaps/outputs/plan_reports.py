@@ -191,15 +191,28 @@ def _progress_charts(doc: Document, src: Sources) -> None:
         values = [(point.year, point.value) for point in progress.points]
         reference = {k: v for k, v in (("Baseline", goal.baseline), ("Target", goal.target)) if v is not None}
         axis = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, goal.metric)
-        doc.chart(static_charts.lines({goal.metric or "Measure": [(y, action_plan.shown(v, goal.measure)) for y, v in values]},
+        name = goal.metric or "Measure"
+        bars = [(pt.year, action_plan.shown(pt.low, goal.measure), action_plan.shown(pt.high, goal.measure))
+                for pt in progress.points if pt.low is not None and pt.high is not None]
+        doc.chart(static_charts.lines({name: [(y, action_plan.shown(v, goal.measure)) for y, v in values]},
                                       reference={k: action_plan.shown(v, goal.measure) for k, v in reference.items()},
-                                      percent=False, axis_label=axis),
+                                      percent=False, axis_label=axis, intervals={name: bars},
+                                      from_zero=goal.measure == "rate"),
                   f"Line chart of {goal.metric or 'the measure'} by year against baseline and target.",
                   width_fraction=0.75, title=f"Progress: {goal.text or goal.metric}")
         doc.paragraph(progress.sentence, size=9.5)
-        doc.table(["Year", goal.metric or "Measure", "n"],
-                  [[pt.year, _goal_value(goal, pt.value), f"{pt.n:,.0f}" if pt.n else ""] for pt in progress.points]
-                  + [[k, _goal_value(goal, v), ""] for k, v in reference.items()], widths=(1, 3, 1), numeric=(1, 2))
+        doc.table(["Year", goal.metric or "Measure", "95% interval", "n"],
+                  [[pt.year, _goal_value(goal, pt.value), _interval(goal, pt), f"{pt.n:,.0f}" if pt.n else ""]
+                   for pt in progress.points]
+                  + [[k, _goal_value(goal, v), "", ""] for k, v in reference.items()], widths=(1, 3, 2.4, 1),
+                  numeric=(1, 3))
+
+
+def _interval(goal, pt) -> str:
+    """The 95% interval the monitoring page shows, in the goal's unit ("" when the data give none)."""
+    if pt.low is None or pt.high is None:
+        return ""
+    return f"{_goal_value(goal, pt.low)} to {_goal_value(goal, pt.high)}"
 
 
 def rubric_report(project: Project, *, day: dt.date | None = None) -> bytes:

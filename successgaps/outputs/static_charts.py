@@ -66,10 +66,13 @@ def comparison_bars(labels: Sequence[str], rates: Sequence[float | None], title:
 
 
 def lines(series: dict[str, Sequence[tuple[str, float | None]]], title: str = "", axis_label: str = "Rate",
-          percent: bool = True, reference: dict[str, float] | None = None) -> bytes:
+          percent: bool = True, reference: dict[str, float] | None = None,
+          intervals: dict[str, Sequence[tuple[str, float, float]]] | None = None, from_zero: bool = False) -> bytes:
     """One line per series over ordered x labels (years, review dates); gaps where a value is missing.
 
-    `reference` draws dashed horizontal lines (e.g. {"Target": 0.85, "Baseline": 0.71}).
+    `reference` draws dashed horizontal lines (e.g. {"Target": 0.85, "Baseline": 0.71}); `intervals`
+    draws each series' 95% intervals as error bars ({name: [(x, low, high)]}); `from_zero` starts
+    the axis at 0 (rates).
     """
     fig, ax = plt.subplots(figsize=(6.5, 3.2))
     xs = sorted({x for points in series.values() for x, _ in points})
@@ -79,11 +82,20 @@ def lines(series: dict[str, Sequence[tuple[str, float | None]]], title: str = ""
         ys = [values.get(x) for x in xs]
         ys = [float("nan") if y is None else y for y in ys]
         ax.plot(xs, ys, marker=marker, color=colour, label=name, linewidth=2)
+        bars = [(xs.index(x), lo, hi) for x, lo, hi in (intervals or {}).get(name, ()) if x in xs]
+        if bars:
+            at = [i for i, _, _ in bars]
+            mid = [ys[i] for i in at]
+            ax.errorbar(at, mid, yerr=[[m - lo for m, (_, lo, _) in zip(mid, bars)],
+                                       [hi - m for m, (_, _, hi) in zip(mid, bars)]],
+                        fmt="none", ecolor=colour, elinewidth=1.2, capsize=4, label=f"{name}: 95% interval")
     for (name, value), colour in zip((reference or {}).items(), OKABE_ITO[3:]):
         ax.axhline(value, linestyle="--", color=colour, linewidth=1.2, label=name)
     if percent:
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.set_ylim(0, 1.05)
+    elif from_zero:
+        ax.set_ylim(bottom=0)
     ax.set_ylabel(axis_label)
     ax.legend(frameon=False, loc="best", fontsize=8)
     if title:
