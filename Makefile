@@ -1,7 +1,11 @@
 # Two commands for a fresh machine with Python 3.11+:
 #   make run   set up .venv, then start the app on http://localhost:8501 (with the sample district)
 #   make test  set up .venv, then run every test (browser tests need Debian's chromium: see README)
+# Another port or workspace folder: make run PORT=8600 WORKSPACE=~/equity-team
 PYTHON ?= python3
+PORT ?= 8501
+WORKSPACE ?=
+WITH_WORKSPACE := $(if $(WORKSPACE),SUCCESSGAPS_WORKSPACE="$(WORKSPACE)" ,)
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -13,8 +17,8 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m successgaps.process.sample --ensure-project
-	$(PY) -m streamlit run Home.py
+	$(WITH_WORKSPACE)$(PY) -m successgaps.process.sample --ensure-project
+	$(WITH_WORKSPACE)$(PY) -m streamlit run Home.py --server.port $(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest
