@@ -8,10 +8,12 @@ label); `propose` does one column; `higher_is_better` reads an outcome's name.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import duckdb
 
+from ..errors import UserError
 from ..models import ColumnMap, DataSet
 from ..sql import quote_ident
 from .codes import MAX_CODES, NO, YES, clean_sql, dimension_kind, nice_label, norm, propose_codes
@@ -20,6 +22,8 @@ from .mapping import column_for
 from .read import columns_of
 
 SAMPLE_ROWS = 20_000  # rows sampled for detection
+PROFILE_BATCH = 100  # columns profiled per statement
+MAX_DETECT_SECONDS = 120  # profiling columns longer than this is refused with a sentence
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,18 @@ def _outcome(column: str, profile: Profile, label: str) -> ColumnMap:
 
 def _profiles(con, table: str, names: list[str]) -> dict[str, Profile]:
     """Distinct values (up to MAX_CODES + 1) and counts per column, from one sampled scan."""
+    out: dict[str, Profile] = {}
+    started = time.monotonic()
+    for first in range(0, len(names), PROFILE_BATCH):  # one statement per batch: planning grows faster than linearly
+        if time.monotonic() - started > MAX_DETECT_SECONDS:
+            raise UserError(f"Reading the {len(names):,} columns of this file took more than {MAX_DETECT_SECONDS} "
+                            "seconds; keep the columns you need (ids, school, year, groups and outcomes) and upload "
+                            "it again.")
+        out.update(_profile_batch(con, table, names[first:first + PROFILE_BATCH]))
+    return out
+
+
+def _profile_batch(con, table: str, names: list[str]) -> dict[str, Profile]:
     sample = (f"(SELECT * FROM {table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7))")
     parts = []
     for name in names:
