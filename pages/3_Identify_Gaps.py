@@ -44,7 +44,7 @@ settings = project.gap_settings
 try:
     lookup = screen_table(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json())
 except UserError as exc:
-    st.error(str(exc))
+    st.error(ui.esc(str(exc)))
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
@@ -123,7 +123,7 @@ SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "compari
                   "ci_high", "p_value", "flagged", "years_flagged", "share_of_students", "share_of_events"]
 
 def _present_gap(row):
-    st.markdown(f"### {statements.gap_sentence(row, interval=True)}")
+    st.markdown(f"### {ui.esc(statements.gap_sentence(row, interval=True))}")
     st.plotly_chart(charts.comparison_bars(row), key="gaps_present_chart")
 
 
@@ -224,8 +224,8 @@ with statement_tab:
         st.info("No statements yet.")
     for s in saved:
         with st.container(border=True):
-            st.markdown(("⭐ **Focus** · " if s.focus else "") + f"{s.group} · {s.outcome}" +
-                        (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else ""))
+            st.markdown(("⭐ **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
+                        (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else "")))
             if ui.presenting():
                 st.markdown(s.text)
                 continue

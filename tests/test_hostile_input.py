@@ -476,3 +476,81 @@ def test_the_quality_report_never_quotes_a_non_number(store):
     project.datasets.append(dataset)
     text = " ".join(f.text for f in quality.quality_report(store.cursor(), project, dataset))
     assert "not numbers" in text and "Jane" not in text
+
+
+# ---------------------------------------------------------------------- the page-level handler
+
+def _home(workspace: Path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from successgaps import ui
+
+    monkeypatch.setenv("SUCCESSGAPS_WORKSPACE", str(workspace))
+    ui._store.clear()
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.run()
+    return at
+
+
+def _screen_text(at) -> str:
+    parts = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_a_page_error_is_one_sentence_on_screen_and_details_in_the_log(tmp_path, monkeypatch):
+    import successgaps.ui.guidance as guidance
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret detail about student John Smith")
+
+    monkeypatch.setattr(guidance, "render_explainer", boom)
+    at = _home(tmp_path / "ws", monkeypatch)
+    assert not at.exception
+    assert "Something went wrong on this page" in at.error[0].value
+    assert "John" not in _screen_text(at)
+    assert "John Smith" in (tmp_path / "ws" / "errors.log").read_text()
+
+
+def test_a_workspace_that_is_a_file_gets_its_sentence_on_the_page(tmp_path, monkeypatch):
+    (tmp_path / "ws").write_text("not a folder")
+    at = _home(tmp_path / "ws", monkeypatch)
+    assert not at.exception
+    assert "is a file, not a folder" in at.error[0].value
+
+
+def test_a_damaged_workspace_is_restored_from_home(tmp_path, monkeypatch):
+    folder = tmp_path / "ws"
+    store = Store(folder)
+    store.create("Kept")
+    store.backup()
+    store.close()
+    (folder / DB_NAME).write_bytes(b"garbage!" * 100)
+    at = _home(folder, monkeypatch)
+    assert not at.exception
+    assert "damaged" in at.error[0].value
+    at.button(key="sg_restore").click().run()
+    assert not at.exception
+    assert any("restored from the backup" in s.value for s in at.success)
+    assert any(b.label == "Kept" for b in at.button)
+    from successgaps import ui
+
+    ui._store.clear()
+
+
+def test_names_from_users_are_shown_as_text_never_as_markdown(tmp_path, monkeypatch):
+    from successgaps import ui
+
+    hostile = "![](http://evil.example/p.png)"
+    monkeypatch.setenv("SUCCESSGAPS_WORKSPACE", str(tmp_path / "ws"))
+    ui._store.clear()
+    project = ui.store().create(hostile)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.query_params["project"] = project.id
+    at.run()
+    assert not at.exception
+    shown = _screen_text(at) + "\n".join(str(m.value) for m in at.sidebar.markdown) + "\n".join(
+        str(h.value) for h in at.header)
+    assert "evil.example" in shown and "![" not in shown.replace("\\!\\[", "")
+    ui._store.clear()
