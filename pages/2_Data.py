@@ -186,7 +186,7 @@ if dataset.layout == "student" and not presenting:
         groups = {c.column: c.label or c.column for c in dataset.columns if c.role == "group"}
         for combo in dataset.combined:
             left, right = st.columns([4, 1])
-            left.write(combo.label or f"{groups.get(combo.first, combo.first)} & {groups.get(combo.second, combo.second)}")
+            left.write(ui.esc(combo.label or f"{groups.get(combo.first, combo.first)} & {groups.get(combo.second, combo.second)}"))
             if right.button("Remove", key=f"data_combo_del_{combo.id}"):
                 current = ui.project()
                 d = current.dataset(dataset.id)

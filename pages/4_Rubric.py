@@ -209,7 +209,7 @@ with files:
             custom = rubric_file.read_rubric_file(uploaded.getvalue())
         except rubric_file.RubricFileError as exc:
             st.error("The rubric was not loaded; fix these problems and load it again:\n\n"
-                     + "\n".join(f"- {p}" for p in exc.problems))
+                     + "\n".join(f"- {ui.esc(p)}" for p in exc.problems))
         else:
             if ui.edit(rubric.use_rubric, custom):
                 ui.flash(f"The team now rates with “{custom.title}”, version {custom.version}.")

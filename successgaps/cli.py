@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
                               args.out.suffix.lstrip(".").lower() in FORMATS else "csv")
         if args.min_n < 0 or args.min_cell < 0:
             raise UserError("--min-n and --min-cell must be 0 or more.")
+        if fmt == "xlsx" and args.out is None:
+            raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
         write(screen_file(args), fmt, args.out)
         return 0
     except UserError as exc:

@@ -554,3 +554,18 @@ def test_names_from_users_are_shown_as_text_never_as_markdown(tmp_path, monkeypa
         str(h.value) for h in at.header)
     assert "evil.example" in shown and "![" not in shown.replace("\\!\\[", "")
     ui._store.clear()
+
+
+def test_a_stale_tabs_change_is_refused_without_a_success_message_and_the_form_is_kept(open_page, store):
+    project = store.create("Ours")
+    at = open_page("pages/1_Team_and_Meetings.py", project=project.id)
+    other_tab = store.load(project.id)
+    other_tab.facilitator = "Someone else"
+    store.save(other_tab)  # another tab saves after this page was drawn
+    at.text_input(key="team_new_name").input("Ana Díaz")
+    next(b for b in at.button if b.label.startswith("Add to the team")).click().run()
+    assert not at.exception
+    assert any("another tab or window" in e.value for e in at.error)
+    assert not any("is on the roster" in s.value for s in at.success)
+    assert at.text_input(key="team_new_name").value == "Ana Díaz"
+    assert store.load(project.id).members == []

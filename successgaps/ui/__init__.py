@@ -125,7 +125,7 @@ h1 { font-size: 2.6rem; } h2 { font-size: 2.1rem; } h3 { font-size: 1.7rem; }
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Store:
-    return Store(path)
+    return Store(path, backups=True)
 
 
 def store() -> Store:
@@ -190,15 +190,35 @@ def edit(fn, *args, ok: str = "") -> bool:
     `ok` is a confirmation shown after a successful save.
     """
     p = project()
+    before = dict(st.session_state.items())
+    flashes = len(st.session_state.get(_FLASH, []))
     try:
         fn(p, *args)
     except UserError as exc:
+        _undo_callback(before, flashes)
         flash(str(exc), "error")
         return False
     saved = save(p)
-    if saved and ok:
+    if not saved:  # refused (another tab saved first): no success message, and the form keeps what was typed
+        errors = [f for f in st.session_state.get(_FLASH, [])[flashes:] if f[0] == "error"]
+        _undo_callback(before, flashes)
+        st.session_state.setdefault(_FLASH, []).extend(errors)
+    elif ok:
         flash(ok)
     return saved
+
+
+def _undo_callback(before: dict, flashes: int) -> None:
+    """Put back what a callback changed in the session (cleared form fields, its flashes)."""
+    st.session_state[_FLASH] = st.session_state.get(_FLASH, [])[:flashes]
+    for key, value in before.items():
+        if key in (_FLASH, _PROJECT):
+            continue
+        if key not in st.session_state or st.session_state[key] is not value:
+            try:
+                st.session_state[key] = value
+            except Exception:  # noqa: BLE001 - buttons and uploaders cannot be set; nothing typed is lost there
+                pass
 
 
 def flash(message: str, kind: str = "success") -> None:
