@@ -3,11 +3,11 @@
 import streamlit as st
 
 from successgaps import ui
-from successgaps.data import views
+from successgaps.data import quality, views
 from successgaps.engine import ranking, statements, suppression
 from successgaps.engine.screen import screen
 from successgaps.errors import UserError
-from successgaps.models import GapSettings
+from successgaps.models import DataSet, GapSettings
 from successgaps.outputs import charts
 from successgaps.ui.guidance import guide_url, metric_columns
 
@@ -35,6 +35,13 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
                                                    extra=True)))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def outliers(project_id: str, dataset_json: str) -> list[str]:
+    saved = ui.store().load(project_id)
+    dataset = DataSet.model_validate_json(dataset_json)
+    return [f.text for f in quality.outlier_findings(ui.store().cursor(), saved, dataset)]
+
+
 names = {d.id: d.name for d in datasets}
 dataset_id = st.selectbox("Data set", list(names), format_func=names.get, key="gaps_dataset")
 dataset = project.dataset(dataset_id)
@@ -48,6 +55,8 @@ except UserError as exc:
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
+for text in outliers(project.id, dataset.model_dump_json()):
+    st.warning(f"Check before trusting a gap in this outcome: {ui.esc(text)}", icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- settings (saved in the project)

@@ -569,3 +569,41 @@ def test_a_stale_tabs_change_is_refused_without_a_success_message_and_the_form_i
     assert not any("is on the roster" in s.value for s in at.success)
     assert at.text_input(key="team_new_name").value == "Ana Díaz"
     assert store.load(project.id).members == []
+
+
+def _no_school_project(store):
+    project = store.create("No schools")
+    path = store.workspace / "u.csv"
+    path.write_bytes(_csv(_students(school=False)))
+    dataset = datasets.create_dataset(store, project, path, "u.csv")
+    path.unlink()
+    dataset.confirmed = True
+    project.datasets.append(dataset)
+    return store.save(project)
+
+
+def test_a_file_with_no_school_column_on_the_data_page_and_in_the_pdf(open_page, store):
+    from successgaps.outputs import gap_reports
+
+    project = _no_school_project(store)
+    at = open_page("pages/2_Data.py", project=project.id)
+    assert not at.exception and not at.error
+    assert gap_reports.gap_screen_report(store.load(project.id), store.cursor())[:4] == b"%PDF"
+
+
+def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store):
+    project = store.create("Nines")
+    path = store.workspace / "u.csv"
+
+    def nines(rows):
+        for i in (2, 7, 11):
+            rows[i][rows[0].index("math_ss")] = "9999"
+    path.write_bytes(_csv(_students(extra=nines)))
+    dataset = datasets.create_dataset(store, project, path, "u.csv")
+    path.unlink()
+    dataset.confirmed = True
+    project.datasets.append(dataset)
+    store.save(project)
+    at = open_page("pages/3_Identify_Gaps.py", project=project.id)
+    assert not at.exception
+    assert any("far outside its usual range" in w.value and "Check before trusting" in w.value for w in at.warning)

@@ -30,6 +30,7 @@ class Finding:
     severity: Severity
     text: str
     column: str = ""
+    topic: str = ""  # "outliers": values far outside a numeric outcome's usual range (shown beside its gaps)
 
 
 def _n(value) -> str:
@@ -44,6 +45,14 @@ def _examples(pairs, total_kinds: int | None = None) -> str:
     shown = ", ".join(f"{v} ({_n(n)} rows)" for v, n in pairs[:EXAMPLES])
     more = (total_kinds or len(pairs)) - min(len(pairs), EXAMPLES)
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+def outlier_findings(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) -> list[Finding]:
+    """The findings about numeric outcomes with values far outside their usual range: a few such values
+    (9999 for missing) move a mean enough to make or hide a gap, so they are shown where the gap is."""
+    if dataset.layout != "student" or not dataset.files:
+        return []
+    return [f for f in _outcome_values(con, project, dataset) if f.topic == "outliers"]
 
 
 def raw_union(project: Project, dataset: DataSet, columns: list[str]) -> str:
@@ -245,7 +254,8 @@ def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
         if outside:
             out.append(Finding("warning", f"{c.column} has {_n(outside)} values far outside its usual range "
                                           f"({q1:g} to {q3:g} for the middle half; lowest {low:g}, highest {high:g}); "
-                                          "check them for typing or code errors (like 999 for missing).", c.column))
+                                          "check them for typing or code errors (like 999 for missing).", c.column,
+                               "outliers"))
         if c.per:
             over = con.execute(f"SELECT count(*) FROM {source} WHERE {number} > {number_sql(quote_ident(c.per))}"
                                ).fetchone()[0]
