@@ -8,6 +8,12 @@
 - A project file (`.sgproj`) is a zip of `manifest.json`, `project.json` and one Parquet file per
   data table. Opening one creates a new project; nothing existing is touched.
 
+- Opening one checks the whole file first (entries, unpacked sizes read in bounded chunks, the
+  manifest, the project document and every table) and only then writes; see `import_project`.
+- Faults of the workspace (a file, read-only, not writable, full, in use, a damaged database) are one
+  sentence each (`storage_error`, `open_error`); `backup` keeps a copy a day for `KEEP_BACKUPS` days
+  and `restore_backup` puts one back; `clean_leftovers` deletes spooled uploads a killed server left.
+
 The workspace defaults to `workspace/` beside the app; `SUCCESSGAPS_WORKSPACE` overrides it.
 """
 
@@ -42,6 +48,7 @@ MAX_PROJECT_FILE_BYTES = 2 * 1024**3
 BACKUPS = "backups"
 KEEP_BACKUPS = 7
 LEFTOVERS = ("upload-*.tmp", "utf8-*.csv")  # spooled uploads (`data.read`) a killed server left behind
+TEMP_PREFIX = "sgtmp-"  # folders of tables being exported or opened (project files)
 ERROR_LOG = "errors.log"
 
 
@@ -262,7 +269,7 @@ class Store:
         project = self.load(project_id)
         tables = self.tables(project_id)
         buffer = io.BytesIO()
-        with tempfile.TemporaryDirectory(dir=self.workspace) as tmp, zipfile.ZipFile(
+        with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=self.workspace) as tmp, zipfile.ZipFile(
             buffer, "w", zipfile.ZIP_DEFLATED
         ) as zf:
             manifest = {"format": FILE_FORMAT, "schema_version": SCHEMA_VERSION, "tables": tables}
@@ -325,7 +332,7 @@ class Store:
         name = project.name
         # Tables are written from our own temp files with our own names: zip entry names never
         # become paths, so a hostile archive cannot write outside its target.
-        with tempfile.TemporaryDirectory(dir=self.workspace) as tmp:
+        with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=self.workspace) as tmp:
             files = []
             try:
                 budget = MAX_UNPACKED_BYTES
@@ -407,6 +414,11 @@ def clean_leftovers(workspace: Path, older_than: float = 3600.0) -> int:
     """Delete spooled uploads a killed server left in the workspace (older than an hour, so a
     running upload of another process is never touched). Returns how many were deleted."""
     gone, cutoff = 0, time.time() - older_than
+    for folder in Path(workspace).glob(TEMP_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
+                gone += 1
     for pattern in LEFTOVERS:
         for path in Path(workspace).glob(pattern):
             with contextlib.suppress(OSError):

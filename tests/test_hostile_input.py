@@ -460,6 +460,10 @@ def test_spooled_uploads_of_a_killed_server_are_cleaned_at_start(tmp_path):
     for path in old:
         path.write_text("student records")
         os.utime(path, (1, 1))
+    (folder / "sgtmp-abc").mkdir()
+    (folder / "sgtmp-abc" / "0.parquet").write_text("student records")
+    os.utime(folder / "sgtmp-abc", (1, 1))
+    old.append(folder / "sgtmp-abc")
     fresh = folder / "upload-running.tmp"
     fresh.write_text("an upload in progress")
     Store(folder).close()
