@@ -101,10 +101,3 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     safe.columns = [("'" + str(c)) if is_formula_like(str(c)) else c for c in safe.columns]
     return safe.to_csv(index=False).encode("utf-8-sig")
 
-
-def neutralise_book(book) -> None:
-    """Keep every formula-like text cell of an openpyxl workbook built elsewhere as text (quote prefix)."""
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                _neutralise(cell)
