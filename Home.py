@@ -99,14 +99,14 @@ if project is None:
         st.subheader("Open a project")
         if projects:
             for summary in projects:
-                st.button(summary.name, key=f"home_open_{summary.id}", icon=":material/folder_open:",
+                st.button(ui.esc(summary.name), key=f"home_open_{summary.id}", icon=":material/folder_open:",
                           on_click=ui.open_project, args=(summary.id,))
         else:
             st.caption("No projects in this workspace yet.")
         st.file_uploader("Open a project file (.sgproj)", type=["sgproj"], key="home_open_file",
                          on_change=_open_file)
 else:
-    st.header(project.name)
+    st.header(ui.esc(project.name))
     upcoming = next_step(project)
     if upcoming.next_action:
         st.success(f"**Next:** step {upcoming.step.number} · {upcoming.step.title} — {upcoming.next_action}")
@@ -116,7 +116,7 @@ else:
     if upcoming_review:
         st.info(f"**Next review of the plan:** {upcoming_review.date:%A, %B %-d, %Y}")
     for alert in monitoring.alerts(ui.store().cursor(), project):
-        st.warning(alert.sentence)
+        st.warning(ui.esc(alert.sentence))
 
     st.subheader("Where we stand")
     for status in step_statuses(project):
@@ -124,7 +124,7 @@ else:
         c1.page_link(status.step.page, label=f"{status.step.number}. {status.step.title}",
                      icon=STATUS_ICON[status.status])
         c2.markdown(f"**{status.status.capitalize()}**")
-        c3.markdown(status.detail + (f"  \n_{status.next_action}_" if status.next_action else ""))
+        c3.markdown(ui.esc(status.detail) + (f"  \n_{status.next_action}_" if status.next_action else ""))
 
     if not ui.presenting():
         st.subheader("Project")
@@ -149,7 +149,7 @@ else:
         with c3:
             st.button("Duplicate project", on_click=_duplicate, args=(project.id,))
             with st.popover("Delete project…"):
-                st.warning(f"Delete “{project.name}” and its data from this workspace? This cannot be undone.")
+                st.warning(f"Delete “{ui.esc(project.name)}” and its data from this workspace? This cannot be undone.")
                 st.button("Delete for good", on_click=_delete, args=(project.id,), type="primary")
 
 st.markdown("**Just one file?** Drop it in a quick screen and read the largest gaps in a minute; nothing is "

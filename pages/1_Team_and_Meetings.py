@@ -160,7 +160,7 @@ with tab_invite:
         member = project.member(chosen)
         if member is not None:
             letter = team.invitation(project, member)
-            st.caption(f"Subject: {team.invitation_subject(project)}")
+            st.caption(f"Subject: {ui.esc(team.invitation_subject(project))}")
             if editing:
                 st.text_area("Invitation (edit freely; saved as you leave the box)", letter, height=420,
                              **bound(f"inv_{member.id}", team.set_invitation, member.id))
@@ -187,7 +187,7 @@ with tab_norms:
         if project.norms:
             st.button("Restore the default norms", on_click=_edit, args=(meetings.set_norms, "\n".join(meetings.DEFAULT_NORMS)))
     else:
-        st.markdown("\n".join(f"- {n}" for n in current_norms))
+        st.markdown("\n".join(f"- {ui.esc(n)}" for n in current_norms))
 
 # ---------------------------------------------------------------- meeting plan
 with tab_plan:
@@ -325,7 +325,7 @@ with tab_meeting:
                     st.text_area(label, getattr(m, record), **bound(f"{record}_{m.id}", meetings.set_record, m.id, record))
             else:
                 st.markdown("**Attended:** " + (", ".join(names.get(i, "") for i in m.attendance) or "not recorded"))
-                st.markdown(f"**Decisions:** {m.decisions or '—'}  \n**Follow-ups:** {m.follow_ups or '—'}")
+                st.markdown(f"**Decisions:** {ui.esc(m.decisions or '—')}  \n**Follow-ups:** {ui.esc(m.follow_ups or '—')}")
 
         with t_eval:
             if editing:
@@ -344,6 +344,6 @@ with tab_meeting:
                 st.plotly_chart(charts.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
                 st.dataframe(summary, hide_index=True)
                 for comment in meetings.evaluation_comments(m):
-                    st.markdown(f"> {comment}")
+                    st.markdown(f"> {ui.esc(comment)}")
 
 ui.done()

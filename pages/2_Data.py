@@ -38,7 +38,7 @@ def upload_form(key: str, *, with_year: bool) -> tuple:
         try:
             sheet = st.selectbox("Sheet with the data", read.excel_sheets(uploaded.getvalue()), key=f"{key}_sheet")
         except UserError as exc:
-            st.error(str(exc))
+            st.error(ui.esc(str(exc)))
     year = st.text_input("School year of this file, if it has no year column (for example 2024-25)",
                          key=f"{key}_year") if with_year else ""
     return uploaded, sheet, year
@@ -54,7 +54,7 @@ def run_upload(action, uploaded, **kwargs) -> None:
                              progress=lambda done, text: bar.progress(done, text=text), **kwargs)
     except UserError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(ui.esc(str(exc)))
         return
     if ui.save(current):
         ui.flash(message)
@@ -92,7 +92,7 @@ presenting = ui.presenting()
 
 # ---------------------------------------------------------------- files
 
-st.subheader(f"Files of \u201c{dataset.name}\u201d")
+st.subheader(f"Files of \u201c{ui.esc(dataset.name)}\u201d")
 st.dataframe(pd.DataFrame([{"file": f.filename, "rows": f.rows, "year": f.year, "sheet": f.sheet,
                             "loaded": f.loaded_at.strftime("%Y-%m-%d %H:%M")} for f in dataset.files]),
              hide_index=True, width="stretch")
@@ -186,7 +186,7 @@ if dataset.layout == "student" and not presenting:
         groups = {c.column: c.label or c.column for c in dataset.columns if c.role == "group"}
         for combo in dataset.combined:
             left, right = st.columns([4, 1])
-            left.write(combo.label or f"{groups.get(combo.first, combo.first)} & {groups.get(combo.second, combo.second)}")
+            left.write(ui.esc(combo.label or f"{groups.get(combo.first, combo.first)} & {groups.get(combo.second, combo.second)}"))
             if right.button("Remove", key=f"data_combo_del_{combo.id}"):
                 current = ui.project()
                 d = current.dataset(dataset.id)
@@ -203,7 +203,7 @@ if dataset.layout == "student" and not presenting:
             try:
                 mapping.add_combined(current.dataset(dataset.id), first, second, label)
             except UserError as exc:
-                st.error(str(exc))
+                st.error(ui.esc(str(exc)))
             else:
                 ui.save(current)
                 st.rerun()
@@ -216,7 +216,7 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
         mapping.apply_mapping(target, mapping_table.to_dict("records"), codes)
         views.prepare(store.cursor(), current, target)
     except UserError as exc:
-        st.error(str(exc))
+        st.error(ui.esc(str(exc)))
     else:
         target.confirmed = True
         if ui.save(current):
@@ -228,7 +228,7 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
 st.subheader("Data quality")
 st.caption("Problems never stop you from going on, but read them before you look for gaps.")
 for severity, text in quality_findings(project.id, project.revision, dataset.id):
-    SEVERITY.get(severity, st.markdown)(text if severity in SEVERITY else f"- {text}")
+    SEVERITY.get(severity, st.markdown)(ui.esc(text) if severity in SEVERITY else f"- {ui.esc(text)}")
 ui.report_button("Data and gap screen report (PDF)", partial(gap_reports.gap_screen_report, project, store.cursor()),
                  "data-and-gap-screen.pdf")
 

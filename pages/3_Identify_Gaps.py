@@ -5,11 +5,11 @@ from functools import partial
 import streamlit as st
 
 from successgaps import ui
-from successgaps.data import views
+from successgaps.data import quality, views
 from successgaps.engine import ranking, statements, suppression
 from successgaps.engine.screen import screen
 from successgaps.errors import UserError
-from successgaps.models import GapSettings
+from successgaps.models import DataSet, GapSettings
 from successgaps.outputs import charts, gap_reports
 from successgaps.ui.guidance import guide_url, metric_columns
 
@@ -37,6 +37,13 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
                                                    extra=True)))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def outliers(project_id: str, dataset_json: str) -> list[str]:
+    saved = ui.store().load(project_id)
+    dataset = DataSet.model_validate_json(dataset_json)
+    return [f.text for f in quality.outlier_findings(ui.store().cursor(), saved, dataset)]
+
+
 names = {d.id: d.name for d in datasets}
 dataset_id = st.selectbox("Data set", list(names), format_func=names.get, key="gaps_dataset")
 dataset = project.dataset(dataset_id)
@@ -46,10 +53,12 @@ settings = project.gap_settings
 try:
     lookup = screen_table(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json())
 except UserError as exc:
-    st.error(str(exc))
+    st.error(ui.esc(str(exc)))
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
+for text in outliers(project.id, dataset.model_dump_json()):
+    st.warning(f"Check before trusting a gap in this outcome: {ui.esc(text)}", icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- settings (saved in the project)
@@ -125,7 +134,7 @@ SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "compari
                   "ci_high", "p_value", "flagged", "years_flagged", "share_of_students", "share_of_events"]
 
 def _present_gap(row):
-    st.markdown(f"### {statements.gap_sentence(row, interval=True)}")
+    st.markdown(f"### {ui.esc(statements.gap_sentence(row, interval=True))}")
     st.plotly_chart(charts.comparison_bars(row), key="gaps_present_chart")
 
 
@@ -233,8 +242,8 @@ with statement_tab:
         st.info("No statements yet.")
     for s in saved:
         with st.container(border=True):
-            st.markdown(("⭐ **Focus** · " if s.focus else "") + f"{s.group} · {s.outcome}" +
-                        (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else ""))
+            st.markdown(("⭐ **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
+                        (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else "")))
             if ui.presenting():
                 st.markdown(s.text)
                 continue

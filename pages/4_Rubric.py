@@ -64,13 +64,13 @@ def facilitator_view():
     ind, area = book.indicator(ind_id), book.area_of(ind_id)
     position = order.index(ind_id)
 
-    st.header(f"{ind.id} · {ind.title}")
-    st.caption(f"{area.title} · indicator {position + 1} of {len(order)} in this area")
+    st.header(ui.esc(f"{ind.id} · {ind.title}"))
+    st.caption(f"{ui.esc(area.title)} · indicator {position + 1} of {len(order)} in this area")
     if ind_id in flagged:
         st.warning("⚑ Members' own ratings differ by two levels or more: hear each view before agreeing.")
     with st.expander("Probing questions for this area"), st.container(key="rub_questions"):
         for question in area.questions:
-            st.markdown(f"- {question}")
+            st.markdown(f"- {ui.esc(question)}")
 
     counts = rubric.spread(project, ind_id)
     agreed = rubric.consensus_of(project, ind_id)
@@ -136,7 +136,7 @@ with mine:
         st.info("Pick your name (or name your small group) to rate.")
     else:
         rated, total = rubric.rated_count(project, who, areas)
-        st.markdown(f"**{rubric.rater_name(project, who)}** has rated {rated} of {total} indicators in these sections.")
+        st.markdown(f"**{ui.esc(rubric.rater_name(project, who))}** has rated {rated} of {total} indicators in these sections.")
         if not rubric.is_group(who):
             with st.expander("Rate offline with a workbook (.xlsx)"):
                 st.download_button("Download my rating workbook", rating_workbook.rating_workbook(project, who, areas),
@@ -159,10 +159,10 @@ with mine:
                 given = rubric.rating(project, who, ind.id)
                 prefix = f"rub_r_{who}_{ind.id}_"
                 with st.container(border=True):
-                    st.markdown(f"**{ind.id} · {ind.title}**")
+                    st.markdown(f"**{ui.esc(ind.id)} · {ui.esc(ind.title)}**")
                     with st.expander("What each level looks like"):
                         for column, level in zip(st.columns(4), LEVELS):
-                            column.markdown(f"**{LEVEL_LABELS[level]}**  \n{ind.levels[level]}")
+                            column.markdown(f"**{LEVEL_LABELS[level]}**  \n{ui.esc(ind.levels[level])}")
                     st.radio("Rating", LEVELS, format_func=LEVEL_LABELS.get, horizontal=True, key=prefix + "level",
                              index=LEVELS.index(given.level) if given and given.level else None,
                              on_change=ui.edit, args=(_save_rating, who, ind.id, prefix))
@@ -177,7 +177,7 @@ with consensus:
                         key="rub_con_area")
     flagged = rubric.disagreements(project)
     if flagged:
-        st.warning(f"⚑ Members' own ratings differ by two levels or more on {', '.join(flagged)}: "
+        st.warning(f"⚑ Members' own ratings differ by two levels or more on {ui.esc(', '.join(flagged))}: "
                    "discuss these first.")
     else:
         st.caption("No indicator has members' own ratings two levels or more apart.")
@@ -209,7 +209,7 @@ with files:
             custom = rubric_file.read_rubric_file(uploaded.getvalue())
         except rubric_file.RubricFileError as exc:
             st.error("The rubric was not loaded; fix these problems and load it again:\n\n"
-                     + "\n".join(f"- {p}" for p in exc.problems))
+                     + "\n".join(f"- {ui.esc(p)}" for p in exc.problems))
         else:
             if ui.edit(rubric.use_rubric, custom):
                 ui.flash(f"The team now rates with “{custom.title}”, version {custom.version}.")

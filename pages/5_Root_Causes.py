@@ -68,7 +68,7 @@ if not needs:
     st.info("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in "
             "step 4, or raise the cut.")
 for area_title, table in root_causes.needs_by_area(needs):
-    st.markdown(f"#### {area_title}")
+    st.markdown(f"#### {ui.esc(area_title)}")
     st.dataframe(table, hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- votes
@@ -108,10 +108,10 @@ for n, pr in enumerate(project.priorities, 1):
     pid = pr.id
     with st.container(border=True):
         if not editing:
-            st.markdown(f"### {n}. {pr.title}")
-            st.markdown(f"**Root cause:** {pr.root_cause or '—'}")
+            st.markdown(f"### {n}\\. {ui.esc(pr.title)}")
+            st.markdown(f"**Root cause:** {ui.esc(pr.root_cause or '—')}")
             if pr.whys:
-                st.markdown("**Why? Why? Why?**  \n" + "  \n".join(f"→ {w}" for w in pr.whys))
+                st.markdown("**Why? Why? Why?**  \n" + "  \n".join(f"→ {ui.esc(w)}" for w in pr.whys))
             if prompt := root_causes.actionability_prompt(pr):
                 st.warning(prompt)
             continue

@@ -83,12 +83,12 @@ if not editing:
         goal = project.goals[i]
         c1, c2, c3 = st.columns([1, 6, 1])
         c1.button("← Previous", on_click=_slide, args=(-1,), key="plan_prev")
-        c2.markdown(f"**Goal {i + 1} of {len(project.goals)}** · priority: {priorities.get(goal.priority_id, '')}")
+        c2.markdown(f"**Goal {i + 1} of {len(project.goals)}** · priority: {ui.esc(priorities.get(goal.priority_id, ''))}")
         c3.button("Next →", on_click=_slide, args=(1,), key="plan_next")
-        st.markdown(f"## {goal.text or 'Goal not written yet'}")
-        st.markdown(action_plan.goal_summary(goal))
+        st.markdown(f"## {ui.esc(goal.text or 'Goal not written yet')}")
+        st.markdown(ui.esc(action_plan.goal_summary(goal)))
         if goal.evidence:
-            st.markdown(f"**How we will know:** {goal.evidence}")
+            st.markdown(f"**How we will know:** {ui.esc(goal.evidence)}")
         st.dataframe(action_plan.steps_table(project, today, goal_id=goal.id), hide_index=True, width="stretch")
         _timeline(goal.id)
     ui.done()
@@ -98,7 +98,7 @@ if not editing:
 checks = action_plan.plan_checks(project)
 with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(checks) and bool(project.goals)):
     for sentence in checks:
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {ui.esc(sentence)}")
     if not checks:
         st.success("Every goal has a measure and a date; every step has an owner on the team and a due date.")
 
@@ -196,7 +196,7 @@ if project.steps:
     if who:
         mine = action_plan.steps_table(project, today, owner_id=who)
         if mine.empty:
-            st.caption(f"{members[who]} owns no action steps.")
+            st.caption(f"{ui.esc(members[who])} owns no action steps.")
         else:
             st.dataframe(mine, hide_index=True, width="stretch")
 

@@ -70,7 +70,7 @@ progress = [monitoring.goal_progress(con, project, g) for g in project.goals]
 
 
 def _show_progress(item):
-    st.markdown(f"#### {item.goal.text or item.goal.metric or 'Goal'}")
+    st.markdown(f"#### {ui.esc(item.goal.text or item.goal.metric or 'Goal')}")
     st.markdown(item.sentence)
     if item.points:
         st.plotly_chart(charts.progress_figure(item), key=f"mon_chart_{item.goal.id}")
@@ -143,7 +143,7 @@ else:
         entry = by_step.get(step.id) or StepReview(step_id=step.id, status=step.status)
         c1, c2, c3, c4 = st.columns([3, 2, 3, 3])
         owner = member_names.get(step.owner_id, "no owner")
-        c1.markdown(f"**{step.text or 'Untitled step'}**  \n{owner} · due {step.due or '—'}")
+        c1.markdown(f"**{ui.esc(step.text or 'Untitled step')}**  \n{ui.esc(owner)} · due {step.due or '—'}")
         for col, field, widget in ((c2, "status", "select"), (c3, "note", "text"), (c4, "evidence", "text")):
             key = f"mon_{field}_{rid}_{step.id}"
             if widget == "select":

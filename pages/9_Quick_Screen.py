@@ -36,11 +36,12 @@ if quick is None or quick.digest != quickscreen.digest(data):
         with st.spinner(f"Screening every group and outcome in {uploaded.name}…"):
             quick = quickscreen.run(data, uploaded.name, ui.store().workspace)
     except UserError as exc:
-        st.error(str(exc))
+        st.error(ui.esc(str(exc)))
         ui.done()
         st.stop()
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-        st.error(f"{uploaded.name} could not be screened ({type(exc).__name__}); check that it is a data table, "
+        ui.log_error(exc)
+        st.error(f"{ui.esc(uploaded.name)} could not be screened ({type(exc).__name__}); check that it is a data table, "
                  "or start a project and load it on the Data page.")
         ui.done()
         st.stop()
@@ -51,7 +52,7 @@ kept = kept if kept and kept[0] == quick.digest else None
 
 # ---------------------------------------------------------------- what was found
 
-st.info(f"**{quick.summary}** in {quick.filename}.")
+st.info(f"**{ui.esc(quick.summary)}** in {ui.esc(quick.filename)}.")
 if kept:
     st.page_link("pages/2_Data.py", label=f"Review the mapping of “{kept[2]}” on the Data page", icon=":material/tune:")
 else:
@@ -62,10 +63,10 @@ year = statements.year_phrase(quick.year)
 if quick.gaps:
     st.subheader(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
     if ui.presenting():  # one gap at a time for the shared screen
-        ui.present_one(quick.gaps, "qs_present", lambda gap: st.markdown(f"### {gap.sentence}"),
+        ui.present_one(quick.gaps, "qs_present", lambda gap: st.markdown(f"### {ui.esc(gap.sentence)}"),
                        label=lambda gap: gap.title)
     else:
-        st.markdown("\n".join(f"{i}. **{gap.title}** — {gap.sentence}" for i, gap in enumerate(quick.gaps, 1)))
+        st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(quick.gaps, 1)))
     s = quick.project.gap_settings
     st.caption(f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
                f"thresholds (a risk ratio of {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "
@@ -85,7 +86,7 @@ st.subheader("Hidden to protect student privacy")
 if quick.suppressed:
     st.caption("These results are not shown or ranked anywhere, and are blank in every download:")
     with st.container(height=220 if len(quick.suppressed) > 6 else None):
-        st.markdown("\n".join(f"- {line}" for line in quick.suppressed))
+        st.markdown("\n".join(f"- {ui.esc(line)}" for line in quick.suppressed))
 else:
     st.caption("Nothing: every group is large enough to show.")
 
@@ -111,7 +112,7 @@ def _keep() -> None:
 
 st.subheader("Keep this", anchor="keep-this")
 if kept:
-    st.success(f"This screen is the project “{kept[2]}”; it is open now.")
+    st.success(f"This screen is the project “{ui.esc(kept[2])}”; it is open now.")
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")
     st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon=":material/search:")
 elif not ui.presenting():

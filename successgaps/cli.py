@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import datasets, views
+from .data import datasets, quality, views
 from .engine.screen import screen
 from .errors import UserError
 from .models import GapSettings
@@ -82,9 +82,14 @@ def _override(store: Store, project, dataset, groups: list[str], outcomes: list[
         for c in dataset.columns:
             if c.role == "outcome":
                 c.role = "ignore"
+        named: set[str] = set()
         for spec in outcomes:
             match = _OUTCOME.match(spec.strip())
             c = column(match["column"])
+            if c.column in named:
+                raise UserError(f"--outcome names the column “{c.column}” twice; one column is one outcome, so "
+                                "give it once (with or without a cut).")
+            named.add(c.column)
             c.role = "outcome"
             if match["cut"] is not None:
                 c.kind, c.cut, c.cut_below = "numeric", float(match["cut"]), match["op"] == "<"
@@ -106,8 +111,13 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
             project = store.create("screen")
             dataset = datasets.create_dataset(store, project, path, path.name)
             _override(store, project, dataset, args.group, args.outcome)
+            for finding in quality.quality_report(store.cursor(), project, dataset):
+                if finding.severity in ("problem", "warning"):
+                    print(f"{finding.severity.capitalize()}: {finding.text}", file=sys.stderr)
             prepared = views.prepare(store.cursor(), project, dataset)
-            table = screen(store.cursor(), prepared, settings, by_school="school" in args.by,
+            if "school" in args.by and not prepared.has_school:
+                print("Warning: the file has no school column, so only district rows are written.", file=sys.stderr)
+            table = screen(store.cursor(), prepared, settings, by_school="school" in args.by and prepared.has_school,
                                 by_year="year" in args.by, extra=True)
         finally:
             store.close()
@@ -121,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
                               args.out.suffix.lstrip(".").lower() in FORMATS else "csv")
         if args.min_n < 0 or args.min_cell < 0:
             raise UserError("--min-n and --min-cell must be 0 or more.")
+        if fmt == "xlsx" and args.out is None:
+            raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
         write(screen_file(args), fmt, args.out)
         return 0
     except UserError as exc:

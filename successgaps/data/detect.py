@@ -8,11 +8,13 @@ label); `propose` does one column; `higher_is_better` reads an outcome's name.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import duckdb
 
-from ..models import ColumnMap, DataSet
+from ..errors import UserError
+from ..models import ColumnMap, DataSet, new_id
 from ..sql import quote_ident
 from .codes import MAX_CODES, NO, YES, clean_sql, dimension_kind, nice_label, norm, propose_codes
 from .edfacts import EDFACTS_GROUPS, EdfactsColumn, edfacts_columns, measure_label, school_year
@@ -20,6 +22,8 @@ from .mapping import column_for
 from .read import columns_of
 
 SAMPLE_ROWS = 20_000  # rows sampled for detection
+PROFILE_BATCH = 25  # columns profiled per statement
+MAX_DETECT_SECONDS = 120  # profiling columns longer than this is refused with a sentence
 
 
 @dataclass(frozen=True)
@@ -161,14 +165,30 @@ def _outcome(column: str, profile: Profile, label: str) -> ColumnMap:
 
 def _profiles(con, table: str, names: list[str]) -> dict[str, Profile]:
     """Distinct values (up to MAX_CODES + 1) and counts per column, from one sampled scan."""
-    sample = (f"(SELECT * FROM {table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7))")
-    parts = []
-    for name in names:
-        clean = clean_sql(quote_ident(name))
-        parts.append(f"approx_count_distinct({clean}), count({clean}), "
-                     f"list(DISTINCT {clean}) FILTER (WHERE {clean} IS NOT NULL)[1:{MAX_CODES + 1}], "
-                     f"count(TRY_CAST(replace({clean}, '%', '') AS DOUBLE)), "
-                     f"min(TRY_CAST(replace({clean}, '%', '') AS DOUBLE)), max(TRY_CAST(replace({clean}, '%', '') AS DOUBLE))")
+    out: dict[str, Profile] = {}
+    started = time.monotonic()
+    sample = quote_ident(f"sg_sample_{new_id()}")  # the sample is drawn once, then read a few columns at a time
+    con.execute(f"CREATE TEMP TABLE {sample} AS SELECT * FROM {table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) "
+                "REPEATABLE (7)")
+    try:
+        for first in range(0, len(names), PROFILE_BATCH):  # planning grows faster than the columns of one statement
+            if time.monotonic() - started > MAX_DETECT_SECONDS:
+                raise UserError(f"Reading the {len(names):,} columns of this file took more than {MAX_DETECT_SECONDS} "
+                                "seconds; keep the columns you need (ids, school, year, groups and outcomes) and "
+                                "upload it again.")
+            out.update(_profile_batch(con, f"temp.main.{sample}", names[first:first + PROFILE_BATCH]))
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{sample}")
+    return out
+
+
+def _profile_batch(con, table: str, names: list[str]) -> dict[str, Profile]:
+    # Each value is cleaned and read as a number once, in the inner query (not once per aggregate).
+    inner = ", ".join(f"{clean_sql(quote_ident(name))} AS v{i}, TRY_CAST(replace({clean_sql(quote_ident(name))}, '%', '') "
+                      f"AS DOUBLE) AS n{i}" for i, name in enumerate(names))
+    sample = f"(SELECT {inner} FROM {table})"
+    parts = [f"approx_count_distinct(v{i}), count(v{i}), list(DISTINCT v{i}) FILTER (WHERE v{i} IS NOT NULL)"
+             f"[1:{MAX_CODES + 1}], count(n{i}), min(n{i}), max(n{i})" for i in range(len(names))]
     row = con.execute(f"SELECT count(*), {', '.join(parts)} FROM {sample}").fetchone()
     rows, out = row[0], {}
     for i, name in enumerate(names):

@@ -7,6 +7,8 @@ Student ids never appear in a finding (only counts), so the report can be shared
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,6 +30,7 @@ class Finding:
     severity: Severity
     text: str
     column: str = ""
+    topic: str = ""  # "outliers": values far outside a numeric outcome's usual range (shown beside its gaps)
 
 
 def _n(value) -> str:
@@ -42,6 +45,14 @@ def _examples(pairs, total_kinds: int | None = None) -> str:
     shown = ", ".join(f"{v} ({_n(n)} rows)" for v, n in pairs[:EXAMPLES])
     more = (total_kinds or len(pairs)) - min(len(pairs), EXAMPLES)
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+def outlier_findings(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) -> list[Finding]:
+    """The findings about numeric outcomes with values far outside their usual range: a few such values
+    (9999 for missing) move a mean enough to make or hide a gap, so they are shown where the gap is."""
+    if dataset.layout != "student" or not dataset.files:
+        return []
+    return [f for f in _outcome_values(con, project, dataset) if f.topic == "outliers"]
 
 
 def raw_union(project: Project, dataset: DataSet, columns: list[str]) -> str:
@@ -99,6 +110,13 @@ def _years_and_schools(con, prepared) -> list[Finding]:
         shown = ", ".join(f"{y} ({_n(years[y])} rows)" for y in sorted(years)[:12])
         out.append(Finding("info", f"{len(years)} school year{'s' if len(years) > 1 else ''} found: {shown}"
                                    f"{' …' if len(years) > 12 else ''}."))
+        bare = sorted(y for y in years if re.fullmatch(r"(19|20)[0-9]{2}", y.strip()))
+        if bare and len(bare) < len(years):
+            out.append(Finding("warning", f"{_n(sum(years[y] for y in bare))} rows give the year as one number "
+                                          f"({', '.join(bare[:EXAMPLES])}) beside school years written like "
+                                          f"{next(y for y in sorted(years) if y not in bare)}; they are counted as "
+                                          "different years, since a single number may mean the school year that "
+                                          "starts or that ends in it — write them as school years (2023-24) in the file."))
     else:
         out.append(Finding("warning", "No school year was found; map a year column or enter each file's year "
                                       "so results can be compared over time."))
@@ -216,8 +234,11 @@ def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
         bad = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL AND {number} IS NULL "
                           f"GROUP BY 1 ORDER BY 2 DESC").fetchall()
         if bad:
+            # A count only, never the values: a cell that is not a number may be a student's name.
             out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {_n(sum(n for _, n in bad))} values "
-                                          f"that are not numbers: {_examples(bad)}; they count as missing.", c.column))
+                                          "that are not numbers (or are too large to be one, such as inf); they count "
+                                          "as missing — find them in the source file with a filter on this column.",
+                               c.column))
         q1, q3, low, high, negative = con.execute(
             f"SELECT quantile_cont(v, 0.25), quantile_cont(v, 0.75), min(v), max(v), count(*) FILTER (WHERE v < 0) "
             f"FROM (SELECT {number} v FROM {source})").fetchone()
@@ -233,7 +254,8 @@ def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
         if outside:
             out.append(Finding("warning", f"{c.column} has {_n(outside)} values far outside its usual range "
                                           f"({q1:g} to {q3:g} for the middle half; lowest {low:g}, highest {high:g}); "
-                                          "check them for typing or code errors (like 999 for missing).", c.column))
+                                          "check them for typing or code errors (like 999 for missing).", c.column,
+                               "outliers"))
         if c.per:
             over = con.execute(f"SELECT count(*) FROM {source} WHERE {number} > {number_sql(quote_ident(c.per))}"
                                ).fetchone()[0]
@@ -257,7 +279,7 @@ def _student_sizes(con, project, prepared) -> list[Finding]:
     sums = "".join(f", sum(c{i})::BIGINT, sum(s{i})" for i in range(len(binaries)))
     rows = con.execute(f"WITH pre AS (SELECT school, year, {', '.join(keys)}, count(*) AS n{pre} FROM {prepared.relation} "
                        f"GROUP BY ALL) "
-                       f"SELECT {', '.join(keys)}, year, grouping(school), {', '.join(f'grouping({k})' for k in keys)}, "
+                       f"SELECT {', '.join(keys)}, year, {'grouping(school)' if prepared.has_school else '1'}, {', '.join(f'grouping({k})' for k in keys)}, "
                        f"sum(n)::BIGINT{sums} FROM pre GROUP BY GROUPING SETS ({sets})").fetchall()
     width = len(dims)
     sizes: dict[int, dict[str, list[tuple[str, int]]]] = {}

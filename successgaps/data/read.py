@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +30,10 @@ from ..models import new_id
 from ..sql import quote_ident
 
 MAX_FILE_BYTES = 1024**3  # 1 GB: larger files are refused with a sentence
+MAX_COLUMNS = 2_000  # more columns than any school data export; detection time grows with them
+MAX_LINE_CHARS = 1_000_000  # one row (the header too) of a text file
+MAX_CELLS = 200_000_000  # rows x columns of one file
+SAMPLE_CHARS = 200_000
 DELIMITERS = (",", ";", "\t", "|")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 Progress = Callable[[float, str], None]
@@ -95,6 +100,10 @@ def read_upload(con: duckdb.DuckDBPyConnection, data: bytes | Path, filename: st
         else:
             _load_text(con, path, filename, table, report, tmp_dir)
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        width = len(columns_of(con, table))
+        if rows * width > MAX_CELLS:
+            raise UserError(f"{filename} has {rows:,} rows of {width:,} columns, more than the {MAX_CELLS:,} cells "
+                            "this app reads at once; upload fewer years or columns at a time.")
         if rows == 0:
             raise UserError(f"{filename} has a header row but no data rows; export it again with the data.")
     except BaseException:
@@ -118,6 +127,11 @@ def _file_kind(head: bytes, filename: str) -> str:
     if lower.endswith(".parquet") or lower.endswith(EXCEL_SUFFIXES):
         raise UserError(f"{filename} is damaged or is not really a {Path(lower).suffix} file; export it again.")
     return "text"
+
+
+def _control(ch: str) -> bool:
+    """A control character no text table holds (direction marks and other format characters are fine)."""
+    return ch not in "\t\r\n" and unicodedata.category(ch) in ("Cc", "Cs")
 
 
 def _not_a_table(filename: str) -> UserError:
@@ -160,7 +174,14 @@ codecs.register_error("sg_latin1", _cp1252_or_latin1)
 def _transcode(path: Path, encoding: str, tmp_dir: Path | None) -> Path:
     fd, name = tempfile.mkstemp(prefix="utf8-", suffix=".csv", dir=tmp_dir)
     with open(path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-        reader = codecs.getreader(encoding)(src, errors="sg_latin1" if encoding == "cp1252" else "strict")
+        if encoding == "cp1252":  # line by line: lines already in UTF-8 (a file pasted from two sources) stay right
+            for line in src:
+                try:
+                    out.write(line.decode("utf-8"))
+                except UnicodeDecodeError:
+                    out.write(line.decode("cp1252", errors="sg_latin1"))
+            return Path(name)
+        reader = codecs.getreader(encoding)(src, errors="strict")
         try:
             while chunk := reader.read(8 * 1024**2):
                 out.write(chunk)
@@ -192,7 +213,7 @@ def _dialect(sample: str, filename: str) -> tuple[str, list[str]]:
         if best is None or score[:2] > best[:2]:
             best = score
     if best is None:
-        if sum(ch.isprintable() or ch in "\t\r\n" for ch in sample[:10000]) < 0.95 * min(len(sample), 10000):
+        if sum(not _control(ch) for ch in sample[:10000]) < 0.95 * min(len(sample), 10000):
             raise _not_a_table(filename)
         raise UserError(f"{filename} has only one column; save it as CSV with a header row and one column per field "
                         "(separated by commas, semicolons or tabs) and upload it again.")
@@ -254,14 +275,25 @@ def _load_text(con, path: Path, filename: str, table: str, report: Progress, tmp
             except UnicodeDecodeError as exc:
                 raise _not_a_table(filename) from exc
         with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
-            sample = fh.read(200_000)
-        if "\ufffd" in sample[:10000] or sum(not (ch.isprintable() or ch in "\t\r\n") for ch in sample[:10000]) > 20:
+            sample = fh.read(SAMPLE_CHARS)
+            if len(sample) == SAMPLE_CHARS and "\n" not in sample and "\r" not in sample:
+                sample += fh.read(MAX_LINE_CHARS - SAMPLE_CHARS)
+                if "\n" not in sample and "\r" not in sample and fh.read(1):
+                    raise UserError(f"The first row of {filename} is longer than {MAX_LINE_CHARS:,} characters, so it "
+                                    "is not a header row of a data table; export the data as CSV with one row per "
+                                    "line and upload that.")
+        if "\ufffd" in sample[:10000] or sum(_control(ch) for ch in sample[:10000]) > 20:
             raise _not_a_table(filename)
-        delim, header = _dialect(sample, filename)
+        try:
+            delim, header = _dialect(sample, filename)
+        except csv.Error as exc:
+            raise UserError(f"{filename} has a value longer than a table cell can be, or a quote that is never "
+                            "closed; check the file in a spreadsheet, save it as CSV and upload it again.") from exc
+        check_width(len(header), filename)
         trailing = {len(header) - 1} if not header[-1].strip() else set()
         _check_header(header, filename, trailing)
         sql = (f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, "
-               "quote = '\"', escape = '\"', strict_mode = true, sample_size = 20480)")
+               f"quote = '\"', escape = '\"', strict_mode = true, sample_size = 20480, max_line_size = {MAX_LINE_CHARS})")
         try:
             _run_with_progress(con, sql, [str(source), delim], report, f"Reading {filename}")
         except duckdb.Error as exc:
@@ -292,16 +324,34 @@ def _csv_error(exc: Exception, source: Path, delim: str, width: int, filename: s
         line, expected, found = match.groups()
         return UserError(f"Row {line} of {filename} has {found} values but the header has {expected} columns; "
                          "fix that row (a missing or extra separator, or an unclosed quote) and upload it again.")
-    with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for line_no, row in enumerate(csv.reader(fh, delimiter=delim), start=1):
-            if len(row) != width and any(v.strip() for v in row):
-                return UserError(f"Row {line_no} of {filename} has {len(row)} values but the header has {width} "
-                                 "columns; fix that row (a missing or extra separator, or an unclosed quote) and "
-                                 "upload it again.")
-            if line_no > 100_000:
-                break
+    if "Maximum line size" in str(exc):
+        return _long_row(filename)
+    try:
+        with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            for line_no, row in enumerate(csv.reader(fh, delimiter=delim), start=1):
+                if len(row) != width and any(v.strip() for v in row):
+                    return UserError(f"Row {line_no} of {filename} has {len(row)} values but the header has {width} "
+                                     "columns; fix that row (a missing or extra separator, or an unclosed quote) and "
+                                     "upload it again.")
+                if line_no > 100_000:
+                    break
+    except csv.Error:
+        return _long_row(filename)
     return UserError(f"{filename} could not be read as a table; check that every row has the same number of "
                      "columns and that quotes are closed, then upload it again.")
+
+
+def _long_row(filename: str) -> UserError:
+    return UserError(f"{filename} has a row longer than {MAX_LINE_CHARS:,} characters (or a quote that is never "
+                     "closed), which is not a data table's row; check the file in a spreadsheet, save it as CSV and "
+                     "upload it again.")
+
+
+def check_width(columns: int, filename: str) -> None:
+    """Refuse a table wider than `MAX_COLUMNS` with one sentence."""
+    if columns > MAX_COLUMNS:
+        raise UserError(f"{filename} has {columns:,} columns, more than the {MAX_COLUMNS:,} this app reads; keep the "
+                        "columns you need (ids, school, year, groups and outcomes) and upload it again.")
 
 
 def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -> None:
@@ -319,6 +369,7 @@ def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -
     if frame.empty:
         raise UserError(f"The {which} has no data; pick the sheet with the data or add the data to the file.")
     header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
+    check_width(len(header), which)
     _check_header(header, which)
     body = frame.iloc[1:].astype(object).where(frame.iloc[1:].notna(), None)
     body.columns = [f"c{i}" for i in range(len(header))]
@@ -338,6 +389,7 @@ def _load_parquet(con, path: Path, filename: str, table: str) -> None:
         columns = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
         raise UserError(f"{filename} is not a readable Parquet file; export it again.") from exc
+    check_width(len(columns), filename)
     _check_header([c[0] for c in columns], filename)
     select = ", ".join(f"CAST({quote_ident(c[0])} AS VARCHAR) AS {quote_ident(c[0])}" for c in columns)
     con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM read_parquet(?)", [str(path)])

@@ -11,6 +11,8 @@ view definition (DuckDB views take no parameters), where they go through `quote_
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import threading
 
@@ -125,21 +127,36 @@ def column_sql(dataset: DataSet, data_file: DataFile, column: str) -> str:
     return clean_sql(quote_ident(source_column(dataset, data_file, column)))
 
 
-def _school_sql(dataset: DataSet, data_file: DataFile) -> str:
+def _school_sql(dataset: DataSet, data_file: DataFile, *, students: bool = False) -> str:
     ident, label = column_for(dataset, "school"), column_for(dataset, "school_name")
+    # In a student file, students whose school is not given form a school of their own, named so: never an unnamed
+    # school whose rows would read like the district's.
     if ident and label and dataset.options.get("school_label") == "name_id":
-        return f"{column_sql(dataset, data_file, label)} || ' (' || {column_sql(dataset, data_file, ident)} || ')'"
-    if ident and label:
-        return f"coalesce({column_sql(dataset, data_file, label)}, {column_sql(dataset, data_file, ident)})"
-    if ident or label:
-        return column_sql(dataset, data_file, ident or label)
-    return "CAST(NULL AS VARCHAR)"
+        expr = f"{column_sql(dataset, data_file, label)} || ' (' || {column_sql(dataset, data_file, ident)} || ')'"
+    elif ident and label:
+        expr = f"coalesce({column_sql(dataset, data_file, label)}, {column_sql(dataset, data_file, ident)})"
+    elif ident or label:
+        expr = column_sql(dataset, data_file, ident or label)
+    else:
+        return "CAST(NULL AS VARCHAR)"
+    return f"coalesce({expr}, {quote_literal(NO_SCHOOL)})" if students else expr
+
+
+def school_year_sql(expr: str) -> str:
+    """One spelling of a school year: '2024-25' from 2024-25, 2024-2025, 2024/25, SY2024-25, SY 2024-25 and 24-25.
+    Other text (a bare 2024, whose convention the file does not say) is kept as it is."""
+    long = r"^(?:SY|S\.Y\.)?\s*((?:19|20)[0-9]{2})\s*[-/–]\s*(?:(?:19|20)?([0-9]{2}))$"
+    short = r"^(?:SY)?\s*([0-9]{2})\s*[-/–]\s*([0-9]{2})$"
+    return (f"(CASE WHEN regexp_full_match(upper({expr}), '{long}') "
+            f"THEN regexp_replace(upper({expr}), '{long}', '\\1-\\2') "
+            f"WHEN regexp_full_match(upper({expr}), '{short}') "
+            f"THEN regexp_replace(upper({expr}), '{short}', '20\\1-\\2') ELSE {expr} END)")
 
 
 def year_sql(dataset: DataSet, data_file: DataFile) -> str:
     year = column_for(dataset, "year")
     if year:
-        return column_sql(dataset, data_file, year)
+        return school_year_sql(column_sql(dataset, data_file, year))
     return quote_literal(data_file.year) if data_file.year else "CAST(NULL AS VARCHAR)"
 
 
@@ -152,8 +169,15 @@ def _case(expr: str, codes: dict[str, str]) -> str:
     return f"CASE {expr} {whens} ELSE NULL END"
 
 
+NO_SCHOOL = "(school not given)"
+MAX_NUMBER = 1e12  # larger values (1e308, inf), NaN and text are not a score, a count or a rate: missing
+
+
 def number_sql(expr: str) -> str:
-    return f"TRY_CAST(replace(replace({expr}, '%', ''), ',', '') AS DOUBLE)"
+    """The number in a text cell ('85%', '1,234'), or NULL when it is none, not finite (inf, NaN) or beyond
+    ±`MAX_NUMBER` (sums of 1e308 overflow); -0 becomes 0."""
+    number = f"TRY_CAST(replace(replace({expr}, '%', ''), ',', '') AS DOUBLE)"
+    return f"(CASE WHEN abs({number}) < {MAX_NUMBER:.0f} THEN {number} + 0.0 END)"
 
 
 def _outcome_sql(dataset: DataSet, data_file: DataFile, c: ColumnMap) -> str:
@@ -180,20 +204,46 @@ def student_dimensions(dataset: DataSet) -> list[tuple[Dimension, ColumnMap | Co
         if first and second:
             label = combo.label or f"{first.label or first.column} & {second.label or second.column}"
             out.append((Dimension(f"d_combined_{combo.id}", label), combo))
-    return out
+    return _distinct(out)
 
 
 def student_outcomes(dataset: DataSet) -> list[tuple[Outcome, ColumnMap]]:
-    return [(Outcome(outcome_key(c.column), c.label or c.column,
-                     "binary" if c.kind == "binary" or c.cut is not None else "numeric", c.higher_is_better), c)
-            for c in dataset.columns if c.role == "outcome"]
+    return _distinct([(Outcome(outcome_key(c.column), c.label or c.column,
+                               "binary" if c.kind == "binary" or c.cut is not None else "numeric", c.higher_is_better), c)
+                      for c in dataset.columns if c.role == "outcome"])
+
+
+def _distinct(items: list) -> list:
+    """Two columns whose key or label come out the same ("race" and "ethnicity" both "Race/ethnicity";
+    two non-Latin headers both "column") stay two dimensions or outcomes: a repeated label gets its
+    column's name, a repeated key a number, so no student is counted twice in one dimension."""
+    labels: dict[str, int] = {}
+    for item, _ in items:
+        labels[item.label.lower()] = labels.get(item.label.lower(), 0) + 1
+    keys: set[str] = set()
+    seen_labels: set[str] = set()
+    out = []
+    for item, source in items:
+        label = item.label
+        if labels[label.lower()] > 1 and isinstance(source, ColumnMap) and source.column.lower() != label.lower():
+            label = f"{label} ({source.column})"
+        base, n = label, 2
+        while label.lower() in seen_labels:
+            label, n = f"{base} {n}", n + 1
+        seen_labels.add(label.lower())
+        key, n = item.key, 2
+        while key in keys:
+            key, n = f"{item.key}_{n}", n + 1
+        keys.add(key)
+        out.append((dataclasses.replace(item, key=key, label=label), source))
+    return out
 
 
 def _student_exprs(dataset: DataSet, data_file: DataFile):
     """(key expressions: school, year and each dimension's label; outcome expressions; dimensions;
     outcomes) of one file of a student data set, all over the file's own (text) columns."""
     by_column = {c.column: c for c in dataset.columns}
-    keys = [_school_sql(dataset, data_file), year_sql(dataset, data_file)]
+    keys = [_school_sql(dataset, data_file, students=True), year_sql(dataset, data_file)]
     dims = student_dimensions(dataset)
     for dim, source in dims:
         if isinstance(source, ColumnMap):

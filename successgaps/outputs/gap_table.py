@@ -30,9 +30,12 @@ def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
     if fmt == "xlsx":
         if out is None:
             raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
-        table.to_excel(out, index=False, sheet_name="Gaps")
+        out.write_bytes(spreadsheet.workbook({"Gaps": table}))
         return
-    text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else table.to_csv(index=False)
+    if fmt == "json":
+        text = table.to_json(orient="records", indent=1) + "\n"
+    else:  # the one safe writer: formula-like text (a school or group named "=...") is kept as text
+        text = spreadsheet.csv_bytes(table).decode("utf-8-sig")
     if out is None:
         sys.stdout.write(text)
     else:

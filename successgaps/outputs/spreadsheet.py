@@ -19,14 +19,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+from ..text import is_formula_like
+
 HEADER_FILL = PatternFill("solid", fgColor="DEEBF7")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
-def is_formula_like(value: object) -> bool:
-    """True for text a spreadsheet would run as a formula (starts with =, +, -, @, tab or CR)."""
-    return isinstance(value, str) and bool(FORMULA_START.match(value))
 
 
 def _cell_value(value: object) -> object:
@@ -100,4 +98,6 @@ def _neutralise(cell) -> None:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A CSV (UTF-8 with BOM, so Excel reads accents) with formula-like text prefixed by an apostrophe."""
     safe = frame.map(lambda v: "'" + v if is_formula_like(v) else v)
+    safe.columns = [("'" + str(c)) if is_formula_like(str(c)) else c for c in safe.columns]
     return safe.to_csv(index=False).encode("utf-8-sig")
+

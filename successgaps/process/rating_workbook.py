@@ -14,7 +14,7 @@ import re
 
 from ..errors import UserError
 from ..models import LEVEL_LABELS, LEVELS, Project, Rating
-from ..text import plural
+from ..text import is_formula_like, plural
 from .rubric import load_rubric, rating, set_rating
 from .rubric_file import MAX_FILE_BYTES
 
@@ -84,6 +84,11 @@ def rating_workbook(project: Project, member_id: str, area_ids: list[str] | None
                        ("member_name", member.name), ("rubric_id", rubric.id), ("rubric_version", rubric.version)):
         about.append([key, value])
     about.sheet_state = "hidden"
+    for each in book.worksheets:  # names, notes and evidence are what people typed: text, never formulas
+        for row in each.iter_rows():
+            for cell in row:
+                if is_formula_like(cell.value):
+                    cell.data_type, cell.quotePrefix = "s", True
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -8,18 +8,104 @@ May import: every layer below (outputs, process, engine, data, core); only the p
 
 from __future__ import annotations
 
+import logging
+import re
+import traceback
+from datetime import datetime
+
 import streamlit as st
 
 from ..errors import UserError
 from ..models import Project
 from ..process.progress import STEPS, step_statuses
-from ..store import Store, default_workspace
+from ..store import ERROR_LOG, DamagedWorkspaceError, Store, default_workspace, list_backups, restore_backup
 from .guidance import render_tips
 
 _PROJECT_ID = "sg_project_id"
 _PROJECT = "sg_project"
 _FLASH = "sg_flash"
 _PRESENTING = "sg_presenting"
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])|(!\[)|^(\s*)([#>+=-]|\d+[.)])", re.M)
+
+
+def _escape(match: re.Match) -> str:
+    char, image, indent, start = match.groups()
+    if char:
+        return "\\" + char
+    if image:
+        return "\\!\\["
+    return f"{indent}\\{start}" if len(start) == 1 else f"{indent}{start[:-1]}\\{start[-1]}"
+
+
+def esc(text: object) -> str:
+    """User or file text made safe to put in Markdown (st.markdown, st.caption, st.error, titles ...):
+    the characters that make emphasis, links, images, code, HTML, tables, `:red[...]` and `$...$` maths
+    are escaped, and so are headings, quotes and lists at the start of a line, so `![](http://host/p.png)`
+    shows as typed and fetches nothing. Ordinary punctuation (. , : ( ) -) is left as it is."""
+    return _MARKDOWN.sub(_escape, str(text)).replace("\n", "  \n")
+
+
+# ---------------------------------------------------------------------- the page-level error handler
+
+GENERIC = ("Something went wrong on this page, and nothing was changed by it; reload the page and try again — "
+           "the details are in {log} for whoever looks after this app.")
+
+
+def log_error(exc: BaseException) -> str:
+    """Append the details of an unexpected error to the workspace's errors.log (never to the screen);
+    returns where they were written."""
+    path = default_workspace() / ERROR_LOG
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n{details}\n")
+        return str(path)
+    except OSError:
+        logging.getLogger("successgaps").error("Uncaught page error\n%s", details)
+        return "the server's log"
+
+
+def _restore(path: str) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    try:
+        kept = restore_backup(default_workspace(), Path(path))
+    except UserError as exc:
+        flash(str(exc), "error")
+        return
+    _store.clear()
+    flash(f"The workspace was restored from the backup of {Path(path).stem}; the damaged database is kept as "
+          f"{kept.name}.")
+
+
+def show_error(exc: BaseException) -> bool:
+    """What every page shows for an exception it did not handle: a `UserError`'s own sentence, or one
+    sentence for anything else with the details logged to the workspace's errors.log. A damaged
+    workspace database also offers its daily backups. Returns True (Streamlit's error page is not shown)."""
+    if isinstance(exc, UserError):
+        st.error(esc(str(exc)), icon=":material/error:")
+        if isinstance(exc, DamagedWorkspaceError) and exc.backups:
+            choice = st.selectbox("Backup to restore", [str(b) for b in exc.backups],
+                                  format_func=lambda b: b.rsplit("/", 1)[-1].removesuffix(".duckdb"),
+                                  key="sg_restore_choice")
+            st.button("Restore this backup", key="sg_restore", type="primary", on_click=_restore, args=(choice,))
+        return True
+    where = log_error(exc)
+    st.error(esc(GENERIC.format(log=where)), icon=":material/error:")
+    return True
+
+
+def install_error_handler() -> None:
+    """Route every uncaught exception of this session's pages to `show_error` (Streamlit's own
+    `on_script_error` hook of the run context)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is not None and getattr(ctx, "on_script_error", None) is not show_error:
+        ctx.on_script_error = show_error
 
 
 _PRESENTATION_CSS = """
@@ -39,7 +125,7 @@ h1 { font-size: 2.6rem; } h2 { font-size: 2.1rem; } h3 { font-size: 1.7rem; }
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Store:
-    return Store(path)
+    return Store(path, backups=True)
 
 
 def store() -> Store:
@@ -104,15 +190,35 @@ def edit(fn, *args, ok: str = "") -> bool:
     `ok` is a confirmation shown after a successful save.
     """
     p = project()
+    before = dict(st.session_state.items())
+    flashes = len(st.session_state.get(_FLASH, []))
     try:
         fn(p, *args)
     except UserError as exc:
+        _undo_callback(before, flashes)
         flash(str(exc), "error")
         return False
     saved = save(p)
-    if saved and ok:
+    if not saved:  # refused (another tab saved first): no success message, and the form keeps what was typed
+        errors = [f for f in st.session_state.get(_FLASH, [])[flashes:] if f[0] == "error"]
+        _undo_callback(before, flashes)
+        st.session_state.setdefault(_FLASH, []).extend(errors)
+    elif ok:
         flash(ok)
     return saved
+
+
+def _undo_callback(before: dict, flashes: int) -> None:
+    """Put back what a callback changed in the session (cleared form fields, its flashes)."""
+    st.session_state[_FLASH] = st.session_state.get(_FLASH, [])[:flashes]
+    for key, value in before.items():
+        if key in (_FLASH, _PROJECT):
+            continue
+        if key not in st.session_state or st.session_state[key] is not value:
+            try:
+                st.session_state[key] = value
+            except Exception:  # noqa: BLE001 - buttons and uploaders cannot be set; nothing typed is lost there
+                pass
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -122,7 +228,7 @@ def flash(message: str, kind: str = "success") -> None:
 
 def show_flashes() -> None:
     for kind, message in st.session_state.pop(_FLASH, []):
-        getattr(st, kind if kind in {"error", "warning", "info", "success"} else "info")(message)
+        getattr(st, kind if kind in {"error", "warning", "info", "success"} else "info")(esc(message))
 
 
 def presenting() -> bool:
@@ -135,11 +241,12 @@ def _leave_presenting() -> None:
 
 def page(title: str, step: int | None = None, *, needs_project: bool = True) -> Project | None:
     """Draw the page frame and return the open project (or stop with a pointer to Home)."""
+    install_error_handler()
     st.set_page_config(page_title=f"{title} · Success Gaps", page_icon=":material/insights:", layout="wide")
     current = load_project()
     with st.sidebar:
         if current is not None:
-            st.markdown(f"**Project:** {current.name}")
+            st.markdown(f"**Project:** {esc(current.name)}")
         st.toggle("Presentation mode", key=_PRESENTING,
                   help="Hide editing controls and enlarge the screen for sharing in a meeting.")
         st.caption(f"Workspace: `{store().workspace}`")
@@ -152,7 +259,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True) -> 
         st.title(f"Step {step} · {info.title}")
         if current is not None:
             status = step_statuses(current)[step - 1]
-            st.caption(f"{info.purpose}  \n**Status:** {status.status} — {status.detail}")
+            st.caption(f"{info.purpose}  \n**Status:** {status.status} — {esc(status.detail)}")
         else:
             st.caption(info.purpose)
         if not presenting():
@@ -171,7 +278,7 @@ def focus_banner(project: Project) -> None:
     """Every later step shows the team's focus gap statement."""
     focus = project.focus_statement()
     if focus is not None and focus.text:
-        st.info(f"**Our success gap:** {focus.text}")
+        st.info(f"**Our success gap:** {esc(focus.text)}")
 
 
 def done() -> None:
@@ -217,7 +324,7 @@ def present_one(items, key: str, render, label=None) -> None:
     back, where, forward = st.columns([1, 4, 1], vertical_alignment="center")
     back.button("← Previous", key=f"{key}_previous", on_click=move, args=(-1,), disabled=index == 0,
                 width="stretch")
-    where.markdown(f"**{index + 1} of {len(items)}**" + (f" · {label(items[index])}" if label else ""))
+    where.markdown(f"**{index + 1} of {len(items)}**" + (f" · {esc(label(items[index]))}" if label else ""))
     forward.button("Next →", key=f"{key}_next", on_click=move, args=(1,), disabled=index == len(items) - 1,
                    width="stretch")
     render(items[index])
