@@ -3,6 +3,8 @@
 The file goes through the same steps as an upload on the Data page (read, detect layout and
 mapping, prepare) into a throwaway workspace, then through the same engine (`gaps.screen`), and
 the table is written with suppression and complementary suppression applied (`gaps.for_export`).
+CSV and Excel go through the app's safe writer (`spreadsheet`: formula-like text neutralised, so a
+school named "=..." never runs in a spreadsheet); JSON, read by programs, keeps the text as it is.
 Bad input ends with one sentence on stderr and a non-zero exit status.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import gaps, ingest
+from . import gaps, ingest, spreadsheet
 from .errors import UserError
 from .models import GapSettings
 from .store import Store
@@ -122,9 +124,9 @@ def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
     if fmt == "xlsx":
         if out is None:
             raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
-        table.to_excel(out, index=False, sheet_name="Gaps")
+        out.write_bytes(spreadsheet.workbook({"Gaps": table}))
         return
-    text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else table.to_csv(index=False)
+    text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else spreadsheet.csv_text(table)
     if out is None:
         sys.stdout.write(text)
     else:

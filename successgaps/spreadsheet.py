@@ -4,23 +4,33 @@ Formula neutralisation: a text cell that starts with =, +, -, @ (or a tab or car
 written as a text cell with Excel's quote prefix in a workbook, and with a leading apostrophe in a
 CSV, so a spreadsheet shows what the team typed and never runs it as a formula. Characters a
 workbook cannot hold (control characters) are dropped. Numbers stay numbers.
+
+The CSV writer works a column at a time (no Python call per cell): text columns are checked and
+prefixed with Arrow's string kernels, numbers are turned into text by numpy exactly as pandas'
+`to_csv` does, and the rows are joined by Arrow. Its text is byte for byte what
+`frame.map(neutralise).to_csv(index=False)` writes (`tests/test_spreadsheet.py`); a column of a
+kind it does not know (dates, times, ...) sends the whole table through that slower path.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
 import re
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# openpyxl is imported where a workbook is written (0.3 s of the command line's start-up otherwise)
 
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-HEADER_FILL = PatternFill("solid", fgColor="DEEBF7")
+HEADER_COLOR = "DEEBF7"
+# openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (the same pattern: tests/test_spreadsheet.py), without importing openpyxl
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -63,6 +73,10 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 def workbook(tables: dict[str, pd.DataFrame]) -> bytes:
     """One sheet per table: a bold header row, frozen; columns sized to their content; formulas neutralised."""
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
@@ -72,7 +86,7 @@ def workbook(tables: dict[str, pd.DataFrame]) -> bytes:
         sheet.append([_cell_value(c) for c in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
+            cell.fill = PatternFill("solid", fgColor=HEADER_COLOR)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             _neutralise(cell)
         for row in frame.itertuples(index=False, name=None):
@@ -99,5 +113,92 @@ def _neutralise(cell) -> None:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A CSV (UTF-8 with BOM, so Excel reads accents) with formula-like text prefixed by an apostrophe."""
-    safe = frame.map(lambda v: "'" + v if is_formula_like(v) else v)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return b"\xef\xbb\xbf" + csv_text(frame).encode("utf-8")
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The CSV text (no BOM) of `frame`, formula-like text prefixed by an apostrophe: the text of
+    `frame.map(lambda v: "'" + v if is_formula_like(v) else v).to_csv(index=False)`."""
+    columns = [_csv_column(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    if any(c is None for c in columns):  # a kind of column this writer does not know: the slow path
+        return frame.map(lambda v: "'" + v if is_formula_like(v) else v).to_csv(index=False)
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    if not len(frame):
+        return header.getvalue()
+    if len(columns) == 1:
+        lines = columns[0]
+        if frame.shape[1] == 1:  # the csv module quotes a lone empty field so the row is not blank
+            lines = pc.if_else(pc.equal(lines, ""), '""', lines)
+    else:
+        lines = pc.binary_join_element_wise(*columns, ",")
+    return header.getvalue() + "\n".join(lines.to_pylist()) + "\n"
+
+
+def _quote_characters() -> str:
+    """The characters that make the csv module (as pandas uses it) quote a field; "\r" depends on the
+    Python version."""
+    found = []
+    for character in ',"\n\r':
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\n").writerow(["a" + character, "b"])
+        if line.getvalue().startswith('"'):
+            found.append(character)
+    return "[" + re.escape("".join(found)) + "]"
+
+
+_NEEDS_QUOTES = _quote_characters()
+_FORMULA = r"^[=+\-@\t\r]"
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """Quote a text column as the csv module does (QUOTE_MINIMAL): fields with a comma, a quote or a
+    line break are quoted, their quotes doubled."""
+    needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return text
+    wrapped = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(needs, wrapped, text)
+
+
+def _strings(values: pa.Array) -> pa.Array:
+    """Text cells: formula-like ones prefixed by an apostrophe; missing ones empty."""
+    values = values.cast(pa.string())
+    formula = pc.fill_null(pc.match_substring_regex(values, _FORMULA), False)
+    if pc.any(formula).as_py():
+        values = pc.if_else(formula, pc.binary_join_element_wise("'", values, ""), values)
+    return _quoted(pc.fill_null(values, ""))
+
+
+def _numbers(values: np.ndarray, missing: np.ndarray | None) -> pa.Array:
+    """Numbers as pandas' to_csv writes them: numpy's own text (`astype(str)`); missing ones empty."""
+    text = values.astype(str)
+    if missing is not None and missing.any():
+        text = np.where(missing, "", text)
+    return pa.array(text, type=pa.string())
+
+
+def _csv_column(column: pd.Series) -> pa.Array | None:
+    """One column's CSV text, or None when it is of a kind only the slow path knows."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return _strings(pa.array(column.array, from_pandas=True) if len(column) else pa.array([], pa.string()))
+    if isinstance(dtype, pd.CategoricalDtype):
+        if not (pd.api.types.is_string_dtype(dtype.categories.dtype) or dtype.categories.dtype == object):
+            return None
+        column = column.astype(object)
+        dtype = column.dtype
+    if dtype == object:
+        values = column.to_numpy(dtype=object)
+        try:  # text and missing values only (the usual case); else the slow path
+            array = pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        return _strings(array)
+    if isinstance(dtype, np.dtype) and (dtype.kind in "iub" or dtype == np.float64):
+        values = column.to_numpy()
+        return _numbers(values, np.isnan(values) if dtype.kind == "f" else None)
+    if isinstance(column.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray) or (
+            isinstance(column.array, pd.arrays.FloatingArray) and dtype == "Float64"):  # masked: Int64, boolean, Float64
+        return _numbers(column.array._data, np.asarray(column.array._mask))
+    return None
