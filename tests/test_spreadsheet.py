@@ -43,7 +43,7 @@ def hostile_table(rows: int = 400, seed: int = 1) -> pd.DataFrame:
 
 def test_the_csv_is_byte_for_byte_the_old_writers_on_hostile_text_and_every_kind_of_column():
     frame = hostile_table()
-    assert all(spreadsheet._csv_column(frame[c]) is not None for c in frame)  # every column the fast way
+    assert all(spreadsheet._csv_column(frame[c], {}, 0) is not None for c in frame)  # every column the fast way
     assert spreadsheet.csv_text(frame) == old_csv_text(frame)
     assert spreadsheet.csv_bytes(frame) == old_csv_text(frame).encode("utf-8-sig")
     for name in frame.columns:  # one column at a time, too (a lone column quotes an empty field)
@@ -79,10 +79,20 @@ def test_a_gap_table_is_written_as_before(tmp_path):
     table.loc[table.index[:3], "school"] = ["=cmd|' /C calc'!A0", "+1", "@x, \"y\""]
     assert spreadsheet.csv_text(table) == old_csv_text(table)
     assert "\ndistrict,'=cmd|' /C calc'!A0," in spreadsheet.csv_text(table)
-    assert all(spreadsheet._csv_column(table[c]) is not None for c in table)  # no column takes the slow path
+    assert all(spreadsheet._csv_column(table[c], {}, 0) is not None for c in table)  # no column takes the slow path
 
 
 def test_the_workbooks_illegal_characters_are_openpyxls():
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     assert spreadsheet.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+
+
+def test_numbers_of_every_size_are_written_as_pandas_writes_them():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(100_000) * 10.0 ** rng.integers(-30, 30, 100_000)
+    edges = [1.0, 0.1, 1e16, 1e-5, 1e-4, 123456789012345.0, 1e15, -0.0, 0.0, 0.1 + 0.2, 5e-324, 9999999999999998.0,
+             np.inf, -np.inf, np.nan, 1.7976931348623157e308, 2.0**53, 1 / 3]
+    frame = pd.DataFrame({"x": np.concatenate([edges, x]), "p": np.concatenate([edges, rng.random(100_000)]),
+                          "n": np.concatenate([[0, -1, 2**62, -(2**63)], rng.integers(-10**18, 10**18, 100_014)])})
+    assert spreadsheet.csv_text(frame) == old_csv_text(frame)
