@@ -100,7 +100,7 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
     settings = GapSettings(min_n=args.min_n, min_cell=args.min_cell,
                            comparison="all_students" if args.comparison == "all-students" else "all_others")
     with tempfile.TemporaryDirectory(prefix="successgaps-") as folder:
-        store = Store(folder)
+        store = Store(folder, memory=True)  # thrown away at the end: nothing to write to disk
         try:
             project = store.create("screen")
             dataset = ingest.create_dataset(store, project, path, path.name)

@@ -49,12 +49,16 @@ class ProjectSummary:
 
 
 class Store:
-    def __init__(self, workspace: Path | str | None = None):
+    def __init__(self, workspace: Path | str | None = None, *, memory: bool = False):
+        """`memory`: a throwaway store (the command line's) whose database lives in memory, spilling
+        to the workspace folder when it must: an upload is not written to disk first."""
         self.workspace = Path(workspace).resolve() if workspace else default_workspace()
         self.workspace.mkdir(parents=True, exist_ok=True)
         self.path = self.workspace / DB_NAME
         try:
-            self._con = duckdb.connect(str(self.path))
+            self._con = duckdb.connect(":memory:" if memory else str(self.path))
+            if memory:
+                self._con.execute(f"SET temp_directory = {quote_literal(str(self.workspace / 'spill.tmp'))}")
         except duckdb.IOException as exc:
             raise UserError(
                 f"The workspace database {self.path} is in use by another Success Gaps app or cannot be "
