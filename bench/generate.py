@@ -1,7 +1,7 @@
 """Student-level files of any size in the sample district's shape, for benchmarks.
 
 `write(path, rows, seed)` writes `rows` student-year records with exactly the columns and codes
-of `successgaps.sample` (see that module for the planted gaps, reused here row by row). The
+of `successgaps.process.sample` (see that module for the planted gaps, reused here row by row). The
 sample builds cohorts that move through the grades year by year; a benchmark file instead draws
 each record independently, so it can be written in fixed-size chunks of numpy arrays (never a
 Python object per row) and stays the same for a given (rows, seed) whatever the machine:
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from successgaps.sample import (
+from successgaps.process.sample import (
     DISABILITY_CATEGORIES,
     DISABILITY_SHARES,
     RACE_CODES,

@@ -2,9 +2,13 @@
 
 import streamlit as st
 
-from successgaps import charts, gaps, ingest, statements, ui
+from successgaps import ui
+from successgaps.data import views
+from successgaps.engine import ranking, statements, suppression
+from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
+from successgaps.outputs import charts
 from successgaps.ui.guidance import guide_url, metric_columns
 
 project = ui.page("Identify gaps", step=3)
@@ -26,8 +30,8 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()
-    prepared = ingest.prepare(con, saved, dataset)
-    return gaps.Lookup(gaps.for_export(gaps.screen(con, prepared, GapSettings.model_validate_json(settings_json),
+    prepared = views.prepare(con, saved, dataset)
+    return ranking.Lookup(suppression.for_export(screen(con, prepared, GapSettings.model_validate_json(settings_json),
                                                    extra=True)))
 
 
@@ -111,7 +115,7 @@ outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes",
 dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
                                  placeholder="All dimensions")
 place = lookup.place(level, school)  # every year of this place
-rows = gaps.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
+rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
 DRILL_COLUMNS = ["school", "n", "rate", "mean", "comparison_rate", "comparison_mean", "difference", "suppression_reason"]
 SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
@@ -127,7 +131,7 @@ screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
     ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])
 
 with screen_tab:
-    shown, hidden = gaps.gap_screen(place, settings, level=level, school=school, year=year or None,
+    shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
                                     outcomes=outcomes, dimensions=dimensions)
     st.subheader("Largest gaps first")
     st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
@@ -139,14 +143,14 @@ with screen_tab:
         ui.present_one(shown.to_dict("records"), "gaps_present", _present_gap,
                        label=lambda r: f"{r['group']} · {r['outcome']}")
     else:
-        st.dataframe(gaps.readable(shown, SCREEN_COLUMNS), hide_index=True, width="stretch", key="gaps_screen_table",
+        st.dataframe(ranking.readable(shown, SCREEN_COLUMNS), hide_index=True, width="stretch", key="gaps_screen_table",
                      column_config=metric_columns(SCREEN_COLUMNS))
         st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
     st.subheader(f"Hidden to protect privacy ({len(hidden)})")
     st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
                "file suppressed it, or showing it would let a small group be worked out from the others.")
     if not hidden.empty:
-        st.dataframe(gaps.readable(hidden, ["group", "dimension", "outcome", "n", "suppression_reason"]),
+        st.dataframe(ranking.readable(hidden, ["group", "dimension", "outcome", "n", "suppression_reason"]),
                      hide_index=True, width="stretch", key="gaps_hidden_table")
 
 with heat_tab:
@@ -157,7 +161,7 @@ with heat_tab:
         st.plotly_chart(charts.gap_heatmap(binary), key="gaps_heatmap")
         st.caption("Orange: the group does worse than its comparison; purple: better; grey “—”: hidden or "
                    "not computable. The same numbers:")
-        st.dataframe(gaps.heatmap_table(binary).round(1), width="stretch", key="gaps_heatmap_table")
+        st.dataframe(ranking.heatmap_table(binary).round(1), width="stretch", key="gaps_heatmap_table")
 
 pairs = list(dict.fromkeys(zip(rows["dimension"], rows["group"])))
 outcome_names = list(rows["outcome"].unique())
@@ -174,7 +178,7 @@ with closer_tab:
         a, b = st.columns(2)
         pair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_drill_group")
         outcome = b.selectbox("Outcome", outcome_names, key="gaps_drill_outcome")
-        one = gaps.select(rows, dimension=pair[0], group=pair[1], outcome=outcome)
+        one = ranking.select(rows, dimension=pair[0], group=pair[1], outcome=outcome)
         if one.empty:
             st.info("No figures for this group and outcome.")
         else:
@@ -183,17 +187,17 @@ with closer_tab:
             if not row["suppressed"]:
                 st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
                                 key="gaps_drill_bars")
-            by_school = gaps.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
+            by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
             if not by_school.empty:
                 st.markdown("**By school**")
                 st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
-                st.dataframe(gaps.readable(by_school, DRILL_COLUMNS), hide_index=True, width="stretch",
+                st.dataframe(ranking.readable(by_school, DRILL_COLUMNS), hide_index=True, width="stretch",
                              key="gaps_drill_school_table", column_config=metric_columns(DRILL_COLUMNS))
-            over_years = gaps.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
+            over_years = ranking.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
             if len(years) > 1:
                 st.markdown("**Over the years**")
                 st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")
-                st.dataframe(gaps.readable(over_years, ["year", *DRILL_COLUMNS[1:]]), hide_index=True, width="stretch",
+                st.dataframe(ranking.readable(over_years, ["year", *DRILL_COLUMNS[1:]]), hide_index=True, width="stretch",
                              key="gaps_drill_year_table", column_config=metric_columns(DRILL_COLUMNS))
 
 with statement_tab:
@@ -203,7 +207,7 @@ with statement_tab:
         a, b = st.columns(2)
         spair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_statement_group")
         soutcome = b.selectbox("Outcome", outcome_names, key="gaps_statement_outcome")
-        chosen = gaps.select(rows, dimension=spair[0], group=spair[1], outcome=soutcome)
+        chosen = ranking.select(rows, dimension=spair[0], group=spair[1], outcome=soutcome)
         if not chosen.empty:
             srow = chosen.iloc[0].to_dict()
             draft_key = f"gaps_draft_{dataset_id}_{level}_{school}_{year}_{spair}_{soutcome}_{srow['comparison']}"

@@ -2,8 +2,11 @@
 
 import pytest
 
-from successgaps import gaps, ingest, sample
+from successgaps.data import datasets, views
+from successgaps.engine import ranking, suppression
+from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
+from successgaps.process import sample
 
 
 @pytest.fixture
@@ -12,7 +15,7 @@ def district(store, tmp_path):
     path = tmp_path / "district.csv"
     sample.generate(students_per_grade=120).to_csv(path, index=False)
     project = store.create("Riverbend")
-    dataset = ingest.create_dataset(store, project, path, path.name)
+    dataset = datasets.create_dataset(store, project, path, path.name)
     dataset.confirmed = True
     return store.save(project)
 
@@ -29,8 +32,8 @@ def hidden_of(at):
 
 def engine_table(store, project):
     con = store.cursor()
-    prepared = ingest.prepare(con, project, project.datasets[0])
-    return gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
+    prepared = views.prepare(con, project, project.datasets[0])
+    return suppression.for_export(screen(con, prepared, project.gap_settings, extra=True))
 
 
 def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apart(open_page, store, district):
@@ -38,7 +41,7 @@ def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apar
     assert not at.exception
     table = engine_table(store, district)
     latest = max(y for y in table["year"] if y)
-    shown, hidden = gaps.gap_screen(table, GapSettings(), year=latest)
+    shown, hidden = ranking.gap_screen(table, GapSettings(), year=latest)
     screen = screen_of(at)
     assert len(screen) == len(shown)
     assert screen.iloc[0]["Group"] == shown.iloc[0]["group"]
@@ -92,7 +95,7 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     at.toggle(key="sg_presenting").set_value(True).run()
     assert not at.exception
     table = engine_table(store, district)
-    shown, _ = gaps.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
+    shown, _ = ranking.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
     assert any(m.value.startswith(f"**1 of {len(shown)}**") for m in at.markdown)
     first = next(m.value for m in at.markdown if m.value.startswith("### "))
     assert f"(n = {int(shown.iloc[0]['n']):,})" in first

@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from successgaps import gaps, spreadsheet
+from successgaps.engine import columns, suppression
+from successgaps.engine.screen import screen
+from successgaps.outputs import spreadsheet
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tTab", "\rCR", "=HYPERLINK(\"http://x\",\"y\")", "plain",
            "a, b", 'say "hi"', "two\nlines", "cr\rinside", " lead", "", "'already", "é accents ü", "=",
@@ -63,7 +65,8 @@ def test_a_column_the_fast_writer_does_not_know_goes_the_old_way(column):
 
 
 def test_a_gap_table_is_written_as_before(tmp_path):
-    from successgaps import ingest, sample
+    from successgaps.data import datasets, views
+    from successgaps.process import sample
     from successgaps.store import Store
 
     path = tmp_path / "students.csv"
@@ -71,11 +74,11 @@ def test_a_gap_table_is_written_as_before(tmp_path):
     store = Store(tmp_path / "workspace")
     try:
         project = store.create("csv")
-        dataset = ingest.create_dataset(store, project, path, path.name)
-        table = gaps.screen(store.cursor(), ingest.prepare(store.cursor(), project, dataset), by_school=True)
+        dataset = datasets.create_dataset(store, project, path, path.name)
+        table = screen(store.cursor(), views.prepare(store.cursor(), project, dataset), by_school=True)
     finally:
         store.close()
-    table = gaps.for_export(table)[gaps.COLUMNS]
+    table = suppression.for_export(table)[columns.COLUMNS]
     table.loc[table.index[:3], "school"] = ["=cmd|' /C calc'!A0", "+1", "@x, \"y\""]
     assert spreadsheet.csv_text(table) == old_csv_text(table)
     assert "\ndistrict,'=cmd|' /C calc'!A0," in spreadsheet.csv_text(table)

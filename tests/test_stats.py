@@ -1,9 +1,9 @@
-"""successgaps.stats gives scipy.stats' very figures, to the last bit."""
+"""successgaps.engine.distributions gives scipy.stats' very figures, to the last bit."""
 
 import numpy as np
 from scipy import stats as scipy_stats
 
-from successgaps import stats
+from successgaps.engine import distributions as stats
 
 
 def test_the_distributions_are_scipy_stats_own_to_the_last_bit():
