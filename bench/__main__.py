@@ -1,4 +1,5 @@
-"""`python -m bench --rows N [--seed S] [--smoke]`: time the engine against the pandas reference.
+"""`python -m bench --rows N [--seed S] [--smoke] [--peers]`: time the engine against the pandas reference,
+or (`--peers`) the whole app command against DuckDB, pandas and polars peers (`bench/whole.py`).
 
 One run:
 1. generate a student-level file of N rows (cached as bench/out/students_<N>_<seed>.csv);
@@ -67,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
     parser.add_argument("--keep", action="store_true", help="keep the workspace and both tables (engine.parquet, reference.parquet)")
     parser.add_argument("--skip-reference", action="store_true", help="time only the engine (for very large files)")
+    parser.add_argument("--peers", action="store_true",
+                        help="instead of the phases: the app's command and its DuckDB/pandas/polars peers as whole "
+                             "processes, ratios and the agreement of their counts (bench/whole.py)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --peers (default 3)")
     args = parser.parse_args(argv)
     if args.smoke and "--rows" not in (argv if argv is not None else sys.argv[1:]):
         args.rows = SMOKE_ROWS
@@ -90,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load            {load['seconds']:8.2f} s   peak {load['peak_rss_mb']:7.0f} MB   "
               f"(upload {load['upload_seconds']:.2f} s, detect {load['detect_seconds']:.2f} s, "
               f"quality report {load['quality_seconds']:.2f} s; {load['rows']:,} rows)")
+        if args.peers:
+            from bench import whole  # noqa: PLC0415
+
+            status = whole.run(path, Path(workspace), load["project"], load["seconds"], args.rounds, args.smoke)
+            return status if args.smoke else 0
         screen = run_phase("screen", workspace=workspace, project=load["project"])
         print(f"screen          {screen['seconds']:8.2f} s   peak {screen['peak_rss_mb']:7.0f} MB   "
               f"(prepare {screen['prepare_seconds']:.2f} s, screen {screen['screen_seconds']:.2f} s, "

@@ -1,6 +1,6 @@
 """The benchmark's phases, each run in its own process by `python -m bench` (see __main__).
 
-`python -m bench.phases <load|screen|page|reference> '<json args>'` prints one JSON line of timings.
+`python -m bench.phases <load|screen|page|reference|counts> '<json args>'` prints one JSON line of timings.
 Timings start after the imports, so they measure the work, not the interpreter.
 """
 
@@ -124,6 +124,37 @@ def reference(workspace: str, project: str, file: str) -> dict:
             "table_rows": len(table)}
 
 
+def counts(workspace: str, project: str) -> dict:
+    """For the peers (`bench.peers`): the mapping the app confirmed, as `spec.json`, and the app's own
+    n and events of every cell, nothing suppressed (min n and min cell 0, no complementary
+    suppression), as `app_counts.parquet` (events of a numeric outcome: its sum, mean x n)."""
+    from bench.peers import spec  # noqa: PLC0415
+    from successgaps.data import views  # noqa: PLC0415
+    from successgaps.data.codes import MISSING  # noqa: PLC0415
+    from successgaps.data.prepared import ALL_DIMENSION  # noqa: PLC0415
+    from successgaps.engine.screen import screen as gap_screen  # noqa: PLC0415
+
+    store = Store(Path(workspace))
+    con = store.cursor()
+    loaded = store.load(project)
+    dataset = loaded.datasets[0]
+    Path(workspace, "spec.json").write_text(json.dumps(spec(dataset, MISSING), indent=1), encoding="utf-8")
+    t0 = time.perf_counter()
+    settings = loaded.gap_settings.model_copy(update={"min_n": 0, "min_cell": 0})
+    table = gap_screen(con, views.prepare(con, loaded, dataset), settings, by_school=True, by_year=True,
+                       extra=True, complementary=False)
+    seconds = time.perf_counter() - t0
+    store.close()
+    numeric = table["kind"] == "numeric"
+    table["events"] = table["events"].astype("float64").where(~numeric, table["mean"].astype("float64") * table["n"])
+    table = table[table["dimension"] != ALL_DIMENSION]
+    table[["level", "school", "year", "dimension", "group", "outcome", "n", "events", "suppressed"]].to_parquet(
+        Path(workspace) / "app_counts.parquet")
+    return {"seconds": seconds, "table_rows": len(table),
+            "hidden": int((table["suppressed"] & (table["n"] > 0)).sum())}
+
+
 if __name__ == "__main__":
     phase, args = sys.argv[1], json.loads(sys.argv[2])
-    print(json.dumps({"load": load, "screen": screen, "page": page, "reference": reference}[phase](**args)))
+    print(json.dumps({"load": load, "screen": screen, "page": page, "reference": reference,
+                      "counts": counts}[phase](**args)))

@@ -3,7 +3,9 @@
 The file goes through the same steps as an upload on the Data page (read, detect layout and
 mapping, prepare) into a throwaway workspace, then through the same engine (`engine.screen`), and
 the table is written (`outputs.gap_table`) with suppression and complementary suppression applied
-(`engine.suppression.for_export`).
+(`engine.suppression.for_export`): CSV and Excel through the app's safe writer (`outputs.spreadsheet`:
+formula-like text neutralised, so a school named "=..." never runs in a spreadsheet); JSON, read by
+programs, keeps the text as it is.
 Bad input ends with one sentence on stderr and a non-zero exit status.
 """
 
@@ -106,7 +108,7 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
     settings = GapSettings(min_n=args.min_n, min_cell=args.min_cell,
                            comparison="all_students" if args.comparison == "all-students" else "all_others")
     with tempfile.TemporaryDirectory(prefix="successgaps-") as folder:
-        store = Store(folder)
+        store = Store(folder, memory=True)  # thrown away at the end: nothing to write to disk
         try:
             project = store.create("screen")
             dataset = datasets.create_dataset(store, project, path, path.name)

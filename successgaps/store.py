@@ -64,7 +64,9 @@ class ProjectSummary:
 
 
 class Store:
-    def __init__(self, workspace: Path | str | None = None, *, backups: bool = False):
+    def __init__(self, workspace: Path | str | None = None, *, backups: bool = False, memory: bool = False):
+        """`memory`: a throwaway store (the command line's) whose database lives in memory, spilling
+        to the workspace folder when it must: an upload is not written to disk first."""
         self.workspace = Path(workspace).resolve() if workspace else default_workspace()
         try:
             self.workspace.mkdir(parents=True, exist_ok=True)
@@ -75,7 +77,9 @@ class Store:
         self.path = self.workspace / DB_NAME
         clean_leftovers(self.workspace)
         try:
-            self._con = duckdb.connect(str(self.path))
+            self._con = duckdb.connect(":memory:" if memory else str(self.path))
+            if memory:
+                self._con.execute(f"SET temp_directory = {quote_literal(str(self.workspace / 'spill.tmp'))}")
         except (duckdb.Error, OSError) as exc:
             raise open_error(exc, self) from exc
         self._lock = threading.RLock()

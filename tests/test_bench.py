@@ -142,3 +142,35 @@ def test_the_comparison_catches_a_wrong_figure_a_missing_row_and_a_figure_on_a_h
     hidden = leaky.index[leaky["suppressed"]][0]
     leaky.loc[hidden, "rate"] = 0.5
     assert compare(leaky, reference)["privacy"]
+
+
+def test_the_peers_compute_the_apps_counts_and_are_timed_as_whole_processes(tmp_path, capsys):
+    """`python -m bench --peers --smoke`: DuckDB, pandas (and polars, when installed) agree with the
+    app on n and events of every cell, and with the app command's own output."""
+    import importlib.util
+
+    from bench.__main__ import main
+
+    status = main(["--smoke", "--peers", "--rounds", "1", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    for peer in ("duckdb", "pandas") + (("polars",) if importlib.util.find_spec("polars") else ()):
+        assert f"agree {peer:<9} n and events on every cell: yes" in printed, printed
+        assert f"app_vs_{peer}=" in printed
+    if not importlib.util.find_spec("polars"):
+        assert "polars          NOT INSTALLED" in printed
+    assert "agree app.csv   with the peers (n on every row, events where shown): yes" in printed
+    assert "load_vs_duckdb_read=" in printed and status == 0
+
+
+def test_the_peer_check_catches_a_wrong_count_and_a_missing_cell():
+    from bench.whole import agree
+
+    keys = {"level": "district", "school": None, "year": "2024-25", "dimension": "Sex", "outcome": "Graduation"}
+    app = pd.DataFrame([{**keys, "group": "Female", "n": 40, "events": 30.0},
+                        {**keys, "group": "Male", "n": 38, "events": 25.0},
+                        {**keys, "group": "Nonbinary", "n": 0, "events": None}])
+    assert agree(app, app.iloc[:2], {"Graduation"}) == []  # a cell of no students may be absent
+    assert agree(app, app.iloc[[0]], {"Graduation"})  # not a cell of students
+    wrong = app.copy()
+    wrong.loc[1, "events"] = 26.0
+    assert agree(app, wrong, {"Graduation"})

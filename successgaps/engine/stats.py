@@ -8,7 +8,8 @@ The formulas are stated in `engine.screen`'s docstring and in the README's Formu
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from . import distributions as stats  # scipy.special, not scipy.stats: 1 s less to start (distributions.py)
 
 Z95 = 1.959963984540054
 

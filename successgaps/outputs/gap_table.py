@@ -2,21 +2,25 @@
 
 `export_table` keeps the published columns (`engine.columns.COLUMNS`, plus the range of the gap
 when a rate is a range) of a table protected by `engine.suppression.for_export`; `write` writes it
-as CSV, JSON or XLSX. `screen_csv` is the quick screen's whole table through the one safe writer
-(`spreadsheet.csv_bytes`: formula-like text neutralised).
+as CSV or XLSX through the one safe writer (`spreadsheet`: formula-like text neutralised), or as
+JSON (the text as it is: read by programs). `screen_csv` is the quick screen's whole table through
+the one safe writer (`spreadsheet.csv_bytes`).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..engine import columns, suppression
-from ..engine.quickscreen import QuickScreen
 from ..errors import UserError
 from . import spreadsheet
+
+if TYPE_CHECKING:  # the command line imports this module: not the quick screen's statements
+    from ..engine.quickscreen import QuickScreen
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -32,10 +36,7 @@ def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
             raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
         out.write_bytes(spreadsheet.workbook({"Gaps": table}))
         return
-    if fmt == "json":
-        text = table.to_json(orient="records", indent=1) + "\n"
-    else:  # the one safe writer: formula-like text (a school or group named "=...") is kept as text
-        text = spreadsheet.csv_bytes(table).decode("utf-8-sig")
+    text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else spreadsheet.csv_text(table)
     if out is None:
         sys.stdout.write(text)
     else:

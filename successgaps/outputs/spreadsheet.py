@@ -4,27 +4,35 @@ Formula neutralisation: a text cell that starts with =, +, -, @ (or a tab or car
 written as a text cell with Excel's quote prefix in a workbook, and with a leading apostrophe in a
 CSV, so a spreadsheet shows what the team typed and never runs it as a formula. Characters a
 workbook cannot hold (control characters) are dropped. Numbers stay numbers.
+
+The CSV writer works a column at a time (no Python call per cell): text columns are checked and
+prefixed with Arrow's string kernels, numbers are turned into text by numpy exactly as pandas'
+`to_csv` does, and the rows are joined by Arrow. Its text is byte for byte what
+`frame.map(neutralise).to_csv(index=False)` writes (`tests/test_spreadsheet.py`); a column of a
+kind it does not know (dates, times, ...) sends the whole table through that slower path.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
 import re
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# openpyxl is imported where a workbook is written (0.3 s of the command line's start-up otherwise)
 
 from ..text import is_formula_like
 
-HEADER_FILL = PatternFill("solid", fgColor="DEEBF7")
+HEADER_COLOR = "DEEBF7"
+# openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (the same pattern: tests/test_spreadsheet.py), without importing openpyxl
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
 
 
 def _cell_value(value: object) -> object:
@@ -61,6 +69,10 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 def workbook(tables: dict[str, pd.DataFrame]) -> bytes:
     """One sheet per table: a bold header row, frozen; columns sized to their content; formulas neutralised."""
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
@@ -70,7 +82,7 @@ def workbook(tables: dict[str, pd.DataFrame]) -> bytes:
         sheet.append([_cell_value(c) for c in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
+            cell.fill = PatternFill("solid", fgColor=HEADER_COLOR)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             _neutralise(cell)
         for row in frame.itertuples(index=False, name=None):
@@ -97,7 +109,123 @@ def _neutralise(cell) -> None:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A CSV (UTF-8 with BOM, so Excel reads accents) with formula-like text prefixed by an apostrophe."""
-    safe = frame.map(lambda v: "'" + v if is_formula_like(v) else v)
-    safe.columns = [("'" + str(c)) if is_formula_like(str(c)) else c for c in safe.columns]
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return b"\xef\xbb\xbf" + _csv_utf8(frame)
 
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The CSV text (no BOM) of `frame`, formula-like text prefixed by an apostrophe: the text of
+    `frame.map(lambda v: "'" + v if is_formula_like(v) else v).to_csv(index=False)`."""
+    return _csv_utf8(frame).decode("utf-8")
+
+
+def _csv_utf8(frame: pd.DataFrame) -> bytes:
+    floats: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    columns = [_csv_column(frame.iloc[:, j], floats, j) for j in range(frame.shape[1])]
+    if any(c is None for c in columns):  # a kind of column this writer does not know: the slow path
+        return frame.map(lambda v: "'" + v if is_formula_like(v) else v).to_csv(index=False).encode("utf-8")
+    for j, text in _float_text(floats).items():
+        columns[j] = text
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(["'" + str(c) if is_formula_like(str(c)) else str(c)
+                                                       for c in frame.columns])
+    if not len(frame):
+        return header.getvalue().encode("utf-8")
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
+    if len(columns) == 1:  # the csv module quotes a lone empty field, so that the row is not blank
+        columns = [pc.if_else(pc.equal(columns[0], ""), '""', columns[0])]
+    # each line with its "\n": the array's character data, end to end, is then the body
+    lines = pc.binary_join_element_wise(*columns, ",") if len(columns) > 1 else columns[0]
+    lines = pc.binary_join_element_wise(lines, "", "\n")
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    lines = lines.cast(pa.large_string())
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset: lines.offset + len(lines) + 1]
+    body = lines.buffers()[2].to_pybytes()[offsets[0]: offsets[-1]]
+    return header.getvalue().encode("utf-8") + body
+
+
+def _quote_characters() -> str:
+    """The characters that make the csv module (as pandas uses it) quote a field; "\r" depends on the
+    Python version."""
+    found = []
+    for character in ',"\n\r':
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\n").writerow(["a" + character, "b"])
+        if line.getvalue().startswith('"'):
+            found.append(character)
+    return "[" + re.escape("".join(found)) + "]"
+
+
+_NEEDS_QUOTES = _quote_characters()
+_FORMULA = r"^[=+\-@\t\r]"
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """Quote a text column as the csv module does (QUOTE_MINIMAL): fields with a comma, a quote or a
+    line break are quoted, their quotes doubled."""
+    needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return text
+    wrapped = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(needs, wrapped, text)
+
+
+def _strings(values: pa.Array) -> pa.Array:
+    """Text cells: formula-like ones prefixed by an apostrophe, quoted where needed; missing ones
+    empty. Checked once per distinct value (a gap table's text columns repeat a few labels)."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    encoded = pc.dictionary_encode(values.cast(pa.string()))
+    distinct = encoded.dictionary
+    formula = pc.fill_null(pc.match_substring_regex(distinct, _FORMULA), False)
+    if pc.any(formula).as_py():
+        distinct = pc.if_else(formula, pc.binary_join_element_wise("'", distinct, ""), distinct)
+    return pc.fill_null(pc.take(_quoted(distinct), encoded.indices), "")
+
+
+def _float_text(floats: dict[int, tuple[np.ndarray, np.ndarray]]) -> dict[int, pa.Array]:
+    """Floating-point columns as numpy's own text (`astype(str)`, what pandas' to_csv writes: the
+    shortest text that reads back as the same number, "1.0", "1e-05", "1e+16"), missing ones empty.
+    DuckDB's cast to text gives the same text (`tests/test_spreadsheet.py`), ten times faster."""
+    if not floats:
+        return {}
+    import duckdb  # noqa: PLC0415
+
+    names = {j: f"c{j}" for j in floats}
+    table = pa.table({names[j]: pa.array(values, mask=missing) for j, (values, missing) in floats.items()})
+    con = duckdb.connect()
+    try:
+        con.register("floats", table)
+        text = con.sql("SELECT " + ", ".join(f"coalesce(CAST({n} AS VARCHAR), '') AS {n}" for n in names.values())
+                       + " FROM floats").to_arrow_table()
+    finally:
+        con.close()
+    return {j: text.column(names[j]).combine_chunks().cast(pa.string()) for j in floats}
+
+
+def _csv_column(column: pd.Series, floats: dict, j: int) -> pa.Array | bool | None:
+    """One column's CSV text; True for a float column (left in `floats` for `_float_text`); None when
+    it is of a kind only the slow path knows."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return _strings(pa.array(column.array, from_pandas=True) if len(column) else pa.array([], pa.string()))
+    if isinstance(dtype, pd.CategoricalDtype):
+        if not (pd.api.types.is_string_dtype(dtype.categories.dtype) or dtype.categories.dtype == object):
+            return None
+        column = column.astype(object)
+        dtype = column.dtype
+    if dtype == object:
+        values = column.to_numpy(dtype=object)
+        try:  # text and missing values only (the usual case); else the slow path
+            array = pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        return _strings(array)
+    masked = isinstance(column.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray | pd.arrays.FloatingArray)
+    values, missing = (column.array._data, column.array._mask) if masked else (column.to_numpy(), None)
+    if dtype == np.float64 or dtype == "Float64":
+        floats[j] = (values, np.isnan(values) if missing is None else missing | np.isnan(values))
+        return True
+    if values.dtype.kind in "iu":  # Arrow's text of an integer is Python's
+        return pc.fill_null(pc.cast(pa.array(values, mask=missing), pa.string()), "")
+    if values.dtype.kind == "b":
+        return pc.fill_null(pc.if_else(pa.array(values, mask=missing), "True", "False"), "")
+    return None
