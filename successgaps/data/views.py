@@ -179,7 +179,8 @@ def student_dimensions(dataset: DataSet) -> list[tuple[Dimension, ColumnMap | Co
         first, second = by_column.get(combo.first), by_column.get(combo.second)
         if first and second:
             label = combo.label or f"{first.label or first.column} & {second.label or second.column}"
-            out.append((Dimension(f"d_combined_{combo.id}", label), combo))
+            parts = (first.label or first.column, second.label or second.column)
+            out.append((Dimension(f"d_combined_{combo.id}", label, parts), combo))
     return out
 
 
