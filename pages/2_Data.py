@@ -5,9 +5,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from successgaps import reports, ui
+from successgaps import ui
 from successgaps.data import datasets, mapping, quality, read, views
 from successgaps.errors import UserError
+from successgaps.outputs import gap_reports
 
 project = ui.page("Data", step=2)
 ui.focus_banner(project)
@@ -228,7 +229,7 @@ st.subheader("Data quality")
 st.caption("Problems never stop you from going on, but read them before you look for gaps.")
 for severity, text in quality_findings(project.id, project.revision, dataset.id):
     SEVERITY.get(severity, st.markdown)(text if severity in SEVERITY else f"- {text}")
-ui.report_button("Data and gap screen report (PDF)", partial(reports.gap_screen_report, project, store.cursor()),
+ui.report_button("Data and gap screen report (PDF)", partial(gap_reports.gap_screen_report, project, store.cursor()),
                  "data-and-gap-screen.pdf")
 
 ui.done()

@@ -12,7 +12,7 @@ import streamlit as st
 from successgaps import ui
 from successgaps.engine import quickscreen, statements
 from successgaps.errors import UserError
-from successgaps.outputs import charts
+from successgaps.outputs import charts, gap_reports, gap_table
 
 RESULT = "qs_result"  # the QuickScreen of the file in the uploader
 KEPT = "qs_kept"  # (file hash, project id, project name) once "Keep this" made a project of it
@@ -124,9 +124,9 @@ elif not ui.presenting():
 
 left, right = st.columns(2)
 with left:
-    ui.report_button("Download one-pager (PDF)", partial(quickscreen.one_pager, quick),
+    ui.report_button("Download one-pager (PDF)", partial(gap_reports.one_pager, quick),
                      "quick-screen.pdf", key="qs_pdf")
 with right:
-    ui.report_button("Download the screen (CSV)", partial(quickscreen.screen_csv, quick), "quick-screen.csv",
+    ui.report_button("Download the screen (CSV)", partial(gap_table.screen_csv, quick), "quick-screen.csv",
                      key="qs_csv")
 ui.done()

@@ -2,7 +2,8 @@
 
 The file goes through the same steps as an upload on the Data page (read, detect layout and
 mapping, prepare) into a throwaway workspace, then through the same engine (`engine.screen`), and
-the table is written with suppression and complementary suppression applied (`engine.suppression.for_export`).
+the table is written (`outputs.gap_table`) with suppression and complementary suppression applied
+(`engine.suppression.for_export`).
 Bad input ends with one sentence on stderr and a non-zero exit status.
 """
 
@@ -17,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from .data import datasets, views
-from .engine import columns, suppression
 from .engine.screen import screen
 from .errors import UserError
 from .models import GapSettings
+from .outputs.gap_table import export_table, write
 from .store import Store
 
 FORMATS = ("csv", "json", "xlsx")
@@ -111,26 +112,6 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
         finally:
             store.close()
     return export_table(table)
-
-
-def export_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The published columns; difference_low/high are added when any difference is a range."""
-    table = suppression.for_export(table)
-    ranged = (table["difference_low"] != table["difference_high"]) & table["difference_low"].notna()
-    return table[columns.COLUMNS + (["difference_low", "difference_high"] if ranged.any() else [])]
-
-
-def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
-    if fmt == "xlsx":
-        if out is None:
-            raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
-        table.to_excel(out, index=False, sheet_name="Gaps")
-        return
-    text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else table.to_csv(index=False)
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from successgaps.outputs import handout
 from successgaps.process import guidance
 
 # The engine's result columns as issue #4 names them (used only if the engine does not list them).
@@ -171,6 +172,6 @@ def test_bad_guidance_content_is_refused_when_loaded(tmp_path):
 
 
 def test_the_handout_is_a_one_page_pdf():
-    pdf = guidance.explainer_pdf()
+    pdf = handout.explainer_pdf()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1

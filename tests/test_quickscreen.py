@@ -10,6 +10,7 @@ from successgaps.data import datasets, views
 from successgaps.engine import columns, quickscreen, ranking, statements, suppression
 from successgaps.engine.screen import screen
 from successgaps.errors import UserError
+from successgaps.outputs import gap_reports, gap_table
 from successgaps.process import sample
 
 
@@ -80,13 +81,13 @@ def test_no_student_id_reaches_the_screen_the_table_or_the_csv(quick):
     shown = " ".join([quick.summary, *(g.sentence for g in quick.gaps), *quick.suppressed])
     assert "STU-" not in shown
     assert "STU-" not in quickscreen.screen_table(quick).to_csv()
-    csv = quickscreen.screen_csv(quick).decode("utf-8-sig")
+    csv = gap_table.screen_csv(quick).decode("utf-8-sig")
     assert "STU-" not in csv
     assert csv.splitlines()[0].split(",") == columns.COLUMNS
 
 
 def test_the_csv_is_the_screen_as_exported_elsewhere(quick):
-    exported = pd.read_csv(pd.io.common.BytesIO(quickscreen.screen_csv(quick)), keep_default_na=False)
+    exported = pd.read_csv(pd.io.common.BytesIO(gap_table.screen_csv(quick)), keep_default_na=False)
     assert len(exported) == len(suppression.for_export(quick.table))
     small = exported[exported["group"] == "Native Hawaiian or Other Pacific Islander"]
     assert (small["rate"] == "").all() and (small["suppressed"].astype(str) == "True").all()
@@ -145,7 +146,7 @@ def test_keep_without_a_name_creates_nothing(quick, store):
 def test_the_one_pager_is_one_page_with_the_summary_and_the_ten_sentences(quick, tmp_path):
     from test_reports import pdf_text  # poppler's pdftotext, as the reports' own tests read PDFs
 
-    pdf = quickscreen.one_pager(quick)
+    pdf = gap_reports.one_pager(quick)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     text = " ".join(pdf_text(pdf, tmp_path).split())
     assert quick.summary in text and "Hidden to protect student privacy" in text

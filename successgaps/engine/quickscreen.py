@@ -16,6 +16,9 @@ groups and the cells that would reveal them are hidden). It returns a `QuickScre
 - heatmap_rows: the latest year's yes/no rows, drawn by `charts.gap_heatmap` (as on step 3).
 - suppressed: why each hidden group is hidden, one line per group and reason.
 
+The one-page PDF and the CSV of a quick screen are made in `outputs` (`gap_reports.one_pager`,
+`gap_table.screen_csv`).
+
 `keep(store, quick, name, chosen)` turns it into a full project in one click: the file read again
 into the project's schema, the mapping as proposed (confirmed), the chosen gaps as gap statements.
 """
@@ -33,10 +36,9 @@ from ..data import codes, datasets, mapping, read, views
 from ..data.prepared import ALL_DIMENSION
 from ..errors import UserError
 from ..models import GapSettings, Project, new_id
-from ..outputs import spreadsheet
 from ..sql import quote_ident, quote_literal
 from ..store import Store
-from . import columns, ranking, statements, suppression
+from . import ranking, statements, suppression
 from .screen import screen
 
 TOP = 10
@@ -75,8 +77,8 @@ class QuickScreen:
 
     @property
     def summary(self) -> str:
-        parts = [_count(self.students, self.student_word[:-1]), _count(self.years, "year"),
-                 _count(self.groupings, "grouping"), _count(self.outcomes, "outcome")]
+        parts = [counted(self.students, self.student_word[:-1]), counted(self.years, "year"),
+                 counted(self.groupings, "grouping"), counted(self.outcomes, "outcome")]
         return ", ".join(parts) + " detected"
 
 
@@ -84,7 +86,8 @@ MEANINGFUL_P = 0.05
 PER_GROUPING = 3
 
 
-def _count(n: int, word: str) -> str:
+def counted(n: int, word: str) -> str:
+    """'1 year', '12,480 students'."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
@@ -206,40 +209,6 @@ def screen_table(quick: QuickScreen) -> pd.DataFrame:
     """The latest year's screen for people (`ranking.readable`): largest gaps first, then the hidden rows."""
     shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
     return pd.concat([ranking.readable(shown, TABLE_COLUMNS), ranking.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
-
-
-def screen_csv(quick: QuickScreen) -> bytes:
-    """The whole screen (every level, school and year) as CSV, as exported elsewhere: `suppression.for_export`
-    (already applied by `run`), the published columns, formula-like text neutralised."""
-    return spreadsheet.csv_bytes(quick.table[columns.COLUMNS])
-
-
-def one_pager(quick: QuickScreen) -> bytes:
-    """One A4 page to hand out (the PDF machinery of `reports`): the summary line, the largest gaps as
-    the same sentences as on screen, and what was hidden and why. No figure is computed here."""
-    from ..reports import Document  # noqa: PLC0415 - fpdf and matplotlib load only when a PDF is asked for
-
-    doc = Document("Quick gap screen", quick.filename)
-    doc.paragraph(f"{quick.summary}. Each group is compared with all other students in the whole file.", size=10)
-    year = statements.year_phrase(quick.year)
-    if quick.gaps:
-        doc.heading(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
-        doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.gaps], size=9)
-    else:
-        doc.paragraph("No gap is beyond the thresholds among the groups large enough to show.")
-    s = quick.project.gap_settings
-    doc.heading("Hidden to protect student privacy", 2)
-    hidden = latest_rows(quick.table, quick.year)
-    hidden = hidden[hidden["suppressed"]].groupby(["dimension", "group"], sort=False)["outcome"].nunique()
-    doc.paragraph("; ".join(f"{group} ({dimension}): {_count(k, 'outcome')}" for (dimension, group), k in hidden.items())
-                  + "." if len(hidden) else "Nothing: every group is large enough to show.", size=8)
-    doc.paragraph(f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} with the outcome, are "
-                  "hidden and never ranked, as are results that would let a hidden one be worked out (the reasons "
-                  "are listed on screen and in the CSV). A gap is "
-                  f"listed when the risk ratio is {s.risk_ratio_threshold:g} or more, or the difference is "
-                  f"{s.point_gap_threshold:g} percentage points or more, against the group (averages: an effect "
-                  "size of 0.25 or more).", size=7, muted=True)
-    return doc.to_bytes()
 
 
 def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[str]) -> Project:

@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..engine import columns
 from ..models import Project
-from ..process import monitoring, planning, rubric
-from ..reports import Sources
+from ..process import action_plan, monitoring, rubric
+from .sources import Sources
 from .spreadsheet import is_formula_like, workbook  # noqa: F401 - the writer, re-exported
 
 # ---------------------------------------------------------------- the project's tables
@@ -59,7 +59,7 @@ def project_tables(project: Project, con=None) -> dict[str, pd.DataFrame]:
               pd.DataFrame(columns=columns.COLUMNS)}
     tables["Gap statements"] = statements_table(project)
     tables["Rubric ratings"] = rubric.export_table(project)
-    tables.update(planning.export_tables(project, rubric.load_rubric(project)))
+    tables.update(action_plan.export_tables(project, rubric.load_rubric(project)))
     tables["Reviews"] = reviews_table(project)
     tables["Plan history"] = pd.DataFrame(monitoring.history(project), columns=["when", "what", "why", "decided at"])
     return tables

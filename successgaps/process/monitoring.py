@@ -19,8 +19,8 @@ from ..engine import ranking, stats
 from ..engine.screen import screen
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
-from . import planning
-from .planning import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
+from . import action_plan
+from .action_plan import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
 
 # ------------------------------------------------------------------ schedule
 
@@ -263,7 +263,7 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
 
 
 def _unit(goal: Goal, value: float) -> str:
-    shown = planning.shown(value, goal.measure)
+    shown = action_plan.shown(value, goal.measure)
     if goal.measure == "difference":
         return f"{abs(shown):.1f} points"
     return f"{shown:.1f}%" if goal.measure == "rate" else f"{shown:.1f}"
@@ -327,29 +327,3 @@ def goal_alerts(progress: list[GoalProgress]) -> list[Alert]:
 def alerts(con, project: Project, today: dt.date | None = None) -> list[Alert]:
     """Everything that needs the team's attention: step alerts, then goals off track."""
     return step_alerts(project, today) + goal_alerts([goal_progress(con, project, g) for g in project.goals])
-
-
-def progress_figure(progress: GoalProgress):
-    """Plotly chart of a goal's values by year with 95% intervals, n, baseline and target lines."""
-    import plotly.graph_objects as go  # noqa: PLC0415 - only the screen needs plotly
-
-    goal = progress.goal
-    shown = [planning.shown(p.value, goal.measure) for p in progress.points]
-    bars = [(planning.shown(p.high, goal.measure) - s, s - planning.shown(p.low, goal.measure))
-            if p.low is not None else (0, 0) for p, s in zip(progress.points, shown)]
-    fig = go.Figure(go.Scatter(
-        x=[p.year for p in progress.points], y=shown, mode="lines+markers+text",
-        text=[f"{s:.1f} (n = {p.n:,.0f})" if p.n else f"{s:.1f}" for p, s in zip(progress.points, shown)],
-        textposition="top center", line={"color": "#0072B2", "width": 3}, marker={"size": 10},
-        error_y={"type": "data", "symmetric": False, "array": [b[0] for b in bars],
-                 "arrayminus": [b[1] for b in bars], "color": "#0072B2"},
-        name=goal.metric or "Measure"))
-    for value, label, colour, dash in ((goal.baseline, "Baseline", "#999999", "dot"),
-                                       (goal.target, "Target", "#009E73", "dash")):
-        if value is not None:
-            fig.add_hline(y=planning.shown(value, goal.measure), line_dash=dash, line_color=colour,
-                          annotation_text=f"{label} {planning.shown(value, goal.measure):.1f}")
-    unit = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, "")
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title=unit,
-                      xaxis_title="School year", showlegend=False, font={"size": 16})
-    return fig

@@ -185,7 +185,7 @@ def report_button(label: str, builder, filename: str, *, key: str | None = None)
     """One-click download of a report: `builder()` returns its bytes and runs only when clicked.
 
     The builder runs outside the page's run, so it must not touch session state: capture what it
-    needs first, e.g. `ui.report_button("Gap screen (PDF)", partial(reports.gap_screen_report,
+    needs first, e.g. `ui.report_button("Gap screen (PDF)", partial(gap_reports.gap_screen_report,
     project, ui.store().cursor()), "gap-screen.pdf")`. Hidden in presentation mode.
     """
     if presenting():
@@ -224,16 +224,15 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
     """The export row of steps 5 and 6: two of the plan's tables as CSV, the whole plan as XLSX and PDF."""
     from functools import partial  # noqa: PLC0415
 
-    from .. import reports  # noqa: PLC0415 - only the plan pages need them
-    from ..outputs import spreadsheet  # noqa: PLC0415
-    from ..process import planning  # noqa: PLC0415
+    from ..outputs import plan_reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
+    from ..process import action_plan  # noqa: PLC0415
 
     st.subheader("Export")
-    tables = planning.export_tables(project, rubric)
+    tables = action_plan.export_tables(project, rubric)
     columns = st.columns(3)
     for column, sheet in zip(columns, csv_sheets):
         column.download_button(f"{sheet} (CSV)", spreadsheet.csv_bytes(tables[sheet]),
                                sheet.lower().replace(" ", "_") + ".csv", "text/csv")
     columns[2].download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
                                XLSX_MIME)
-    report_button("Action plan (PDF)", partial(reports.action_plan_report, project), "action-plan.pdf")
+    report_button("Action plan (PDF)", partial(plan_reports.action_plan_report, project), "action-plan.pdf")

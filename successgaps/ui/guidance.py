@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ..outputs import handout
 from ..process import guidance
 from ..process.guidance import Section, Term
 from ..process.progress import STEPS
@@ -65,7 +66,7 @@ def render_explainer(*, framed: bool = True, expanded: bool = True, key: str = "
         for section in content.sections:
             _section(section)
         st.download_button(
-            "Download the one-page handout (PDF)", data=guidance.explainer_pdf,
+            "Download the one-page handout (PDF)", data=handout.explainer_pdf,
             file_name="What is a success gap.pdf", mime="application/pdf", key=f"{key}_handout",
             help="A page a leader can send to the people invited to join the team.",
         )
