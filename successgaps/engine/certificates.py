@@ -38,6 +38,7 @@ import pandas as pd
 SEARCH = 6  # candidate moves per axis tried when a cube must be added
 CUBES = 60  # cubes looked at per certificate
 ROUNDS = 30  # cubes added at most per cell before the outcome is hidden whole
+SOFT_ROUNDS = 0  # cubes added at most to widen a cell beyond what it needs
 
 
 @dataclass
@@ -73,7 +74,10 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     usable = (n > 0) & (numeric | np.isfinite(x))
     up = np.where(usable, np.where(numeric, np.inf, n - x), 0.0)
     down = np.where(usable, np.where(numeric, np.inf, x), 0.0)
-    target = np.where(numeric | ~L.sensitive, 1.0, np.minimum(min_cell, n))
+    # sensitive cells must move min(cell size, n); every other hidden cell as far as that too where a few
+    # more cubes allow it (`wanted`), and never less than 1 (not pinned)
+    wanted = np.where(numeric, 1.0, np.minimum(min_cell, n))
+    target = np.where(numeric | ~L.sensitive, 1.0, wanted)
     is_all = L.group == L.all_group
     # ALL of a (outcome, place, year) is published while any real row there is shown
     block_key = (L.outcome.astype(np.int64) * n_places + L.place) * n_years + L.year
@@ -315,7 +319,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
     # Fast path (numpy): one standard cube per cell, its partner on each axis the hidden cell with the
     # most room (the unknown group, a sibling, or the parent or child in the place and year trees).
-    cert = fast_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups)
+    cert = fast_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
 
     blanket = set()
     queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
@@ -324,11 +328,11 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         o = int(L.outcome[i])
         if o in blanket or cert[i]:
             continue
-        for _ in range(ROUNDS):
+        for r in range(ROUNDS):
             have = packed(i)
-            if have >= target[i]:
+            if have >= wanted[i] or (have >= target[i] and r >= SOFT_ROUNDS):
                 break
-            cube = cheapest(i, target[i] - have)
+            cube = cheapest(i, wanted[i] - have)
             if cube is None or all(hidden[j] for j in cube):
                 break
             for j in cube:
