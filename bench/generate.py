@@ -38,7 +38,6 @@ CHUNK_ROWS = 250_000
 ROWS_PER_SCHOOL_YEAR = 1_000
 BAND_CYCLE = (0, 0, 0, 1, 1, 2, 2)  # elementary, middle, high: the sample's 3:2:2 mix
 BAND_NAMES = ("Elementary", "Middle", "High")
-BAND_GRADES = ((0, 5), (6, 8), (9, 12))
 COLUMNS = (
     "student_id", "school_id", "school_name", "school_year", "grade", "race_ethnicity", "sex",
     "disability", "disability_category", "english_learner", "econ_disadvantaged", "migrant",

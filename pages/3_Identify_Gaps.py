@@ -26,7 +26,7 @@ if not datasets:
 def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_json: str):
     """The whole gap table (every level, school and year) with its lookup, keyed by the data set's
     mapping and files and the settings, so filters and drill-downs only read it. One shared object
-    (cache_resource, not a pickled copy per rerun): the page and `gaps` only ever read it."""
+    (cache_resource, not a pickled copy per rerun): the page and the engine only ever read it."""
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()

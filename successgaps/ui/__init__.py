@@ -1,6 +1,9 @@
-"""Streamlit helpers shared by the pages: the page frame, the open project, autosave.
+"""Layer `ui`: streamlit helpers shared by the pages: the page frame, the open project, autosave.
 
 The only place (with the pages) that imports streamlit. Session-state keys live here only.
+`guidance` draws the step tips, the explainer and the glossary links.
+
+May import: every layer below (outputs, process, engine, data, core); only the pages import it.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from ..process import guidance
 from ..process.guidance import Section, Term
 from ..process.progress import STEPS
 
-GUIDE_PAGE = "pages/8_Guide.py"
 GUIDE_URL = "Guide"  # the Guide page's address, relative to any page of the app
 TERM_PARAM = "term"  # query parameter naming the glossary entry to open
 LOOKUP_KEY = "guide_term"
