@@ -28,20 +28,24 @@ What the attacker assumes it knows
   (e) two binary outcomes whose n are equal in every cell and whose events add up to n in every
       cell shown for both ("Graduated" and "Not graduated") are complementary: x₂ = n − x₁ in every
       cell; two whose events are equal in every such cell are the same outcome: x₂ = x₁.
-- Bounds: 0 ≤ events ≤ n for binary cells and remainders. Numeric sums are unbounded (scores have
+- Bounds: 0 ≤ events ≤ n for binary cells and remainders, narrowed by what a hidden row's published
+  reason says ("fewer than 10 students in the group with the outcome": at most 9; "… without the
+  outcome": at least n − 9). Numeric sums are unbounded (scores have
   no known range), so a numeric cell is disclosed only when its sum is determined exactly; a
   numeric remainder of any students is free, so only exact partitions (remainder 0) constrain sums.
 - Events are whole numbers, so the LP bounds are rounded inwards (ceil of the minimum, floor of
-  the maximum). The attacker does not use suppression reasons, rates of other comparisons,
+  the maximum). The attacker does not use the comparison's reasons, rates of other comparisons,
   intervals, p-values or effect sizes (each could only narrow the bounds further).
 
-A hidden binary cell with n > 0 is disclosed when max − min < min(cell_size, n) and pinned when
-max = min; a cell hidden in one table but shown in another is pinned outright.
+A hidden binary cell with n > 0 is disclosed when fewer than min(cell_size, n + 1) counts remain
+possible (max − min < min(cell_size − 1, n): the cell-size rule itself says "0 to 9"), and pinned
+when max = min; a cell hidden in one table but shown in another is pinned outright.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from typing import Mapping
 
@@ -55,6 +59,7 @@ POOLED = "(all years)"  # the year of a table screened without --by year over se
 COMBINED_JOIN = " & "  # how successgaps labels combined dimensions and their groups
 KEYS = ["level", "school", "year", "dimension", "group", "outcome"]
 TOL = 1e-6
+REASON = re.compile(r"^fewer than (?P<k>\d+) students in the group (?P<without>with|without) the outcome$")
 FINDING_COLUMNS = KEYS + ["kind", "n", "low", "high", "pinned", "views", "why"]
 
 
@@ -72,12 +77,14 @@ def read_table(path) -> pd.DataFrame:
 class Knowledge:
     """n, known values and hidden-ness of every cell, gathered from all tables."""
 
-    def __init__(self, tables: Mapping[str, pd.DataFrame]):
+    def __init__(self, tables: Mapping[str, pd.DataFrame], reasons: bool = True):
+        self.reasons = reasons
         self.n: dict[tuple, float] = {}
         self.value: dict[tuple, float] = {}  # events (binary) or sum (numeric)
         self.source: dict[tuple, str] = {}  # the table a value was read from
         self.hidden: dict[tuple, set] = defaultdict(set)
         self.kind: dict[str, str] = {}  # outcome -> binary / numeric
+        self.bounds: dict[tuple, tuple] = {}  # what a hidden row's published reason says of its events
         for name, table in tables.items():
             self._read(name, table)
 
@@ -100,6 +107,7 @@ class Knowledge:
                                                        "comparison_mean")}
         labels_of = t["comparison"].tolist()
         hidden_rows = suppressed.tolist()
+        reasons = (t["suppression_reason"].astype(str) if "suppression_reason" in t else pd.Series("", index=t.index)).tolist()
         for i, row in enumerate(t[KEYS].itertuples(index=False, name=None)):
             n, cn = figures["n"][i], figures["comparison_n"][i]
             label = (labels_of[i] or view_label).lower()
@@ -115,6 +123,11 @@ class Knowledge:
                 self._set(self.n, total, float(big_n), "n", 0.5)
             if hidden_rows[i]:
                 self.hidden[row].add(name)
+                said = REASON.match(reasons[i]) if self.reasons else None
+                if said:  # "fewer than 10 students in the group with the outcome": at most 9 (without: n - 9 at least)
+                    fewer = float(said["k"]) - 1
+                    low, high = self.bounds.get(row, (0.0, float(n)))
+                    self.bounds[row] = (max(low, n - fewer), high) if said["without"] == "without" else (low, min(high, fewer))
                 continue
             events, mean = figures["events"][i], figures["mean"][i]
             rate, cmean = figures["comparison_rate"][i], figures["comparison_mean"][i]
@@ -286,15 +299,15 @@ def _propagate(A, b, lb: np.ndarray, ub: np.ndarray, rounds: int = 300) -> tuple
 
 
 def _bound_binary(k, eqs, cells, rows, targets, cell_size, rng) -> dict:
-    """{target: (min, max)} for the targets that vary by less than min(cell_size, n) (bounds rounded inwards).
+    """{target: (min, max)} for the targets that vary by less than min(cell_size - 1, n) (bounds rounded inwards).
 
     Inner bounds come from feasible points (a few LPs pushing all open targets together, then each
     LP's solution), outer bounds from propagation; a dedicated min or max LP is solved only for a
     target whose rounded inner and outer bounds differ on that side and decide nothing."""
     A, b, sizes = _system(k, eqs, cells, rows, True)
-    bounds = np.array([(0.0, k.n[c]) for c in cells] + [(0.0, s) for s in sizes])
+    bounds = np.array([k.bounds.get(c, (0.0, k.n[c])) for c in cells] + [(0.0, s) for s in sizes])
     ti = np.array([cells.index(t) for t in targets])
-    need = np.array([min(cell_size, k.n[t]) for t in targets])
+    need = np.array([min(cell_size - 1, k.n[t]) for t in targets])
     lo, hi = np.full(len(ti), np.inf), np.full(len(ti), -np.inf)
     out_lb, out_ub = _propagate(A, b, bounds[:, 0], bounds[:, 1])
     out_lo, out_hi = np.ceil(out_lb[ti] - TOL), np.floor(out_ub[ti] + TOL)
@@ -350,12 +363,12 @@ def _determined_numeric(k, eqs, cells, rows, targets) -> dict:
     return {t: (x[i], x[i]) for t in targets if in_row_space[i := cells.index(t)] > 1 - 1e-8}
 
 
-def audit(tables: Mapping[str, pd.DataFrame], cell_size: int = 10, seed: int = 0) -> pd.DataFrame:
+def audit(tables: Mapping[str, pd.DataFrame], cell_size: int = 10, seed: int = 0, reasons: bool = True) -> pd.DataFrame:
     """Findings (columns `FINDING_COLUMNS`): hidden cells the tables together give away.
 
     low/high are the bounds on events (binary) or on the sum of the outcome (numeric); views are the
     tables in which the cell is hidden; why names the sets linking the cell (or the table showing it)."""
-    k = Knowledge(tables)
+    k = Knowledge(tables, reasons)
     eqs = equations(k)
     unknown = {c for c in k.n if c[5] in k.kind and c not in k.value}
     _check_known(k, eqs, unknown)

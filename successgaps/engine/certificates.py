@@ -36,7 +36,9 @@ import numpy as np
 import pandas as pd
 
 SEARCH = 6  # candidate moves per axis tried when a cube must be added
-CUBES = 60  # cubes looked at per certificate
+CHILDREN = 16  # children of a parent tried (a whole-file cell moves through its schools)
+STRICT = False  # a small cell that cannot keep the full width: hide more (True) or accept 'not pinned'
+CUBES = 150  # cubes looked at per certificate
 ROUNDS = 30  # cubes added at most per cell before the outcome is hidden whole
 SOFT_ROUNDS = 0  # cubes added at most to widen a cell beyond what it needs
 
@@ -76,7 +78,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     down = np.where(usable, np.where(numeric, np.inf, x), 0.0)
     # sensitive cells must move min(cell size, n); every other hidden cell as far as that too where a few
     # more cubes allow it (`wanted`), and never less than 1 (not pinned)
-    wanted = np.where(numeric, 1.0, np.minimum(min_cell, n))
+    wanted = np.where(numeric, 1.0, np.minimum(max(min_cell - 1, 1), n))  # min_cell values: 0-9 of 10
     target = np.where(numeric | ~L.sensitive, 1.0, wanted)
     is_all = L.group == L.all_group
     # ALL of a (outcome, place, year) is published while any real row there is shown
@@ -101,7 +103,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     def chains(c, kids, sign, rank):  # chains from c's child to a leaf (c's sum keeps its equation)
         if not kids[c]:
             return [[]]
-        return [[(k, sign)] + rest for k in sorted(kids[c], key=rank)[:SEARCH]
+        return [[(k, sign)] + rest for k in sorted(kids[c], key=rank)[:CHILDREN]
                 for rest in chains(k, kids, sign, rank)]
 
     def axis_options(c, parent, kids, rank):
@@ -148,17 +150,21 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             extra = [e + p for e in extra for p in pairs]
         return extra
 
-    def total_move(skip):
-        """ALL gains one: one group of every other dimension gains one too (its unknown when it has one)."""
+    def total_move(skip, where):
+        """ALL gains one: one group of every other dimension gains one too — at this place and year the one
+        with the most room (its unknown group counts); combined groups follow their parts."""
+        o, p, y = where
         move, chosen = [(L.all_group, 1)], {}
         for d in dims:
             if d in L.combined or d == skip:
                 continue
-            g = L.unknown_of.get(d, groups_of[d][0] if d not in parts_of else None)
-            if g is None:
-                g = groups_of[d][0]
-            chosen[d] = g
-            move.append((g, 1))
+            candidates = groups_of[d] + ([L.unknown_of[d]] if d in L.unknown_of and d not in parts_of else [])
+
+            def room(g):
+                k = index.get(((o * n_places + p) * n_years + y) * n_groups + g)
+                return (k is not None and hidden[k], -1.0 if k is None else min(up[k], down[k]), -g)
+            chosen[d] = max(candidates, key=room)
+            move.append((chosen[d], 1))
         for cdim, (da, db, _) in L.combined.items():
             if da in chosen and db in chosen:
                 k = (chosen[da], chosen[db])
@@ -167,9 +173,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 move.append((member[cdim][k], 1))
         return move
 
-    def group_options(g):
+    def group_options(g, where):
         if g == L.all_group:
-            m = total_move(None)
+            m = total_move(None, where)
             return [m] if m else []
         d = int(L.dimension_of[g])
         out = []
@@ -189,7 +195,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             if g2 != g:
                 out.extend([(g, 1), (g2, -1)] + e for e in combined_pairs(d, g, g2))
         if d not in parts_of:
-            m = total_move(d)
+            m = total_move(d, where)
             if m:
                 out.append([(g, 1)] + m)
         return out
@@ -222,7 +228,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         row = lambda pp, yy: index.get(((o * n_places + pp) * n_years + yy) * n_groups + g)  # noqa: E731
         return (axis_options(p, L.place_parent, place_kids, lambda c: ranker(row(c, y))),
                 axis_options(y, L.year_parent, year_kids, lambda c: ranker(row(p, c))),
-                group_options(g))
+                group_options(g, (o, p, y)))
 
     base_of = lambda i: [[(int(L.place[i]), 1)], [(int(L.year[i]), 1)], [(int(L.group[i]), 1)]]  # noqa: E731
 
@@ -322,6 +328,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     cert = fast_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
 
     blanket = set()
+    short = np.zeros(rows, bool)  # certified below the target (not pinned)
     queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
     while queue:
         i = queue.popleft()
@@ -339,12 +346,20 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 hide(j, i, queue)
         else:
             have = packed(i)
-        if have < target[i] and not L.sensitive[i]:
-            continue  # not small itself: best effort (a figure the published ones determine needs no hiding)
+        if have < target[i] and (not L.sensitive[i] or (have >= 1 and not STRICT)):
+            short[i] = have < target[i]
+            continue  # best effort: never pinned (a figure the published ones determine needs no hiding)
+        if have < target[i]:  # no cube will do: the cell's whole dimension for this outcome (every place, year)
+            d = L.dimension_of[L.group]
+            for j in np.flatnonzero((L.outcome == o) & (d == d[i]) & ~hidden):
+                hide(j, i, queue)
+            have = packed(i)
         if have < target[i]:  # nothing can protect it: the whole outcome is hidden
             blanket.add(o)
             for j in np.flatnonzero((L.outcome == o) & ~hidden):
                 hidden[j], because[j] = True, i
+    global SHORT
+    SHORT = short
     return hidden, because
 
 
