@@ -328,7 +328,6 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     cert = fast_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
 
     blanket = set()
-    short = np.zeros(rows, bool)  # certified below the target (not pinned)
     queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
     while queue:
         i = queue.popleft()
@@ -346,8 +345,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 hide(j, i, queue)
         else:
             have = packed(i)
-        if have < target[i] and (not L.sensitive[i] or (have >= 1 and not STRICT)):
-            short[i] = have < target[i]
+        if have < target[i] and have >= 1 and (not L.sensitive[i] or not STRICT):
             continue  # best effort: never pinned (a figure the published ones determine needs no hiding)
         if have < target[i]:  # no cube will do: the cell's whole dimension for this outcome (every place, year)
             d = L.dimension_of[L.group]
@@ -358,8 +356,6 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             blanket.add(o)
             for j in np.flatnonzero((L.outcome == o) & ~hidden):
                 hidden[j], because[j] = True, i
-    global SHORT
-    SHORT = short
     return hidden, because
 
 
