@@ -11,7 +11,7 @@ from scipy import stats
 from successgaps.data.prepared import Dimension, Outcome, Prepared
 from successgaps.engine import columns, ranking, suppression
 from successgaps.engine import stats as engine_stats
-from successgaps.engine.screen import screen
+from successgaps.engine.screen import lattice, screen
 from successgaps.models import GapSettings
 
 Z = 1.959963984540054
@@ -169,25 +169,30 @@ def test_benchmark_rate(con):
 
 def test_alternate_risk_ratio_when_the_comparison_group_is_too_small(con):
     settings = GapSettings(benchmark_rate=0.6)
-    df = screen(con, students(con, {"Big": (100, 50), "S1": (8, 4), "S2": (7, 3)}), settings, by_school=False)
+    small = {"S1": (8, 4), "S2": (7, 3), "S3": (6, 3), "S4": (6, 3)}  # 27 others: fewer than 30
+    df = screen(con, students(con, {"Big": (100, 50), **small}), settings, by_school=False)
     big = row(df, "Big")
     assert not big["suppressed"] and big["comparison"].startswith("benchmark rate (alternate risk ratio")
     assert big["risk_ratio"] == pytest.approx(0.5 / 0.6)
-    assert row(df, "S1")["suppressed"] and row(df, "S2")["suppressed"]
+    assert all(row(df, g)["suppressed"] for g in small)
 
 
 def test_minimum_sizes_are_settable_and_give_reasons(con):
-    prepared = students(con, {"A": (29, 20), "B": (100, 9), "C": (100, 50)})
-    df = screen(con, prepared, by_school=False, complementary=False)
+    """Primary rules, read before the gate (`lattice`): too few students, too few with the outcome, and
+    too few *without* it (37 of 40 graduates tell that 3 did not graduate)."""
+    prepared = students(con, {"A": (29, 20), "B": (100, 9), "C": (100, 50), "D": (40, 37), "E": (120, 60)})
+    df = lattice(con, prepared, GapSettings())
     assert row(df, "A")["suppression_reason"] == "fewer than 30 students in the group"
     assert row(df, "B")["suppression_reason"] == "fewer than 10 students in the group with the outcome"
+    assert row(df, "D")["suppression_reason"] == "fewer than 10 students in the group without the outcome"
     assert not row(df, "C")["suppressed"]
-    df = screen(con, prepared, GapSettings(min_n=20, min_cell=5), by_school=False)
+    df = screen(con, prepared, GapSettings(min_n=20, min_cell=3), by_school=False)
     assert not df["suppressed"].any()
 
 
-def test_complementary_suppression_leaves_no_lone_hidden_cell(con):
-    """One small group hidden among shown groups could be worked out from the total: hide another."""
+def test_complementary_suppression_hides_more_and_says_why_and_every_view_agrees(con):
+    """One small group hidden among shown groups could be worked out from the total: more cells are
+    hidden, each saying which group it protects, and the district view hides what the full view does."""
     frames = []
     for school, sizes in {"North": {"A": (100, 60), "B": (90, 50), "C": (20, 15)},
                           "South": {"A": (120, 70), "B": (80, 40), "C": (40, 20)}}.items():
@@ -197,16 +202,18 @@ def test_complementary_suppression_leaves_no_lone_hidden_cell(con):
     con.register("frame", pd.concat(frames))
     con.execute("CREATE TABLE two AS SELECT * FROM frame")
     prepared = Prepared("student", "two", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
-    primary = screen(con, prepared, complementary=False)
-    assert primary["suppressed"].sum() == 1  # only C at North is too small
+    assert lattice(con, prepared, GapSettings())["suppressed"].sum() == 1  # only C at North is too small
     df = screen(con, prepared)
     hidden = df[df["suppressed"]]
-    assert len(hidden) >= 2
-    assert (hidden["suppression_reason"] == suppression.COMPLEMENTARY).any()
-    for keys in (["level", "school", "year", "dimension", "outcome"], ["year", "dimension", "group", "outcome"]):
-        assert (df.groupby(keys)["suppressed"].sum() != 1).all()
-    # the rule is idempotent for exports
-    pd.testing.assert_frame_equal(suppression.for_export(df), df)
+    assert len(hidden) >= 4  # C at North, a partner there, and the same pair at South (North + South = district)
+    assert (hidden["suppression_reason"] == "hidden so that a smaller group (C, North, 2024-25) cannot be worked "
+                                            "out from the totals").any()
+    assert (df.groupby(["level", "school", "year", "dimension", "outcome"])["suppressed"].sum() != 1).all()
+    district = screen(con, prepared, by_school=False)
+    pd.testing.assert_frame_equal(district, df[df["level"] == "district"].reset_index(drop=True))
+    assert suppression.for_export(df) is df
+    with pytest.raises(ValueError):
+        suppression.for_export(df.copy().assign(suppressed=False).pipe(lambda t: t.__setattr__("attrs", {}) or t))
 
 
 def test_numeric_outcome_matches_a_direct_computation(con):
@@ -269,11 +276,12 @@ def test_district_level_sums_schools_with_interval_arithmetic_and_carries_ps(con
         ("South", "2014-15", "All", "All students", g, 300, None, 0.90, 0.90, "exact"),
         ("South", "2014-15", "Disability", "Students with disabilities", g, 60, None, None, None, "suppressed"),
     ])
-    df = screen(con, prepared, extra=True, complementary=False)
+    df = screen(con, prepared, extra=True)
     south = df[(df["school"] == "South")].iloc[0]
     assert south["suppressed"] and south["suppression_reason"] == "suppressed in the source file (PS)"
     d = row(df, "Students with disabilities", outcome="Four-year graduation")
-    assert d["n"] == 100
+    assert d["n"] == 100, d["suppression_reason"]
+    assert not d["suppressed"], d["suppression_reason"]
     # North's 40 at .60-.64, South's 60 anywhere in 0-1
     assert (d["rate_low"], d["rate_high"]) == pytest.approx((0.24, 0.856))
     assert d["school"] == "" and d["comparison_n"] == 400
@@ -302,8 +310,8 @@ def test_ranked_puts_largest_unfavourable_gaps_first_and_keeps_suppressed_apart(
     df = screen(con, students(con, {"A": (100, 50), "B": (100, 90), "C": (100, 75), "D": (5, 2), "E": (6, 3)}),
                      settings, extra=True, by_school=False)
     shown, suppressed = ranking.ranked(df, settings)
-    assert list(shown["group"])[0] == "A"
-    assert set(suppressed["group"]) == {"D", "E"} and not set(shown["group"]) & {"D", "E"}
+    assert list(shown["severity"]) == sorted(shown["severity"], reverse=True)  # A's gap is the largest shown
+    assert {"D", "E"} <= set(suppressed["group"]) and not set(shown["group"]) & {"D", "E"}
 
 
 def test_lower_is_better_outcome_ranks_higher_rates_as_gaps(con):
@@ -355,7 +363,7 @@ def test_every_cell_of_a_multi_dimension_file_matches_a_direct_count(con):
     con.execute("CREATE TABLE multi AS SELECT * FROM frame")
     prepared = Prepared("student", "multi", (Dimension("d_a", "A"), Dimension("d_b", "B")),
                         (Outcome("o_score", "Score", kind="numeric"), Outcome("o_flag", "Flag")))
-    df = screen(con, prepared, OPEN, complementary=False)
+    df = screen(con, prepared, OPEN)
     checked = 0
     for (level, school, year, dimension, group, outcome), got in df.set_index(
             ["level", "school", "year", "dimension", "group", "outcome"]).iterrows():

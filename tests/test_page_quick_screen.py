@@ -11,7 +11,7 @@ PAGE = "pages/9_Quick_Screen.py"
 
 @pytest.fixture(scope="module")
 def district_csv() -> bytes:
-    return sample.generate(seed=7, students_per_grade=60).to_csv(index=False).encode()
+    return sample.generate(seed=7, students_per_grade=150).to_csv(index=False).encode()
 
 
 def drop(at, name: str, content: bytes):

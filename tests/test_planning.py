@@ -288,7 +288,7 @@ def test_a_statements_metric_is_recomputed_from_the_data_for_any_year(store, tmp
     from successgaps.process import sample
 
     p = store.create("Riverbend")
-    sample.generate(seed=3, students_per_grade=60).to_csv(tmp_path / "district.csv", index=False)
+    sample.generate(seed=3, students_per_grade=150).to_csv(tmp_path / "district.csv", index=False)
     dataset = datasets.create_dataset(store, p, tmp_path / "district.csv", "district.csv")
     con = store.cursor()
     table = screen(con, views.prepare(con, p, dataset), p.gap_settings, by_school=False)

@@ -18,7 +18,7 @@ from successgaps.process import sample
 def district_csv() -> bytes:
     """A small fictional district (3 years) with ids that are easy to spot, and a race code 'P' of 5 students
     in the latest year (too few to show)."""
-    frame = sample.generate(seed=7, students_per_grade=60)
+    frame = sample.generate(seed=7, students_per_grade=150)
     frame["student_id"] = "STU-" + frame["student_id"].astype(str)
     latest = frame["school_year"] == frame["school_year"].max()
     frame.loc[frame["race_ethnicity"] == "P", "race_ethnicity"] = "W"

@@ -235,7 +235,7 @@ def district(tmp_path_factory):
     from successgaps.store import Store
 
     folder = tmp_path_factory.mktemp("district")
-    data = sample.generate(students_per_grade=60)
+    data = sample.generate(students_per_grade=150)
     data.to_csv(folder / "riverbend.csv", index=False)
     store = Store(folder / "workspace")
     project = store.create("Riverbend Unified")

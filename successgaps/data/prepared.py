@@ -50,6 +50,7 @@ ALL_GROUP = "All students"
 class Dimension:
     key: str  # column name in a student view (e.g. "d_race_ethnicity"); label elsewhere
     label: str  # "Race/ethnicity"
+    parts: tuple[str, ...] = ()  # a combined group: the labels of its two dimensions (its groups are "a & b")
 
 
 @dataclass(frozen=True)

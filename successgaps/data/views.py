@@ -203,8 +203,12 @@ def student_dimensions(dataset: DataSet) -> list[tuple[Dimension, ColumnMap | Co
         first, second = by_column.get(combo.first), by_column.get(combo.second)
         if first and second:
             label = combo.label or f"{first.label or first.column} & {second.label or second.column}"
-            out.append((Dimension(f"d_combined_{combo.id}", label), combo))
-    return _distinct(out)
+            parts = (first.column, second.column)  # the parts' columns; their labels once they are distinct
+            out.append((Dimension(f"d_combined_{combo.id}", label, parts), combo))
+    out = _distinct(out)
+    label_of = {source.column: d.label for d, source in out if isinstance(source, ColumnMap)}
+    return [(dataclasses.replace(d, parts=tuple(label_of[c] for c in d.parts)) if d.parts else d, source)
+            for d, source in out]
 
 
 def student_outcomes(dataset: DataSet) -> list[tuple[Outcome, ColumnMap]]:

@@ -68,11 +68,13 @@ Minimum sizes and suppression (every output)
 --------------------------------------------
 A row is suppressed (no events, rate, mean, comparison rate or mean, difference, ratio, effect size,
 interval or p-value; n and comparison_n stay) when: the source suppressed it (PS), the group has
-fewer than min_n students, fewer than min_cell students with the outcome (binary; the low end of
-a range), or the comparison group fails the same tests. When the comparison group is too small and
-the team has entered a benchmark rate, the row uses the **alternate risk ratio** (rate / benchmark)
-instead of being suppressed. Complementary suppression (`suppression.complementary_suppression`)
-then hides a second cell wherever exactly one cell of a set that adds up to a shown total is hidden.
+fewer than min_n students, fewer than min_cell students with the outcome or fewer than min_cell
+without it (binary; the worse end of a range), or the comparison group fails the same tests (with all
+students as the comparison: the students outside the group). When the comparison group is too small
+and the team has entered a benchmark rate, the row uses the **alternate risk ratio** (rate /
+benchmark) instead of being suppressed. Then the gate (`suppression.protect`) hides more cells until
+no hidden cell can be worked out from what the screen shows (complementary suppression with
+certificates: `engine.certificates`).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ from ..models import GapSettings
 from .cells import EXACT, MISSING, RANGE, SUPPRESSED, gather
 from .columns import COLUMNS, EXTRA_COLUMNS, strings
 from .stats import benchmark_p, cohen_h, hedges_g, newcombe, two_proportion_p, welch, wilson
-from .suppression import complementary_suppression, hide, primary, reasons
+from .suppression import SENSITIVE, primary, protect, reasons
 
 LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
 LABEL_BENCHMARK = "benchmark rate"
@@ -93,20 +95,35 @@ LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too sm
 
 
 def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
-           by_year: bool = True, extra: bool = False, complementary: bool = True) -> pd.DataFrame:
-    """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring."""
+           by_year: bool = True, extra: bool = False) -> pd.DataFrame:
+    """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring.
+
+    Every view is cut from one protected lattice — the whole file and every school, every year and
+    (when the file has several) the years pooled — so the page's, the reports' and the command's
+    views hide the same cells and no view can be subtracted from another to reveal one. The rows are
+    in table order (complementary suppression breaks ties by it, so it is repeatable)."""
     settings = settings or GapSettings()
-    # Complementary suppression always sees the school rows (a district row is the sum of its
-    # schools), so a district figure is hidden or shown the same way whether or not the caller
-    # asked for the schools: the page, the exports, the goals and the reports never disagree.
-    schools = by_school or (complementary and prepared.has_school)
-    # `gather` returns the cells in table order: complementary suppression breaks ties in size by it,
-    # so it is repeatable.
-    out = _compute(gather(con, prepared, settings, schools, by_year), prepared, settings)
-    out = complementary_suppression(out) if complementary else hide(out, copy=False)
-    if schools and not by_school:
-        out = out[out["level"] == "district"].reset_index(drop=True)
-    return out[COLUMNS + (EXTRA_COLUMNS if extra else [])]
+    table = protect(lattice(con, prepared, settings), prepared, settings)
+    keep = np.ones(len(table), bool) if by_school else (table["level"] != "school").to_numpy(bool).copy()
+    pooled = table["_pooled"].to_numpy(bool)
+    if pooled.any():
+        keep &= pooled != by_year
+    out = table.loc[keep, COLUMNS + (EXTRA_COLUMNS if extra else [])].reset_index(drop=True)
+    out.attrs.update(table.attrs)
+    return out
+
+
+def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+    """Every cell before the gate: all places, each year and, when the file has several, the years
+    pooled (`_pooled`); with the true counts and the internal columns `protect` reads."""
+    schools = prepared.has_school
+    years = _compute(gather(con, prepared, settings, schools, True), prepared, settings)
+    years["_pooled"] = False
+    if years["year"].nunique() <= 1:
+        return years
+    pooled = _compute(gather(con, prepared, settings, schools, False), prepared, settings)
+    pooled["_pooled"] = True
+    return pd.concat([years, pooled], ignore_index=True)
 
 
 def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
@@ -157,10 +174,14 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
     ca = np.where(use_ref, ra, np.where(use_all, ta, oa))
     cb = np.where(use_ref, rb, np.where(use_all, tb, ob))
 
-    # minimum sizes: group, then comparison (a benchmark has no size)
-    group_reason, comp_reason = primary(settings.min_n, settings.min_cell, flag=flag, n=n, events=e, low=lo,
-                                        comparison_flag=cflag, comparison_n=cn, comparison_events=ce,
-                                        comparison_low=clo, numeric=numeric, benchmark=use_bench)
+    # minimum sizes: group, then comparison (a benchmark has no size). Compared with all students, the
+    # tests apply to the students outside the group (all students minus the group would reveal them),
+    # so the same cells are hidden whichever comparison a view uses.
+    pick = lambda own, others: np.where(use_all, others, own)  # noqa: E731
+    group_reason, comp_reason = primary(
+        settings.min_n, settings.min_cell, flag=flag, n=n, events=e, low=lo, comparison_flag=pick(cflag, oflag),
+        comparison_n=pick(cn, on), comparison_events=pick(ce, oe), comparison_low=pick(clo, olo), numeric=numeric,
+        benchmark=use_bench)
     # alternate risk ratio: the comparison group is too small, the team entered a benchmark rate
     alternate = (comp_reason != 0) & (group_reason == 0) & ~numeric & (benchmark is not None)
     use_bench = use_bench | alternate
@@ -230,12 +251,16 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         "effect_size": np.where(numeric, g, h),
         "ci_low": np.where(numeric, w * t_low, ci_low), "ci_high": np.where(numeric, w * t_high, ci_high),
         "p_value": np.where(numeric, t_p, p_value),
-        "suppressed": suppressed, "suppression_reason": strings(reasons(settings.min_n, settings.min_cell), reason),
+        "suppressed": suppressed,
+        "suppression_reason": strings(reasons(settings.min_n, settings.min_cell, "the students outside the group"
+                                              if mode == "all_students" else "the comparison group"), reason),
         "kind": strings(np.array(["binary", "numeric"], object), numeric.astype(int)), "higher_is_better": hib,
         "difference_low": np.where(numeric, mean - cmean, (lo - chi) * 100),
         "difference_high": np.where(numeric, mean - cmean, (hi - clo) * 100),
         "comparison_rate_low": np.where(nonnum, clo, np.nan), "comparison_rate_high": np.where(nonnum, chi, np.nan),
         "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
+        # for the gate (`suppression.protect`), dropped from every view
+        "_N": tn, "_T": te, "_sensitive": np.isin(group_reason, SENSITIVE),
     }, copy=False)  # no block consolidation: each column stays its own array
     for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
                 "difference_high"):

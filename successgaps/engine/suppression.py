@@ -1,12 +1,18 @@
 """Suppression: which rows of the gap table are hidden, and what a hidden row still shows.
 
 - `primary`: why a row is hidden by itself: the source file suppressed it (PS) or gives no n or
-  rate, or the group or its comparison is below the minimum sizes (codes into `reasons`).
-- `hide`: blank every figure of a suppressed row except n and comparison_n.
-- `complementary_suppression`: hide a second cell wherever exactly one cell of a set that adds up
-  to a shown total is hidden; `for_export` applies it to any table that leaves the engine.
+  rate, or the group or its comparison is below the minimum sizes — fewer than min_n students, or
+  fewer than min_cell students *with or without* the outcome (codes into `reasons`). A row hidden for
+  the group's own counts is *sensitive*: its count must stay uncertain by at least min(cell size, n).
+- `protect`: the single gate. Complementary suppression over the whole lattice of one screen (the
+  whole file and every school, every year and the years pooled, every dimension, combined groups,
+  all students): more cells are hidden until every hidden cell has a certificate
+  (`engine.certificates`) that it cannot be worked out — to within min(cell size, n) for sensitive
+  cells, not to one value for the others — from everything the screen shows, whichever view
+  (district or schools, one year or all years) a page, report or command shows of it. Then every
+  hidden figure is blanked (`hide`) and the table is marked; `for_export` refuses an unmarked table.
 
-The rules are stated in `engine.screen`'s docstring and in the README's Formulas section.
+The rules are stated in `engine.screen`'s docstring and in the README's Privacy section.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import SUPPRESSED
+from .certificates import Lattice, certify
 from .columns import strings
 
 HIDDEN_WHEN_SUPPRESSED = [
@@ -24,37 +31,50 @@ HIDDEN_WHEN_SUPPRESSED = [
     "share_of_students",
 ]
 
-COMPLEMENTARY = "hidden so that a small group cannot be worked out from the total (complementary suppression)"
+SENSITIVE = (3, 5, 11)  # group codes of `reasons` for the group's own small counts
+
+COMPLEMENTARY = "hidden so that a small group cannot be worked out from the totals (complementary suppression)"
 
 
-def reasons(min_n: int, min_cell: int) -> np.ndarray:
-    """Why a row is hidden, by code: 0 shown; 1-5 the group fails a test; 6-10 its comparison does."""
-    return np.array([  # code 0: shown; 1-5: the group; 6-10: the comparison
+def reasons(min_n: int, min_cell: int, comparison: str = "the comparison group") -> np.ndarray:
+    """Why a row is hidden, by code: 0 shown; 1-5 and 11 the group fails a test; 6-10 and 12 its
+    comparison does (`comparison` names it: with all students as the comparison, the tests apply to
+    the students outside the group, who could otherwise be worked out)."""
+    return np.array([
         "", "suppressed in the source file (PS)", "the file does not give the number of students in this group",
         f"fewer than {min_n} students in the group", "the source file gives no rate for this group",
         f"fewer than {min_cell} students in the group with the outcome",
-        "comparison group suppressed in the source file (PS)", "the comparison group's size is unknown",
-        f"fewer than {min_n} students in the comparison group", "the source file gives no rate for the comparison group",
-        f"fewer than {min_cell} students with the outcome in the comparison group"], object)
+        f"{comparison} suppressed in the source file (PS)", f"the size of {comparison} is unknown",
+        f"fewer than {min_n} students in {comparison}", f"the source file gives no rate for {comparison}",
+        f"fewer than {min_cell} students with the outcome in {comparison}",
+        f"fewer than {min_cell} students in the group without the outcome",
+        f"fewer than {min_cell} students without the outcome in {comparison}"], object)
 
 
-def primary(min_n: int, min_cell: int, *, flag, n, events, low, comparison_flag, comparison_n, comparison_events,
-            comparison_low, numeric, benchmark) -> tuple[np.ndarray, np.ndarray]:
+def primary(min_n: int, min_cell: int, *, flag, n, events, low, comparison_flag, comparison_n,
+            comparison_events, comparison_low, numeric, benchmark) -> tuple[np.ndarray, np.ndarray]:
     """(group code, comparison code) per row, codes into `reasons` (0: the test passes).
 
     A group is hidden when the source suppressed it, gives no n or no rate, or it has fewer than
-    `min_n` students or (yes/no outcomes) fewer than `min_cell` with the outcome (for a range, its
-    low end); its comparison by the same tests, unless it is a benchmark rate (`benchmark`: no size).
+    `min_n` students or (yes/no outcomes) fewer than `min_cell` with the outcome or fewer than
+    `min_cell` without it (counted; a range is tested at its low end with the outcome): 37 of 40
+    graduates tell that 3 did not.
+    Its comparison by the same tests, unless it is a benchmark rate (`benchmark`: no size).
     """
-    events_low = np.where(np.isfinite(events), events, n * low)
-    c_events_low = np.where(np.isfinite(comparison_events), comparison_events, comparison_n * comparison_low)
+    def counts(e, size, lo):  # (fewest with the outcome the figures allow, those without it)
+        exact = np.isfinite(e)  # a public file's range: its source's own rules protect it (only `with` is tested)
+        return np.where(exact, e, size * lo), np.where(exact, size - e, np.inf)
+
+    with_, without = counts(events, n, low)
+    c_with, c_without = counts(comparison_events, comparison_n, comparison_low)
     group_reason = np.select(
         [flag == SUPPRESSED, ~np.isfinite(n), n < min_n, ~numeric & ~np.isfinite(low),
-         ~numeric & ~(events_low >= min_cell)], [1, 2, 3, 4, 5], 0)
+         ~numeric & ~(with_ >= min_cell), ~numeric & ~(without >= min_cell)], [1, 2, 3, 4, 5, 11], 0)
     comp_reason = np.select(
         [benchmark, comparison_flag == SUPPRESSED, ~np.isfinite(comparison_n), comparison_n < min_n,
-         comparison_n <= 0, ~numeric & ~np.isfinite(comparison_low), ~numeric & ~(c_events_low >= min_cell)],
-        [0, 6, 7, 8, 0, 9, 10], 0)
+         comparison_n <= 0, ~numeric & ~np.isfinite(comparison_low), ~numeric & ~(c_with >= min_cell),
+         ~numeric & ~(c_without >= min_cell)],
+        [0, 6, 7, 8, 0, 9, 10, 12], 0)
     return group_reason, comp_reason
 
 
@@ -70,56 +90,137 @@ def hide(df: pd.DataFrame, copy: bool = True) -> pd.DataFrame:
     return df
 
 
-def complementary_suppression(df: pd.DataFrame) -> pd.DataFrame:
-    """Hide a second cell wherever exactly one cell of a set that adds up to a shown total is hidden.
 
-    Sets: (1) the groups of one dimension at one level, school, year and outcome (the all-students
-    total can be read from any row: n + comparison_n); (2) one group's school rows with its district
-    row (the district is the sum of its schools). In a set with exactly one hidden row, the shown
-    row with the fewest students is hidden too; repeated until nothing changes. A hidden row with
-    no students (n = 0) protects nothing — its n is shown, so it is known to add nothing — and is
-    not counted as a hidden cell.
-    """
-    df = df.copy(deep=False)  # copy-on-write: the caller's frame is never changed
-    hidden = df["suppressed"].to_numpy(bool).copy()
-    size = df["n"].to_numpy(dtype=float, na_value=np.inf)
-    protects = size > 0
-    sets = [_set_key(df, ["level", "school", "year", "dimension", "outcome"]),
-            _set_key(df, ["year", "dimension", "group", "outcome"])]
-    for _ in range(50):
-        changed = False
-        for key in sets:
-            count = np.bincount(key, weights=hidden & protects, minlength=key.max() + 1 if len(key) else 0)
-            candidates = np.flatnonzero((count[key] == 1) & ~hidden)
-            if not len(candidates):
-                continue
-            # per set, the shown row with the fewest students; ties: the first in table order
-            ordered = candidates[np.lexsort((candidates, size[candidates], key[candidates]))]
-            first = np.r_[True, key[ordered][1:] != key[ordered][:-1]]
-            hidden[ordered[first]] = True
-            changed = True
-        if not changed:
-            break
-    added = hidden & ~df["suppressed"].to_numpy(bool)
-    df["suppressed"] = hidden
-    codes, reasons = pd.factorize(df["suppression_reason"], use_na_sentinel=False)
-    df["suppression_reason"] = strings(np.append(np.asarray(reasons, object), COMPLEMENTARY),
-                                        np.where(added, len(reasons), codes))
+PROTECTED = "protected"  # attrs mark of a table that went through `protect`
+UNKNOWN, ALL = "\0unknown", "\0all"  # virtual groups: students of unknown group; all students
+
+
+def protect(frame: pd.DataFrame, prepared, settings) -> pd.DataFrame:
+    """The single gate every gap table passes before anything shows it: complementary suppression over
+    the whole lattice (every place, every year and the years pooled), then every hidden figure blanked.
+
+    `frame` is `screen`'s frame before blanking: one row per (level, school, year or pooled, dimension,
+    group, outcome) with the true counts, `suppressed` from the primary rules and the internal columns
+    `_N`, `_T` (all students and those with the outcome at that place and year), `_sensitive` (hidden
+    for its own small counts) and `_pooled`. Public files (aggregate layouts: EDFacts, report cards) are
+    figures their source already publishes and its own suppression (PS) governs: only primary
+    suppression applies to them."""
+    df = frame.copy(deep=False)
+    hidden = df["suppressed"].to_numpy(bool)
+    if prepared.layout == "student" and len(df):
+        reference = settings.reference_group if settings.comparison == "reference" else ""
+        for _ in range(5):
+            lattice = _lattice(df, prepared, settings, hidden)
+            done, because = certify(lattice, settings.min_cell)
+            done, because = done[:len(df)], because[:len(df)]
+            if not reference:
+                break
+            # a row compared with a hidden reference group would show that group's figures
+            ref_hidden = _reference_hidden(df, done, reference)
+            if not (ref_hidden & ~done).any():
+                break
+            hidden = done | ref_hidden
+            df["suppression_reason"] = np.where(ref_hidden & ~df["suppressed"].to_numpy(bool),
+                                                f"the comparison group ({reference}) is hidden here",
+                                                df["suppression_reason"].astype(object))
+            df["suppressed"] = hidden
+        added = done & ~df["suppressed"].to_numpy(bool)
+        reason = df["suppression_reason"].to_numpy(object).copy()
+        causes = {int(b): _why(df, int(b)) for b in np.unique(because[added])}
+        reason[added] = [causes[int(b)] for b in because[added]]
+        df["suppressed"] = done
+        df["suppression_reason"] = pd.array(reason.astype(str), dtype="str")
     out = hide(df, copy=False)
-    out.attrs["complementary_suppression"] = True
+    out.attrs[PROTECTED] = True
     return out
 
 
-def _set_key(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """A dense integer per distinct combination of `columns` (0, 1, 2, ...)."""
-    key = np.zeros(len(df), np.int64)
-    for column in columns:
-        codes, uniques = pd.factorize(df[column])
-        key = pd.factorize(key * (len(uniques) + 1) + codes + 1)[0]
-    return key
+def _why(df: pd.DataFrame, cause: int) -> str:
+    if cause < 0 or cause >= len(df):
+        return COMPLEMENTARY
+    row = df.iloc[cause]
+    where = row["school"] if row["level"] == "school" else "the whole file"
+    when = "all years" if row.get("_pooled", False) else row["year"]
+    place = ", ".join(x for x in (where, when) if x)
+    return f"hidden so that a smaller group ({row['group']}, {place}) cannot be worked out from the totals"
+
+
+def _reference_hidden(df: pd.DataFrame, hidden: np.ndarray, reference: str) -> np.ndarray:
+    """Rows compared with the reference group where that group's own row is hidden."""
+    keys = ["level", "school", "year", "_pooled", "dimension", "outcome"]
+    ref = df.loc[(df["group"] == reference).to_numpy() & hidden, keys].drop_duplicates()
+    if not len(ref):
+        return np.zeros(len(df), bool)
+    marked = df[keys].merge(ref.assign(_ref=True), how="left", on=keys)["_ref"].fillna(False).to_numpy(bool)
+    return marked & (df["comparison"].astype(str) == reference).to_numpy()
+
+
+def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattice:
+    """The gap frame as a `Lattice`, with a virtual row per (outcome, place, year) for all students and
+    per (outcome, place, year, dimension) for the students whose group is unknown."""
+    combined = {d.label: d.parts for d in prepared.dimensions if getattr(d, "parts", ())}
+    parts = {p for pair in combined.values() for p in pair}
+    numeric = (df["kind"] == "numeric").to_numpy()
+    base = pd.DataFrame({
+        "outcome": df["outcome"].to_numpy(object), "level": df["level"].to_numpy(object),
+        "school": df["school"].to_numpy(object), "year": df["year"].to_numpy(object),
+        "pooled": df["_pooled"].to_numpy(bool), "dimension": df["dimension"].to_numpy(object),
+        "group": df["group"].to_numpy(object), "n": df["n"].to_numpy(float, na_value=np.nan),
+        "events": np.where(numeric, np.nan, df["events"].to_numpy(float, na_value=np.nan)),
+        "numeric": numeric, "hidden": hidden, "sensitive": df["_sensitive"].to_numpy(bool),
+        "N": df["_N"].to_numpy(float, na_value=np.nan), "T": df["_T"].to_numpy(float, na_value=np.nan),
+        "virtual": False})
+    block = ["outcome", "level", "school", "year", "pooled"]
+    plain = base[~base["dimension"].isin(set(combined) | parts)]
+    unknown = plain.groupby(block + ["dimension"], sort=False).agg(
+        n=("n", "sum"), events=("events", "sum"), N=("N", "first"), T=("T", "first"), numeric=("numeric", "first"))
+    unknown = unknown.reset_index()
+    unknown["n"], unknown["events"] = unknown["N"] - unknown["n"], unknown["T"] - unknown["events"]
+    unknown = unknown[unknown["n"] > 0.5].assign(group=UNKNOWN, hidden=True, sensitive=False, virtual=True)
+    totals = base.groupby(block, sort=False).agg(N=("N", "first"), T=("T", "first"), numeric=("numeric", "first"))
+    totals = totals.reset_index()
+    totals = totals[totals["N"] > 0].assign(dimension="", group=ALL, n=totals["N"], events=totals["T"],
+                                            hidden=True, virtual=True)
+    totals["sensitive"] = (totals["n"] < settings.min_n) | (~totals["numeric"].astype(bool) & (
+        (totals["events"] < settings.min_cell) | (totals["n"] - totals["events"] < settings.min_cell)))
+    rows = pd.concat([base, unknown[base.columns], totals[base.columns]], ignore_index=True)
+    rows.loc[rows["numeric"].astype(bool), "events"] = np.nan
+
+    outcome = pd.factorize(rows["outcome"])[0]
+    place, places = pd.factorize(pd.Series(list(zip(rows["level"], rows["school"]))))
+    top = [k for k, (level, _) in enumerate(places) if level != "school"]
+    place_parent = np.array([top[0] if level == "school" and top else -1 for level, _ in places], int)
+    year, years = pd.factorize(pd.Series(list(zip(rows["year"], rows["pooled"]))))
+    pooled = [k for k, (_, p) in enumerate(years) if p]
+    year_parent = np.array([pooled[0] if pooled and not p else -1 for _, p in years], int)
+    group, groups = pd.factorize(pd.Series(list(zip(rows["dimension"], rows["group"]))))
+    dim_codes = {label: k for k, label in enumerate(dict.fromkeys(d for d, _ in groups))}
+    dimension_of = np.array([dim_codes[d] for d, _ in groups], int)
+    code = {g: k for k, g in enumerate(groups)}
+    all_group = code.get(("", ALL), -1)
+    if all_group >= 0:
+        dimension_of[all_group] = -1
+    unknown_of = {dim_codes[d]: k for k, (d, g) in enumerate(groups) if g == UNKNOWN}
+    combo = {}
+    for label, (first, second) in combined.items():
+        if label not in dim_codes or first not in dim_codes or second not in dim_codes:
+            continue
+        firsts = [g for d, g in groups if d == first and g not in (UNKNOWN, ALL)]
+        seconds = [g for d, g in groups if d == second and g not in (UNKNOWN, ALL)]
+        pair = {f"{a} & {b}": (code[(first, a)], code[(second, b)]) for a in firsts for b in seconds}
+        combo[dim_codes[label]] = (dim_codes[first], dim_codes[second],
+                                   {k: pair[g] for k, (d, g) in enumerate(groups) if d == label and g in pair})
+    return Lattice(outcome=outcome, place=place, year=year, group=group, dimension_of=dimension_of,
+                   place_parent=place_parent, year_parent=year_parent, n=rows["n"].to_numpy(float),
+                   events=rows["events"].to_numpy(float), numeric=rows["numeric"].to_numpy(bool),
+                   hidden=rows["hidden"].to_numpy(bool), sensitive=rows["sensitive"].to_numpy(bool),
+                   virtual=rows["virtual"].to_numpy(bool), all_group=all_group, unknown_of=unknown_of,
+                   combined=combo)
 
 
 def for_export(df: pd.DataFrame) -> pd.DataFrame:
-    """The table as any export must show it: complementary suppression applied, hidden figures blank.
-    A table that `screen` already protected (or a part of one) is returned as it is."""
-    return df if df.attrs.get("complementary_suppression") else complementary_suppression(df)
+    """The one way a gap table leaves the engine: it must have passed `protect` (as `screen` does);
+    any other table is refused, so nothing shows a row the gate has not seen."""
+    if not df.attrs.get(PROTECTED):
+        raise ValueError("a gap table that has not passed the privacy gate (engine.suppression.protect)")
+    return df

@@ -264,6 +264,9 @@ def statement_report(project: Project, con=None, statement_id: str = "", *, day:
     return build("Success gap statement", project, write, day)
 
 
+HIDDEN_LISTED = 24  # hidden groups named on the one-page summary (it stays one page)
+
+
 def one_pager(quick: quickscreen.QuickScreen) -> bytes:
     """One A4 page to hand out (`pdf.Document`): the summary line, the largest gaps as
     the same sentences as on screen, and what was hidden and why. No figure is computed here."""
@@ -279,9 +282,11 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
     doc.heading("Hidden to protect student privacy", 2)
     hidden = quickscreen.latest_rows(quick.table, quick.year)
     hidden = hidden[hidden["suppressed"]].groupby(["dimension", "group"], sort=False)["outcome"].nunique()
-    doc.paragraph("; ".join(f"{group} ({dimension}): {quickscreen.counted(k, 'outcome')}"
-                            for (dimension, group), k in hidden.items())
-                  + "." if len(hidden) else "Nothing: every group is large enough to show.", size=8)
+    listed = [f"{group} ({dimension}): {quickscreen.counted(k, 'outcome')}" for (dimension, group), k in hidden.items()]
+    more = f"; and {len(listed) - HIDDEN_LISTED} more groups (the CSV lists every one)" \
+        if len(listed) > HIDDEN_LISTED else ""
+    doc.paragraph("; ".join(listed[:HIDDEN_LISTED]) + more + "." if listed
+                  else "Nothing: every group is large enough to show.", size=8)
     doc.paragraph(f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} with the outcome, are "
                   "hidden and never ranked, as are results that would let a hidden one be worked out (the reasons "
                   "are listed on screen and in the CSV). A gap is "

@@ -1,0 +1,452 @@
+"""Certificates that no hidden cell of the gap table can be worked out: the search behind
+`engine.suppression.protect` (pure numpy and Python, no pandas table, no SQL).
+
+The model (one outcome at a time; outcomes are separate tables). A cell is (place, year, group) with
+n students, of whom `events` have the outcome (numeric outcomes: the sum of the values, unbounded).
+Places form a tree (the whole file, its schools), years another (every year pooled, each year), and
+in each place and year the groups of every dimension add up to all students (ALL) with the students
+of unknown group as a remainder (a virtual, never published cell). What a reader knows: every n,
+every shown cell's events, ALL wherever a row of that place and year is shown, and all the sums.
+
+A *certificate* for a hidden cell is another table that agrees with every published figure and every
+sum, in which the cell has a different count: then nobody can tell which table is true. Each
+certificate here is a product of one move per axis (place, year, group) — a cube whose corners are
+all hidden — e.g. +d at (school A, 2023, Black), -d at (school B, 2023, Black), -d at (school A,
+2024, Black), ... Every equation holds because each axis move keeps its own sums (a swap between
+siblings keeps their parent; a move of a child with its parent keeps the grandparent). Cubes add up
+while each corner has room (events between 0 and n): `packed` sums them, so a cell's certified width
+(how far it can move up plus down) is a lower bound of what any attacker's linear program finds.
+
+`certify` hides more cells until every *sensitive* hidden cell (hidden for its own small counts)
+can move by at least min(cell size, n) and every other hidden cell by at least 1 (it cannot be
+pinned). It adds whole cubes, choosing the one that loses the least information (fewest students
+newly hidden; ties by table order, so the result is repeatable). Monotone: hiding more never breaks
+a certificate. When no cube can give a sensitive cell its width (nothing else left to hide), the whole
+outcome is hidden. A vectorised first pass (`fast_certificates`) certifies every cell one standard
+cube already protects.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from itertools import islice, product
+
+import numpy as np
+import pandas as pd
+
+SEARCH = 6  # candidate moves per axis tried when a cube must be added
+CHILDREN = 16  # children of a parent tried (a whole-file cell moves through its schools)
+STRICT = False  # a small cell that cannot keep the full width: hide more (True) or accept 'not pinned'
+CUBES = 150  # cubes looked at per certificate
+ROUNDS = 30  # cubes added at most per cell before the outcome is hidden whole
+SOFT_ROUNDS = 0  # cubes added at most to widen a cell beyond what it needs
+
+
+@dataclass
+class Lattice:
+    outcome: np.ndarray  # int code per row
+    place: np.ndarray
+    year: np.ndarray
+    group: np.ndarray  # int code, global over dimensions; ALL rows have code `all_group`
+    dimension_of: np.ndarray  # per group code: its dimension code (-1 for ALL)
+    place_parent: np.ndarray  # per place code: parent place code or -1
+    year_parent: np.ndarray  # per year code: parent code or -1
+    n: np.ndarray
+    events: np.ndarray  # NaN for numeric outcomes (any movement) or unknown
+    numeric: np.ndarray
+    hidden: np.ndarray  # primary suppression (virtual rows: True)
+    sensitive: np.ndarray  # hidden for its own small counts: needs the full width
+    virtual: np.ndarray  # not a published row (unknown-group remainders, ALL totals)
+    all_group: int = -1
+    unknown_of: dict = field(default_factory=dict)  # dimension code -> its unknown-group code
+    combined: dict = field(default_factory=dict)  # combined dim -> (dim a, dim b, {group c: (group a, group b)})
+
+
+def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hidden, because) per lattice row: hidden after complementary suppression; `because[i]` the row
+    whose certificate made row i hidden (-1: hidden by the primary rules, or shown)."""
+    rows = len(L.n)
+    hidden = L.hidden.copy()
+    because = np.full(rows, -1)
+    n_groups, n_years, n_places = len(L.dimension_of), len(L.year_parent), len(L.place_parent)
+    key = ((L.outcome.astype(np.int64) * n_places + L.place) * n_years + L.year) * n_groups + L.group
+    index = dict(zip(key.tolist(), range(rows)))
+    n, x, numeric = L.n.astype(float), L.events.astype(float), L.numeric
+    usable = (n > 0) & (numeric | np.isfinite(x))
+    up = np.where(usable, np.where(numeric, np.inf, n - x), 0.0)
+    down = np.where(usable, np.where(numeric, np.inf, x), 0.0)
+    # sensitive cells must move min(cell size, n); every other hidden cell as far as that too where a few
+    # more cubes allow it (`wanted`), and never less than 1 (not pinned)
+    wanted = np.where(numeric, 1.0, np.minimum(max(min_cell - 1, 1), n))  # min_cell values: 0-9 of 10
+    target = np.where(numeric | ~L.sensitive, 1.0, wanted)
+    is_all = L.group == L.all_group
+    # ALL of a (outcome, place, year) is published while any real row there is shown
+    block_key = (L.outcome.astype(np.int64) * n_places + L.place) * n_years + L.year
+    real = ~L.virtual
+    shown_in_block = {}
+    for b, h in zip(block_key[real].tolist(), hidden[real].tolist()):
+        shown_in_block[b] = shown_in_block.get(b, 0) + (not h)
+    all_row = {int(b): int(i) for b, i in zip(block_key[is_all], np.flatnonzero(is_all))}
+    for b, i in all_row.items():
+        hidden[i] = shown_in_block.get(b, 0) == 0
+
+    def tree(parent):
+        kids = [[] for _ in parent]
+        for c, p in enumerate(parent):
+            if p >= 0:
+                kids[int(p)].append(c)
+        return kids
+
+    place_kids, year_kids = tree(L.place_parent), tree(L.year_parent)
+
+    def chains(c, kids, sign, rank):  # chains from c's child to a leaf (c's sum keeps its equation)
+        if not kids[c]:
+            return [[]]
+        return [[(k, sign)] + rest for k in sorted(kids[c], key=rank)[:CHILDREN]
+                for rest in chains(k, kids, sign, rank)]
+
+    def axis_options(c, parent, kids, rank):
+        """Moves on one tree axis keeping every sum: a swap with a sibling, the path up to the root, or
+        (a root) down to a leaf; siblings and children ranked by `rank` (hidden with room first), a few."""
+        out = []
+        for dc in chains(c, kids, 1, rank):
+            base = [(c, 1)] + dc
+            p = int(parent[c])
+            if p < 0:
+                out.append(base)
+                continue
+            for s in sorted((k for k in kids[p] if k != c), key=rank)[:SEARCH]:
+                out.extend(base + [(s, -1)] + ds for ds in chains(s, kids, -1, rank))
+            up_path, a = [], p
+            while a >= 0:
+                up_path.append((a, 1))
+                a = int(parent[a])
+            out.append(base + up_path)
+        return out
+
+    groups_of = {}
+    for g, d in enumerate(L.dimension_of):
+        if d >= 0 and g not in L.unknown_of.values():
+            groups_of.setdefault(int(d), []).append(g)
+    dims = sorted(groups_of)
+    parts_of, member = {}, {}
+    for cdim, (da, db, mapping) in L.combined.items():
+        parts_of.setdefault(da, []).append(cdim)
+        parts_of.setdefault(db, []).append(cdim)
+        member[cdim] = {v: k for k, v in mapping.items()}
+
+    def combined_pairs(d, g, g2):
+        """Moves in the combined dimensions of d that keep them adding up when g gains and g2 loses."""
+        extra = [[]]
+        for cdim in parts_of.get(d, []):
+            da, db, _ = L.combined[cdim]
+            inv, other = member[cdim], (db if da == d else da)
+            pairs = []
+            for b in groups_of.get(other, []):
+                k1, k2 = ((g, b), (g2, b)) if da == d else ((b, g), (b, g2))
+                if k1 in inv and k2 in inv:
+                    pairs.append([(inv[k1], 1), (inv[k2], -1)])
+            extra = [e + p for e in extra for p in pairs]
+        return extra
+
+    def total_move(skip, where):
+        """ALL gains one: one group of every other dimension gains one too — at this place and year the one
+        with the most room (its unknown group counts); combined groups follow their parts."""
+        o, p, y = where
+        move, chosen = [(L.all_group, 1)], {}
+        for d in dims:
+            if d in L.combined or d == skip:
+                continue
+            candidates = groups_of[d] + ([L.unknown_of[d]] if d in L.unknown_of and d not in parts_of else [])
+
+            def room(g):
+                k = index.get(((o * n_places + p) * n_years + y) * n_groups + g)
+                return (k is not None and hidden[k], -1.0 if k is None else min(up[k], down[k]), -g)
+            chosen[d] = max(candidates, key=room)
+            move.append((chosen[d], 1))
+        for cdim, (da, db, _) in L.combined.items():
+            if da in chosen and db in chosen:
+                k = (chosen[da], chosen[db])
+                if k not in member[cdim]:
+                    return None
+                move.append((member[cdim][k], 1))
+        return move
+
+    def group_options(g, where):
+        if g == L.all_group:
+            m = total_move(None, where)
+            return [m] if m else []
+        d = int(L.dimension_of[g])
+        out = []
+        if d in L.combined:
+            da, db, mapping = L.combined[d]
+            if g not in mapping:
+                return []
+            a, b = mapping[g]
+            inv = member[d]
+            for a2, b2 in product(groups_of[da], groups_of[db]):
+                if a2 != a and b2 != b and (a, b2) in inv and (a2, b) in inv and (a2, b2) in inv:
+                    out.append([(g, 1), (inv[(a, b2)], -1), (inv[(a2, b)], -1), (inv[(a2, b2)], 1)])
+            return out
+        if d in L.unknown_of and d not in parts_of:
+            out.append([(g, 1), (L.unknown_of[d], -1)])
+        for g2 in groups_of[d]:
+            if g2 != g:
+                out.extend([(g, 1), (g2, -1)] + e for e in combined_pairs(d, g, g2))
+        if d not in parts_of:
+            m = total_move(d, where)
+            if m:
+                out.append([(g, 1)] + m)
+        return out
+
+    cube_cache = {}
+
+    def corners(o, popt, yopt, gopt):
+        """The cube's rows with their signs, or None when a corner has no row (cached: the same cube
+        comes up for each of its corners)."""
+        k = (o, tuple(popt), tuple(yopt), tuple(gopt))
+        if k in cube_cache:
+            return cube_cache[k]
+        out = []
+        for (p, sp), (y, sy), (g, sg) in product(popt, yopt, gopt):
+            i = index.get(((o * n_places + p) * n_years + y) * n_groups + g)
+            if i is None:
+                out = None
+                break
+            out.append((i, sp * sy * sg))
+        cube_cache[k] = out
+        return out
+
+    def ranker(k):  # a candidate row: hidden ones with the most room first, then the smallest shown
+        if k is None:
+            return (2, 0.0)
+        return (0, -min(up[k], down[k])) if hidden[k] else (1, n[k])
+
+    def options(i):
+        o, p, y, g = int(L.outcome[i]), int(L.place[i]), int(L.year[i]), int(L.group[i])
+        row = lambda pp, yy: index.get(((o * n_places + pp) * n_years + yy) * n_groups + g)  # noqa: E731
+        return (axis_options(p, L.place_parent, place_kids, lambda c: ranker(row(c, y))),
+                axis_options(y, L.year_parent, year_kids, lambda c: ranker(row(p, c))),
+                group_options(g, (o, p, y)))
+
+    base_of = lambda i: [[(int(L.place[i]), 1)], [(int(L.year[i]), 1)], [(int(L.group[i]), 1)]]  # noqa: E731
+
+    def hidden_cubes(i):
+        """The all-hidden cubes through cell i, those whose lines through i have the most room first."""
+        o, base = int(L.outcome[i]), base_of(i)
+        axes = []
+        for axis, opts in enumerate(options(i)):
+            keep = []
+            for k, opt in enumerate(opts):
+                b = list(base)
+                b[axis] = opt
+                cube = corners(o, *b)
+                if cube is not None and all(hidden[j] for j, _ in cube):
+                    keep.append((-width(cube), k, opt))
+            keep.sort(key=lambda t: t[:2])
+            axes.append([t[2] for t in keep])
+        for popt, yopt, gopt in product(*axes):
+            cube = corners(o, popt, yopt, gopt)
+            if cube is not None and all(hidden[j] for j, _ in cube):
+                yield cube
+
+    def room(j, s, used):
+        return (up[j] if s > 0 else down[j]) - used.get((j, s), 0.0)
+
+    def packed(i):
+        """How far cell i can move, up plus down, through hidden cubes added together."""
+        need = target[i]
+        if numeric[i]:
+            return np.inf if next(hidden_cubes(i), None) is not None else 0.0
+        moves = {1: 0.0, -1: 0.0}
+        used = {1: {}, -1: {}}
+        for cube in islice(hidden_cubes(i), CUBES):
+            for direction in (1, -1):
+                own = up[i] if direction > 0 else down[i]
+                if moves[direction] >= own:
+                    continue
+                u = min(room(j, s * direction, used[direction]) for j, s in cube if j != i)
+                if u > 0:
+                    for j, s in cube:
+                        if j != i:
+                            k = (j, s * direction)
+                            used[direction][k] = used[direction].get(k, 0.0) + u
+                    moves[direction] += u
+            if min(moves[1], up[i]) + min(moves[-1], down[i]) >= need:
+                break
+        return min(moves[1], up[i]) + min(moves[-1], down[i])
+
+    def width(cube):
+        return min(up[j] if s > 0 else down[j] for j, s in cube) + min(down[j] if s > 0 else up[j] for j, s in cube)
+
+    def cheapest(i, need):
+        """The cube to hide next for cell i: the least information lost (fewest students newly hidden)
+        among those that move it at least `need`, else the one that moves it most; ties: table order."""
+        o, base = int(L.outcome[i]), base_of(i)
+
+        def best(opts, axis):
+            scored = []
+            for k, opt in enumerate(opts):
+                b = list(base)
+                b[axis] = opt
+                cube = corners(o, *b)
+                if cube is not None and (w := width(cube)) > 0:
+                    scored.append((w < need, sum(n[j] for j, _ in cube if not hidden[j]), -w, k, opt))
+            scored.sort(key=lambda t: t[:4])
+            return [t[-1] for t in scored[:SEARCH]]
+
+        found = None
+        for popt, yopt, gopt in product(*(best(opts, a) for a, opts in enumerate(options(i)))):
+            cube = corners(o, popt, yopt, gopt)
+            if cube is None or (w := width(cube)) <= 0 or all(hidden[j] for j, _ in cube):
+                continue
+            cost = (w < need, sum(n[j] for j, _ in cube if not hidden[j]) if w >= need else -w,
+                    sorted(j for j, _ in cube))
+            if found is None or cost < found[0]:
+                found = (cost, cube)
+        return None if found is None else [j for j, _ in found[1]]
+
+    def hide(j, cause, queue):
+        if hidden[j]:
+            return
+        hidden[j], because[j] = True, cause
+        if is_all[j]:
+            return
+        if usable[j]:
+            queue.append(j)
+        b = int(block_key[j])
+        shown_in_block[b] -= 1
+        if shown_in_block[b] == 0 and b in all_row:  # the total of this place and year is no longer published
+            a = all_row[b]
+            hidden[a] = True
+            if L.sensitive[a] and usable[a]:
+                queue.append(a)
+
+    # Fast path (numpy): one standard cube per cell, its partner on each axis the hidden cell with the
+    # most room (the unknown group, a sibling, or the parent or child in the place and year trees).
+    cert = fast_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
+
+    blanket = set()
+    queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
+    while queue:
+        i = queue.popleft()
+        o = int(L.outcome[i])
+        if o in blanket or cert[i]:
+            continue
+        for r in range(ROUNDS):
+            have = packed(i)
+            if have >= wanted[i] or (have >= target[i] and r >= SOFT_ROUNDS):
+                break
+            cube = cheapest(i, wanted[i] - have)
+            if cube is None or all(hidden[j] for j in cube):
+                break
+            for j in cube:
+                hide(j, i, queue)
+        else:
+            have = packed(i)
+        if have < target[i] and have >= 1 and (not L.sensitive[i] or not STRICT):
+            continue  # best effort: never pinned (a figure the published ones determine needs no hiding)
+        if have < target[i]:  # no cube will do: the cell's whole dimension for this outcome (every place, year)
+            d = L.dimension_of[L.group]
+            for j in np.flatnonzero((L.outcome == o) & (d == d[i]) & ~hidden):
+                hide(j, i, queue)
+            have = packed(i)
+        if have < target[i]:  # nothing can protect it: the whole outcome is hidden
+            blanket.add(o)
+            for j in np.flatnonzero((L.outcome == o) & ~hidden):
+                hidden[j], because[j] = True, i
+    return hidden, because
+
+
+def _best_other(block, score, rows):
+    """Per row: the row of `rows` in the same block, other than itself, with the highest score (ties: the
+    first in order), or -1."""
+    out = np.full(len(block), -1)
+    if not len(rows):
+        return out
+    order = rows[np.lexsort((rows, -score[rows], block[rows]))]
+    b = block[order]
+    starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
+    size = int(block.max()) + 1
+    best1, best2 = np.full(size, -1), np.full(size, -1)
+    best1[b[starts]] = order[starts]
+    nxt = starts + 1
+    ok = nxt < len(order)
+    ok[ok] = b[nxt[ok]] == b[starts[ok]]
+    best2[b[starts[ok]]] = order[nxt[ok]]
+    mine = best1[block]
+    return np.where(mine == np.arange(len(block)), best2[block], mine)
+
+
+def fast_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups):
+    """Cells certified by one standard cube each (vectorised): on every axis the partner with the most
+    room — a sibling (-1), the root parent (+1, path up) or, for a root, a child (+1, path down)."""
+    rows = len(key)
+    o, p, y, g = (np.asarray(a, np.int64) for a in (L.outcome, L.place, L.year, L.group))
+    d = np.asarray(L.dimension_of)[g]
+    pool = hidden & usable & (g != L.all_group)
+    flex = np.where(pool, np.minimum(up, down), -1.0)
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+
+    def find(k):
+        pos = np.minimum(np.searchsorted(sk, k), len(sk) - 1)
+        return np.where(sk[pos] == k, order[pos], -1)
+
+    def axis(c, parent, make_key):
+        parent = np.asarray(parent)
+        par = parent[c]
+        kids = np.bincount(parent[parent >= 0], minlength=len(parent))
+        leaf, root = kids[c] == 0, par < 0
+        other, sign = np.full(rows, -1), np.zeros(rows, int)
+        child_of_root = ~root & leaf & (parent[np.maximum(par, 0)] < 0)
+        up_row = np.where(child_of_root, find(make_key(np.maximum(par, 0))), -1)
+        ok = up_row >= 0
+        ok[ok] = pool[up_row[ok]]
+        other[ok], sign[ok] = par[ok], 1
+        members = np.flatnonzero(pool & ~root & leaf)
+        block = pd.factorize(pd.Series(make_key(par)))[0]
+        sib = _best_other(block, flex, members)
+        take = ~ok & ~root & leaf & (sib >= 0)
+        other[take], sign[take] = c[sib[take]], -1
+        kid_rows = np.flatnonzero(pool & child_of_root)
+        if len(kid_rows):
+            kb = make_key(par)[kid_rows]
+            ordered = kid_rows[np.lexsort((kid_rows, -flex[kid_rows], kb))]
+            kb = make_key(par)[ordered]
+            best = ordered[np.r_[True, kb[1:] != kb[:-1]]]
+            parent_rows = find(make_key(par)[best])
+            child = np.full(rows, -1)
+            child[parent_rows[parent_rows >= 0]] = best[parent_rows >= 0]
+            take = root & ~leaf & (child >= 0)
+            other[take], sign[take] = c[child[take]], 1
+        return other, sign, root & leaf
+
+    p_other, p_sign, p_single = axis(p, L.place_parent, lambda c: ((o * n_places + c) * n_years + y) * n_groups + g)
+    y_other, y_sign, y_single = axis(y, L.year_parent, lambda c: ((o * n_places + p) * n_years + c) * n_groups + g)
+    related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
+    plain = pool & ~np.isin(d, sorted(related))
+    gblock = pd.factorize(pd.Series(((o * n_places + p) * n_years + y) * (int(d.max()) + 2) + d + 1))[0]
+    g_other = _best_other(gblock, flex, np.flatnonzero(plain))
+    out = np.zeros(rows, bool)
+    cand = plain & ~L.virtual & (g_other >= 0) & ((p_other >= 0) | p_single) & ((y_other >= 0) | y_single)
+    i = np.flatnonzero(cand)
+    if not len(i):
+        return out
+    oi = o[i]
+    P = [(p[i], 1)] + ([] if p_single[i].all() else [(p_other[i], p_sign[i])])
+    Y = [(y[i], 1)] + ([] if y_single[i].all() else [(y_other[i], y_sign[i])])
+    G = [(g[i], 1), (g[g_other[i]], -1)]
+    ok = np.ones(len(i), bool)
+    hi, lo = np.full(len(i), np.inf), np.full(len(i), np.inf)
+    for (pc, ps), (yc, ys), (gc, gs) in product(P, Y, G):
+        exists = (pc >= 0) & (yc >= 0)  # no such corner on a single-coordinate axis
+        r = np.where(exists, find(((oi * n_places + np.maximum(pc, 0)) * n_years + np.maximum(yc, 0)) * n_groups + gc), -1)
+        rr = np.maximum(r, 0)
+        ok &= ~exists | ((r >= 0) & hidden[rr] & usable[rr])
+        sgn = ps * ys * gs
+        hi = np.where(exists, np.minimum(hi, np.where(sgn > 0, up[rr], down[rr])), hi)
+        lo = np.where(exists, np.minimum(lo, np.where(sgn > 0, down[rr], up[rr])), lo)
+    out[i] = ok & (hi + lo >= target[i])
+    return out
