@@ -264,7 +264,7 @@ def statement_report(project: Project, con=None, statement_id: str = "", *, day:
     return build("Success gap statement", project, write, day)
 
 
-HIDDEN_LISTED = 24  # hidden groups named on the one-page summary (it stays one page)
+HIDDEN_LISTED = 12  # hidden groups named on the one-page summary (it stays one page)
 
 
 def one_pager(quick: quickscreen.QuickScreen) -> bytes:
