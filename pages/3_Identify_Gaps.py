@@ -5,7 +5,8 @@ import streamlit as st
 from successgaps import charts, gaps, ingest, statements, ui
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
-from successgaps.ui.guidance import guide_url, metric_columns
+from successgaps.ui import tables
+from successgaps.ui.guidance import guide_url
 
 project = ui.page("Identify gaps", step=3)
 ui.focus_banner(project)
@@ -113,10 +114,8 @@ dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dime
 place = lookup.place(level, school)  # every year of this place
 rows = gaps.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
-DRILL_COLUMNS = ["school", "n", "rate", "mean", "comparison_rate", "comparison_mean", "difference", "suppression_reason"]
-SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
-                  "comparison_mean", "difference", "difference_low", "difference_high", "risk_ratio", "ci_low",
-                  "ci_high", "p_value", "flagged", "years_flagged", "share_of_students", "share_of_events"]
+DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (group − comparison)", "Why hidden"]
+HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
 
 def _present_gap(row):
     st.markdown(f"### {statements.gap_sentence(row, interval=True)}")
@@ -139,15 +138,13 @@ with screen_tab:
         ui.present_one(shown.to_dict("records"), "gaps_present", _present_gap,
                        label=lambda r: f"{r['group']} · {r['outcome']}")
     else:
-        st.dataframe(gaps.readable(shown, SCREEN_COLUMNS), hide_index=True, width="stretch", key="gaps_screen_table",
-                     column_config=metric_columns(SCREEN_COLUMNS))
+        tables.show_gaps(shown, key="gaps_screen_table")
         st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
     st.subheader(f"Hidden to protect privacy ({len(hidden)})")
     st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
                "file suppressed it, or showing it would let a small group be worked out from the others.")
     if not hidden.empty:
-        st.dataframe(gaps.readable(hidden, ["group", "dimension", "outcome", "n", "suppression_reason"]),
-                     hide_index=True, width="stretch", key="gaps_hidden_table")
+        tables.show_gaps(hidden, key="gaps_hidden_table", columns=HIDDEN_COLUMNS)
 
 with heat_tab:
     binary = rows[rows["kind"] == "binary"]
@@ -156,8 +153,10 @@ with heat_tab:
     else:
         st.plotly_chart(charts.gap_heatmap(binary), key="gaps_heatmap")
         st.caption("Orange: the group does worse than its comparison; purple: better; grey “—”: hidden or "
-                   "not computable. The same numbers:")
-        st.dataframe(gaps.heatmap_table(binary).round(1), width="stretch", key="gaps_heatmap_table")
+                   "not computable. The same gaps in percentage points (group − comparison):")
+        heat = gaps.heatmap_table(binary).rename_axis("Group").reset_index()
+        tables.show(heat, key="gaps_heatmap_table",
+                    formats={c: lambda v: tables.number(v, 0, sign=True) for c in heat.columns[1:]})
 
 pairs = list(dict.fromkeys(zip(rows["dimension"], rows["group"])))
 outcome_names = list(rows["outcome"].unique())
@@ -187,14 +186,12 @@ with closer_tab:
             if not by_school.empty:
                 st.markdown("**By school**")
                 st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
-                st.dataframe(gaps.readable(by_school, DRILL_COLUMNS), hide_index=True, width="stretch",
-                             key="gaps_drill_school_table", column_config=metric_columns(DRILL_COLUMNS))
+                tables.show_gaps(by_school, key="gaps_drill_school_table", columns=["School", *DRILL_COLUMNS])
             over_years = gaps.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
             if len(years) > 1:
                 st.markdown("**Over the years**")
                 st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")
-                st.dataframe(gaps.readable(over_years, ["year", *DRILL_COLUMNS[1:]]), hide_index=True, width="stretch",
-                             key="gaps_drill_year_table", column_config=metric_columns(DRILL_COLUMNS))
+                tables.show_gaps(over_years, key="gaps_drill_year_table", columns=["Year", *DRILL_COLUMNS])
 
 with statement_tab:
     st.caption("A success gap statement names the group, the outcome and the size of the gap, with the data "

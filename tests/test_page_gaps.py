@@ -4,6 +4,7 @@ import pytest
 
 from successgaps import gaps, ingest, sample
 from successgaps.models import GapSettings
+from successgaps.ui import tables
 
 
 @pytest.fixture
@@ -18,13 +19,13 @@ def district(store, tmp_path):
 
 
 def screen_of(at):
-    """The ranked screen (the first table with a "Beyond threshold" column)."""
-    return next(d.value for d in at.dataframe if "Beyond threshold" in d.value.columns)
+    """The ranked screen (the first table with a "Beyond the threshold" column)."""
+    return next(d.value for d in at.dataframe if "Beyond the threshold" in d.value.columns)
 
 
 def hidden_of(at):
     """The list of hidden groups (the first table with only the hidden columns)."""
-    return next(d.value for d in at.dataframe if list(d.value.columns) == ["Group", "Dimension", "Outcome", "n", "Why hidden"])
+    return next(d.value for d in at.dataframe if list(d.value.columns) == ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"])
 
 
 def engine_table(store, project):
@@ -41,9 +42,16 @@ def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apar
     shown, hidden = gaps.gap_screen(table, GapSettings(), year=latest)
     screen = screen_of(at)
     assert len(screen) == len(shown)
-    assert screen.iloc[0]["Group"] == shown.iloc[0]["group"]
-    assert screen.iloc[0]["Outcome"] == shown.iloc[0]["outcome"]
-    assert screen.iloc[0]["Gap (points or units)"] == pytest.approx(shown.iloc[0]["difference"], abs=0.05)
+    assert list(screen.columns) == tables.GAP_SHORT  # the answer first: no column off-screen to the right
+    top = shown.iloc[0]
+    assert screen.iloc[0]["Group"] == top["group"]
+    assert screen.iloc[0]["Outcome"] == top["outcome"]
+    unit = " points" if top["kind"] == "binary" else ""
+    assert screen.iloc[0]["Gap (group − comparison)"].replace("\u2212", "-") == f"{top['difference']:+.0f}{unit}" \
+        or top["kind"] == "numeric"
+    at.toggle(key="gaps_screen_table_more").set_value(True).run()
+    screen = screen_of(at)
+    assert {"Dimension", "Risk ratio", "p-value"} <= set(screen.columns)
     listed = hidden_of(at)
     assert len(listed) == len(hidden) > 0 and listed["Why hidden"].str.len().min() > 0
     # no hidden group appears in the ranked screen
@@ -96,6 +104,6 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     assert any(m.value.startswith(f"**1 of {len(shown)}**") for m in at.markdown)
     first = next(m.value for m in at.markdown if m.value.startswith("### "))
     assert f"(n = {int(shown.iloc[0]['n']):,})" in first
-    assert not any("Beyond threshold" in d.value.columns for d in at.dataframe)  # no editing table on screen
+    assert not any("Beyond the threshold" in d.value.columns for d in at.dataframe)  # no editing table on screen
     next(b for b in at.button if b.label == "Next →").click().run()
     assert any(m.value.startswith(f"**2 of {len(shown)}**") for m in at.markdown)
