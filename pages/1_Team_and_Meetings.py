@@ -107,11 +107,12 @@ with tab_team:
         st.markdown("**Still missing:** " + "; ".join(c.label for c in missing) + ".")
     else:
         st.success("Every stakeholder group has someone at the table.")
-    st.table(team.coverage_table(project), hide_index=True, border="horizontal")
+    ui.tables.show(team.coverage_table(project), key="team_coverage_table", static=True)
 
     st.subheader("Team roster")
     if project.members:
-        st.dataframe(team.roster_table(project), hide_index=True)
+        ui.tables.show(team.roster_table(project), key="team_roster_table",
+                       columns=["Name", "Role", "Stakeholder category", "Agreed to join"])
     else:
         st.caption("Nobody on the roster yet.")
 
@@ -213,7 +214,7 @@ with tab_plan:
             st.form_submit_button(label, type="primary", on_click=_edit, args=(_make_plan,))
 
     if project.meetings:
-        st.dataframe(meetings.plan_table(project), hide_index=True)
+        ui.tables.show(meetings.plan_table(project), key="team_plan_table")
         st.download_button("Download the calendar (.ics)", meetings.to_ics(project),
                            file_name=meetings.file_stem(project, "meetings") + ".ics", mime="text/calendar",
                            on_click="ignore", icon=":material/event:")
@@ -288,12 +289,12 @@ with tab_meeting:
             due = meetings.homework_due(project, m)
             st.markdown("**Due at this meeting** (given at the meeting before)")
             if due:
-                st.dataframe(meetings.homework_table(project, due), hide_index=True)
+                ui.tables.show(meetings.homework_table(project, due), key=f"team_hw_due_{m.id}")
             else:
                 st.caption("Nothing was due.")
             st.markdown("**Given at this meeting**")
             if m.homework:
-                st.dataframe(meetings.homework_table(project, m.homework), hide_index=True)
+                ui.tables.show(meetings.homework_table(project, m.homework), key=f"team_hw_given_{m.id}")
                 if editing:
                     texts = {h.id: h.text for h in m.homework}
                     st.multiselect("Done", list(texts), [h.id for h in m.homework if h.done], format_func=texts.get,
@@ -340,7 +341,7 @@ with tab_meeting:
             if m.evaluations:
                 summary = meetings.evaluation_summary(m)
                 st.plotly_chart(meetings.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
-                st.dataframe(summary, hide_index=True)
+                ui.tables.show(summary, key=f"team_ev_table_{m.id}")
                 for comment in meetings.evaluation_comments(m):
                     st.markdown(f"> {comment}")
 

@@ -91,9 +91,8 @@ presenting = ui.presenting()
 # ---------------------------------------------------------------- files
 
 st.subheader(f"Files of \u201c{dataset.name}\u201d")
-st.dataframe(pd.DataFrame([{"file": f.filename, "rows": f.rows, "year": f.year, "sheet": f.sheet,
-                            "loaded": f.loaded_at.strftime("%Y-%m-%d %H:%M")} for f in dataset.files]),
-             hide_index=True, width="stretch")
+ui.tables.show(pd.DataFrame([{"File": f.filename, "Rows": f.rows, "Year": f.year, "Excel sheet": f.sheet,
+                              "Loaded": f.loaded_at} for f in dataset.files]), key="data_files_table")
 if not presenting:
     with st.expander("Add next year's file, replace or delete a file, or start another data set"):
         uploaded, sheet, year = upload_form("data_more", with_year=True)
@@ -150,7 +149,9 @@ else:
 
 rev = project.revision
 roles = list(ingest.ROLE_NAMES.values())
-mapping = st.data_editor(
+if presenting:  # read, not edited, on the shared screen
+    ui.tables.show(pd.DataFrame(ingest.mapping_rows(dataset)), key=f"data_map_table_{dataset.id}")
+mapping = None if presenting else st.data_editor(
     pd.DataFrame(ingest.mapping_rows(dataset)), key=f"data_map_{dataset.id}_{rev}", hide_index=True,
     width="stretch", num_rows="fixed", disabled=presenting or ["column"],
     column_config={

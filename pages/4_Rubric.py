@@ -105,7 +105,7 @@ if ui.presenting():
 source = "loaded from a file" if rubric.is_custom(project) else "shipped with the app"
 st.caption(f"Rubric: **{book.title}**, version {book.version} ({source}) — {len(book.areas)} areas, "
            f"{status.indicators} indicators.")
-st.table(rubric.progress_table(project))
+ui.tables.show(rubric.progress_table(project), key="rub_progress_table", static=True)
 
 mine, consensus, facilitate, files = st.tabs(["My ratings", "Team consensus", "Facilitator view",
                                               "Export and rubric file"])
@@ -179,7 +179,10 @@ with consensus:
                    "discuss these first.")
     else:
         st.caption("No indicator has members' own ratings two levels or more apart.")
-    st.dataframe(rubric.consensus_table(project, pick), hide_index=True, width="stretch")
+    overview = rubric.consensus_table(project, pick)
+    ui.tables.show(overview, key="rub_consensus_table",
+                   columns=[c for c in overview.columns if c != "Indicator id" and not c.startswith("Small group")
+                            and c not in ("Consensus evidence", "What we need to find out")])
     st.caption("Enter the consensus rating, its evidence and what the team still needs to find out "
                "in the Facilitator view, one indicator at a time.")
 

@@ -68,7 +68,7 @@ if not needs:
             "step 4, or raise the cut.")
 for area_title, table in planning.needs_by_area(needs):
     st.markdown(f"#### {area_title}")
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.tables.show(table, key=f"rc_needs_{area_title}")
 
 # ---------------------------------------------------------------- votes
 st.subheader("Vote: which areas would you act on first?")
@@ -84,7 +84,7 @@ if needs and editing:
                        format_func=_title, max_selections=project.votes_per_member, key=f"rc_votes_{voter}",
                        on_change=ui.edit, args=(_vote, voter))
 if project.votes:
-    st.dataframe(planning.tally_table(project, needs), hide_index=True, width="stretch")
+    ui.tables.show(planning.tally_table(project, needs), key="rc_tally_table")
     if waiting := planning.voters_missing(project):
         st.caption("Not voted yet: " + ", ".join(waiting))
 elif needs:

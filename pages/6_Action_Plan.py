@@ -14,6 +14,7 @@ statements = {"": "(no gap statement)"} | {s.id: planning.statement_label(s) for
 STATUS = list(planning.STATUS_LABELS)
 editing = not ui.presenting()
 today = dt.date.today()
+STEP_COLUMNS = ["Goal", "Step", "Owner", "Due", "Status"]  # the rest (start, resources, evidence, barriers) on demand
 
 
 
@@ -87,7 +88,8 @@ if not editing:
         st.markdown(planning.goal_summary(goal))
         if goal.evidence:
             st.markdown(f"**How we will know:** {goal.evidence}")
-        st.dataframe(planning.steps_table(project, today, goal_id=goal.id), hide_index=True, width="stretch")
+        ui.tables.show(planning.steps_table(project, today, goal_id=goal.id), key="plan_slide_steps",
+                       columns=STEP_COLUMNS[1:])
         _timeline(goal.id)
     ui.done()
     st.stop()
@@ -188,7 +190,7 @@ with st.expander("Add a goal", expanded=not project.goals):
 if project.steps:
     st.subheader("Timeline")
     _timeline()
-    st.dataframe(planning.steps_table(project, today), hide_index=True, width="stretch")
+    ui.tables.show(planning.steps_table(project, today), key="plan_steps_table", columns=STEP_COLUMNS)
     st.subheader("My steps")
     who = st.selectbox("Team member", list(members), format_func=members.get, key="plan_my")
     if who:
@@ -196,7 +198,7 @@ if project.steps:
         if mine.empty:
             st.caption(f"{members[who]} owns no action steps.")
         else:
-            st.dataframe(mine, hide_index=True, width="stretch")
+            ui.tables.show(mine, key="plan_my_table", columns=STEP_COLUMNS)
 
 # ---------------------------------------------------------------- export
 if project.goals or project.priorities:

@@ -102,10 +102,10 @@ if upcoming:
     st.markdown(f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
                 f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})")
 if project.reviews:
-    st.dataframe(pd.DataFrame([{
+    ui.tables.show(pd.DataFrame([{
         "Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
-        "Held": "yes" if r.held else "", "Attendees": len(r.attendees)} for r in project.reviews]),
-        hide_index=True, width="stretch")
+        "Held": "yes" if r.held else "not yet", "Attendees": len(r.attendees)} for r in project.reviews]),
+        key="mon_reviews_table")
 else:
     st.caption("No reviews scheduled yet.")
 if not ui.presenting():
@@ -185,7 +185,7 @@ if not ui.presenting() and (project.goals or project.steps):
         st.button("Apply the change", on_click=ui.edit, args=(_revise,))
 log = monitoring.history(project)
 if log:
-    st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")
+    ui.tables.show(pd.DataFrame(log), key="mon_history_table")
 else:
     st.caption("No changes to the plan yet.")
 ui.report_button("Progress report (PDF)", partial(reports.progress_report, project, con), "progress-report.pdf")

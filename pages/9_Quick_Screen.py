@@ -7,9 +7,10 @@ only draw it; removing the file forgets it.
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
-from successgaps import charts, quickscreen, statements, ui
+from successgaps import charts, gaps, quickscreen, statements, ui
 from successgaps.errors import UserError
 
 RESULT = "qs_result"  # the QuickScreen of the file in the uploader
@@ -88,7 +89,8 @@ else:
     st.caption("Nothing: every group is large enough to show.")
 
 with st.expander("The table behind these sentences"):
-    st.dataframe(quickscreen.screen_table(quick), hide_index=True, width="stretch", key="qs_table")
+    shown, hidden = gaps.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+    ui.tables.show_gaps(pd.concat([shown, hidden], ignore_index=True), key="qs_table")
 
 # ---------------------------------------------------------------- keep it, or take it away
 

@@ -54,7 +54,7 @@ def test_members_vote_and_the_tally_is_shown(run, rated, store):
     saved = store.load(rated.id)
     assert planning.tally(saved) == {ids[1]: 2, ids[0]: 1}
     tally = next(df.value for df in at.dataframe if "Voted by" in df.value.columns)
-    assert tally.loc[0, "Votes"] == 2 and tally.loc[0, "Voted by"] == "Ana, Ben"
+    assert tally.loc[0, "Votes"] == "2" and tally.loc[0, "Voted by"] == "Ana, Ben"
 
 
 def test_a_sixth_priority_is_refused_with_a_sentence(run, rated, store):

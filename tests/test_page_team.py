@@ -93,7 +93,7 @@ def test_a_half_day_plan_has_fewer_meetings_and_agendas_with_norms_and_homework(
     assert [m.kind for m in meetings.working_meetings(saved)] == ["getting_started", "rubric", "root_causes"]
     assert sorted(a for m in saved.meetings for a in m.rubric_areas) == sorted(a for a, _ in meetings.rubric_areas())
     plan = next(d.value for d in at.dataframe if "Rubric areas" in d.value.columns)
-    assert list(plan["Meeting"]) == [m.number for m in saved.meetings]
+    assert list(plan["Meeting"]) == [str(m.number) for m in saved.meetings]
 
     at.selectbox(key="team_meeting").select(saved.meetings[1].id).run()
     agenda = next(md.value for md in at.markdown if md.value.startswith("# Meeting 2"))
@@ -142,7 +142,7 @@ def test_attendance_notes_and_an_evaluation_are_saved_and_summarised(run, store,
     evaluations = store.load(project.id).meetings[0].evaluations
     assert [e.scores["time_well_used"] for e in evaluations] == [2]
     summary = next(d.value for d in at.dataframe if "Statement" in d.value.columns).set_index("Statement")
-    assert summary.loc["Time was well used.", "Agree (%)"] == 0
+    assert summary.loc["Time was well used.", "Agree (%)"] == "0"
     assert any(md.value == "> Good data, too rushed." for md in at.markdown)
     assert first == store.load(project.id).meetings[0].id
 

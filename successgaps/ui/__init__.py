@@ -11,6 +11,7 @@ from ..errors import UserError
 from ..models import Project
 from ..progress import STEPS, step_statuses
 from ..store import Store, default_workspace
+from . import tables
 from .guidance import render_tips
 
 _PROJECT_ID = "sg_project_id"

@@ -228,9 +228,10 @@ def _presenting() -> bool:
 
 
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, formats: dict | None = None,
-         help: dict | None = None, height: int | None = None, more: bool = True) -> None:
+         help: dict | None = None, height: int | None = None, more: bool = True, static: bool = False) -> None:
     """Draw a table for people. `columns`: the short default set (the rest behind "More columns");
-    `formats`: per-column formatters; `help`: column heading -> hover help."""
+    `formats`: per-column formatters; `help`: column heading -> hover help; `static`: a short summary
+    drawn as a plain HTML table (always, not only when presenting)."""
     table = for_people(df, formats)
     if table.empty:
         st.caption("Nothing to show yet.")
@@ -242,7 +243,7 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
             if st.toggle("More columns", key=f"{key}_more", help="Show " + ", ".join(extra) + "."):
                 columns = columns + extra
         table = table[columns]
-    if _presenting():
+    if static or _presenting():
         st.table(table, hide_index=True, border="horizontal")
         return
     config = {c: st.column_config.TextColumn(help=h) for c, h in (help or {}).items() if c in table.columns}
