@@ -72,7 +72,7 @@ def _switch() -> None:
     ui.open_project(st.session_state.get("home_switch"))
 
 
-project = ui.page("Success Gaps", needs_project=False)
+project = ui.page("Success Gaps", needs_project=False, slide_page="Home.py")
 projects = ui.store().list()
 
 if project is None:
@@ -83,14 +83,14 @@ if project is None:
     render_explainer(expanded=not projects, key="home_explainer")
     left, right = st.columns(2)
     with left:
-        st.subheader("Start a project")
+        st.header("Start a project")
         st.text_input("Project name", key="home_new_name", placeholder="e.g. Central High graduation 2025–26")
         st.button("Create project", on_click=_create, args=("home_new_name",), type="primary")
         st.divider()
         st.markdown("New here? Try the app on a fictional district's student file.")
         st.button("Create a project from the sample district", on_click=_create_sample)
     with right:
-        st.subheader("Open a project")
+        st.header("Open a project")
         if projects:
             for summary in projects:
                 st.button(summary.name, key=f"home_open_{summary.id}", icon=":material/folder_open:",

@@ -99,7 +99,7 @@ tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(
 
 # ---------------------------------------------------------------- team and coverage
 with tab_team:
-    st.subheader("Who is at the table")
+    st.header("Who is at the table")
     for warning in team.coverage_warnings(project):
         st.warning(warning, icon=":material/warning:")
     missing = team.missing(project)
@@ -109,7 +109,7 @@ with tab_team:
         st.success("Every stakeholder group has someone at the table.")
     ui.tables.show(team.coverage_table(project), key="team_coverage_table", static=True)
 
-    st.subheader("Team roster")
+    st.header("Team roster")
     if project.members:
         ui.tables.show(team.roster_table(project), key="team_roster_table",
                        columns=["Name", "Role", "Stakeholder category", "Agreed to join"])
@@ -149,7 +149,7 @@ with tab_team:
 
 # ---------------------------------------------------------------- invitations
 with tab_invite:
-    st.subheader("Invitations")
+    st.header("Invitations")
     if not project.members:
         st.info("Add members on the Team tab first; each gets a drafted invitation here.")
     else:
@@ -177,7 +177,7 @@ with tab_invite:
 
 # ---------------------------------------------------------------- norms
 with tab_norms:
-    st.subheader("Our norms")
+    st.header("Our norms")
     st.caption("Shown at the top of every agenda.")
     current_norms = meetings.norms(project)
     if editing:
@@ -190,7 +190,7 @@ with tab_norms:
 
 # ---------------------------------------------------------------- meeting plan
 with tab_plan:
-    st.subheader("Meeting plan")
+    st.header("Meeting plan")
     st.caption("Meeting 1 gets the team started; then the rubric, area by area; then root causes, priorities and "
                "the action plan; then the full team reviews progress a few times a year (the people carrying out "
                "the plan meet monthly at first, in step 7). Longer meetings combine steps, so there are fewer.")

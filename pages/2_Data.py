@@ -71,7 +71,7 @@ def new_dataset(store, current, path, filename, progress, sheet, year):
 
 datasets = project.datasets
 if not datasets:
-    st.subheader("Upload your data")
+    st.header("Upload your data")
     st.write("Student-level exports from your student information system, long tables of counts and rates, "
              "or a state/federal public file (EDFacts) all work. The file stays on this computer.")
     uploaded, sheet, year = upload_form("data_upload", with_year=True)
@@ -90,7 +90,7 @@ presenting = ui.presenting()
 
 # ---------------------------------------------------------------- files
 
-st.subheader(f"Files of \u201c{dataset.name}\u201d")
+st.header(f"Files of \u201c{dataset.name}\u201d")
 ui.tables.show(pd.DataFrame([{"File": f.filename, "Rows": f.rows, "Year": f.year, "Excel sheet": f.sheet,
                               "Loaded": f.loaded_at} for f in dataset.files]), key="data_files_table")
 if not presenting:
@@ -126,7 +126,7 @@ if not presenting:
 
 # ---------------------------------------------------------------- layout and mapping
 
-st.subheader("How the file is read")
+st.header("How the file is read")
 
 
 def change_layout():
@@ -224,7 +224,7 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
 
 # ---------------------------------------------------------------- quality
 
-st.subheader("Data quality")
+st.header("Data quality")
 st.caption("Problems never stop you from going on, but read them before you look for gaps.")
 for severity, text in quality(project.id, project.revision, dataset.id):
     SEVERITY.get(severity, st.markdown)(text if severity in SEVERITY else f"- {text}")

@@ -33,7 +33,11 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
 
 
 names = {d.id: d.name for d in datasets}
-dataset_id = st.selectbox("Data set", list(names), format_func=names.get, key="gaps_dataset")
+if ui.presenting():  # the facilitator chose the data set before presenting
+    dataset_id = st.session_state.get("gaps_dataset") if st.session_state.get("gaps_dataset") in names else list(names)[0]
+else:
+    dataset_id = st.selectbox("Data set", list(names), format_func=names.get, key="gaps_dataset",
+                              persist_state="session")
 dataset = project.dataset(dataset_id)
 if not dataset.confirmed:
     st.warning("The mapping of this data set is not confirmed yet; check it in step 2 before you trust these gaps.")
@@ -102,15 +106,35 @@ if not ui.presenting():
 # ---------------------------------------------------------------- filters
 
 years, schools = lookup.years, lookup.schools
-cols = st.columns(5)
-level = cols[0].radio("Level", ["district", "school"] if schools else ["district"], horizontal=True,
-                      format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level")
-school = cols[1].selectbox("School", schools, key="gaps_school") if level == "school" else ""
-year = cols[2].selectbox("Year", years[::-1], key="gaps_year") if years else ""
-outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes",
-                               placeholder="All outcomes")
-dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
-                                 placeholder="All dimensions")
+FILTERS = {"gaps_level": "district", "gaps_school": schools[0] if schools else "", "gaps_year": years[-1] if years else "",
+           "gaps_outcomes": [], "gaps_dimensions": []}
+
+
+def _filters_in_effect() -> tuple:
+    """The filters as the facilitator set them (while presenting they are not drawn)."""
+    values = {k: st.session_state.get(k, default) for k, default in FILTERS.items()}
+    if values["gaps_level"] == "school" and values["gaps_school"] not in schools:
+        values["gaps_level"] = "district"
+    if values["gaps_year"] not in years:
+        values["gaps_year"] = FILTERS["gaps_year"]
+    return (values["gaps_level"], values["gaps_school"] if values["gaps_level"] == "school" else "",
+            values["gaps_year"], [o for o in values["gaps_outcomes"] if o in lookup.outcomes],
+            [d for d in values["gaps_dimensions"] if d in lookup.dimensions])
+
+
+if ui.presenting():
+    level, school, year, outcomes, dimensions = _filters_in_effect()
+else:
+    cols = st.columns(5)
+    level = cols[0].radio("Level", ["district", "school"] if schools else ["district"], horizontal=True,
+                          format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level",
+                          persist_state="session")
+    school = cols[1].selectbox("School", schools, key="gaps_school", persist_state="session") if level == "school" else ""
+    year = cols[2].selectbox("Year", years[::-1], key="gaps_year", persist_state="session") if years else ""
+    outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes", placeholder="All outcomes",
+                                   persist_state="session")
+    dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
+                                     placeholder="All dimensions", persist_state="session")
 place = lookup.place(level, school)  # every year of this place
 rows = gaps.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
@@ -118,9 +142,26 @@ DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (
 HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
 
 def _present_gap(row):
-    st.markdown(f"### {statements.gap_sentence(row, interval=True)}")
-    st.plotly_chart(charts.comparison_bars(row), key="gaps_present_chart")
+    """One gap as a slide: the sentence, its bars, and the bars' figures in words (the chart's text alternative)."""
+    st.markdown(f"## {statements.gap_sentence(row, interval=True)}")
+    figure = charts.comparison_bars(row)
+    figure.update_layout(height=270, margin={"t": 10, "b": 10})
+    st.plotly_chart(figure, key="gaps_present_chart")
+    st.markdown(f"In the chart: {row['group']} **{tables.gap_figure(row)}** (n = {tables.number(row.get('n'), 0)}), "
+                f"{row['comparison']} **{tables.gap_figure(row, 'comparison_')}**; "
+                f"gap **{tables.gap_amount(row)}**.")
 
+
+if ui.presenting():  # one gap per slide, largest first, filters as set before presenting
+    shown, _ = gaps.gap_screen(place, settings, level=level, school=school, year=year or None,
+                               outcomes=outcomes, dimensions=dimensions)
+    if shown.empty:
+        st.info("No group is large enough to show with these filters and minimum sizes.")
+    beyond = shown[shown["flagged"].astype(bool)] if "flagged" in shown else shown
+    shown = beyond if not beyond.empty else shown.head(10)  # the gaps beyond the thresholds, else the ten largest
+    ui.slides(shown.to_dict("records"), _present_gap, label=lambda r: f"{r['group']} · {r['outcome']}")
+    ui.done()
+    st.stop()
 
 screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
     ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])
@@ -128,19 +169,16 @@ screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
 with screen_tab:
     shown, hidden = gaps.gap_screen(place, settings, level=level, school=school, year=year or None,
                                     outcomes=outcomes, dimensions=dimensions)
-    st.subheader("Largest gaps first")
+    st.header("Largest gaps first")
     st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
                f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
                "“Years in a row” counts the latest consecutive years beyond them.")
     if shown.empty:
         st.info("No group is large enough to show with these filters and minimum sizes.")
-    elif ui.presenting():  # one gap at a time, largest first, for the shared screen
-        ui.present_one(shown.to_dict("records"), "gaps_present", _present_gap,
-                       label=lambda r: f"{r['group']} · {r['outcome']}")
     else:
         tables.show_gaps(shown, key="gaps_screen_table")
         st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
-    st.subheader(f"Hidden to protect privacy ({len(hidden)})")
+    st.header(f"Hidden to protect privacy ({len(hidden)})")
     st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
                "file suppressed it, or showing it would let a small group be worked out from the others.")
     if not hidden.empty:

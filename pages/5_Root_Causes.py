@@ -58,7 +58,7 @@ def _whys(p, priority_id, count):
 
 
 # ---------------------------------------------------------------- areas of need
-st.subheader("Areas of need")
+st.header("Areas of need")
 if editing:
     st.selectbox("Areas of need are the indicators the team rated at or below", LEVELS[:3],
                  index=LEVELS.index(project.need_cut), format_func=LEVEL_LABELS.get, key="rc_cut",
@@ -67,11 +67,11 @@ if not needs:
     st.info("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in "
             "step 4, or raise the cut.")
 for area_title, table in planning.needs_by_area(needs):
-    st.markdown(f"#### {area_title}")
+    st.markdown(f"### {area_title}")
     ui.tables.show(table, key=f"rc_needs_{area_title}")
 
 # ---------------------------------------------------------------- votes
-st.subheader("Vote: which areas would you act on first?")
+st.header("Vote: which areas would you act on first?")
 if needs and editing:
     st.number_input("Votes each member has", 1, 10, project.votes_per_member, key="rc_votes_per_member",
                     on_change=ui.edit, args=(_votes_per_member,))
@@ -91,7 +91,7 @@ elif needs:
     st.caption("No votes yet.")
 
 # ---------------------------------------------------------------- priorities
-st.subheader(f"Priorities ({len(project.priorities)} of at most {planning.MAX_PRIORITIES})")
+st.header(f"Priorities ({len(project.priorities)} of at most {planning.MAX_PRIORITIES})")
 if editing and needs:
     with st.expander("Add a priority", expanded=not project.priorities):
         st.multiselect("The areas of need it comes from (most votes first)", planning.by_votes(needs),

@@ -53,10 +53,6 @@ def _add_step(p, goal_id):
     st.session_state[f"{k}_start"] = st.session_state[f"{k}_due"] = None
 
 
-def _slide(offset):
-    st.session_state["plan_slide"] = st.session_state.get("plan_slide", 0) + offset
-
-
 def _owner_options(current: str) -> list[str]:
     return [""] + list(members) + ([current] if current and current not in members else [])
 
@@ -78,19 +74,17 @@ if not editing:
     if not project.goals:
         st.info("The plan has no goals yet.")
     else:
-        i = st.session_state.get("plan_slide", 0) % len(project.goals)
-        goal = project.goals[i]
-        c1, c2, c3 = st.columns([1, 6, 1])
-        c1.button("← Previous", on_click=_slide, args=(-1,), key="plan_prev")
-        c2.markdown(f"**Goal {i + 1} of {len(project.goals)}** · priority: {priorities.get(goal.priority_id, '')}")
-        c3.button("Next →", on_click=_slide, args=(1,), key="plan_next")
-        st.markdown(f"## {goal.text or 'Goal not written yet'}")
-        st.markdown(planning.goal_summary(goal))
-        if goal.evidence:
-            st.markdown(f"**How we will know:** {goal.evidence}")
-        ui.tables.show(planning.steps_table(project, today, goal_id=goal.id), key="plan_slide_steps",
-                       columns=STEP_COLUMNS[1:])
-        _timeline(goal.id)
+        def _goal_slide(goal):
+            """One goal as a slide: the goal, its measure, how we will know, and its steps (owners, due dates)."""
+            st.markdown(f"## {goal.text or 'Goal not written yet'}")
+            st.markdown(planning.goal_summary(goal))
+            if goal.evidence:
+                st.markdown(f"**How we will know:** {goal.evidence}")
+            ui.tables.show(planning.steps_table(project, today, goal_id=goal.id), key="plan_slide_steps",
+                           columns=["Step", "Owner", "Due", "Status"])
+
+        ui.slides(project.goals, _goal_slide,
+                  label=lambda g: "Priority: " + (priorities.get(g.priority_id) or "none chosen"))
     ui.done()
     st.stop()
 
@@ -103,7 +97,7 @@ with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(che
         st.success("Every goal has a measure and a date; every step has an owner on the team and a due date.")
 
 # ---------------------------------------------------------------- goals and their steps
-st.subheader("Goals")
+st.header("Goals")
 if not project.priorities:
     st.info("Choose the team's priorities and root causes in step 5 first; goals are written for them.")
 
@@ -188,10 +182,10 @@ with st.expander("Add a goal", expanded=not project.goals):
 
 # ---------------------------------------------------------------- timeline and my steps
 if project.steps:
-    st.subheader("Timeline")
+    st.header("Timeline")
     _timeline()
     ui.tables.show(planning.steps_table(project, today), key="plan_steps_table", columns=STEP_COLUMNS)
-    st.subheader("My steps")
+    st.header("My steps")
     who = st.selectbox("Team member", list(members), format_func=members.get, key="plan_my")
     if who:
         mine = planning.steps_table(project, today, owner_id=who)

@@ -68,7 +68,7 @@ progress = [monitoring.goal_progress(con, project, g) for g in project.goals]
 
 
 def _show_progress(item):
-    st.markdown(f"#### {item.goal.text or item.goal.metric or 'Goal'}")
+    st.markdown(f"### {item.goal.text or item.goal.metric or 'Goal'}")
     st.markdown(item.sentence)
     if item.points:
         st.plotly_chart(monitoring.progress_figure(item), key=f"mon_chart_{item.goal.id}")
@@ -76,7 +76,7 @@ def _show_progress(item):
 
 # ---------------------------------------------------------------- alerts
 alerts = monitoring.step_alerts(project) + monitoring.goal_alerts(progress)
-st.subheader("Alerts")
+st.header("Alerts")
 if alerts:
     for alert in alerts:
         st.warning(alert.sentence)
@@ -84,7 +84,7 @@ else:
     st.caption("No overdue steps, and no step was behind at two reviews running.")
 
 # ---------------------------------------------------------------- progress
-st.subheader("Progress toward our goals")
+st.header("Progress toward our goals")
 if not progress:
     st.caption("The plan has no goals yet: write them in step 6.")
 elif ui.presenting():
@@ -96,7 +96,7 @@ else:
                "to see the change. Bars are 95% intervals.")
 
 # ---------------------------------------------------------------- review schedule
-st.subheader("Review schedule")
+st.header("Review schedule")
 upcoming = monitoring.next_review(project)
 if upcoming:
     st.markdown(f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
@@ -121,7 +121,7 @@ if not ui.presenting():
         c3.button("Add review", on_click=ui.edit, args=(_add_review,))
 
 # ---------------------------------------------------------------- recording a review
-st.subheader("Record a review")
+st.header("Record a review")
 open_reviews = [r for r in project.reviews if not r.held]
 if not project.steps:
     st.info("The plan has no action steps yet: add them in step 6, then review them here.")
@@ -159,7 +159,7 @@ else:
     st.button("Record this review as held", type="primary", on_click=ui.edit, args=(_record, rid))
 
 # ---------------------------------------------------------------- revisions
-st.subheader("Plan revisions")
+st.header("Plan revisions")
 if not ui.presenting() and (project.goals or project.steps):
     with st.expander("Change a goal or an action step"):
         items = [("goal", g.id) for g in project.goals] + [("step", s.id) for s in steps]

@@ -59,7 +59,7 @@ else:
 
 year = statements.year_phrase(quick.year)
 if quick.gaps:
-    st.subheader(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
+    st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
     if ui.presenting():  # one gap at a time for the shared screen
         ui.present_one(quick.gaps, "qs_present", lambda gap: st.markdown(f"### {gap.sentence}"),
                        label=lambda gap: gap.title)
@@ -75,12 +75,12 @@ else:
                "large enough to show.")
 
 if not quick.heatmap_rows.empty:
-    st.subheader("Every group and yes/no outcome at a glance")
+    st.header("Every group and yes/no outcome at a glance")
     st.plotly_chart(charts.gap_heatmap(quick.heatmap_rows), key="qs_heatmap")
     st.caption("Orange: the group does worse than all other students; purple: better; grey “—”: hidden or "
                "not computable. The figures are in the table below.")
 
-st.subheader("Hidden to protect student privacy")
+st.header("Hidden to protect student privacy")
 if quick.suppressed:
     st.caption("These results are not shown or ranked anywhere, and are blank in every download:")
     with st.container(height=220 if len(quick.suppressed) > 6 else None):
@@ -109,7 +109,7 @@ def _keep() -> None:
              f"statement{'' if len(created.statements) == 1 else 's'}.")
 
 
-st.subheader("Keep this", anchor="keep-this")
+st.header("Keep this", anchor="keep-this")
 if kept:
     st.success(f"This screen is the project “{kept[2]}”; it is open now.")
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")

@@ -101,9 +101,13 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     assert not at.exception
     table = engine_table(store, district)
     shown, _ = gaps.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
-    assert any(m.value.startswith(f"**1 of {len(shown)}**") for m in at.markdown)
-    first = next(m.value for m in at.markdown if m.value.startswith("### "))
-    assert f"(n = {int(shown.iloc[0]['n']):,})" in first
-    assert not any("Beyond the threshold" in d.value.columns for d in at.dataframe)  # no editing table on screen
+    beyond = shown[shown["flagged"].astype(bool)]  # the slides: the gaps beyond the thresholds, largest first
+    assert len(beyond) > 1
+    assert any(m.value.startswith(f"**1 of {len(beyond)}**") for m in at.markdown)
+    first = next(m.value for m in at.markdown if m.value.startswith("## "))
+    assert f"(n = {int(beyond.iloc[0]['n']):,})" in first
+    assert not at.dataframe and not at.multiselect and not at.tabs  # no table, filter or tab on the slide
+    assert at.query_params["present"] == "1" and at.query_params["slide"] == "1"  # a reload keeps the slide
     next(b for b in at.button if b.label == "Next →").click().run()
-    assert any(m.value.startswith(f"**2 of {len(shown)}**") for m in at.markdown)
+    assert any(m.value.startswith(f"**2 of {len(beyond)}**") for m in at.markdown)
+    assert at.query_params["slide"] == "2"

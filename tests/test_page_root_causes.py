@@ -67,7 +67,7 @@ def test_a_sixth_priority_is_refused_with_a_sentence(run, rated, store):
         assert not at.exception
     assert [p.title for p in store.load(rated.id).priorities] == ["One", "Two", "Three", "Four", "Five"]
     assert "already has 5 priorities, the most the process allows" in at.error[0].value
-    assert any("Priorities (5 of at most 5)" in h.value for h in at.subheader)
+    assert any("Priorities (5 of at most 5)" in h.value for h in at.header)
 
 
 def test_a_root_cause_outside_the_schools_control_gets_a_prompt(run, rated, store):

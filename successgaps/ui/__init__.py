@@ -11,28 +11,20 @@ from ..errors import UserError
 from ..models import Project
 from ..progress import STEPS, step_statuses
 from ..store import Store, default_workspace
-from . import tables
+from . import tables, theme
 from .guidance import render_tips
 
 _PROJECT_ID = "sg_project_id"
 _PROJECT = "sg_project"
 _FLASH = "sg_flash"
 _PRESENTING = "sg_presenting"
-
-
-_PRESENTATION_CSS = """
-<style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 1.3rem; }
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
-.block-container { max-width: 1200px; padding-top: 1rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; line-height: 1.5; }
-[data-testid="stAlertContainer"] p { font-size: 1.45rem; }
-[data-testid="stMetricValue"] { font-size: 3rem; }
-[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem; padding: 0.5rem 0.8rem; }
-h1 { font-size: 2.6rem; } h2 { font-size: 2.1rem; } h3 { font-size: 1.7rem; }
-</style>
-"""
+_PRESENT_PARAM = "present"  # ?present=1 in the address: a reload stays in presentation mode
+_SLIDE_PARAM = "slide"  # ?slide=3: the slide shown, 1-based, so a reload shows the same slide
+_GOTO = "sg_deck_goto"  # (page, "first" | "last") asked for by a deck button; followed when the page starts
+_START = "sg_deck_start"  # "first" | "last": where the next page's slides start
+_BAR = "sg_deck_bar_slots"  # this run's (previous, where, next) slots of the deck bar
+_PAGE = "sg_deck_page"  # this run's page path (for the deck)
+MEETING_PAGE = "pages/10_Meeting_View.py"
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,33 +119,181 @@ def presenting() -> bool:
     return bool(st.session_state.get(_PRESENTING))
 
 
+def _sync_presenting() -> None:
+    """Presentation mode lives in the session and in the address (`?present=1`), so it survives a reload."""
+    if st.query_params.get(_PRESENT_PARAM) == "1" and _PRESENTING not in st.session_state:
+        st.session_state[_PRESENTING] = True
+    if presenting():
+        st.query_params[_PRESENT_PARAM] = "1"
+    else:
+        st.query_params.pop(_PRESENT_PARAM, None)
+        st.query_params.pop(_SLIDE_PARAM, None)
+
+
 def _leave_presenting() -> None:
     st.session_state[_PRESENTING] = False  # the sidebar toggle is hidden while presenting
 
 
-def page(title: str, step: int | None = None, *, needs_project: bool = True) -> Project | None:
-    """Draw the page frame and return the open project (or stop with a pointer to Home)."""
+def deck_menu() -> dict[str, str]:
+    """The pages a facilitator presents, in order: page path -> its name in the step menu."""
+    return {"Home.py": "Where we stand", **{s.page: f"Step {s.number} · {s.title}" for s in STEPS},
+            MEETING_PAGE: "Meeting view"}
+
+
+_DECK_ORDER = ["Home.py", *(s.page for s in STEPS)]  # Previous / Next walk the steps; the meeting view is its own deck
+
+
+def _neighbour(page_path: str | None, step: int) -> str | None:
+    if page_path not in _DECK_ORDER:
+        return None
+    i = _DECK_ORDER.index(page_path) + step
+    return _DECK_ORDER[i] if 0 <= i < len(_DECK_ORDER) else None
+
+
+def _go(page_path: str, start: str = "first") -> None:
+    st.session_state[_GOTO] = (page_path, start)
+
+
+def _menu_changed() -> None:
+    chosen = st.session_state.get("sg_deck_menu")
+    if chosen:
+        _go(chosen)
+
+
+def _follow_goto() -> None:
+    goto = st.session_state.pop(_GOTO, None)
+    if goto:
+        page_path, start = goto
+        st.session_state[_START] = start
+        params = {_PRESENT_PARAM: "1"}
+        if st.session_state.get(_PROJECT_ID):
+            params["project"] = st.session_state[_PROJECT_ID]
+        st.switch_page(page_path, query_params=params)
+
+
+_KEYS_JS = """
+<script>
+(() => {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  if (doc.sgDeckKeys) return;
+  doc.sgDeckKeys = true;
+  doc.addEventListener("keydown", (event) => {
+    const tag = (event.target && event.target.tagName || "").toLowerCase();
+    if (["input", "textarea", "select"].includes(tag) || (event.target && event.target.isContentEditable)) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const which = event.key === "ArrowRight" || event.key === "PageDown" ? "next"
+                : event.key === "ArrowLeft" || event.key === "PageUp" ? "previous" : null;
+    if (!which) return;
+    const button = doc.querySelector(`.st-key-sg_deck_${which} button`);
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+})();
+</script>
+"""
+
+
+def _deck_bar(page_path: str | None) -> None:
+    """The top bar while presenting: step menu, Previous / where / Next (filled by `slides` or `done`), Leave."""
+    st.session_state[_PAGE] = page_path
+    menu = deck_menu()
+    with st.container(key="sg_deck_bar"):
+        where_menu, back, where, forward, leave = st.columns([3.2, 1.7, 3.4, 1.7, 1.6], vertical_alignment="center")
+        st.session_state["sg_deck_menu"] = page_path if page_path in menu else None
+        where_menu.selectbox("Go to step", list(menu), format_func=menu.get, key="sg_deck_menu",
+                             placeholder="Go to a step…", on_change=_menu_changed, label_visibility="collapsed")
+        leave.button("Leave", key="sg_leave_presenting", on_click=_leave_presenting, icon=":material/close:",
+                     help="Leave presentation mode", width="stretch")
+    st.session_state[_BAR] = (back, where, forward)
+    st.html(_KEYS_JS, unsafe_allow_javascript=True, width="content")
+
+
+def _fill_bar(index: int, count: int, label: str = "") -> tuple[int, int]:
+    """Previous / Next in the deck bar: within this page's `count` slides, then on to the neighbouring step."""
+    slots = st.session_state.pop(_BAR, None)
+    if slots is None:
+        return index, count
+    back, where, forward = slots
+    page_path = st.session_state.get(_PAGE)
+    before, after = _neighbour(page_path, -1), _neighbour(page_path, 1)
+    key = f"sg_slide_{page_path}"
+
+    def move(step: int) -> None:
+        target = index + step
+        if 0 <= target < count:
+            st.session_state[key] = target
+        elif (neighbour := before if step < 0 else after) is not None:
+            _go(neighbour, "last" if step < 0 else "first")
+
+    back.button("← Previous", key="sg_deck_previous", on_click=move, args=(-1,), width="stretch",
+                disabled=index == 0 and before is None, help="Previous slide (left arrow key)")
+    where.markdown(f"**{index + 1} of {count}**" + (f" · {label}" if label else "") if count else "")
+    forward.button("Next →", key="sg_deck_next", on_click=move, args=(1,), width="stretch",
+                   disabled=index >= count - 1 and after is None, help="Next slide (right arrow key)")
+    return index, count
+
+
+def slides(items, render, label=None) -> None:
+    """Present `items` one slide at a time (a gap, an indicator, a goal, an agenda part) with the deck bar's
+    Previous / Next (and the keyboard's arrows). The position is kept in the session and the address
+    (`?slide=`), clamped when the list shrinks; past either end, Previous / Next go to the neighbouring step."""
+    items = list(items)
+    page_path = st.session_state.get(_PAGE)
+    key = f"sg_slide_{page_path}"
+    start = st.session_state.pop(_START, None)
+    if start == "last":
+        index = len(items) - 1
+    elif start == "first":
+        index = 0
+    elif key in st.session_state:
+        index = int(st.session_state[key])
+    else:
+        try:
+            index = int(st.query_params.get(_SLIDE_PARAM, "1")) - 1
+        except ValueError:
+            index = 0
+    index = min(max(index, 0), max(len(items) - 1, 0))
+    st.session_state[key] = index
+    if items:
+        st.query_params[_SLIDE_PARAM] = str(index + 1)
+    _fill_bar(index, len(items), label(items[index]) if label and items else "")
+    if items:
+        render(items[index])
+
+
+def page(title: str, step: int | None = None, *, needs_project: bool = True,
+         slide_page: str | None = None) -> Project | None:
+    """Draw the page frame and return the open project (or stop with a pointer to Home).
+
+    While presenting, the frame is a slide deck's: no sidebar, a bar with the step menu and
+    Previous / Next on top, the title small, no caption or tips. `slide_page` names the page in the
+    deck (a step's page is known from `step`)."""
     st.set_page_config(page_title=f"{title} · Success Gaps", page_icon=":material/insights:", layout="wide")
+    _follow_goto()
+    _sync_presenting()
+    st.session_state.pop(_BAR, None)
     current = load_project()
     with st.sidebar:
         if current is not None:
             st.markdown(f"**Project:** {current.name}")
         st.toggle("Presentation mode", key=_PRESENTING,
-                  help="Hide editing controls and enlarge the screen for sharing in a meeting.")
+                  help="Slides for sharing in a meeting: large type, one item at a time, no editing controls. "
+                       "Set filters first; leave with the Leave button. The left and right arrow keys move.")
         st.caption(f"Workspace: `{store().workspace}`")
+    theme.apply(presenting())
     if presenting():
-        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
-        st.button("Leave presentation mode", key="sg_leave_presenting", on_click=_leave_presenting)
+        _deck_bar(slide_page or (STEPS[step - 1].page if step is not None else None))
     show_flashes()
     if step is not None:
         info = STEPS[step - 1]
         st.title(f"Step {step} · {info.title}")
-        if current is not None:
+        if presenting():
+            pass
+        elif current is not None:
             status = step_statuses(current)[step - 1]
             st.caption(f"{info.purpose}  \n**Status:** {status.status} — {status.detail}")
+            render_tips(step)
         else:
             st.caption(info.purpose)
-        if not presenting():
             render_tips(step)
     else:
         st.title(title)
@@ -168,12 +308,15 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True) -> 
 def focus_banner(project: Project) -> None:
     """Every later step shows the team's focus gap statement."""
     focus = project.focus_statement()
-    if focus is not None and focus.text:
+    if focus is not None and focus.text and not presenting():  # a slide has no room for it
         st.info(f"**Our success gap:** {focus.text}")
 
 
 def done() -> None:
-    """End-of-page marker that browser tests wait for."""
+    """End of the page: a page without slides is one slide of the deck; the marker browser tests wait for."""
+    if st.session_state.get(_BAR) is not None:
+        _fill_bar(0, 1)
+    st.session_state.pop(_START, None)
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 
@@ -197,28 +340,8 @@ def report_button(label: str, builder, filename: str, *, key: str | None = None)
 
 
 def present_one(items, key: str, render, label=None) -> None:
-    """Show one item at a time with Previous / Next (a gap, an indicator, a goal) for screen sharing.
-
-    `render(item)` draws the item; `label(item)` (optional) names it beside the counter. The position
-    is kept per `key` across reruns and clamped when the list shrinks.
-    """
-    items = list(items)
-    if not items:
-        return
-    state = f"{key}_index"
-    index = min(max(int(st.session_state.get(state, 0)), 0), len(items) - 1)
-    st.session_state[state] = index
-
-    def move(step: int) -> None:
-        st.session_state[state] = min(max(index + step, 0), len(items) - 1)
-
-    back, where, forward = st.columns([1, 4, 1], vertical_alignment="center")
-    back.button("← Previous", key=f"{key}_previous", on_click=move, args=(-1,), disabled=index == 0,
-                width="stretch")
-    where.markdown(f"**{index + 1} of {len(items)}**" + (f" · {label(items[index])}" if label else ""))
-    forward.button("Next →", key=f"{key}_next", on_click=move, args=(1,), disabled=index == len(items) - 1,
-                   width="stretch")
-    render(items[index])
+    """Former name of `slides` (`key` is no longer needed: one deck per page)."""
+    slides(items, render, label)
 
 
 def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> None:
@@ -227,7 +350,7 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
 
     from .. import planning, reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
 
-    st.subheader("Export")
+    st.header("Export")
     tables = planning.export_tables(project, rubric)
     columns = st.columns(3)
     for column, sheet in zip(columns, csv_sheets):
