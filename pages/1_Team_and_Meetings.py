@@ -94,6 +94,36 @@ def _add_evaluation(p, meeting_id):
     ui.flash("Thank you — the evaluation is saved.")
 
 
+def _team_slide():
+    st.header("Who is at the table")
+    for warning in team.coverage_warnings(project):
+        st.warning(warning, icon=":material/warning:")
+    ui.tables.show(team.coverage_table(project), key="team_coverage_slide", columns=["Who", "Status", "Members"])
+
+
+def _roster_slide():
+    st.header("Our team")
+    ui.tables.show(team.roster_table(project), key="team_roster_slide",
+                   columns=["Name", "Role", "Stakeholder category", "Agreed to join"])
+
+
+def _plan_slide():
+    st.header("Our meetings")
+    ui.tables.show(meetings.plan_table(project), key="team_plan_slide", columns=["Meeting", "Title", "When", "Where"])
+    st.page_link(ui.MEETING_PAGE, label="Each meeting's agenda, slide by slide: Meeting view",
+                 icon=":material/slideshow:", query_params={"present": "1"})
+
+
+if not editing:  # presenting: the team, who is missing, the meetings; each meeting's agenda is in the Meeting view
+    deck = [("Who is at the table", _team_slide)]
+    if project.members:
+        deck.append(("Our team", _roster_slide))
+    if project.meetings:
+        deck.append(("Our meetings", _plan_slide))
+    ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
+    ui.done()
+    st.stop()
+
 tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(
     ["Team", "Invitations", "Norms", "Meeting plan", "Each meeting"])
 

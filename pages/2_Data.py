@@ -139,9 +139,12 @@ def change_layout():
     ui.save(current)
 
 
-st.selectbox("Layout", list(LAYOUTS), index=list(LAYOUTS).index(dataset.layout), format_func=LAYOUTS.get,
-             key=f"data_layout_{dataset.id}", on_change=change_layout, disabled=presenting,
-             help="Detected from the column names; change it if the file was read the wrong way.")
+if presenting:  # no editing controls on the shared screen
+    st.markdown(f"**Layout:** {LAYOUTS[dataset.layout]}")
+else:
+    st.selectbox("Layout", list(LAYOUTS), index=list(LAYOUTS).index(dataset.layout), format_func=LAYOUTS.get,
+                 key=f"data_layout_{dataset.id}", on_change=change_layout,
+                 help="Detected from the column names; change it if the file was read the wrong way.")
 if dataset.confirmed:
     st.success("The team confirmed this mapping. Change anything below and confirm again.")
 else:
@@ -175,9 +178,11 @@ if code_columns and dataset.layout != "edfacts":
         with st.expander(f"Codes of {c.label or c.column} ({c.column})"):
             table = pd.DataFrame(ingest.code_table(store.cursor(), project, dataset, c.column),
                                  columns=["code", "rows", "label"])
+            if presenting:
+                ui.tables.show(table.rename(columns=str.capitalize), key=f"data_codes_table_{c.column}")
+                continue
             code_editors[c.column] = st.data_editor(table, key=f"data_codes_{dataset.id}_{c.column}_{rev}",
-                                                    hide_index=True, width="stretch",
-                                                    disabled=presenting or ["code", "rows"])
+                                                    hide_index=True, width="stretch", disabled=["code", "rows"])
 
 if dataset.layout == "student" and not presenting:
     with st.expander(f"Combined groups ({len(dataset.combined)})"):

@@ -14,7 +14,7 @@ from tests.process_fixture import fill
 
 PAGES = ["Home.py", "pages/1_Team_and_Meetings.py", "pages/2_Data.py", "pages/3_Identify_Gaps.py",
          "pages/4_Rubric.py", "pages/5_Root_Causes.py", "pages/6_Action_Plan.py", "pages/7_Monitoring.py",
-         "pages/8_Guide.py", "pages/9_Quick_Screen.py"]
+         "pages/8_Guide.py", "pages/9_Quick_Screen.py", "pages/10_Meeting_View.py"]
 NOT_FOR_PEOPLE = re.compile(r"\b(None|nan|NaN|NaT|<NA>)\b")
 
 
@@ -76,3 +76,20 @@ def test_a_step_without_owner_or_dates_reads_as_blanks(open_page, carried_throug
     row = steps.set_index("Step").loc["Invite families to a listening session"]
     assert (row["Owner"], row["Due"]) == ("—", "—")
     assert "Invite families to a listening session" in list(texts(at.main))  # the reader sees table cells
+
+
+DECK_CONTROLS = {"sg_deck_menu", "sg_deck_previous", "sg_deck_next", "sg_leave_presenting", "sg_presenting"}
+EDITING = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "radio", "checkbox", "toggle",
+           "date_input", "time_input", "file_uploader", "button", "download_button", "slider", "select_slider")
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p not in ("pages/8_Guide.py", "pages/9_Quick_Screen.py")])
+def test_a_slide_has_no_filter_or_editing_control(open_page, carried_through, path):
+    """While presenting, the only controls are the deck's: the step menu, Previous / Next, Leave."""
+    at = open_page(path, project=carried_through.id)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    assert not at.exception
+    controls = [f"{kind}:{getattr(w, 'label', '')}" for kind in EDITING for w in at.main.get(kind)
+                if getattr(w, "key", None) not in DECK_CONTROLS]
+    editors = [d.key for d in at.main.get("dataframe") if getattr(d, "editing_mode", "read_only") != "read_only"]
+    assert controls + editors == []

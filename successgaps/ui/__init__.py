@@ -350,6 +350,8 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
 
     from .. import planning, reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
 
+    if presenting():
+        return
     st.header("Export")
     tables = planning.export_tables(project, rubric)
     columns = st.columns(3)
