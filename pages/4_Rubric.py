@@ -55,9 +55,10 @@ def _indicator(ind_id: str, order: list[str], flagged: set) -> None:
     st.caption(f"{area.title} · indicator {order.index(ind_id) + 1} of {len(order)} in this area")
     if ind_id in flagged:
         st.warning("⚑ Members' own ratings differ by two levels or more: hear each view before agreeing.")
-    with st.expander("Probing questions for this area"), st.container(key="rub_questions"):
-        for question in area.questions:
-            st.markdown(f"- {question}")
+    if not ui.presenting():  # a slide keeps to the indicator; the questions are in the facilitator view
+        with st.expander("Probing questions for this area"), st.container(key="rub_questions"):
+            for question in area.questions:
+                st.markdown(f"- {question}")
     counts = rubric.spread(project, ind_id)
     agreed = rubric.consensus_of(project, ind_id)
     with st.container(key="rub_levels"):
