@@ -4,9 +4,11 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import monitoring, reports, sample, ui, workbook
+from successgaps import ui
 from successgaps.errors import UserError
-from successgaps.progress import next_step, step_statuses
+from successgaps.outputs import project_report, workbook
+from successgaps.process import monitoring, sample
+from successgaps.process.progress import next_step, step_statuses
 from successgaps.ui.guidance import render_explainer
 
 STATUS_ICON = {"not started": ":material/radio_button_unchecked:", "in progress": ":material/pending:",
@@ -130,7 +132,7 @@ else:
                 file_name=f"{project.name}.sgproj", mime="application/zip",
                 help="One file with everything the team entered and its data, to open on another machine.",
             )
-            ui.report_button("Whole project (PDF)", partial(reports.project_report, project, ui.store().cursor()),
+            ui.report_button("Whole project (PDF)", partial(project_report.project_report, project, ui.store().cursor()),
                              f"{project.name}.pdf")
             ui.report_button("All tables (XLSX)", partial(workbook.project_workbook, project, ui.store().cursor()),
                              f"{project.name}.xlsx")

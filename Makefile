@@ -13,7 +13,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m successgaps.sample --ensure-project
+	$(PY) -m successgaps.process.sample --ensure-project
 	$(PY) -m streamlit run Home.py
 
 test: $(VENV)/.installed

@@ -5,7 +5,7 @@ One run:
 2. in a child process, load it into a new project of a temporary workspace (upload + detect +
    quality report), as the Data page does;
 3. in a child process, prepare the data set (build its cube) and screen every dimension x outcome
-   x year at district and school level (`gaps.screen`), then once more after a settings change;
+   x year at district and school level (`engine.screen`), then once more after a settings change;
    then, in another, the Identify gaps page (AppTest): its first screen and a few filter changes;
 4. in a child process, the pandas reference on the same file (read_csv, mapping, gap table);
 5. compare the two tables figure by figure, print a summary, and last `speedup_vs_pandas=<x>`:

@@ -1,7 +1,7 @@
 """Student-level files of any size in the sample district's shape, for benchmarks.
 
 `write(path, rows, seed)` writes `rows` student-year records with exactly the columns and codes
-of `successgaps.sample` (see that module for the planted gaps, reused here row by row). The
+of `successgaps.process.sample` (see that module for the planted gaps, reused here row by row). The
 sample builds cohorts that move through the grades year by year; a benchmark file instead draws
 each record independently, so it can be written in fixed-size chunks of numpy arrays (never a
 Python object per row) and stays the same for a given (rows, seed) whatever the machine:
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from successgaps.sample import (
+from successgaps.process.sample import (
     DISABILITY_CATEGORIES,
     DISABILITY_SHARES,
     RACE_CODES,
@@ -38,7 +38,6 @@ CHUNK_ROWS = 250_000
 ROWS_PER_SCHOOL_YEAR = 1_000
 BAND_CYCLE = (0, 0, 0, 1, 1, 2, 2)  # elementary, middle, high: the sample's 3:2:2 mix
 BAND_NAMES = ("Elementary", "Middle", "High")
-BAND_GRADES = ((0, 5), (6, 8), (9, 12))
 COLUMNS = (
     "student_id", "school_id", "school_name", "school_year", "grade", "race_ethnicity", "sex",
     "disability", "disability_category", "english_learner", "econ_disadvantaged", "migrant",

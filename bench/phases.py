@@ -19,7 +19,7 @@ from successgaps.store import Store
 
 def load(workspace: str, file: str) -> dict:
     """Upload, detect and quality report, as the Data page does for a new file."""
-    from successgaps import ingest, quality  # noqa: PLC0415
+    from successgaps.data import detect, quality, read  # noqa: PLC0415
 
     path = Path(file)
     store = Store(Path(workspace))
@@ -28,9 +28,9 @@ def load(workspace: str, file: str) -> dict:
     con = store.cursor()
     table = store.table(project.id, data_file.table)
     t0 = time.perf_counter()
-    data_file.rows = ingest.read_upload(con, path, data_file.filename, table, tmp_dir=store.workspace)
+    data_file.rows = read.read_upload(con, path, data_file.filename, table, tmp_dir=store.workspace)
     t1 = time.perf_counter()
-    dataset = ingest.detect(con, table)
+    dataset = detect.detect(con, table)
     dataset.name, dataset.files, dataset.confirmed = "Benchmark students", [data_file], True
     project.datasets.append(dataset)
     store.save(project)
@@ -44,7 +44,8 @@ def load(workspace: str, file: str) -> dict:
 
 def screen(workspace: str, project: str) -> dict:
     """Prepare and screen every dimension x outcome x year, district and school level."""
-    from successgaps import gaps, ingest  # noqa: PLC0415
+    from successgaps.data import views  # noqa: PLC0415
+    from successgaps.engine.screen import screen  # noqa: PLC0415
 
     store = Store(Path(workspace))
     con = store.cursor()
@@ -53,12 +54,12 @@ def screen(workspace: str, project: str) -> dict:
     # a new process: its in-memory cache is empty, so `prepare` builds the cube from the uploaded
     # table (the engine's counterpart of the reference's "mapping")
     t0 = time.perf_counter()
-    prepared = ingest.prepare(con, loaded, dataset)
+    prepared = views.prepare(con, loaded, dataset)
     t1 = time.perf_counter()
-    table = gaps.screen(con, prepared, loaded.gap_settings, by_school=True, by_year=True)
+    table = screen(con, prepared, loaded.gap_settings, by_school=True, by_year=True)
     t2 = time.perf_counter()
     changed = loaded.gap_settings.model_copy(update={"min_n": loaded.gap_settings.min_n - 10})
-    gaps.screen(con, ingest.prepare(con, loaded, dataset), changed, by_school=True, by_year=True)
+    screen(con, views.prepare(con, loaded, dataset), changed, by_school=True, by_year=True)
     t3 = time.perf_counter()
     table.to_parquet(Path(workspace) / "engine.parquet")
     store.close()

@@ -1,6 +1,6 @@
 """The gap table the way a careful analyst would compute it in plain pandas.
 
-An independent cross-check of `successgaps.gaps.screen` (and a fair yardstick for its speed):
+An independent cross-check of `successgaps.engine.screen` (and a fair yardstick for its speed):
 one pandas groupby per level, dimension and outcome, nothing shared with the engine but the
 mapping the team confirmed (`models.DataSet`) and the minimum sizes (`models.GapSettings`).
 
@@ -25,7 +25,7 @@ is known:
     suppressed             n < min_n or comparison_n < min_n, or (binary) events < min_cell or
                            comparison_events < min_cell; a suppressed row keeps n but no figures
 
-then complementary suppression as `successgaps.gaps` documents it: in every set of rows that adds
+then complementary suppression as `successgaps.engine.suppression` documents it: in every set of rows that adds
 up to a shown total — (1) the groups of one dimension at one level, school, year and outcome;
 (2) one group's school rows and its district row, per year and outcome — holding exactly one
 hidden row (a hidden row with n = 0 does not count: it protects nothing), the shown row with the
@@ -38,8 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from successgaps.ingest import MISSING
-from successgaps.prepared import Dimension, Outcome
+from successgaps.data.codes import MISSING
+from successgaps.data.prepared import Dimension, Outcome
 
 FIGURES = ("rate", "mean", "comparison_rate", "comparison_mean", "difference", "risk_ratio")
 COMPLEMENTARY = "complementary"
@@ -128,8 +128,8 @@ def _figures(cells: pd.DataFrame, outcome: Outcome, min_n: int, min_cell: int) -
 
 def canonical(raw: pd.DataFrame, dataset) -> tuple[pd.DataFrame, list[Dimension], list[Outcome]]:
     """Apply a confirmed mapping (`models.DataSet`, student layout) to a file read with
-    `read_csv(dtype="string", keep_default_na=False)`, with the semantics `ingest.prepare` documents:
-    values are trimmed and a blank or a missing-value mark (`ingest.MISSING`: ".", "NA", ...) is
+    `read_csv(dtype="string", keep_default_na=False)`, with the semantics `data.views.prepare` documents:
+    values are trimmed and a blank or a missing-value mark (`data.codes.MISSING`: ".", "NA", ...) is
     missing; a group code the mapping does not label is unknown; a binary outcome is 1 for a "yes" value, 0 for any other value, missing when blank; a numeric
     outcome is the number (divided by its `per` column when set), turned into 0/1 by its cut."""
     def value(column):

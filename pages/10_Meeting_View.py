@@ -9,7 +9,8 @@ import datetime as dt
 
 import streamlit as st
 
-from successgaps import meetings, rubric, ui
+from successgaps import ui
+from successgaps.process import agendas, meetings, rubric
 
 project = ui.page("Meeting view", needs_project=True, slide_page=ui.MEETING_PAGE)
 
@@ -57,7 +58,7 @@ def _objectives():
 
 def _agenda():
     st.header("Agenda")
-    timed = [line for line in meetings.agenda_text(project, m, "member").splitlines() if line.startswith("**")]
+    timed = [line for line in agendas.agenda_text(project, m, "member").splitlines() if line.startswith("**")]
     st.markdown("\n".join(f"- {line}" for line in timed))
 
 

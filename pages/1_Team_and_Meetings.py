@@ -6,7 +6,9 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import meetings, reports, team, ui
+from successgaps import ui
+from successgaps.outputs import charts, meeting_packet
+from successgaps.process import agendas, meetings, team
 
 project = ui.page("Team and meetings", step=1)
 ui.focus_banner(project)
@@ -294,22 +296,22 @@ with tab_meeting:
             ["Agenda", "Homework", "Attendance and notes", "Evaluation"])
 
         with t_agenda:
-            audience = st.radio("Agenda for", list(meetings.AUDIENCES), format_func=meetings.AUDIENCES.get,
+            audience = st.radio("Agenda for", list(agendas.AUDIENCES), format_func=agendas.AUDIENCES.get,
                                 horizontal=True, key="team_ag_audience")
-            document = meetings.agenda_document(project, m, audience)
+            document = agendas.agenda_document(project, m, audience)
             if editing:
                 st.caption("The norms, objectives and homework around the timed agenda are always current; "
                            "edit the timed agenda here (saved as you leave the box).")
-                st.text_area("Timed agenda", meetings.agenda_text(project, m, audience), height=360,
-                             **bound(f"agenda_{audience}_{m.id}", meetings.set_agenda, m.id, audience))
+                st.text_area("Timed agenda", agendas.agenda_text(project, m, audience), height=360,
+                             **bound(f"agenda_{audience}_{m.id}", agendas.set_agenda, m.id, audience))
                 edited = m.facilitator_agenda if audience == "facilitator" else m.member_agenda
                 if edited:
                     st.button("Refill from the template (replaces your edits)", on_click=_edit,
-                              args=(meetings.set_agenda, m.id, audience, ""))
+                              args=(agendas.set_agenda, m.id, audience, ""))
             st.download_button("Download this agenda", document,
                                file_name=meetings.file_stem(project, f"meeting {m.number} {audience} agenda") + ".md",
                                mime="text/markdown", on_click="ignore")
-            ui.report_button("Meeting packet (PDF)", partial(reports.meeting_packet, project, m.id, ui.store().cursor()),
+            ui.report_button("Meeting packet (PDF)", partial(meeting_packet.meeting_packet, project, m.id, ui.store().cursor()),
                              meetings.file_stem(project, f"meeting {m.number} packet") + ".pdf",
                              key=f"team_packet_{m.id}")
             with st.container(border=True):
@@ -370,7 +372,7 @@ with tab_meeting:
             st.markdown(f"**Summary: {len(m.evaluations)} evaluations**")
             if m.evaluations:
                 summary = meetings.evaluation_summary(m)
-                st.plotly_chart(meetings.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
+                st.plotly_chart(charts.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
                 ui.tables.show(summary, key=f"team_ev_table_{m.id}")
                 for comment in meetings.evaluation_comments(m):
                     st.markdown(f"> {comment}")

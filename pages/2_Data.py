@@ -5,8 +5,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from successgaps import ingest, reports, ui
+from successgaps import ui
+from successgaps.data import datasets, mapping, quality, read, views
 from successgaps.errors import UserError
+from successgaps.outputs import gap_reports
 
 project = ui.page("Data", step=2)
 ui.focus_banner(project)
@@ -22,10 +24,10 @@ SEVERITY = {"problem": st.error, "warning": st.warning}
 
 
 @st.cache_data(show_spinner="Checking the data…", max_entries=16)
-def quality(project_id: str, revision: int, dataset_id: str) -> list[tuple[str, str]]:
+def quality_findings(project_id: str, revision: int, dataset_id: str) -> list[tuple[str, str]]:
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
-    return [(f.severity, f.text) for f in ingest.quality_report(ui.store().cursor(), saved, dataset)] if dataset else []
+    return [(f.severity, f.text) for f in quality.quality_report(ui.store().cursor(), saved, dataset)] if dataset else []
 
 
 def upload_form(key: str, *, with_year: bool) -> tuple:
@@ -34,7 +36,7 @@ def upload_form(key: str, *, with_year: bool) -> tuple:
     sheet = None
     if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
         try:
-            sheet = st.selectbox("Sheet with the data", ingest.excel_sheets(uploaded.getvalue()), key=f"{key}_sheet")
+            sheet = st.selectbox("Sheet with the data", read.excel_sheets(uploaded.getvalue()), key=f"{key}_sheet")
         except UserError as exc:
             st.error(str(exc))
     year = st.text_input("School year of this file, if it has no year column (for example 2024-25)",
@@ -47,7 +49,7 @@ def run_upload(action, uploaded, **kwargs) -> None:
     bar = st.progress(0.0, text=f"Reading {uploaded.name}")
     current = ui.project()
     try:
-        with ingest.spooled(uploaded, store.workspace) as path:
+        with read.spooled(uploaded, store.workspace) as path:
             message = action(store, current, path=path, filename=uploaded.name,
                              progress=lambda done, text: bar.progress(done, text=text), **kwargs)
     except UserError as exc:
@@ -56,12 +58,12 @@ def run_upload(action, uploaded, **kwargs) -> None:
         return
     if ui.save(current):
         ui.flash(message)
-    ingest.drop_unused_tables(store, store.load(current.id))
+    datasets.drop_unused_tables(store, store.load(current.id))
     st.rerun()
 
 
 def new_dataset(store, current, path, filename, progress, sheet, year):
-    dataset = ingest.create_dataset(store, current, path, filename, sheet=sheet, year=year, progress=progress)
+    dataset = datasets.create_dataset(store, current, path, filename, sheet=sheet, year=year, progress=progress)
     st.session_state["data_dataset"] = dataset.id
     return (f"Loaded {filename}: {dataset.files[0].rows:,} rows, read as "
             f"\u201c{LAYOUTS[dataset.layout].split(':')[0]}\u201d. Check the mapping below and confirm it.")
@@ -69,8 +71,8 @@ def new_dataset(store, current, path, filename, progress, sheet, year):
 
 # ---------------------------------------------------------------- which data set
 
-datasets = project.datasets
-if not datasets:
+project_datasets = project.datasets
+if not project_datasets:
     st.header("Upload your data")
     st.write("Student-level exports from your student information system, long tables of counts and rates, "
              "or a state/federal public file (EDFacts) all work. The file stays on this computer.")
@@ -80,10 +82,10 @@ if not datasets:
     ui.done()
     st.stop()
 
-ids = [d.id for d in datasets]
+ids = [d.id for d in project_datasets]
 if st.session_state.get("data_dataset") not in ids:
     st.session_state["data_dataset"] = ids[-1]
-if len(datasets) > 1:
+if len(project_datasets) > 1:
     st.selectbox("Data set", ids, key="data_dataset", format_func=lambda i: project.dataset(i).name)
 dataset = project.dataset(st.session_state["data_dataset"])
 presenting = ui.presenting()
@@ -109,19 +111,19 @@ if not presenting:
                 def change(store, current, path, filename, progress, **_):
                     ds = current.dataset(dataset.id)
                     if action == "add":
-                        return ingest.add_file(store, current, ds, path, filename, sheet=sheet, year=year,
+                        return datasets.add_file(store, current, ds, path, filename, sheet=sheet, year=year,
                                                progress=progress)
-                    return ingest.replace_file(store, current, ds, target, path, filename, sheet=sheet,
+                    return datasets.replace_file(store, current, ds, target, path, filename, sheet=sheet,
                                                year=year or None, progress=progress)
                 run_upload(change, uploaded)
         st.divider()
         gone = st.selectbox("File to delete", list(files), format_func=files.get, key="data_delete_target")
         if st.button("Delete file", key="data_delete"):
             current = ui.project()
-            message = ingest.delete_file(current, current.dataset(dataset.id), gone)
+            message = datasets.delete_file(current, current.dataset(dataset.id), gone)
             if ui.save(current):
                 ui.flash(message)
-                ingest.drop_unused_tables(store, current)
+                datasets.drop_unused_tables(store, current)
             st.rerun()
 
 # ---------------------------------------------------------------- layout and mapping
@@ -132,7 +134,7 @@ st.header("How the file is read")
 def change_layout():
     current = ui.project()
     try:
-        ingest.redetect(store, current, current.dataset(dataset.id), st.session_state[f"data_layout_{dataset.id}"])
+        datasets.redetect(store, current, current.dataset(dataset.id), st.session_state[f"data_layout_{dataset.id}"])
     except UserError as exc:
         ui.flash(str(exc), "error")
         return
@@ -151,11 +153,11 @@ else:
     st.warning("These are proposals: check each column's role and label, then press **Confirm mapping**.")
 
 rev = project.revision
-roles = list(ingest.ROLE_NAMES.values())
+roles = list(mapping.ROLE_NAMES.values())
 if presenting:  # read, not edited, on the shared screen
-    ui.tables.show(pd.DataFrame(ingest.mapping_rows(dataset)), key=f"data_map_table_{dataset.id}")
-mapping = None if presenting else st.data_editor(
-    pd.DataFrame(ingest.mapping_rows(dataset)), key=f"data_map_{dataset.id}_{rev}", hide_index=True,
+    ui.tables.show(pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_table_{dataset.id}")
+mapping_table = None if presenting else st.data_editor(
+    pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_{dataset.id}_{rev}", hide_index=True,
     width="stretch", num_rows="fixed", disabled=presenting or ["column"],
     column_config={
         "column": st.column_config.TextColumn("column", help="The column's name in the file"),
@@ -176,7 +178,7 @@ if code_columns and dataset.layout != "edfacts":
     st.markdown("**What each code means.** Codes with an empty label count as unknown.")
     for c in code_columns:
         with st.expander(f"Codes of {c.label or c.column} ({c.column})"):
-            table = pd.DataFrame(ingest.code_table(store.cursor(), project, dataset, c.column),
+            table = pd.DataFrame(views.code_table(store.cursor(), project, dataset, c.column),
                                  columns=["code", "rows", "label"])
             if presenting:
                 ui.tables.show(table.rename(columns=str.capitalize), key=f"data_codes_table_{c.column}")
@@ -205,7 +207,7 @@ if dataset.layout == "student" and not presenting:
         if st.button("Add combined group", key="data_combo_add", disabled=len(groups) < 2):
             current = ui.project()
             try:
-                ingest.add_combined(current.dataset(dataset.id), first, second, label)
+                mapping.add_combined(current.dataset(dataset.id), first, second, label)
             except UserError as exc:
                 st.error(str(exc))
             else:
@@ -217,8 +219,8 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
     target = current.dataset(dataset.id)
     codes = {column: {r["code"]: r["label"] for r in frame.to_dict("records")} for column, frame in code_editors.items()}
     try:
-        ingest.apply_mapping(target, mapping.to_dict("records"), codes)
-        ingest.prepare(store.cursor(), current, target)
+        mapping.apply_mapping(target, mapping_table.to_dict("records"), codes)
+        views.prepare(store.cursor(), current, target)
     except UserError as exc:
         st.error(str(exc))
     else:
@@ -231,9 +233,9 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
 
 st.header("Data quality")
 st.caption("Problems never stop you from going on, but read them before you look for gaps.")
-for severity, text in quality(project.id, project.revision, dataset.id):
+for severity, text in quality_findings(project.id, project.revision, dataset.id):
     SEVERITY.get(severity, st.markdown)(text if severity in SEVERITY else f"- {text}")
-ui.report_button("Data and gap screen report (PDF)", partial(reports.gap_screen_report, project, store.cursor()),
+ui.report_button("Data and gap screen report (PDF)", partial(gap_reports.gap_screen_report, project, store.cursor()),
                  "data-and-gap-screen.pdf")
 
 ui.done()

@@ -2,9 +2,13 @@
 
 import streamlit as st
 
-from successgaps import charts, gaps, ingest, statements, ui
+from successgaps import ui
+from successgaps.data import views
+from successgaps.engine import ranking, statements, suppression
+from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
+from successgaps.outputs import charts
 from successgaps.ui import tables
 from successgaps.ui.guidance import guide_url
 
@@ -23,12 +27,12 @@ if not datasets:
 def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_json: str):
     """The whole gap table (every level, school and year) with its lookup, keyed by the data set's
     mapping and files and the settings, so filters and drill-downs only read it. One shared object
-    (cache_resource, not a pickled copy per rerun): the page and `gaps` only ever read it."""
+    (cache_resource, not a pickled copy per rerun): the page and the engine only ever read it."""
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()
-    prepared = ingest.prepare(con, saved, dataset)
-    return gaps.Lookup(gaps.for_export(gaps.screen(con, prepared, GapSettings.model_validate_json(settings_json),
+    prepared = views.prepare(con, saved, dataset)
+    return ranking.Lookup(suppression.for_export(screen(con, prepared, GapSettings.model_validate_json(settings_json),
                                                    extra=True)))
 
 
@@ -136,7 +140,7 @@ else:
     dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
                                      placeholder="All dimensions", persist_state="session")
 place = lookup.place(level, school)  # every year of this place
-rows = gaps.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
+rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
 DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (group − comparison)", "Why hidden"]
 HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
@@ -153,7 +157,7 @@ def _present_gap(row):
 
 
 if ui.presenting():  # one gap per slide, largest first, filters as set before presenting
-    shown, _ = gaps.gap_screen(place, settings, level=level, school=school, year=year or None,
+    shown, _ = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
                                outcomes=outcomes, dimensions=dimensions)
     if shown.empty:
         st.info("No group is large enough to show with these filters and minimum sizes.")
@@ -167,7 +171,7 @@ screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
     ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])
 
 with screen_tab:
-    shown, hidden = gaps.gap_screen(place, settings, level=level, school=school, year=year or None,
+    shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
                                     outcomes=outcomes, dimensions=dimensions)
     st.header("Largest gaps first")
     st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
@@ -192,7 +196,7 @@ with heat_tab:
         st.plotly_chart(charts.gap_heatmap(binary), key="gaps_heatmap")
         st.caption("Orange: the group does worse than its comparison; purple: better; grey “—”: hidden or "
                    "not computable. The same gaps in percentage points (group − comparison):")
-        heat = gaps.heatmap_table(binary).rename_axis("Group").reset_index()
+        heat = ranking.heatmap_table(binary).rename_axis("Group").reset_index()
         tables.show(heat, key="gaps_heatmap_table",
                     formats={c: lambda v: tables.number(v, 0, sign=True) for c in heat.columns[1:]})
 
@@ -211,7 +215,7 @@ with closer_tab:
         a, b = st.columns(2)
         pair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_drill_group")
         outcome = b.selectbox("Outcome", outcome_names, key="gaps_drill_outcome")
-        one = gaps.select(rows, dimension=pair[0], group=pair[1], outcome=outcome)
+        one = ranking.select(rows, dimension=pair[0], group=pair[1], outcome=outcome)
         if one.empty:
             st.info("No figures for this group and outcome.")
         else:
@@ -220,12 +224,12 @@ with closer_tab:
             if not row["suppressed"]:
                 st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
                                 key="gaps_drill_bars")
-            by_school = gaps.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
+            by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
             if not by_school.empty:
                 st.markdown("**By school**")
                 st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
                 tables.show_gaps(by_school, key="gaps_drill_school_table", columns=["School", *DRILL_COLUMNS])
-            over_years = gaps.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
+            over_years = ranking.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
             if len(years) > 1:
                 st.markdown("**Over the years**")
                 st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")
@@ -238,7 +242,7 @@ with statement_tab:
         a, b = st.columns(2)
         spair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_statement_group")
         soutcome = b.selectbox("Outcome", outcome_names, key="gaps_statement_outcome")
-        chosen = gaps.select(rows, dimension=spair[0], group=spair[1], outcome=soutcome)
+        chosen = ranking.select(rows, dimension=spair[0], group=spair[1], outcome=soutcome)
         if not chosen.empty:
             srow = chosen.iloc[0].to_dict()
             draft_key = f"gaps_draft_{dataset_id}_{level}_{school}_{year}_{spair}_{soutcome}_{srow['comparison']}"

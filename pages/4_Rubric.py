@@ -4,8 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from successgaps import reports, rubric, spreadsheet, ui
+from successgaps import ui
 from successgaps.models import LEVEL_LABELS, LEVELS
+from successgaps.outputs import plan_reports, spreadsheet
+from successgaps.process import rating_workbook, rubric, rubric_file
 
 GROUP = "__group__"  # the "who is rating" choice for a small group
 LARGE_TYPE = """<style>
@@ -33,7 +35,7 @@ def _save_consensus(p, indicator_id, prefix):
 
 
 def _apply_workbook(p, who, ratings):
-    saved = rubric.apply_ratings(p, who, ratings)
+    saved = rating_workbook.apply_ratings(p, who, ratings)
     for key in [k for k in st.session_state if str(k).startswith(f"rub_r_{who}_")]:
         del st.session_state[key]  # the rating widgets show the saved ratings on the next run
     st.session_state["rub_upload_n"] = st.session_state.get("rub_upload_n", 0) + 1
@@ -159,13 +161,13 @@ with mine:
         st.markdown(f"**{rubric.rater_name(project, who)}** has rated {rated} of {total} indicators in these sections.")
         if not rubric.is_group(who):
             with st.expander("Rate offline with a workbook (.xlsx)"):
-                st.download_button("Download my rating workbook", rubric.rating_workbook(project, who, areas),
+                st.download_button("Download my rating workbook", rating_workbook.rating_workbook(project, who, areas),
                                    file_name=f"rubric-{names[who]}.xlsx".replace(" ", "-"), key="rub_wb_down",
                                    mime=ui.XLSX_MIME)
                 upload = st.file_uploader("Upload my filled-in workbook", type=["xlsx"],
                                           key=f"rub_upload_{st.session_state.get('rub_upload_n', 0)}")
                 if upload is not None:
-                    ratings, problems = rubric.read_rating_workbook(project, upload.getvalue(), who)
+                    ratings, problems = rating_workbook.read_rating_workbook(project, upload.getvalue(), who)
                     for problem in problems:
                         st.warning(problem)
                     if ratings:
@@ -213,7 +215,7 @@ with facilitate:
 
 with files:
     st.header("Export all ratings")
-    ui.report_button("Rubric report (PDF)", partial(reports.rubric_report, project), "rubric-report.pdf")
+    ui.report_button("Rubric report (PDF)", partial(plan_reports.rubric_report, project), "rubric-report.pdf")
     table = rubric.export_table(project)
     left, right = st.columns(2)
     left.download_button("Download CSV", spreadsheet.csv_bytes(table), file_name="rubric-ratings.csv",
@@ -224,13 +226,13 @@ with files:
     st.header("Use your own rubric")
     st.markdown("A state or district can rate with its own version of the rubric: start from the shipped file, "
                 "keep its shape, ids and the four levels, and change the `version` when the wording changes.")
-    st.download_button("Download the shipped rubric (TOML) as a template", rubric.default_rubric_text(),
+    st.download_button("Download the shipped rubric (TOML) as a template", rubric_file.default_rubric_text(),
                        file_name="rubric.toml", mime="application/toml", key="rub_template")
     uploaded = st.file_uploader("Rubric file (.toml)", type=["toml"], key="rub_custom")
     if uploaded is not None and st.button("Use this rubric", key="rub_custom_use"):
         try:
-            custom = rubric.read_rubric_file(uploaded.getvalue())
-        except rubric.RubricFileError as exc:
+            custom = rubric_file.read_rubric_file(uploaded.getvalue())
+        except rubric_file.RubricFileError as exc:
             st.error("The rubric was not loaded; fix these problems and load it again:\n\n"
                      + "\n".join(f"- {p}" for p in exc.problems))
         else:

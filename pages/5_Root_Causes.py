@@ -3,27 +3,28 @@
 
 import streamlit as st
 
-from successgaps import planning, rubric, ui
+from successgaps import ui
 from successgaps.models import LEVEL_LABELS, LEVELS
+from successgaps.process import action_plan, root_causes, rubric
 
 project = ui.page("Root causes", step=5)
 ui.focus_banner(project)
 rub = rubric.load_rubric(project)
-needs = planning.areas_of_need(project, rub)
+needs = root_causes.areas_of_need(project, rub)
 need_ids = [n.indicator_id for n in needs]
 members = {m.id: m.name for m in project.members}
-statements = {s.id: planning.statement_label(s) for s in project.statements}
+statements = {s.id: root_causes.statement_label(s) for s in project.statements}
 editing = not ui.presenting()
 
 
 def _title(indicator_id: str) -> str:
-    return planning.indicator_title(rub, indicator_id)
+    return root_causes.indicator_title(rub, indicator_id)
 
 
 
 
 def _set(p, priority_id, field, key):
-    planning.edit(p, "priority", priority_id, field, st.session_state[key])
+    action_plan.edit(p, "priority", priority_id, field, st.session_state[key])
 
 
 def _bound(priority_id, field) -> dict:
@@ -33,19 +34,19 @@ def _bound(priority_id, field) -> dict:
 
 
 def _cut(p):
-    planning.set_need_cut(p, st.session_state["rc_cut"])
+    root_causes.set_need_cut(p, st.session_state["rc_cut"])
 
 
 def _votes_per_member(p):
-    planning.set_votes_per_member(p, int(st.session_state["rc_votes_per_member"]))
+    root_causes.set_votes_per_member(p, int(st.session_state["rc_votes_per_member"]))
 
 
 def _vote(p, member_id):
-    planning.cast_votes(p, member_id, st.session_state[f"rc_votes_{member_id}"])
+    root_causes.cast_votes(p, member_id, st.session_state[f"rc_votes_{member_id}"])
 
 
 def _add_priority(p):
-    planning.add_priority(p, st.session_state.get("rc_new_indicators", []), st.session_state.get("rc_new_title", ""),
+    root_causes.add_priority(p, st.session_state.get("rc_new_indicators", []), st.session_state.get("rc_new_title", ""),
                           st.session_state.get("rc_new_statements", []), rubric=rub)
     st.session_state["rc_new_title"] = ""
     st.session_state["rc_new_indicators"] = []
@@ -54,7 +55,7 @@ def _add_priority(p):
 
 def _whys(p, priority_id, count):
     whys = [st.session_state.get(f"rc_why_{priority_id}_{i}", "") for i in range(count)]
-    planning.set_whys(planning.find(p, "priority", priority_id), whys)
+    root_causes.set_whys(action_plan.find(p, "priority", priority_id), whys)
 
 
 # ---------------------------------------------------------------- areas of need
@@ -66,7 +67,7 @@ if editing:
 if not needs:
     st.info("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in "
             "step 4, or raise the cut.")
-for area_title, table in planning.needs_by_area(needs):
+for area_title, table in root_causes.needs_by_area(needs):
     st.markdown(f"### {area_title}")
     ui.tables.show(table, key=f"rc_needs_{area_title}")
 
@@ -80,21 +81,21 @@ if needs and editing:
     else:
         voter = st.selectbox("Member voting", list(members), format_func=members.get, key="rc_voter")
         st.multiselect(f"{members[voter]}'s votes (up to {project.votes_per_member})", need_ids,
-                       default=[i for i in planning.votes_of(project, voter) if i in need_ids],
+                       default=[i for i in root_causes.votes_of(project, voter) if i in need_ids],
                        format_func=_title, max_selections=project.votes_per_member, key=f"rc_votes_{voter}",
                        on_change=ui.edit, args=(_vote, voter))
 if project.votes:
-    ui.tables.show(planning.tally_table(project, needs), key="rc_tally_table")
-    if waiting := planning.voters_missing(project):
+    ui.tables.show(root_causes.tally_table(project, needs), key="rc_tally_table")
+    if waiting := root_causes.voters_missing(project):
         st.caption("Not voted yet: " + ", ".join(waiting))
 elif needs:
     st.caption("No votes yet.")
 
 # ---------------------------------------------------------------- priorities
-st.header(f"Priorities ({len(project.priorities)} of at most {planning.MAX_PRIORITIES})")
+st.header(f"Priorities ({len(project.priorities)} of at most {root_causes.MAX_PRIORITIES})")
 if editing and needs:
     with st.expander("Add a priority", expanded=not project.priorities):
-        st.multiselect("The areas of need it comes from (most votes first)", planning.by_votes(needs),
+        st.multiselect("The areas of need it comes from (most votes first)", root_causes.by_votes(needs),
                        format_func=_title, key="rc_new_indicators")
         st.text_input("Title (leave empty to use the first area's name)", key="rc_new_title")
         st.multiselect("Gap statements it answers", list(statements), format_func=statements.get,
@@ -111,7 +112,7 @@ for n, pr in enumerate(project.priorities, 1):
             st.markdown(f"**Root cause:** {pr.root_cause or '—'}")
             if pr.whys:
                 st.markdown("**Why? Why? Why?**  \n" + "  \n".join(f"→ {w}" for w in pr.whys))
-            if prompt := planning.actionability_prompt(pr):
+            if prompt := root_causes.actionability_prompt(pr):
                 st.warning(prompt)
             continue
         st.text_input(f"Priority {n}", value=pr.title, **_bound(pid, "title"))
@@ -120,10 +121,10 @@ for n, pr in enumerate(project.priorities, 1):
         st.checkbox("The school or district can act on this cause", value=bool(pr.actionable),
                     help="Poverty is not within a school's power to change; culturally inappropriate behaviour "
                          "interventions are.", **_bound(pid, "actionable"))
-        if prompt := planning.actionability_prompt(pr):
+        if prompt := root_causes.actionability_prompt(pr):
             st.warning(prompt)
         with st.expander(f"Chain of “why?” ({len(pr.whys)})"):
-            count = min(len(pr.whys) + 1, planning.MAX_WHYS)
+            count = min(len(pr.whys) + 1, root_causes.MAX_WHYS)
             for i in range(count):
                 st.text_input(f"Why? ({i + 1})", value=pr.whys[i] if i < len(pr.whys) else "",
                               key=f"rc_why_{pid}_{i}", on_change=ui.edit, args=(_whys, pid, count))
@@ -134,7 +135,7 @@ for n, pr in enumerate(project.priorities, 1):
                        default=[s for s in pr.statement_ids if s in statements], format_func=statements.get,
                        **_bound(pid, "statement_ids"))
         st.button("Remove this priority", key=f"rc_remove_{pid}", help="Its goals stay in the plan, unlinked.",
-                  on_click=ui.edit, args=(planning.remove_priority, pid))
+                  on_click=ui.edit, args=(root_causes.remove_priority, pid))
 
 # ---------------------------------------------------------------- export
 if project.priorities:

@@ -4,14 +4,16 @@ import datetime as dt
 
 import streamlit as st
 
-from successgaps import planning, ui
+from successgaps import ui
+from successgaps.outputs import charts
+from successgaps.process import action_plan, root_causes
 
 project = ui.page("Action plan", step=6)
 ui.focus_banner(project)
 members = {m.id: m.name for m in project.members}
 priorities = {"": "(no priority)"} | {p.id: p.title for p in project.priorities}
-statements = {"": "(no gap statement)"} | {s.id: planning.statement_label(s) for s in project.statements}
-STATUS = list(planning.STATUS_LABELS)
+statements = {"": "(no gap statement)"} | {s.id: root_causes.statement_label(s) for s in project.statements}
+STATUS = list(action_plan.STATUS_LABELS)
 editing = not ui.presenting()
 today = dt.date.today()
 STEP_COLUMNS = ["Goal", "Step", "Owner", "Due", "Status"]  # the rest (start, resources, evidence, barriers) on demand
@@ -20,11 +22,11 @@ STEP_COLUMNS = ["Goal", "Step", "Owner", "Due", "Status"]  # the rest (start, re
 
 
 def _set(p, kind, item_id, field, key):
-    planning.edit(p, kind, item_id, field, st.session_state[key])
+    action_plan.edit(p, kind, item_id, field, st.session_state[key])
 
 
 def _set_number(p, goal_id, field, key, measure):
-    planning.edit(p, "goal", goal_id, field, planning.stored(st.session_state[key], measure))
+    action_plan.edit(p, "goal", goal_id, field, action_plan.stored(st.session_state[key], measure))
 
 
 def _bound(kind, item_id, field, suffix=None, measure=None) -> dict:
@@ -35,19 +37,19 @@ def _bound(kind, item_id, field, suffix=None, measure=None) -> dict:
 
 
 def _link(p, goal_id):
-    goal = planning.find(p, "goal", goal_id)
-    planning.link_statement(p, goal, st.session_state[f"plan_stmt_{goal_id}"],
+    goal = action_plan.find(p, "goal", goal_id)
+    action_plan.link_statement(p, goal, st.session_state[f"plan_stmt_{goal_id}"],
                             st.session_state[f"plan_measure_{goal_id}"])
 
 
 def _add_goal(p):
-    planning.add_goal(p, st.session_state.get("plan_new_goal_priority", ""), st.session_state.get("plan_new_goal", ""))
+    action_plan.add_goal(p, st.session_state.get("plan_new_goal_priority", ""), st.session_state.get("plan_new_goal", ""))
     st.session_state["plan_new_goal"] = ""
 
 
 def _add_step(p, goal_id):
     k = f"plan_new_step_{goal_id}"
-    planning.add_step(p, goal_id, st.session_state.get(k, ""), st.session_state.get(f"{k}_owner") or "",
+    action_plan.add_step(p, goal_id, st.session_state.get(k, ""), st.session_state.get(f"{k}_owner") or "",
                       st.session_state.get(f"{k}_start"), st.session_state.get(f"{k}_due"))
     st.session_state[k] = st.session_state[f"{k}_owner"] = ""
     st.session_state[f"{k}_start"] = st.session_state[f"{k}_due"] = None
@@ -62,7 +64,7 @@ def _owner_name(member_id: str) -> str:
 
 
 def _timeline(goal_id=None):
-    fig = planning.timeline_figure(project, today, goal_id=goal_id)
+    fig = charts.timeline_figure(project, today, goal_id=goal_id)
     if fig is None:
         st.caption("Give the action steps start and due dates to see them on the timeline.")
     else:
@@ -77,10 +79,10 @@ if not editing:
         def _goal_slide(goal):
             """One goal as a slide: the goal, its measure, how we will know, and its steps (owners, due dates)."""
             st.markdown(f"## {goal.text or 'Goal not written yet'}")
-            st.markdown(planning.goal_summary(goal))
+            st.markdown(action_plan.goal_summary(goal))
             if goal.evidence:
                 st.markdown(f"**How we will know:** {goal.evidence}")
-            ui.tables.show(planning.steps_table(project, today, goal_id=goal.id), key="plan_slide_steps",
+            ui.tables.show(action_plan.steps_table(project, today, goal_id=goal.id), key="plan_slide_steps",
                            columns=["Step", "Owner", "Due", "Status"])
 
         ui.slides(project.goals, _goal_slide,
@@ -89,7 +91,7 @@ if not editing:
     st.stop()
 
 # ---------------------------------------------------------------- checks
-checks = planning.plan_checks(project)
+checks = action_plan.plan_checks(project)
 with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(checks) and bool(project.goals)):
     for sentence in checks:
         st.markdown(f"- {sentence}")
@@ -115,27 +117,27 @@ for n, goal in enumerate(project.goals, 1):
         c2.selectbox("Measured by the gap statement", list(statements), format_func=statements.get,
                      index=list(statements).index(goal.statement_id) if goal.statement_id in statements else 0,
                      key=f"plan_stmt_{gid}", on_change=ui.edit, args=(_link, gid))
-        c3.selectbox("What is measured", list(planning.MEASURES), index=list(planning.MEASURES).index(goal.measure),
-                     format_func=planning.MEASURES.get, key=f"plan_measure_{gid}", on_change=ui.edit, args=(_link, gid))
+        c3.selectbox("What is measured", list(action_plan.MEASURES), index=list(action_plan.MEASURES).index(goal.measure),
+                     format_func=action_plan.MEASURES.get, key=f"plan_measure_{gid}", on_change=ui.edit, args=(_link, gid))
         st.text_input("Measure", value=goal.metric, **_bound("goal", gid, "metric", link))
         unit = " (%)" if goal.measure == "rate" else ""
         c1, c2, c3, c4 = st.columns(4)
-        c1.number_input(f"Baseline{unit}", value=planning.shown(goal.baseline, goal.measure), format="%.1f",
+        c1.number_input(f"Baseline{unit}", value=action_plan.shown(goal.baseline, goal.measure), format="%.1f",
                         **_bound("goal", gid, "baseline", link, goal.measure))
         c2.text_input("Baseline year", value=goal.baseline_year, **_bound("goal", gid, "baseline_year", link))
-        c3.number_input(f"Target{unit}", value=planning.shown(goal.target, goal.measure), format="%.1f",
+        c3.number_input(f"Target{unit}", value=action_plan.shown(goal.target, goal.measure), format="%.1f",
                         **_bound("goal", gid, "target", link, goal.measure))
         c4.date_input("Target date", value=goal.target_date, **_bound("goal", gid, "target_date"))
         st.text_input("Evidence of progress: how will we know, and from what data?", value=goal.evidence,
                       **_bound("goal", gid, "evidence"))
-        problems = planning.goal_checks(project, goal, today)
+        problems = action_plan.goal_checks(project, goal, today)
         if problems:
             st.warning("**What the goal still needs**  \n" + "  \n".join(problems))
         else:
             st.success("This goal is specific, measurable, actionable, reasonable and time-bound.")
 
         st.markdown("**Action steps**")
-        for step in planning.steps_of(project, gid):
+        for step in action_plan.steps_of(project, gid):
             sid = step.id
             with st.container(border=True):
                 c1, c2, c3 = st.columns([6, 3, 3])
@@ -143,15 +145,15 @@ for n, goal in enumerate(project.goals, 1):
                 options = _owner_options(step.owner_id)
                 c2.selectbox("Owner", options, index=options.index(step.owner_id), format_func=_owner_name,
                              **_bound("step", sid, "owner_id"))
-                c3.selectbox("Status", STATUS, index=STATUS.index(step.status), format_func=planning.STATUS_LABELS.get,
+                c3.selectbox("Status", STATUS, index=STATUS.index(step.status), format_func=action_plan.STATUS_LABELS.get,
                              **_bound("step", sid, "status"))
                 c1, c2, c3, c4, _ = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
                 c1.date_input("Start", value=step.start, **_bound("step", sid, "start"))
                 c2.date_input("Due", value=step.due, **_bound("step", sid, "due"))
                 c3.button("↑ Up", key=f"plan_up_{sid}", help="Move this step up", on_click=ui.edit,
-                          args=(planning.move_step, sid, -1))
+                          args=(action_plan.move_step, sid, -1))
                 c4.button("↓ Down", key=f"plan_down_{sid}", help="Move this step down", on_click=ui.edit,
-                          args=(planning.move_step, sid, 1))
+                          args=(action_plan.move_step, sid, 1))
                 with st.expander(f"Resources, evidence and barriers · {step.text[:40]}"):
                     st.text_input("Resources needed", value=step.resources, **_bound("step", sid, "resources"))
                     st.text_input("Evidence of progress: how will we know it is done well?", value=step.evidence,
@@ -159,7 +161,7 @@ for n, goal in enumerate(project.goals, 1):
                     st.text_input("Anticipated barriers and how we will handle them", value=step.barriers,
                                   **_bound("step", sid, "barriers"))
                     st.button("Remove this step", key=f"plan_rm_{sid}", on_click=ui.edit,
-                              args=(planning.remove_step, sid))
+                              args=(action_plan.remove_step, sid))
 
         k = f"plan_new_step_{gid}"
         c1, c2 = st.columns([6, 6])
@@ -170,7 +172,7 @@ for n, goal in enumerate(project.goals, 1):
         c2.date_input("Due", value=None, key=f"{k}_due")
         c3.button("Add step", key=f"plan_add_step_{gid}", on_click=ui.edit, args=(_add_step, gid), type="primary")
         st.button("Remove this goal and its steps", key=f"plan_rm_goal_{gid}", on_click=ui.edit,
-                  args=(planning.remove_goal, gid))
+                  args=(action_plan.remove_goal, gid))
 
 with st.expander("Add a goal", expanded=not project.goals):
     st.selectbox("For the priority", list(priorities)[1:] + [""], format_func=priorities.get,
@@ -184,11 +186,11 @@ with st.expander("Add a goal", expanded=not project.goals):
 if project.steps:
     st.header("Timeline")
     _timeline()
-    ui.tables.show(planning.steps_table(project, today), key="plan_steps_table", columns=STEP_COLUMNS)
+    ui.tables.show(action_plan.steps_table(project, today), key="plan_steps_table", columns=STEP_COLUMNS)
     st.header("My steps")
     who = st.selectbox("Team member", list(members), format_func=members.get, key="plan_my")
     if who:
-        mine = planning.steps_table(project, today, owner_id=who)
+        mine = action_plan.steps_table(project, today, owner_id=who)
         if mine.empty:
             st.caption(f"{members[who]} owns no action steps.")
         else:

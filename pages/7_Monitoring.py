@@ -6,8 +6,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from successgaps import monitoring, reports, ui
+from successgaps import ui
 from successgaps.models import StepReview
+from successgaps.outputs import charts, plan_reports
+from successgaps.process import monitoring
 
 project = ui.page("Monitoring", step=7)
 ui.focus_banner(project)
@@ -71,7 +73,7 @@ def _show_progress(item):
     st.markdown(f"### {item.goal.text or item.goal.metric or 'Goal'}")
     st.markdown(item.sentence)
     if item.points:
-        st.plotly_chart(monitoring.progress_figure(item), key=f"mon_chart_{item.goal.id}")
+        st.plotly_chart(charts.progress_figure(item), key=f"mon_chart_{item.goal.id}")
 
 
 # ---------------------------------------------------------------- alerts
@@ -188,5 +190,5 @@ if log:
     ui.tables.show(pd.DataFrame(log), key="mon_history_table")
 else:
     st.caption("No changes to the plan yet.")
-ui.report_button("Progress report (PDF)", partial(reports.progress_report, project, con), "progress-report.pdf")
+ui.report_button("Progress report (PDF)", partial(plan_reports.progress_report, project, con), "progress-report.pdf")
 ui.done()

@@ -10,8 +10,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from successgaps import charts, gaps, quickscreen, statements, ui
+from successgaps import ui
+from successgaps.engine import quickscreen, ranking, statements
 from successgaps.errors import UserError
+from successgaps.outputs import charts, gap_reports, gap_table
 
 RESULT = "qs_result"  # the QuickScreen of the file in the uploader
 KEPT = "qs_kept"  # (file hash, project id, project name) once "Keep this" made a project of it
@@ -89,7 +91,7 @@ else:
     st.caption("Nothing: every group is large enough to show.")
 
 with st.expander("The table behind these sentences"):
-    shown, hidden = gaps.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
     ui.tables.show_gaps(pd.concat([shown, hidden], ignore_index=True), key="qs_table")
 
 # ---------------------------------------------------------------- keep it, or take it away
@@ -124,9 +126,9 @@ elif not ui.presenting():
 
 left, right = st.columns(2)
 with left:
-    ui.report_button("Download one-pager (PDF)", partial(quickscreen.one_pager, quick),
+    ui.report_button("Download one-pager (PDF)", partial(gap_reports.one_pager, quick),
                      "quick-screen.pdf", key="qs_pdf")
 with right:
-    ui.report_button("Download the screen (CSV)", partial(quickscreen.screen_csv, quick), "quick-screen.csv",
+    ui.report_button("Download the screen (CSV)", partial(gap_table.screen_csv, quick), "quick-screen.csv",
                      key="qs_csv")
 ui.done()

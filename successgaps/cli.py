@@ -1,8 +1,9 @@
 """Command line: `python -m successgaps screen FILE ...` — the page's gap screen for one file.
 
 The file goes through the same steps as an upload on the Data page (read, detect layout and
-mapping, prepare) into a throwaway workspace, then through the same engine (`gaps.screen`), and
-the table is written with suppression and complementary suppression applied (`gaps.for_export`).
+mapping, prepare) into a throwaway workspace, then through the same engine (`engine.screen`), and
+the table is written (`outputs.gap_table`) with suppression and complementary suppression applied
+(`engine.suppression.for_export`).
 Bad input ends with one sentence on stderr and a non-zero exit status.
 """
 
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import gaps, ingest
+from .data import datasets, views
+from .engine.screen import screen
 from .errors import UserError
 from .models import GapSettings
+from .outputs.gap_table import export_table, write
 from .store import Store
 
 FORMATS = ("csv", "json", "xlsx")
@@ -73,7 +76,7 @@ def _override(store: Store, project, dataset, groups: list[str], outcomes: list[
             c = column(name)
             c.role = "group"
             if not any(c.codes.values()):
-                rows = ingest.code_table(store.cursor(), project, dataset, c.column)
+                rows = views.code_table(store.cursor(), project, dataset, c.column)
                 c.codes = {r["code"]: r["label"] or r["code"] for r in rows}
     if outcomes:
         for c in dataset.columns:
@@ -101,34 +104,14 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
         store = Store(folder)
         try:
             project = store.create("screen")
-            dataset = ingest.create_dataset(store, project, path, path.name)
+            dataset = datasets.create_dataset(store, project, path, path.name)
             _override(store, project, dataset, args.group, args.outcome)
-            prepared = ingest.prepare(store.cursor(), project, dataset)
-            table = gaps.screen(store.cursor(), prepared, settings, by_school="school" in args.by,
+            prepared = views.prepare(store.cursor(), project, dataset)
+            table = screen(store.cursor(), prepared, settings, by_school="school" in args.by,
                                 by_year="year" in args.by, extra=True)
         finally:
             store.close()
     return export_table(table)
-
-
-def export_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The published columns; difference_low/high are added when any difference is a range."""
-    table = gaps.for_export(table)
-    ranged = (table["difference_low"] != table["difference_high"]) & table["difference_low"].notna()
-    return table[gaps.COLUMNS + (["difference_low", "difference_high"] if ranged.any() else [])]
-
-
-def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
-    if fmt == "xlsx":
-        if out is None:
-            raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
-        table.to_excel(out, index=False, sheet_name="Gaps")
-        return
-    text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else table.to_csv(index=False)
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -154,7 +154,7 @@ class DataSet(Model):
     columns: list[ColumnMap] = Field(default_factory=list)
     combined: list[CombinedGroup] = Field(default_factory=list)
     confirmed: bool = False  # the team confirmed the mapping
-    options: dict[str, str] = Field(default_factory=dict)  # layout-specific settings kept by ingest
+    options: dict[str, str] = Field(default_factory=dict)  # layout-specific settings kept by the data layer
 
 
 # ---------------------------------------------------------------- step 3: gaps

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from successgaps import meetings, monitoring, planning, rubric, statements, team
+from successgaps.engine import statements
+from successgaps.process import action_plan, meetings, monitoring, root_causes, rubric, team
 from successgaps.models import Review, StepReview
 
 
@@ -36,13 +37,13 @@ def fill(project, today: dt.date | None = None):
     for indicator in ids[:4]:
         rubric.set_consensus(project, indicator, "planning" if indicator != ids[3] else "partial",
                              evidence="Climate survey" if indicator == ids[0] else "")
-    planning.cast_votes(project, ana.id, ids[:2])
-    planning.cast_votes(project, ben.id, ids[1:2])
-    priority = planning.add_priority(project, ids[1:2], "Family voice", statement_ids=[project.statements[0].id])
-    goal = planning.add_goal(project, priority.id, "Close the EL graduation gap", project.statements[0].id)
-    step = planning.add_step(project, goal.id, "Train staff on newcomer supports", ana.id,
+    root_causes.cast_votes(project, ana.id, ids[:2])
+    root_causes.cast_votes(project, ben.id, ids[1:2])
+    priority = root_causes.add_priority(project, ids[1:2], "Family voice", statement_ids=[project.statements[0].id])
+    goal = action_plan.add_goal(project, priority.id, "Close the EL graduation gap", project.statements[0].id)
+    step = action_plan.add_step(project, goal.id, "Train staff on newcomer supports", ana.id,
                              start=today - dt.timedelta(days=30), due=today + dt.timedelta(days=60))
-    planning.add_step(project, goal.id, "Invite families to a listening session")  # no owner, no dates
+    action_plan.add_step(project, goal.id, "Invite families to a listening session")  # no owner, no dates
     monitoring.record_review(project, Review(date=today - dt.timedelta(days=1), attendees=[ana.id],
                                              steps=[StepReview(step_id=step.id, status="on_track")]))
     monitoring.revise(project, "step", step.id, "due", today + dt.timedelta(days=90), "Training moved to spring")

@@ -6,9 +6,9 @@ import pytest
 
 from bench import generate
 from bench.reference import gap_table
-from successgaps.prepared import Dimension, Outcome
-from successgaps.sample import DISABILITY_CATEGORIES
-from successgaps.sample import generate as sample_generate
+from successgaps.data.prepared import Dimension, Outcome
+from successgaps.process.sample import DISABILITY_CATEGORIES
+from successgaps.process.sample import generate as sample_generate
 
 
 def read(path):
@@ -106,8 +106,8 @@ def test_a_lone_hidden_group_cannot_be_worked_out_when_another_group_has_no_know
     import duckdb
 
     from bench.reference import compare
-    from successgaps import gaps
-    from successgaps.prepared import Prepared
+    from successgaps.data.prepared import Prepared
+    from successgaps.engine.screen import screen
 
     # one school: 40 White, 40 Hispanic, 40 Black students (half proficient), one Pacific Islander
     # (proficient), one American Indian student with no test score
@@ -117,7 +117,7 @@ def test_a_lone_hidden_group_cannot_be_worked_out_when_another_group_has_no_know
     con = duckdb.connect()
     con.register("students", frame)
     dimensions, outcomes = (Dimension("race", "Race/ethnicity"),), (Outcome("proficient", "Proficient"),)
-    engine = gaps.screen(con, Prepared("student", "students", dimensions, outcomes))
+    engine = screen(con, Prepared("student", "students", dimensions, outcomes))
     shown = engine[(engine["level"] == "school") & ~engine["suppressed"]]
     # what a reader can do with the shown rows: the school's total events, minus every shown group's
     total = shown["events"].iloc[0] + shown["comparison_rate"].iloc[0] * shown["comparison_n"].iloc[0]

@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from successgaps import gaps
+from successgaps.data.prepared import Dimension, Outcome, Prepared
+from successgaps.engine import columns, ranking, suppression
+from successgaps.engine import stats as engine_stats
+from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
-from successgaps.prepared import Dimension, Outcome, Prepared
 
 Z = 1.959963984540054
 OPEN = GapSettings(min_n=0, min_cell=0)  # formulas only, no minimum sizes
@@ -50,12 +52,12 @@ def con():
 
 def test_table_has_exactly_the_documented_columns_in_order(con):
     prepared = students(con, {"A": (56, 40), "B": (80, 48)})
-    assert list(gaps.screen(con, prepared).columns) == gaps.COLUMNS
+    assert list(screen(con, prepared).columns) == columns.COLUMNS
 
 
 def test_newcombe_published_example_56_of_70_vs_48_of_80(con):
     """Newcombe (1998), example (a): 56/70 - 48/80, hybrid score interval 0.0524 to 0.3339."""
-    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), by_school=False)
+    df = screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), by_school=False)
     a = row(df, "A")
     assert (a["n"], a["events"], a["comparison_n"]) == (70, 56, 80)
     assert a["rate"] == pytest.approx(0.8) and a["comparison_rate"] == pytest.approx(0.6)
@@ -74,12 +76,12 @@ def test_newcombe_published_example_56_of_70_vs_48_of_80(con):
 
 def test_small_counts_use_fishers_exact_test(con):
     # expected counts: the smallest is 9·10/19 = 4.7 < 5
-    df = gaps.screen(con, students(con, {"A": (10, 2), "B": (9, 8)}), OPEN, by_school=False)
+    df = screen(con, students(con, {"A": (10, 2), "B": (9, 8)}), OPEN, by_school=False)
     a = row(df, "A")
     assert a["p_value"] == pytest.approx(stats.fisher_exact([[2, 8], [8, 1]]).pvalue)
     assert a["p_value"] != pytest.approx(stats.chi2_contingency([[2, 8], [8, 1]], correction=False).pvalue)
     # all expected counts at least 5 (smallest 11·11/23 = 5.3): chi-square
-    df = gaps.screen(con, students(con, {"A": (12, 3), "B": (11, 9)}), OPEN, by_school=False)
+    df = screen(con, students(con, {"A": (12, 3), "B": (11, 9)}), OPEN, by_school=False)
     assert row(df, "A")["p_value"] == pytest.approx(
         stats.chi2_contingency([[3, 9], [9, 2]], correction=False).pvalue)
 
@@ -93,19 +95,19 @@ def test_fishers_exact_test_for_many_tables_at_once_matches_scipy_table_by_table
         tables.append((a, n1, n2, a + c))
     tables += [(2, 10, 9, 10), (5, 10, 10, 10), (0, 0, 5, 2), (3, 12000, 20000, 10)]  # ties, an empty row, wide
     a, n1, n2, k = (np.array(x, float) for x in zip(*tables))
-    ours = gaps.fisher_exact_p(a, n1, n2, k)
+    ours = engine_stats.fisher_exact_p(a, n1, n2, k)
     theirs = [stats.fisher_exact([[x, m - x], [t - x, r - (t - x)]]).pvalue for x, m, r, t in tables]
     assert ours == pytest.approx(theirs, rel=1e-9)
 
 
 def test_fishers_test_on_estimated_counts_rounds_each_cell_of_the_table():
     # an aggregate file gives rates: 24% of 10 and 8.5% of 40 students are 2.4 and 3.4 "events"
-    p = gaps.two_proportion_p(np.array([2.4]), np.array([10.0]), np.array([3.4]), np.array([40.0]))
+    p = engine_stats.two_proportion_p(np.array([2.4]), np.array([10.0]), np.array([3.4]), np.array([40.0]))
     assert p[0] == pytest.approx(stats.fisher_exact([[2, 8], [3, 37]]).pvalue, rel=1e-9)
 
 
 def test_zero_events(con):
-    df = gaps.screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), OPEN, by_school=False)
+    df = screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), OPEN, by_school=False)
     a = row(df, "A")
     assert a["rate"] == 0 and a["events"] == 0 and a["risk_ratio"] == 0
     assert a["difference"] == pytest.approx(-100 / 6)
@@ -116,24 +118,24 @@ def test_zero_events(con):
     assert a["ci_low"] == pytest.approx((-p2 - math.sqrt(0 + (u2 - p2) ** 2)) * 100)
     assert a["ci_high"] == pytest.approx((-p2 + math.sqrt(u1 ** 2 + (p2 - l2) ** 2)) * 100)
     # with the default minimum cell size, zero events cannot be shown
-    hidden = row(gaps.screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), by_school=False), "A")
+    hidden = row(screen(con, students(con, {"A": (40, 0), "B": (60, 10)}), by_school=False), "A")
     assert hidden["suppressed"] and "with the outcome" in hidden["suppression_reason"]
     assert pd.isna(hidden["rate"]) and pd.isna(hidden["difference"]) and pd.isna(hidden["events"])
 
 
 def test_group_that_is_everyone_has_an_empty_comparison(con):
     prepared = students(con, {"All of us": (50, 40)})
-    a = row(gaps.screen(con, prepared, OPEN, by_school=False), "All of us")
+    a = row(screen(con, prepared, OPEN, by_school=False), "All of us")
     assert a["comparison_n"] == 0 and a["rate"] == pytest.approx(0.8)
     assert pd.isna(a["comparison_rate"]) and pd.isna(a["difference"]) and pd.isna(a["risk_ratio"])
     assert pd.isna(a["ci_low"]) and pd.isna(a["p_value"])
-    a = row(gaps.screen(con, prepared, by_school=False), "All of us")
+    a = row(screen(con, prepared, by_school=False), "All of us")
     assert a["suppressed"] and "comparison group" in a["suppression_reason"] and pd.isna(a["rate"])
 
 
 def test_all_students_comparison_scales_the_group_vs_others_interval(con):
     settings = GapSettings(comparison="all_students")
-    a = row(gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), settings, by_school=False), "A")
+    a = row(screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), settings, by_school=False), "A")
     w = 80 / 150
     assert a["comparison"] == "all students" and a["comparison_n"] == 150
     assert a["comparison_rate"] == pytest.approx(104 / 150)
@@ -145,7 +147,7 @@ def test_all_students_comparison_scales_the_group_vs_others_interval(con):
 
 def test_reference_group_comparison(con):
     settings = GapSettings(comparison="reference", reference_group="B")
-    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48), "C": (50, 20)}), settings, by_school=False)
+    df = screen(con, students(con, {"A": (70, 56), "B": (80, 48), "C": (50, 20)}), settings, by_school=False)
     a, b = row(df, "A"), row(df, "B")
     assert a["comparison"] == "B" and a["comparison_n"] == 80 and a["difference"] == pytest.approx(20.0)
     assert a["ci_low"] == pytest.approx(5.24, abs=0.01)
@@ -155,7 +157,7 @@ def test_reference_group_comparison(con):
 
 def test_benchmark_rate(con):
     settings = GapSettings(comparison="benchmark", benchmark_rate=0.7)
-    a = row(gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), settings, by_school=False), "A")
+    a = row(screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), settings, by_school=False), "A")
     assert a["comparison"] == "benchmark rate" and pd.isna(a["comparison_n"])
     assert a["comparison_rate"] == pytest.approx(0.7) and a["difference"] == pytest.approx(10.0)
     assert a["risk_ratio"] == pytest.approx(0.8 / 0.7)
@@ -167,7 +169,7 @@ def test_benchmark_rate(con):
 
 def test_alternate_risk_ratio_when_the_comparison_group_is_too_small(con):
     settings = GapSettings(benchmark_rate=0.6)
-    df = gaps.screen(con, students(con, {"Big": (100, 50), "S1": (8, 4), "S2": (7, 3)}), settings, by_school=False)
+    df = screen(con, students(con, {"Big": (100, 50), "S1": (8, 4), "S2": (7, 3)}), settings, by_school=False)
     big = row(df, "Big")
     assert not big["suppressed"] and big["comparison"].startswith("benchmark rate (alternate risk ratio")
     assert big["risk_ratio"] == pytest.approx(0.5 / 0.6)
@@ -176,11 +178,11 @@ def test_alternate_risk_ratio_when_the_comparison_group_is_too_small(con):
 
 def test_minimum_sizes_are_settable_and_give_reasons(con):
     prepared = students(con, {"A": (29, 20), "B": (100, 9), "C": (100, 50)})
-    df = gaps.screen(con, prepared, by_school=False, complementary=False)
+    df = screen(con, prepared, by_school=False, complementary=False)
     assert row(df, "A")["suppression_reason"] == "fewer than 30 students in the group"
     assert row(df, "B")["suppression_reason"] == "fewer than 10 students in the group with the outcome"
     assert not row(df, "C")["suppressed"]
-    df = gaps.screen(con, prepared, GapSettings(min_n=20, min_cell=5), by_school=False)
+    df = screen(con, prepared, GapSettings(min_n=20, min_cell=5), by_school=False)
     assert not df["suppressed"].any()
 
 
@@ -195,16 +197,16 @@ def test_complementary_suppression_leaves_no_lone_hidden_cell(con):
     con.register("frame", pd.concat(frames))
     con.execute("CREATE TABLE two AS SELECT * FROM frame")
     prepared = Prepared("student", "two", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
-    primary = gaps.screen(con, prepared, complementary=False)
+    primary = screen(con, prepared, complementary=False)
     assert primary["suppressed"].sum() == 1  # only C at North is too small
-    df = gaps.screen(con, prepared)
+    df = screen(con, prepared)
     hidden = df[df["suppressed"]]
     assert len(hidden) >= 2
-    assert (hidden["suppression_reason"] == gaps.COMPLEMENTARY).any()
+    assert (hidden["suppression_reason"] == suppression.COMPLEMENTARY).any()
     for keys in (["level", "school", "year", "dimension", "outcome"], ["year", "dimension", "group", "outcome"]):
         assert (df.groupby(keys)["suppressed"].sum() != 1).all()
     # the rule is idempotent for exports
-    pd.testing.assert_frame_equal(gaps.for_export(df), df)
+    pd.testing.assert_frame_equal(suppression.for_export(df), df)
 
 
 def test_numeric_outcome_matches_a_direct_computation(con):
@@ -217,7 +219,7 @@ def test_numeric_outcome_matches_a_direct_computation(con):
     con.execute("CREATE TABLE num AS SELECT * FROM frame")
     prepared = Prepared("student", "num", (Dimension("d_prog", "Program"),),
                         (Outcome("o_score", "Reading score", kind="numeric"),))
-    df = gaps.screen(con, prepared, by_school=False)
+    df = screen(con, prepared, by_school=False)
     a = row(df, "A", outcome="Reading score")
     x = frame.loc[frame["d_prog"] == "A", "o_score"].dropna().to_numpy()
     y = frame.loc[frame["d_prog"] != "A", "o_score"].dropna().to_numpy()
@@ -249,7 +251,7 @@ def test_range_coded_rates_keep_their_interval(con):
         ("North", "2014-15", "All", "All students", g, 200, None, 0.80, 0.84, "range"),
         ("North", "2014-15", "Disability", "Students with disabilities", g, 40, None, 0.60, 0.64, "range"),
     ])
-    r = row(gaps.screen(con, prepared, extra=True), "Students with disabilities", "school", "Four-year graduation")
+    r = row(screen(con, prepared, extra=True), "Students with disabilities", "school", "Four-year graduation")
     assert (r["rate_low"], r["rate"], r["rate_high"]) == pytest.approx((0.60, 0.62, 0.64))
     # all others: low = (200·.80 - 40·.64)/160 = .84, high = (200·.84 - 40·.60)/160 = .90
     assert (r["comparison_rate_low"], r["comparison_rate_high"]) == pytest.approx((0.84, 0.90))
@@ -267,7 +269,7 @@ def test_district_level_sums_schools_with_interval_arithmetic_and_carries_ps(con
         ("South", "2014-15", "All", "All students", g, 300, None, 0.90, 0.90, "exact"),
         ("South", "2014-15", "Disability", "Students with disabilities", g, 60, None, None, None, "suppressed"),
     ])
-    df = gaps.screen(con, prepared, extra=True, complementary=False)
+    df = screen(con, prepared, extra=True, complementary=False)
     south = df[(df["school"] == "South")].iloc[0]
     assert south["suppressed"] and south["suppression_reason"] == "suppressed in the source file (PS)"
     d = row(df, "Students with disabilities", outcome="Four-year graduation")
@@ -287,19 +289,19 @@ def test_multi_year_flags_count_consecutive_latest_years(con):
     con.execute("CREATE TABLE years AS SELECT * FROM frame")
     prepared = Prepared("student", "years", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
     settings = GapSettings(point_gap_threshold=10, risk_ratio_threshold=0)
-    flags = gaps.multi_year_flags(gaps.screen(con, prepared, settings, extra=True, by_school=False), settings)
+    flags = ranking.multi_year_flags(screen(con, prepared, settings, extra=True, by_school=False), settings)
     el = flags[flags["group"] == "EL"].iloc[0]
     assert el["years_flagged"] == 1 and el["flag_1yr"] and not el["flag_2yr"]
     # risk ratio of not graduating: 30% vs 10% = 3 >= 2 in 2022-23, 40% vs 10% in 2024-25; 12% vs 10% in between
     rr = GapSettings(point_gap_threshold=0, risk_ratio_threshold=2.0)
-    assert gaps.flagged(gaps.screen(con, prepared, rr, extra=True, by_school=False), rr).sum() == 2
+    assert ranking.flagged(screen(con, prepared, rr, extra=True, by_school=False), rr).sum() == 2
 
 
 def test_ranked_puts_largest_unfavourable_gaps_first_and_keeps_suppressed_apart(con):
     settings = GapSettings()
-    df = gaps.screen(con, students(con, {"A": (100, 50), "B": (100, 90), "C": (100, 75), "D": (5, 2), "E": (6, 3)}),
+    df = screen(con, students(con, {"A": (100, 50), "B": (100, 90), "C": (100, 75), "D": (5, 2), "E": (6, 3)}),
                      settings, extra=True, by_school=False)
-    shown, suppressed = gaps.ranked(df, settings)
+    shown, suppressed = ranking.ranked(df, settings)
     assert list(shown["group"])[0] == "A"
     assert set(suppressed["group"]) == {"D", "E"} and not set(shown["group"]) & {"D", "E"}
 
@@ -311,8 +313,8 @@ def test_lower_is_better_outcome_ranks_higher_rates_as_gaps(con):
     con.execute("CREATE TABLE susp AS SELECT * FROM frame")
     prepared = Prepared("student", "susp", (Dimension("d_prog", "Program"),),
                         (Outcome("o_susp", "Suspended", higher_is_better=False),))
-    df = gaps.screen(con, prepared, extra=True, by_school=False)
-    shown, _ = gaps.ranked(df, GapSettings())
+    df = screen(con, prepared, extra=True, by_school=False)
+    shown, _ = ranking.ranked(df, GapSettings())
     assert shown.iloc[0]["group"] == "A" and shown.iloc[0]["risk_ratio"] == pytest.approx(3.0)
     assert shown.iloc[0]["flagged"]
 
@@ -323,18 +325,18 @@ def test_user_column_names_are_quoted(con):
     con.register("frame", frame)
     con.execute("CREATE TABLE q AS SELECT * FROM frame")
     prepared = Prepared("student", "q", (Dimension('odd "name"; drop', "Odd"),), (Outcome("o", "Out"),))
-    assert len(gaps.screen(con, prepared, by_school=False)) == 2
+    assert len(screen(con, prepared, by_school=False)) == 2
 
 
 def test_composition_shares(con):
-    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), extra=True, by_school=False)
+    df = screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), extra=True, by_school=False)
     a = row(df, "A")
     assert a["share_of_students"] == pytest.approx(70 / 150) and a["share_of_events"] == pytest.approx(56 / 104)
 
 
 def test_heatmap_table_is_groups_by_outcomes(con):
-    df = gaps.screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), by_school=False)
-    table = gaps.heatmap_table(df)
+    df = screen(con, students(con, {"A": (70, 56), "B": (80, 48)}), by_school=False)
+    table = ranking.heatmap_table(df)
     assert list(table.index) == ["Program: A", "Program: B"] and list(table.columns) == ["Graduated"]
     assert table.loc["Program: A", "Graduated"] == pytest.approx(20.0)
 
@@ -353,7 +355,7 @@ def test_every_cell_of_a_multi_dimension_file_matches_a_direct_count(con):
     con.execute("CREATE TABLE multi AS SELECT * FROM frame")
     prepared = Prepared("student", "multi", (Dimension("d_a", "A"), Dimension("d_b", "B")),
                         (Outcome("o_score", "Score", kind="numeric"), Outcome("o_flag", "Flag")))
-    df = gaps.screen(con, prepared, OPEN, complementary=False)
+    df = screen(con, prepared, OPEN, complementary=False)
     checked = 0
     for (level, school, year, dimension, group, outcome), got in df.set_index(
             ["level", "school", "year", "dimension", "group", "outcome"]).iterrows():
@@ -384,7 +386,7 @@ def test_an_outcome_a_school_does_not_have_gets_no_rows_there(con):
     con.execute("CREATE TABLE two_schools AS SELECT * FROM frame")
     prepared = Prepared("student", "two_schools", (Dimension("d_prog", "Program"),),
                         (Outcome("o_grad", "Graduated"), Outcome("o_read", "Reading")))
-    df = gaps.screen(con, prepared, OPEN)
+    df = screen(con, prepared, OPEN)
     at = lambda school: set(df.loc[df["school"] == school, "outcome"])  # noqa: E731
     assert at("Lincoln Elementary") == {"Reading"}  # no "Graduated: fewer than 10 students" noise
     assert at("Central High") == {"Graduated", "Reading"}

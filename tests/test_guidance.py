@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from successgaps import guidance
+from successgaps.outputs import handout
+from successgaps.process import guidance
 
 # The engine's result columns as issue #4 names them (used only if the engine does not list them).
 ENGINE_COLUMNS = [
@@ -18,10 +19,10 @@ ENGINE_COLUMNS = [
 
 def engine_columns() -> list[str]:
     try:
-        from successgaps import gaps
+        from successgaps.engine import columns
     except ImportError:
         return ENGINE_COLUMNS
-    return list(getattr(gaps, "COLUMNS", ENGINE_COLUMNS)) + list(getattr(gaps, "EXTRA_COLUMNS", []))
+    return list(getattr(columns, "COLUMNS", ENGINE_COLUMNS)) + list(getattr(columns, "EXTRA_COLUMNS", []))
 
 
 @pytest.mark.parametrize("column", engine_columns())
@@ -76,7 +77,7 @@ def test_glossary_formulas_match_the_engine():
 
 @pytest.fixture(scope="module")
 def district():
-    from successgaps import sample
+    from successgaps.process import sample
 
     frame = sample.generate()
     return frame[frame["school_year"] == "2024-25"]
@@ -88,7 +89,7 @@ def _count(frame, outcome):
 
 
 def test_graduation_examples_are_the_sample_districts_central_high(district):
-    from successgaps import gaps
+    from successgaps.engine import stats
 
     central = district[district["school_name"] == "Central High"]
     e1, n1 = _count(central[central["english_learner"] == "Y"], "graduated_4yr")
@@ -98,7 +99,7 @@ def test_graduation_examples_are_the_sample_districts_central_high(district):
     assert "398 of 444 = 89.6%" in guidance.term("comparison").example
     difference = (e1 / n1 - e2 / n2) * 100
     assert f"{difference:.1f}".replace("-", "−") in guidance.term("difference").example
-    low, high = gaps.newcombe(e1, n1, e2, n2)
+    low, high = stats.newcombe(e1, n1, e2, n2)
     assert f"{low * 100:.1f} to {high * 100:.1f}".replace("-", "−") in guidance.term("ci_low").example
 
 
@@ -113,12 +114,12 @@ def test_risk_ratio_and_composition_examples_are_the_sample_districts_suspension
 
 
 def test_effect_size_example_is_the_sample_districts_reading_scores(district):
-    from successgaps import gaps
+    from successgaps.engine import stats
 
     scores = district.dropna(subset=["reading_scale_score"])
     swd = scores[scores["disability"] == "Y"]["reading_scale_score"].astype(float)
     others = scores[scores["disability"] == "N"]["reading_scale_score"].astype(float)
-    g = gaps.hedges_g(swd.mean(), swd.var(), len(swd), others.mean(), others.var(), len(others))
+    g = stats.hedges_g(swd.mean(), swd.var(), len(swd), others.mean(), others.var(), len(others))
     example = guidance.term("effect_size").example
     assert f"= {g:.2f}".replace("-", "−") in example
     assert f"n {len(swd)}" in example
@@ -171,6 +172,6 @@ def test_bad_guidance_content_is_refused_when_loaded(tmp_path):
 
 
 def test_the_handout_is_a_one_page_pdf():
-    pdf = guidance.explainer_pdf()
+    pdf = handout.explainer_pdf()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1

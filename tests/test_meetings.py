@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 
-from successgaps import meetings, team
 from successgaps.errors import UserError
 from successgaps.models import GapStatement, Project
+from successgaps.outputs import charts
+from successgaps.process import agendas, meetings, team
 
 MONDAY = dt.date(2031, 9, 8)  # far enough ahead never to be "in the past"
 
@@ -116,7 +117,7 @@ def test_the_agenda_is_filled_with_date_focus_area_norms_and_homework_due(projec
     meetings.make_plan(project, 120, MONDAY, time="15:30", place="Library")
     project.norms = ["Be present and listen.", "Start on time."]
     second = project.meetings[1]
-    doc = meetings.agenda_document(project, second, "facilitator")
+    doc = agendas.agenda_document(project, second, "facilitator")
     assert doc.startswith(f"# Meeting 2 · {second.title}")
     assert "Monday 29 September 2031, 15:30–17:30" in doc and "Library" in doc
     assert "Only 61% of English learners graduate in four years." in doc
@@ -131,7 +132,7 @@ def test_the_agenda_is_filled_with_date_focus_area_norms_and_homework_due(projec
 
 def test_the_member_agenda_leaves_out_facilitator_notes(project):
     meetings.make_plan(project, 120, MONDAY)
-    doc = meetings.agenda_document(project, project.meetings[0], "member")
+    doc = agendas.agenda_document(project, project.meetings[0], "member")
     assert "Facilitator notes" not in doc and "Materials:" not in doc
     assert "English learners" in doc  # the focus gap reaches the "our data" block
 
@@ -140,7 +141,7 @@ def test_the_member_agenda_leaves_out_facilitator_notes(project):
 def test_timed_blocks_fill_the_meeting_exactly_with_breaks_in_long_ones(project, length):
     meetings.make_plan(project, length, MONDAY)
     for m in project.meetings:
-        blocks = meetings.agenda_blocks(project, m)
+        blocks = agendas.agenda_blocks(project, m)
         assert blocks[0].start == 0 and blocks[-1].end == m.length_minutes
         assert all(a.end == b.start for a, b in zip(blocks, blocks[1:]))
         titles = [b.block.title for b in blocks]
@@ -151,13 +152,13 @@ def test_timed_blocks_fill_the_meeting_exactly_with_breaks_in_long_ones(project,
 def test_an_edited_agenda_is_kept_while_norms_and_homework_stay_current(project):
     meetings.make_plan(project, 120, MONDAY)
     m = project.meetings[1]
-    meetings.set_agenda(project, m.id, "facilitator", "**15:30** Our own plan for today")
+    agendas.set_agenda(project, m.id, "facilitator", "**15:30** Our own plan for today")
     meetings.set_norms(project, "Be kind.\nBe brief.")
-    doc = meetings.agenda_document(project, m, "facilitator")
+    doc = agendas.agenda_document(project, m, "facilitator")
     assert "Our own plan for today" in doc and "- Be brief." in doc and "## Homework due today" in doc
-    assert meetings.agenda_text(project, m, "member") == meetings.generated_agenda(project, m, "member")
-    meetings.set_agenda(project, m.id, "facilitator", "")
-    assert meetings.agenda_text(project, m, "facilitator") == meetings.generated_agenda(project, m, "facilitator")
+    assert agendas.agenda_text(project, m, "member") == agendas.generated_agenda(project, m, "member")
+    agendas.set_agenda(project, m.id, "facilitator", "")
+    assert agendas.agenda_text(project, m, "facilitator") == agendas.generated_agenda(project, m, "facilitator")
 
 
 def test_norms_start_from_the_default_set_and_the_team_can_extend_them(project):
@@ -177,7 +178,7 @@ def test_homework_goes_to_a_member_and_is_due_at_the_next_meeting(project):
     item = meetings.add_homework(project, first.id, "Bring last year's attendance data", who=ana.id)
     assert item.due == second.date
     assert item in meetings.homework_due(project, second)
-    assert "(Ana, due 29 September)" in meetings.agenda_document(project, second, "member")
+    assert "(Ana, due 29 September)" in agendas.agenda_document(project, second, "member")
     with pytest.raises(UserError, match="Write what the homework is"):
         meetings.add_homework(project, first.id, "  ")
     meetings.set_homework_done_list(project, first.id, [item.id])
@@ -197,9 +198,9 @@ def test_evaluations_are_summarised_per_statement(project):
     clear = summary.loc["The objectives were clear."]
     assert (clear["Disagree"], clear["Agree"], clear["Agree (%)"]) == (1, 1, 50)
     assert meetings.evaluation_comments(m) == []  # Ana's new answers replaced the old comment
-    fig = meetings.evaluation_chart(meetings.evaluation_summary(m))
+    fig = charts.evaluation_chart(meetings.evaluation_summary(m))
     assert [t.name for t in fig.data] == list(meetings.SCALE.values())
-    assert [t.marker.color for t in fig.data] == list(meetings.SCALE_COLOURS.values())
+    assert [t.marker.color for t in fig.data] == list(charts.SCALE_COLOURS.values())
 
 
 def test_an_incomplete_evaluation_is_refused(project):

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from successgaps import monitoring
 from successgaps.errors import UserError
 from successgaps.models import ActionStep, Goal, Member, Project
+from successgaps.process import monitoring
 
 D = dt.date
 
@@ -104,7 +104,7 @@ def two_years(tmp_path_factory):
     """A district whose English learners' graduation gap is measured in 2023-24 and again in 2024-25."""
     import pandas as pd
 
-    from successgaps import ingest
+    from successgaps.data import datasets
     from successgaps.store import Store
 
     folder = tmp_path_factory.mktemp("two-years")
@@ -117,16 +117,17 @@ def two_years(tmp_path_factory):
     pd.DataFrame(rows).to_csv(folder / "grads.csv", index=False)
     store = Store(folder / "ws")
     project = store.create("Two years")
-    dataset = ingest.create_dataset(store, project, folder / "grads.csv", "grads.csv")
+    dataset = datasets.create_dataset(store, project, folder / "grads.csv", "grads.csv")
     yield store, project, dataset
     store.close()
 
 
 def _el_statement(project, dataset, con):
-    from successgaps import gaps, ingest
+    from successgaps.data import views
+    from successgaps.engine.screen import screen
     from successgaps.models import GapStatement
 
-    table = gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings, by_school=False)
+    table = screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=False)
     row = table[(table["year"] == "2023-24") & (table["n"] == 600)].iloc[0]
     return GapStatement(dataset_id=dataset.id, year="2023-24", dimension=row["dimension"], group=row["group"],
                         outcome=row["outcome"], comparison=row["comparison"])

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from successgaps import planning
 from successgaps.models import ActionStep, GapStatement, Member
+from successgaps.process import action_plan, root_causes
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def chosen(store):
     p.statements = [GapStatement(id="st1", group="English learners", outcome="Four-year graduation",
                                  year="2024-25", focus=True, text="English learners graduate at 62%.",
                                  figures={"rate": 0.62, "comparison_rate": 0.8, "difference": -18.0})]
-    priority = planning.add_priority(p, [], "Credit recovery")
+    priority = root_causes.add_priority(p, [], "Credit recovery")
     priority.root_cause, priority.actionable = "Advisers do not offer credit recovery to English learners.", True
     return store.save(p)
 
@@ -55,7 +55,7 @@ def test_a_goal_gets_its_baseline_from_the_gap_data_and_says_what_it_still_needs
 
 def test_steps_are_added_reordered_and_checked(run, chosen, store):
     p = store.load(chosen.id)
-    goal = planning.add_goal(p, p.priorities[0].id, "Raise the graduation rate of English learners")
+    goal = action_plan.add_goal(p, p.priorities[0].id, "Raise the graduation rate of English learners")
     store.save(p)
     at = run()
     k = f"plan_new_step_{goal.id}"
@@ -65,7 +65,7 @@ def test_steps_are_added_reordered_and_checked(run, chosen, store):
     _click(at, "Add step")
     at.text_input(key=k).input("Open a credit recovery lab")
     _click(at, "Add step")
-    steps = planning.steps_of(store.load(chosen.id), goal.id)
+    steps = action_plan.steps_of(store.load(chosen.id), goal.id)
     assert [s.text for s in steps] == ["Train advisers", "Open a credit recovery lab"]
     assert steps[0].owner_id == "ana" and steps[1].owner_id == ""
     checks = next(e for e in at.expander if e.label.startswith("What the plan still needs"))
@@ -74,7 +74,7 @@ def test_steps_are_added_reordered_and_checked(run, chosen, store):
     assert sentence in [m.value.removeprefix("- ") for m in checks.markdown]
 
     at.button(key=f"plan_up_{steps[1].id}").click().run()
-    assert [s.text for s in planning.steps_of(store.load(chosen.id), goal.id)] == [
+    assert [s.text for s in action_plan.steps_of(store.load(chosen.id), goal.id)] == [
         "Open a credit recovery lab", "Train advisers"]
     at.selectbox(key=f"plan_owner_id_{steps[1].id}").set_value("ben").run()
     assert store.load(chosen.id).steps[1].owner_id == "ben"
@@ -83,7 +83,7 @@ def test_steps_are_added_reordered_and_checked(run, chosen, store):
 
 def test_my_steps_and_overdue_steps(run, chosen, store):
     p = store.load(chosen.id)
-    goal = planning.add_goal(p, p.priorities[0].id, "Raise the graduation rate of English learners")
+    goal = action_plan.add_goal(p, p.priorities[0].id, "Raise the graduation rate of English learners")
     p.steps = [ActionStep(goal_id=goal.id, text="Train advisers", owner_id="ana", due=dt.date(2020, 1, 1)),
                ActionStep(goal_id=goal.id, text="Call families", owner_id="ben", due=dt.date(2099, 1, 1), order=1)]
     store.save(p)
@@ -97,8 +97,8 @@ def test_my_steps_and_overdue_steps(run, chosen, store):
 
 def test_presentation_shows_one_goal_at_a_time(run, chosen, store):
     p = store.load(chosen.id)
-    planning.add_goal(p, p.priorities[0].id, "Raise the graduation rate of English learners")
-    planning.add_goal(p, p.priorities[0].id, "Fewer suspensions of English learners")
+    action_plan.add_goal(p, p.priorities[0].id, "Raise the graduation rate of English learners")
+    action_plan.add_goal(p, p.priorities[0].id, "Fewer suspensions of English learners")
     store.save(p)
     at = run()
     at.sidebar.toggle[0].set_value(True).run()
@@ -117,7 +117,7 @@ def test_presentation_shows_one_goal_at_a_time(run, chosen, store):
 
 def test_exports_are_offered_once_there_is_a_plan(run, chosen, store):
     p = store.load(chosen.id)
-    planning.add_goal(p, p.priorities[0].id, "=cmd|' /C calc'!A0")
+    action_plan.add_goal(p, p.priorities[0].id, "=cmd|' /C calc'!A0")
     store.save(p)
     at = run()
     buttons = {b.label: b for b in at.get("download_button")}

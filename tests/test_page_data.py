@@ -1,7 +1,7 @@
 """Step 2 page: a data lead uploads the district's file, checks the proposed mapping, confirms it,
 and reads the quality report before looking for gaps."""
 
-from successgaps import ingest
+from successgaps.data import datasets, mapping
 
 STUDENTS = (
     "student_id,school_name,school_year,race_ethnicity,disability,graduated\n"
@@ -28,8 +28,8 @@ def test_uploading_a_file_proposes_a_mapping_and_confirming_it_is_saved(open_pag
     [dataset] = saved.datasets
     assert dataset.files[0].rows == 40 and not dataset.confirmed
     assert any("Loaded students.csv: 40 rows" in s.value for s in at.success)
-    mapping = at.data_editor(key=f"data_map_{dataset.id}_{saved.revision}").value
-    assert dict(zip(mapping["column"], mapping["role"]))["race_ethnicity"] == "group"
+    proposed = at.data_editor(key=f"data_map_{dataset.id}_{saved.revision}").value
+    assert dict(zip(proposed["column"], proposed["role"]))["race_ethnicity"] == "group"
     # the quality report is on the screen, in sentences, with the unknown code Q
     assert any("the mapping does not know: Q (10 rows)" in e.value for e in at.error)
     assert any("The data set has 40 rows from 1 file" in m.value for m in at.markdown)
@@ -51,7 +51,7 @@ def test_code_labels_typed_in_the_code_table_are_saved_on_confirm(open_page, sto
     at.run()
     button(at, "Confirm mapping").click().run()
     assert not at.exception
-    assert ingest.column_map(store.load(project.id).datasets[0], "race_ethnicity").codes["Q"] == "Other"
+    assert mapping.column_map(store.load(project.id).datasets[0], "race_ethnicity").codes["Q"] == "Other"
 
 
 def test_a_pdf_named_csv_gets_one_sentence_and_no_data_set(open_page, store):
@@ -66,7 +66,7 @@ def test_next_years_file_is_added_and_a_file_can_be_deleted(open_page, store, tm
     project = store.create("North")
     path = tmp_path / "y1.csv"
     path.write_text(STUDENTS)
-    ingest.create_dataset(store, project, path, "y1.csv")
+    datasets.create_dataset(store, project, path, "y1.csv")
     store.save(project)
     at = open_page("pages/2_Data.py", project=project.id)
     at.file_uploader(key="data_more").upload("y2.csv", STUDENTS.replace("2024-25", "2025-26").encode(), "text/csv")

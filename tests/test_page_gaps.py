@@ -2,8 +2,11 @@
 
 import pytest
 
-from successgaps import gaps, ingest, sample
+from successgaps.data import datasets, views
+from successgaps.engine import ranking, suppression
+from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
+from successgaps.process import sample
 from successgaps.ui import tables
 
 
@@ -13,7 +16,7 @@ def district(store, tmp_path):
     path = tmp_path / "district.csv"
     sample.generate(students_per_grade=120).to_csv(path, index=False)
     project = store.create("Riverbend")
-    dataset = ingest.create_dataset(store, project, path, path.name)
+    dataset = datasets.create_dataset(store, project, path, path.name)
     dataset.confirmed = True
     return store.save(project)
 
@@ -30,8 +33,8 @@ def hidden_of(at):
 
 def engine_table(store, project):
     con = store.cursor()
-    prepared = ingest.prepare(con, project, project.datasets[0])
-    return gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
+    prepared = views.prepare(con, project, project.datasets[0])
+    return suppression.for_export(screen(con, prepared, project.gap_settings, extra=True))
 
 
 def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apart(open_page, store, district):
@@ -39,7 +42,7 @@ def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apar
     assert not at.exception
     table = engine_table(store, district)
     latest = max(y for y in table["year"] if y)
-    shown, hidden = gaps.gap_screen(table, GapSettings(), year=latest)
+    shown, hidden = ranking.gap_screen(table, GapSettings(), year=latest)
     screen = screen_of(at)
     assert len(screen) == len(shown)
     assert list(screen.columns) == tables.GAP_SHORT  # the answer first: no column off-screen to the right
@@ -100,7 +103,7 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     at.toggle(key="sg_presenting").set_value(True).run()
     assert not at.exception
     table = engine_table(store, district)
-    shown, _ = gaps.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
+    shown, _ = ranking.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
     beyond = shown[shown["flagged"].astype(bool)]  # the slides: the gaps beyond the thresholds, largest first
     assert len(beyond) > 1
     assert any(m.value.startswith(f"**1 of {len(beyond)}**") for m in at.markdown)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from successgaps import guidance
-from successgaps.progress import STEPS
+from successgaps.process import guidance
+from successgaps.process.progress import STEPS
 from successgaps.ui.guidance import GLOSSARY_TAB, TIPS_LABEL, guide_url, metric_help
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,12 +105,12 @@ def test_the_explainer_can_be_drawn_on_any_page():
 
 
 def test_every_metric_heading_of_the_gap_screen_links_to_the_glossary():
-    from successgaps import gaps
+    from successgaps.engine import ranking
     from successgaps.ui.guidance import metric_columns
 
-    columns = [c for c in gaps.READABLE if c not in ("dimension", "group", "outcome", "school", "year")]
+    columns = [c for c in ranking.READABLE if c not in ("dimension", "group", "outcome", "school", "year")]
     config = metric_columns(columns)
     for column in columns:
-        heading = gaps.READABLE[column][0]
+        heading = ranking.READABLE[column][0]
         assert heading in config, f"{column} ({heading}) has no glossary help"
         assert "Guide?term=" in config[heading]["help"]

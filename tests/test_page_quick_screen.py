@@ -3,7 +3,8 @@ what was hidden and why, and keeps the screen as a project with two of its gaps 
 
 import pytest
 
-from successgaps import quickscreen, sample
+from successgaps.engine import quickscreen
+from successgaps.process import sample
 
 PAGE = "pages/9_Quick_Screen.py"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from successgaps import planning, rubric
 from successgaps.models import GapStatement, Member
+from successgaps.process import root_causes, rubric
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_areas_of_need_are_shown_with_evidence_and_spread_beside_the_focus_state
     assert not at.exception
     assert "English learners graduate 18 points below" in at.info[0].value
     shown = [row for df in at.dataframe for row in df.value["Indicator"]]
-    expected = [n.title for n in planning.areas_of_need(rated)]
+    expected = [n.title for n in root_causes.areas_of_need(rated)]
     assert shown[: len(expected)] == expected and len(expected) == 3
     first = at.dataframe[0].value
     assert first.loc[0, "Evidence"].startswith("evidence ")
@@ -45,21 +45,21 @@ def test_areas_of_need_are_shown_with_evidence_and_spread_beside_the_focus_state
 
 def test_members_vote_and_the_tally_is_shown(run, rated, store):
     at = run()
-    ids = [n.indicator_id for n in planning.areas_of_need(rated)]
+    ids = [n.indicator_id for n in root_causes.areas_of_need(rated)]
     at.selectbox(key="rc_voter").set_value("ana").run()
     at.multiselect(key="rc_votes_ana").set_value(ids[:2]).run()
     at.selectbox(key="rc_voter").set_value("ben").run()
     at.multiselect(key="rc_votes_ben").set_value(ids[1:2]).run()
     assert not at.exception
     saved = store.load(rated.id)
-    assert planning.tally(saved) == {ids[1]: 2, ids[0]: 1}
+    assert root_causes.tally(saved) == {ids[1]: 2, ids[0]: 1}
     tally = next(df.value for df in at.dataframe if "Voted by" in df.value.columns)
     assert tally.loc[0, "Votes"] == "2" and tally.loc[0, "Voted by"] == "Ana, Ben"
 
 
 def test_a_sixth_priority_is_refused_with_a_sentence(run, rated, store):
     at = run()
-    ids = [n.indicator_id for n in planning.areas_of_need(rated)]
+    ids = [n.indicator_id for n in root_causes.areas_of_need(rated)]
     for title in ("One", "Two", "Three", "Four", "Five", "Six"):
         at.multiselect(key="rc_new_indicators").set_value(ids[:1])
         at.text_input(key="rc_new_title").input(title)
@@ -72,7 +72,7 @@ def test_a_sixth_priority_is_refused_with_a_sentence(run, rated, store):
 
 def test_a_root_cause_outside_the_schools_control_gets_a_prompt(run, rated, store):
     p = store.load(rated.id)
-    planning.add_priority(p, [], "Graduation")
+    root_causes.add_priority(p, [], "Graduation")
     store.save(p)
     pid = p.priorities[0].id
     at = run()
@@ -92,7 +92,7 @@ def test_a_root_cause_outside_the_schools_control_gets_a_prompt(run, rated, stor
 
 def test_presentation_mode_hides_editing(run, rated, store):
     p = store.load(rated.id)
-    planning.add_priority(p, [], "Graduation").root_cause = "Advisers do not offer credit recovery."
+    root_causes.add_priority(p, [], "Graduation").root_cause = "Advisers do not offer credit recovery."
     store.save(p)
     at = run()
     at.sidebar.toggle[0].set_value(True).run()

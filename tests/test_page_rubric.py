@@ -5,8 +5,8 @@ import io
 import openpyxl
 import pytest
 
-from successgaps import rubric
 from successgaps.models import Meeting, Member
+from successgaps.process import rating_workbook, rubric, rubric_file
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_presentation_mode_shows_only_the_facilitator_view(run):
 
 def test_a_member_uploads_their_workbook(run, store, project):
     ana = project.members[0].id
-    book = openpyxl.load_workbook(io.BytesIO(rubric.rating_workbook(store.load(project.id), ana, ["cr"])))
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook.rating_workbook(store.load(project.id), ana, ["cr"])))
     book.worksheets[0]["H6"] = "Exemplary"
     book.worksheets[0]["H7"] = "Sort of"
     out = io.BytesIO()
@@ -121,7 +121,7 @@ def test_a_member_uploads_their_workbook(run, store, project):
 
 def load_rubric_file(at, old, new):
     """Upload the shipped rubric with one change, as a district adapting it would, and press “Use this rubric”."""
-    text = rubric.default_rubric_text().replace(old, new)
+    text = rubric_file.default_rubric_text().replace(old, new)
     at.file_uploader(key="rub_custom").upload("state.toml", text.encode()).run()
     next(b for b in at.button if b.label == "Use this rubric").click().run()
     assert not at.exception

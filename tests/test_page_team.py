@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from successgaps import meetings, team
 from successgaps.models import GapStatement
+from successgaps.process import meetings, team
 
 PAGE = "pages/1_Team_and_Meetings.py"
 

@@ -9,7 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from successgaps import ingest, sample
+from successgaps.data import datasets
+from successgaps.process import sample
 from tests.process_fixture import fill
 
 PAGES = ["Home.py", "pages/1_Team_and_Meetings.py", "pages/2_Data.py", "pages/3_Identify_Gaps.py",
@@ -28,7 +29,7 @@ def carried_through(store, tmp_path):
     path = tmp_path / "district.csv"
     sample.generate(students_per_grade=120).to_csv(path, index=False)
     project = store.create("Riverbend")
-    dataset = ingest.create_dataset(store, project, path, path.name)
+    dataset = datasets.create_dataset(store, project, path, path.name)
     dataset.confirmed = True
     return store.save(fill(project))
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from successgaps import ingest
-from successgaps.quality import quality_report
+from successgaps.data import datasets
+from successgaps.data.quality import quality_report
 from successgaps.store import Store
 
 MESSY = """sid,school,year,race,disability,grad,score,days_absent,days_enrolled
@@ -33,7 +33,7 @@ def report_for(store, tmp_path, text, name="messy.csv", min_n=5):
     project.gap_settings.min_n = min_n
     path = tmp_path / name
     path.write_text(text)
-    ds = ingest.create_dataset(store, project, path, name)
+    ds = datasets.create_dataset(store, project, path, name)
     return quality_report(store.cursor(), project, ds)
 
 
@@ -84,7 +84,7 @@ def test_an_unusable_mapping_is_the_first_finding_not_a_crash(store, tmp_path):
     project = store.create("Q")
     path = tmp_path / "s.csv"
     path.write_text("sid,race,grad\n1,H,1\n")
-    ds = ingest.create_dataset(store, project, path, "s.csv")
+    ds = datasets.create_dataset(store, project, path, "s.csv")
     for c in ds.columns:
         c.role = "ignore"
     findings = quality_report(store.cursor(), project, ds)

@@ -6,8 +6,12 @@ import re
 import pandas as pd
 import pytest
 
-from successgaps import gaps, ingest, quickscreen, sample, statements
+from successgaps.data import datasets, views
+from successgaps.engine import columns, quickscreen, ranking, statements, suppression
+from successgaps.engine.screen import screen
 from successgaps.errors import UserError
+from successgaps.outputs import gap_reports, gap_table
+from successgaps.process import sample
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +36,9 @@ def step3_table(store, district_csv, tmp_path):
     path = tmp_path / "district.csv"
     path.write_bytes(district_csv)
     project = store.create("Step 3")
-    dataset = ingest.create_dataset(store, project, path, "district.csv")
-    prepared = ingest.prepare(store.cursor(), project, dataset)
-    return gaps.for_export(gaps.screen(store.cursor(), prepared, project.gap_settings, extra=True))
+    dataset = datasets.create_dataset(store, project, path, "district.csv")
+    prepared = views.prepare(store.cursor(), project, dataset)
+    return suppression.for_export(screen(store.cursor(), prepared, project.gap_settings, extra=True))
 
 
 def test_the_summary_line_counts_students_years_groupings_and_outcomes(quick, district_csv):
@@ -48,7 +52,7 @@ def test_the_ten_largest_gaps_are_step_3s_flagged_rows_across_groups_in_its_own_
                                                                                          tmp_path):
     table = step3_table(store, district_csv, tmp_path)
     pd.testing.assert_frame_equal(quick.table, table)
-    shown, _ = gaps.gap_screen(table, quick.project.gap_settings, year=quick.year)
+    shown, _ = ranking.gap_screen(table, quick.project.gap_settings, year=quick.year)
     meaningful = shown[shown["flagged"] & ~(shown["p_value"] >= 0.05)]
     rank = {(r.dimension, r.group, r.outcome): i for i, r in enumerate(meaningful.itertuples())}
     assert len(quick.gaps) == 10
@@ -77,14 +81,14 @@ def test_no_student_id_reaches_the_screen_the_table_or_the_csv(quick):
     shown = " ".join([quick.summary, *(g.sentence for g in quick.gaps), *quick.suppressed])
     assert "STU-" not in shown
     assert "STU-" not in quickscreen.screen_table(quick).to_csv()
-    csv = quickscreen.screen_csv(quick).decode("utf-8-sig")
+    csv = gap_table.screen_csv(quick).decode("utf-8-sig")
     assert "STU-" not in csv
-    assert csv.splitlines()[0].split(",") == gaps.COLUMNS
+    assert csv.splitlines()[0].split(",") == columns.COLUMNS
 
 
 def test_the_csv_is_the_screen_as_exported_elsewhere(quick):
-    exported = pd.read_csv(pd.io.common.BytesIO(quickscreen.screen_csv(quick)), keep_default_na=False)
-    assert len(exported) == len(gaps.for_export(quick.table))
+    exported = pd.read_csv(pd.io.common.BytesIO(gap_table.screen_csv(quick)), keep_default_na=False)
+    assert len(exported) == len(suppression.for_export(quick.table))
     small = exported[exported["group"] == "Native Hawaiian or Other Pacific Islander"]
     assert (small["rate"] == "").all() and (small["suppressed"].astype(str) == "True").all()
 
@@ -128,8 +132,8 @@ def test_keep_this_makes_a_project_with_the_data_the_mapping_and_the_chosen_stat
     assert first.text == statements.gap_sentence(quick.gaps[0].row)
     assert first.figures == statements.figures(quick.gaps[0].row)
     # the project's own screen is the quick screen
-    prepared = ingest.prepare(store.cursor(), saved, dataset)
-    project_table = gaps.for_export(gaps.screen(store.cursor(), prepared, saved.gap_settings, extra=True))
+    prepared = views.prepare(store.cursor(), saved, dataset)
+    project_table = suppression.for_export(screen(store.cursor(), prepared, saved.gap_settings, extra=True))
     pd.testing.assert_frame_equal(project_table, quick.table)
 
 
@@ -142,7 +146,7 @@ def test_keep_without_a_name_creates_nothing(quick, store):
 def test_the_one_pager_is_one_page_with_the_summary_and_the_ten_sentences(quick, tmp_path):
     from test_reports import pdf_text  # poppler's pdftotext, as the reports' own tests read PDFs
 
-    pdf = quickscreen.one_pager(quick)
+    pdf = gap_reports.one_pager(quick)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     text = " ".join(pdf_text(pdf, tmp_path).split())
     assert quick.summary in text and "Hidden to protect student privacy" in text

@@ -14,7 +14,6 @@ import subprocess
 
 import pytest
 
-from successgaps import reports
 from successgaps.errors import UserError
 from successgaps.models import (
     ActionStep,
@@ -31,6 +30,7 @@ from successgaps.models import (
     Revision,
     StepReview,
 )
+from successgaps.outputs import gap_reports, meeting_packet, plan_reports, project_report, sources
 
 DAY = dt.date(2025, 11, 3)
 FAMILY = "Nguyễn Thị Hoa"
@@ -119,7 +119,7 @@ def project():
 
 
 def test_every_page_has_title_project_date_and_page_numbers(project, tmp_path):
-    text = pdf_text(reports.project_report(project, day=DAY), tmp_path)
+    text = pdf_text(project_report.project_report(project, day=DAY), tmp_path)
     pages = [p for p in text.split("\f") if p.strip()]
     assert len(pages) >= 3
     for number, page in enumerate(pages, 1):
@@ -128,7 +128,7 @@ def test_every_page_has_title_project_date_and_page_numbers(project, tmp_path):
 
 
 def test_statement_one_pager_holds_the_statement_its_figures_and_sizes(project, tmp_path):
-    text = pdf_text(reports.statement_report(project, day=DAY), tmp_path)
+    text = pdf_text(gap_reports.statement_report(project, day=DAY), tmp_path)
     assert "71.2% of English learners graduated" in text
     for figure in ("71.2%", "89.3%", "-18.1", "142", "1,310", "all other students"):
         assert figure in text
@@ -138,13 +138,13 @@ def test_statement_one_pager_holds_the_statement_its_figures_and_sizes(project, 
 
 def test_a_chosen_statement_gets_its_own_one_pager(project, tmp_path):
     other = project.statements[1]
-    text = pdf_text(reports.statement_report(project, statement_id=other.id, day=DAY), tmp_path)
+    text = pdf_text(gap_reports.statement_report(project, statement_id=other.id, day=DAY), tmp_path)
     assert "3.1 times as likely" in text and "Central High" in text
     assert "English learners graduated" not in text
 
 
 def test_rubric_report_shows_consensus_evidence_spread_and_areas_of_need(project, tmp_path):
-    text = " ".join(pdf_text(reports.rubric_report(project, day=DAY), tmp_path).split())
+    text = " ".join(pdf_text(plan_reports.rubric_report(project, day=DAY), tmp_path).split())
     assert "Decisions are driven by data disaggregated by student group" in text
     assert "Results are only reviewed once a year." in text
     assert "Planning 2" in text and "Partially implemented 1" in text  # how members rated on their own
@@ -153,7 +153,7 @@ def test_rubric_report_shows_consensus_evidence_spread_and_areas_of_need(project
 
 
 def test_action_plan_shows_priority_root_cause_goal_steps_and_owners(project, tmp_path):
-    text = " ".join(pdf_text(reports.action_plan_report(project, day=DAY), tmp_path).split())
+    text = " ".join(pdf_text(plan_reports.action_plan_report(project, day=DAY), tmp_path).split())
     for expected in ("Use data by student group", "Teachers never see graduation data",
                      "Baseline: 71.2% in 2024-25", "Target: 80.0% by June 30, 2027",
                      "Quarterly data review by student group", "Dana Lee", "Luis Ortiz", "Timeline"):
@@ -161,7 +161,7 @@ def test_action_plan_shows_priority_root_cause_goal_steps_and_owners(project, tm
 
 
 def test_progress_report_shows_latest_review_alerts_and_revisions(project, tmp_path):
-    text = " ".join(pdf_text(reports.progress_report(project, day=DAY), tmp_path).split())
+    text = " ".join(pdf_text(plan_reports.progress_report(project, day=DAY), tmp_path).split())
     assert "Latest review: October 20, 2025" in text
     assert "Counsellor on leave" in text and "Add a second counsellor." in text
     assert "Moved the check-ins to March" in text
@@ -170,7 +170,7 @@ def test_progress_report_shows_latest_review_alerts_and_revisions(project, tmp_p
 
 def test_meeting_packet_for_a_rubric_meeting_has_blank_rating_sheets(project, tmp_path):
     meeting = project.meetings[1]
-    text = pdf_text(reports.meeting_packet(project, meeting.id, day=DAY), tmp_path)
+    text = pdf_text(meeting_packet.meeting_packet(project, meeting.id, day=DAY), tmp_path)
     flat = " ".join(text.split())
     assert "Meeting 2: Rubric: data-based decision making" in flat
     assert "Value every voice." in flat  # the norms
@@ -185,7 +185,7 @@ def test_meeting_packet_for_a_rubric_meeting_has_blank_rating_sheets(project, tm
 
 
 def test_meeting_packet_for_the_first_meeting_shows_the_gap_statements(project, tmp_path):
-    text = " ".join(pdf_text(reports.meeting_packet(project, project.meetings[0].id, day=DAY), tmp_path).split())
+    text = " ".join(pdf_text(meeting_packet.meeting_packet(project, project.meetings[0].id, day=DAY), tmp_path).split())
     assert "Getting started" in text and "Library" in text
     assert "Success gap statements" in text and "3.1 times as likely" in text
     assert "No homework is due at this meeting." in text
@@ -193,29 +193,29 @@ def test_meeting_packet_for_the_first_meeting_shows_the_gap_statements(project, 
 
 def test_a_removed_meeting_gets_a_sentence_not_a_traceback(project):
     with pytest.raises(UserError, match="no longer in the plan"):
-        reports.meeting_packet(project, "gone")
+        meeting_packet.meeting_packet(project, "gone")
 
 
 def test_reports_of_a_new_project_say_what_is_missing(tmp_path):
     empty = Project(name="New team")
-    text = " ".join(pdf_text(reports.project_report(empty, day=DAY), tmp_path).split())
+    text = " ".join(pdf_text(project_report.project_report(empty, day=DAY), tmp_path).split())
     for sentence in ("No team members have been added yet", "No data set has been uploaded and confirmed yet",
                      "No success gap statement has been written yet", "The rubric has not been rated yet",
                      "No priorities have been chosen yet", "No goals have been written yet",
                      "No review of the plan has been held yet"):
         assert sentence in text
-    assert "No success gap statement" in pdf_text(reports.statement_report(empty), tmp_path)
+    assert "No success gap statement" in pdf_text(gap_reports.statement_report(empty), tmp_path)
 
 
 def test_pdf_declares_its_title_and_language_for_screen_readers(project):
-    pdf = reports.rubric_report(project, day=DAY)
+    pdf = plan_reports.rubric_report(project, day=DAY)
     assert b"/Lang (en-US)" in pdf
     assert "Rubric ratings — Riverbend Unified".encode("utf-16-be") in pdf or b"Rubric ratings" in pdf
 
 
 def test_long_tables_repeat_their_header_on_every_page(project, tmp_path):
     project.steps = [ActionStep(goal_id=project.goals[0].id, text=f"Step number {i}", order=i) for i in range(90)]
-    text = pdf_text(reports.action_plan_report(project, day=DAY), tmp_path)
+    text = pdf_text(plan_reports.action_plan_report(project, day=DAY), tmp_path)
     pages = [p for p in text.split("\f") if "Step number" in p]
     assert len(pages) >= 2
     assert all("Action step" in p and "Owner" in p for p in pages)
@@ -228,7 +228,10 @@ def test_long_tables_repeat_their_header_on_every_page(project, tmp_path):
 def district(tmp_path_factory):
     """The sample district as a team would have it: uploaded, mapped, screened, a focus statement
     on the largest flagged gap, and a goal measured by it."""
-    from successgaps import gaps, ingest, planning, sample, statements
+    from successgaps.data import datasets, views
+    from successgaps.engine import ranking, statements, suppression
+    from successgaps.engine.screen import screen
+    from successgaps.process import action_plan, sample
     from successgaps.store import Store
 
     folder = tmp_path_factory.mktemp("district")
@@ -236,19 +239,19 @@ def district(tmp_path_factory):
     data.to_csv(folder / "riverbend.csv", index=False)
     store = Store(folder / "workspace")
     project = store.create("Riverbend Unified")
-    dataset = ingest.create_dataset(store, project, folder / "riverbend.csv", "riverbend.csv")
+    dataset = datasets.create_dataset(store, project, folder / "riverbend.csv", "riverbend.csv")
     dataset.confirmed = True
     con = store.cursor()
-    screen = gaps.for_export(gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings,
-                                         extra=True))
-    latest = gaps.select(screen, level="district", year="2024-25")
-    shown, hidden = gaps.ranked(latest[latest["dimension"] != "All"], project.gap_settings)
+    screened = suppression.for_export(screen(con, views.prepare(con, project, dataset), project.gap_settings,
+                                           extra=True))
+    latest = ranking.select(screened, level="district", year="2024-25")
+    shown, hidden = ranking.ranked(latest[latest["dimension"] != "All"], project.gap_settings)
     row = shown[shown["kind"] == "binary"].iloc[0]
     statement = GapStatement(dataset_id=dataset.id, level="district", year=row["year"], dimension=row["dimension"],
                              group=row["group"], outcome=row["outcome"], comparison=row["comparison"],
                              text=statements.gap_sentence(row), figures=statements.figures(row), focus=True)
     project.statements.append(statement)
-    goal = planning.add_goal(project, text="Close the gap", statement_id=statement.id, measure="rate")
+    goal = action_plan.add_goal(project, text="Close the gap", statement_id=statement.id, measure="rate")
     project = store.save(project)
     yield {"project": project, "con": con, "row": row, "hidden": hidden, "ids": set(data["student_id"]),
            "goal": goal}
@@ -262,7 +265,7 @@ def assert_no_student_id(text: str, ids: set[str]) -> None:
 
 def test_gap_screen_report_of_the_sample_district(district, tmp_path):
     p, row = district["project"], district["row"]
-    text = pdf_text(reports.gap_screen_report(p, district["con"], day=DAY), tmp_path)
+    text = pdf_text(gap_reports.gap_screen_report(p, district["con"], day=DAY), tmp_path)
     flat = " ".join(text.split())
     assert "riverbend.csv (2,340 rows)" in flat
     assert "Data quality" in flat and "Heatmap" in flat
@@ -279,17 +282,17 @@ def test_gap_screen_report_of_the_sample_district(district, tmp_path):
 
 
 def gaps_shown_groups(district) -> list[str]:
-    from successgaps import gaps
+    from successgaps.engine import ranking
 
     p = district["project"]
-    frame = reports.Sources(p, district["con"]).screen()
-    latest = gaps.select(frame, level="district", year="2024-25")
+    frame = sources.Sources(p, district["con"]).screen()
+    latest = ranking.select(frame, level="district", year="2024-25")
     return list(latest.loc[~latest["suppressed"], "group"])
 
 
 def test_statement_one_pager_of_the_sample_district_shows_the_trend(district, tmp_path):
     p, row = district["project"], district["row"]
-    text = " ".join(pdf_text(reports.statement_report(p, district["con"], day=DAY), tmp_path).split())
+    text = " ".join(pdf_text(gap_reports.statement_report(p, district["con"], day=DAY), tmp_path).split())
     assert p.focus_statement().text.split()[0] in text
     assert f"{row['rate'] * 100:.1f}%" in text and f"{row['comparison_rate'] * 100:.1f}%" in text
     assert "Over the years" in text and "2022-23" in text and "2023-24" in text
@@ -298,7 +301,7 @@ def test_statement_one_pager_of_the_sample_district_shows_the_trend(district, tm
 
 def test_progress_report_charts_the_goal_against_its_baseline(district, tmp_path):
     p = district["project"]
-    text = " ".join(pdf_text(reports.progress_report(p, district["con"], day=DAY), tmp_path).split())
+    text = " ".join(pdf_text(plan_reports.progress_report(p, district["con"], day=DAY), tmp_path).split())
     assert "Progress: Close the gap" in text
     assert f"Baseline {district['goal'].baseline * 100:.1f}%" in text
     assert "No review of the plan has been held yet" in text

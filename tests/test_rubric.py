@@ -5,9 +5,10 @@ import io
 import openpyxl
 import pytest
 
-from successgaps import rubric, spreadsheet
 from successgaps.errors import UserError
 from successgaps.models import LEVELS, Meeting, Member, Project
+from successgaps.outputs import spreadsheet
+from successgaps.process import rating_workbook, rubric, rubric_file
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_indicator_ids_are_stable():
 
 
 def test_the_issue_topics_are_covered():
-    text = rubric.default_rubric_text().lower()
+    text = rubric_file.default_rubric_text().lower()
     for topic in ["disaggregated", "data quality", "families", "early-warning", "languages", "climate",
                   "professional learning", "evidence-based", "universal design", "schoolwide", "rigorous",
                   "preschool", "teachers", "screen", "progress", "english learners", "referral", "eligibility",
@@ -63,19 +64,19 @@ def test_the_issue_topics_are_covered():
 
 
 def broken(old, new):
-    text = rubric.default_rubric_text()
+    text = rubric_file.default_rubric_text()
     assert old in text
-    with pytest.raises(rubric.RubricFileError) as caught:
-        rubric.parse_rubric(text.replace(old, new, 1))
+    with pytest.raises(rubric_file.RubricFileError) as caught:
+        rubric_file.parse_rubric(text.replace(old, new, 1))
     return caught.value.problems
 
 
 def line_of(snippet):
-    return rubric.default_rubric_text().splitlines().index(snippet) + 1
+    return rubric_file.default_rubric_text().splitlines().index(snippet) + 1
 
 
 def test_a_misspelled_level_names_its_line_and_field():
-    line = next(n for n, s in enumerate(rubric.default_rubric_text().splitlines(), 1)
+    line = next(n for n, s in enumerate(rubric_file.default_rubric_text().splitlines(), 1)
                 if s.startswith('partial = "Some teams meet'))
     problems = broken('partial = "Some teams meet', 'partialy = "Some teams meet')
     assert problems[0].startswith(f"Line {line}, indicator “ddm-2”, field “levels.partialy”")
@@ -106,8 +107,8 @@ def test_other_broken_files_get_a_sentence(old, new, expected):
 
 
 def test_a_file_that_is_not_text_is_refused():
-    with pytest.raises(rubric.RubricFileError, match="not a text file in UTF-8"):
-        rubric.read_rubric_file(b"\xff\xfe\x00binary")
+    with pytest.raises(rubric_file.RubricFileError, match="not a text file in UTF-8"):
+        rubric_file.read_rubric_file(b"\xff\xfe\x00binary")
 
 
 # ---------------------------------------------------------------- custom rubric and the version a project keeps
@@ -138,17 +139,17 @@ def test_a_project_keeps_the_rubric_it_was_rated_with(team, monkeypatch):
     rubric.set_rating(team, ids(team)["Ana"], "ddm-1", "partial")
     assert (team.rubric_id, team.rubric_version) == ("indicators-of-success", "1.0")
     # A later app ships a different default rubric: the project still rates with the version it started with.
-    monkeypatch.setattr(rubric, "default_rubric", lambda: rubric.parse_rubric(small_rubric("9.9")))
+    monkeypatch.setattr(rubric, "default_rubric", lambda: rubric_file.parse_rubric(small_rubric("9.9")))
     assert rubric.load_rubric(team).version == "1.0"
     assert len(rubric.indicator_ids(team)) == 25
 
 
 def test_a_custom_rubric_is_used_and_refused_when_it_drops_rated_indicators(team):
-    rubric.use_rubric(team, rubric.parse_rubric(small_rubric()))
+    rubric.use_rubric(team, rubric_file.parse_rubric(small_rubric()))
     assert rubric.indicator_ids(team) == ["ddm-1"] and rubric.is_custom(team)
     rubric.set_consensus(team, "ddm-1", "implemented")
     with pytest.raises(UserError, match="has no indicator ddm-1, which the team already rated"):
-        rubric.use_rubric(team, rubric.parse_rubric(small_rubric(indicator="ddm-9")))
+        rubric.use_rubric(team, rubric_file.parse_rubric(small_rubric(indicator="ddm-9")))
     assert rubric.load_rubric(team).title == "State rubric"
     rubric.use_default_rubric(team)
     assert not rubric.is_custom(team) and len(rubric.indicator_ids(team)) == 25
@@ -250,7 +251,7 @@ def fill(data, edits):
 def test_a_workbook_round_trip(team):
     ana = ids(team)["Ana"]
     rubric.set_rating(team, ana, "cr-1", "planning", note="started in the app")
-    data = rubric.rating_workbook(team, ana, ["cr"])
+    data = rating_workbook.rating_workbook(team, ana, ["cr"])
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
     assert "Ana" in sheet.title and "Ana" in sheet["A1"].value
@@ -260,17 +261,17 @@ def test_a_workbook_round_trip(team):
     assert "Partially implemented" in dropdown.formula1 and "H6:H10" in str(dropdown.sqref)
 
     filled = fill(data, {"cr-1": ("Implemented", "changed my mind"), "cr-2": ("partial", "")})
-    ratings, problems = rubric.read_rating_workbook(team, filled, ana)
+    ratings, problems = rating_workbook.read_rating_workbook(team, filled, ana)
     assert {(r.indicator_id, r.level, r.note) for r in ratings} == {
         ("cr-1", "implemented", "changed my mind"), ("cr-2", "partial", "")}
     assert problems == ["3 indicators have no rating chosen (cr-3, cr-4, cr-5); they were left as before."]
-    assert rubric.apply_ratings(team, ana, ratings) == 2
+    assert rating_workbook.apply_ratings(team, ana, ratings) == 2
     assert rubric.rating(team, ana, "cr-1").level == "implemented"
 
 
 def test_a_tampered_workbook_is_reported_row_by_row(team):
     ana = ids(team)["Ana"]
-    book = openpyxl.load_workbook(io.BytesIO(rubric.rating_workbook(team, ana, ["cr"])))
+    book = openpyxl.load_workbook(io.BytesIO(rating_workbook.rating_workbook(team, ana, ["cr"])))
     sheet = book.worksheets[0]
     sheet["B6"], sheet["H6"] = "cr-99", "Implemented"  # an id changed by hand
     sheet["H7"] = "Mostly there"  # typed over the dropdown
@@ -278,7 +279,7 @@ def test_a_tampered_workbook_is_reported_row_by_row(team):
     sheet["H9"] = "implemented"
     out = io.BytesIO()
     book.save(out)
-    ratings, problems = rubric.read_rating_workbook(team, out.getvalue(), ana)
+    ratings, problems = rating_workbook.read_rating_workbook(team, out.getvalue(), ana)
     assert [(r.indicator_id, r.level) for r in ratings] == [("cr-4", "exemplary")]
     assert problems[0].startswith("Row 6: “cr-99” is not an indicator id of this rubric")
     assert problems[1].startswith("Row 7 (cr-2): “Mostly there” is not a level")
@@ -288,14 +289,14 @@ def test_a_tampered_workbook_is_reported_row_by_row(team):
 def test_someone_else_s_workbook_never_overwrites_their_ratings(team):
     who = ids(team)
     rubric.set_rating(team, who["Ben"], "ddm-1", "exemplary")
-    bens = fill(rubric.rating_workbook(team, who["Ben"], ["ddm"]), {"ddm-1": ("Planning", "")})
-    ratings, problems = rubric.read_rating_workbook(team, bens, who["Ana"])
+    bens = fill(rating_workbook.rating_workbook(team, who["Ben"], ["ddm"]), {"ddm-1": ("Planning", "")})
+    ratings, problems = rating_workbook.read_rating_workbook(team, bens, who["Ana"])
     assert ratings == []
     assert problems == ["This workbook belongs to Ben, not Ana; to keep everyone's ratings their own, upload it "
                         "under Ben's name, or download a fresh workbook from the Rubric page for Ana."]
-    ratings, _ = rubric.read_rating_workbook(team, bens, who["Ben"])
+    ratings, _ = rating_workbook.read_rating_workbook(team, bens, who["Ben"])
     with pytest.raises(UserError, match="belong to another member"):
-        rubric.apply_ratings(team, who["Ana"], ratings)
+        rating_workbook.apply_ratings(team, who["Ana"], ratings)
     assert rubric.rating(team, who["Ben"], "ddm-1").level == "exemplary"
 
 
@@ -313,12 +314,12 @@ def test_files_that_are_not_this_project_s_workbook_are_refused(team, data, expe
         data = out.getvalue()
     elif data == "other project":
         other = Project(name="Other", members=[Member(id=ana, name="Ana")])
-        data = rubric.rating_workbook(other, ana)
+        data = rating_workbook.rating_workbook(other, ana)
     elif data == "no id column":
-        book = openpyxl.load_workbook(io.BytesIO(rubric.rating_workbook(team, ana, ["ddm"])))
+        book = openpyxl.load_workbook(io.BytesIO(rating_workbook.rating_workbook(team, ana, ["ddm"])))
         book.worksheets[0]["B5"] = "Id"
         out = io.BytesIO()
         book.save(out)
         data = out.getvalue()
-    ratings, problems = rubric.read_rating_workbook(team, data, ana)
+    ratings, problems = rating_workbook.read_rating_workbook(team, data, ana)
     assert ratings == [] and expected in problems[0]

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from successgaps import sample
+from successgaps.process import sample
 
 
 def test_the_sample_is_deterministic_and_district_sized():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from successgaps import statements
+from successgaps.engine import statements
 from successgaps.models import Project
 
 

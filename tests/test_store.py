@@ -8,7 +8,7 @@ import pytest
 
 from successgaps.errors import StaleProjectError, UserError
 from successgaps.models import SCHEMA_VERSION, Member, Project
-from successgaps.progress import step_statuses
+from successgaps.process.progress import step_statuses
 from successgaps.store import Store
 
 
@@ -155,14 +155,14 @@ def test_a_new_project_has_every_step_not_started(fresh):
 
 
 def test_the_screens_cache_is_never_exported_and_goes_with_its_project(fresh, tmp_path):
-    from successgaps import ingest
+    from successgaps.data import datasets, views
 
     path = tmp_path / "students.csv"
     path.write_text("sid,race,grad\n1,H,1\n2,B,0\n3,H,0\n")
     project = fresh.create("Westview")
-    dataset = ingest.create_dataset(fresh, project, path, path.name)
+    dataset = datasets.create_dataset(fresh, project, path, path.name)
     fresh.save(project)
-    prepared = ingest.prepare(fresh.cursor(), project, dataset)
+    prepared = views.prepare(fresh.cursor(), project, dataset)
     assert fresh.cursor().execute(f"SELECT sum(n0) FROM {prepared.cube}").fetchone() == (3,)
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(fresh.export_project(project.id))).read("manifest.json"))
     assert manifest["tables"] == [dataset.files[0].table]  # the upload only: the cube is rebuilt wherever it opens

@@ -5,9 +5,9 @@ import urllib.parse
 
 import pytest
 
-from successgaps import meetings, team
 from successgaps.errors import UserError
 from successgaps.models import GapStatement, Project
+from successgaps.process import meetings, team
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from successgaps.workbook import project_workbook, workbook
+from successgaps.outputs.workbook import project_workbook, workbook
 from tests.test_reports import FAMILY, full_project
 
 

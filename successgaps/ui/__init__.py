@@ -1,6 +1,9 @@
-"""Streamlit helpers shared by the pages: the page frame, the open project, autosave.
+"""Layer `ui`: streamlit helpers shared by the pages: the page frame, the open project, autosave.
 
 The only place (with the pages) that imports streamlit. Session-state keys live here only.
+`guidance` draws the step tips, the explainer and the glossary links.
+
+May import: every layer below (outputs, process, engine, data, core); only the pages import it.
 """
 
 from __future__ import annotations
@@ -9,15 +12,16 @@ import streamlit as st
 
 from ..errors import UserError
 from ..models import Project
-from ..progress import STEPS, step_statuses
+from ..process.progress import STEPS, step_statuses
 from ..store import Store, default_workspace
 from . import tables, theme
+from .mode import PRESENTING, presenting
 from .guidance import render_tips
 
 _PROJECT_ID = "sg_project_id"
 _PROJECT = "sg_project"
 _FLASH = "sg_flash"
-_PRESENTING = "sg_presenting"
+_PRESENTING = PRESENTING
 _PRESENT_PARAM = "present"  # ?present=1 in the address: a reload stays in presentation mode
 _SLIDE_PARAM = "slide"  # ?slide=3: the slide shown, 1-based, so a reload shows the same slide
 _GOTO = "sg_deck_goto"  # (page, "first" | "last") asked for by a deck button; followed when the page starts
@@ -113,10 +117,6 @@ def flash(message: str, kind: str = "success") -> None:
 def show_flashes() -> None:
     for kind, message in st.session_state.pop(_FLASH, []):
         getattr(st, kind if kind in {"error", "warning", "info", "success"} else "info")(message)
-
-
-def presenting() -> bool:
-    return bool(st.session_state.get(_PRESENTING))
 
 
 def _sync_presenting() -> None:
@@ -329,7 +329,7 @@ def report_button(label: str, builder, filename: str, *, key: str | None = None)
     """One-click download of a report: `builder()` returns its bytes and runs only when clicked.
 
     The builder runs outside the page's run, so it must not touch session state: capture what it
-    needs first, e.g. `ui.report_button("Gap screen (PDF)", partial(reports.gap_screen_report,
+    needs first, e.g. `ui.report_button("Gap screen (PDF)", partial(gap_reports.gap_screen_report,
     project, ui.store().cursor()), "gap-screen.pdf")`. Hidden in presentation mode.
     """
     if presenting():
@@ -348,16 +348,17 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
     """The export row of steps 5 and 6: two of the plan's tables as CSV, the whole plan as XLSX and PDF."""
     from functools import partial  # noqa: PLC0415
 
-    from .. import planning, reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
+    from ..outputs import plan_reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
+    from ..process import action_plan  # noqa: PLC0415
 
     if presenting():
         return
     st.header("Export")
-    tables = planning.export_tables(project, rubric)
+    tables = action_plan.export_tables(project, rubric)
     columns = st.columns(3)
     for column, sheet in zip(columns, csv_sheets):
         column.download_button(f"{sheet} (CSV)", spreadsheet.csv_bytes(tables[sheet]),
                                sheet.lower().replace(" ", "_") + ".csv", "text/csv")
     columns[2].download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
                                XLSX_MIME)
-    report_button("Action plan (PDF)", partial(reports.action_plan_report, project), "action-plan.pdf")
+    report_button("Action plan (PDF)", partial(plan_reports.action_plan_report, project), "action-plan.pdf")

@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from .. import guidance
-from ..guidance import Section, Term
-from ..progress import STEPS
+from ..outputs import handout
+from ..process import guidance
+from ..process.guidance import Section, Term
+from ..process.progress import STEPS
 
-GUIDE_PAGE = "pages/8_Guide.py"
 GUIDE_URL = "Guide"  # the Guide page's address, relative to any page of the app
 TERM_PARAM = "term"  # query parameter naming the glossary entry to open
 LOOKUP_KEY = "guide_term"
@@ -67,7 +67,7 @@ def render_explainer(*, framed: bool = True, expanded: bool = True, key: str = "
         for section in content.sections:
             _section(section, 0 if framed else 3)
         st.download_button(
-            "Download the one-page handout (PDF)", data=guidance.explainer_pdf,
+            "Download the one-page handout (PDF)", data=handout.explainer_pdf,
             file_name="What is a success gap.pdf", mime="application/pdf", key=f"{key}_handout",
             help="A page a leader can send to the people invited to join the team.",
         )
@@ -80,9 +80,9 @@ def metric_help(key: str) -> str:
 
 
 def metric_columns(columns: list[str]) -> dict:
-    """Column settings for a gap table shown with `gaps.readable(df, columns)`: every metric column's
+    """Column settings for a gap table shown with `ranking.readable(df, columns)`: every metric column's
     heading gets its glossary help and link (hover the heading)."""
-    from .. import gaps  # noqa: PLC0415 - the headings are the engine's own
+    from ..engine import ranking  # noqa: PLC0415 - the headings are the engine's own
 
     config = {}
     for column in columns:
@@ -90,7 +90,7 @@ def metric_columns(columns: list[str]) -> dict:
             help_text = metric_help(column)
         except KeyError:
             continue
-        config[gaps.READABLE.get(column, (column, None))[0]] = st.column_config.Column(help=help_text)
+        config[ranking.READABLE.get(column, (column, None))[0]] = st.column_config.Column(help=help_text)
     return config
 
 

@@ -21,6 +21,8 @@ import re
 import pandas as pd
 import streamlit as st
 
+from .mode import presenting as _presenting
+
 BLANK = "—"
 MINUS = "\u2212"
 
@@ -221,10 +223,6 @@ def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- drawing
 
 
-def _presenting() -> bool:
-    from . import presenting  # noqa: PLC0415 - the package imports this module
-
-    return presenting()
 
 
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, formats: dict | None = None,

@@ -17,7 +17,7 @@ SLIDE = {"width": 1280, "height": 720}
 def carried_through(server, page, ready, tmp_path):
     """The sample district (as "Create a project from the sample district" makes it) with a team's work in every
     step, opened on Home from its project file; returns the project id."""
-    from successgaps import sample
+    from successgaps.process import sample
     from successgaps.store import Store
     from tests.process_fixture import fill
 

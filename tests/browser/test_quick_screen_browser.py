@@ -1,7 +1,7 @@
 """In a real browser: a principal goes from Home to the quick screen, drops the bundled sample district
 file and reads ten sentences, then keeps the screen as a project."""
 
-from successgaps import sample
+from successgaps.process import sample
 
 
 def test_dropping_the_sample_file_shows_ten_sentences_and_keep_this_makes_a_project(server, page, ready):

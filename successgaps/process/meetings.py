@@ -1,28 +1,23 @@
-"""Step 1 · the meetings: the plan, agendas, norms, homework, records, evaluations, calendar.
+"""Step 1 · the meetings: the plan, norms, homework, records, evaluations, calendar.
 
 The plan follows the toolkit's sequence — getting started; the rubric, area by area; root causes
 and priorities; the action plan; then reviews of implementation and progress — and packs it into
 meetings of the length the team chooses, so fewer, longer meetings combine steps.
 Meeting templates (timed blocks, materials, facilitator notes, objectives, homework) are data in
-`data/meetings.toml`. Bad input raises `UserError` with one sentence; the project is unchanged.
+`data/meetings.toml`, read by `meeting_templates`; the agendas are drawn from them by `agendas`.
+Bad input raises `UserError` with one sentence; the project is unchanged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from string import Template
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from .errors import UserError
-from .models import Evaluation, Homework, Meeting, Project
-
-TEMPLATES_PATH = Path(__file__).resolve().parent.parent / "data" / "meetings.toml"
+from ..errors import UserError
+from ..models import Evaluation, Homework, Meeting, Project
+from .meeting_templates import load_templates
 
 # Meeting lengths offered to the team (minutes -> words).
 LENGTHS: dict[int, str] = {120: "two hours", 180: "three hours", 240: "a half day (4 hours)",
@@ -48,10 +43,7 @@ QUESTIONS: dict[str, str] = {
     "time_well_used": "Time was well used.",
 }
 SCALE: dict[int, str] = {1: "Strongly disagree", 2: "Disagree", 3: "Agree", 4: "Strongly agree"}
-# Okabe–Ito colours (safe for the common colour-vision deficiencies), disagree warm, agree cool.
-SCALE_COLOURS: dict[int, str] = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
 
-AUDIENCES: dict[str, str] = {"facilitator": "Facilitator agenda", "member": "Team member agenda"}
 RECORDS = ("notes", "decisions", "follow_ups")
 
 
@@ -73,73 +65,7 @@ def length_label(minutes: int) -> str:
     return f"{hours} h {rest} min" if hours and rest else f"{hours} hours" if hours else f"{rest} minutes"
 
 
-# ---------------------------------------------------------------- templates
-
-
-@dataclass(frozen=True)
-class Block:
-    minutes: int
-    title: str
-    materials: tuple[str, ...] = ()
-    notes: str = ""
-    member: str = ""
-
-
-@dataclass(frozen=True)
-class Activity:
-    id: str
-    kind: str
-    title: str
-    objectives: tuple[str, ...]
-    homework: tuple[str, ...]
-    blocks: tuple[Block, ...]
-
-    @property
-    def minutes(self) -> int:
-        return sum(b.minutes for b in self.blocks)
-
-
-@dataclass(frozen=True)
-class Templates:
-    opening: Block
-    closing: Block
-    activities: dict[str, Activity]
-    break_after_minutes: int
-    break_minutes: int
-    lunch_after_minutes: int
-    lunch_minutes: int
-
-    def pauses(self, length: int) -> list[tuple[float, Block]]:
-        """Breaks a meeting of `length` minutes gets: (fraction of the meeting after which it falls, block)."""
-        pauses = []
-        if length > self.break_after_minutes:
-            pauses.append((0.25 if length >= self.lunch_after_minutes else 0.5,
-                           Block(self.break_minutes, "Break", member="Break.")))
-        if length >= self.lunch_after_minutes:
-            pauses.append((0.5, Block(self.lunch_minutes, "Lunch", member="Lunch.")))
-        return pauses
-
-    def room(self, length: int) -> int:
-        """Minutes of a meeting left for activities: length − opening − closing − breaks."""
-        return length - self.opening.minutes - self.closing.minutes - sum(b.minutes for _, b in self.pauses(length))
-
-
-def _block(raw: dict) -> Block:
-    return Block(int(raw["minutes"]), raw["title"], tuple(raw.get("materials", ())), raw.get("notes", ""),
-                 raw.get("member", ""))
-
-
-@lru_cache(maxsize=4)
-def load_templates(path: Path = TEMPLATES_PATH) -> Templates:
-    with open(path, "rb") as f:
-        raw = tomllib.load(f)
-    activities = {
-        key: Activity(key, a["kind"], a["title"], tuple(a.get("objectives", ())), tuple(a.get("homework", ())),
-                      tuple(_block(b) for b in a["blocks"]))
-        for key, a in raw["activities"].items()
-    }
-    return Templates(_block(raw["opening"]), _block(raw["closing"]), activities, raw["break_after_minutes"],
-                     raw["break_minutes"], raw["lunch_after_minutes"], raw["lunch_minutes"])
+# ---------------------------------------------------------------- rubric areas
 
 
 def rubric_areas(project: Project | None = None) -> list[tuple[str, str]]:
@@ -149,7 +75,7 @@ def rubric_areas(project: Project | None = None) -> list[tuple[str, str]]:
     return [(a.id, a.title) for a in load_rubric(project).areas]
 
 
-def _area_titles(project: Project) -> dict[str, str]:
+def area_titles(project: Project) -> dict[str, str]:
     return dict(rubric_areas(project))
 
 
@@ -363,7 +289,7 @@ def labels(project: Project, with_date: bool = False) -> dict[str, str]:
 
 
 def plan_table(project: Project) -> pd.DataFrame:
-    titles = _area_titles(project) if any(m.rubric_areas for m in project.meetings) else {}
+    titles = area_titles(project) if any(m.rubric_areas for m in project.meetings) else {}
     return pd.DataFrame(
         [{"Meeting": m.number, "Title": m.title, "When": meeting_when(m), "Length": length_label(m.length_minutes),
           "Where": m.place, "Rubric areas": ", ".join(titles.get(a, a) for a in m.rubric_areas)}
@@ -458,135 +384,6 @@ def set_record(project: Project, meeting_id: str, record: str, text: str) -> Non
     setattr(meeting(project, meeting_id), record, (text or "").strip())
 
 
-# ---------------------------------------------------------------- agendas
-
-
-@dataclass(frozen=True)
-class TimedBlock:
-    start: int  # minutes from the start of the meeting
-    block: Block
-
-    @property
-    def end(self) -> int:
-        return self.start + self.block.minutes
-
-
-def _fill(text: str, values: dict[str, str]) -> str:
-    return Template(text).safe_substitute(values)
-
-
-def _stretch(blocks: list[Block], room: int) -> list[Block]:
-    """Scale block lengths so they fill `room` minutes: each × room / total, rounded to 5 minutes
-    (at least 5); the rounding difference goes to the longest block."""
-    total = sum(b.minutes for b in blocks)
-    if not blocks or total <= 0:
-        return blocks
-    minutes = [max(5, 5 * round(b.minutes * room / total / 5)) for b in blocks]
-    longest = minutes.index(max(minutes))
-    minutes[longest] = max(5, minutes[longest] + room - sum(minutes))
-    return [Block(n, b.title, b.materials, b.notes, b.member) for n, b in zip(minutes, blocks)]
-
-
-def agenda_blocks(project: Project, m: Meeting) -> list[TimedBlock]:
-    """The meeting's timed blocks: opening, its activities (one rubric activity per area, stretched to
-    fill the meeting), breaks placed after the block that reaches their share of the meeting, closing."""
-    t = load_templates()
-    titles = _area_titles(project) if m.rubric_areas else {}
-    focus = project.focus_statement()
-    after = next_meeting(project, m)
-    values = {"focus": focus.text if focus and focus.text else "(the team chooses its focus gap in step 3)",
-              "next_meeting": f"meeting {after.number}, {meeting_when(after)}" if after else "the next meeting"}
-    work: list[Block] = []
-    for kind in m.activities or [m.kind if m.kind in t.activities else "other"]:
-        activity = t.activities.get(kind, t.activities["other"])
-        for area in (m.rubric_areas if kind == "rubric" else [None]):
-            vals = dict(values, area=titles.get(area, area or ""))
-            work += [Block(b.minutes, _fill(b.title, vals), tuple(_fill(x, vals) for x in b.materials),
-                           _fill(b.notes, vals), _fill(b.member, vals)) for b in activity.blocks]
-    work = _stretch(work, max(t.room(m.length_minutes), 5 * len(work)))
-    pauses = t.pauses(m.length_minutes)
-    out, elapsed = [TimedBlock(0, t.opening)], t.opening.minutes
-    for block in work:
-        out.append(TimedBlock(elapsed, block))
-        elapsed += block.minutes
-        while pauses and elapsed >= pauses[0][0] * m.length_minutes:
-            out.append(TimedBlock(elapsed, pauses.pop(0)[1]))
-            elapsed += out[-1].block.minutes
-    for _, pause in pauses:
-        out.append(TimedBlock(elapsed, pause))
-        elapsed += pause.minutes
-    out.append(TimedBlock(elapsed, t.closing))
-    return out
-
-
-def _clock(m: Meeting, minutes: int) -> str:
-    if not m.time:
-        return f"{minutes // 60}:{minutes % 60:02d}"
-    return f"{dt.datetime.strptime(m.time, '%H:%M') + dt.timedelta(minutes=minutes):%H:%M}"
-
-
-def generated_agenda(project: Project, m: Meeting, audience: str) -> str:
-    """The agenda's timed part, from the templates (what the facilitator may edit)."""
-    lines = []
-    for tb in agenda_blocks(project, m):
-        b = tb.block
-        lines.append(f"**{_clock(m, tb.start)}–{_clock(m, tb.end)} · {b.title}** ({b.minutes} min)")
-        if audience == "facilitator":
-            if b.materials:
-                lines.append(f"- Materials: {'; '.join(b.materials)}")
-            if b.notes:
-                lines.append(f"- Facilitator notes: {b.notes}")
-        elif b.member:
-            lines.append(b.member)
-        lines.append("")
-    return "\n".join(lines).strip()
-
-
-def agenda_text(project: Project, m: Meeting, audience: str) -> str:
-    """The timed part as the facilitator edited it, or as generated when nobody edited it."""
-    edited = m.facilitator_agenda if audience == "facilitator" else m.member_agenda
-    return edited or generated_agenda(project, m, audience)
-
-
-def set_agenda(project: Project, meeting_id: str, audience: str, text: str) -> None:
-    """Keep the edited timed part; an empty text (or the unchanged generated one) follows the template again."""
-    m = meeting(project, meeting_id)
-    text = (text or "").strip()
-    if text == generated_agenda(project, m, audience):
-        text = ""
-    if audience == "facilitator":
-        m.facilitator_agenda = text
-    else:
-        m.member_agenda = text
-
-
-def agenda_document(project: Project, m: Meeting, audience: str) -> str:
-    """The whole agenda (Markdown): heading, when and where, the focus gap, norms, objectives,
-    homework due today, the timed agenda, and the homework for the next meeting."""
-    focus = project.focus_statement()
-    parts = [f"# Meeting {m.number} · {m.title}  \n{AUDIENCES[audience]}",
-             f"**When:** {meeting_when(m)}" + (f"  \n**Where:** {m.place}" if m.place else "")]
-    if focus and focus.text:
-        parts.append(f"**Our success gap:** {focus.text}")
-    parts.append("## Our norms\n" + "\n".join(f"- {n}" for n in norms(project)))
-    if m.objectives:
-        parts.append("## Objectives\n" + "\n".join(f"- {o}" for o in m.objectives))
-    due = homework_due(project, m)
-    if due:
-        parts.append("## Homework due today\n" + "\n".join(_homework_line(project, h) for h in due))
-    parts.append("## Agenda\n" + agenda_text(project, m, audience))
-    if m.homework:
-        after = next_meeting(project, m)
-        heading = f"## Homework for meeting {after.number}" if after else "## Homework"
-        parts.append(heading + "\n" + "\n".join(_homework_line(project, h) for h in m.homework))
-    return "\n\n".join(parts) + "\n"
-
-
-def _homework_line(project: Project, h: Homework) -> str:
-    due = f", due {h.due.day} {h.due:%B}" if h.due else ""
-    return f"- {h.text} ({who_label(project, h.who)}{due})"
-
-
 # ---------------------------------------------------------------- evaluations
 
 
@@ -621,22 +418,6 @@ def evaluation_summary(m: Meeting) -> pd.DataFrame:
 
 def evaluation_comments(m: Meeting) -> list[str]:
     return [e.comment for e in m.evaluations if e.comment]
-
-
-def evaluation_chart(summary: pd.DataFrame) -> go.Figure:
-    """Stacked horizontal bars: the share of answers at each point of the scale, per statement."""
-    fig = go.Figure()
-    totals = summary["Responses"].where(summary["Responses"] > 0, 1)
-    for value, label in SCALE.items():
-        share = (100 * summary[label] / totals).round(0)
-        fig.add_bar(y=summary["Statement"], x=share, name=label, orientation="h",
-                    marker_color=SCALE_COLOURS[value], text=summary[label], textposition="inside",
-                    hovertemplate="%{y}<br>" + label + ": %{x:.0f}% (%{text} answers)<extra></extra>")
-    fig.update_layout(barmode="stack", height=320, margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis=dict(title="Share of answers (%)", range=[0, 100]),
-                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.25),
-                      font=dict(size=16))
-    return fig
 
 
 # ---------------------------------------------------------------- calendar (.ics)
@@ -705,4 +486,3 @@ def file_stem(project: Project, what: str) -> str:
 
 def _slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-

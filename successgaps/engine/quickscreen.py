@@ -1,20 +1,23 @@
 """Quick screen: a principal drops one file and reads the gaps that matter, without making a project.
 
 `run(data, filename, workspace)` reads the uploaded bytes into a private in-memory DuckDB (the
-only file written is ingest's spooled copy, in the workspace folder, deleted right after reading),
-detects the layout and mapping and accepts them as proposed, and runs the same engine as step 3
-(`gaps.screen`, exported through `gaps.for_export`: small groups and the cells that would reveal
-them are hidden). It returns a `QuickScreen`: plain data, nothing saved anywhere.
+only file written is the upload's spooled copy, `data.read.spooled`, in the workspace folder,
+deleted right after reading), detects the layout and mapping and accepts them as proposed, and
+runs the same engine as step 3 (`engine.screen`, exported through `suppression.for_export`: small
+groups and the cells that would reveal them are hidden). It returns a `QuickScreen`: plain data, nothing saved anywhere.
 
 - summary: "12,480 students, 3 years, 6 groupings, 7 outcomes detected". Students = distinct
   values of the student id column (no id is kept), else data rows; aggregate files count rows.
 - gaps: the ten largest meaningful gaps of the latest year, whole file (district level): the first
-  rows of the step 3 screen (`gaps.gap_screen`, ranked by `gaps.ranked`) among those `gaps.flagged`
-  marks beyond the thresholds of `GapSettings`, each written by `statements.gap_sentence(row,
+  rows of the step 3 screen (`ranking.gap_screen`, ranked by `ranking.ranked`) among those
+  `ranking.flagged` marks beyond the thresholds of `GapSettings`, each written by `statements.gap_sentence(row,
   interval=True)` — the gap statement's own generator, with n and the 95% interval. Suppressed rows
   are never ranked.
 - heatmap_rows: the latest year's yes/no rows, drawn by `charts.gap_heatmap` (as on step 3).
 - suppressed: why each hidden group is hidden, one line per group and reason.
+
+The one-page PDF and the CSV of a quick screen are made in `outputs` (`gap_reports.one_pager`,
+`gap_table.screen_csv`).
 
 `keep(store, quick, name, chosen)` turns it into a full project in one click: the file read again
 into the project's schema, the mapping as proposed (confirmed), the chosen gaps as gap statements.
@@ -29,12 +32,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import gaps, ingest, spreadsheet, statements
-from .errors import UserError
-from .models import GapSettings, Project, new_id
-from .prepared import ALL_DIMENSION
-from .sql import quote_ident, quote_literal
-from .store import Store
+from ..data import codes, datasets, mapping, read, views
+from ..data.prepared import ALL_DIMENSION
+from ..errors import UserError
+from ..models import GapSettings, Project, new_id
+from ..sql import quote_ident, quote_literal
+from ..store import Store
+from . import ranking, statements, suppression
+from .screen import screen
 
 TOP = 10
 TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
@@ -72,8 +77,8 @@ class QuickScreen:
 
     @property
     def summary(self) -> str:
-        parts = [_count(self.students, self.student_word[:-1]), _count(self.years, "year"),
-                 _count(self.groupings, "grouping"), _count(self.outcomes, "outcome")]
+        parts = [counted(self.students, self.student_word[:-1]), counted(self.years, "year"),
+                 counted(self.groupings, "grouping"), counted(self.outcomes, "outcome")]
         return ", ".join(parts) + " detected"
 
 
@@ -81,7 +86,8 @@ MEANINGFUL_P = 0.05
 PER_GROUPING = 3
 
 
-def _count(n: int, word: str) -> str:
+def counted(n: int, word: str) -> str:
+    """'1 year', '12,480 students'."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
@@ -90,7 +96,7 @@ def digest(data: bytes) -> str:
 
 
 class _Scratch:
-    """A private in-memory DuckDB that answers the few `Store` calls ingest makes
+    """A private in-memory DuckDB that answers the few `Store` calls the data layer makes
     (cursor, table, drop_table, workspace); DuckDB's spill folder is inside the workspace too."""
 
     schema = staticmethod(Store.schema)
@@ -118,15 +124,15 @@ def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings
         project = Project(name=Path(filename).stem or "Quick screen", gap_settings=settings or GapSettings())
         con = scratch.cursor()
         con.execute(f"CREATE SCHEMA {Store.schema(project.id)}")
-        dataset = ingest.create_dataset(scratch, project, data, filename)
+        dataset = datasets.create_dataset(scratch, project, data, filename)
         dataset.confirmed = True  # accepted as proposed
         try:
-            prepared = ingest.prepare(con, project, dataset)
+            prepared = views.prepare(con, project, dataset)
         except UserError as exc:
             raise UserError(f"The quick screen could not find both student groups and outcomes in {filename} "
                             f"({_lower_first(str(exc)).rstrip('.')}); start a project and map its columns on the Data "
                             "page.") from exc
-        table = gaps.for_export(gaps.screen(con, prepared, project.gap_settings, extra=True))
+        table = suppression.for_export(screen(con, prepared, project.gap_settings, extra=True))
         students, word = _students(con, project, dataset)
     finally:
         scratch.close()
@@ -151,30 +157,30 @@ def _students(con, project: Project, dataset) -> tuple[int, str]:
     rows = sum(f.rows for f in dataset.files)
     if dataset.layout != "student":
         return rows, "rows"
-    ident = ingest.column_for(dataset, "student_id")
+    ident = mapping.column_for(dataset, "student_id")
     if not ident:
         return rows, "students"
-    value = ingest.clean_sql(quote_ident(ident))
+    value = codes.clean_sql(quote_ident(ident))
     [data_file] = dataset.files
-    return con.execute(f"SELECT count(DISTINCT {value}) FROM {ingest.file_table(project, data_file)}").fetchone()[0], \
+    return con.execute(f"SELECT count(DISTINCT {value}) FROM {views.file_table(project, data_file)}").fetchone()[0], \
         "students"
 
 
 def latest_rows(table: pd.DataFrame, year: str) -> pd.DataFrame:
     """The whole file (district level) in the latest year, groups only."""
-    rows = gaps.select(table, level="district", year=year or None)
+    rows = ranking.select(table, level="district", year=year or None)
     return rows[rows["dimension"] != ALL_DIMENSION].reset_index(drop=True)
 
 
 def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP) -> list[Gap]:
     """The `top` largest meaningful gaps of the whole file in `year`, as sentences.
 
-    Meaningful: beyond the team's thresholds (`gaps.flagged`) and, where the engine gives a p-value,
-    unlikely to be chance (p < 0.05). Taken in the order of the step 3 screen (`gaps.gap_screen`),
+    Meaningful: beyond the team's thresholds (`ranking.flagged`) and, where the engine gives a p-value,
+    unlikely to be chance (p < 0.05). Taken in the order of the step 3 screen (`ranking.gap_screen`),
     keeping each group's largest gap only and at most three groups per grouping, so that ten
     sentences cover different groups instead of one group's many outcomes.
     """
-    shown, _ = gaps.gap_screen(table, settings, year=year or None)
+    shown, _ = ranking.gap_screen(table, settings, year=year or None)
     meaningful = shown[shown["flagged"] & ~(shown["p_value"].astype(float) >= MEANINGFUL_P)]
     first = meaningful.drop_duplicates(["dimension", "group"])
     first = first[first.groupby("dimension").cumcount() < PER_GROUPING]
@@ -200,43 +206,9 @@ def suppressed_lines(rows: pd.DataFrame) -> list[str]:
 
 
 def screen_table(quick: QuickScreen) -> pd.DataFrame:
-    """The latest year's screen for people (`gaps.readable`): largest gaps first, then the hidden rows."""
-    shown, hidden = gaps.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
-    return pd.concat([gaps.readable(shown, TABLE_COLUMNS), gaps.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
-
-
-def screen_csv(quick: QuickScreen) -> bytes:
-    """The whole screen (every level, school and year) as CSV, as exported elsewhere: `gaps.for_export`
-    (already applied by `run`), the published columns, formula-like text neutralised."""
-    return spreadsheet.csv_bytes(quick.table[gaps.COLUMNS])
-
-
-def one_pager(quick: QuickScreen) -> bytes:
-    """One A4 page to hand out (the PDF machinery of `reports`): the summary line, the largest gaps as
-    the same sentences as on screen, and what was hidden and why. No figure is computed here."""
-    from .reports import Document  # noqa: PLC0415 - fpdf and matplotlib load only when a PDF is asked for
-
-    doc = Document("Quick gap screen", quick.filename)
-    doc.paragraph(f"{quick.summary}. Each group is compared with all other students in the whole file.", size=10)
-    year = statements.year_phrase(quick.year)
-    if quick.gaps:
-        doc.heading(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
-        doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.gaps], size=9)
-    else:
-        doc.paragraph("No gap is beyond the thresholds among the groups large enough to show.")
-    s = quick.project.gap_settings
-    doc.heading("Hidden to protect student privacy", 2)
-    hidden = latest_rows(quick.table, quick.year)
-    hidden = hidden[hidden["suppressed"]].groupby(["dimension", "group"], sort=False)["outcome"].nunique()
-    doc.paragraph("; ".join(f"{group} ({dimension}): {_count(k, 'outcome')}" for (dimension, group), k in hidden.items())
-                  + "." if len(hidden) else "Nothing: every group is large enough to show.", size=8)
-    doc.paragraph(f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} with the outcome, are "
-                  "hidden and never ranked, as are results that would let a hidden one be worked out (the reasons "
-                  "are listed on screen and in the CSV). A gap is "
-                  f"listed when the risk ratio is {s.risk_ratio_threshold:g} or more, or the difference is "
-                  f"{s.point_gap_threshold:g} percentage points or more, against the group (averages: an effect "
-                  "size of 0.25 or more).", size=7, muted=True)
-    return doc.to_bytes()
+    """The latest year's screen for people (`ranking.readable`): largest gaps first, then the hidden rows."""
+    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+    return pd.concat([ranking.readable(shown, TABLE_COLUMNS), ranking.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
 
 
 def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[str]) -> Project:
@@ -254,7 +226,7 @@ def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[st
             statements.add(project, gap.row, statements.gap_sentence(gap.row), dataset_id=dataset.id)
     created = store.create(name, project)
     try:
-        ingest.read_upload(store.cursor(), quick.data, quick.filename, ingest.file_table(created, dataset.files[0]),
+        read.read_upload(store.cursor(), quick.data, quick.filename, views.file_table(created, dataset.files[0]),
                            sheet=dataset.files[0].sheet or None, tmp_dir=store.workspace)
         return store.save(created)
     except BaseException:

@@ -12,10 +12,12 @@ from typing import Literal
 
 import duckdb
 
-from . import ingest
-from .errors import UserError
-from .models import DataSet, Project
-from .sql import quote_ident, quote_literal
+from ..errors import UserError
+from ..models import DataSet, Project
+from ..sql import quote_ident, quote_literal
+from .codes import ALL_WORDS, NO, SUPPRESSED
+from .mapping import ROLE_NAMES, column_for, column_map
+from .views import RATE_PATTERN, column_sql, file_table, number_sql, prepare, rate_text_sql, year_sql
 
 Severity = Literal["problem", "warning", "info"]
 EXAMPLES = 5
@@ -46,9 +48,9 @@ def raw_union(project: Project, dataset: DataSet, columns: list[str]) -> str:
     """All files of the data set, mapped columns cleaned (missing marks -> NULL) under their mapped names."""
     selects = []
     for data_file in dataset.files:
-        parts = [f"{ingest._col(dataset, data_file, c)} AS {quote_ident(c)}" for c in columns]
-        parts.append(f"{ingest._year_sql(dataset, data_file)} AS __year")
-        selects.append(f"SELECT {', '.join(parts)} FROM {ingest.file_table(project, data_file)}")
+        parts = [f"{column_sql(dataset, data_file, c)} AS {quote_ident(c)}" for c in columns]
+        parts.append(f"{year_sql(dataset, data_file)} AS __year")
+        selects.append(f"SELECT {', '.join(parts)} FROM {file_table(project, data_file)}")
     return "(" + " UNION ALL BY NAME ".join(f"({s})" for s in selects) + ")"
 
 
@@ -61,7 +63,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: Da
     findings = [Finding("info", f"The data set has {_n(total)} rows from {len(dataset.files)} "
                                 f"file{'s' if len(dataset.files) > 1 else ''}: {files}.")]
     try:
-        prepared = ingest.prepare(con, project, dataset)
+        prepared = prepare(con, project, dataset)
     except UserError as exc:
         return [Finding("problem", str(exc))] + findings
     findings += _ignored(dataset)
@@ -126,16 +128,16 @@ def _missing(con, project, dataset: DataSet, total: int) -> list[Finding]:
         else:
             out.append(Finding("warning", f"{what} is empty in {_n(missing)} of {_n(total)} rows "
                                           f"({_pct(missing, total)}); those rows count as unknown "
-                                          f"for this {ingest.ROLE_NAMES[c.role]}.", c.column))
+                                          f"for this {ROLE_NAMES[c.role]}.", c.column))
     return out
 
 
 def unknown_codes(con, project, dataset: DataSet, column: str) -> list[tuple[str, int]]:
     """Values of a group column that the code map does not label, with their row counts."""
-    mapping = ingest.column_map(dataset, column)
+    mapping = column_map(dataset, column)
     known = [k for k, v in mapping.codes.items() if v and v.strip()]
     if mapping.role == "group" and dataset.layout == "aggregate_long":
-        known += [w for w in ingest.ALL_WORDS]
+        known += [w for w in ALL_WORDS]
     col = quote_ident(column)
     return con.execute(f"SELECT {col}, count(*) FROM {raw_union(project, dataset, [column])} "
                        f"WHERE {col} IS NOT NULL AND NOT list_contains(?, {col}) AND NOT list_contains(?, lower({col})) "
@@ -158,7 +160,7 @@ def _unknown_codes(con, project, dataset: DataSet) -> list[Finding]:
 
 
 def _duplicates(con, project, dataset: DataSet) -> list[Finding]:
-    sid = ingest.column_for(dataset, "student_id")
+    sid = column_for(dataset, "student_id")
     if not sid:
         return [Finding("info", "No column is marked as the student id, so duplicate records cannot be checked.")]
     col = quote_ident(sid)
@@ -205,12 +207,12 @@ def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
             no = [(v, n) for v, n in values if v not in c.yes_values]
             text = (f"{c.label or c.column}: {_examples(yes) or 'no value'} count{'s' if len(yes) == 1 else ''} as yes; "
                     f"{_examples(no) or 'no value'} count{'s' if len(no) == 1 else ''} as no.")
-            odd = [v for v, _ in no if v not in ingest.NO]
+            odd = [v for v, _ in no if v not in NO]
             if odd and yes:
                 text += f" Check that {', '.join(odd[:EXAMPLES])} really mean{'s' if len(odd) == 1 else ''} no."
             out.append(Finding("warning" if odd or not yes else "info", text, c.column))
             continue
-        number = ingest._number(col)
+        number = number_sql(col)
         bad = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL AND {number} IS NULL "
                           f"GROUP BY 1 ORDER BY 2 DESC").fetchall()
         if bad:
@@ -233,7 +235,7 @@ def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
                                           f"({q1:g} to {q3:g} for the middle half; lowest {low:g}, highest {high:g}); "
                                           "check them for typing or code errors (like 999 for missing).", c.column))
         if c.per:
-            over = con.execute(f"SELECT count(*) FROM {source} WHERE {number} > {ingest._number(quote_ident(c.per))}"
+            over = con.execute(f"SELECT count(*) FROM {source} WHERE {number} > {number_sql(quote_ident(c.per))}"
                                ).fetchone()[0]
             if over:
                 out.append(Finding("problem", f"{c.column} is larger than {c.per} in {_n(over)} rows, which is "
@@ -322,12 +324,12 @@ def _rates(con, project, dataset: DataSet, prepared) -> list[Finding]:
                                       "they will be suppressed."))
     rate_columns = [c for c in dataset.columns if c.role == "rate"]
     if rate_columns:
-        u = ingest.rate_text_sql("v")
-        suppressed = ", ".join(quote_literal(v) for v in ingest.SUPPRESSED)
+        u = rate_text_sql("v")
+        suppressed = ", ".join(quote_literal(v) for v in SUPPRESSED)
         selects = " UNION ALL ".join(f"SELECT {quote_ident(c.column)} AS v FROM {raw_union(project, dataset, [c.column])}"
                                      for c in rate_columns)
         bad = con.execute(f"SELECT v, count(*) FROM ({selects}) WHERE v IS NOT NULL AND {u} NOT IN ({suppressed}) "
-                          f"AND NOT regexp_full_match({u}, ?) GROUP BY 1 ORDER BY 2 DESC", [ingest.RATE_PATTERN]).fetchall()
+                          f"AND NOT regexp_full_match({u}, ?) GROUP BY 1 ORDER BY 2 DESC", [RATE_PATTERN]).fetchall()
         if bad:
             out.append(Finding("problem", f"{_n(sum(n for _, n in bad))} rates could not be read: {_examples(bad)}; "
                                           "they count as missing."))

@@ -1,7 +1,7 @@
 """Static chart images (PNG bytes) for the PDF reports, drawn with matplotlib's Agg backend.
 
 No browser is needed (plotly's image export needs Chrome). The interactive plotly builders for the
-screens live in `successgaps.charts`; these draw the same figures for paper. Every chart in a report
+screens live in `successgaps.outputs.charts`; these draw the same figures for paper. Every chart in a report
 is followed by its table, so the picture never carries a number the reader cannot read.
 
 Colours: the Okabe-Ito palette (safe for the common colour-vision deficiencies); the heatmap

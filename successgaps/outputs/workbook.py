@@ -1,20 +1,21 @@
 """The project's spreadsheet export: one .xlsx workbook, one sheet per table, safe to open.
 
 `project_workbook(project, con)` writes the
-project's tables: the gap screen (as `gaps.for_export` gives it: small groups and the cells that
+project's tables: the gap screen (as `suppression.for_export` gives it: small groups and the cells that
 would reveal them are blank), gap statements, rubric ratings, priorities, root causes, goals,
 action steps, reviews and the plan's history. No sheet holds a student id or a raw data row.
 
-Formula neutralisation and the file format: `successgaps.spreadsheet`.
+Formula neutralisation and the file format: `successgaps.outputs.spreadsheet`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from . import gaps, monitoring, planning, rubric
-from .models import Project
-from .reports import Sources
+from ..engine import columns
+from ..models import Project
+from ..process import action_plan, monitoring, rubric
+from .sources import Sources
 from .spreadsheet import is_formula_like, workbook  # noqa: F401 - the writer, re-exported
 
 # ---------------------------------------------------------------- the project's tables
@@ -54,11 +55,11 @@ def reviews_table(project: Project) -> pd.DataFrame:
 def project_tables(project: Project, con=None) -> dict[str, pd.DataFrame]:
     """The project's tables, each as people read it (the same wording as the reports and pages)."""
     screen = Sources(project, con).screen()
-    tables = {"Gaps": screen[gaps.COLUMNS] if screen is not None else
-              pd.DataFrame(columns=gaps.COLUMNS)}
+    tables = {"Gaps": screen[columns.COLUMNS] if screen is not None else
+              pd.DataFrame(columns=columns.COLUMNS)}
     tables["Gap statements"] = statements_table(project)
     tables["Rubric ratings"] = rubric.export_table(project)
-    tables.update(planning.export_tables(project, rubric.load_rubric(project)))
+    tables.update(action_plan.export_tables(project, rubric.load_rubric(project)))
     tables["Reviews"] = reviews_table(project)
     tables["Plan history"] = pd.DataFrame(monitoring.history(project), columns=["when", "what", "why", "decided at"])
     return tables

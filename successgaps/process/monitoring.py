@@ -14,10 +14,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from . import gaps, ingest, planning
-from .errors import UserError
-from .models import ActionStep, Goal, Project, Review, Revision, StepReview
-from .planning import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
+from ..data import views
+from ..engine import ranking, stats
+from ..engine.screen import screen
+from ..errors import UserError
+from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
+from . import action_plan
+from .action_plan import OPEN_STATUSES, STATUS_LABELS, ordered_steps  # noqa: F401 - re-exported for pages
 
 # ------------------------------------------------------------------ schedule
 
@@ -241,8 +244,8 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
     if statement is None or dataset is None or not dataset.files or goal.measure not in ("rate", "mean", "difference"):
         return []
     school = statement.level == "school"
-    table = gaps.screen(con, ingest.prepare(con, project, dataset), project.gap_settings, by_school=school)
-    rows = gaps.select(table, level=statement.level, school=statement.school if school else None,
+    table = screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=school)
+    rows = ranking.select(table, level=statement.level, school=statement.school if school else None,
                        dimension=statement.dimension, group=statement.group, outcome=statement.outcome)
     rows = rows[~rows["suppressed"].astype(bool)]
     points = []
@@ -254,13 +257,13 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
         if goal.measure == "difference" and row.ci_low == row.ci_low:
             low, high = float(row.ci_low), float(row.ci_high)
         elif goal.measure == "rate" and row.events == row.events and row.n:
-            low, high = (float(x) for x in gaps.wilson(row.events, row.n))
+            low, high = (float(x) for x in stats.wilson(row.events, row.n))
         points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n)))
     return points
 
 
 def _unit(goal: Goal, value: float) -> str:
-    shown = planning.shown(value, goal.measure)
+    shown = action_plan.shown(value, goal.measure)
     if goal.measure == "difference":
         return f"{abs(shown):.1f} points"
     return f"{shown:.1f}%" if goal.measure == "rate" else f"{shown:.1f}"
@@ -324,29 +327,3 @@ def goal_alerts(progress: list[GoalProgress]) -> list[Alert]:
 def alerts(con, project: Project, today: dt.date | None = None) -> list[Alert]:
     """Everything that needs the team's attention: step alerts, then goals off track."""
     return step_alerts(project, today) + goal_alerts([goal_progress(con, project, g) for g in project.goals])
-
-
-def progress_figure(progress: GoalProgress):
-    """Plotly chart of a goal's values by year with 95% intervals, n, baseline and target lines."""
-    import plotly.graph_objects as go  # noqa: PLC0415 - only the screen needs plotly
-
-    goal = progress.goal
-    shown = [planning.shown(p.value, goal.measure) for p in progress.points]
-    bars = [(planning.shown(p.high, goal.measure) - s, s - planning.shown(p.low, goal.measure))
-            if p.low is not None else (0, 0) for p, s in zip(progress.points, shown)]
-    fig = go.Figure(go.Scatter(
-        x=[p.year for p in progress.points], y=shown, mode="lines+markers+text",
-        text=[f"{s:.1f} (n = {p.n:,.0f})" if p.n else f"{s:.1f}" for p, s in zip(progress.points, shown)],
-        textposition="top center", line={"color": "#0072B2", "width": 3}, marker={"size": 10},
-        error_y={"type": "data", "symmetric": False, "array": [b[0] for b in bars],
-                 "arrayminus": [b[1] for b in bars], "color": "#0072B2"},
-        name=goal.metric or "Measure"))
-    for value, label, colour, dash in ((goal.baseline, "Baseline", "#999999", "dot"),
-                                       (goal.target, "Target", "#009E73", "dash")):
-        if value is not None:
-            fig.add_hline(y=planning.shown(value, goal.measure), line_dash=dash, line_color=colour,
-                          annotation_text=f"{label} {planning.shown(value, goal.measure):.1f}")
-    unit = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, "")
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title=unit,
-                      xaxis_title="School year", showlegend=False, font={"size": 16})
-    return fig

@@ -1,6 +1,6 @@
 """The sample district: a fictional, deterministic student-level file for trying the app.
 
-`python -m successgaps.sample` writes `data/sample_district.csv`: Riverbend Unified, seven schools
+`python -m successgaps.process.sample` writes `data/sample_district.csv`: Riverbend Unified, seven schools
 (K-5, 6-8, 9-12), school years 2022-23 to 2024-25, one row per student per year (about 10,000
 students a year), in the codes a student information system would export.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "sample_district.csv"
+SAMPLE_PATH = Path(__file__).resolve().parents[2] / "data" / "sample_district.csv"
 YEARS = ("2022-23", "2023-24", "2024-25")
 SCHOOLS = (  # id, name, lowest grade, highest grade
     ("101", "Riverside Elementary", 0, 5),
@@ -148,12 +148,12 @@ def write(path: Path = SAMPLE_PATH, seed: int = 2025) -> Path:
 
 def create_project(store, name: str = "Sample district — Riverbend Unified"):
     """One click for a first-time user: a new project holding the sample district's file, mapped."""
-    from . import ingest  # noqa: PLC0415 - the data step is only needed for this one click
+    from ..data import datasets  # noqa: PLC0415 - the data step is only needed for this one click
 
     if not SAMPLE_PATH.exists():
         write()
     project = store.create(name)
-    dataset = ingest.create_dataset(store, project, SAMPLE_PATH, SAMPLE_PATH.name, name="Sample district students")
+    dataset = datasets.create_dataset(store, project, SAMPLE_PATH, SAMPLE_PATH.name, name="Sample district students")
     dataset.confirmed = True  # the sample's proposed mapping is known to be right
     return store.save(project)
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.ensure_project or not args.out.exists():
         print(f"Wrote {write(args.out, args.seed)}")
     if args.ensure_project:
-        from .store import Store  # noqa: PLC0415
+        from ..store import Store  # noqa: PLC0415
 
         store = Store()
         try:

@@ -1,18 +1,23 @@
 """Interactive plotly figures for the screens (static images for the PDF are in `static_charts`).
 
-Every figure is built from rows of the gap table (`gaps.screen`) and is shown beside its table.
+The gap screen's figures are built from rows of the gap table (`engine.screen`); the steps' figures
+(meeting evaluations, the action plan's timeline, a goal's progress) from the step modules' own
+tables. Every figure is shown beside its table.
 Colours are colour-blind safe: Okabe-Ito for categories, the diverging PuOr scale for gaps
 (orange = the group does worse than its comparison, purple = better), every cell labelled.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import gaps
+from ..engine import ranking
+from ..models import Project
+from ..process import action_plan, meetings, monitoring
 
 GROUP_COLOUR, COMPARISON_COLOUR = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
 FONT = dict(size=16)
@@ -33,14 +38,14 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
 
 def gap_heatmap(rows: pd.DataFrame, title: str = "Gap in percentage points (group − comparison)") -> go.Figure:
     """Groups × outcomes of `rows` (gap table rows of one level, school and year), coloured by how
-    unfavourable the gap is, each cell labelled with the gap (`gaps.heatmap_table`).
+    unfavourable the gap is, each cell labelled with the gap (`ranking.heatmap_table`).
 
     The colour is the difference turned so that orange always means "the group does worse" (lower
     when higher is better, higher when lower is better). Empty cells (hidden or not computable) are
     grey and labelled "—".
     """
-    table = gaps.heatmap_table(rows)
-    colour = gaps.heatmap_harm(rows)  # positive = worse for the group
+    table = ranking.heatmap_table(rows)
+    colour = ranking.heatmap_harm(rows)  # positive = worse for the group
     finite = colour.stack().abs()
     limit = max(float(finite.max()) if len(finite) else 1.0, 1.0)
     text = table.map(lambda v: f"{v:+.1f}" if _finite(v) else "—")
@@ -123,3 +128,79 @@ def _value_text(value, numeric: bool) -> str:
     if not _finite(value):
         return "hidden"
     return f"{value:,.1f}" if numeric else f"{value:.0f}%"
+
+
+# ---------------------------------------------------------------- the steps' figures
+
+# Okabe–Ito colours (safe for the common colour-vision deficiencies), disagree warm, agree cool.
+SCALE_COLOURS: dict[int, str] = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
+# Okabe-Ito colours (safe for the common colour-vision deficiencies); overdue bars are also hatched.
+STATE_COLOURS = {"Not started": "#999999", "On track": "#0072B2", "Behind": "#E69F00",
+                 "Overdue": "#D55E00", "Done": "#009E73", "Dropped": "#CC79A7"}
+
+
+def evaluation_chart(summary: pd.DataFrame) -> go.Figure:
+    """Stacked horizontal bars: the share of answers at each point of the scale, per statement."""
+    fig = go.Figure()
+    totals = summary["Responses"].where(summary["Responses"] > 0, 1)
+    for value, label in meetings.SCALE.items():
+        share = (100 * summary[label] / totals).round(0)
+        fig.add_bar(y=summary["Statement"], x=share, name=label, orientation="h",
+                    marker_color=SCALE_COLOURS[value], text=summary[label], textposition="inside",
+                    hovertemplate="%{y}<br>" + label + ": %{x:.0f}% (%{text} answers)<extra></extra>")
+    fig.update_layout(barmode="stack", height=320, margin=dict(l=10, r=10, t=30, b=10),
+                      xaxis=dict(title="Share of answers (%)", range=[0, 100]),
+                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.25),
+                      font=dict(size=16))
+    return fig
+
+
+def timeline_figure(project: Project, today: dt.date | None = None, goal_id: str | None = None):
+    """A Gantt-style plotly figure of the dated steps (bars from start to due, a missing start = due),
+    one row per step labelled by goal, coloured by state, today marked; None when no step has a date."""
+    import plotly.express as px  # noqa: PLC0415 - plotly.express loads only for the timeline
+
+    today = today or dt.date.today()
+    table = action_plan.steps_table(project, today, goal_id=goal_id)
+    table = table[table["Start"].notna() | table["Due"].notna()].copy()
+    if table.empty:
+        return None
+    table["Start"] = pd.to_datetime(table["Start"].fillna(table["Due"]))
+    table["End"] = pd.to_datetime(table["Due"].fillna(table["Start"])) + pd.Timedelta(days=1)
+    table["Row"] = [f"{g.split(' · ')[0]} · {s if len(s) <= 45 else s[:44] + '…'}"
+                    for g, s in zip(table["Goal"], table["Step"])]
+    fig = px.timeline(table, x_start="Start", x_end="End", y="Row", color="Status", text="Owner",
+                      color_discrete_map=STATE_COLOURS, hover_data={"Goal": True, "Step": True, "Owner": True,
+                                                                    "Due": True, "Row": False},
+                      category_orders={"Row": list(table["Row"])}, labels={"Row": ""})
+    fig.update_traces(selector={"name": "Overdue"}, marker_pattern_shape="x")  # not by colour alone
+    fig.update_yaxes(autorange="reversed")
+    fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper", line={"color": "#000000", "dash": "dash"})
+    fig.add_annotation(x=today, y=1, yref="paper", text="Today", showarrow=False, yanchor="bottom")
+    fig.update_layout(height=max(260, 60 + 40 * len(table)), font={"size": 16}, legend_title_text="Status",
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def progress_figure(progress: monitoring.GoalProgress):
+    """Plotly chart of a goal's values by year with 95% intervals, n, baseline and target lines."""
+    goal = progress.goal
+    shown = [action_plan.shown(p.value, goal.measure) for p in progress.points]
+    bars = [(action_plan.shown(p.high, goal.measure) - s, s - action_plan.shown(p.low, goal.measure))
+            if p.low is not None else (0, 0) for p, s in zip(progress.points, shown)]
+    fig = go.Figure(go.Scatter(
+        x=[p.year for p in progress.points], y=shown, mode="lines+markers+text",
+        text=[f"{s:.1f} (n = {p.n:,.0f})" if p.n else f"{s:.1f}" for p, s in zip(progress.points, shown)],
+        textposition="top center", line={"color": "#0072B2", "width": 3}, marker={"size": 10},
+        error_y={"type": "data", "symmetric": False, "array": [b[0] for b in bars],
+                 "arrayminus": [b[1] for b in bars], "color": "#0072B2"},
+        name=goal.metric or "Measure"))
+    for value, label, colour, dash in ((goal.baseline, "Baseline", "#999999", "dot"),
+                                       (goal.target, "Target", "#009E73", "dash")):
+        if value is not None:
+            fig.add_hline(y=action_plan.shown(value, goal.measure), line_dash=dash, line_color=colour,
+                          annotation_text=f"{label} {action_plan.shown(value, goal.measure):.1f}")
+    unit = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, "")
+    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title=unit,
+                      xaxis_title="School year", showlegend=False, font={"size": 16})
+    return fig

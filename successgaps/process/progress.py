@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .models import Project
+from ..models import Project
+from ..text import plural
+from .rubric import indicator_ids
 
 Status = Literal["not started", "in progress", "done"]
 
@@ -43,11 +45,6 @@ class StepStatus:
     status: Status
     detail: str  # what is there, in a few words
     next_action: str  # the next thing to do in this step ("" when done)
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 member', '3 members', '0 gap statements'."""
-    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def _status(started: bool, done: bool) -> Status:
@@ -101,11 +98,7 @@ def step_statuses(project: Project) -> list[StepStatus]:
 
 
 def _rubric_complete(project: Project, rated: set[str]) -> bool:
-    """Consensus on every indicator of the project's rubric (when the rubric module is present)."""
-    try:
-        from .rubric import indicator_ids  # noqa: PLC0415 - the rubric arrives with its own step
-    except ImportError:
-        return bool(rated)
+    """Consensus on every indicator of the project's rubric."""
     ids = set(indicator_ids(project))
     return bool(ids) and ids <= rated
 

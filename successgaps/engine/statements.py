@@ -1,4 +1,4 @@
-"""Draft success gap statements from one row of the gap table (`gaps.screen`).
+"""Draft success gap statements from one row of the gap table (`engine.screen`).
 
 "In 2024–25, 71% of English learners graduated in four years, compared with 89% of all other
 students, a gap of 18 percentage points (n = 142)."
@@ -193,8 +193,8 @@ def figures(row) -> dict:
 
 def add(project, row, text: str, *, dataset_id: str = ""):
     """Save a drafted (possibly edited) statement with the data point behind it; the first one is the focus."""
-    from .errors import UserError
-    from .models import GapStatement
+    from ..errors import UserError
+    from ..models import GapStatement
 
     text = (text or "").strip()
     if not text:
@@ -215,7 +215,7 @@ def set_focus(project, statement_id: str) -> None:
 
 
 def update_text(project, statement_id: str, text: str) -> None:
-    from .errors import UserError
+    from ..errors import UserError
 
     if not (text or "").strip():
         raise UserError("A statement cannot be empty; delete it instead.")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import UserError
+from ..errors import UserError
+from ..models import Member, Project, StakeholderCategory
 from .meetings import length_label, meeting_when, working_meetings
-from .models import Member, Project, StakeholderCategory
 
 # Every stakeholder category: (label shown to people, why the team needs this voice).
 CATEGORIES: dict[str, tuple[str, str]] = {

@@ -3,6 +3,7 @@
 All text lives in `data/guidance.toml` (our own words); this module validates it and hands it out.
 Glossary terms are found by their key (`risk_ratio`) or by any gap-engine column they explain
 (`ci_low` -> the confidence-interval term), so every figure on a screen can point to its entry.
+The one-page PDF of the explainer is made by `outputs.handout`.
 The formulas themselves are stated in the glossary entries, e.g. rate = events ÷ n,
 difference = (rate − comparison_rate) × 100, risk_ratio = rate ÷ comparison_rate.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-GUIDANCE_PATH = Path(__file__).resolve().parent.parent / "data" / "guidance.toml"
+GUIDANCE_PATH = Path(__file__).resolve().parents[2] / "data" / "guidance.toml"
 STEP_NUMBERS = range(1, 8)
 
 
@@ -108,36 +109,3 @@ def term(key: str) -> Term:
         if key == entry.key or key in entry.columns:
             return entry
     raise KeyError(f"no glossary entry for {key!r}")
-
-
-# --------------------------------------------------------------------------- handout PDF
-
-def explainer_pdf(project_name: str = "A handout for the members of an equity team") -> bytes:
-    """The explainer as a one-page handout a leader can send to invited team members
-    (the reports' `Document`: A4, DejaVu Sans, title and date at the top)."""
-    from .reports import Document  # noqa: PLC0415 - the PDF machinery is only needed here
-
-    content = explainer()
-    doc = Document(content.title, project_name)
-    doc.paragraph(content.summary, size=10.5)
-    for section in content.sections:
-        doc.heading(section.heading, level=2)
-        doc.paragraph(section.body, size=9.5)
-        if section.numbered:
-            _numbered(doc, section.items, size=9.5)
-        else:
-            doc.bullets(section.items, size=9.5)
-    return doc.to_bytes()
-
-
-def _numbered(doc, items: list[str], size: float) -> None:
-    """A numbered list with a hanging indent."""
-    left = doc.l_margin
-    doc.set_font(doc.font_family, "", size)
-    for number, item in enumerate(items, start=1):
-        doc.set_x(left + 3)
-        doc.cell(5, size * 0.5, f"{number}.")
-        doc.set_left_margin(left + 8)
-        doc.multi_cell(0, size * 0.5, item, new_x="LMARGIN", new_y="NEXT")
-        doc.set_left_margin(left)
-    doc.ln(1.5)

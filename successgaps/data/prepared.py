@@ -1,6 +1,6 @@
-"""The contract between the data step (ingest) and the gap engine (gaps).
+"""The contract between the data layer (`data.views`) and the gap engine (`engine`).
 
-`ingest.prepare(con, project, dataset)` turns a mapped data set into a `Prepared`: a DuckDB
+`views.prepare(con, project, dataset)` turns a mapped data set into a `Prepared`: a DuckDB
 view (or table) in a canonical shape, whatever the uploaded layout was. The gap engine reads
 only `Prepared`, so it never needs to know about column names, codes or file layouts.
 
@@ -31,7 +31,7 @@ every group value), a table far shorter than the file that every count of the ga
                        same on every row), q{j} = Σ(y - c{j})² over the row's students
 Every column but the keys and c{j} is additive, so any count by school, year or group is a sum of
 cube rows, and the same keys may appear on more than one row (one per raw spelling of the codes).
-`ingest.prepare` keeps it as a table of the store's in-memory cache, named after a fingerprint of its
+`views.prepare` keeps it as a table of the store's in-memory cache, named after a fingerprint of its
 SQL; without one (`cube == ""`) the engine computes it inline from the view with the same SQL.
 """
 
@@ -40,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .sql import quote_ident
+from ..sql import quote_ident
 
 ALL_DIMENSION = "All"
 ALL_GROUP = "All students"

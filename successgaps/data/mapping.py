@@ -1,0 +1,138 @@
+"""The mapping of a data set (which column is what, saved with the project as `models.ColumnMap`s):
+its roles in words, the checks a mapping must pass before a view can be built from it, the editable
+table the Data page shows and how edits come back, and combined groups.
+
+Everything here works on a `DataSet` in memory; bad input raises `UserError` with one sentence and
+leaves the data set unchanged.
+"""
+
+from __future__ import annotations
+
+from ..errors import UserError
+from ..models import ColumnMap, CombinedGroup, DataSet
+
+ROLE_NAMES = {
+    "student_id": "student id", "school": "school", "school_name": "school name", "district": "district",
+    "district_name": "district name", "year": "year", "grade": "grade", "group": "group", "outcome": "outcome",
+    "count": "count", "numerator": "numerator", "rate": "rate", "dimension": "dimension name",
+    "measure": "outcome name", "ignore": "ignore",
+}
+
+
+def column_for(dataset: DataSet, role: str) -> str:
+    """The (first) column with this role, or ''."""
+    return next((c.column for c in dataset.columns if c.role == role), "")
+
+
+def column_map(dataset: DataSet, column: str) -> ColumnMap:
+    return next(c for c in dataset.columns if c.column == column)
+
+
+def check_mapping(dataset: DataSet) -> None:
+    """One sentence for a mapping the view cannot be built from."""
+    roles = [c.role for c in dataset.columns]
+    if dataset.layout == "student":
+        if "outcome" not in roles:
+            raise UserError("Mark at least one column as an outcome (for example graduation or a test score).")
+        if "group" not in roles:
+            raise UserError("Mark at least one column as a group (for example race/ethnicity or disability).")
+        for c in dataset.columns:
+            if c.role == "outcome" and c.kind == "binary" and not c.yes_values:
+                raise UserError(f"Say which values of {c.column} mean \u201cyes\u201d (for example 1 or Y), or make it numeric.")
+            if c.role == "outcome" and c.per and c.per not in {m.column for m in dataset.columns}:
+                raise UserError(f"{c.column} is divided by {c.per}, which is not a column of the file; pick another.")
+    elif dataset.layout == "aggregate_long":
+        if "group" not in roles:
+            raise UserError("Mark the column that names the student group (for example \u201cHispanic\u201d) as a group.")
+        if not ({"rate", "numerator"} & set(roles)):
+            raise UserError("Mark the column with the rate (or the number of students with the outcome) for this layout.")
+        if "numerator" in roles and "rate" not in roles and "count" not in roles:
+            raise UserError("Mark the column with the number of students in each group as the count.")
+    elif not any(c.role == "rate" for c in dataset.columns):
+        raise UserError("No rate columns were found for the EDFacts layout; pick another layout for this file.")
+    for role in ("student_id", "school", "school_name", "district", "year", "dimension", "measure"):
+        if roles.count(role) > 1:
+            raise UserError(f"{roles.count(role)} columns are marked as \u201c{ROLE_NAMES[role]}\u201d; keep one "
+                            "and set the others to \u201cignore\u201d.")
+    for role in ("count", "numerator", "rate") if dataset.layout == "aggregate_long" else ():
+        if roles.count(role) > 1:
+            raise UserError(f"{roles.count(role)} columns are marked as \u201c{ROLE_NAMES[role]}\u201d; keep one "
+                            "and set the others to \u201cignore\u201d.")
+
+
+def mapping_rows(dataset: DataSet) -> list[dict]:
+    """The mapping as rows for one editable table (role names in words, yes-values comma-separated)."""
+    rows = []
+    for c in dataset.columns:
+        row = {"column": c.column, "role": ROLE_NAMES[c.role], "label": c.label,
+               "outcome type": c.kind if c.role == "outcome" else "",
+               "yes values": ", ".join(c.yes_values), "cut": c.cut, "below cut": c.cut_below,
+               "divide by": c.per, "higher is better": c.higher_is_better}
+        if dataset.layout == "edfacts":
+            row = {"column": c.column, "role": ROLE_NAMES[c.role], "label": c.label,
+                   "dimension": c.dimension, "outcome": c.outcome, "higher is better": c.higher_is_better}
+        rows.append(row)
+    return rows
+
+
+def apply_mapping(dataset: DataSet, rows: list[dict], codes: dict[str, dict[str, str]] | None = None) -> DataSet:
+    """Take the edited mapping table (and edited code labels per group column) back into `dataset`.
+    Raises UserError with one sentence when a value makes no sense; `dataset` is unchanged then."""
+    by_role = {v: k for k, v in ROLE_NAMES.items()}
+    updated = dataset.model_copy(deep=True)
+    current = {c.column: c for c in updated.columns}
+    for row in rows:
+        column = current.get(str(row.get("column", "")))
+        if column is None:
+            continue
+        role = by_role.get(str(row.get("role") or "").strip(), None)
+        if role is None:
+            raise UserError(f"\u201c{row.get('role')}\u201d is not a role; pick one from the list for {column.column}.")
+        column.role = role
+        column.label = str(row.get("label") or "").strip()
+        if "higher is better" in row:
+            column.higher_is_better = bool(row["higher is better"]) if row["higher is better"] is not None else True
+        if dataset.layout == "edfacts":
+            column.dimension = str(row.get("dimension") or column.dimension).strip()
+            column.outcome = str(row.get("outcome") or column.outcome).strip()
+            continue
+        kind = str(row.get("outcome type") or "").strip() or column.kind
+        if kind not in ("binary", "numeric"):
+            raise UserError(f"The outcome type of {column.column} must be \u201cbinary\u201d or \u201cnumeric\u201d.")
+        column.kind = kind
+        column.yes_values = [v.strip() for v in str(row.get("yes values") or "").split(",") if v.strip()]
+        column.cut = _float_or_none(row.get("cut"), column.column)
+        column.cut_below = bool(row.get("below cut") or False)
+        column.per = str(row.get("divide by") or "").strip()
+        if role == "group" and not column.codes:
+            column.codes = {}
+    for name, labels in (codes or {}).items():
+        if name in current:
+            current[name].codes = {str(k): str(v).strip() for k, v in labels.items() if k is not None and v is not None}
+    check_mapping(updated)
+    dataset.columns, dataset.confirmed = updated.columns, dataset.confirmed
+    return dataset
+
+
+def _float_or_none(value, column: str) -> float | None:
+    if value is None or (isinstance(value, float) and value != value) or str(value).strip() == "":
+        return None
+    try:
+        return float(str(value).strip().rstrip("%"))
+    except ValueError as exc:
+        raise UserError(f"The cut of {column} must be a number, like 700 or 0.1.") from exc
+
+
+def add_combined(dataset: DataSet, first: str, second: str, label: str = "") -> CombinedGroup:
+    """A group made of two dimensions (e.g. Black students with disabilities): a new dimension
+    whose groups are 'A & B' for every pair of labels."""
+    groups = {c.column for c in dataset.columns if c.role == "group"}
+    if dataset.layout != "student":
+        raise UserError("Combined groups need student-level data; aggregate files only have the groups they report.")
+    if first not in groups or second not in groups or first == second:
+        raise UserError("Pick two different group columns to combine.")
+    if any({g.first, g.second} == {first, second} for g in dataset.combined):
+        raise UserError("That combination is already there.")
+    combo = CombinedGroup(first=first, second=second, label=label.strip())
+    dataset.combined.append(combo)
+    return combo

@@ -1,0 +1,347 @@
+"""Reading an upload into one DuckDB table, every column VARCHAR so codes like "000123", "PS" and "."
+survive.
+
+`read_upload` loads a CSV/TSV/TXT (any common delimiter; UTF-8, UTF-8 with BOM, Windows-1252/Latin-1,
+UTF-16), an Excel sheet (pandas/openpyxl: DuckDB's excel extension cannot be downloaded offline) or a
+Parquet file, refuses files over `MAX_FILE_BYTES`, and reports DuckDB's own progress. Uploads are
+spooled to a temporary file in the workspace folder (`spooled`) and deleted after reading. Bad input
+raises `UserError` with one sentence and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from ..errors import UserError
+from ..models import new_id
+from ..sql import quote_ident
+
+MAX_FILE_BYTES = 1024**3  # 1 GB: larger files are refused with a sentence
+DELIMITERS = (",", ";", "\t", "|")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+Progress = Callable[[float, str], None]
+
+
+def excel_sheets(data: bytes | Path) -> list[str]:
+    """Names of the sheets of an Excel workbook, in workbook order."""
+    import openpyxl  # noqa: PLC0415 - only needed for Excel
+
+    try:
+        source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else str(data)
+        book = openpyxl.load_workbook(source, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise UserError("This Excel file cannot be opened; open it in Excel, save it as .xlsx and upload it again.") from exc
+
+
+@contextlib.contextmanager
+def spooled(upload, folder: Path | str) -> Iterator[Path]:
+    """Write an uploaded file (bytes or a file-like object) to a temporary file in `folder`;
+    yield its path and delete it afterwards (the workspace folder, so the data stay on this machine)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if isinstance(upload, (bytes, bytearray)):
+                out.write(upload)
+            else:
+                upload.seek(0)
+                shutil.copyfileobj(upload, out, 8 * 1024**2)
+        yield Path(name)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def read_upload(con: duckdb.DuckDBPyConnection, data: bytes | Path, filename: str, table: str, *,
+                sheet: str | None = None, progress: Progress | None = None, tmp_dir: Path | None = None) -> int:
+    """Load one file into `table` (quoted, qualified, not existing yet); every column VARCHAR.
+    Returns the number of data rows. On any problem: `UserError`, and no table is left behind."""
+    if isinstance(data, (bytes, bytearray)):
+        with spooled(data, tmp_dir or tempfile.gettempdir()) as path:
+            return read_upload(con, path, filename, table, sheet=sheet, progress=progress, tmp_dir=tmp_dir)
+    path = Path(data)
+    size = path.stat().st_size
+    if size == 0:
+        raise UserError(f"{filename} is empty; export the data again and upload the new file.")
+    if size > MAX_FILE_BYTES:
+        raise UserError(f"{filename} is {size / 1024**2:,.0f} MB, more than the {MAX_FILE_BYTES / 1024**2:,.0f} MB "
+                        "this app reads; upload fewer years or columns at a time.")
+    report = progress or (lambda fraction, text: None)
+    report(0.0, f"Reading {filename}")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    kind = _file_kind(head, filename)
+    try:
+        if kind == "parquet":
+            _load_parquet(con, path, filename, table)
+        elif kind == "excel":
+            _load_excel(con, path, filename, table, sheet)
+        else:
+            _load_text(con, path, filename, table, report, tmp_dir)
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if rows == 0:
+            raise UserError(f"{filename} has a header row but no data rows; export it again with the data.")
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        raise
+    report(1.0, f"Read {rows:,} rows from {filename}")
+    return rows
+
+
+def _file_kind(head: bytes, filename: str) -> str:
+    lower = filename.lower()
+    if head.startswith(b"%PDF"):
+        raise UserError(f"{filename} is a PDF document, not a data table; export the data as CSV or Excel and upload that.")
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "excel"  # .xlsx is a zip; anything else zipped fails in openpyxl with a sentence
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UserError(f"{filename} is an old Excel (.xls) or Office file; open it in Excel, save it as .xlsx or CSV, "
+                        "and upload that.")
+    if lower.endswith(".parquet") or lower.endswith(EXCEL_SUFFIXES):
+        raise UserError(f"{filename} is damaged or is not really a {Path(lower).suffix} file; export it again.")
+    return "text"
+
+
+def _not_a_table(filename: str) -> UserError:
+    return UserError(f"{filename} is not a text table (CSV), Excel or Parquet file; export the data as CSV or "
+                     "Excel and upload that.")
+
+
+def _encoding(path: Path, filename: str) -> str:
+    """'utf-8' (with or without BOM), 'utf-16', or 'cp1252' (Windows-1252, a superset of Latin-1's letters)."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > len(head) // 4 and even < len(head) // 50:
+            return "utf-16-le"
+        if even > len(head) // 4 and odd < len(head) // 50:
+            return "utf-16-be"
+        raise _not_a_table(filename)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(16 * 1024**2):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _cp1252_or_latin1(error: UnicodeDecodeError):
+    # The five bytes Windows-1252 leaves undefined decode as Latin-1.
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("sg_latin1", _cp1252_or_latin1)
+
+
+def _transcode(path: Path, encoding: str, tmp_dir: Path | None) -> Path:
+    fd, name = tempfile.mkstemp(prefix="utf8-", suffix=".csv", dir=tmp_dir)
+    with open(path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        reader = codecs.getreader(encoding)(src, errors="sg_latin1" if encoding == "cp1252" else "strict")
+        try:
+            while chunk := reader.read(8 * 1024**2):
+                out.write(chunk)
+        except UnicodeDecodeError:
+            os.unlink(name)
+            raise
+    return Path(name)
+
+
+def _dialect(sample: str, filename: str) -> tuple[str, list[str]]:
+    """The delimiter and the header names, from the first lines of the file."""
+    lines = sample.splitlines()[:200]
+    if len(sample) >= 200_000 and len(lines) > 1:
+        lines = lines[:-1]  # the last line of a cut sample may be incomplete
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        raise UserError(f"{filename} has no rows; export the data again and upload the new file.")
+    best: tuple[float, int, str] | None = None
+    for delim in DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=delim, quotechar='"'))
+        except csv.Error:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        consistent = sum(len(r) == width for r in rows) / len(rows)
+        score = (consistent, width, delim)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    if best is None:
+        if sum(ch.isprintable() or ch in "\t\r\n" for ch in sample[:10000]) < 0.95 * min(len(sample), 10000):
+            raise _not_a_table(filename)
+        raise UserError(f"{filename} has only one column; save it as CSV with a header row and one column per field "
+                        "(separated by commas, semicolons or tabs) and upload it again.")
+    delim = best[2]
+    header = next(csv.reader(lines[:1], delimiter=delim, quotechar='"'))
+    return delim, header
+
+
+def _check_header(names: list[str], filename: str, allow_empty_at: set[int] = frozenset()) -> None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        if not name.strip():
+            if i - 1 in allow_empty_at:
+                continue
+            raise UserError(f"Column {i} of {filename} has no name in the header row; type a name for it (or delete "
+                            "the column) and upload the file again.")
+        key = name.strip().lower()
+        if key in seen:
+            raise UserError(f"Columns {seen[key]} and {i} of {filename} are both called \u201c{name.strip()}\u201d; "
+                            "give each column a different name in the header row and upload the file again.")
+        seen[key] = i
+
+
+def _run_with_progress(con, sql: str, params: list, report: Progress, text: str) -> None:
+    """Run one statement; while it runs, pass DuckDB's own progress to `report` (same thread as the caller)."""
+    error: list[BaseException] = []
+
+    def work():
+        try:
+            con.execute(sql, params)
+        except BaseException as exc:  # re-raised in the caller's thread
+            error.append(exc)
+
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+        with contextlib.suppress(Exception):
+            done = con.query_progress()
+            if done >= 0:
+                report(min(done, 99.0) / 100, text)
+    if error:
+        raise error[0]
+
+
+_LINE_ERROR = re.compile(r"CSV Error on Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)", re.S)
+
+
+def _load_text(con, path: Path, filename: str, table: str, report: Progress, tmp_dir: Path | None) -> None:
+    encoding = _encoding(path, filename)
+    source, temp = path, None
+    try:
+        if encoding not in ("utf-8",):
+            report(0.02, f"Converting {filename} from {encoding.upper()} to UTF-8")
+            try:
+                source = temp = _transcode(path, encoding, tmp_dir)
+            except UnicodeDecodeError as exc:
+                raise _not_a_table(filename) from exc
+        with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            sample = fh.read(200_000)
+        if "\ufffd" in sample[:10000] or sum(not (ch.isprintable() or ch in "\t\r\n") for ch in sample[:10000]) > 20:
+            raise _not_a_table(filename)
+        delim, header = _dialect(sample, filename)
+        trailing = {len(header) - 1} if not header[-1].strip() else set()
+        _check_header(header, filename, trailing)
+        sql = (f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, "
+               "quote = '\"', escape = '\"', strict_mode = true, sample_size = 20480)")
+        try:
+            _run_with_progress(con, sql, [str(source), delim], report, f"Reading {filename}")
+        except duckdb.Error as exc:
+            raise _csv_error(exc, source, delim, len(header), filename) from exc
+        names = [r[0] for r in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
+        if len(names) != len(header):
+            raise UserError(f"{filename} could not be split into its {len(header)} columns; check that every row has "
+                            "the same number of separators and that quotes are closed, then upload it again.")
+        if trailing:  # an unnamed last column: fine when it is empty (a trailing separator), else a problem
+            last = names[-1]
+            if con.execute(f"SELECT count(*) FROM {table} WHERE trim({quote_ident(last)}) <> ''").fetchone()[0]:
+                con.execute(f"DROP TABLE {table}")
+                _check_header(header, filename)
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {quote_ident(last)}")
+            names, header = names[:-1], header[:-1]
+        for name, wanted in zip(names, header):  # keep the header's own spelling
+            if name != wanted:
+                con.execute(f"ALTER TABLE {table} RENAME COLUMN {quote_ident(name)} TO {quote_ident(wanted)}")
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _csv_error(exc: Exception, source: Path, delim: str, width: int, filename: str) -> UserError:
+    match = _LINE_ERROR.search(str(exc))
+    if match:
+        line, expected, found = match.groups()
+        return UserError(f"Row {line} of {filename} has {found} values but the header has {expected} columns; "
+                         "fix that row (a missing or extra separator, or an unclosed quote) and upload it again.")
+    with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for line_no, row in enumerate(csv.reader(fh, delimiter=delim), start=1):
+            if len(row) != width and any(v.strip() for v in row):
+                return UserError(f"Row {line_no} of {filename} has {len(row)} values but the header has {width} "
+                                 "columns; fix that row (a missing or extra separator, or an unclosed quote) and "
+                                 "upload it again.")
+            if line_no > 100_000:
+                break
+    return UserError(f"{filename} could not be read as a table; check that every row has the same number of "
+                     "columns and that quotes are closed, then upload it again.")
+
+
+def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    sheets = excel_sheets(path)
+    if sheet and sheet not in sheets:
+        raise UserError(f"{filename} has no sheet called \u201c{sheet}\u201d; pick one of: {', '.join(sheets)}.")
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or sheets[0], header=None, dtype=str, engine="openpyxl")
+    except Exception as exc:
+        raise UserError(f"{filename} cannot be read as Excel; open it in Excel, save it as .xlsx and upload it again.") from exc
+    frame = frame.dropna(how="all").dropna(axis=1, how="all")
+    which = f"sheet \u201c{sheet or sheets[0]}\u201d of {filename}"
+    if frame.empty:
+        raise UserError(f"The {which} has no data; pick the sheet with the data or add the data to the file.")
+    header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
+    _check_header(header, which)
+    body = frame.iloc[1:].astype(object).where(frame.iloc[1:].notna(), None)
+    body.columns = [f"c{i}" for i in range(len(header))]
+    if body.empty:
+        raise UserError(f"The {which} has a header row but no data rows; add the data or pick another sheet.")
+    view = f"sg_excel_{new_id()}"
+    con.register(view, body)
+    try:
+        select = ", ".join(f"CAST({quote_ident(f'c{i}')} AS VARCHAR) AS {quote_ident(name)}" for i, name in enumerate(header))
+        con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM {quote_ident(view)}")
+    finally:
+        con.unregister(view)
+
+
+def _load_parquet(con, path: Path, filename: str, table: str) -> None:
+    try:
+        columns = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    except duckdb.Error as exc:
+        raise UserError(f"{filename} is not a readable Parquet file; export it again.") from exc
+    _check_header([c[0] for c in columns], filename)
+    select = ", ".join(f"CAST({quote_ident(c[0])} AS VARCHAR) AS {quote_ident(c[0])}" for c in columns)
+    con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM read_parquet(?)", [str(path)])
+
+
+def columns_of(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"SELECT * FROM {table} LIMIT 0").description]

@@ -1,0 +1,16 @@
+"""Layer `engine`: the gap table.
+
+    screen        screen(con, prepared, settings): the gap table, and the definitions of every column
+    columns       the table's published and extra columns
+    cells         the counts behind every row, gathered in one SQL statement over the cube
+    stats         Wilson, Newcombe, two-proportion/Fisher, benchmark, Welch, Hedges' g, Cohen's h
+    suppression   primary and complementary suppression, for_export (what any export must show)
+    ranking       thresholds, years in a row, ranking, heatmap tables, select, Lookup, readable
+    statements    gap sentences and the project's gap statements
+    quickscreen   the quick screen's analysis of one file (its PDF and CSV are in outputs)
+
+A new metric is one place here: its statistic in `stats`, its column in `columns` and `screen`
+(and a glossary entry in data/guidance.toml).
+
+May import: `data` and the core modules. Never process, outputs, ui or streamlit.
+"""

@@ -1,0 +1,218 @@
+"""Cell gathering: the counts behind every row of the gap table, in one DuckDB statement.
+
+`gather(con, prepared, settings, by_school, by_year)` returns the cells (one per level, school,
+year, dimension, group and outcome, in table order), each joined to its all-students row (t_) and
+its reference group's row (r_), as a dict of equally long columns. Student data add up rows of the
+data set's cube (`successgaps.data.prepared`); aggregate data sum school rows with interval
+arithmetic. `EXACT`, `RANGE`, `SUPPRESSED`, `MISSING` say how a cell's rate is known.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data.prepared import ALL_DIMENSION, ALL_GROUP, Prepared, cube_sql, relation_sums
+from ..models import GapSettings
+from .columns import strings
+
+EXACT, RANGE, SUPPRESSED, MISSING = 0, 1, 2, 3  # how a cell's rate is known (the views' source_flag)
+FLAGS = {"exact": EXACT, "range": RANGE, "suppressed": SUPPRESSED, "missing": MISSING}
+_CELL_COLS = "level, school, year, dimension, grp, outcome, n, events, a, b, centre, lo, hi, flag"
+
+
+def _year_sql(prepared: Prepared, by_year: bool, source: str) -> str:
+    """The year as the file states it; pooled over years (by_year False) it is the file's only year, else ''."""
+    if not prepared.has_year:
+        return "''"
+    if by_year:
+        return "COALESCE(CAST(\"year\" AS VARCHAR), '')"
+    return (f"(SELECT CASE WHEN count(DISTINCT \"year\") = 1 THEN COALESCE(CAST(any_value(\"year\") AS VARCHAR), '') "
+            f"ELSE '' END FROM {source})")
+
+
+def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
+    """Rows `g` of a student view: per level/school/year/dimension/group, for each outcome j, n{j}, e{j} = Σy
+    and for numeric outcomes a{j} = Σ(y-c), b{j} = Σ(y-c)² around the overall mean c (binary outcomes need
+    only n and Σy).
+
+    Every cell adds up rows of the cube (`successgaps.data.prepared`: n, Σy and Σ(y-c)² per school, year and
+    group values, far fewer rows than students): UNNEST over dimensions, GROUPING SETS over levels.
+    Σ(y-c) = Σy - n·c."""
+    dims, outs = prepared.dimensions, prepared.outcomes
+    school = by_school and prepared.has_school
+    cube = prepared.cube or "cube_inline"
+    year = _year_sql(prepared, by_year, cube)
+    school_col = "COALESCE(school, '')" if school else "''"
+    d_names = ", ".join(f"d{i}" for i in range(len(dims)))
+    numeric = [j for j, o in enumerate(outs) if o.kind == "numeric"]
+    # binary outcomes need no centre (0)
+    centres = ", ".join(f"coalesce(any_value(c{j}), 0) AS c{j}" if j in numeric else f"0.0::DOUBLE AS c{j}"
+                        for j in range(len(outs)))
+    counts = [f"n{j}" for j in range(len(outs))] + [f"e{j}" for j in range(len(outs))]
+    stats = counts + [f"{x}{j}" for j in numeric for x in "ab"]
+    centred = ", ".join(counts + [f"e{j} - n{j} * ctr.c{j} AS a{j}, q{j} AS b{j}" for j in numeric])
+    sums = ", ".join(f"sum({c}) AS {c}" for c in stats)
+    qs = lambda k: ", ".join("?" * k)  # noqa: E731
+    if school:
+        whole, sets_g, sets_t = ("GROUPING(school)", "(school, year, dimension, grp), (year, dimension, grp)",
+                                 "(school, year), (year)")
+    else:
+        whole, sets_g, sets_t = "1", "(school, year, dimension, grp)", "(school, year)"
+    inline = "" if prepared.cube else \
+        f"cube_inline AS MATERIALIZED ({cube_sql(relation_sums(prepared.relation, dims, outs), len(dims), outs)}),"
+    sql = f"""
+    WITH {inline}
+    ctr AS MATERIALIZED (SELECT {centres}{f" FROM {cube}" if numeric else ""}),
+    base AS MATERIALIZED (SELECT {school_col} AS school, {year} AS year, {d_names}, {centred} FROM {cube}, ctr),
+    long AS (SELECT school, year, unnest([{qs(len(dims))}]) AS dimension, unnest([{d_names}]) AS grp,
+                    {", ".join(stats)} FROM base),
+    grouped AS (
+        SELECT {whole} AS whole, school, year, dimension, grp, {sums}
+        FROM long WHERE grp IS NOT NULL GROUP BY GROUPING SETS ({sets_g})
+        UNION ALL
+        SELECT {whole} AS whole, school, year, ? AS dimension, ? AS grp, {sums}
+        FROM base GROUP BY GROUPING SETS ({sets_t})),
+    g AS (SELECT CASE WHEN whole = 1 THEN 'district' ELSE 'school' END AS level,
+                 CASE WHEN whole = 1 THEN '' ELSE school END AS school, year, dimension, grp, {", ".join(stats)}
+          FROM grouped)
+    """
+    params = [d.label for d in dims] + [ALL_DIMENSION, ALL_GROUP]
+    return sql, params
+
+
+def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_year: bool) -> dict:
+    """`gather` for a student view. One statement returns the cells `g` (one row per level, school, year,
+    dimension and group, every outcome's sums side by side; a few ten thousand rows even for millions of
+    students), in table order; each group row is then paired with its all-students row (t) and
+    reference group row (r) of the same level, school and year, and spread over the outcomes, in numpy."""
+    cells_sql, params = _student_cells(prepared, by_school, by_year)
+    dims, outs = prepared.dimensions, prepared.outcomes
+    numeric = [j for j, o in enumerate(outs) if o.kind == "numeric"]
+    sql = f"""{cells_sql}
+    SELECT g.*, ctr.* FROM g CROSS JOIN ctr
+    ORDER BY level, school, year, list_position(?, dimension) NULLS LAST, grp"""
+    g = con.execute(sql, params + [[d.label for d in dims]]).df()
+    keys = {c: g[c].astype(object).where(g[c].notna(), "").to_numpy(object) for c in ("level", "school", "year")}
+    dimension, grp = g["dimension"].to_numpy(object), g["grp"].to_numpy(object)
+    total = dimension == ALL_DIMENSION
+    place = _runs(*keys.values())  # the rows come sorted by level, school and year
+    t_of = np.full(len(g), -1)  # per place (numbered below len(g)): its all-students row
+    t_of[place[total]] = np.flatnonzero(total)
+    r_idx = np.full(len(g), -1)
+    if reference:
+        cell = _runs(place, dimension)
+        is_ref = (grp == reference) & ~total
+        r_of = np.full(len(g), -1)
+        r_of[cell[is_ref]] = np.flatnonzero(is_ref)
+        r_idx = np.where(is_ref, -1, r_of[cell])
+    rows = np.flatnonzero(~total)
+    t_idx, r_idx = t_of[place[rows]], r_idx[rows]
+    k = len(outs)
+    matrix = lambda x, only=range(k): np.column_stack(  # noqa: E731 - (cells × outcomes) of one statistic
+        [g[f"{x}{j}"].to_numpy(dtype=float, na_value=np.nan) if j in only else np.full(len(g), np.nan)
+         for j in range(k)]) if len(g) else np.empty((0, k))
+    stats = {x: matrix(x, numeric if x in "ab" else range(k)) for x in "neab"}
+
+    spread, which = np.repeat(np.arange(len(rows)), k), np.tile(np.arange(k), len(rows))
+
+    def gather(m, idx):  # m's value at row idx (−1: no such row) and each output row's outcome
+        return np.where(idx >= 0, m.ravel()[np.maximum(idx, 0) * k + which], np.nan) if m.size else \
+            np.full(len(idx), np.nan)
+
+    # an outcome no student at a place has (graduation at an elementary school) gets no rows there
+    keep = np.flatnonzero(gather(stats["n"], t_idx[spread]) > 0)
+    spread, which = spread[keep], which[keep]
+    c, t, r = ({x: gather(m, idx[spread]) for x, m in stats.items()} for idx in (rows, t_idx, r_idx))
+    out = {name: strings(values[rows], spread) for name, values in
+           (("level", keys["level"]), ("school", keys["school"]), ("year", keys["year"]),
+            ("dimension", dimension), ("grp", grp))}
+    out["outcome"] = strings(np.array([o.label for o in outs], object), which)
+    out["_o"] = which.astype(float)
+    centres = np.array([g[f"c{j}"].iloc[0] if len(g) else 0.0 for j in range(k)], float)
+    nothing = np.full(len(spread), np.nan)
+    out.update(n=c["n"], events=c["e"], a=c["a"], b=c["b"], centre=centres[which], lo=nothing, hi=nothing,
+               flag=np.full(len(spread), EXACT))
+    for p, values, idx in (("t", t, t_idx), ("r", r, r_idx)):
+        out.update({f"{p}_n": values["n"], f"{p}_events": values["e"], f"{p}_a": values["a"], f"{p}_b": values["b"],
+                    f"{p}_lo": nothing, f"{p}_hi": nothing, f"{p}_flag": np.where(idx[spread] >= 0, EXACT, MISSING)})
+    return out
+
+
+def _runs(*columns) -> np.ndarray:
+    """0, 1, 2, ... numbering the runs of equal values (in every column) of sorted rows."""
+    if not len(columns[0]):
+        return np.zeros(0, int)
+    change = np.zeros(len(columns[0]), bool)
+    for column in columns:
+        change[1:] |= column[1:] != column[:-1]
+    return np.cumsum(change)
+
+
+def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
+    """Cells of an aggregate view; the district level sums school rows with interval arithmetic."""
+    school = by_school and prepared.has_school
+    year = _year_sql(prepared, by_year, prepared.relation)
+    school_col = "COALESCE(CAST(school AS VARCHAR), '')" if prepared.has_school else "''"
+    sets = "(school, year, dimension, grp, outcome), (year, dimension, grp, outcome)" if school \
+        else "(year, dimension, grp, outcome)"
+    whole = "GROUPING(school)" if school else "1"
+    sql = f"""
+    WITH src AS (SELECT {school_col} AS school, {year} AS year, CAST(dimension AS VARCHAR) AS dimension,
+                        CAST("group" AS VARCHAR) AS grp, CAST(outcome AS VARCHAR) AS outcome,
+                        CAST(n AS DOUBLE) AS n, CAST(events AS DOUBLE) AS events,
+                        CAST(rate_low AS DOUBLE) AS rate_low, CAST(rate_high AS DOUBLE) AS rate_high, source_flag
+                 FROM {prepared.relation}
+                 WHERE NOT (source_flag = 'missing' AND coalesce(n, 0) = 0) AND "group" IS NOT NULL),
+    cells AS (
+        SELECT CASE WHEN {whole} = 1 THEN 'district' ELSE 'school' END AS level,
+               {"CASE WHEN GROUPING(school) = 1 THEN '' ELSE school END" if school else "''"} AS school,
+               year, dimension, grp, outcome,
+               CASE WHEN count(*) = count(n) THEN sum(n) END AS n,
+               CASE WHEN count(*) = count(events) THEN sum(events) END AS events,
+               NULL::DOUBLE AS a, NULL::DOUBLE AS b, NULL::DOUBLE AS centre,
+               CASE WHEN count(*) = 1 THEN min(rate_low)
+                    WHEN count(*) = count(n) AND sum(n) > 0 THEN sum(n * coalesce(rate_low, 0.0)) / sum(n) END AS lo,
+               CASE WHEN count(*) = 1 THEN min(rate_high)
+                    WHEN count(*) = count(n) AND sum(n) > 0 THEN sum(n * coalesce(rate_high, 1.0)) / sum(n) END AS hi,
+               CASE WHEN count(*) = 1 THEN min(source_flag) WHEN bool_and(source_flag = 'exact') THEN 'exact'
+                    WHEN count(*) = count(n) THEN 'range' ELSE 'missing' END AS flag
+        FROM src GROUP BY GROUPING SETS ({sets}))
+    """
+    return sql, []
+
+
+def gather(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_year: bool) -> dict:
+    """The cells, each joined to its all-students row (t_) and reference group row (r_), in table order
+    (level, school, year, dimension, group, outcome): a dict of equally long columns."""
+    reference = settings.reference_group if settings.comparison == "reference" else ""
+    if prepared.layout == "student":
+        return _student_raw(con, prepared, reference, by_school, by_year)
+    cells_sql, params = _aggregate_cells(prepared, by_school, by_year)
+    side = lambda p: ", ".join(f"{p}.{c} AS {p}_{c}" for c in ("n", "events", "a", "b", "lo", "hi", "flag"))  # noqa
+    key = "{p}.level = c.level AND {p}.school = c.school AND {p}.year = c.year AND {p}.outcome = c.outcome"
+    sql = f"""{cells_sql}
+    SELECT {", ".join("c." + c for c in _CELL_COLS.split(", "))}, {side("t")}, {side("r")}
+    FROM cells c
+    LEFT JOIN cells t ON t.dimension = ? AND {key.format(p="t")}
+    LEFT JOIN cells r ON r.grp = ? AND r.grp <> c.grp AND r.dimension = c.dimension AND {key.format(p="r")}
+    WHERE c.dimension <> ?
+    ORDER BY c.level, c.school, c.year, list_position(?, c.dimension) NULLS LAST, c.grp,
+             list_position(?, c.outcome) NULLS LAST
+    """
+    frame = con.execute(sql, params + [ALL_DIMENSION, reference, ALL_DIMENSION, [d.label for d in prepared.dimensions],
+                                       [o.label for o in prepared.outcomes]]).df()
+    out = {c: frame[c].to_numpy() for c in frame.columns}
+    for c in ("level", "school", "year", "dimension", "grp", "outcome"):
+        out[c] = pd.array(frame[c].fillna(""), dtype="str")
+    for c in ("flag", "t_flag", "r_flag"):
+        out[c] = frame[c].map(FLAGS).fillna(MISSING).to_numpy(int)
+    order = {o.label: i for i, o in enumerate(prepared.outcomes)}
+    out["_o"] = _per_value(frame["outcome"], lambda o: order.get(o, len(order)), float)
+    return out
+
+
+def _per_value(values: pd.Series, fn, dtype) -> np.ndarray:
+    """`fn` of each row's value, computed once per distinct value (a column of a few labels)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.array([fn(u) for u in uniques], dtype=dtype)[codes]

@@ -1,0 +1,166 @@
+"""Reading the gap table: thresholds, years in a row, ranking, the heatmap's tables, filters, the
+page lookup and headings for people.
+
+`flagged` marks gaps beyond the team's thresholds, `multi_year_flags` counts the latest years in a
+row beyond them, `ranked` and `gap_screen` order a screen (largest unfavourable gap first, hidden
+rows apart), `heatmap_table`/`heatmap_harm` lay out groups x outcomes, `select` and `Lookup` find
+rows, `readable` gives columns plain headings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..models import GapSettings
+
+NUMERIC_EFFECT_THRESHOLD = 0.25  # Hedges' g the What Works Clearinghouse calls substantively important
+
+
+def severity(df: pd.DataFrame) -> pd.Series:
+    """How unfavourable a gap is for the group, on one scale: Cohen's h (binary) or Hedges' g (numeric),
+    signed so that positive means the group does worse (lower when higher is better, and vice versa)."""
+    sign = np.where(_hib(df), -1.0, 1.0)
+    return pd.Series(sign * df["effect_size"].astype(float).to_numpy(), index=df.index).where(~df["suppressed"])
+
+
+def _hib(df: pd.DataFrame) -> np.ndarray:
+    return df["higher_is_better"].to_numpy(bool) if "higher_is_better" in df else np.ones(len(df), bool)
+
+
+def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
+    """A gap beyond the team's threshold, against the group:
+
+    binary: unfavourable risk ratio >= settings.risk_ratio_threshold — the risk of the bad outcome,
+    rate/comparison_rate when lower is better, (1-rate)/(1-comparison_rate) when higher is better —
+    or an unfavourable difference of at least settings.point_gap_threshold points (a threshold of 0
+    or less is switched off); numeric: unfavourable Hedges' g >= 0.25.
+    """
+    hib = _hib(df)
+    rate, comp = df["rate"].astype(float).to_numpy(), df["comparison_rate"].astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bad_rr = np.where(hib, (1 - rate) / (1 - comp), rate / comp)
+    bad_points = np.where(hib, -1.0, 1.0) * df["difference"].astype(float).to_numpy()
+    rr_t, pt_t = settings.risk_ratio_threshold, settings.point_gap_threshold
+    binary = ((rr_t > 0) & (bad_rr >= rr_t)) | ((pt_t > 0) & (bad_points >= pt_t))
+    numeric = severity(df).to_numpy(dtype=float, na_value=np.nan) >= NUMERIC_EFFECT_THRESHOLD
+    kind = df["kind"].to_numpy(str) if "kind" in df else np.where(df["mean"].notna(), "numeric", "binary")
+    return pd.Series(np.where(kind == "numeric", numeric, binary) & ~df["suppressed"].to_numpy(bool), index=df.index)
+
+
+def ranked(df: pd.DataFrame, settings: GapSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown rows, largest unfavourable gaps first with flagged ones on top; suppressed rows apart)."""
+    shown = df[~df["suppressed"]].assign(flagged=flagged(df, settings), severity=severity(df))
+    shown = shown.sort_values(["flagged", "severity"], ascending=[False, False], na_position="last")
+    return shown.reset_index(drop=True), df[df["suppressed"]].reset_index(drop=True)
+
+
+def multi_year_flags(df: pd.DataFrame, settings: GapSettings) -> pd.DataFrame:
+    """Per level, school, dimension, group and outcome: `years_flagged`, the number of consecutive
+    years, ending with the latest year in the table, in which the gap was beyond the threshold
+    (0-3; a year with no figure breaks the run), and `flag_1yr`, `flag_2yr`, `flag_3yr`."""
+    keys = ["level", "school", "dimension", "group", "outcome"]
+    years = sorted(y for y in df["year"].unique() if y != "")[-3:]
+    table = df.assign(_f=flagged(df, settings)).pivot_table(index=keys, columns="year", values="_f",
+                                                            aggfunc="max", fill_value=False)
+    table = table.reindex(columns=years, fill_value=False).astype(bool)
+    run = np.cumprod(table.to_numpy()[:, ::-1], axis=1).sum(axis=1) if years else np.zeros(len(table), int)
+    out = table.index.to_frame(index=False)
+    out["years_flagged"] = run
+    for k in (1, 2, 3):
+        out[f"flag_{k}yr"] = run >= k
+    return out
+
+
+def heatmap_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Groups (rows, "dimension: group") × outcomes (columns) of the difference; suppressed cells empty."""
+    shown = df.assign(row=df["dimension"] + ": " + df["group"]).drop_duplicates(["row", "outcome"])
+    table = shown.pivot(index="row", columns="outcome", values="difference")
+    return table.reindex(index=list(dict.fromkeys(shown["row"])), columns=list(dict.fromkeys(shown["outcome"])))
+
+
+def heatmap_harm(df: pd.DataFrame) -> pd.DataFrame:
+    """`heatmap_table` turned so that a positive value always means the group does worse: the
+    difference as it is when lower is better (suspension), its negative when higher is better."""
+    table = heatmap_table(df)
+    better = (df.drop_duplicates("outcome").set_index("outcome")["higher_is_better"]
+              if "higher_is_better" in df else pd.Series(True, index=table.columns))
+    flip = better.reindex(table.columns).fillna(True).map(lambda b: -1.0 if b else 1.0)
+    return table * flip
+
+
+def select(df: pd.DataFrame, **filters) -> pd.DataFrame:
+    """Rows matching every non-empty filter (value or list of values), e.g. select(df, level="district")."""
+    mask = np.ones(len(df), bool)
+    for col, value in filters.items():
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            continue
+        mask &= df[col].isin(value if isinstance(value, (list, tuple)) else [value]).to_numpy()
+    return df[mask]
+
+
+
+class Lookup:
+    """A gap table with its rows found by place and by group × outcome, so that a page's filters and
+    drill-downs read the few hundred rows they show instead of scanning the whole table each time."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+        self._places = table.groupby(["level", "school"], sort=False).indices
+        self._cells = table.groupby(["dimension", "group", "outcome"], sort=False).indices
+        self.years = sorted(y for y in table["year"].unique() if y)
+        self.schools = sorted(s for s in table["school"].unique() if s)
+        self.groups = sorted(table["group"].unique())
+        self.outcomes = list(table["outcome"].unique())  # in the mapping's order
+        self.dimensions = list(table["dimension"].unique())
+
+    def _rows(self, index: dict, key) -> pd.DataFrame:
+        return self.table.take(index.get(key, np.zeros(0, int)))
+
+    def place(self, level: str, school: str = "") -> pd.DataFrame:
+        """Every row (every year) of the whole file (level "district") or of one school."""
+        return self._rows(self._places, (level, school if level == "school" else ""))
+
+    def cell(self, dimension: str, group: str, outcome: str) -> pd.DataFrame:
+        """Every row (every level, school and year) of one group and outcome."""
+        return self._rows(self._cells, (dimension, group, outcome))
+
+
+def gap_screen(table: pd.DataFrame, settings: GapSettings, *, level: str = "district", school: str = "",
+               year: str | None = None, outcomes=None, dimensions=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The screen for one level (and school) and year: (shown rows ranked, with `years_flagged` from
+    `multi_year_flags`; suppressed rows apart). `table` is `screen(..., extra=True)`."""
+    place = select(table, level=level, school=school if level == "school" else "")
+    years = multi_year_flags(place, settings)[["level", "school", "dimension", "group", "outcome", "years_flagged"]]
+    rows = select(place, year=year, outcome=outcomes, dimension=dimensions)
+    shown, hidden = ranked(rows, settings)
+    shown = shown.merge(years, how="left", on=["level", "school", "dimension", "group", "outcome"])
+    return shown, hidden
+
+
+READABLE = {  # column -> (heading, scale)
+    "dimension": ("Dimension", None), "group": ("Group", None), "outcome": ("Outcome", None),
+    "school": ("School", None), "year": ("Year", None), "n": ("n", None),
+    "rate": ("Rate %", 100), "mean": ("Average", 1), "comparison": ("Compared with", None),
+    "comparison_n": ("Comparison n", None), "comparison_rate": ("Comparison rate %", 100),
+    "comparison_mean": ("Comparison average", 1), "difference": ("Gap (points or units)", 1),
+    "difference_low": ("Gap from", 1), "difference_high": ("Gap to", 1), "risk_ratio": ("Risk ratio", 1),
+    "ci_low": ("95% interval from", 1), "ci_high": ("95% interval to", 1), "p_value": ("p-value", 1),
+    "flagged": ("Beyond threshold", None), "years_flagged": ("Years in a row", None),
+    "share_of_students": ("Share of students %", 100), "share_of_events": ("Share with the outcome %", 100),
+    "suppression_reason": ("Why hidden", None),
+}
+
+
+def readable(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows for people: the chosen columns with plain headings, proportions as percents (1 decimal)."""
+    out = pd.DataFrame(index=df.index)
+    for col in columns:
+        if col not in df:
+            continue
+        heading, scale = READABLE.get(col, (col, None))
+        values = df[col]
+        if scale is not None:
+            values = (values.astype(float) * scale).round(3 if col == "p_value" else 2 if col == "risk_ratio" else 1)
+        out[heading] = values
+    return out.reset_index(drop=True)

@@ -1,0 +1,243 @@
+"""The gap engine: one tidy table of every group × outcome gap, computed in DuckDB.
+
+`screen(con, prepared, settings)` returns one row per (level, school, year, dimension, group,
+outcome) with exactly the columns in `COLUMNS`, sorted by level, school, year, dimension and outcome
+(both in the mapping's order) and group; for student data, an outcome no student of a place has
+(graduation at an elementary school) has no rows at that place. The counting (every
+dimension, every outcome, district and school level) is one DuckDB statement over the data set's
+cube (UNNEST over dimensions, GROUPING SETS over levels), whose few ten thousand rows are spread
+over the outcomes in numpy; the statistics SQL does badly (Wilson/Newcombe intervals,
+exact tests, Welch's t, Hedges' g) are computed vectorised with numpy/scipy over the result.
+It is a pure function of (prepared data, settings), so callers may cache it on that key.
+
+Where the parts are: the counting in `engine.cells`, the statistics in `engine.stats`, the minimum
+sizes and complementary suppression in `engine.suppression`, the table's columns in
+`engine.columns`; reading the table (thresholds, years in a row, ranking) in `engine.ranking`.
+
+Definitions (binary outcomes; rates are proportions 0-1, differences percentage points)
+-----------------------------------------------------------------------------------------
+- n = students in the group with a known outcome; events = those with the outcome;
+  rate = events / n.
+- Comparison (settings.comparison):
+  * all_others (default): everyone at the same level, school, year and outcome who is not in the
+    group (students whose group is unknown count as "not in the group"):
+    comparison_n = N - n, comparison events = E - events, where N, E are the all-students counts.
+  * all_students: N and E themselves (the group is part of its comparison).
+  * reference: the chosen reference group in the same dimension; in dimensions without it (and for
+    the reference group's own row) the comparison is all other students.
+  * benchmark: a rate the team typed in (state or district rate); comparison_n is empty.
+    Numeric outcomes have no benchmark and use all other students.
+- difference = (rate - comparison_rate) × 100 percentage points (negative = the group's rate is lower).
+- risk_ratio = rate / comparison_rate (empty when comparison_rate is 0).
+- effect_size: Cohen's h = 2·asin(√rate) - 2·asin(√comparison_rate) for binary outcomes.
+- ci_low, ci_high: 95% interval of the difference by Newcombe's hybrid score method (method 10):
+  with Wilson score limits (l1, u1) for the group and (l2, u2) for the comparison,
+  d = p1 - p2, low = d - √((p1-l1)² + (u2-p2)²), high = d + √((u1-p1)² + (p2-l2)²).
+  Wilson: centre = (p + z²/2n)/(1 + z²/n), half-width = z·√(p(1-p)/n + z²/4n²)/(1 + z²/n), z = 1.95996.
+- p_value: two-sided test of equal proportions on the 2×2 table group vs comparison: Pearson's
+  chi-square without continuity correction (the pooled two-proportion z test) when every expected
+  count is at least 5, otherwise Fisher's exact test.
+- all_students: the group is inside all students, so the two are not independent. Because
+  rate - all_rate = w·(rate - others_rate) with w = (N - n)/N, the interval is the group-vs-others
+  Newcombe interval times w and the p-value is the group-vs-others test.
+- benchmark: interval = Wilson interval of the rate minus the benchmark; p-value from the score
+  test z = (p - b)/√(b(1-b)/n), or the exact binomial test when n·b or n·(1-b) is below 5.
+
+Numeric outcomes (scale scores, days absent)
+---------------------------------------------
+- mean, comparison_mean; difference = mean - comparison_mean in the outcome's units.
+- effect_size = Hedges' g = J·(m1 - m2)/s_p, s_p = √(((n1-1)s1² + (n2-1)s2²)/(n1+n2-2)),
+  J = 1 - 3/(4(n1+n2) - 9).
+- ci_low, ci_high, p_value: Welch's t: se = √(s1²/n1 + s2²/n2),
+  df = se⁴ / ((s1²/n1)²/(n1-1) + (s2²/n2)²/(n2-1)), interval d ± t(0.975, df)·se, p = 2·P(T > |d/se|).
+  (all_students: group vs others scaled by w, as above.)
+- Sums are taken around the outcome's overall mean (numerically stable variances).
+
+Aggregate data with range-coded rates
+-------------------------------------
+- rate_low/rate_high always filled (equal for an exact rate); rate = (rate_low + rate_high)/2.
+- all other students from all-students and group rows: (N·R - n·r)/(N - n), taken at the ends that
+  make it widest: low = (N·R_low - n·r_high)/(N - n), high = (N·R_high - n·r_low)/(N - n), within 0-1.
+- District level from school rows: n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
+  source-suppressed school (PS) counts with a rate anywhere in 0-1 (low 0, high 1).
+- difference uses midpoints; the range is difference_low = (rate_low - comparison_rate_high)·100,
+  difference_high = (rate_high - comparison_rate_low)·100 (extra columns); no interval or p-value is
+  computed on a range (that would be false precision).
+
+Minimum sizes and suppression (every output)
+--------------------------------------------
+A row is suppressed (no events, rate, mean, comparison rate or mean, difference, ratio, effect size,
+interval or p-value; n and comparison_n stay) when: the source suppressed it (PS), the group has
+fewer than min_n students, fewer than min_cell students with the outcome (binary; the low end of
+a range), or the comparison group fails the same tests. When the comparison group is too small and
+the team has entered a benchmark rate, the row uses the **alternate risk ratio** (rate / benchmark)
+instead of being suppressed. Complementary suppression (`suppression.complementary_suppression`)
+then hides a second cell wherever exactly one cell of a set that adds up to a shown total is hidden.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data.prepared import Prepared
+from ..models import GapSettings
+from .cells import EXACT, MISSING, RANGE, SUPPRESSED, gather
+from .columns import COLUMNS, EXTRA_COLUMNS, strings
+from .stats import benchmark_p, cohen_h, hedges_g, newcombe, two_proportion_p, welch, wilson
+from .suppression import complementary_suppression, hide, primary, reasons
+
+LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
+LABEL_BENCHMARK = "benchmark rate"
+LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
+
+
+def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
+           by_year: bool = True, extra: bool = False, complementary: bool = True) -> pd.DataFrame:
+    """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring."""
+    settings = settings or GapSettings()
+    # Complementary suppression always sees the school rows (a district row is the sum of its
+    # schools), so a district figure is hidden or shown the same way whether or not the caller
+    # asked for the schools: the page, the exports, the goals and the reports never disagree.
+    schools = by_school or (complementary and prepared.has_school)
+    # `gather` returns the cells in table order: complementary suppression breaks ties in size by it,
+    # so it is repeatable.
+    out = _compute(gather(con, prepared, settings, schools, by_year), prepared, settings)
+    out = complementary_suppression(out) if complementary else hide(out, copy=False)
+    if schools and not by_school:
+        out = out[out["level"] == "district"].reset_index(drop=True)
+    return out[COLUMNS + (EXTRA_COLUMNS if extra else [])]
+
+
+def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+    outs = prepared.outcomes
+    o_index = np.asarray(raw["_o"], float).astype(int)  # len(outs): an outcome the mapping does not list
+    numeric = np.array([o.kind == "numeric" for o in outs] + [False])[o_index]
+    hib = np.array([o.higher_is_better for o in outs] + [True])[o_index]
+    f = lambda c: np.asarray(raw[c], dtype=float)  # noqa: E731
+    n, e, a, b, centre = f("n"), f("events"), f("a"), f("b"), f("centre")
+    tn, te, ta, tb = f("t_n"), f("t_events"), f("t_a"), f("t_b")
+    rn, re_, ra, rb = f("r_n"), f("r_events"), f("r_a"), f("r_b")
+    student = prepared.layout == "student"
+    flag, tflag, rflag = raw["flag"], raw["t_flag"], raw["r_flag"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        def interval(events, size, lo, hi):
+            exact_rate = np.where(np.isfinite(events) & (size > 0), events / size, np.nan)
+            if student:
+                return exact_rate, exact_rate
+            known = np.isfinite(exact_rate)
+            return np.where(known, exact_rate, lo), np.where(known, exact_rate, hi)
+
+        lo, hi = interval(e, n, f("lo"), f("hi"))
+        tlo, thi = interval(te, tn, f("t_lo"), f("t_hi"))
+        rlo, rhi = interval(re_, rn, f("r_lo"), f("r_hi"))
+        on, oe = tn - n, te - e
+        olo = np.clip((tn * tlo - n * hi) / on, 0, 1)
+        ohi = np.clip((tn * thi - n * lo) / on, 0, 1)
+        exact_o = np.isfinite(oe) & (on > 0)
+        olo, ohi = np.where(exact_o, oe / on, olo), np.where(exact_o, oe / on, ohi)
+        oflag = np.where((flag == EXACT) & (tflag == EXACT), EXACT,
+                         np.where((tflag <= RANGE) & (flag <= RANGE), RANGE,
+                                  np.where(tflag == SUPPRESSED, SUPPRESSED, MISSING)))
+        oa, ob = ta - a, tb - b
+
+    # which comparison each row uses
+    mode = settings.comparison
+    benchmark = settings.benchmark_rate
+    use_ref = (mode == "reference") & np.isfinite(rn)
+    use_all = np.full(len(n), mode == "all_students")
+    use_bench = np.full(len(n), mode == "benchmark" and benchmark is not None) & ~numeric
+    labels = np.array([LABEL_OTHERS, LABEL_ALL, LABEL_BENCHMARK, settings.reference_group, LABEL_ALTERNATE], object)
+    label = np.where(use_bench, 2, np.where(use_all, 1, np.where(use_ref, 3, 0)))
+    cn = np.where(use_ref, rn, np.where(use_all, tn, on))
+    ce = np.where(use_ref, re_, np.where(use_all, te, oe))
+    clo = np.where(use_ref, rlo, np.where(use_all, tlo, olo))
+    chi = np.where(use_ref, rhi, np.where(use_all, thi, ohi))
+    cflag = np.where(use_ref, rflag, np.where(use_all, tflag, oflag))
+    ca = np.where(use_ref, ra, np.where(use_all, ta, oa))
+    cb = np.where(use_ref, rb, np.where(use_all, tb, ob))
+
+    # minimum sizes: group, then comparison (a benchmark has no size)
+    group_reason, comp_reason = primary(settings.min_n, settings.min_cell, flag=flag, n=n, events=e, low=lo,
+                                        comparison_flag=cflag, comparison_n=cn, comparison_events=ce,
+                                        comparison_low=clo, numeric=numeric, benchmark=use_bench)
+    # alternate risk ratio: the comparison group is too small, the team entered a benchmark rate
+    alternate = (comp_reason != 0) & (group_reason == 0) & ~numeric & (benchmark is not None)
+    use_bench = use_bench | alternate
+    label = np.where(alternate, 4, label)
+    comp_reason = np.where(alternate, 0, comp_reason)
+    bench = np.nan if benchmark is None else float(benchmark)
+    cn = np.where(use_bench, np.nan, cn)
+    ce = np.where(use_bench, np.nan, ce)
+    clo = np.where(use_bench, bench, clo)
+    chi = np.where(use_bench, bench, chi)
+    reason = np.where(group_reason != 0, group_reason, comp_reason)
+    suppressed = reason != 0
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (lo + hi) / 2
+        crate = (clo + chi) / 2
+        difference = (rate - crate) * 100
+        risk_ratio = np.where(crate > 0, rate / crate, np.nan)
+        exact = (lo == hi) & (clo == chi)
+        # estimated events for statistics on exact aggregate rates (rate × n)
+        e1 = np.where(numeric, np.nan, np.where(np.isfinite(e), e, n * rate))
+        # independent partner of the group for intervals and tests: others when comparing with all students
+        pn = np.where(use_all & ~use_bench, on, cn)
+        pe = np.where(use_all & ~use_bench, np.where(np.isfinite(oe), oe, on * (olo + ohi) / 2),
+                      np.where(np.isfinite(ce), ce, cn * crate))
+        w = np.where(use_all & ~use_bench, on / tn, 1.0)
+        # intervals and tests only where they are shown (yes/no outcome, exact rates, not suppressed)
+        ci_low, ci_high, p_value = np.full(len(n), np.nan), np.full(len(n), np.nan), np.full(len(n), np.nan)
+        at = np.flatnonzero(~numeric & exact & ~suppressed)
+        sub_bench, sub_e, sub_n, sub_pe, sub_pn = use_bench[at], e1[at], n[at], pe[at], pn[at]
+        nc_low, nc_high = newcombe(sub_e, sub_n, sub_pe, sub_pn)
+        wl, wh = wilson(sub_e, sub_n)
+        ci_low[at] = np.where(sub_bench, wl - bench, w[at] * nc_low) * 100
+        ci_high[at] = np.where(sub_bench, wh - bench, w[at] * nc_high) * 100
+        p_two = two_proportion_p(np.where(sub_bench, np.nan, sub_e), sub_n, sub_pe, sub_pn)
+        p_bench = benchmark_p(np.where(sub_bench, sub_e, np.nan), sub_n, 0.5 if benchmark is None else bench)
+        p_value[at] = np.where(sub_bench, p_bench, p_two)
+        h = np.where(exact, cohen_h(rate, crate), np.nan)  # Cohen's h
+
+        # numeric outcomes
+        mean = centre + a / n
+        var = (b - a * a / n) / (n - 1)
+        cmean = centre + ca / cn
+        cvar = (cb - ca * ca / cn) / (cn - 1)
+        omean, ovar = centre + oa / on, (ob - oa * oa / on) / (on - 1)
+        pm, pv = np.where(use_all, omean, cmean), np.where(use_all, ovar, cvar)
+        # Welch's t only where it is shown (numeric, not suppressed): the other rows are blanked anyway
+        t_low, t_high, t_p = np.full(len(n), np.nan), np.full(len(n), np.nan), np.full(len(n), np.nan)
+        shown = np.flatnonzero(numeric & ~suppressed)
+        t_low[shown], t_high[shown], t_p[shown] = welch(mean[shown], var[shown], n[shown], pm[shown], pv[shown],
+                                                        pn[shown])
+        g = hedges_g(mean, var, n, cmean, cvar, cn)
+        share_e = np.where(np.isfinite(e) & np.isfinite(te), e / te, n * rate / (tn * (tlo + thi) / 2))
+        share_n = n / tn
+
+    nonnum = ~numeric
+    out = pd.DataFrame({
+        "level": raw["level"], "school": raw["school"], "year": raw["year"],
+        "dimension": raw["dimension"], "group": raw["grp"], "outcome": raw["outcome"],
+        "n": n, "events": np.where(nonnum, e, np.nan),
+        "rate": np.where(nonnum, rate, np.nan), "rate_low": np.where(nonnum, lo, np.nan),
+        "rate_high": np.where(nonnum, hi, np.nan), "mean": np.where(numeric, mean, np.nan),
+        "comparison": strings(labels, label), "comparison_n": cn,
+        "comparison_rate": np.where(nonnum, crate, np.nan), "comparison_mean": np.where(numeric, cmean, np.nan),
+        "difference": np.where(numeric, mean - cmean, difference),
+        "risk_ratio": np.where(nonnum, risk_ratio, np.nan),
+        "effect_size": np.where(numeric, g, h),
+        "ci_low": np.where(numeric, w * t_low, ci_low), "ci_high": np.where(numeric, w * t_high, ci_high),
+        "p_value": np.where(numeric, t_p, p_value),
+        "suppressed": suppressed, "suppression_reason": strings(reasons(settings.min_n, settings.min_cell), reason),
+        "kind": strings(np.array(["binary", "numeric"], object), numeric.astype(int)), "higher_is_better": hib,
+        "difference_low": np.where(numeric, mean - cmean, (lo - chi) * 100),
+        "difference_high": np.where(numeric, mean - cmean, (hi - clo) * 100),
+        "comparison_rate_low": np.where(nonnum, clo, np.nan), "comparison_rate_high": np.where(nonnum, chi, np.nan),
+        "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
+    }, copy=False)  # no block consolidation: each column stays its own array
+    for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
+                "difference_high"):
+        out[col] = out[col].where(np.isfinite(out[col]))
+    return out
