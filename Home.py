@@ -19,21 +19,21 @@ def _create(name_key: str) -> None:
     try:
         created = ui.store().create(st.session_state.get(name_key, ""))
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
         return
     st.session_state[name_key] = ""
     ui.open_project(created.id)
-    ui.flash(f"Created “{created.name}”. Start with step 1, or go straight to your data in step 2.")
+    ui.flash(f"Created “{created.name}”. Start with step 1, or go straight to your data in step 2.", at="home")
 
 
 def _create_sample() -> None:
     try:
         created = sample.create_project(ui.store())
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
         return
     ui.open_project(created.id)
-    ui.flash(f"Created “{created.name}” from the sample district's student file.")
+    ui.flash(f"Created “{created.name}” from the sample district's student file.", at="home")
 
 
 def _open_file() -> None:
@@ -43,31 +43,31 @@ def _open_file() -> None:
     try:
         created = ui.store().import_project(upload.getvalue())
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
         return
     ui.open_project(created.id)
-    ui.flash(f"Opened “{created.name}” from {upload.name} as a new project.")
+    ui.flash(f"Opened “{created.name}” from {upload.name} as a new project.", at="home")
 
 
 def _rename(project_id: str) -> None:
     try:
         ui.store().rename(project_id, st.session_state.get("home_rename", ""))
-        ui.flash("Renamed.")
+        ui.flash("Renamed.", at="home")
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
 
 
 def _duplicate(project_id: str) -> None:
     copy = ui.store().duplicate(project_id)
     ui.open_project(copy.id)
-    ui.flash(f"Made a copy: “{copy.name}” is now open.")
+    ui.flash(f"Made a copy: “{copy.name}” is now open.", at="home")
 
 
 def _delete(project_id: str) -> None:
     name = ui.store().load(project_id).name
     ui.store().delete(project_id)
     ui.open_project(None)
-    ui.flash(f"Deleted “{name}”.", "info")
+    ui.flash(f"Deleted “{name}”.", "info", at="home")
 
 
 def _switch() -> None:
@@ -75,6 +75,7 @@ def _switch() -> None:
 
 
 project = ui.page("Success Gaps", needs_project=False, slide_page="Home.py")
+ui.confirmation("home")  # Home's controls are at the top: its confirmations too
 projects = ui.store().list()
 
 if project is None:

@@ -28,9 +28,10 @@ def bound(name: str, fn, *args) -> dict:
     return {"key": k, "on_change": _edit, "args": (fn, *args), "kwargs": {"value_key": k}}
 
 
-def _edit(fn, *args, value_key: str = "", ok: str = ""):
-    """Run `fn(project, *args[, value of the widget value_key])` and autosave; bad input gets its sentence."""
-    ui.edit(fn, *args, *([state[value_key]] if value_key else []), ok=ok)
+def _edit(fn, *args, value_key: str = "", ok: str = "", at: str | None = None):
+    """Run `fn(project, *args[, value of the widget value_key])` and autosave; bad input gets its sentence,
+    beside the control when `at` names its `ui.confirmation` place."""
+    ui.edit(fn, *args, *([state[value_key]] if value_key else []), ok=ok, at=at)
 
 
 def _hhmm(value: dt.time | None) -> str:
@@ -45,7 +46,7 @@ def _add_member(p):
                              state["team_new_email"], state["team_new_agreed"])
     state["team_new_name"] = state["team_new_role"] = state["team_new_email"] = ""
     state["team_new_agreed"] = False
-    ui.flash(f"{member.name} is on the roster; the coverage check below is updated.")
+    ui.flash(f"{member.name} is on the roster; the coverage check above is updated.", at="team_add")
 
 
 def _update_member(p, member_id, keys):
@@ -64,7 +65,7 @@ def _make_plan(p):
                               time=_hhmm(state["team_plan_time"]), place=state["team_plan_place"],
                               every_weeks=state["team_plan_every"], reviews=state["team_plan_reviews"])
     ui.flash(f"Planned {len(meetings.working_meetings(p))} meetings to reach the action plan, "
-             f"then {len(made) - len(meetings.working_meetings(p))} reviews.")
+             f"then {len(made) - len(meetings.working_meetings(p))} reviews.", at="team_plan")
 
 
 def _update_meeting(p, meeting_id, field, value):
@@ -79,7 +80,7 @@ def _add_meeting(p):
     meetings.add_meeting(p, state["team_add_date"], time=_hhmm(state["team_add_time"]),
                          length_minutes=state["team_add_length"], place=state["team_add_place"],
                          title=state["team_add_title"], kind=state["team_add_kind"])
-    ui.flash("The meeting is added at the end of the plan.")
+    ui.flash("The meeting is added at the end of the plan.", at="team_add_meeting")
 
 
 def _add_homework(p, meeting_id):
@@ -93,7 +94,7 @@ def _add_evaluation(p, meeting_id):
     for q in meetings.QUESTIONS:
         state[f"team_ev_{q}"] = None
     state["team_ev_comment"] = ""
-    ui.flash("Thank you — the evaluation is saved.")
+    ui.flash("Thank you — the evaluation is saved.", at="team_evaluation")
 
 
 def _team_slide():
@@ -126,8 +127,8 @@ if not editing:  # presenting: the team, who is missing, the meetings; each meet
     ui.done()
     st.stop()
 
-tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(
-    ["Team", "Invitations", "Norms", "Meeting plan", "Each meeting"])
+tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(  # kept across saves and in the address
+    ["Team", "Invitations", "Norms", "Meeting plan", "Each meeting"], key="team_tab", bind="query-params")
 
 # ---------------------------------------------------------------- team and coverage
 with tab_team:
@@ -158,10 +159,12 @@ with tab_team:
                          key="team_new_category")
             c2.text_input("Email (optional)", key="team_new_email")
             st.checkbox("Has agreed to join", key="team_new_agreed")
-            st.form_submit_button("Add to the team", type="primary", on_click=_edit, args=(_add_member,))
+            st.form_submit_button("Add to the team", type="primary", on_click=_edit, args=(_add_member,),
+                                  kwargs={"at": "team_add"})
+        ui.confirmation("team_add")
 
     if editing and project.members:
-        with st.expander("Change or remove a member"):
+        with st.expander("Change or remove a member", key="team_member_box", on_change="rerun"):
             chosen = st.selectbox("Member", list(names), format_func=names.get, key="team_edit_member")
             member = project.member(chosen)
             if member is not None:
@@ -243,7 +246,8 @@ with tab_plan:
             c2.number_input("Review meetings after the action plan", 0, 12, 3, key="team_plan_reviews")
             c3.text_input("Place or video link", first.place if first else "", key="team_plan_place")
             label = "Make a new plan (replaces the planned meetings)" if project.meetings else "Make the meeting plan"
-            st.form_submit_button(label, type="primary", on_click=_edit, args=(_make_plan,))
+            st.form_submit_button(label, type="primary", on_click=_edit, args=(_make_plan,), kwargs={"at": "team_plan"})
+        ui.confirmation("team_plan")
 
     if project.meetings:
         ui.tables.show(meetings.plan_table(project), key="team_plan_table")
@@ -254,7 +258,7 @@ with tab_plan:
         st.info("No meetings planned yet: choose the meeting length and the first date, then make the plan.")
 
     if editing and project.meetings:
-        with st.expander("Change or remove a meeting"):
+        with st.expander("Change or remove a meeting", key="team_meeting_box", on_change="rerun"):
             labels = meetings.labels(project)
             chosen = st.selectbox("Meeting", list(labels), format_func=labels.get, key="team_plan_meeting")
             m = next((x for x in project.meetings if x.id == chosen), None)
@@ -271,7 +275,7 @@ with tab_plan:
                              **bound(f"objectives_{m.id}", _update_meeting, m.id, "objectives"))
                 st.button(f"Remove meeting {m.number}", on_click=_edit, args=(meetings.remove_meeting, m.id),
                           kwargs={"ok": "Meeting removed; the meetings after it are renumbered."})
-        with st.expander("Add a meeting"):
+        with st.expander("Add a meeting", key="team_add_meeting_box", on_change="rerun"):
             with st.form("team_add_meeting_form"):
                 c1, c2, c3 = st.columns(3)
                 c1.date_input("Date", meetings.suggested_first_date(), key="team_add_date", format="YYYY-MM-DD")
@@ -282,7 +286,9 @@ with tab_plan:
                              format_func={"monitoring": "Review of progress", "other": "Other team meeting"}.get)
                 c2.text_input("Title (optional)", key="team_add_title")
                 c3.text_input("Place or video link", key="team_add_place")
-                st.form_submit_button("Add the meeting", on_click=_edit, args=(_add_meeting,))
+                st.form_submit_button("Add the meeting", on_click=_edit, args=(_add_meeting,),
+                                      kwargs={"at": "team_add_meeting"})
+            ui.confirmation("team_add_meeting")
 
 # ---------------------------------------------------------------- each meeting
 with tab_meeting:
@@ -293,7 +299,7 @@ with tab_meeting:
         chosen = st.selectbox("Meeting", list(labels), format_func=labels.get, key="team_meeting")
         m = next(x for x in project.meetings if x.id == chosen) if chosen in labels else project.meetings[0]
         t_agenda, t_homework, t_notes, t_eval = st.tabs(
-            ["Agenda", "Homework", "Attendance and notes", "Evaluation"])
+            ["Agenda", "Homework", "Attendance and notes", "Evaluation"], key="team_meeting_tab", on_change="rerun")
 
         with t_agenda:
             audience = st.radio("Agenda for", list(agendas.AUDIENCES), format_func=agendas.AUDIENCES.get,
@@ -346,7 +352,9 @@ with tab_meeting:
                     c1.selectbox("Who", ["everyone", *names], format_func=lambda i: names.get(i, "Everyone"),
                                  key="team_hw_who")
                     c2.date_input("Due", after.date if after else None, key="team_hw_due", format="YYYY-MM-DD")
-                    st.form_submit_button("Add homework", on_click=_edit, args=(_add_homework, m.id))
+                    st.form_submit_button("Add homework", on_click=_edit, args=(_add_homework, m.id),
+                                          kwargs={"at": "team_homework"})
+                ui.confirmation("team_homework")
 
         with t_notes:
             if editing:
@@ -368,7 +376,9 @@ with tab_meeting:
                     st.text_area("One comment (optional)", key="team_ev_comment")
                     st.selectbox("Your name (optional; leave anonymous if you prefer)", ["", *names],
                                  format_func=lambda i: names.get(i, "Anonymous"), key="team_ev_who")
-                    st.form_submit_button("Send my evaluation", on_click=_edit, args=(_add_evaluation, m.id))
+                    st.form_submit_button("Send my evaluation", on_click=_edit, args=(_add_evaluation, m.id),
+                                          kwargs={"at": "team_evaluation"})
+                ui.confirmation("team_evaluation")
             st.markdown(f"**Summary: {len(m.evaluations)} evaluations**")
             if m.evaluations:
                 summary = meetings.evaluation_summary(m)

@@ -57,7 +57,7 @@ def run_upload(action, uploaded, **kwargs) -> None:
         st.error(str(exc))
         return
     if ui.save(current):
-        ui.flash(message)
+        ui.flash(message, at="data_files")
     datasets.drop_unused_tables(store, store.load(current.id))
     st.rerun()
 
@@ -95,8 +95,10 @@ presenting = ui.presenting()
 st.header(f"Files of \u201c{dataset.name}\u201d")
 ui.tables.show(pd.DataFrame([{"File": f.filename, "Rows": f.rows, "Year": f.year, "Excel sheet": f.sheet,
                               "Loaded": f.loaded_at} for f in dataset.files]), key="data_files_table")
+ui.confirmation("data_files")
 if not presenting:
-    with st.expander("Add next year's file, replace or delete a file, or start another data set"):
+    with st.expander("Add next year's file, replace or delete a file, or start another data set", key="data_more_box",
+                     on_change="rerun"):
         uploaded, sheet, year = upload_form("data_more", with_year=True)
         files = {f.id: f.filename for f in dataset.files}
         action = st.radio("What to do with the new file", ["add", "replace", "new"], horizontal=True, key="data_action",
@@ -122,7 +124,7 @@ if not presenting:
             current = ui.project()
             message = datasets.delete_file(current, current.dataset(dataset.id), gone)
             if ui.save(current):
-                ui.flash(message)
+                ui.flash(message, at="data_files")
                 datasets.drop_unused_tables(store, current)
             st.rerun()
 
@@ -222,12 +224,13 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
         mapping.apply_mapping(target, mapping_table.to_dict("records"), codes)
         views.prepare(store.cursor(), current, target)
     except UserError as exc:
-        st.error(str(exc))
+        ui.flash(str(exc), "error", at="data_confirm")
     else:
         target.confirmed = True
         if ui.save(current):
-            ui.flash("Mapping confirmed. The data is ready for step 3, Identify gaps.")
+            ui.flash("Mapping confirmed. The data is ready for step 3, Identify gaps.", at="data_confirm")
         st.rerun()
+ui.confirmation("data_confirm")
 
 # ---------------------------------------------------------------- quality
 

@@ -74,7 +74,7 @@ def _save_settings() -> None:
             raise UserError("Type the benchmark rate (for example the state's rate, 85) to compare with it.")
         p.gap_settings = GapSettings(**{**p.gap_settings.model_dump(), **values})
 
-    ui.edit(apply, ok="Settings saved; the screen is recomputed.")
+    ui.edit(apply, ok="Settings saved; the screen is recomputed.", at="gaps_settings")
 
 
 for field, key in SETTING_KEYS.items():
@@ -83,7 +83,9 @@ for field, key in SETTING_KEYS.items():
         st.session_state[key] = value * 100 if field == "benchmark_rate" and value is not None else value
 
 if not ui.presenting():
-    with st.expander("Comparison, minimum sizes and thresholds", expanded=False):
+    with st.expander("Comparison, minimum sizes and thresholds", expanded=False, key="gaps_settings_box",
+                     on_change="rerun"):
+        ui.confirmation("gaps_settings")
         left, right = st.columns(2)
         left.radio("Compare each group with", list(COMPARISONS), format_func=COMPARISONS.get,
                    key="gaps_comparison", on_change=_save_settings)
@@ -167,8 +169,8 @@ if ui.presenting():  # one gap per slide, largest first, filters as set before p
     ui.done()
     st.stop()
 
-screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
-    ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])
+screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(  # the open tab is kept across saves and in the address
+    ["Gap screen", "Heatmap", "Look closer", "Success gap statements"], key="gaps_tab", bind="query-params")
 
 with screen_tab:
     shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
@@ -251,9 +253,10 @@ with statement_tab:
 
             def _add(row=srow, key=draft_key):
                 ui.edit(lambda p: statements.add(p, row, st.session_state.get(key, ""), dataset_id=dataset_id),
-                        ok="Statement saved.")
+                        ok="Statement saved.", at="gaps_statement_save")
 
             st.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
+            ui.confirmation("gaps_statement_save")
     saved = project.statements
     if not saved:
         st.info("No statements yet.")
@@ -266,11 +269,14 @@ with statement_tab:
                 continue
             st.text_area("Statement", value=s.text, key=f"gaps_text_{s.id}", label_visibility="collapsed",
                          on_change=lambda sid=s.id: ui.edit(statements.update_text, sid,
-                                                            st.session_state.get(f"gaps_text_{sid}", "")))
+                                                            st.session_state.get(f"gaps_text_{sid}", ""),
+                                                            at=f"gaps_statement_{sid}"))
             c1, c2 = st.columns(2)
             c1.button("Make this our focus", key=f"gaps_focus_{s.id}", disabled=s.focus,
-                      on_click=lambda sid=s.id: ui.edit(statements.set_focus, sid, ok="Focus statement chosen."))
+                      on_click=lambda sid=s.id: ui.edit(statements.set_focus, sid, ok="Focus statement chosen.",
+                                                                  at=f"gaps_statement_{sid}"))
             c2.button("Delete", key=f"gaps_delete_{s.id}",
                       on_click=lambda sid=s.id: ui.edit(statements.delete, sid, ok="Statement deleted."))
+            ui.confirmation(f"gaps_statement_{s.id}")
 
 ui.done()

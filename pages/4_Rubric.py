@@ -39,7 +39,7 @@ def _apply_workbook(p, who, ratings):
     for key in [k for k in st.session_state if str(k).startswith(f"rub_r_{who}_")]:
         del st.session_state[key]  # the rating widgets show the saved ratings on the next run
     st.session_state["rub_upload_n"] = st.session_state.get("rub_upload_n", 0) + 1
-    ui.flash(f"Saved {saved} ratings from the workbook as {rubric.rater_name(p, who)}'s.")
+    ui.flash(f"Saved {saved} ratings from the workbook as {rubric.rater_name(p, who)}'s.", at="rub_workbook")
 
 
 def _move(order, step):
@@ -131,7 +131,7 @@ st.caption(f"Rubric: **{book.title}**, version {book.version} ({source}) — {le
            f"{status.indicators} indicators.")
 ui.tables.show(rubric.progress_table(project), key="rub_progress_table", static=True)
 
-mine, consensus, facilitate, files = st.tabs(["My ratings", "Team consensus", "Facilitator view",
+mine, consensus, facilitate, files = st.tabs(key="rub_tab", bind="query-params", tabs=["My ratings", "Team consensus", "Facilitator view",
                                               "Export and rubric file"])
 
 with mine:
@@ -160,7 +160,8 @@ with mine:
         rated, total = rubric.rated_count(project, who, areas)
         st.markdown(f"**{rubric.rater_name(project, who)}** has rated {rated} of {total} indicators in these sections.")
         if not rubric.is_group(who):
-            with st.expander("Rate offline with a workbook (.xlsx)"):
+            with st.expander("Rate offline with a workbook (.xlsx)", key="rub_workbook_box", on_change="rerun"):
+                ui.confirmation("rub_workbook")
                 st.download_button("Download my rating workbook", rating_workbook.rating_workbook(project, who, areas),
                                    file_name=f"rubric-{names[who]}.xlsx".replace(" ", "-"), key="rub_wb_down",
                                    mime=ui.XLSX_MIME)
@@ -229,6 +230,7 @@ with files:
     st.download_button("Download the shipped rubric (TOML) as a template", rubric_file.default_rubric_text(),
                        file_name="rubric.toml", mime="application/toml", key="rub_template")
     uploaded = st.file_uploader("Rubric file (.toml)", type=["toml"], key="rub_custom")
+    ui.confirmation("rub_custom")
     if uploaded is not None and st.button("Use this rubric", key="rub_custom_use"):
         try:
             custom = rubric_file.read_rubric_file(uploaded.getvalue())
@@ -237,11 +239,11 @@ with files:
                      + "\n".join(f"- {p}" for p in exc.problems))
         else:
             if ui.edit(rubric.use_rubric, custom):
-                ui.flash(f"The team now rates with “{custom.title}”, version {custom.version}.")
+                ui.flash(f"The team now rates with “{custom.title}”, version {custom.version}.", at="rub_custom")
             st.rerun()
     if source == "loaded from a file" and st.button("Go back to the shipped rubric", key="rub_default"):
         if ui.edit(rubric.use_default_rubric):
-            ui.flash("The team now rates with the rubric shipped with the app.")
+            ui.flash("The team now rates with the rubric shipped with the app.", at="rub_custom")
         st.rerun()
 
 ui.done()

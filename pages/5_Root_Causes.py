@@ -94,7 +94,7 @@ elif needs:
 # ---------------------------------------------------------------- priorities
 st.header(f"Priorities ({len(project.priorities)} of at most {root_causes.MAX_PRIORITIES})")
 if editing and needs:
-    with st.expander("Add a priority", expanded=not project.priorities):
+    with st.expander("Add a priority", expanded=not project.priorities, key="rc_add_box", on_change="rerun"):
         st.multiselect("The areas of need it comes from (most votes first)", root_causes.by_votes(needs),
                        format_func=_title, key="rc_new_indicators")
         st.text_input("Title (leave empty to use the first area's name)", key="rc_new_title")
@@ -123,7 +123,7 @@ for n, pr in enumerate(project.priorities, 1):
                          "interventions are.", **_bound(pid, "actionable"))
         if prompt := root_causes.actionability_prompt(pr):
             st.warning(prompt)
-        with st.expander(f"Chain of “why?” ({len(pr.whys)})"):
+        with st.expander(f"Chain of “why?” ({len(pr.whys)})", key=f"rc_whys_box_{pr.id}", on_change="rerun"):
             count = min(len(pr.whys) + 1, root_causes.MAX_WHYS)
             for i in range(count):
                 st.text_input(f"Why? ({i + 1})", value=pr.whys[i] if i < len(pr.whys) else "",

@@ -92,7 +92,8 @@ if not editing:
 
 # ---------------------------------------------------------------- checks
 checks = action_plan.plan_checks(project)
-with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(checks) and bool(project.goals)):
+with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(checks) and bool(project.goals),
+                 key="plan_checks_box", on_change="rerun"):
     for sentence in checks:
         st.markdown(f"- {sentence}")
     if not checks:
@@ -154,7 +155,8 @@ for n, goal in enumerate(project.goals, 1):
                           args=(action_plan.move_step, sid, -1))
                 c4.button("↓ Down", key=f"plan_down_{sid}", help="Move this step down", on_click=ui.edit,
                           args=(action_plan.move_step, sid, 1))
-                with st.expander(f"Resources, evidence and barriers · {step.text[:40]}"):
+                with st.expander(f"Resources, evidence and barriers · {step.text[:40]}", key=f"plan_more_box_{step.id}",
+                                 on_change="rerun"):
                     st.text_input("Resources needed", value=step.resources, **_bound("step", sid, "resources"))
                     st.text_input("Evidence of progress: how will we know it is done well?", value=step.evidence,
                                   **_bound("step", sid, "evidence"))
@@ -174,7 +176,7 @@ for n, goal in enumerate(project.goals, 1):
         st.button("Remove this goal and its steps", key=f"plan_rm_goal_{gid}", on_click=ui.edit,
                   args=(action_plan.remove_goal, gid))
 
-with st.expander("Add a goal", expanded=not project.goals):
+with st.expander("Add a goal", expanded=not project.goals, key="plan_add_goal_box", on_change="rerun"):
     st.selectbox("For the priority", list(priorities)[1:] + [""], format_func=priorities.get,
                  key="plan_new_goal_priority")
     st.text_area("The goal (you can refine it after adding)", key="plan_new_goal",

@@ -39,13 +39,13 @@ def _set_step_status(p, review_id, step_id, field, key):
 
 def _record(p, review_id):
     monitoring.record_review(p, _review(p, review_id))
-    ui.flash("Review recorded; each action step now shows the status given at the review.")
+    ui.flash("Review recorded; each action step now shows the status given at the review.", at="mon_record")
 
 
 def _generate(p):
     added = monitoring.apply_schedule(p, monitoring.review_schedule(
         p, full_team_months=st.session_state["mon_team_every"], check_in_months=st.session_state["mon_check_every"]))
-    ui.flash(f"Scheduled {added} reviews; reviews already held were kept.")
+    ui.flash(f"Scheduled {added} reviews; reviews already held were kept.", at="mon_schedule")
 
 
 def _add_review(p):
@@ -61,7 +61,7 @@ def _revise(p):
     monitoring.revise(p, kind, item_id, field, value, st.session_state.get("mon_rev_why", ""),
                       review_id=st.session_state.get("mon_rev_review") or "")
     st.session_state["mon_rev_why"] = ""
-    ui.flash("The change is in the plan and in its history below.")
+    ui.flash("The change is in the plan and in its history below.", at="mon_revise")
 
 
 # ---------------------------------------------------------------- progress
@@ -111,11 +111,13 @@ if project.reviews:
 else:
     st.caption("No reviews scheduled yet.")
 if not ui.presenting():
-    with st.expander("Schedule reviews", expanded=not project.reviews):
+    with st.expander("Schedule reviews", expanded=not project.reviews, key="mon_schedule_box", on_change="rerun"):
         c1, c2 = st.columns(2)
         c1.number_input("Full-team review every … months", 1, 12, 3, key="mon_team_every")
         c2.number_input("Implementers check-in every … months (first six months)", 1, 6, 1, key="mon_check_every")
-        st.button("Generate the schedule from the plan's dates", on_click=ui.edit, args=(_generate,))
+        st.button("Generate the schedule from the plan's dates", on_click=ui.edit, args=(_generate,),
+                  kwargs={"at": "mon_schedule"})
+        ui.confirmation("mon_schedule")
         c1, c2, c3 = st.columns([2, 2, 1])
         c1.date_input("Or add one review on", value=dt.date.today(), key="mon_new_date")
         c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
@@ -158,12 +160,14 @@ else:
         key = f"mon_{field}_{rid}"
         st.text_area(label, value=getattr(review, field), key=key, on_change=ui.edit,
                      args=(_set_review_field, rid, field, key))
-    st.button("Record this review as held", type="primary", on_click=ui.edit, args=(_record, rid))
+    st.button("Record this review as held", type="primary", on_click=ui.edit, args=(_record, rid),
+              kwargs={"at": "mon_record"})
+    ui.confirmation("mon_record")
 
 # ---------------------------------------------------------------- revisions
 st.header("Plan revisions")
 if not ui.presenting() and (project.goals or project.steps):
-    with st.expander("Change a goal or an action step"):
+    with st.expander("Change a goal or an action step", key="mon_revise_box", on_change="rerun"):
         items = [("goal", g.id) for g in project.goals] + [("step", s.id) for s in steps]
         names = {("goal", g.id): f"Goal: {g.text or 'untitled'}" for g in project.goals}
         names |= {("step", s.id): f"Step: {s.text or 'untitled'}" for s in steps}
@@ -184,7 +188,8 @@ if not ui.presenting() and (project.goals or project.steps):
         held = [r for r in project.reviews if r.held]
         st.selectbox("Decided at", [""] + [r.id for r in held], key="mon_rev_review",
                      format_func=lambda rid: "—" if not rid else f"Review of {_review(project, rid).date:%B %-d, %Y}")
-        st.button("Apply the change", on_click=ui.edit, args=(_revise,))
+        st.button("Apply the change", on_click=ui.edit, args=(_revise,), kwargs={"at": "mon_revise"})
+        ui.confirmation("mon_revise")
 log = monitoring.history(project)
 if log:
     ui.tables.show(pd.DataFrame(log), key="mon_history_table")

@@ -103,15 +103,16 @@ def _keep() -> None:
     try:
         created = quickscreen.keep(ui.store(), current, st.session_state.get("qs_name", ""), chosen)
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="qs_keep")
         return
     st.session_state[KEPT] = (current.digest, created.id, created.name)
     ui.open_project(created.id)
     ui.flash(f"Kept as the project “{created.name}”, with its data, mapping and {len(created.statements)} gap "
-             f"statement{'' if len(created.statements) == 1 else 's'}.")
+             f"statement{'' if len(created.statements) == 1 else 's'}.", at="qs_keep")
 
 
 st.header("Keep this", anchor="keep-this")
+ui.confirmation("qs_keep")
 if kept:
     st.success(f"This screen is the project “{kept[2]}”; it is open now.")
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")

@@ -91,32 +91,62 @@ def save(project: Project) -> bool:
         return False
 
 
-def edit(fn, *args, ok: str = "") -> bool:
+def edit(fn, *args, ok: str = "", at: str | None = None) -> bool:
     """The body of every editing callback: apply `fn(project, *args)` to the open project and autosave.
 
     Bad input (a `UserError` from the domain) is shown as its sentence and nothing is saved;
-    `ok` is a confirmation shown after a successful save.
+    `ok` is a confirmation shown after a successful save. Both appear where the page calls
+    `confirmation(at)` — beside the control — or, without `at`, at the top of the page.
     """
     p = project()
     try:
         fn(p, *args)
     except UserError as exc:
-        flash(str(exc), "error")
+        flash(str(exc), "error", at=at)
         return False
     saved = save(p)
     if saved and ok:
-        flash(ok)
+        flash(ok, at=at)
     return saved
 
 
-def flash(message: str, kind: str = "success") -> None:
-    """A message shown at the top of the page on the next run (callbacks run before the page draws)."""
-    st.session_state.setdefault(_FLASH, []).append((kind, message))
+def flash(message: str, kind: str = "success", at: str | None = None) -> None:
+    """A message for the next run (callbacks run before the page draws): beside the control that
+    `confirmation(at)` follows, or at the top of the page when `at` is None."""
+    st.session_state.setdefault(_FLASH, []).append((kind, message, at))
+
+
+def _draw(kind: str, message: str) -> None:
+    getattr(st, kind if kind in {"error", "warning", "info", "success"} else "info")(message)
+
+
+def _take(at: str | None) -> list[tuple[str, str]]:
+    pending = st.session_state.get(_FLASH, [])
+    mine = [(kind, message) for kind, message, where in pending if where == at]
+    st.session_state[_FLASH] = [item for item in pending if item[2] != at]
+    return mine
 
 
 def show_flashes() -> None:
-    for kind, message in st.session_state.pop(_FLASH, []):
-        getattr(st, kind if kind in {"error", "warning", "info", "success"} else "info")(message)
+    """Messages not tied to a control: a confirmation is a toast in the corner, which moves nothing on the
+    page; an error is drawn under the title."""
+    for kind, message in _take(None):
+        if kind == "error":  # a sentence to act on stays on the page
+            _draw(kind, message)
+        else:
+            _toast(kind, message)
+
+
+def _toast(kind: str, message: str) -> None:
+    st.toast(message, icon=":material/error:" if kind == "error" else ":material/check_circle:",
+             duration="infinite" if kind == "error" else "long")
+
+
+def confirmation(at: str) -> None:
+    """Draw here, beside its control, the confirmation or error of the last change made with `at`:
+    the page keeps its tab, its open expanders and its scroll position."""
+    for kind, message in _take(at):
+        _draw(kind, message)
 
 
 def _sync_presenting() -> None:
@@ -317,6 +347,8 @@ def done() -> None:
     if st.session_state.get(_BAR) is not None:
         _fill_bar(0, 1)
     st.session_state.pop(_START, None)
+    for kind, message, _ in st.session_state.pop(_FLASH, []):  # its control is not on the page: a toast
+        _toast(kind, message)
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 
