@@ -153,6 +153,11 @@ def _present_gap(row):
     figure = charts.comparison_bars(row)
     figure.update_layout(height=270, margin={"t": 10, "b": 10})
     st.plotly_chart(figure, key="gaps_present_chart")
+    _bars_in_words(row)
+
+
+def _bars_in_words(row):
+    """The comparison bars' figures in a sentence: the chart's text alternative."""
     st.markdown(f"In the chart: {row['group']} **{tables.gap_figure(row)}** (n = {tables.number(row.get('n'), 0)}), "
                 f"{row['comparison']} **{tables.gap_figure(row, 'comparison_')}**; "
                 f"gap **{tables.gap_amount(row)}**.")
@@ -226,6 +231,7 @@ with closer_tab:
             if not row["suppressed"]:
                 st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
                                 key="gaps_drill_bars")
+                _bars_in_words(row)
             by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
             if not by_school.empty:
                 st.markdown("**By school**")

@@ -69,6 +69,7 @@ def _timeline(goal_id=None):
         st.caption("Give the action steps start and due dates to see them on the timeline.")
     else:
         st.plotly_chart(fig, key=f"plan_timeline_{goal_id or 'all'}")
+        st.caption("Every step of the timeline, with its owner, dates and status, is in the table below.")
 
 
 # ---------------------------------------------------------------- presentation: one goal at a time

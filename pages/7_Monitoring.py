@@ -74,6 +74,11 @@ def _show_progress(item):
     st.markdown(item.sentence)
     if item.points:
         st.plotly_chart(charts.progress_figure(item), key=f"mon_chart_{item.goal.id}")
+        fmt = ui.tables.percent if item.goal.measure == "rate" else ui.tables.number
+        ui.tables.show(pd.DataFrame([{"Year": pt.year, "Value": fmt(pt.value),  # the chart's figures, as a table
+                                      "95% interval": f"{fmt(pt.low)} to {fmt(pt.high)}" if pt.low is not None
+                                      and pt.high is not None else None, "Students (n)": pt.n}
+                                     for pt in item.points]), key=f"mon_points_{item.goal.id}", static=True)
 
 
 # ---------------------------------------------------------------- alerts
