@@ -237,15 +237,19 @@ def _deck_bar(page_path: str | None) -> None:
     st.html(_KEYS_JS, unsafe_allow_javascript=True, width="content")
 
 
-def _fill_bar(index: int, count: int, label: str = "") -> tuple[int, int]:
-    """Previous / Next in the deck bar: within this page's `count` slides, then on to the neighbouring step."""
+def _fill_bar(index: int, count: int, label: str = "", *, key: str | None = None) -> tuple[int, int]:
+    """Previous / Next in the deck bar: within this page's `count` slides, then on to the neighbouring step.
+    Outside the presenting frame (`key` given), the row is drawn here and stays within the items."""
     slots = st.session_state.pop(_BAR, None)
+    buttons = "sg_deck"
     if slots is None:
-        return index, count
+        if key is None:
+            return index, count
+        slots, buttons = st.columns([1, 4, 1], vertical_alignment="center"), key
     back, where, forward = slots
-    page_path = st.session_state.get(_PAGE)
+    page_path = st.session_state.get(_PAGE) if key is None else None
     before, after = _neighbour(page_path, -1), _neighbour(page_path, 1)
-    key = f"sg_slide_{page_path}"
+    key = key or f"sg_slide_{page_path}"
 
     def move(step: int) -> None:
         target = index + step
@@ -254,28 +258,30 @@ def _fill_bar(index: int, count: int, label: str = "") -> tuple[int, int]:
         elif (neighbour := before if step < 0 else after) is not None:
             _go(neighbour, "last" if step < 0 else "first")
 
-    back.button("← Previous", key="sg_deck_previous", on_click=move, args=(-1,), width="stretch",
+    back.button("← Previous", key=f"{buttons}_previous", on_click=move, args=(-1,), width="stretch",
                 disabled=index == 0 and before is None, help="Previous slide (left arrow key)")
     where.markdown(f"**{index + 1} of {count}**" + (f" · {label}" if label else "") if count else "")
-    forward.button("Next →", key="sg_deck_next", on_click=move, args=(1,), width="stretch",
+    forward.button("Next →", key=f"{buttons}_next", on_click=move, args=(1,), width="stretch",
                    disabled=index >= count - 1 and after is None, help="Next slide (right arrow key)")
     return index, count
 
 
-def slides(items, render, label=None) -> None:
+def slides(items, render, label=None, *, key: str | None = None) -> None:
     """Present `items` one slide at a time (a gap, an indicator, a goal, an agenda part) with the deck bar's
     Previous / Next (and the keyboard's arrows). The position is kept in the session and the address
     (`?slide=`), clamped when the list shrinks; past either end, Previous / Next go to the neighbouring step."""
     items = list(items)
-    page_path = st.session_state.get(_PAGE)
-    key = f"sg_slide_{page_path}"
-    start = st.session_state.pop(_START, None)
+    framed = st.session_state.get(_BAR) is not None
+    key = f"sg_slide_{st.session_state.get(_PAGE)}" if framed or key is None else key
+    start = st.session_state.pop(_START, None) if framed else None
     if start == "last":
         index = len(items) - 1
     elif start == "first":
         index = 0
     elif key in st.session_state:
         index = int(st.session_state[key])
+    elif not framed:
+        index = 0
     else:
         try:
             index = int(st.query_params.get(_SLIDE_PARAM, "1")) - 1
@@ -283,9 +289,9 @@ def slides(items, render, label=None) -> None:
             index = 0
     index = min(max(index, 0), max(len(items) - 1, 0))
     st.session_state[key] = index
-    if items:
+    if items and framed:
         st.query_params[_SLIDE_PARAM] = str(index + 1)
-    _fill_bar(index, len(items), label(items[index]) if label and items else "")
+    _fill_bar(index, len(items), label(items[index]) if label and items else "", key=None if framed else key)
     if items:
         render(items[index])
 
@@ -372,8 +378,8 @@ def report_button(label: str, builder, filename: str, *, key: str | None = None)
 
 
 def present_one(items, key: str, render, label=None) -> None:
-    """Former name of `slides` (`key` is no longer needed: one deck per page)."""
-    slides(items, render, label)
+    """`slides` outside the presenting frame too: its own Previous / Next row, keyed by `key`."""
+    slides(items, render, label, key=key)
 
 
 def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> None:
