@@ -19,22 +19,22 @@ def _create(name_key: str) -> None:
     try:
         created = ui.store().create(st.session_state.get(name_key, ""))
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
         return
     st.session_state[name_key] = ""
     ui.open_project(created.id)
-    ui.flash(f"Created “{created.name}”. Start with step 1, or go straight to your data in step 2.")
+    ui.flash(f"Created “{created.name}”. Start with step 1, or go straight to your data in step 2.", at="home")
 
 
 def _create_sample(worked: bool = False) -> None:
     try:
         created = (sample.worked_example if worked else sample.create_project)(ui.store())
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
         return
     ui.open_project(created.id)
     ui.flash(f"Created “{created.name}”: " + ("the sample district carried through all seven steps, to see every "
-                                             "step filled." if worked else "the sample district's student file."))
+                                             "step filled." if worked else "the sample district's student file."), at="home")
 
 
 def _open_file() -> None:
@@ -44,38 +44,39 @@ def _open_file() -> None:
     try:
         created = ui.store().import_project(upload.getvalue())
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
         return
     ui.open_project(created.id)
-    ui.flash(f"Opened “{created.name}” from {upload.name} as a new project.")
+    ui.flash(f"Opened “{created.name}” from {upload.name} as a new project.", at="home")
 
 
 def _rename(project_id: str) -> None:
     try:
         ui.store().rename(project_id, st.session_state.get("home_rename", ""))
-        ui.flash("Renamed.")
+        ui.flash("Renamed.", at="home")
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="home")
 
 
 def _duplicate(project_id: str) -> None:
     copy = ui.store().duplicate(project_id)
     ui.open_project(copy.id)
-    ui.flash(f"Made a copy: “{copy.name}” is now open.")
+    ui.flash(f"Made a copy: “{copy.name}” is now open.", at="home")
 
 
 def _delete(project_id: str) -> None:
     name = ui.store().load(project_id).name
     ui.store().delete(project_id)
     ui.open_project(None)
-    ui.flash(f"Deleted “{name}”.", "info")
+    ui.flash(f"Deleted “{name}”.", "info", at="home")
 
 
 def _switch() -> None:
     ui.open_project(st.session_state.get("home_switch"))
 
 
-project = ui.page("Success Gaps", needs_project=False)
+project = ui.page("Success Gaps", needs_project=False, slide_page="Home.py")
+ui.confirmation("home")  # Home's controls are at the top: its confirmations too
 projects = ui.store().list()
 
 if project is None:
@@ -86,7 +87,7 @@ if project is None:
     render_explainer(expanded=not projects, key="home_explainer")
     left, right = st.columns(2)
     with left:
-        st.subheader("Start a project")
+        st.header("Start a project")
         st.text_input("Project name", key="home_new_name", placeholder="e.g. Central High graduation 2025–26")
         st.button("Create project", on_click=_create, args=("home_new_name",), type="primary")
         st.divider()
@@ -96,7 +97,7 @@ if project is None:
                   key="home_worked_example")
         st.button("Create a project from the sample district", on_click=_create_sample, key="home_sample")
     with right:
-        st.subheader("Open a project")
+        st.header("Open a project")
         if projects:
             for summary in projects:
                 st.button(ui.esc(summary.name), key=f"home_open_{summary.id}", icon=":material/folder_open:",

@@ -28,9 +28,10 @@ def bound(name: str, fn, *args) -> dict:
     return {"key": k, "on_change": _edit, "args": (fn, *args), "kwargs": {"value_key": k}}
 
 
-def _edit(fn, *args, value_key: str = "", ok: str = ""):
-    """Run `fn(project, *args[, value of the widget value_key])` and autosave; bad input gets its sentence."""
-    ui.edit(fn, *args, *([state[value_key]] if value_key else []), ok=ok)
+def _edit(fn, *args, value_key: str = "", ok: str = "", at: str | None = None):
+    """Run `fn(project, *args[, value of the widget value_key])` and autosave; bad input gets its sentence,
+    beside the control when `at` names its `ui.confirmation` place."""
+    ui.edit(fn, *args, *([state[value_key]] if value_key else []), ok=ok, at=at)
 
 
 def _hhmm(value: dt.time | None) -> str:
@@ -45,7 +46,7 @@ def _add_member(p):
                              state["team_new_email"], state["team_new_agreed"])
     state["team_new_name"] = state["team_new_role"] = state["team_new_email"] = ""
     state["team_new_agreed"] = False
-    ui.flash(f"{member.name} is on the roster; the coverage check below is updated.")
+    ui.flash(f"{member.name} is on the roster; the coverage check above is updated.", at="team_add")
 
 
 def _update_member(p, member_id, keys):
@@ -64,7 +65,7 @@ def _make_plan(p):
                               time=_hhmm(state["team_plan_time"]), place=state["team_plan_place"],
                               every_weeks=state["team_plan_every"], reviews=state["team_plan_reviews"])
     ui.flash(f"Planned {len(meetings.working_meetings(p))} meetings to reach the action plan, "
-             f"then {len(made) - len(meetings.working_meetings(p))} reviews.")
+             f"then {len(made) - len(meetings.working_meetings(p))} reviews.", at="team_plan")
 
 
 def _update_meeting(p, meeting_id, field, value):
@@ -79,7 +80,7 @@ def _add_meeting(p):
     meetings.add_meeting(p, state["team_add_date"], time=_hhmm(state["team_add_time"]),
                          length_minutes=state["team_add_length"], place=state["team_add_place"],
                          title=state["team_add_title"], kind=state["team_add_kind"])
-    ui.flash("The meeting is added at the end of the plan.")
+    ui.flash("The meeting is added at the end of the plan.", at="team_add_meeting")
 
 
 def _add_homework(p, meeting_id):
@@ -93,15 +94,45 @@ def _add_evaluation(p, meeting_id):
     for q in meetings.QUESTIONS:
         state[f"team_ev_{q}"] = None
     state["team_ev_comment"] = ""
-    ui.flash("Thank you — the evaluation is saved.")
+    ui.flash("Thank you — the evaluation is saved.", at="team_evaluation")
 
 
-tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(
-    ["Team", "Invitations", "Norms", "Meeting plan", "Each meeting"])
+def _team_slide():
+    st.header("Who is at the table")
+    for warning in team.coverage_warnings(project):
+        st.warning(warning, icon=":material/warning:")
+    ui.tables.show(team.coverage_table(project), key="team_coverage_slide", columns=["Who", "Status", "Members"])
+
+
+def _roster_slide():
+    st.header("Our team")
+    ui.tables.show(team.roster_table(project), key="team_roster_slide",
+                   columns=["Name", "Role", "Stakeholder category", "Agreed to join"])
+
+
+def _plan_slide():
+    st.header("Our meetings")
+    ui.tables.show(meetings.plan_table(project), key="team_plan_slide", columns=["Meeting", "Title", "When", "Where"])
+    st.page_link(ui.MEETING_PAGE, label="Each meeting's agenda, slide by slide: Meeting view",
+                 icon=":material/slideshow:", query_params={"present": "1"})
+
+
+if not editing:  # presenting: the team, who is missing, the meetings; each meeting's agenda is in the Meeting view
+    deck = [("Who is at the table", _team_slide)]
+    if project.members:
+        deck.append(("Our team", _roster_slide))
+    if project.meetings:
+        deck.append(("Our meetings", _plan_slide))
+    ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
+    ui.done()
+    st.stop()
+
+tab_team, tab_invite, tab_norms, tab_plan, tab_meeting = st.tabs(  # kept across saves and in the address
+    ["Team", "Invitations", "Norms", "Meeting plan", "Each meeting"], key="team_tab", bind="query-params")
 
 # ---------------------------------------------------------------- team and coverage
 with tab_team:
-    st.subheader("Who is at the table")
+    st.header("Who is at the table")
     for warning in team.coverage_warnings(project):
         st.warning(warning, icon=":material/warning:")
     missing = team.missing(project)
@@ -109,11 +140,12 @@ with tab_team:
         st.markdown("**Still missing:** " + "; ".join(c.label for c in missing) + ".")
     else:
         st.success("Every stakeholder group has someone at the table.")
-    st.table(team.coverage_table(project), hide_index=True, border="horizontal")
+    ui.tables.show(team.coverage_table(project), key="team_coverage_table", static=True)
 
-    st.subheader("Team roster")
+    st.header("Team roster")
     if project.members:
-        st.dataframe(team.roster_table(project), hide_index=True)
+        ui.tables.show(team.roster_table(project), key="team_roster_table",
+                       columns=["Name", "Role", "Stakeholder category", "Agreed to join"])
     else:
         st.caption("Nobody on the roster yet.")
 
@@ -127,10 +159,12 @@ with tab_team:
                          key="team_new_category")
             c2.text_input("Email (optional)", key="team_new_email")
             st.checkbox("Has agreed to join", key="team_new_agreed")
-            st.form_submit_button("Add to the team", type="primary", on_click=_edit, args=(_add_member,))
+            st.form_submit_button("Add to the team", type="primary", on_click=_edit, args=(_add_member,),
+                                  kwargs={"at": "team_add"})
+        ui.confirmation("team_add")
 
     if editing and project.members:
-        with st.expander("Change or remove a member"):
+        with st.expander("Change or remove a member", key="team_member_box", on_change="rerun"):
             chosen = st.selectbox("Member", list(names), format_func=names.get, key="team_edit_member")
             member = project.member(chosen)
             if member is not None:
@@ -150,7 +184,7 @@ with tab_team:
 
 # ---------------------------------------------------------------- invitations
 with tab_invite:
-    st.subheader("Invitations")
+    st.header("Invitations")
     if not project.members:
         st.info("Add members on the Team tab first; each gets a drafted invitation here.")
     else:
@@ -178,7 +212,7 @@ with tab_invite:
 
 # ---------------------------------------------------------------- norms
 with tab_norms:
-    st.subheader("Our norms")
+    st.header("Our norms")
     st.caption("Shown at the top of every agenda.")
     current_norms = meetings.norms(project)
     if editing:
@@ -191,7 +225,7 @@ with tab_norms:
 
 # ---------------------------------------------------------------- meeting plan
 with tab_plan:
-    st.subheader("Meeting plan")
+    st.header("Meeting plan")
     st.caption("Meeting 1 gets the team started; then the rubric, area by area; then root causes, priorities and "
                "the action plan; then the full team reviews progress a few times a year (the people carrying out "
                "the plan meet monthly at first, in step 7). Longer meetings combine steps, so there are fewer.")
@@ -212,10 +246,11 @@ with tab_plan:
             c2.number_input("Review meetings after the action plan", 0, 12, 3, key="team_plan_reviews")
             c3.text_input("Place or video link", first.place if first else "", key="team_plan_place")
             label = "Make a new plan (replaces the planned meetings)" if project.meetings else "Make the meeting plan"
-            st.form_submit_button(label, type="primary", on_click=_edit, args=(_make_plan,))
+            st.form_submit_button(label, type="primary", on_click=_edit, args=(_make_plan,), kwargs={"at": "team_plan"})
+        ui.confirmation("team_plan")
 
     if project.meetings:
-        st.dataframe(meetings.plan_table(project), hide_index=True)
+        ui.tables.show(meetings.plan_table(project), key="team_plan_table")
         st.download_button("Download the calendar (.ics)", meetings.to_ics(project),
                            file_name=meetings.file_stem(project, "meetings") + ".ics", mime="text/calendar",
                            on_click="ignore", icon=":material/event:")
@@ -223,7 +258,7 @@ with tab_plan:
         st.info("No meetings planned yet: choose the meeting length and the first date, then make the plan.")
 
     if editing and project.meetings:
-        with st.expander("Change or remove a meeting"):
+        with st.expander("Change or remove a meeting", key="team_meeting_box", on_change="rerun"):
             labels = meetings.labels(project)
             chosen = st.selectbox("Meeting", list(labels), format_func=labels.get, key="team_plan_meeting")
             m = next((x for x in project.meetings if x.id == chosen), None)
@@ -240,7 +275,7 @@ with tab_plan:
                              **bound(f"objectives_{m.id}", _update_meeting, m.id, "objectives"))
                 st.button(f"Remove meeting {m.number}", on_click=_edit, args=(meetings.remove_meeting, m.id),
                           kwargs={"ok": "Meeting removed; the meetings after it are renumbered."})
-        with st.expander("Add a meeting"):
+        with st.expander("Add a meeting", key="team_add_meeting_box", on_change="rerun"):
             with st.form("team_add_meeting_form"):
                 c1, c2, c3 = st.columns(3)
                 c1.date_input("Date", meetings.suggested_first_date(), key="team_add_date", format="YYYY-MM-DD")
@@ -251,7 +286,9 @@ with tab_plan:
                              format_func={"monitoring": "Review of progress", "other": "Other team meeting"}.get)
                 c2.text_input("Title (optional)", key="team_add_title")
                 c3.text_input("Place or video link", key="team_add_place")
-                st.form_submit_button("Add the meeting", on_click=_edit, args=(_add_meeting,))
+                st.form_submit_button("Add the meeting", on_click=_edit, args=(_add_meeting,),
+                                      kwargs={"at": "team_add_meeting"})
+            ui.confirmation("team_add_meeting")
 
 # ---------------------------------------------------------------- each meeting
 with tab_meeting:
@@ -262,7 +299,7 @@ with tab_meeting:
         chosen = st.selectbox("Meeting", list(labels), format_func=labels.get, key="team_meeting")
         m = next(x for x in project.meetings if x.id == chosen) if chosen in labels else project.meetings[0]
         t_agenda, t_homework, t_notes, t_eval = st.tabs(
-            ["Agenda", "Homework", "Attendance and notes", "Evaluation"])
+            ["Agenda", "Homework", "Attendance and notes", "Evaluation"], key="team_meeting_tab", on_change="rerun")
 
         with t_agenda:
             audience = st.radio("Agenda for", list(agendas.AUDIENCES), format_func=agendas.AUDIENCES.get,
@@ -290,12 +327,12 @@ with tab_meeting:
             due = meetings.homework_due(project, m)
             st.markdown("**Due at this meeting** (given at the meeting before)")
             if due:
-                st.dataframe(meetings.homework_table(project, due), hide_index=True)
+                ui.tables.show(meetings.homework_table(project, due), key=f"team_hw_due_{m.id}")
             else:
                 st.caption("Nothing was due.")
             st.markdown("**Given at this meeting**")
             if m.homework:
-                st.dataframe(meetings.homework_table(project, m.homework), hide_index=True)
+                ui.tables.show(meetings.homework_table(project, m.homework), key=f"team_hw_given_{m.id}")
                 if editing:
                     texts = {h.id: h.text for h in m.homework}
                     st.multiselect("Done", list(texts), [h.id for h in m.homework if h.done], format_func=texts.get,
@@ -315,7 +352,9 @@ with tab_meeting:
                     c1.selectbox("Who", ["everyone", *names], format_func=lambda i: names.get(i, "Everyone"),
                                  key="team_hw_who")
                     c2.date_input("Due", after.date if after else None, key="team_hw_due", format="YYYY-MM-DD")
-                    st.form_submit_button("Add homework", on_click=_edit, args=(_add_homework, m.id))
+                    st.form_submit_button("Add homework", on_click=_edit, args=(_add_homework, m.id),
+                                          kwargs={"at": "team_homework"})
+                ui.confirmation("team_homework")
 
         with t_notes:
             if editing:
@@ -337,12 +376,14 @@ with tab_meeting:
                     st.text_area("One comment (optional)", key="team_ev_comment")
                     st.selectbox("Your name (optional; leave anonymous if you prefer)", ["", *names],
                                  format_func=lambda i: names.get(i, "Anonymous"), key="team_ev_who")
-                    st.form_submit_button("Send my evaluation", on_click=_edit, args=(_add_evaluation, m.id))
+                    st.form_submit_button("Send my evaluation", on_click=_edit, args=(_add_evaluation, m.id),
+                                          kwargs={"at": "team_evaluation"})
+                ui.confirmation("team_evaluation")
             st.markdown(f"**Summary: {len(m.evaluations)} evaluations**")
             if m.evaluations:
                 summary = meetings.evaluation_summary(m)
                 st.plotly_chart(charts.evaluation_chart(summary), key=f"team_ev_chart_{m.id}")
-                st.dataframe(summary, hide_index=True)
+                ui.tables.show(summary, key=f"team_ev_table_{m.id}")
                 for comment in meetings.evaluation_comments(m):
                     st.markdown(f"> {ui.esc(comment)}")
 

@@ -57,7 +57,7 @@ def run_upload(action, uploaded, **kwargs) -> None:
         st.error(ui.esc(str(exc)))
         return
     if ui.save(current):
-        ui.flash(message)
+        ui.flash(message, at="data_files")
     datasets.drop_unused_tables(store, store.load(current.id))
     st.rerun()
 
@@ -73,7 +73,7 @@ def new_dataset(store, current, path, filename, progress, sheet, year):
 
 project_datasets = project.datasets
 if not project_datasets:
-    st.subheader("Upload your data")
+    st.header("Upload your data")
     st.write("Student-level exports from your student information system, long tables of counts and rates, "
              "or a state/federal public file (EDFacts) all work. The file stays on this computer.")
     uploaded, sheet, year = upload_form("data_upload", with_year=True)
@@ -92,12 +92,13 @@ presenting = ui.presenting()
 
 # ---------------------------------------------------------------- files
 
-st.subheader(f"Files of \u201c{ui.esc(dataset.name)}\u201d")
-st.dataframe(pd.DataFrame([{"file": f.filename, "rows": f.rows, "year": f.year, "sheet": f.sheet,
-                            "loaded": f.loaded_at.strftime("%Y-%m-%d %H:%M")} for f in dataset.files]),
-             hide_index=True, width="stretch")
+st.header(f"Files of \u201c{ui.esc(dataset.name)}\u201d")
+ui.tables.show(pd.DataFrame([{"File": f.filename, "Rows": f.rows, "Year": f.year, "Excel sheet": f.sheet,
+                              "Loaded": f.loaded_at} for f in dataset.files]), key="data_files_table")
+ui.confirmation("data_files")
 if not presenting:
-    with st.expander("Add next year's file, replace or delete a file, or start another data set"):
+    with st.expander("Add next year's file, replace or delete a file, or start another data set", key="data_more_box",
+                     on_change="rerun"):
         uploaded, sheet, year = upload_form("data_more", with_year=True)
         files = {f.id: f.filename for f in dataset.files}
         action = st.radio("What to do with the new file", ["add", "replace", "new"], horizontal=True, key="data_action",
@@ -123,13 +124,13 @@ if not presenting:
             current = ui.project()
             message = datasets.delete_file(current, current.dataset(dataset.id), gone)
             if ui.save(current):
-                ui.flash(message)
+                ui.flash(message, at="data_files")
                 datasets.drop_unused_tables(store, current)
             st.rerun()
 
 # ---------------------------------------------------------------- layout and mapping
 
-st.subheader("How the file is read")
+st.header("How the file is read")
 
 
 def change_layout():
@@ -142,9 +143,12 @@ def change_layout():
     ui.save(current)
 
 
-st.selectbox("Layout", list(LAYOUTS), index=list(LAYOUTS).index(dataset.layout), format_func=LAYOUTS.get,
-             key=f"data_layout_{dataset.id}", on_change=change_layout, disabled=presenting,
-             help="Detected from the column names; change it if the file was read the wrong way.")
+if presenting:  # no editing controls on the shared screen
+    st.markdown(f"**Layout:** {LAYOUTS[dataset.layout]}")
+else:
+    st.selectbox("Layout", list(LAYOUTS), index=list(LAYOUTS).index(dataset.layout), format_func=LAYOUTS.get,
+                 key=f"data_layout_{dataset.id}", on_change=change_layout,
+                 help="Detected from the column names; change it if the file was read the wrong way.")
 if dataset.confirmed:
     st.success("The team confirmed this mapping. Change anything below and confirm again.")
 else:
@@ -152,7 +156,9 @@ else:
 
 rev = project.revision
 roles = list(mapping.ROLE_NAMES.values())
-mapping_table = st.data_editor(
+if presenting:  # read, not edited, on the shared screen
+    ui.tables.show(pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_table_{dataset.id}")
+mapping_table = None if presenting else st.data_editor(
     pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_{dataset.id}_{rev}", hide_index=True,
     width="stretch", num_rows="fixed", disabled=presenting or ["column"],
     column_config={
@@ -176,9 +182,11 @@ if code_columns and dataset.layout != "edfacts":
         with st.expander(f"Codes of {c.label or c.column} ({c.column})"):
             table = pd.DataFrame(views.code_table(store.cursor(), project, dataset, c.column),
                                  columns=["code", "rows", "label"])
+            if presenting:
+                ui.tables.show(table.rename(columns=str.capitalize), key=f"data_codes_table_{c.column}")
+                continue
             code_editors[c.column] = st.data_editor(table, key=f"data_codes_{dataset.id}_{c.column}_{rev}",
-                                                    hide_index=True, width="stretch",
-                                                    disabled=presenting or ["code", "rows"])
+                                                    hide_index=True, width="stretch", disabled=["code", "rows"])
 
 if dataset.layout == "student" and not presenting:
     with st.expander(f"Combined groups ({len(dataset.combined)})"):
@@ -216,16 +224,17 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
         mapping.apply_mapping(target, mapping_table.to_dict("records"), codes)
         views.prepare(store.cursor(), current, target)
     except UserError as exc:
-        st.error(ui.esc(str(exc)))
+        ui.flash(str(exc), "error", at="data_confirm")
     else:
         target.confirmed = True
         if ui.save(current):
-            ui.flash("Mapping confirmed. The data is ready for step 3, Identify gaps.")
+            ui.flash("Mapping confirmed. The data is ready for step 3, Identify gaps.", at="data_confirm")
         st.rerun()
+ui.confirmation("data_confirm")
 
 # ---------------------------------------------------------------- quality
 
-st.subheader("Data quality")
+st.header("Data quality")
 st.caption("Problems never stop you from going on, but read them before you look for gaps.")
 for severity, text in quality_findings(project.id, project.revision, dataset.id):
     SEVERITY.get(severity, st.markdown)(ui.esc(text) if severity in SEVERITY else f"- {ui.esc(text)}")

@@ -11,6 +11,7 @@ from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.models import DataSet, GapSettings
 from successgaps.outputs import charts, gap_reports
+from successgaps.ui import tables
 from successgaps.ui.guidance import guide_url, metric_columns
 
 project = ui.page("Identify gaps", step=3)
@@ -45,7 +46,11 @@ def outliers(project_id: str, dataset_json: str) -> list[str]:
 
 
 names = {d.id: d.name for d in datasets}
-dataset_id = st.selectbox("Data set", list(names), format_func=names.get, key="gaps_dataset")
+if ui.presenting():  # the facilitator chose the data set before presenting
+    dataset_id = st.session_state.get("gaps_dataset") if st.session_state.get("gaps_dataset") in names else list(names)[0]
+else:
+    dataset_id = st.selectbox("Data set", list(names), format_func=names.get, key="gaps_dataset",
+                              persist_state="session")
 dataset = project.dataset(dataset_id)
 if not dataset.confirmed:
     st.warning("The mapping of this data set is not confirmed yet; check it in step 2 before you trust these gaps.")
@@ -80,7 +85,7 @@ def _save_settings() -> None:
             raise UserError("Type the benchmark rate (for example the state's rate, 85) to compare with it.")
         p.gap_settings = GapSettings(**{**p.gap_settings.model_dump(), **values})
 
-    ui.edit(apply, ok="Settings saved; the screen is recomputed.")
+    ui.edit(apply, ok="Settings saved; the screen is recomputed.", at="gaps_settings")
 
 
 for field, key in SETTING_KEYS.items():
@@ -89,7 +94,9 @@ for field, key in SETTING_KEYS.items():
         st.session_state[key] = value * 100 if field == "benchmark_rate" and value is not None else value
 
 if not ui.presenting():
-    with st.expander("Comparison, minimum sizes and thresholds", expanded=False):
+    with st.expander("Comparison, minimum sizes and thresholds", expanded=False, key="gaps_settings_box",
+                     on_change="rerun"):
+        ui.confirmation("gaps_settings")
         left, right = st.columns(2)
         left.radio("Compare each group with", list(COMPARISONS), format_func=COMPARISONS.get,
                    key="gaps_comparison", on_change=_save_settings)
@@ -116,53 +123,88 @@ if not ui.presenting():
 # ---------------------------------------------------------------- filters
 
 years, schools = lookup.years, lookup.schools
-cols = st.columns(5)
-level = cols[0].radio("Level", ["district", "school"] if schools else ["district"], horizontal=True,
-                      format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level")
-school = cols[1].selectbox("School", schools, key="gaps_school") if level == "school" else ""
-year = cols[2].selectbox("Year", years[::-1], key="gaps_year") if years else ""
-outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes",
-                               placeholder="All outcomes")
-dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
-                                 placeholder="All dimensions")
+FILTERS = {"gaps_level": "district", "gaps_school": schools[0] if schools else "", "gaps_year": years[-1] if years else "",
+           "gaps_outcomes": [], "gaps_dimensions": []}
+
+
+def _filters_in_effect() -> tuple:
+    """The filters as the facilitator set them (while presenting they are not drawn)."""
+    values = {k: st.session_state.get(k, default) for k, default in FILTERS.items()}
+    if values["gaps_level"] == "school" and values["gaps_school"] not in schools:
+        values["gaps_level"] = "district"
+    if values["gaps_year"] not in years:
+        values["gaps_year"] = FILTERS["gaps_year"]
+    return (values["gaps_level"], values["gaps_school"] if values["gaps_level"] == "school" else "",
+            values["gaps_year"], [o for o in values["gaps_outcomes"] if o in lookup.outcomes],
+            [d for d in values["gaps_dimensions"] if d in lookup.dimensions])
+
+
+if ui.presenting():
+    level, school, year, outcomes, dimensions = _filters_in_effect()
+else:
+    cols = st.columns(5)
+    level = cols[0].radio("Level", ["district", "school"] if schools else ["district"], horizontal=True,
+                          format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level",
+                          persist_state="session")
+    school = cols[1].selectbox("School", schools, key="gaps_school", persist_state="session") if level == "school" else ""
+    year = cols[2].selectbox("Year", years[::-1], key="gaps_year", persist_state="session") if years else ""
+    outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes", placeholder="All outcomes",
+                                   persist_state="session")
+    dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
+                                     placeholder="All dimensions", persist_state="session")
 place = lookup.place(level, school)  # every year of this place
 rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
-DRILL_COLUMNS = ["school", "n", "rate", "mean", "comparison_rate", "comparison_mean", "difference", "suppression_reason"]
-SCREEN_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
-                  "comparison_mean", "difference", "difference_low", "difference_high", "risk_ratio", "ci_low",
-                  "ci_high", "p_value", "flagged", "years_flagged", "share_of_students", "share_of_events"]
+DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (group − comparison)", "Why hidden"]
+HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
 
 def _present_gap(row):
-    st.markdown(f"### {ui.esc(statements.gap_sentence(row, interval=True))}")
-    st.plotly_chart(charts.comparison_bars(row), key="gaps_present_chart")
+    """One gap as a slide: the sentence, its bars, and the bars' figures in words (the chart's text alternative)."""
+    st.markdown(f"## {ui.esc(statements.gap_sentence(row, interval=True))}")
+    figure = charts.comparison_bars(row)
+    figure.update_layout(height=270, margin={"t": 10, "b": 10})
+    st.plotly_chart(figure, key="gaps_present_chart")
+    _bars_in_words(row)
 
 
-screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
-    ["Gap screen", "Heatmap", "Look closer", "Success gap statements"])
+def _bars_in_words(row):
+    """The comparison bars' figures in a sentence: the chart's text alternative."""
+    st.markdown(f"In the chart: {row['group']} **{tables.gap_figure(row)}** (n = {tables.number(row.get('n'), 0)}), "
+                f"{row['comparison']} **{tables.gap_figure(row, 'comparison_')}**; "
+                f"gap **{tables.gap_amount(row)}**.")
+
+
+if ui.presenting():  # one gap per slide, largest first, filters as set before presenting
+    shown, _ = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
+                               outcomes=outcomes, dimensions=dimensions)
+    if shown.empty:
+        st.info("No group is large enough to show with these filters and minimum sizes.")
+    beyond = shown[shown["flagged"].astype(bool)] if "flagged" in shown else shown
+    shown = beyond if not beyond.empty else shown.head(10)  # the gaps beyond the thresholds, else the ten largest
+    ui.slides(shown.to_dict("records"), _present_gap, label=lambda r: f"{r['group']} · {r['outcome']}")
+    ui.done()
+    st.stop()
+
+screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(  # the open tab is kept across saves and in the address
+    ["Gap screen", "Heatmap", "Look closer", "Success gap statements"], key="gaps_tab", bind="query-params")
 
 with screen_tab:
     shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
                                     outcomes=outcomes, dimensions=dimensions)
-    st.subheader("Largest gaps first")
+    st.header("Largest gaps first")
     st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
                f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
                "“Years in a row” counts the latest consecutive years beyond them.")
     if shown.empty:
         st.info("No group is large enough to show with these filters and minimum sizes.")
-    elif ui.presenting():  # one gap at a time, largest first, for the shared screen
-        ui.present_one(shown.to_dict("records"), "gaps_present", _present_gap,
-                       label=lambda r: f"{r['group']} · {r['outcome']}")
     else:
-        st.dataframe(ranking.readable(shown, SCREEN_COLUMNS), hide_index=True, width="stretch", key="gaps_screen_table",
-                     column_config=metric_columns(SCREEN_COLUMNS))
+        tables.show_gaps(shown, key="gaps_screen_table")
         st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
-    st.subheader(f"Hidden to protect privacy ({len(hidden)})")
+    st.header(f"Hidden to protect privacy ({len(hidden)})")
     st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
                "file suppressed it, or showing it would let a small group be worked out from the others.")
     if not hidden.empty:
-        st.dataframe(ranking.readable(hidden, ["group", "dimension", "outcome", "n", "suppression_reason"]),
-                     hide_index=True, width="stretch", key="gaps_hidden_table")
+        tables.show_gaps(hidden, key="gaps_hidden_table", columns=HIDDEN_COLUMNS)
 
 with heat_tab:
     binary = rows[rows["kind"] == "binary"]
@@ -171,8 +213,10 @@ with heat_tab:
     else:
         st.plotly_chart(charts.gap_heatmap(binary), key="gaps_heatmap")
         st.caption("Orange: the group does worse than its comparison; purple: better; grey “—”: hidden or "
-                   "not computable. The same numbers:")
-        st.dataframe(ranking.heatmap_table(binary).round(1), width="stretch", key="gaps_heatmap_table")
+                   "not computable. The same gaps in percentage points (group − comparison):")
+        heat = ranking.heatmap_table(binary).rename_axis("Group").reset_index()
+        tables.show(heat, key="gaps_heatmap_table",
+                    formats={c: lambda v: tables.number(v, 0, sign=True) for c in heat.columns[1:]})
 
 pairs = list(dict.fromkeys(zip(rows["dimension"], rows["group"])))
 outcome_names = list(rows["outcome"].unique())
@@ -198,18 +242,17 @@ with closer_tab:
             if not row["suppressed"]:
                 st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
                                 key="gaps_drill_bars")
+                _bars_in_words(row)
             by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
             if not by_school.empty:
                 st.markdown("**By school**")
                 st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
-                st.dataframe(ranking.readable(by_school, DRILL_COLUMNS), hide_index=True, width="stretch",
-                             key="gaps_drill_school_table", column_config=metric_columns(DRILL_COLUMNS))
+                tables.show_gaps(by_school, key="gaps_drill_school_table", columns=["School", *DRILL_COLUMNS])
             over_years = ranking.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
             if len(years) > 1:
                 st.markdown("**Over the years**")
                 st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")
-                st.dataframe(ranking.readable(over_years, ["year", *DRILL_COLUMNS[1:]]), hide_index=True, width="stretch",
-                             key="gaps_drill_year_table", column_config=metric_columns(DRILL_COLUMNS))
+                tables.show_gaps(over_years, key="gaps_drill_year_table", columns=["Year", *DRILL_COLUMNS])
 
 with statement_tab:
     st.caption("A success gap statement names the group, the outcome and the size of the gap, with the data "
@@ -231,9 +274,10 @@ with statement_tab:
 
             def _add(row=srow, key=draft_key):
                 ui.edit(lambda p: statements.add(p, row, st.session_state.get(key, ""), dataset_id=dataset_id),
-                        ok="Statement saved.")
+                        ok="Statement saved.", at="gaps_statement_save")
 
             st.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
+            ui.confirmation("gaps_statement_save")
     saved = project.statements
     if saved and not ui.presenting():
         ui.report_button("Success gap statement (PDF)", partial(gap_reports.statement_report, project, ui.store().cursor()),
@@ -249,11 +293,14 @@ with statement_tab:
                 continue
             st.text_area("Statement", value=s.text, key=f"gaps_text_{s.id}", label_visibility="collapsed",
                          on_change=lambda sid=s.id: ui.edit(statements.update_text, sid,
-                                                            st.session_state.get(f"gaps_text_{sid}", "")))
+                                                            st.session_state.get(f"gaps_text_{sid}", ""),
+                                                            at=f"gaps_statement_{sid}"))
             c1, c2 = st.columns(2)
             c1.button("Make this our focus", key=f"gaps_focus_{s.id}", disabled=s.focus,
-                      on_click=lambda sid=s.id: ui.edit(statements.set_focus, sid, ok="Focus statement chosen."))
+                      on_click=lambda sid=s.id: ui.edit(statements.set_focus, sid, ok="Focus statement chosen.",
+                                                                  at=f"gaps_statement_{sid}"))
             c2.button("Delete", key=f"gaps_delete_{s.id}",
                       on_click=lambda sid=s.id: ui.edit(statements.delete, sid, ok="Statement deleted."))
+            ui.confirmation(f"gaps_statement_{s.id}")
 
 ui.done()

@@ -39,7 +39,7 @@ def _apply_workbook(p, who, ratings):
     for key in [k for k in st.session_state if str(k).startswith(f"rub_r_{who}_")]:
         del st.session_state[key]  # the rating widgets show the saved ratings on the next run
     st.session_state["rub_upload_n"] = st.session_state.get("rub_upload_n", 0) + 1
-    ui.flash(f"Saved {saved} ratings from the workbook as {rubric.rater_name(p, who)}'s.")
+    ui.flash(f"Saved {saved} ratings from the workbook as {rubric.rater_name(p, who)}'s.", at="rub_workbook")
 
 
 def _move(order, step):
@@ -47,31 +47,20 @@ def _move(order, step):
     st.session_state["rub_fac_ind"] = order[(current + step) % len(order)]
 
 
-def facilitator_view():
-    """One indicator at a time, large enough for a shared screen."""
-    st.markdown(LARGE_TYPE, unsafe_allow_html=True)
-    left, right = st.columns([2, 3])
-    default_area = rubric.assigned_areas(project)[0]
-    area_id = left.selectbox("Area", list(area_title), index=list(area_title).index(default_area),
-                             format_func=area_title.get, key="rub_fac_area")
-    order = rubric.discussion_order(project, area_id)
-    if st.session_state.get("rub_fac_ind") not in order:
-        st.session_state["rub_fac_ind"] = order[0]
-    flagged = set(rubric.disagreements(project))
-    right.selectbox("Indicator (members' biggest disagreements first)", order, key="rub_fac_ind",
-                    format_func=lambda i: f"{'⚑ ' if i in flagged else ''}{i} · {book.indicator(i).title}")
-    ind_id = st.session_state["rub_fac_ind"]
+def _indicator(ind_id: str, order: list[str], flagged: set) -> None:
+    """One indicator, large enough for a shared screen: its four levels, members' own ratings under each,
+    the team's consensus and evidence (the slide while presenting; the top of the facilitator view)."""
+    if not ui.presenting():  # presentation mode has its own type sizes (ui.theme)
+        st.markdown(LARGE_TYPE, unsafe_allow_html=True)
     ind, area = book.indicator(ind_id), book.area_of(ind_id)
-    position = order.index(ind_id)
-
     st.header(ui.esc(f"{ind.id} · {ind.title}"))
-    st.caption(f"{ui.esc(area.title)} · indicator {position + 1} of {len(order)} in this area")
+    st.caption(f"{ui.esc(area.title)} · indicator {order.index(ind_id) + 1} of {len(order)} in this area")
     if ind_id in flagged:
         st.warning("⚑ Members' own ratings differ by two levels or more: hear each view before agreeing.")
-    with st.expander("Probing questions for this area"), st.container(key="rub_questions"):
-        for question in area.questions:
-            st.markdown(f"- {ui.esc(question)}")
-
+    if not ui.presenting():  # a slide keeps to the indicator; the questions are in the facilitator view
+        with st.expander("Probing questions for this area"), st.container(key="rub_questions"):
+            for question in area.questions:
+                st.markdown(f"- {ui.esc(question)}")
     counts = rubric.spread(project, ind_id)
     agreed = rubric.consensus_of(project, ind_id)
     with st.container(key="rub_levels"):
@@ -82,6 +71,39 @@ def facilitator_view():
                 st.caption(f"Members' own ratings here: **{counts[level]}**")
                 if agreed and agreed.level == level:
                     st.success("✓ Team consensus")
+    if ui.presenting() and agreed and agreed.evidence:
+        st.markdown(f"**Evidence:** {agreed.evidence}")
+
+
+def _area_order() -> tuple[str, list[str]]:
+    default_area = rubric.assigned_areas(project)[0]
+    area_id = st.session_state.get("rub_fac_area") if st.session_state.get("rub_fac_area") in area_title else default_area
+    return area_id, rubric.discussion_order(project, area_id)
+
+
+def present() -> None:
+    """The area the facilitator chose, one indicator per slide, biggest disagreements first; nothing to edit."""
+    area_id, order = _area_order()
+    flagged = set(rubric.disagreements(project))
+    ui.slides(order, lambda i: _indicator(i, order, flagged),
+              label=lambda i: ("⚑ " if i in flagged else "") + area_title[area_id])
+
+
+def facilitator_view():
+    """One indicator at a time, large enough for a shared screen, with the consensus to record."""
+    left, right = st.columns([2, 3])
+    area_id, _ = _area_order()
+    area_id = left.selectbox("Area", list(area_title), index=list(area_title).index(area_id),
+                             format_func=area_title.get, key="rub_fac_area", persist_state="session")
+    order = rubric.discussion_order(project, area_id)
+    if st.session_state.get("rub_fac_ind") not in order:
+        st.session_state["rub_fac_ind"] = order[0]
+    flagged = set(rubric.disagreements(project))
+    right.selectbox("Indicator (members' biggest disagreements first)", order, key="rub_fac_ind",
+                    format_func=lambda i: f"{'⚑ ' if i in flagged else ''}{i} · {book.indicator(i).title}")
+    ind_id = st.session_state["rub_fac_ind"]
+    _indicator(ind_id, order, flagged)
+    agreed = rubric.consensus_of(project, ind_id)
 
     prefix = f"rub_con_{ind_id}_"
     st.radio("Team consensus rating", LEVELS, format_func=LEVEL_LABELS.get, horizontal=True,
@@ -97,19 +119,19 @@ def facilitator_view():
     forward.button("Next indicator →", on_click=_move, args=(order, 1), width="stretch")
 
 
-status = rubric.progress(project)
-st.progress(status.consensus / status.indicators, text=status.sentence())
 if ui.presenting():
-    facilitator_view()
+    present()
     ui.done()
     st.stop()
+status = rubric.progress(project)
+st.progress(status.consensus / status.indicators, text=status.sentence())
 
 source = "loaded from a file" if rubric.is_custom(project) else "shipped with the app"
 st.caption(f"Rubric: **{book.title}**, version {book.version} ({source}) — {len(book.areas)} areas, "
            f"{status.indicators} indicators.")
-st.table(rubric.progress_table(project))
+ui.tables.show(rubric.progress_table(project), key="rub_progress_table", static=True)
 
-mine, consensus, facilitate, files = st.tabs(["My ratings", "Team consensus", "Facilitator view",
+mine, consensus, facilitate, files = st.tabs(key="rub_tab", bind="query-params", tabs=["My ratings", "Team consensus", "Facilitator view",
                                               "Export and rubric file"])
 
 with mine:
@@ -138,7 +160,8 @@ with mine:
         rated, total = rubric.rated_count(project, who, areas)
         st.markdown(f"**{ui.esc(rubric.rater_name(project, who))}** has rated {rated} of {total} indicators in these sections.")
         if not rubric.is_group(who):
-            with st.expander("Rate offline with a workbook (.xlsx)"):
+            with st.expander("Rate offline with a workbook (.xlsx)", key="rub_workbook_box", on_change="rerun"):
+                ui.confirmation("rub_workbook")
                 st.download_button("Download my rating workbook", rating_workbook.rating_workbook(project, who, areas),
                                    file_name=f"rubric-{names[who]}.xlsx".replace(" ", "-"), key="rub_wb_down",
                                    mime=ui.XLSX_MIME)
@@ -153,7 +176,7 @@ with mine:
                                   key="rub_wb_save", on_click=ui.edit, args=(_apply_workbook, who, ratings))
         for area_id in areas:
             area = book.area(area_id)
-            st.subheader(area.title)
+            st.header(area.title)
             st.caption(area.summary)
             for ind in area.indicators:
                 given = rubric.rating(project, who, ind.id)
@@ -181,7 +204,10 @@ with consensus:
                    "discuss these first.")
     else:
         st.caption("No indicator has members' own ratings two levels or more apart.")
-    st.dataframe(rubric.consensus_table(project, pick), hide_index=True, width="stretch")
+    overview = rubric.consensus_table(project, pick)
+    ui.tables.show(overview, key="rub_consensus_table",
+                   columns=[c for c in overview.columns if c != "Indicator id" and not c.startswith("Small group")
+                            and c not in ("Consensus evidence", "What we need to find out")])
     st.caption("Enter the consensus rating, its evidence and what the team still needs to find out "
                "in the Facilitator view, one indicator at a time.")
 
@@ -189,7 +215,7 @@ with facilitate:
     facilitator_view()
 
 with files:
-    st.subheader("Export all ratings")
+    st.header("Export all ratings")
     ui.report_button("Rubric report (PDF)", partial(plan_reports.rubric_report, project), "rubric-report.pdf")
     table = rubric.export_table(project)
     left, right = st.columns(2)
@@ -198,12 +224,13 @@ with files:
     right.download_button("Download Excel (.xlsx)", spreadsheet.workbook({"Rubric ratings": table}), file_name="rubric-ratings.xlsx",
                           mime=ui.XLSX_MIME, key="rub_xlsx")
 
-    st.subheader("Use your own rubric")
+    st.header("Use your own rubric")
     st.markdown("A state or district can rate with its own version of the rubric: start from the shipped file, "
                 "keep its shape, ids and the four levels, and change the `version` when the wording changes.")
     st.download_button("Download the shipped rubric (TOML) as a template", rubric_file.default_rubric_text(),
                        file_name="rubric.toml", mime="application/toml", key="rub_template")
     uploaded = st.file_uploader("Rubric file (.toml)", type=["toml"], key="rub_custom")
+    ui.confirmation("rub_custom")
     if uploaded is not None and st.button("Use this rubric", key="rub_custom_use"):
         try:
             custom = rubric_file.read_rubric_file(uploaded.getvalue())
@@ -212,11 +239,11 @@ with files:
                      + "\n".join(f"- {ui.esc(p)}" for p in exc.problems))
         else:
             if ui.edit(rubric.use_rubric, custom):
-                ui.flash(f"The team now rates with “{custom.title}”, version {custom.version}.")
+                ui.flash(f"The team now rates with “{custom.title}”, version {custom.version}.", at="rub_custom")
             st.rerun()
     if source == "loaded from a file" and st.button("Go back to the shipped rubric", key="rub_default"):
         if ui.edit(rubric.use_default_rubric):
-            ui.flash("The team now rates with the rubric shipped with the app.")
+            ui.flash("The team now rates with the rubric shipped with the app.", at="rub_custom")
         st.rerun()
 
 ui.done()

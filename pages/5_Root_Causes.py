@@ -59,7 +59,7 @@ def _whys(p, priority_id, count):
 
 
 # ---------------------------------------------------------------- areas of need
-st.subheader("Areas of need")
+st.header("Areas of need")
 if editing:
     st.selectbox("Areas of need are the indicators the team rated at or below", LEVELS[:3],
                  index=LEVELS.index(project.need_cut), format_func=LEVEL_LABELS.get, key="rc_cut",
@@ -68,11 +68,11 @@ if not needs:
     st.info("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in "
             "step 4, or raise the cut.")
 for area_title, table in root_causes.needs_by_area(needs):
-    st.markdown(f"#### {ui.esc(area_title)}")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown(f"### {ui.esc(area_title)}")
+    ui.tables.show(table, key=f"rc_needs_{area_title}")
 
 # ---------------------------------------------------------------- votes
-st.subheader("Vote: which areas would you act on first?")
+st.header("Vote: which areas would you act on first?")
 if needs and editing:
     st.number_input("Votes each member has", 1, 10, project.votes_per_member, key="rc_votes_per_member",
                     on_change=ui.edit, args=(_votes_per_member,))
@@ -85,16 +85,16 @@ if needs and editing:
                        format_func=_title, max_selections=project.votes_per_member, key=f"rc_votes_{voter}",
                        on_change=ui.edit, args=(_vote, voter))
 if project.votes:
-    st.dataframe(root_causes.tally_table(project, needs), hide_index=True, width="stretch")
+    ui.tables.show(root_causes.tally_table(project, needs), key="rc_tally_table")
     if waiting := root_causes.voters_missing(project):
         st.caption("Not voted yet: " + ", ".join(waiting))
 elif needs:
     st.caption("No votes yet.")
 
 # ---------------------------------------------------------------- priorities
-st.subheader(f"Priorities ({len(project.priorities)} of at most {root_causes.MAX_PRIORITIES})")
+st.header(f"Priorities ({len(project.priorities)} of at most {root_causes.MAX_PRIORITIES})")
 if editing and needs:
-    with st.expander("Add a priority", expanded=not project.priorities):
+    with st.expander("Add a priority", expanded=not project.priorities, key="rc_add_box", on_change="rerun"):
         st.multiselect("The areas of need it comes from (most votes first)", root_causes.by_votes(needs),
                        format_func=_title, key="rc_new_indicators")
         st.text_input("Title (leave empty to use the first area's name)", key="rc_new_title")
@@ -123,7 +123,7 @@ for n, pr in enumerate(project.priorities, 1):
                          "interventions are.", **_bound(pid, "actionable"))
         if prompt := root_causes.actionability_prompt(pr):
             st.warning(prompt)
-        with st.expander(f"Chain of “why?” ({len(pr.whys)})"):
+        with st.expander(f"Chain of “why?” ({len(pr.whys)})", key=f"rc_whys_box_{pr.id}", on_change="rerun"):
             count = min(len(pr.whys) + 1, root_causes.MAX_WHYS)
             for i in range(count):
                 st.text_input(f"Why? ({i + 1})", value=pr.whys[i] if i < len(pr.whys) else "",

@@ -16,6 +16,7 @@ statements = {"": "(no gap statement)"} | {s.id: root_causes.statement_label(s) 
 STATUS = list(action_plan.STATUS_LABELS)
 editing = not ui.presenting()
 today = dt.date.today()
+STEP_COLUMNS = ["Goal", "Step", "Owner", "Due", "Status"]  # the rest (start, resources, evidence, barriers) on demand
 
 
 
@@ -54,10 +55,6 @@ def _add_step(p, goal_id):
     st.session_state[f"{k}_start"] = st.session_state[f"{k}_due"] = None
 
 
-def _slide(offset):
-    st.session_state["plan_slide"] = st.session_state.get("plan_slide", 0) + offset
-
-
 def _owner_options(current: str) -> list[str]:
     return [""] + list(members) + ([current] if current and current not in members else [])
 
@@ -72,6 +69,7 @@ def _timeline(goal_id=None):
         st.caption("Give the action steps start and due dates to see them on the timeline.")
     else:
         st.plotly_chart(fig, key=f"plan_timeline_{goal_id or 'all'}")
+        st.caption("Every step of the timeline, with its owner, dates and status, is in the table below.")
 
 
 # ---------------------------------------------------------------- presentation: one goal at a time
@@ -79,31 +77,31 @@ if not editing:
     if not project.goals:
         st.info("The plan has no goals yet.")
     else:
-        i = st.session_state.get("plan_slide", 0) % len(project.goals)
-        goal = project.goals[i]
-        c1, c2, c3 = st.columns([1, 6, 1])
-        c1.button("← Previous", on_click=_slide, args=(-1,), key="plan_prev")
-        c2.markdown(f"**Goal {i + 1} of {len(project.goals)}** · priority: {ui.esc(priorities.get(goal.priority_id, ''))}")
-        c3.button("Next →", on_click=_slide, args=(1,), key="plan_next")
-        st.markdown(f"## {ui.esc(goal.text or 'Goal not written yet')}")
-        st.markdown(ui.esc(action_plan.goal_summary(goal)))
-        if goal.evidence:
-            st.markdown(f"**How we will know:** {ui.esc(goal.evidence)}")
-        st.dataframe(action_plan.steps_table(project, today, goal_id=goal.id), hide_index=True, width="stretch")
-        _timeline(goal.id)
+        def _goal_slide(goal):
+            """One goal as a slide: the goal, its measure, how we will know, and its steps (owners, due dates)."""
+            st.markdown(f"## {ui.esc(goal.text or 'Goal not written yet')}")
+            st.markdown(ui.esc(action_plan.goal_summary(goal)))
+            if goal.evidence:
+                st.markdown(f"**How we will know:** {ui.esc(goal.evidence)}")
+            ui.tables.show(action_plan.steps_table(project, today, goal_id=goal.id), key="plan_slide_steps",
+                           columns=["Step", "Owner", "Due", "Status"])
+
+        ui.slides(project.goals, _goal_slide,
+                  label=lambda g: "Priority: " + (priorities.get(g.priority_id) or "none chosen"))
     ui.done()
     st.stop()
 
 # ---------------------------------------------------------------- checks
 checks = action_plan.plan_checks(project)
-with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(checks) and bool(project.goals)):
+with st.expander(f"What the plan still needs ({len(checks)})", expanded=bool(checks) and bool(project.goals),
+                 key="plan_checks_box", on_change="rerun"):
     for sentence in checks:
         st.markdown(f"- {ui.esc(sentence)}")
     if not checks:
         st.success("Every goal has a measure and a date; every step has an owner on the team and a due date.")
 
 # ---------------------------------------------------------------- goals and their steps
-st.subheader("Goals")
+st.header("Goals")
 if not project.priorities:
     st.info("Choose the team's priorities and root causes in step 5 first; goals are written for them.")
 
@@ -158,7 +156,8 @@ for n, goal in enumerate(project.goals, 1):
                           args=(action_plan.move_step, sid, -1))
                 c4.button("↓ Down", key=f"plan_down_{sid}", help="Move this step down", on_click=ui.edit,
                           args=(action_plan.move_step, sid, 1))
-                with st.expander(f"Resources, evidence and barriers · {step.text[:40]}"):
+                with st.expander(f"Resources, evidence and barriers · {step.text[:40]}", key=f"plan_more_box_{step.id}",
+                                 on_change="rerun"):
                     st.text_input("Resources needed", value=step.resources, **_bound("step", sid, "resources"))
                     st.text_input("Evidence of progress: how will we know it is done well?", value=step.evidence,
                                   **_bound("step", sid, "evidence"))
@@ -178,7 +177,7 @@ for n, goal in enumerate(project.goals, 1):
         st.button("Remove this goal and its steps", key=f"plan_rm_goal_{gid}", on_click=ui.edit,
                   args=(action_plan.remove_goal, gid))
 
-with st.expander("Add a goal", expanded=not project.goals):
+with st.expander("Add a goal", expanded=not project.goals, key="plan_add_goal_box", on_change="rerun"):
     st.selectbox("For the priority", list(priorities)[1:] + [""], format_func=priorities.get,
                  key="plan_new_goal_priority")
     st.text_area("The goal (you can refine it after adding)", key="plan_new_goal",
@@ -188,17 +187,17 @@ with st.expander("Add a goal", expanded=not project.goals):
 
 # ---------------------------------------------------------------- timeline and my steps
 if project.steps:
-    st.subheader("Timeline")
+    st.header("Timeline")
     _timeline()
-    st.dataframe(action_plan.steps_table(project, today), hide_index=True, width="stretch")
-    st.subheader("My steps")
+    ui.tables.show(action_plan.steps_table(project, today), key="plan_steps_table", columns=STEP_COLUMNS)
+    st.header("My steps")
     who = st.selectbox("Team member", list(members), format_func=members.get, key="plan_my")
     if who:
         mine = action_plan.steps_table(project, today, owner_id=who)
         if mine.empty:
             st.caption(f"{ui.esc(members[who])} owns no action steps.")
         else:
-            st.dataframe(mine, hide_index=True, width="stretch")
+            ui.tables.show(mine, key="plan_my_table", columns=STEP_COLUMNS)
 
 # ---------------------------------------------------------------- export
 if project.goals or project.priorities:

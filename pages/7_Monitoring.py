@@ -39,13 +39,13 @@ def _set_step_status(p, review_id, step_id, field, key):
 
 def _record(p, review_id):
     monitoring.record_review(p, _review(p, review_id))
-    ui.flash("Review recorded; each action step now shows the status given at the review.")
+    ui.flash("Review recorded; each action step now shows the status given at the review.", at="mon_record")
 
 
 def _generate(p):
     added = monitoring.apply_schedule(p, monitoring.review_schedule(
         p, full_team_months=st.session_state["mon_team_every"], check_in_months=st.session_state["mon_check_every"]))
-    ui.flash(f"Scheduled {added} reviews; reviews already held were kept.")
+    ui.flash(f"Scheduled {added} reviews; reviews already held were kept.", at="mon_schedule")
 
 
 def _add_review(p):
@@ -61,7 +61,7 @@ def _revise(p):
     monitoring.revise(p, kind, item_id, field, value, st.session_state.get("mon_rev_why", ""),
                       review_id=st.session_state.get("mon_rev_review") or "")
     st.session_state["mon_rev_why"] = ""
-    ui.flash("The change is in the plan and in its history below.")
+    ui.flash("The change is in the plan and in its history below.", at="mon_revise")
 
 
 # ---------------------------------------------------------------- progress
@@ -70,15 +70,20 @@ progress = [monitoring.goal_progress(con, project, g) for g in project.goals]
 
 
 def _show_progress(item):
-    st.markdown(f"#### {ui.esc(item.goal.text or item.goal.metric or 'Goal')}")
+    st.markdown(f"### {ui.esc(item.goal.text or item.goal.metric or 'Goal')}")
     st.markdown(item.sentence)
     if item.points:
         st.plotly_chart(charts.progress_figure(item), key=f"mon_chart_{item.goal.id}")
+        fmt = ui.tables.percent if item.goal.measure == "rate" else ui.tables.number
+        ui.tables.show(pd.DataFrame([{"Year": pt.year, "Value": fmt(pt.value),  # the chart's figures, as a table
+                                      "95% interval": f"{fmt(pt.low)} to {fmt(pt.high)}" if pt.low is not None
+                                      and pt.high is not None else None, "Students (n)": pt.n}
+                                     for pt in item.points]), key=f"mon_points_{item.goal.id}", static=True)
 
 
 # ---------------------------------------------------------------- alerts
 alerts = monitoring.step_alerts(project) + monitoring.goal_alerts(progress)
-st.subheader("Alerts")
+st.header("Alerts")
 if alerts:
     for alert in alerts:
         st.warning(alert.sentence)
@@ -86,7 +91,7 @@ else:
     st.caption("No overdue steps, and no step was behind at two reviews running.")
 
 # ---------------------------------------------------------------- progress
-st.subheader("Progress toward our goals")
+st.header("Progress toward our goals")
 if not progress:
     st.caption("The plan has no goals yet: write them in step 6.")
 elif ui.presenting():
@@ -98,24 +103,26 @@ else:
                "to see the change. Bars are 95% intervals.")
 
 # ---------------------------------------------------------------- review schedule
-st.subheader("Review schedule")
+st.header("Review schedule")
 upcoming = monitoring.next_review(project)
 if upcoming:
     st.markdown(f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
                 f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})")
 if project.reviews:
-    st.dataframe(pd.DataFrame([{
+    ui.tables.show(pd.DataFrame([{
         "Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
-        "Held": "yes" if r.held else "", "Attendees": len(r.attendees)} for r in project.reviews]),
-        hide_index=True, width="stretch")
+        "Held": "yes" if r.held else "not yet", "Attendees": len(r.attendees)} for r in project.reviews]),
+        key="mon_reviews_table")
 else:
     st.caption("No reviews scheduled yet.")
 if not ui.presenting():
-    with st.expander("Schedule reviews", expanded=not project.reviews):
+    with st.expander("Schedule reviews", expanded=not project.reviews, key="mon_schedule_box", on_change="rerun"):
         c1, c2 = st.columns(2)
         c1.number_input("Full-team review every … months", 1, 12, 3, key="mon_team_every")
         c2.number_input("Implementers check-in every … months (first six months)", 1, 6, 1, key="mon_check_every")
-        st.button("Generate the schedule from the plan's dates", on_click=ui.edit, args=(_generate,))
+        st.button("Generate the schedule from the plan's dates", on_click=ui.edit, args=(_generate,),
+                  kwargs={"at": "mon_schedule"})
+        ui.confirmation("mon_schedule")
         c1, c2, c3 = st.columns([2, 2, 1])
         c1.date_input("Or add one review on", value=dt.date.today(), key="mon_new_date")
         c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
@@ -123,7 +130,7 @@ if not ui.presenting():
         c3.button("Add review", on_click=ui.edit, args=(_add_review,))
 
 # ---------------------------------------------------------------- recording a review
-st.subheader("Record a review")
+st.header("Record a review")
 open_reviews = [r for r in project.reviews if not r.held]
 if not project.steps:
     st.info("The plan has no action steps yet: add them in step 6, then review them here.")
@@ -158,12 +165,14 @@ else:
         key = f"mon_{field}_{rid}"
         st.text_area(label, value=getattr(review, field), key=key, on_change=ui.edit,
                      args=(_set_review_field, rid, field, key))
-    st.button("Record this review as held", type="primary", on_click=ui.edit, args=(_record, rid))
+    st.button("Record this review as held", type="primary", on_click=ui.edit, args=(_record, rid),
+              kwargs={"at": "mon_record"})
+    ui.confirmation("mon_record")
 
 # ---------------------------------------------------------------- revisions
-st.subheader("Plan revisions")
+st.header("Plan revisions")
 if not ui.presenting() and (project.goals or project.steps):
-    with st.expander("Change a goal or an action step"):
+    with st.expander("Change a goal or an action step", key="mon_revise_box", on_change="rerun"):
         items = [("goal", g.id) for g in project.goals] + [("step", s.id) for s in steps]
         names = {("goal", g.id): f"Goal: {g.text or 'untitled'}" for g in project.goals}
         names |= {("step", s.id): f"Step: {s.text or 'untitled'}" for s in steps}
@@ -184,10 +193,11 @@ if not ui.presenting() and (project.goals or project.steps):
         held = [r for r in project.reviews if r.held]
         st.selectbox("Decided at", [""] + [r.id for r in held], key="mon_rev_review",
                      format_func=lambda rid: "—" if not rid else f"Review of {_review(project, rid).date:%B %-d, %Y}")
-        st.button("Apply the change", on_click=ui.edit, args=(_revise,))
+        st.button("Apply the change", on_click=ui.edit, args=(_revise,), kwargs={"at": "mon_revise"})
+        ui.confirmation("mon_revise")
 log = monitoring.history(project)
 if log:
-    st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")
+    ui.tables.show(pd.DataFrame(log), key="mon_history_table")
 else:
     st.caption("No changes to the plan yet.")
 ui.report_button("Progress report (PDF)", partial(plan_reports.progress_report, project, con), "progress-report.pdf")

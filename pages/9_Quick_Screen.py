@@ -7,10 +7,11 @@ only draw it; removing the file forgets it.
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from successgaps import ui
-from successgaps.engine import quickscreen, statements
+from successgaps.engine import quickscreen, ranking, statements
 from successgaps.errors import UserError
 from successgaps.outputs import charts, gap_reports, gap_table
 
@@ -61,7 +62,7 @@ else:
 
 year = statements.year_phrase(quick.year)
 if quick.gaps:
-    st.subheader(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
+    st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
     if ui.presenting():  # one gap at a time for the shared screen
         ui.present_one(quick.gaps, "qs_present", lambda gap: st.markdown(f"### {ui.esc(gap.sentence)}"),
                        label=lambda gap: gap.title)
@@ -77,12 +78,12 @@ else:
                "large enough to show.")
 
 if not quick.heatmap_rows.empty:
-    st.subheader("Every group and yes/no outcome at a glance")
+    st.header("Every group and yes/no outcome at a glance")
     st.plotly_chart(charts.gap_heatmap(quick.heatmap_rows), key="qs_heatmap")
     st.caption("Orange: the group does worse than all other students; purple: better; grey “—”: hidden or "
                "not computable. The figures are in the table below.")
 
-st.subheader("Hidden to protect student privacy")
+st.header("Hidden to protect student privacy")
 if quick.suppressed:
     st.caption("These results are not shown or ranked anywhere, and are blank in every download:")
     with st.container(height=220 if len(quick.suppressed) > 6 else None):
@@ -91,7 +92,8 @@ else:
     st.caption("Nothing: every group is large enough to show.")
 
 with st.expander("The table behind these sentences"):
-    st.dataframe(quickscreen.screen_table(quick), hide_index=True, width="stretch", key="qs_table")
+    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+    ui.tables.show_gaps(pd.concat([shown, hidden], ignore_index=True), key="qs_table")
 
 # ---------------------------------------------------------------- keep it, or take it away
 
@@ -102,15 +104,16 @@ def _keep() -> None:
     try:
         created = quickscreen.keep(ui.store(), current, st.session_state.get("qs_name", ""), chosen)
     except UserError as exc:
-        ui.flash(str(exc), "error")
+        ui.flash(str(exc), "error", at="qs_keep")
         return
     st.session_state[KEPT] = (current.digest, created.id, created.name)
     ui.open_project(created.id)
     ui.flash(f"Kept as the project “{created.name}”, with its data, mapping and {len(created.statements)} gap "
-             f"statement{'' if len(created.statements) == 1 else 's'}.")
+             f"statement{'' if len(created.statements) == 1 else 's'}.", at="qs_keep")
 
 
-st.subheader("Keep this", anchor="keep-this")
+st.header("Keep this", anchor="keep-this")
+ui.confirmation("qs_keep")
 if kept:
     st.success(f"This screen is the project “{ui.esc(kept[2])}”; it is open now.")
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")

@@ -108,8 +108,11 @@ def test_presentation_shows_one_goal_at_a_time(run, chosen, store):
     _click(at, "Next →")
     assert any(m.value == "## Fewer suspensions of English learners" for m in at.markdown)
     assert not any("Raise the graduation" in m.value for m in at.markdown)
-    _click(at, "Next →")
+    _click(at, "← Previous")
     assert any(m.value == "## Raise the graduation rate of English learners" for m in at.markdown)
+    _click(at, "Next →")
+    _click(at, "Next →")  # past the last goal: on to step 7, still presenting
+    assert at.title[0].value == "Step 7 · Monitoring" and at.query_params["present"] == "1"
 
 
 def test_exports_are_offered_once_there_is_a_plan(run, chosen, store):

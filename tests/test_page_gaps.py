@@ -7,6 +7,7 @@ from successgaps.engine import ranking, suppression
 from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
 from successgaps.process import sample
+from successgaps.ui import tables
 
 
 @pytest.fixture
@@ -21,13 +22,13 @@ def district(store, tmp_path):
 
 
 def screen_of(at):
-    """The ranked screen (the first table with a "Beyond threshold" column)."""
-    return next(d.value for d in at.dataframe if "Beyond threshold" in d.value.columns)
+    """The ranked screen (the first table with a "Beyond the threshold" column)."""
+    return next(d.value for d in at.dataframe if "Beyond the threshold" in d.value.columns)
 
 
 def hidden_of(at):
     """The list of hidden groups (the first table with only the hidden columns)."""
-    return next(d.value for d in at.dataframe if list(d.value.columns) == ["Group", "Dimension", "Outcome", "n", "Why hidden"])
+    return next(d.value for d in at.dataframe if list(d.value.columns) == ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"])
 
 
 def engine_table(store, project):
@@ -44,9 +45,16 @@ def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apar
     shown, hidden = ranking.gap_screen(table, GapSettings(), year=latest)
     screen = screen_of(at)
     assert len(screen) == len(shown)
-    assert screen.iloc[0]["Group"] == shown.iloc[0]["group"]
-    assert screen.iloc[0]["Outcome"] == shown.iloc[0]["outcome"]
-    assert screen.iloc[0]["Gap (points or units)"] == pytest.approx(shown.iloc[0]["difference"], abs=0.05)
+    assert list(screen.columns) == tables.GAP_SHORT  # the answer first: no column off-screen to the right
+    top = shown.iloc[0]
+    assert screen.iloc[0]["Group"] == top["group"]
+    assert screen.iloc[0]["Outcome"] == top["outcome"]
+    unit = " points" if top["kind"] == "binary" else ""
+    assert screen.iloc[0]["Gap (group − comparison)"].replace("\u2212", "-") == f"{top['difference']:+.0f}{unit}" \
+        or top["kind"] == "numeric"
+    at.toggle(key="gaps_screen_table_more").set_value(True).run()
+    screen = screen_of(at)
+    assert {"Dimension", "Risk ratio", "p-value"} <= set(screen.columns)
     listed = hidden_of(at)
     assert len(listed) == len(hidden) > 0 and listed["Why hidden"].str.len().min() > 0
     # no hidden group appears in the ranked screen
@@ -99,9 +107,13 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     assert not at.exception
     table = engine_table(store, district)
     shown, _ = ranking.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
-    assert any(m.value.startswith(f"**1 of {len(shown)}**") for m in at.markdown)
-    first = next(m.value for m in at.markdown if m.value.startswith("### "))
-    assert f"(n = {int(shown.iloc[0]['n']):,})" in first
-    assert not any("Beyond threshold" in d.value.columns for d in at.dataframe)  # no editing table on screen
+    beyond = shown[shown["flagged"].astype(bool)]  # the slides: the gaps beyond the thresholds, largest first
+    assert len(beyond) > 1
+    assert any(m.value.startswith(f"**1 of {len(beyond)}**") for m in at.markdown)
+    first = next(m.value for m in at.markdown if m.value.startswith("## "))
+    assert f"(n = {int(beyond.iloc[0]['n']):,})" in first
+    assert not at.dataframe and not at.multiselect and not at.tabs  # no table, filter or tab on the slide
+    assert at.query_params["present"] == "1" and at.query_params["slide"] == "1"  # a reload keeps the slide
     next(b for b in at.button if b.label == "Next →").click().run()
-    assert any(m.value.startswith(f"**2 of {len(shown)}**") for m in at.markdown)
+    assert any(m.value.startswith(f"**2 of {len(beyond)}**") for m in at.markdown)
+    assert at.query_params["slide"] == "2"

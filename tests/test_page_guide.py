@@ -10,7 +10,7 @@ from successgaps.ui.guidance import GLOSSARY_TAB, TIPS_LABEL, guide_url, metric_
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = "pages/8_Guide.py"
-TOOLS = {GUIDE, "pages/9_Quick_Screen.py"}  # pages outside the seven steps: they need no project
+TOOLS = {GUIDE, "pages/9_Quick_Screen.py", "pages/10_Meeting_View.py"}  # pages outside the seven steps
 STEP_OF_PAGE = {step.page: step.number for step in STEPS}
 
 
@@ -57,7 +57,7 @@ def test_a_link_to_a_term_opens_the_guide_on_that_entry(open_page):
     assert not at.exception
     assert at.selectbox(key="guide_term").value == "risk_ratio"
     assert [e.label for e in at.expander if e.proto.expanded] == ["Risk ratio"]
-    assert any(s.value == "Risk ratio" for s in at.subheader)  # shown in full above the list
+    assert any(s.value == "Risk ratio" for s in at.header)  # shown in full above the list
     assert any(guidance.term("risk_ratio").example[:50] in m.value for m in at.markdown)
 
 

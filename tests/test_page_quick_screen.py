@@ -28,7 +28,7 @@ def test_dropping_a_file_shows_the_summary_the_ten_sentences_and_what_was_hidden
     [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
     assert listing.splitlines() == [f"{i}. **{g.title}** — {g.sentence}" for i, g in enumerate(expected.gaps, 1)]
     assert len(listing.splitlines()) == 10
-    assert any(h.value.startswith("The 10 largest gaps in ") for h in at.subheader)
+    assert any(h.value.startswith("The 10 largest gaps in ") for h in at.header)
     assert at.get("plotly_chart")
     assert any(m.value.startswith("- ") and "fewer than" in m.value for m in at.markdown)
     assert at.expander[0].label == "The table behind these sentences"

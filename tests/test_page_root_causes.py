@@ -54,7 +54,7 @@ def test_members_vote_and_the_tally_is_shown(run, rated, store):
     saved = store.load(rated.id)
     assert root_causes.tally(saved) == {ids[1]: 2, ids[0]: 1}
     tally = next(df.value for df in at.dataframe if "Voted by" in df.value.columns)
-    assert tally.loc[0, "Votes"] == 2 and tally.loc[0, "Voted by"] == "Ana, Ben"
+    assert tally.loc[0, "Votes"] == "2" and tally.loc[0, "Voted by"] == "Ana, Ben"
 
 
 def test_a_sixth_priority_is_refused_with_a_sentence(run, rated, store):
@@ -67,7 +67,7 @@ def test_a_sixth_priority_is_refused_with_a_sentence(run, rated, store):
         assert not at.exception
     assert [p.title for p in store.load(rated.id).priorities] == ["One", "Two", "Three", "Four", "Five"]
     assert "already has 5 priorities, the most the process allows" in at.error[0].value
-    assert any("Priorities (5 of at most 5)" in h.value for h in at.subheader)
+    assert any("Priorities (5 of at most 5)" in h.value for h in at.header)
 
 
 def test_a_root_cause_outside_the_schools_control_gets_a_prompt(run, rated, store):

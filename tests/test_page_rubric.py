@@ -99,6 +99,7 @@ def test_presentation_mode_shows_only_the_facilitator_view(run):
     assert len(at.tabs) == 0
     assert at.header[0].value.startswith("cr-1 · ")
     assert [s.value for s in at.subheader] == ["Planning", "Partially implemented", "Implemented", "Exemplary"]
+    assert not at.radio and not at.text_area  # nothing to edit on the shared screen
 
 
 def test_a_member_uploads_their_workbook(run, store, project):

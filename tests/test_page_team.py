@@ -93,7 +93,7 @@ def test_a_half_day_plan_has_fewer_meetings_and_agendas_with_norms_and_homework(
     assert [m.kind for m in meetings.working_meetings(saved)] == ["getting_started", "rubric", "root_causes"]
     assert sorted(a for m in saved.meetings for a in m.rubric_areas) == sorted(a for a, _ in meetings.rubric_areas())
     plan = next(d.value for d in at.dataframe if "Rubric areas" in d.value.columns)
-    assert list(plan["Meeting"]) == [m.number for m in saved.meetings]
+    assert list(plan["Meeting"]) == [str(m.number) for m in saved.meetings]
 
     at.selectbox(key="team_meeting").select(saved.meetings[1].id).run()
     agenda = next(md.value for md in at.markdown if md.value.startswith("# Meeting 2"))
@@ -142,7 +142,7 @@ def test_attendance_notes_and_an_evaluation_are_saved_and_summarised(run, store,
     evaluations = store.load(project.id).meetings[0].evaluations
     assert [e.scores["time_well_used"] for e in evaluations] == [2]
     summary = next(d.value for d in at.dataframe if "Statement" in d.value.columns).set_index("Statement")
-    assert summary.loc["Time was well used.", "Agree (%)"] == 0
+    assert summary.loc["Time was well used.", "Agree (%)"] == "0"
     assert any(md.value == "> Good data, too rushed." for md in at.markdown)
     assert first == store.load(project.id).meetings[0].id
 
@@ -177,6 +177,31 @@ def test_presentation_mode_shows_the_work_without_editing_controls(open_page, st
     at.run()
     assert not at.exception
     assert not at.text_area and not any(b.label == "Add to the team" for b in at.button)
-    assert any(md.value.startswith("# Meeting 1 · Getting started") for md in at.markdown)
-    assert any(md.value == "- Value every voice." for md in at.markdown) or any(
-        "- Value every voice." in md.value for md in at.markdown)
+    assert [h.value for h in at.header] == ["Who is at the table"]  # one slide at a time
+    next(b for b in at.button if b.label == "Next →").click().run()
+    next(b for b in at.button if b.label == "Next →").click().run()
+    assert [h.value for h in at.header] == ["Our meetings"]
+    plan = at.table[0].value
+    assert list(plan["Title"])[0] == "Getting started" and set(plan["Where"]) == {"—"}
+
+
+def test_the_meeting_view_walks_the_agenda_slide_by_slide(open_page, store, project):
+    p = store.load(project.id)
+    team.add_member(p, "Ana", category="family", agreed=True)
+    meetings.make_plan(p, 120, dt.date.today())
+    store.save(p)
+    at = open_page("pages/10_Meeting_View.py", project=project.id)
+    at.session_state["sg_presenting"] = True
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "Meeting 1 · Getting started"  # the next meeting by date
+    seen = []
+    while True:
+        seen.append(at.header[0].value)
+        forward = next(b for b in at.button if b.label == "Next →")
+        if at.markdown and any(m.value.startswith(f"**{len(seen)} of {len(seen)}**") for m in at.markdown):
+            break
+        forward.click().run()
+        assert not at.exception
+    assert seen[:4] == ["Meeting 1 · Getting started", "Our norms", "Today's objectives", "Agenda"]
+    assert seen[-1] == "Homework"

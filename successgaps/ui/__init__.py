@@ -19,12 +19,21 @@ from ..errors import UserError
 from ..models import Project
 from ..process.progress import STEPS, step_statuses
 from ..store import ERROR_LOG, DamagedWorkspaceError, Store, default_workspace, list_backups, restore_backup
+from . import tables, theme
+from .mode import PRESENTING, presenting
 from .guidance import render_tips
 
 _PROJECT_ID = "sg_project_id"
 _PROJECT = "sg_project"
 _FLASH = "sg_flash"
-_PRESENTING = "sg_presenting"
+_PRESENTING = PRESENTING
+_PRESENT_PARAM = "present"  # ?present=1 in the address: a reload stays in presentation mode
+_SLIDE_PARAM = "slide"  # ?slide=3: the slide shown, 1-based, so a reload shows the same slide
+_GOTO = "sg_deck_goto"  # (page, "first" | "last") asked for by a deck button; followed when the page starts
+_START = "sg_deck_start"  # "first" | "last": where the next page's slides start
+_BAR = "sg_deck_bar_slots"  # this run's (previous, where, next) slots of the deck bar
+_PAGE = "sg_deck_page"  # this run's page path (for the deck)
+MEETING_PAGE = "pages/10_Meeting_View.py"
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])|(!\[)|^(\s*)([#>+=-]|\d+[.)])", re.M)
@@ -108,19 +117,6 @@ def install_error_handler() -> None:
         ctx.on_script_error = show_error
 
 
-_PRESENTATION_CSS = """
-<style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 1.3rem; }
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
-.block-container { max-width: 1200px; padding-top: 1rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; line-height: 1.5; }
-[data-testid="stAlertContainer"] p { font-size: 1.45rem; }
-[data-testid="stMetricValue"] { font-size: 3rem; }
-[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem; padding: 0.5rem 0.8rem; }
-h1 { font-size: 2.6rem; } h2 { font-size: 2.1rem; } h3 { font-size: 1.7rem; }
-</style>
-"""
 
 
 @st.cache_resource(show_spinner=False)
@@ -183,11 +179,12 @@ def save(project: Project) -> bool:
         return False
 
 
-def edit(fn, *args, ok: str = "") -> bool:
+def edit(fn, *args, ok: str = "", at: str | None = None) -> bool:
     """The body of every editing callback: apply `fn(project, *args)` to the open project and autosave.
 
     Bad input (a `UserError` from the domain) is shown as its sentence and nothing is saved;
-    `ok` is a confirmation shown after a successful save.
+    `ok` is a confirmation shown after a successful save. Both appear where the page calls
+    `confirmation(at)` — beside the control — or, without `at`, at the top of the page.
     """
     p = project()
     before = dict(st.session_state.items())
@@ -196,7 +193,7 @@ def edit(fn, *args, ok: str = "") -> bool:
         fn(p, *args)
     except UserError as exc:
         _undo_callback(before, flashes)
-        flash(str(exc), "error")
+        flash(str(exc), "error", at=at)
         return False
     saved = save(p)
     if not saved:  # refused (another tab saved first): no success message, and the form keeps what was typed
@@ -204,7 +201,7 @@ def edit(fn, *args, ok: str = "") -> bool:
         _undo_callback(before, flashes)
         st.session_state.setdefault(_FLASH, []).extend(errors)
     elif ok:
-        flash(ok)
+        flash(ok, at=at)
     return saved
 
 
@@ -221,48 +218,227 @@ def _undo_callback(before: dict, flashes: int) -> None:
                 pass
 
 
-def flash(message: str, kind: str = "success") -> None:
-    """A message shown at the top of the page on the next run (callbacks run before the page draws)."""
-    st.session_state.setdefault(_FLASH, []).append((kind, message))
+def flash(message: str, kind: str = "success", at: str | None = None) -> None:
+    """A message for the next run (callbacks run before the page draws): beside the control that
+    `confirmation(at)` follows, or at the top of the page when `at` is None."""
+    st.session_state.setdefault(_FLASH, []).append((kind, message, at))
+
+
+def _draw(kind: str, message: str) -> None:
+    getattr(st, kind if kind in {"error", "warning", "info", "success"} else "info")(esc(message))
+
+
+def _take(at: str | None) -> list[tuple[str, str]]:
+    pending = st.session_state.get(_FLASH, [])
+    mine = [(kind, message) for kind, message, where in pending if where == at]
+    st.session_state[_FLASH] = [item for item in pending if item[2] != at]
+    return mine
 
 
 def show_flashes() -> None:
-    for kind, message in st.session_state.pop(_FLASH, []):
-        getattr(st, kind if kind in {"error", "warning", "info", "success"} else "info")(esc(message))
+    """Messages not tied to a control: a confirmation is a toast in the corner, which moves nothing on the
+    page; an error is drawn under the title."""
+    for kind, message in _take(None):
+        if kind == "error":  # a sentence to act on stays on the page
+            _draw(kind, message)
+        else:
+            _toast(kind, message)
 
 
-def presenting() -> bool:
-    return bool(st.session_state.get(_PRESENTING))
+def _toast(kind: str, message: str) -> None:
+    st.toast(esc(message), icon=":material/error:" if kind == "error" else ":material/check_circle:",
+             duration="infinite" if kind == "error" else "long")
+
+
+def confirmation(at: str) -> None:
+    """Draw here, beside its control, the confirmation or error of the last change made with `at`:
+    the page keeps its tab, its open expanders and its scroll position."""
+    for kind, message in _take(at):
+        _draw(kind, message)
+
+
+def _sync_presenting() -> None:
+    """Presentation mode lives in the session and in the address (`?present=1`), so it survives a reload."""
+    if st.query_params.get(_PRESENT_PARAM) == "1" and _PRESENTING not in st.session_state:
+        st.session_state[_PRESENTING] = True
+    if presenting():
+        st.query_params[_PRESENT_PARAM] = "1"
+    else:
+        st.query_params.pop(_PRESENT_PARAM, None)
+        st.query_params.pop(_SLIDE_PARAM, None)
 
 
 def _leave_presenting() -> None:
     st.session_state[_PRESENTING] = False  # the sidebar toggle is hidden while presenting
 
 
-def page(title: str, step: int | None = None, *, needs_project: bool = True) -> Project | None:
-    """Draw the page frame and return the open project (or stop with a pointer to Home)."""
+def deck_menu() -> dict[str, str]:
+    """The pages a facilitator presents, in order: page path -> its name in the step menu."""
+    return {"Home.py": "Where we stand", **{s.page: f"Step {s.number} · {s.title}" for s in STEPS},
+            MEETING_PAGE: "Meeting view"}
+
+
+_DECK_ORDER = ["Home.py", *(s.page for s in STEPS)]  # Previous / Next walk the steps; the meeting view is its own deck
+
+
+def _neighbour(page_path: str | None, step: int) -> str | None:
+    if page_path not in _DECK_ORDER:
+        return None
+    i = _DECK_ORDER.index(page_path) + step
+    return _DECK_ORDER[i] if 0 <= i < len(_DECK_ORDER) else None
+
+
+def _go(page_path: str, start: str = "first") -> None:
+    st.session_state[_GOTO] = (page_path, start)
+
+
+def _menu_changed() -> None:
+    chosen = st.session_state.get("sg_deck_menu")
+    if chosen:
+        _go(chosen)
+
+
+def _follow_goto() -> None:
+    goto = st.session_state.pop(_GOTO, None)
+    if goto:
+        page_path, start = goto
+        st.session_state[_START] = start
+        params = {_PRESENT_PARAM: "1"}
+        if st.session_state.get(_PROJECT_ID):
+            params["project"] = st.session_state[_PROJECT_ID]
+        st.switch_page(page_path, query_params=params)
+
+
+_KEYS_JS = """
+<script>
+(() => {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  if (doc.sgDeckKeys) return;
+  doc.sgDeckKeys = true;
+  doc.addEventListener("keydown", (event) => {
+    const tag = (event.target && event.target.tagName || "").toLowerCase();
+    if (["input", "textarea", "select"].includes(tag) || (event.target && event.target.isContentEditable)) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const which = event.key === "ArrowRight" || event.key === "PageDown" ? "next"
+                : event.key === "ArrowLeft" || event.key === "PageUp" ? "previous" : null;
+    if (!which) return;
+    const button = doc.querySelector(`.st-key-sg_deck_${which} button`);
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+})();
+</script>
+"""
+
+
+def _deck_bar(page_path: str | None) -> None:
+    """The top bar while presenting: step menu, Previous / where / Next (filled by `slides` or `done`), Leave."""
+    st.session_state[_PAGE] = page_path
+    menu = deck_menu()
+    with st.container(key="sg_deck_bar"):
+        where_menu, back, where, forward, leave = st.columns([3.2, 1.7, 3.4, 1.7, 1.6], vertical_alignment="center")
+        st.session_state["sg_deck_menu"] = page_path if page_path in menu else None
+        where_menu.selectbox("Go to step", list(menu), format_func=menu.get, key="sg_deck_menu",
+                             placeholder="Go to a step…", on_change=_menu_changed, label_visibility="collapsed")
+        leave.button("Leave", key="sg_leave_presenting", on_click=_leave_presenting, icon=":material/close:",
+                     help="Leave presentation mode", width="stretch")
+    st.session_state[_BAR] = (back, where, forward)
+    st.html(_KEYS_JS, unsafe_allow_javascript=True, width="content")
+
+
+def _fill_bar(index: int, count: int, label: str = "", *, key: str | None = None) -> tuple[int, int]:
+    """Previous / Next in the deck bar: within this page's `count` slides, then on to the neighbouring step.
+    Outside the presenting frame (`key` given), the row is drawn here and stays within the items."""
+    slots = st.session_state.pop(_BAR, None)
+    buttons = "sg_deck"
+    if slots is None:
+        if key is None:
+            return index, count
+        slots, buttons = st.columns([1, 4, 1], vertical_alignment="center"), key
+    back, where, forward = slots
+    page_path = st.session_state.get(_PAGE) if key is None else None
+    before, after = _neighbour(page_path, -1), _neighbour(page_path, 1)
+    key = key or f"sg_slide_{page_path}"
+
+    def move(step: int) -> None:
+        target = index + step
+        if 0 <= target < count:
+            st.session_state[key] = target
+        elif (neighbour := before if step < 0 else after) is not None:
+            _go(neighbour, "last" if step < 0 else "first")
+
+    back.button("← Previous", key=f"{buttons}_previous", on_click=move, args=(-1,), width="stretch",
+                disabled=index == 0 and before is None, help="Previous slide (left arrow key)")
+    where.markdown(f"**{index + 1} of {count}**" + (f" · {label}" if label else "") if count else "")
+    forward.button("Next →", key=f"{buttons}_next", on_click=move, args=(1,), width="stretch",
+                   disabled=index >= count - 1 and after is None, help="Next slide (right arrow key)")
+    return index, count
+
+
+def slides(items, render, label=None, *, key: str | None = None) -> None:
+    """Present `items` one slide at a time (a gap, an indicator, a goal, an agenda part) with the deck bar's
+    Previous / Next (and the keyboard's arrows). The position is kept in the session and the address
+    (`?slide=`), clamped when the list shrinks; past either end, Previous / Next go to the neighbouring step."""
+    items = list(items)
+    framed = st.session_state.get(_BAR) is not None
+    key = f"sg_slide_{st.session_state.get(_PAGE)}" if framed or key is None else key
+    start = st.session_state.pop(_START, None) if framed else None
+    if start == "last":
+        index = len(items) - 1
+    elif start == "first":
+        index = 0
+    elif key in st.session_state:
+        index = int(st.session_state[key])
+    elif not framed:
+        index = 0
+    else:
+        try:
+            index = int(st.query_params.get(_SLIDE_PARAM, "1")) - 1
+        except ValueError:
+            index = 0
+    index = min(max(index, 0), max(len(items) - 1, 0))
+    st.session_state[key] = index
+    if items and framed:
+        st.query_params[_SLIDE_PARAM] = str(index + 1)
+    _fill_bar(index, len(items), label(items[index]) if label and items else "", key=None if framed else key)
+    if items:
+        render(items[index])
+
+
+def page(title: str, step: int | None = None, *, needs_project: bool = True,
+         slide_page: str | None = None) -> Project | None:
+    """Draw the page frame and return the open project (or stop with a pointer to Home).
+
+    While presenting, the frame is a slide deck's: no sidebar, a bar with the step menu and
+    Previous / Next on top, the title small, no caption or tips. `slide_page` names the page in the
+    deck (a step's page is known from `step`)."""
     install_error_handler()
     st.set_page_config(page_title=f"{title} · Success Gaps", page_icon=":material/insights:", layout="wide")
+    _follow_goto()
+    _sync_presenting()
+    st.session_state.pop(_BAR, None)
     current = load_project()
     with st.sidebar:
         if current is not None:
             st.markdown(f"**Project:** {esc(current.name)}")
         st.toggle("Presentation mode", key=_PRESENTING,
-                  help="Hide editing controls and enlarge the screen for sharing in a meeting.")
+                  help="Slides for sharing in a meeting: large type, one item at a time, no editing controls. "
+                       "Set filters first; leave with the Leave button. The left and right arrow keys move.")
         st.caption(f"Workspace: `{store().workspace}`")
+    theme.apply(presenting())
     if presenting():
-        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
-        st.button("Leave presentation mode", key="sg_leave_presenting", on_click=_leave_presenting)
+        _deck_bar(slide_page or (STEPS[step - 1].page if step is not None else None))
     show_flashes()
     if step is not None:
         info = STEPS[step - 1]
         st.title(f"Step {step} · {info.title}")
-        if current is not None:
+        if presenting():
+            pass
+        elif current is not None:
             status = step_statuses(current)[step - 1]
             st.caption(f"{info.purpose}  \n**Status:** {status.status} — {esc(status.detail)}")
+            render_tips(step)
         else:
             st.caption(info.purpose)
-        if not presenting():
             render_tips(step)
     else:
         st.title(title)
@@ -277,12 +453,17 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True) -> 
 def focus_banner(project: Project) -> None:
     """Every later step shows the team's focus gap statement."""
     focus = project.focus_statement()
-    if focus is not None and focus.text:
+    if focus is not None and focus.text and not presenting():  # a slide has no room for it
         st.info(f"**Our success gap:** {esc(focus.text)}")
 
 
 def done() -> None:
-    """End-of-page marker that browser tests wait for."""
+    """End of the page: a page without slides is one slide of the deck; the marker browser tests wait for."""
+    if st.session_state.get(_BAR) is not None:
+        _fill_bar(0, 1)
+    st.session_state.pop(_START, None)
+    for kind, message, _ in st.session_state.pop(_FLASH, []):  # its control is not on the page: a toast
+        _toast(kind, message)
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 
@@ -306,28 +487,8 @@ def report_button(label: str, builder, filename: str, *, key: str | None = None)
 
 
 def present_one(items, key: str, render, label=None) -> None:
-    """Show one item at a time with Previous / Next (a gap, an indicator, a goal) for screen sharing.
-
-    `render(item)` draws the item; `label(item)` (optional) names it beside the counter. The position
-    is kept per `key` across reruns and clamped when the list shrinks.
-    """
-    items = list(items)
-    if not items:
-        return
-    state = f"{key}_index"
-    index = min(max(int(st.session_state.get(state, 0)), 0), len(items) - 1)
-    st.session_state[state] = index
-
-    def move(step: int) -> None:
-        st.session_state[state] = min(max(index + step, 0), len(items) - 1)
-
-    back, where, forward = st.columns([1, 4, 1], vertical_alignment="center")
-    back.button("← Previous", key=f"{key}_previous", on_click=move, args=(-1,), disabled=index == 0,
-                width="stretch")
-    where.markdown(f"**{index + 1} of {len(items)}**" + (f" · {esc(label(items[index]))}" if label else ""))
-    forward.button("Next →", key=f"{key}_next", on_click=move, args=(1,), disabled=index == len(items) - 1,
-                   width="stretch")
-    render(items[index])
+    """`slides` outside the presenting frame too: its own Previous / Next row, keyed by `key`."""
+    slides(items, render, label, key=key)
 
 
 def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> None:
@@ -337,7 +498,9 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
     from ..outputs import plan_reports, spreadsheet  # noqa: PLC0415 - only the plan pages need them
     from ..process import action_plan  # noqa: PLC0415
 
-    st.subheader("Export")
+    if presenting():
+        return
+    st.header("Export")
     tables = action_plan.export_tables(project, rubric)
     columns = st.columns(3)
     for column, sheet in zip(columns, csv_sheets):

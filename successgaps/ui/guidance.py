@@ -46,8 +46,10 @@ def render_tips(step: int) -> None:
         st.markdown(f"📖 [All tips, the explainer and the glossary are in the Guide]({guide_url()})")
 
 
-def _section(section: Section) -> None:
-    lines = [f"#### {section.heading}", section.body]
+def _section(section: Section, level: int = 3) -> None:
+    """A section of the explainer: a heading at `level` (in an expander, where a heading would skip
+    levels, `level=0` writes it in bold)."""
+    lines = [f"{'#' * level} {section.heading}" if level else f"**{section.heading}**", section.body]
     lines += [f"{n}. {item}" if section.numbered else f"- {item}"
               for n, item in enumerate(section.items, start=1)]
     st.markdown("\n".join(lines))
@@ -63,7 +65,7 @@ def render_explainer(*, framed: bool = True, expanded: bool = True, key: str = "
             st.header(content.title)
         st.markdown(content.summary)
         for section in content.sections:
-            _section(section)
+            _section(section, 0 if framed else 3)
         st.download_button(
             "Download the one-page handout (PDF)", data=handout.explainer_pdf,
             file_name="What is a success gap.pdf", mime="application/pdf", key=f"{key}_handout",
@@ -140,9 +142,9 @@ def render_glossary() -> None:
                           key=LOOKUP_KEY, on_change=_follow_lookup, placeholder="Choose a metric…")
     if chosen:
         with st.container(border=True):
-            st.subheader(names[chosen])
+            st.header(names[chosen])
             _term_body(guidance.term(chosen))
-    st.subheader("Every metric")
+    st.header("Every metric")
     for entry in terms:
         with st.expander(entry.name, expanded=entry.key == chosen):
             st.markdown(f"_{entry.short}_")

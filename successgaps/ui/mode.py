@@ -1,0 +1,12 @@
+"""Whether this browser tab is presenting (slides for a shared screen): one session key, read by the frame and
+the table helper alike."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PRESENTING = "sg_presenting"  # the session key (also the sidebar toggle's key)
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get(PRESENTING))

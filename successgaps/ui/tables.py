@@ -1,0 +1,263 @@
+"""The one way a table reaches the screen: figures formatted for people, a short set of columns first.
+
+Every page draws its tables with `show(df, key=...)` (any table) or `show_gaps(rows, key=...)` (rows of
+the gap engine). Before drawing, `for_people` turns every cell into text a person reads without
+thinking: blanks stay blank ("—", never `None`, `nan` or `NaT`), yes/no for true/false, thousands
+separators, a real minus sign, dates as "Mar 3, 2026". Gap rows get one "group's figure" and one
+"comparison's figure" column (86% for a rate, 690 for a scale score, 85–89% only when the source gave a
+range), the signed gap with its unit ("−13 points"), and "p < 0.001" rather than 0.
+
+A table with more columns than the question needs shows its short `columns` first, with a
+"More columns" toggle for the rest. In presentation mode tables are static (HTML, large type, read
+by screen readers); otherwise they are interactive data grids, whose text is also in the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import pandas as pd
+import streamlit as st
+
+from .mode import presenting as _presenting
+
+BLANK = "—"
+MINUS = "\u2212"
+
+
+# ---------------------------------------------------------------- one value
+
+
+def missing(value) -> bool:
+    """None, NaN, NaT, pandas NA or an empty / "None" / "nan" string."""
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() in {"", "none", "nan", "nat", "<na>"}
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _signed(text: str, value: float, sign: bool) -> str:
+    if value < 0:
+        return MINUS + text.lstrip("-")
+    return ("+" + text) if sign and value > 0 else text
+
+
+def number(value, decimals: int | None = None, *, sign: bool = False) -> str:
+    """1234 -> "1,234"; 3.456 -> "3.5"; 690.2 -> "690"; -13 -> "−13" (a real minus); blank -> "—".
+
+    Without `decimals`: whole numbers for 100 and more, one decimal below (trailing zero dropped)."""
+    if missing(value):
+        return BLANK
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    value = float(value)
+    if math.isinf(value):
+        return "∞" if value > 0 else MINUS + "∞"
+    if decimals is None:
+        decimals = 0 if abs(value) >= 100 or value == int(value) else 1
+    text = f"{value:,.{decimals}f}"
+    if decimals and "." in text and decimals == 1:
+        text = text.rstrip("0").rstrip(".")
+    if not text.strip("-0.,"):  # -0.04 rounds to 0: no sign
+        text, value = text.lstrip("-"), 0.0
+    return _signed(text, value, sign)
+
+
+def percent(proportion, decimals: int = 0) -> str:
+    """0.8642 -> "86%"; blank -> "—"."""
+    if missing(proportion):
+        return BLANK
+    return number(float(proportion) * 100, decimals) + "%"
+
+
+def percent_range(low, high) -> str:
+    """A rate given as a range (85-89, GE95): "85–89%"; an exact rate (low == high once rounded): "86%"."""
+    if missing(low) and missing(high):
+        return BLANK
+    if missing(low) or missing(high):
+        return percent(high if missing(low) else low)
+    a, b = percent(low), percent(high)
+    return a if a == b else f"{a[:-1]}–{b}"
+
+
+def p_value(p) -> str:
+    """0.0000 -> "p < 0.001"; 0.0312 -> "0.031"; blank -> "—"."""
+    if missing(p):
+        return BLANK
+    p = float(p)
+    if p < 0.001:
+        return "p < 0.001"
+    return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def date(value) -> str:
+    if missing(value):
+        return BLANK
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        value = value.date() if not (value.hour or value.minute) else value
+    if isinstance(value, dt.datetime):
+        return f"{value:%b %-d, %Y %H:%M}"
+    return f"{value:%b %-d, %Y}"
+
+
+def text(value) -> str:
+    """Any cell as text: blanks "—", booleans "yes"/"no", numbers and dates formatted for people."""
+    if missing(value):
+        return BLANK
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)) or (hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0):
+        try:
+            return number(value)
+        except (TypeError, ValueError):
+            return str(value)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return date(value)
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(text(v) for v in value) or BLANK
+    return str(value)
+
+
+def for_people(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
+    """Every cell as text for people; `formats` maps a column to a formatter (`percent`, `p_value`, ...)."""
+    formats = formats or {}
+    out = pd.DataFrame(index=df.index)
+    for column in df.columns:
+        fmt = formats.get(column, text)
+        out[str(column)] = [fmt(v) for v in df[column]]
+    return out.reset_index(drop=True).astype(str)
+
+
+# ---------------------------------------------------------------- gap rows
+
+GAP_SHORT = ["Group", "Outcome", "Group's figure", "Comparison's figure", "Gap (group − comparison)",
+             "Beyond the threshold", "Years in a row", "Students (n)"]
+GAP_MORE = ["Dimension", "School", "Year", "Compared with", "Comparison students (n)", "Risk ratio",
+            "95% interval of the gap", "p-value", "Share of students", "Share with the outcome", "Why hidden"]
+HELP_KEYS = {"Group's figure": "rate", "Comparison's figure": "comparison_rate", "Gap (group − comparison)": "difference",
+             "Beyond the threshold": "flagged", "Years in a row": "years_flagged", "Students (n)": "n",
+             "Risk ratio": "risk_ratio", "95% interval of the gap": "ci_low", "p-value": "p_value",
+             "Share of students": "share_of_students", "Share with the outcome": "share_of_events",
+             "Comparison students (n)": "comparison_n"}
+
+
+def _unit(outcome: str) -> str:
+    return " points" if re.search(r"score", outcome or "", re.I) else ""
+
+
+def _is_rate(row) -> bool:
+    return row.get("kind") != "numeric" and missing(row.get("mean"))
+
+
+def gap_figure(row, prefix: str = "") -> str:
+    """The group's (or, with prefix "comparison_", its comparison's) figure: "86%", "85–89%", "690"."""
+    if _is_rate(row):
+        low, high = row.get(f"{prefix}rate_low"), row.get(f"{prefix}rate_high")
+        if missing(low) and missing(high):
+            return percent(row.get(f"{prefix}rate"))
+        return percent_range(low, high)
+    return number(row.get(f"{prefix}mean"))
+
+
+def gap_amount(row) -> str:
+    """The signed gap with its unit: "−13 points", "+4 points", "−25.3", or a range "−14 to −9 points"."""
+    diff = row.get("difference")
+    if missing(diff):
+        return BLANK
+    if _is_rate(row):
+        low, high = row.get("difference_low"), row.get("difference_high")
+        if not missing(low) and not missing(high) and round(float(low)) != round(float(high)):
+            return f"{number(low, 0, sign=True)} to {number(high, 0, sign=True)} points"
+        return f"{number(diff, 0, sign=True)} points"
+    return number(diff, sign=True) + _unit(str(row.get("outcome", "")))
+
+
+def gap_interval(row) -> str:
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if missing(low) or missing(high):
+        return BLANK
+    unit = " points" if _is_rate(row) else _unit(str(row.get("outcome", "")))
+    return f"{number(low, 1, sign=True)} to {number(high, 1, sign=True)}{unit}"
+
+
+def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the gap engine (`gaps.screen`, `gaps.gap_screen`) as a table for people, every column
+    of `GAP_SHORT` and `GAP_MORE` (those the rows have)."""
+    records = []
+    for row in rows.to_dict("records"):
+        hidden = bool(row.get("suppressed")) or not missing(row.get("suppression_reason"))
+        flagged = row.get("flagged")
+        records.append({
+            "Group": text(row.get("group")), "Outcome": text(row.get("outcome")),
+            "Group's figure": BLANK if hidden else gap_figure(row),
+            "Comparison's figure": BLANK if hidden else gap_figure(row, "comparison_"),
+            "Gap (group − comparison)": BLANK if hidden else gap_amount(row),
+            "Beyond the threshold": BLANK if missing(flagged) else ("yes" if bool(flagged) else "no"),
+            "Years in a row": BLANK if missing(row.get("years_flagged")) else number(row.get("years_flagged"), 0),
+            "Students (n)": number(row.get("n"), 0),
+            "Dimension": text(row.get("dimension")), "School": text(row.get("school")),
+            "Year": text(row.get("year")), "Compared with": text(row.get("comparison")),
+            "Comparison students (n)": number(row.get("comparison_n"), 0),
+            "Risk ratio": number(row.get("risk_ratio"), 2), "95% interval of the gap": gap_interval(row),
+            "p-value": p_value(row.get("p_value")), "Share of students": percent(row.get("share_of_students")),
+            "Share with the outcome": percent(row.get("share_of_events")),
+            "Why hidden": text(row.get("suppression_reason")),
+        })
+    table = pd.DataFrame(records, columns=GAP_SHORT + GAP_MORE)
+    present = {"School": "school", "Year": "year", "Why hidden": "suppression_reason",
+               "Comparison students (n)": "comparison_n", "Share of students": "share_of_students",
+               "Share with the outcome": "share_of_events", "Beyond the threshold": "flagged",
+               "Years in a row": "years_flagged"}
+    drop = [heading for heading, column in present.items() if column not in rows.columns]
+    return table.drop(columns=drop)
+
+
+# ---------------------------------------------------------------- drawing
+
+
+
+
+def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, formats: dict | None = None,
+         help: dict | None = None, height: int | None = None, more: bool = True, static: bool = False) -> None:
+    """Draw a table for people. `columns`: the short default set (the rest behind "More columns");
+    `formats`: per-column formatters; `help`: column heading -> hover help; `static`: a short summary
+    drawn as a plain HTML table (always, not only when presenting)."""
+    table = for_people(df, formats)
+    if table.empty:
+        st.caption("Nothing to show yet.")
+        return
+    if columns is not None:
+        columns = [c for c in columns if c in table.columns]
+        extra = [c for c in table.columns if c not in columns]
+        if extra and more and not _presenting():
+            if st.toggle("More columns", key=f"{key}_more", help="Show " + ", ".join(extra) + "."):
+                columns = columns + extra
+        table = table[columns]
+    if static or _presenting():
+        st.table(table, hide_index=True, border="horizontal")
+        return
+    config = {c: st.column_config.TextColumn(help=h) for c, h in (help or {}).items() if c in table.columns}
+    st.dataframe(table, hide_index=True, width="stretch", key=key, column_config=config or None,
+                 height=height or "auto")
+
+
+def show_gaps(rows: pd.DataFrame, *, key: str, columns: list[str] | None = None) -> None:
+    """Draw rows of the gap engine: `GAP_SHORT` first (or `columns`), the rest behind "More columns"."""
+    from .guidance import metric_help  # noqa: PLC0415
+
+    table = gap_rows(rows)
+    help_text = {}
+    for heading, term in HELP_KEYS.items():
+        try:
+            help_text[heading] = metric_help(term)
+        except KeyError:
+            continue
+    show(table, key=key, columns=columns or GAP_SHORT, help=help_text)

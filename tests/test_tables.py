@@ -1,0 +1,61 @@
+"""Every table reads as a person would write it: no None or nan, units, p < 0.001, ranges only when ranges."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from successgaps.ui import tables
+
+
+def test_numbers_are_written_for_people():
+    assert [tables.number(v) for v in (1234, 3.456, 690.2, -13, 12.0, -0.04)] == \
+        ["1,234", "3.5", "690", "−13", "12", "0"]
+    assert tables.number(4, 0, sign=True) == "+4" and tables.number(-13.4, 0, sign=True) == "−13"
+    assert tables.percent(0.8642) == "86%"
+
+
+def test_blanks_never_read_none_or_nan():
+    frame = pd.DataFrame({"Where": [None, "Room 4"], "Due": [pd.NaT, dt.date(2026, 3, 3)],
+                          "Votes": [np.nan, 3.0], "Agreed": [None, True], "Note": ["None", "nan"]})
+    shown = tables.for_people(frame)
+    assert shown.to_dict("list") == {"Where": ["—", "Room 4"], "Due": ["—", "Mar 3, 2026"], "Votes": ["—", "3"],
+                                     "Agreed": ["—", "yes"], "Note": ["—", "—"]}
+
+
+def test_a_tiny_p_value_is_p_below_a_thousandth_not_zero():
+    assert tables.p_value(0.0) == "p < 0.001"
+    assert tables.p_value(0.0312) == "0.031"
+
+
+def test_a_range_is_shown_only_when_the_source_gave_a_range():
+    assert tables.percent_range(0.85, 0.89) == "85–89%"
+    assert tables.percent_range(0.86, 0.86) == "86%"
+    exact = {"kind": "binary", "rate": 0.71, "rate_low": 0.71, "rate_high": 0.71, "comparison_rate": 0.84,
+             "comparison_rate_low": 0.84, "comparison_rate_high": 0.84, "difference": -13.0,
+             "difference_low": -13.0, "difference_high": -13.0, "outcome": "Graduated", "mean": np.nan}
+    assert (tables.gap_figure(exact), tables.gap_figure(exact, "comparison_"), tables.gap_amount(exact)) == \
+        ("71%", "84%", "−13 points")
+    ranged = {**exact, "rate_low": 0.85, "rate_high": 0.89, "difference_low": -4.0, "difference_high": 5.0}
+    assert tables.gap_figure(ranged) == "85–89%" and tables.gap_amount(ranged) == "−4 to +5 points"
+
+
+def test_a_scale_score_shows_its_average_not_a_rate():
+    score = {"kind": "numeric", "rate": np.nan, "mean": 690.4, "comparison_mean": 715.2, "difference": -24.8,
+             "outcome": "Math scale score", "ci_low": -30.1, "ci_high": -19.5}
+    assert (tables.gap_figure(score), tables.gap_figure(score, "comparison_")) == ("690", "715")
+    assert tables.gap_amount(score) == "−24.8 points"
+    assert tables.gap_interval(score) == "−30.1 to −19.5 points"
+
+
+def test_the_gap_screen_answers_in_its_first_columns():
+    rows = pd.DataFrame([{"group": "English learners", "dimension": "EL", "outcome": "Graduated", "kind": "binary",
+                          "n": 142, "rate": 0.71, "rate_low": 0.71, "rate_high": 0.71, "comparison_rate": 0.89,
+                          "comparison_rate_low": 0.89, "comparison_rate_high": 0.89, "mean": None,
+                          "difference": -18.0, "difference_low": -18.0, "difference_high": -18.0,
+                          "flagged": True, "years_flagged": 3, "p_value": 0.0, "suppressed": False,
+                          "suppression_reason": None}])
+    table = tables.gap_rows(rows)
+    assert table[tables.GAP_SHORT].iloc[0].tolist() == ["English learners", "Graduated", "71%", "89%",
+                                                         "−18 points", "yes", "3", "142"]
+    assert table.iloc[0]["p-value"] == "p < 0.001" and table.iloc[0]["Why hidden"] == "—"
