@@ -13,15 +13,38 @@ import numpy as np
 import pandas as pd
 
 from ..models import GapSettings
+from .stats import cohen_h
 
 NUMERIC_EFFECT_THRESHOLD = 0.25  # Hedges' g the What Works Clearinghouse calls substantively important
 
 
 def severity(df: pd.DataFrame) -> pd.Series:
     """How unfavourable a gap is for the group, on one scale: Cohen's h (binary) or Hedges' g (numeric),
-    signed so that positive means the group does worse (lower when higher is better, and vice versa)."""
+    signed so that positive means the group does worse (lower when higher is better, and vice versa).
+    A range-coded rate has no effect size of its own: its Cohen's h is taken at the end of the ranges
+    least against the group (`_ends`), so a range is never ranked on its midpoint."""
     sign = np.where(_hib(df), -1.0, 1.0)
-    return pd.Series(sign * df["effect_size"].astype(float).to_numpy(), index=df.index).where(~df["suppressed"])
+    value = sign * df["effect_size"].astype(float).to_numpy()
+    ends = _ends(df)
+    if ends is not None:
+        rate, comp, ranged = ends
+        value = np.where(ranged, sign * cohen_h(rate, comp), value)
+    return pd.Series(value, index=df.index).where(~df["suppressed"])
+
+
+def _ends(df: pd.DataFrame):
+    """(the group's rate, its comparison's rate, which rows are ranges) at the ends of the two ranges
+    least unfavourable to the group — for the bad outcome's risk and the points gap alike, the end of
+    the gap's range nearest zero (or past it) — or None when the table has no ranges."""
+    if "rate_low" not in df or "comparison_rate_low" not in df:
+        return None
+    f = lambda c: df[c].astype(float).to_numpy()  # noqa: E731
+    lo, hi, clo, chi = f("rate_low"), f("rate_high"), f("comparison_rate_low"), f("comparison_rate_high")
+    ranged = np.isfinite(lo) & np.isfinite(clo) & ((lo != hi) | (clo != chi))
+    if not ranged.any():
+        return None
+    hib = _hib(df)
+    return np.where(hib, hi, lo), np.where(hib, clo, chi), ranged
 
 
 def _hib(df: pd.DataFrame) -> np.ndarray:
@@ -34,13 +57,19 @@ def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
     binary: unfavourable risk ratio >= settings.risk_ratio_threshold — the risk of the bad outcome,
     rate/comparison_rate when lower is better, (1-rate)/(1-comparison_rate) when higher is better —
     or an unfavourable difference of at least settings.point_gap_threshold points (a threshold of 0
-    or less is switched off); numeric: unfavourable Hedges' g >= 0.25.
+    or less is switched off); numeric: unfavourable Hedges' g >= 0.25. Range-coded rates are tested at
+    the ends least against the group (`_ends`): the whole range must be beyond, never its midpoint.
     """
     hib = _hib(df)
     rate, comp = df["rate"].astype(float).to_numpy(), df["comparison_rate"].astype(float).to_numpy()
+    points = df["difference"].astype(float).to_numpy()
+    ends = _ends(df)
+    if ends is not None:  # a range is beyond the threshold only when its whole range is
+        rate, comp = np.where(ends[2], ends[0], rate), np.where(ends[2], ends[1], comp)
+        points = np.where(ends[2], (rate - comp) * 100, points)
     with np.errstate(divide="ignore", invalid="ignore"):
         bad_rr = np.where(hib, (1 - rate) / (1 - comp), rate / comp)
-    bad_points = np.where(hib, -1.0, 1.0) * df["difference"].astype(float).to_numpy()
+    bad_points = np.where(hib, -1.0, 1.0) * points
     rr_t, pt_t = settings.risk_ratio_threshold, settings.point_gap_threshold
     binary = ((rr_t > 0) & (bad_rr >= rr_t)) | ((pt_t > 0) & (bad_points >= pt_t))
     numeric = severity(df).to_numpy(dtype=float, na_value=np.nan) >= NUMERIC_EFFECT_THRESHOLD

@@ -89,8 +89,16 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
+def _ends(low: float, high: float) -> tuple[int, int]:
+    """The whole percents a rate's range is written with; a public file's rounded whole percent
+    (92 read as 91.5-92.5%) is written as the file wrote it, 92%."""
+    if high - low <= 0.0100001 and abs((low + high) * 50 - round((low + high) * 50)) < 1e-6:
+        return (_pct((low + high) / 2),) * 2
+    return _pct(low), _pct(high)
+
+
 def _rate_text(low: float, high: float) -> str:
-    a, b = _pct(low), _pct(high)
+    a, b = _ends(low, high)
     return f"{a}%" if a == b else f"between {a}% and {b}%"
 
 
@@ -110,7 +118,8 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
     """
     get = row.get
     who = group or group_phrase(str(get("group", "")), str(get("dimension", "")))
-    where = f"At {get('school')}, " if get("level") == "school" and get("school") else ""
+    where = f"At {get('school')}, " if get("level") == "school" and get("school") else \
+        f"In {get('district')}, " if get("level") == "district" and get("district") else ""
     year = year_phrase(get("year", ""))
     lead = (f"{where}in {year}, " if where else f"In {year}, ") if year else where
     start = lambda text: (lead + text) if lead else text[:1].upper() + text[1:]  # noqa: E731
@@ -150,8 +159,8 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         return start(text + n_text + ".")
     crate = _rate_text(float(clow), float(chigh))
     against = f"a benchmark of {crate}" if comparison == "the benchmark" else f"{crate} of {comparison}"
-    dlow = _pct(float(low)) - _pct(float(chigh))
-    dhigh = _pct(float(high)) - _pct(float(clow))
+    dlow = _ends(float(low), float(high))[0] - _ends(float(clow), float(chigh))[1]
+    dhigh = _ends(float(low), float(high))[1] - _ends(float(clow), float(chigh))[0]
     if dlow == dhigh:
         worse = dlow < 0 if higher_is_better else dlow > 0
         amount = f"{abs(dlow)} percentage point{'s' if abs(dlow) != 1 else ''}"
