@@ -1,5 +1,6 @@
 """Step 3 · Identify gaps: screen every group × outcome, look closer, write the success gap statement."""
 
+import pandas as pd
 import streamlit as st
 
 from successgaps import ui
@@ -104,17 +105,32 @@ if not ui.presenting():
 
 # ---------------------------------------------------------------- filters
 
+
+def _default_year(rows, years) -> int:
+    """Index (newest first) of the latest year in which this place shows any group."""
+    showing = [y for y in years[::-1] if (~ranking.select(rows, year=y)["suppressed"].astype(bool)).any()]
+    return years[::-1].index(showing[0]) if showing else 0
+
+
 years, schools = lookup.years, lookup.schools
 cols = st.columns(5)
-level = cols[0].radio("Level", ["district", "school"] if schools else ["district"], horizontal=True,
-                      format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level")
-school = cols[1].selectbox("School", schools, key="gaps_school") if level == "school" else ""
-year = cols[2].selectbox("Year", years[::-1], key="gaps_year") if years else ""
+levels = {"state": "Whole file (state)", "district": "Whole file" if len(lookup.places) == 1 or not any(
+    lv == "state" for lv, _, _ in lookup.places) else "A district", "school": "A school"}
+present = list(dict.fromkeys(lv for lv, _, _ in lookup.places))
+level = cols[0].radio("Level", present, horizontal=True, format_func=lambda v: levels.get(v, v), key="gaps_level")
+choices = [p for p in lookup.places if p[0] == level]
+whole = choices == [ranking.whole_place(lookup.table)]
+picked = choices[0] if whole else cols[1].selectbox(
+    "School or district (type a name or an id; the largest first)", choices, format_func=ranking.place_label,
+    key=f"gaps_place_{level}")
+_, district, school = picked
+year = cols[2].selectbox("Year", years[::-1], key="gaps_year", index=_default_year(lookup.place(
+    level, school, district), years)) if years else ""
 outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes",
                                placeholder="All outcomes")
 dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
                                  placeholder="All dimensions")
-place = lookup.place(level, school)  # every year of this place
+place = lookup.place(level, school, district)  # every year of this place
 rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
 DRILL_COLUMNS = ["school", "n", "rate", "mean", "comparison_rate", "comparison_mean", "difference", "suppression_reason"]
@@ -132,13 +148,19 @@ screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(
 
 with screen_tab:
     shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
-                                    outcomes=outcomes, dimensions=dimensions)
+                                    outcomes=outcomes, dimensions=dimensions, district=district)
     st.subheader("Largest gaps first")
     st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
                f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
                "“Years in a row” counts the latest consecutive years beyond them.")
+    for note in dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n):
+        st.caption(note[:1].upper() + note[1:] + ".")
     if shown.empty:
-        st.info("No group is large enough to show with these filters and minimum sizes.")
+        others = [y for y in years if y != year and not ranking.select(place, year=y)["suppressed"].all()]
+        st.warning(f"Every group of {ranking.place_label(picked)}" + (f" in {year}" if year else "") + " is hidden "
+                   "with these filters and minimum sizes (the reasons are below) — this is not a finding of no gap. "
+                   + (f"Try another year ({', '.join(others[-3:])}), " if others else "Try ")
+                   + "another place or smaller minimum sizes.")
     elif ui.presenting():  # one gap at a time, largest first, for the shared screen
         ui.present_one(shown.to_dict("records"), "gaps_present", _present_gap,
                        label=lambda r: f"{r['group']} · {r['outcome']}")

@@ -161,7 +161,7 @@ def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings
 
 
 def whole_place(table: pd.DataFrame) -> tuple[str, str, str]:
-    return ("state" if (table["level"] == "state").any() else "district"), "", ""
+    return ranking.whole_place(table)
 
 
 def _rows_at(table: pd.DataFrame, place: tuple[str, str, str]) -> pd.DataFrame:
@@ -175,27 +175,12 @@ def _rows_at(table: pd.DataFrame, place: tuple[str, str, str]) -> pd.DataFrame:
 
 
 def place_label(table: pd.DataFrame, place: tuple[str, str, str]) -> str:
-    """"Town High (Town (0100005))", "Town (0100005) (district)", "the whole file (every district in it)"."""
-    level, district, school = place
-    if level == "school":
-        return f"{school} ({district})" if district else school
-    if level == "district" and district:
-        return f"{district} (district)"
-    return "the whole file (every district in it)" if level == "state" else "the whole file"
+    return ranking.place_label(place)
 
 
 def places(quick: QuickScreen) -> list[tuple[str, str, str]]:
-    """Every place to pick, (level, district, school): the whole file, then its districts and schools, the
-    largest first (by all students; places without a count last), for a type-ahead picker."""
-    table = quick.table if "district" in quick.table else quick.table.assign(district="")
-    keys = ["level", "district", "school"]
-    size = (table[keys].fillna("").assign(_size=table["n"].astype(float) + table["comparison_n"].astype(float))
-            .groupby(keys, sort=False)["_size"].max())
-    whole = whole_place(quick.table)
-    rest = [(str(k[0]), str(k[1]), str(k[2])) for k in size.index]
-    order = dict(zip(rest, size.fillna(-1).to_numpy(float)))
-    rest = sorted((p for p in rest if p != whole), key=lambda p: (-order[p], p[0] != "district", p))
-    return [whole] + rest
+    """Every place to pick (`ranking.places`): the whole file, then districts and schools, the largest first."""
+    return ranking.places(quick.table)
 
 
 def choose(quick: QuickScreen, place: tuple[str, str, str] | None = None, year: str | None = None) -> QuickScreen:

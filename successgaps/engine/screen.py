@@ -58,7 +58,9 @@ Aggregate data with range-coded rates
 - rate_low/rate_high always filled (equal for an exact rate); rate = (rate_low + rate_high)/2.
 - all other students from all-students and group rows: (N·R - n·r)/(N - n), taken at the ends that
   make it widest: low = (N·R_low - n·r_high)/(N - n), high = (N·R_high - n·r_low)/(N - n), within 0-1.
-- District level from school rows: n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
+- A whole-number percent is rounded: 92 is read as 0.915-0.925 (a range: no interval or p-value).
+- District and whole-file levels from school rows: schools without a count are left out of the sum
+  (`note` counts them; nothing left: hidden). n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
   source-suppressed school (PS) counts with a rate anywhere in 0-1 (low 0, high 1).
 - difference uses midpoints; the range is difference_low = (rate_low - comparison_rate_high)·100,
   difference_high = (rate_high - comparison_rate_low)·100 (extra columns); no interval or p-value is
