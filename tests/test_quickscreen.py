@@ -192,7 +192,7 @@ def test_picking_a_school_or_a_district_screens_its_own_groups_with_ranges(edfac
     city = quickscreen.choose(edfacts_quick, ("district", "City (0200001)", ""))
     assert not city.gaps and city.shown == 0
     assert city.empty.startswith("Every group of City (0200001) (district) in 2014–15 is hidden:")
-    assert "not a finding of no gap" in city.empty and "another place" in city.empty
+    assert "not a finding of no gap" in city.empty and "another place (the whole file (every district in it), Town (0100005) (district)" in city.empty
 
 
 def test_the_default_year_is_the_latest_with_groups_large_enough_to_show(tmp_path):

@@ -222,8 +222,14 @@ def _empty(quick: QuickScreen, latest: pd.DataFrame, groups: pd.DataFrame) -> st
              and (~groups.loc[groups["year"] == y, "suppressed"].astype(bool)).any()]
     if other:
         offers.append("another year (" + ", ".join(statements.year_phrase(y) for y in other[-3:]) + ")")
-    if quick.place != quick.whole or (quick.table["level"] != quick.place[0]).any():
-        offers.append("another place (the whole file, a district or a school)")
+    table = quick.table
+    here = table.index.isin(_rows_at(table, quick.place).index)
+    elsewhere = table[~here & (table["year"] == quick.year).to_numpy() & ~table["suppressed"].to_numpy(bool)]
+    if len(elsewhere):  # only a place that shows something this year
+        there = set(zip(elsewhere["level"], elsewhere.get("district", pd.Series("", index=elsewhere.index)).fillna(""),
+                        elsewhere["school"].fillna("")))
+        offers.append("another place (" + ", ".join(
+            ranking.place_label(p) for p in [p for p in ranking.places(elsewhere) if p in there][:3]) + ")")
     s = quick.project.gap_settings
     if latest["suppression_reason"].fillna("").str.contains("fewer than").any():
         offers.append(f"a smaller minimum size than {s.min_n} students (start a project to change it)")
