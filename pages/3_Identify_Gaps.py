@@ -121,7 +121,7 @@ level = cols[0].radio("Level", present, horizontal=True, format_func=lambda v: l
 choices = [p for p in lookup.places if p[0] == level]
 whole = choices == [ranking.whole_place(lookup.table)]
 picked = choices[0] if whole else cols[1].selectbox(
-    "School or district (type a name or an id; the largest first)", choices, format_func=ranking.place_label,
+    "School or district (type a name or an id; the largest first)", choices, format_func=lambda p: ranking.place_label(p, int(lookup.table.attrs.get("states", 0))),
     key=f"gaps_place_{level}")
 _, district, school = picked
 year = cols[2].selectbox("Year", years[::-1], key="gaps_year", index=_default_year(lookup.place(
@@ -157,7 +157,7 @@ with screen_tab:
         st.caption(note[:1].upper() + note[1:] + ".")
     if shown.empty:
         others = [y for y in years if y != year and not ranking.select(place, year=y)["suppressed"].all()]
-        st.warning(f"Every group of {ranking.place_label(picked)}" + (f" in {year}" if year else "") + " is hidden "
+        st.warning(f"Every group of {ranking.place_label(picked, int(lookup.table.attrs.get('states', 0)))}" + (f" in {year}" if year else "") + " is hidden "
                    "with these filters and minimum sizes (the reasons are below) — this is not a finding of no gap. "
                    + (f"Try another year ({', '.join(others[-3:])}), " if others else "Try ")
                    + "another place or smaller minimum sizes.")

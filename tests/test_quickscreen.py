@@ -172,6 +172,7 @@ def edfacts_quick(tmp_path_factory):
 def test_a_public_file_of_several_districts_screens_the_whole_file_with_the_left_out_sentence(edfacts_quick):
     q = edfacts_quick
     assert q.place == ("state", "", "") and q.shown > 0 and not q.empty
+    assert q.place_label == "the nation (the whole file: 2 states)"
     assert q.notes == ["1 school in 1 state gives no cohort count and is not in this total"]
     places = quickscreen.places(q)
     assert places[0] == ("state", "", "")
@@ -192,7 +193,7 @@ def test_picking_a_school_or_a_district_screens_its_own_groups_with_ranges(edfac
     city = quickscreen.choose(edfacts_quick, ("district", "City (0200001)", ""))
     assert not city.gaps and city.shown == 0
     assert city.empty.startswith("Every group of City (0200001) (district) in 2014–15 is hidden:")
-    assert "not a finding of no gap" in city.empty and "another place (the whole file (every district in it), Town (0100005) (district)" in city.empty
+    assert "not a finding of no gap" in city.empty and "another place (the nation (the whole file: 2 states), Town (0100005) (district)" in city.empty
 
 
 def test_the_default_year_is_the_latest_with_groups_large_enough_to_show(tmp_path):

@@ -175,7 +175,7 @@ def _rows_at(table: pd.DataFrame, place: tuple[str, str, str]) -> pd.DataFrame:
 
 
 def place_label(table: pd.DataFrame, place: tuple[str, str, str]) -> str:
-    return ranking.place_label(place)
+    return ranking.place_label(place, int(table.attrs.get("states", 0)))
 
 
 def places(quick: QuickScreen) -> list[tuple[str, str, str]]:
@@ -229,7 +229,7 @@ def _empty(quick: QuickScreen, latest: pd.DataFrame, groups: pd.DataFrame) -> st
         there = set(zip(elsewhere["level"], elsewhere.get("district", pd.Series("", index=elsewhere.index)).fillna(""),
                         elsewhere["school"].fillna("")))
         offers.append("another place (" + ", ".join(
-            ranking.place_label(p) for p in [p for p in ranking.places(elsewhere) if p in there][:3]) + ")")
+            place_label(table, p) for p in [p for p in ranking.places(elsewhere) if p in there][:3]) + ")")
     s = quick.project.gap_settings
     if latest["suppression_reason"].fillna("").str.contains("fewer than").any():
         offers.append(f"a smaller minimum size than {s.min_n} students (start a project to change it)")

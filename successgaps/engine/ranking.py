@@ -199,14 +199,20 @@ def places(table: pd.DataFrame) -> list[tuple[str, str, str]]:
     return [whole] + sorted((p for p in found if p != whole), key=lambda p: (-order[p], p[0] != "district", p))
 
 
-def place_label(place: tuple[str, str, str]) -> str:
-    """"Town High (Town (0100005))", "Town (0100005) (district)", "the whole file (every district in it)"."""
+def place_label(place: tuple[str, str, str], states: int = 0) -> str:
+    """"Town High (Town (0100005))", "Town (0100005) (district)", "the whole file (every district in it)";
+    `states` (the table's attrs["states"]): "the nation (the whole file: 50 states)"."""
     level, district, school = place
     if level == "school":
         return f"{school} ({district})" if district else school
     if level == "district" and district:
         return f"{district} (district)"
-    return "the whole file (every district in it)" if level == "state" else "the whole file"
+    if states > 1:
+        return f"the nation (the whole file: {states} states)"
+    if level == "state":
+        return "the state (the whole file: every district in it)" if states == 1 else \
+            "the whole file (every district in it)"
+    return "the whole file"
 
 
 READABLE = {  # column -> (heading, scale)

@@ -124,11 +124,15 @@ def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
     schools = prepared.has_school
     years = _compute(gather(con, prepared, settings, schools, True), prepared, settings)
     years["_pooled"] = False
+    if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
+        years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
     if years["year"].nunique() <= 1:
         return years
     pooled = _compute(gather(con, prepared, settings, schools, False), prepared, settings)
     pooled["_pooled"] = True
-    return pd.concat([years, pooled], ignore_index=True)
+    both = pd.concat([years, pooled], ignore_index=True)
+    both.attrs.update(years.attrs)
+    return both
 
 
 def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
