@@ -180,3 +180,20 @@ def test_module_entry_point(long_file):
     done = subprocess.run([sys.executable, "-m", "successgaps", "screen", str(long_file)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith(",".join(columns.COLUMNS))
+
+
+def test_edfacts_assessment_file_by_district(tmp_path, capsys):
+    path = tmp_path / "assessment.csv"
+    path.write_text(
+        "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_MTH00NUMVALID_1718,ALL_MTH00PCTPROF_1718,ECD_MTH00NUMVALID_1718,"
+        "ECD_MTH00PCTPROF_1718\n"
+        "STATE,01,0100005,Town,010000500871,Town Elem,400,55,200,35-39\n"
+        "STATE,01,0100006,Village,010000600873,Village Elem,300,GE80,100,60-69\n")
+    code, out, err = run("screen", path, "--by", "district", "--format", "json", capsys=capsys)
+    assert code == 0, err
+    df = pd.DataFrame(json.loads(out))
+    assert set(df["outcome"]) == {"Math proficiency"} and set(df["year"]) == {"2017-18"}
+    town = df[(df["level"] == "district") & (df["district"] == "Town (0100005)")].iloc[0]
+    assert (town["n"], town["rate_low"], town["rate_high"]) == (200, pytest.approx(0.35), pytest.approx(0.39))
+    whole = df[df["level"] == "state"].iloc[0]
+    assert whole["n"] == 300 and whole["rate_low"] == pytest.approx((200 * 0.35 + 100 * 0.60) / 300)
