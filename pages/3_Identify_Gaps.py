@@ -2,6 +2,7 @@
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from successgaps import ui
@@ -122,37 +123,53 @@ if not ui.presenting():
 
 # ---------------------------------------------------------------- filters
 
+
+def _default_year(rows, years) -> int:
+    """Index (newest first) of the latest year in which this place shows any group."""
+    showing = [y for y in years[::-1] if (~ranking.select(rows, year=y)["suppressed"].astype(bool)).any()]
+    return years[::-1].index(showing[0]) if showing else 0
+
+
 years, schools = lookup.years, lookup.schools
-FILTERS = {"gaps_level": "district", "gaps_school": schools[0] if schools else "", "gaps_year": years[-1] if years else "",
-           "gaps_outcomes": [], "gaps_dimensions": []}
+levels = {"state": "Whole file (state)", "district": "Whole file" if len(lookup.places) == 1 or not any(
+    lv == "state" for lv, _, _ in lookup.places) else "A district", "school": "A school"}
+present = list(dict.fromkeys(lv for lv, _, _ in lookup.places))
+states = int(lookup.table.attrs.get("states", 0))
 
 
-def _filters_in_effect() -> tuple:
-    """The filters as the facilitator set them (while presenting they are not drawn)."""
-    values = {k: st.session_state.get(k, default) for k, default in FILTERS.items()}
-    if values["gaps_level"] == "school" and values["gaps_school"] not in schools:
-        values["gaps_level"] = "district"
-    if values["gaps_year"] not in years:
-        values["gaps_year"] = FILTERS["gaps_year"]
-    return (values["gaps_level"], values["gaps_school"] if values["gaps_level"] == "school" else "",
-            values["gaps_year"], [o for o in values["gaps_outcomes"] if o in lookup.outcomes],
-            [d for d in values["gaps_dimensions"] if d in lookup.dimensions])
+def _choices(level: str) -> tuple[list, bool]:
+    choices = [p for p in lookup.places if p[0] == level]
+    return choices, choices == [ranking.whole_place(lookup.table)]
 
 
-if ui.presenting():
-    level, school, year, outcomes, dimensions = _filters_in_effect()
+if ui.presenting():  # the filters as the facilitator set them before presenting (they are not drawn)
+    level = st.session_state.get("gaps_level", present[0])
+    level = level if level in present else present[0]
+    choices, whole = _choices(level)
+    picked = st.session_state.get(f"gaps_place_{level}")
+    picked = picked if not whole and picked in choices else choices[0]
+    _, district, school = picked
+    year = st.session_state.get("gaps_year")
+    if year not in years:
+        year = years[::-1][_default_year(lookup.place(level, school, district), years)] if years else ""
+    outcomes = [o for o in st.session_state.get("gaps_outcomes", []) if o in lookup.outcomes]
+    dimensions = [d for d in st.session_state.get("gaps_dimensions", []) if d in lookup.dimensions]
 else:
     cols = st.columns(5)
-    level = cols[0].radio("Level", ["district", "school"] if schools else ["district"], horizontal=True,
-                          format_func=lambda v: "Whole file" if v == "district" else "One school", key="gaps_level",
+    level = cols[0].radio("Level", present, horizontal=True, format_func=lambda v: levels.get(v, v), key="gaps_level",
                           persist_state="session")
-    school = cols[1].selectbox("School", schools, key="gaps_school", persist_state="session") if level == "school" else ""
-    year = cols[2].selectbox("Year", years[::-1], key="gaps_year", persist_state="session") if years else ""
+    choices, whole = _choices(level)
+    picked = choices[0] if whole else cols[1].selectbox(
+        "School or district (type a name or an id; the largest first)", choices,
+        format_func=lambda p: ranking.place_label(p, states), key=f"gaps_place_{level}", persist_state="session")
+    _, district, school = picked
+    year = cols[2].selectbox("Year", years[::-1], key="gaps_year", index=_default_year(lookup.place(
+        level, school, district), years), persist_state="session") if years else ""
     outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes", placeholder="All outcomes",
                                    persist_state="session")
     dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
                                      placeholder="All dimensions", persist_state="session")
-place = lookup.place(level, school)  # every year of this place
+place = lookup.place(level, school, district)  # every year of this place
 rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
 DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (group − comparison)", "Why hidden"]
@@ -176,7 +193,7 @@ def _bars_in_words(row):
 
 if ui.presenting():  # one gap per slide, largest first, filters as set before presenting
     shown, _ = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
-                               outcomes=outcomes, dimensions=dimensions)
+                               outcomes=outcomes, dimensions=dimensions, district=district)
     if shown.empty:
         st.info("No group is large enough to show with these filters and minimum sizes.")
     beyond = shown[shown["flagged"].astype(bool)] if "flagged" in shown else shown
@@ -190,13 +207,19 @@ screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(  # the open tab is ke
 
 with screen_tab:
     shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
-                                    outcomes=outcomes, dimensions=dimensions)
+                                    outcomes=outcomes, dimensions=dimensions, district=district)
     st.header("Largest gaps first")
     st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
                f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
                "“Years in a row” counts the latest consecutive years beyond them.")
+    for note in dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n):
+        st.caption(ui.esc(note[:1].upper() + note[1:] + "."))
     if shown.empty:
-        st.info("No group is large enough to show with these filters and minimum sizes.")
+        others = [y for y in years if y != year and not ranking.select(place, year=y)["suppressed"].all()]
+        st.warning(f"Every group of {ui.esc(ranking.place_label(picked, states))}" + (f" in {year}" if year else "") + " is hidden "
+                   "with these filters and minimum sizes (the reasons are below) — this is not a finding of no gap. "
+                   + (f"Try another year ({', '.join(others[-3:])}), " if others else "Try ")
+                   + "another place or smaller minimum sizes.")
     else:
         tables.show_gaps(shown, key="gaps_screen_table")
         st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")

@@ -60,6 +60,29 @@ else:
     st.markdown("The columns were read as proposed. [Review the mapping](#keep-this): keep this screen as a "
                 "project, then correct it on the Data page.")
 
+# ---------------------------------------------------------------- which place and year
+
+
+def _place_text(place) -> str:
+    return quickscreen.place_label(quick.table, place)
+
+
+choices = quickscreen.places(quick)
+cols = st.columns([3, 1])
+picked = cols[0].selectbox(
+    "Your school or district (type a name or an id; the largest first)", choices[1:], index=None,
+    format_func=_place_text, placeholder=f"Nothing picked: {_place_text(choices[0])}", key=f"qs_place_{quick.digest}")
+years = list(quick.years_list)
+default = quickscreen.choose(quick, picked)
+year_pick = cols[1].selectbox("Year", years, index=years.index(default.year) if default.year in years else 0,
+                              format_func=statements.year_phrase, key=f"qs_year_{quick.digest}_{picked}",
+                              disabled=len(years) <= 1) if years else None
+quick = quickscreen.choose(quick, picked, year_pick) if year_pick and year_pick != default.year else default
+st.markdown(f"Screening **{quick.place_label}**" + (f" in **{statements.year_phrase(quick.year)}**" if quick.year
+                                                     else "") + ".")
+for note in quick.notes:
+    st.caption(note[:1].upper() + note[1:] + ".")
+
 year = statements.year_phrase(quick.year)
 if quick.gaps:
     st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
@@ -73,9 +96,11 @@ if quick.gaps:
                f"thresholds (a risk ratio of {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "
                f"points, against the group; for averages, an effect size of 0.25). Groups of fewer than {s.min_n} "
                "students are never ranked. The 95% interval shows how sure each figure is.")
+elif quick.empty:  # never a false "No gap": nothing is shown here
+    st.warning(quick.empty)
 else:
-    st.success("No gap" + (f" in {year}" if year else "") + " is beyond the usual thresholds, among the groups "
-               "large enough to show.")
+    st.success("No gap" + (f" in {year}" if year else "") + f" is beyond the usual thresholds at {quick.place_label}, "
+               f"among the {quickscreen.counted(quick.shown, 'result')} large enough to show.")
 
 if not quick.heatmap_rows.empty:
     st.header("Every group and yes/no outcome at a glance")
@@ -86,7 +111,7 @@ if not quick.heatmap_rows.empty:
 st.header("Hidden to protect student privacy")
 if quick.suppressed:
     st.caption("These results are not shown or ranked anywhere, and are blank in every download:")
-    with st.container(height=220 if len(quick.suppressed) > 6 else None):
+    with st.container(height=220 if len(quick.suppressed) > 6 else "content"):
         st.markdown("\n".join(f"- {ui.esc(line)}" for line in quick.suppressed))
 else:
     st.caption("Nothing: every group is large enough to show.")
@@ -98,8 +123,7 @@ with st.expander("The table behind these sentences"):
 # ---------------------------------------------------------------- keep it, or take it away
 
 
-def _keep() -> None:
-    current = st.session_state[RESULT]
+def _keep(current: quickscreen.QuickScreen) -> None:  # the place and year on screen when it was clicked
     chosen = [gap.key for i, gap in enumerate(current.gaps) if st.session_state.get(f"qs_pick_{current.digest}_{i}")]
     try:
         created = quickscreen.keep(ui.store(), current, st.session_state.get("qs_name", ""), chosen)
@@ -124,7 +148,7 @@ elif not ui.presenting():
     st.text_input("Project name", value=quick.project.name, key="qs_name")
     for i, gap in enumerate(quick.gaps):
         st.checkbox(f"Carry over as a gap statement: {gap.title}", key=f"qs_pick_{quick.digest}_{i}")
-    st.button("Keep this", type="primary", key="qs_keep", on_click=_keep)
+    st.button("Keep this", type="primary", key="qs_keep", on_click=_keep, args=(quick,))
 
 left, right = st.columns(2)
 with left:

@@ -47,8 +47,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--comparison", choices=("all-others", "all-students"), default="all-others")
     p.add_argument("--min-n", type=int, default=30, help="minimum students in a group and its comparison")
     p.add_argument("--min-cell", type=int, default=10, help="minimum students with the outcome")
-    p.add_argument("--by", action="append", default=[], choices=("school", "year"),
-                   help="add school-level rows (school) or split by school year (year)")
+    p.add_argument("--by", action="append", default=[], choices=("district", "school", "year"),
+                   help="add district rows (district: a file with a district column, e.g. EDFacts LEAID), "
+                        "school rows (school) or split by school year (year)")
     p.add_argument("--format", choices=FORMATS, default=None, help="csv (default), json or xlsx")
     p.add_argument("--out", type=Path, help="write here instead of standard output")
     return top
@@ -120,7 +121,7 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
             if "school" in args.by and not prepared.has_school:
                 print("Warning: the file has no school column, so only district rows are written.", file=sys.stderr)
             table = screen(store.cursor(), prepared, settings, by_school="school" in args.by and prepared.has_school,
-                                by_year="year" in args.by, extra=True)
+                           by_year="year" in args.by, extra=True, by_district="district" in args.by)
         finally:
             store.close()
     return export_table(table)

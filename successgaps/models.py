@@ -172,7 +172,7 @@ class GapSettings(Model):
 class GapStatement(Model):
     id: str = Field(default_factory=new_id)
     dataset_id: str = ""
-    level: Literal["district", "school"] = "district"
+    level: Literal["state", "district", "school"] = "district"
     school: str = ""
     year: str = ""
     dimension: str = ""

@@ -107,11 +107,46 @@ def test_edfacts_file_keeps_ranges_and_source_suppression(edfacts_file, capsys):
     records = json.loads(out)
     town = [r for r in records if r["school"] and r["school"].startswith("Town High") and r["n"] == 66][0]
     assert (town["rate_low"], town["rate"], town["rate_high"]) == pytest.approx((0.85, 0.87, 0.89))
-    # all others: (252·.91 − 66·.89)/186 = .91710 to (252·.91 − 66·.85)/186 = .93129
+    # the whole-number 91 is rounded: 90.5-91.5%. All others: (252·.905 − 66·.89)/186 = .91032 to
+    # (252·.915 − 66·.85)/186 = .93806
     assert town["comparison_n"] == 186
-    assert (town["difference_low"], town["difference_high"]) == pytest.approx((-8.1290, -2.7097), abs=1e-3)
+    assert (town["difference_low"], town["difference_high"]) == pytest.approx((-8.8065, -2.0323), abs=1e-3)
     ps = [r for r in records if r["suppression_reason"] == "suppressed in the source file (PS)"]
     assert ps and all(r["rate"] is None for r in ps)
+
+
+@pytest.fixture
+def edfacts_districts(tmp_path):
+    """Two states, three districts; the second state gives rates without cohort counts."""
+    path = tmp_path / "acgr_districts.csv"
+    path.write_text(
+        "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
+        "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
+        "STATE,01,0100005,Town,010000500871,Town High,252,91,66,85-89,178,90-94,13,LT50,26NOV16\n"
+        "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
+        "STATE,01,0100006,Village,010000600873,Village High,300,80,100,70-74,180,85-89,40,50-54,26NOV16\n"
+        "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n")
+    return path
+
+
+def test_edfacts_districts_and_schools_without_counts_left_out(edfacts_districts, capsys):
+    code, out, err = run("screen", edfacts_districts, "--by", "district", "--by", "school", "--format", "json",
+                         capsys=capsys)
+    assert code == 0, err
+    df = pd.DataFrame(json.loads(out))
+    assert set(df["level"]) == {"state", "district", "school"}
+    whole = df[df["level"] == "state"]
+    hispanic = whole[whole["group"] == "Hispanic/Latino"].iloc[0]
+    assert not hispanic["suppressed"] and hispanic["n"] == 206  # 66 + 40 + 100; City High left out
+    assert hispanic["note"] == "1 school in 1 state gives no cohort count and is not in this total"
+    town = df[(df["level"] == "district") & (df["district"] == "Town (0100005)")]
+    assert set(town["school"].fillna("")) == {""} and town[town["group"] == "White"].iloc[0]["n"] == 248
+    city = df[(df["level"] == "district") & (df["district"] == "City (0200001)")]
+    assert city["suppressed"].all() and city["suppression_reason"].str.contains("nothing to add up").all()
+    schools = df[df["level"] == "school"]
+    assert set(schools["district"]) == {"Town (0100005)", "Village (0100006)", "City (0200001)"}
+    code, out, _ = run("screen", edfacts_districts, "--format", "json", capsys=capsys)
+    assert set(pd.DataFrame(json.loads(out))["level"]) == {"state"}
 
 
 def test_xlsx_output_to_a_file(long_file, tmp_path, capsys):
@@ -145,3 +180,20 @@ def test_module_entry_point(long_file):
     done = subprocess.run([sys.executable, "-m", "successgaps", "screen", str(long_file)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith(",".join(columns.COLUMNS))
+
+
+def test_edfacts_assessment_file_by_district(tmp_path, capsys):
+    path = tmp_path / "assessment.csv"
+    path.write_text(
+        "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_MTH00NUMVALID_1718,ALL_MTH00PCTPROF_1718,ECD_MTH00NUMVALID_1718,"
+        "ECD_MTH00PCTPROF_1718\n"
+        "STATE,01,0100005,Town,010000500871,Town Elem,400,55,200,35-39\n"
+        "STATE,01,0100006,Village,010000600873,Village Elem,300,GE80,100,60-69\n")
+    code, out, err = run("screen", path, "--by", "district", "--format", "json", capsys=capsys)
+    assert code == 0, err
+    df = pd.DataFrame(json.loads(out))
+    assert set(df["outcome"]) == {"Math proficiency"} and set(df["year"]) == {"2017-18"}
+    town = df[(df["level"] == "district") & (df["district"] == "Town (0100005)")].iloc[0]
+    assert (town["n"], town["rate_low"], town["rate_high"]) == (200, pytest.approx(0.35), pytest.approx(0.39))
+    whole = df[df["level"] == "state"].iloc[0]
+    assert whole["n"] == 300 and whole["rate_low"] == pytest.approx((200 * 0.35 + 100 * 0.60) / 300)

@@ -399,3 +399,31 @@ def test_an_outcome_a_school_does_not_have_gets_no_rows_there(con):
     assert at("Lincoln Elementary") == {"Reading"}  # no "Graduated: fewer than 10 students" noise
     assert at("Central High") == {"Graduated", "Reading"}
     assert row(df, "A", outcome="Graduated")["n"] == 30  # the district counts the high school's students
+
+
+def test_range_is_beyond_the_threshold_only_when_its_whole_range_is():
+    from successgaps.engine import ranking
+    from successgaps.models import GapSettings
+
+    rows = pd.DataFrame({
+        "rate": [0.80, 0.80, 0.80], "rate_low": [0.75, 0.70, 0.80], "rate_high": [0.85, 0.90, 0.80],
+        "comparison_rate": [0.90, 0.90, 0.90], "comparison_rate_low": [0.90, 0.90, 0.90],
+        "comparison_rate_high": [0.90, 0.90, 0.90], "difference": [-10.0, -10.0, -10.0],
+        "effect_size": [np.nan, np.nan, -0.28], "suppressed": [False] * 3, "kind": ["binary"] * 3,
+        "higher_is_better": [True] * 3, "mean": [np.nan] * 3})
+    settings = GapSettings(risk_ratio_threshold=0, point_gap_threshold=5)
+    # midpoints are all 10 points below; the ends nearest zero are 5, 0 and 10 points below
+    assert list(ranking.flagged(rows, settings)) == [True, False, True]
+    sev = ranking.severity(rows)
+    assert sev[2] > sev[0] > 0 > sev[1] or (sev[2] > sev[0] > 0 and sev[1] <= 0)
+
+
+def test_whole_number_rate_is_read_as_rounded_and_written_as_given():
+    from successgaps.engine import statements
+
+    row = {"group": "Hispanic/Latino", "dimension": "Race/ethnicity", "outcome": "Four-year graduation",
+           "year": "2014-15", "n": 66, "rate": 0.92, "rate_low": 0.915, "rate_high": 0.925,
+           "comparison": "all other students", "comparison_rate_low": 0.85, "comparison_rate_high": 0.89,
+           "comparison_rate": 0.87, "suppressed": False, "higher_is_better": True}
+    text = statements.gap_sentence(row)
+    assert "92% of Hispanic/Latino students" in text and "between 85% and 89% of all other students" in text

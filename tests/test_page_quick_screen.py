@@ -80,3 +80,28 @@ def test_home_offers_the_quick_screen_with_or_without_a_project(open_page, store
     project = store.create("Central High")
     at = open_page("Home.py", project=project.id)
     assert any(link.label == "Quick screen" for link in at.get("page_link"))
+
+
+EDFACTS = (
+    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
+    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
+    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
+    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
+    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
+    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n").encode()
+
+
+def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page, store):
+    at = drop(open_page(PAGE), "acgr.csv", EDFACTS)
+    assert not at.exception
+    assert any("gives no cohort count and is not in this total" in c.value for c in at.caption)
+    [picker] = [s for s in at.selectbox if s.key.startswith("qs_place_")]
+    assert picker.value is None  # nothing picked: the whole file
+    picker.set_value(("school", "Town (0100005)", "Town High")).run()
+    assert not at.exception
+    [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert "At Town High, in 2014–15," in listing and "between 70% and 74%" in listing
+    [picker] = [s for s in at.selectbox if s.key.startswith("qs_place_")]
+    picker.set_value(("district", "City (0200001)", "")).run()
+    assert not at.exception and any("is hidden" in w.value for w in at.warning)
+    assert not any(s.value.startswith("No gap") for s in at.success)

@@ -153,3 +153,57 @@ def test_the_one_pager_is_one_page_with_the_summary_and_the_ten_sentences(quick,
     for gap in quick.gaps:
         assert " ".join(gap.sentence.split()) in text
     assert "STU-" not in text
+
+
+EDFACTS = (
+    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
+    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
+    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
+    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
+    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
+    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n").encode()
+
+
+@pytest.fixture(scope="module")
+def edfacts_quick(tmp_path_factory):
+    return quickscreen.run(EDFACTS, "acgr.csv", tmp_path_factory.mktemp("ed"))
+
+
+def test_a_public_file_of_several_districts_screens_the_whole_file_with_the_left_out_sentence(edfacts_quick):
+    q = edfacts_quick
+    assert q.place == ("state", "", "") and q.shown > 0 and not q.empty
+    assert q.place_label == "the nation (the whole file: 2 states)"
+    assert q.notes == ["1 school in 1 state gives no cohort count and is not in this total"]
+    places = quickscreen.places(q)
+    assert places[0] == ("state", "", "")
+    assert ("district", "Town (0100005)", "") in places and ("school", "Village (0100006)", "Village High") in places
+    # the largest first: Village High (300 students) before Town High (252)
+    assert places.index(("school", "Village (0100006)", "Village High")) < \
+        places.index(("school", "Town (0100005)", "Town High"))
+
+
+def test_picking_a_school_or_a_district_screens_its_own_groups_with_ranges(edfacts_quick):
+    school = quickscreen.choose(edfacts_quick, ("school", "Town (0100005)", "Town High"))
+    assert school.gaps and all(g.row["school"] == "Town High" for g in school.gaps)
+    sentence = school.gaps[0].sentence
+    assert sentence.startswith("At Town High, in 2014–15,") and "between 70% and 74%" in sentence
+    district = quickscreen.choose(edfacts_quick, ("district", "Village (0100006)", ""))
+    assert district.gaps and {g.row["level"] for g in district.gaps} == {"district"}
+    assert district.gaps[0].sentence.startswith("In Village (0100006), in 2014–15,")
+    city = quickscreen.choose(edfacts_quick, ("district", "City (0200001)", ""))
+    assert not city.gaps and city.shown == 0
+    assert city.empty.startswith("Every group of City (0200001) (district) in 2014–15 is hidden:")
+    assert "not a finding of no gap" in city.empty and "another place (the nation (the whole file: 2 states), Town (0100005) (district)" in city.empty
+
+
+def test_the_default_year_is_the_latest_with_groups_large_enough_to_show(tmp_path):
+    rows = ["school,year,group,students,graduates"]
+    for year, scale in (("2022-23", 10), ("2023-24", 10), ("2024-25", 1)):
+        rows += [f"North,{year},All students,{25 * scale},{20 * scale}", f"North,{year},White,{15 * scale},{14 * scale}",
+                 f"North,{year},Hispanic,{10 * scale},{6 * scale}"]
+    q = quickscreen.run(("\n".join(rows) + "\n").encode(), "long.csv", tmp_path)
+    assert q.years_list == ("2022-23", "2023-24", "2024-25") and q.year == "2023-24" and q.shown > 0
+    latest = quickscreen.choose(q, None, "2024-25")
+    assert latest.year == "2024-25" and latest.shown == 0 and not latest.gaps
+    assert "is hidden" in latest.empty and "another year (2022–23, 2023–24)" in latest.empty
+    assert "smaller minimum size" in latest.empty

@@ -20,6 +20,8 @@ Aggregate layout (`layout == "aggregate"`), one row per (school, year, dimension
     rate_low  DOUBLE   lower end of the rate, proportion 0-1 (NULL when suppressed or missing)
     rate_high DOUBLE   upper end; equal to rate_low for an exact rate
     source_flag VARCHAR 'exact' | 'range' | 'suppressed' (source privacy suppression, e.g. PS) | 'missing'
+    district  VARCHAR  district label (only when `has_district`: the file has a district column)
+    state     VARCHAR  state label (only when `has_district`; NULL when the file names no state)
 
 Cube (student layout, `Prepared.cube`, built by `cube_sql`): the view summed once per (school, year,
 every group value), a table far shorter than the file that every count of the gap engine adds up:
@@ -70,6 +72,7 @@ class Prepared:
     has_school: bool = True
     has_year: bool = True
     cube: str = ""  # student layout: a quoted relation holding `cube_sql` (see above), or "" for none
+    has_district: bool = False  # aggregate layout: the view has `district` (and `state`) columns
 
 
 def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:

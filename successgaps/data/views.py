@@ -85,7 +85,8 @@ def prepare(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) 
             cube = Store.cache_table(project.id, name)
     return Prepared(layout=layout, relation=relation, dimensions=tuple(dims), outcomes=tuple(outs),
                     has_school=bool(column_for(dataset, "school") or column_for(dataset, "school_name")),
-                    has_year=bool(column_for(dataset, "year")) or all(f.year for f in dataset.files), cube=cube)
+                    has_year=bool(column_for(dataset, "year")) or all(f.year for f in dataset.files), cube=cube,
+                    has_district=layout == "aggregate" and _has_district(dataset))
 
 
 def _ensure(con, kind: str, catalog: str, schema: str, name: str, sql: str) -> None:
@@ -151,6 +152,30 @@ def school_year_sql(expr: str) -> str:
             f"THEN regexp_replace(upper({expr}), '{long}', '\\1-\\2') "
             f"WHEN regexp_full_match(upper({expr}), '{short}') "
             f"THEN regexp_replace(upper({expr}), '{short}', '20\\1-\\2') ELSE {expr} END)")
+
+
+def _has_district(dataset: DataSet) -> bool:
+    return bool(column_for(dataset, "district") or column_for(dataset, "district_name"))
+
+
+def _district_sql(dataset: DataSet, data_file: DataFile) -> str:
+    """'Name (id)' when the file has both (ids tell apart districts of one name in different states)."""
+    ident, label = column_for(dataset, "district"), column_for(dataset, "district_name")
+    if ident and label:
+        name, code = column_sql(dataset, data_file, label), column_sql(dataset, data_file, ident)
+        return f"coalesce({name} || ' (' || {code} || ')', {name}, {code})"
+    if ident or label:
+        return column_sql(dataset, data_file, ident or label)
+    return "CAST(NULL AS VARCHAR)"
+
+
+STATE_COLUMNS = ("stnam", "state", "state_name", "statename", "st")
+
+
+def _state_sql(dataset: DataSet, data_file: DataFile) -> str:
+    """The state's name from a column such as STNAM (read whatever role it was given), else NULL."""
+    found = next((c.column for c in dataset.columns if norm(c.column) in STATE_COLUMNS), None)
+    return column_sql(dataset, data_file, found) if found else "CAST(NULL AS VARCHAR)"
 
 
 def year_sql(dataset: DataSet, data_file: DataFile) -> str:
@@ -306,21 +331,26 @@ def rate_text_sql(expr: str) -> str:
 def _rated(inner: str, scale: float) -> str:
     """Turn `inner` (school, year, dimension, "group", outcome, n, events, u = normalised rate text) into the
     aggregate view's rows. Rates (percent when scale=100, proportion when 1) become intervals:
-    exact '91' -> 0.91/0.91; 'GE95'/'GT95' -> 0.95-1.00; 'LT50'/'LE20' -> 0.00-0.50/0.00-0.20;
+    a whole-number percent is rounded: '91' -> 0.905-0.915 ('range'; '100' -> 0.995-1.00, '0' -> 0-0.005),
+    a decimal '91.3' -> 0.913/0.913 (exact); 'GE95'/'GT95' -> 0.95-1.00; 'LT50'/'LE20' -> 0.00-0.50/0.00-0.20;
     '85-89' -> 0.85-0.89; 'PS' (and *, SUPP, ...) -> suppressed; '.', empty, unreadable -> missing
     (or events / n, flagged exact, when both are known)."""
     s = repr(float(scale))
     suppressed = ", ".join(quote_literal(v) for v in SUPPRESSED)
-    return f"""SELECT school, year, dimension, "group", outcome, n, events,
-  CASE WHEN flag = 'computed' THEN events / n WHEN flag = 'range' AND op IN ('LT', 'LE') THEN 0.0
+    whole = "op = '' AND b IS NULL AND NOT contains(u, '.')" if scale == 100 else "false"  # a rounded percent
+    return f"""SELECT school, year, dimension, "group", outcome, n, events, district, state,
+  CASE WHEN flag = 'computed' THEN events / n WHEN flag = 'rounded' THEN greatest(a - 0.5, 0.0) / {s}
+       WHEN flag = 'range' AND op IN ('LT', 'LE') THEN 0.0
        WHEN flag IN ('range', 'exact') THEN a / {s} END AS rate_low,
-  CASE WHEN flag = 'computed' THEN events / n WHEN flag = 'range' AND op IN ('GE', 'GT') THEN 1.0
+  CASE WHEN flag = 'computed' THEN events / n WHEN flag = 'rounded' THEN least(a + 0.5, {s}) / {s}
+       WHEN flag = 'range' AND op IN ('GE', 'GT') THEN 1.0
        WHEN flag = 'range' AND op IN ('LT', 'LE') THEN a / {s} WHEN flag = 'range' THEN b / {s}
        WHEN flag = 'exact' THEN a / {s} END AS rate_high,
-  CASE WHEN flag = 'computed' THEN 'exact' ELSE flag END AS source_flag
+  CASE WHEN flag = 'computed' THEN 'exact' WHEN flag = 'rounded' THEN 'range' ELSE flag END AS source_flag
 FROM (SELECT *, CASE WHEN u IN ({suppressed}) THEN 'suppressed'
                      WHEN u IS NOT NULL AND regexp_full_match(u, '{RATE_PATTERN}') THEN
-                          CASE WHEN op <> '' OR b IS NOT NULL THEN 'range' ELSE 'exact' END
+                          CASE WHEN {whole} THEN 'rounded' WHEN op <> '' OR b IS NOT NULL THEN 'range'
+                               ELSE 'exact' END
                      WHEN events IS NOT NULL AND n > 0 THEN 'computed' ELSE 'missing' END AS flag
       FROM (SELECT *, regexp_extract(u, '^(GE|GT|LT|LE)', 1) AS op,
                    TRY_CAST(regexp_extract(u, '^(?:GE|GT|LT|LE)?([0-9]+(?:\\.[0-9]+)?)', 1) AS DOUBLE) AS a,
@@ -331,6 +361,7 @@ FROM (SELECT *, CASE WHEN u IN ({suppressed}) THEN 'suppressed'
 def _aggregate_select(project: Project, dataset: DataSet, data_file: DataFile) -> str:
     source = file_table(project, data_file)
     school, year = _school_sql(dataset, data_file), year_sql(dataset, data_file)
+    district, state = _district_sql(dataset, data_file), _state_sql(dataset, data_file)
     if dataset.layout == "edfacts":
         pairs = edfacts_pairs(dataset)
         cells = ", ".join(
@@ -343,7 +374,8 @@ def _aggregate_select(project: Project, dataset: DataSet, data_file: DataFile) -
             f"{quote_literal(ALL_GROUP if rate.dimension == ALL_DIMENSION else rate.label)}, {quote_literal(rate.outcome)})"
             for k, (_, rate) in enumerate(pairs))
         inner = (f"SELECT school, year, m.dimension, m.\"group\", m.outcome, c.n AS n, CAST(NULL AS DOUBLE) AS events, "
-                 f"c.u AS u FROM (SELECT {school} AS school, {year} AS year, unnest([{cells}]) AS c FROM {source}) "
+                 f"c.u AS u, district, state FROM (SELECT {school} AS school, {year} AS year, {district} AS district, "
+                 f"{state} AS state, unnest([{cells}]) AS c FROM {source}) "
                  f"JOIN (VALUES {labels}) AS m(k, dimension, \"group\", outcome) ON m.k = c.k")
         return _rated(inner, 100.0)
     # aggregate, long: one row per (school, year, group[, outcome])
@@ -359,7 +391,7 @@ def _aggregate_select(project: Project, dataset: DataSet, data_file: DataFile) -
     number = lambda role: (number_sql(column_sql(dataset, data_file, column_for(dataset, role)))  # noqa: E731
                            if column_for(dataset, role) else "CAST(NULL AS DOUBLE)")
     rate = column_for(dataset, "rate")
-    inner = (f"SELECT {school} AS school, {year} AS year, "
+    inner = (f"SELECT {school} AS school, {year} AS year, {district} AS district, {state} AS state, "
              f"CASE WHEN {is_all} THEN {quote_literal(ALL_DIMENSION)} ELSE {dim} END AS dimension, "
              f"CASE WHEN {is_all} THEN {quote_literal(ALL_GROUP)} ELSE {_case(raw_group, group_map.codes)} END AS \"group\", "
              f"{outcome} AS outcome, {number('count')} AS n, {number('numerator')} AS events, "

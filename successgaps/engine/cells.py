@@ -149,61 +149,102 @@ def _runs(*columns) -> np.ndarray:
     return np.cumsum(change)
 
 
-def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
-    """Cells of an aggregate view; the district level sums school rows with interval arithmetic."""
+def districts(con, prepared: Prepared) -> int:
+    """How many districts an aggregate view names (0 without a district column)."""
+    if not prepared.has_district:
+        return 0
+    return con.execute(f"SELECT count(DISTINCT district) FROM {prepared.relation}").fetchone()[0]
+
+
+def whole_level(n_districts: int) -> str:
+    """The whole file's level: 'state' when it holds several districts, else 'district' (as it always was)."""
+    return "state" if n_districts > 1 else "district"
+
+
+def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool, n_districts: int = 0) -> tuple[str, list]:
+    """Cells of an aggregate view: each school's own row, and sums of school rows with interval arithmetic
+    for each district (when the file has several) and for the whole file.
+
+    A school that gives no count for a cell (some states publish rates without cohort counts) cannot be
+    weighted: it is left out of the sums, and `left_out` / `left_states` count the schools and states
+    left out (a sentence says so); a sum with nothing left has no n."""
     school = by_school and prepared.has_school
+    district = n_districts > 1
     year = _year_sql(prepared, by_year, prepared.relation)
     school_col = "COALESCE(CAST(school AS VARCHAR), '')" if prepared.has_school else "''"
-    sets = "(school, year, dimension, grp, outcome), (year, dimension, grp, outcome)" if school \
-        else "(year, dimension, grp, outcome)"
-    whole = "GROUPING(school)" if school else "1"
+    district_col = "COALESCE(CAST(district AS VARCHAR), '')" if prepared.has_district else "''"
+    state_col = "CAST(state AS VARCHAR)" if prepared.has_district else "CAST(NULL AS VARCHAR)"
+    cell = "year, dimension, grp, outcome"
+    sets = ([f"(district, school, {cell})"] if school else []) + ([f"(district, {cell})"] if district else []) \
+        + [f"({cell})"]
+    is_school = "GROUPING(school) = 0" if school else "false"
+    is_district = "GROUPING(district) = 0" if (school or district) else "false"
     sql = f"""
-    WITH src AS (SELECT {school_col} AS school, {year} AS year, CAST(dimension AS VARCHAR) AS dimension,
+    WITH src AS (SELECT {school_col} AS school, {district_col} AS district, {state_col} AS state, {year} AS year,
+                        CAST(dimension AS VARCHAR) AS dimension,
                         CAST("group" AS VARCHAR) AS grp, CAST(outcome AS VARCHAR) AS outcome,
                         CAST(n AS DOUBLE) AS n, CAST(events AS DOUBLE) AS events,
                         CAST(rate_low AS DOUBLE) AS rate_low, CAST(rate_high AS DOUBLE) AS rate_high, source_flag
                  FROM {prepared.relation}
                  WHERE NOT (source_flag = 'missing' AND coalesce(n, 0) = 0) AND "group" IS NOT NULL),
-    cells AS (
-        SELECT CASE WHEN {whole} = 1 THEN 'district' ELSE 'school' END AS level,
+    grouped AS (
+        SELECT {is_school} AS own, {is_district} AS in_district,
                {"CASE WHEN GROUPING(school) = 1 THEN '' ELSE school END" if school else "''"} AS school,
-               year, dimension, grp, outcome,
-               CASE WHEN count(*) = count(n) THEN sum(n) END AS n,
-               CASE WHEN count(*) = count(events) THEN sum(events) END AS events,
+               {"CASE WHEN GROUPING(district) = 1 THEN '' ELSE district END" if (school or district) else "''"}
+                   AS district,
+               year, dimension, grp, outcome, count(n) AS counted, count(*) = 1 AS single,
+               min(n) AS n1, min(events) AS e1, min(rate_low) AS lo1, min(rate_high) AS hi1, min(source_flag) AS f1,
+               sum(n) AS n, CASE WHEN count(events) = count(n) THEN sum(events) END AS events,
+               sum(n * coalesce(rate_low, 0.0)) AS lo_sum, sum(n * coalesce(rate_high, 1.0)) AS hi_sum,
+               bool_and(source_flag = 'exact') FILTER (WHERE n IS NOT NULL) AS all_exact,
+               count(DISTINCT school) FILTER (WHERE n IS NULL) AS left_out,
+               count(DISTINCT state) FILTER (WHERE n IS NULL) AS left_states
+        FROM src GROUP BY GROUPING SETS ({", ".join(sets)})),
+    cells AS (
+        SELECT CASE WHEN own THEN 'school' WHEN in_district THEN 'district'
+                    ELSE '{whole_level(n_districts)}' END AS level,
+               school, district, year, dimension, grp, outcome,
+               CASE WHEN own OR single THEN n1 ELSE n END AS n,
+               CASE WHEN own OR single THEN e1 WHEN counted > 0 THEN events END AS events,
                NULL::DOUBLE AS a, NULL::DOUBLE AS b, NULL::DOUBLE AS centre,
-               CASE WHEN count(*) = 1 THEN min(rate_low)
-                    WHEN count(*) = count(n) AND sum(n) > 0 THEN sum(n * coalesce(rate_low, 0.0)) / sum(n) END AS lo,
-               CASE WHEN count(*) = 1 THEN min(rate_high)
-                    WHEN count(*) = count(n) AND sum(n) > 0 THEN sum(n * coalesce(rate_high, 1.0)) / sum(n) END AS hi,
-               CASE WHEN count(*) = 1 THEN min(source_flag) WHEN bool_and(source_flag = 'exact') THEN 'exact'
-                    WHEN count(*) = count(n) THEN 'range' ELSE 'missing' END AS flag
-        FROM src GROUP BY GROUPING SETS ({sets}))
+               CASE WHEN own OR single THEN lo1 WHEN n > 0 THEN lo_sum / n END AS lo,
+               CASE WHEN own OR single THEN hi1 WHEN n > 0 THEN hi_sum / n END AS hi,
+               CASE WHEN own OR single THEN f1 WHEN counted = 0 THEN 'missing' WHEN all_exact THEN 'exact'
+                    ELSE 'range' END AS flag,
+               CASE WHEN own THEN 0 ELSE left_out END::DOUBLE AS left_out,
+               CASE WHEN own THEN 0 ELSE left_states END::DOUBLE AS left_states
+        FROM grouped)
     """
     return sql, []
 
 
 def gather(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_year: bool) -> dict:
     """The cells, each joined to its all-students row (t_) and reference group row (r_), in table order
-    (level, school, year, dimension, group, outcome): a dict of equally long columns."""
+    (level, district, school, year, dimension, group, outcome): a dict of equally long columns."""
     reference = settings.reference_group if settings.comparison == "reference" else ""
     if prepared.layout == "student":
-        return _student_raw(con, prepared, reference, by_school, by_year)
-    cells_sql, params = _aggregate_cells(prepared, by_school, by_year)
+        out = _student_raw(con, prepared, reference, by_school, by_year)
+        out["district"] = strings(np.array([""], object), np.zeros(len(out["n"]), int))
+        out["left_out"] = out["left_states"] = np.zeros(len(out["n"]))
+        return out
+    cells_sql, params = _aggregate_cells(prepared, by_school, by_year, districts(con, prepared))
     side = lambda p: ", ".join(f"{p}.{c} AS {p}_{c}" for c in ("n", "events", "a", "b", "lo", "hi", "flag"))  # noqa
-    key = "{p}.level = c.level AND {p}.school = c.school AND {p}.year = c.year AND {p}.outcome = c.outcome"
+    key = ("{p}.level = c.level AND {p}.district = c.district AND {p}.school = c.school AND {p}.year = c.year "
+           "AND {p}.outcome = c.outcome")
     sql = f"""{cells_sql}
-    SELECT {", ".join("c." + c for c in _CELL_COLS.split(", "))}, {side("t")}, {side("r")}
+    SELECT {", ".join("c." + c for c in _CELL_COLS.split(", "))}, c.district, c.left_out, c.left_states,
+           {side("t")}, {side("r")}
     FROM cells c
     LEFT JOIN cells t ON t.dimension = ? AND {key.format(p="t")}
     LEFT JOIN cells r ON r.grp = ? AND r.grp <> c.grp AND r.dimension = c.dimension AND {key.format(p="r")}
     WHERE c.dimension <> ?
-    ORDER BY c.level, c.school, c.year, list_position(?, c.dimension) NULLS LAST, c.grp,
-             list_position(?, c.outcome) NULLS LAST
+    ORDER BY list_position(['state', 'district', 'school'], c.level), c.district, c.school, c.year,
+             list_position(?, c.dimension) NULLS LAST, c.grp, list_position(?, c.outcome) NULLS LAST
     """
     frame = con.execute(sql, params + [ALL_DIMENSION, reference, ALL_DIMENSION, [d.label for d in prepared.dimensions],
                                        [o.label for o in prepared.outcomes]]).df()
     out = {c: frame[c].to_numpy() for c in frame.columns}
-    for c in ("level", "school", "year", "dimension", "grp", "outcome"):
+    for c in ("level", "district", "school", "year", "dimension", "grp", "outcome"):
         out[c] = pd.array(frame[c].fillna(""), dtype="str")
     for c in ("flag", "t_flag", "r_flag"):
         out[c] = frame[c].map(FLAGS).fillna(MISSING).to_numpy(int)

@@ -23,7 +23,7 @@ COLUMNS = [
     "level", "school", "year", "dimension", "group", "outcome", "n", "events", "rate", "rate_low",
     "rate_high", "mean", "comparison", "comparison_n", "comparison_rate", "comparison_mean",
     "difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "suppressed",
-    "suppression_reason",
+    "suppression_reason", "district", "note",
 ]
 EXTRA_COLUMNS = [
     "kind", "higher_is_better", "difference_low", "difference_high", "comparison_rate_low",

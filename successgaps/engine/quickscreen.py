@@ -26,7 +26,7 @@ into the project's schema, the mapping as proposed (confirmed), the chosen gaps 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -42,8 +42,9 @@ from . import ranking, statements, suppression
 from .screen import screen
 
 TOP = 10
-TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "mean", "comparison", "comparison_rate",
-                 "comparison_mean", "difference", "ci_low", "ci_high", "flagged", "years_flagged", "suppression_reason"]
+TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "rate_low", "rate_high", "mean", "comparison",
+                 "comparison_rate", "comparison_mean", "difference", "difference_low", "difference_high", "ci_low",
+                 "ci_high", "flagged", "suppression_reason", "note"]
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,24 @@ class QuickScreen:
     heatmap_rows: pd.DataFrame  # the latest year's yes/no rows, for `charts.gap_heatmap`
     suppressed: list[str]
     data: bytes = field(repr=False, default=b"")  # the upload itself, held in memory for "Keep this"
+    place: tuple[str, str, str] = ("district", "", "")  # (level, district, school) screened: `places`
+    years_list: tuple[str, ...] = ()  # every year of the file, oldest first
+    shown: int = 0  # rows of the chosen place and year that are shown (not hidden)
+    notes: list[str] = field(default_factory=list)  # e.g. schools left out of the whole file's sums
+    empty: str = ""  # when nothing is shown: why, and what would show something (never a false "No gap")
 
     @property
     def dataset(self):
         return self.project.datasets[0]
+
+    @property
+    def whole(self) -> tuple[str, str, str]:
+        """The whole file's place: level 'state' when it holds several districts, else 'district'."""
+        return whole_place(self.table)
+
+    @property
+    def place_label(self) -> str:
+        return place_label(self.table, self.place)
 
     @property
     def summary(self) -> str:
@@ -137,15 +152,88 @@ def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings
     finally:
         scratch.close()
     years = sorted(y for y in table["year"].dropna().unique() if y)
-    year = years[-1] if years else ""
-    latest = latest_rows(table, year)
-    return QuickScreen(
-        filename=filename, digest=digest(data), project=project, table=table, year=year,
+    quick = QuickScreen(
+        filename=filename, digest=digest(data), project=project, table=table, year=years[-1] if years else "",
         students=students, student_word=word, years=len(years),
         groupings=len(prepared.dimensions), outcomes=len(prepared.outcomes),
-        gaps=largest(table, project.gap_settings, year), heatmap_rows=latest[latest["kind"] == "binary"],
-        suppressed=suppressed_lines(latest), data=bytes(data),
-    )
+        gaps=[], heatmap_rows=table.iloc[:0], suppressed=[], data=bytes(data), years_list=tuple(years))
+    return choose(quick)
+
+
+def whole_place(table: pd.DataFrame) -> tuple[str, str, str]:
+    return ranking.whole_place(table)
+
+
+def _rows_at(table: pd.DataFrame, place: tuple[str, str, str]) -> pd.DataFrame:
+    level, district, school = place
+    mask = (table["level"] == level).to_numpy() & (table["school"].fillna("") == school).to_numpy()
+    if "district" in table:
+        mask &= (table["district"].fillna("") == district).to_numpy()
+    return table[mask]
+
+
+
+
+def place_label(table: pd.DataFrame, place: tuple[str, str, str]) -> str:
+    return ranking.place_label(place, int(table.attrs.get("states", 0)))
+
+
+def places(quick: QuickScreen) -> list[tuple[str, str, str]]:
+    """Every place to pick (`ranking.places`): the whole file, then districts and schools, the largest first."""
+    return ranking.places(quick.table)
+
+
+def choose(quick: QuickScreen, place: tuple[str, str, str] | None = None, year: str | None = None) -> QuickScreen:
+    """The quick screen of one place (default: the whole file) and year (default: the latest year in which
+    that place shows any group), with a plain sentence when nothing is shown."""
+    place = tuple(place) if place else whole_place(quick.table)
+    rows = _rows_at(quick.table, place)
+    groups = rows[rows["dimension"] != ALL_DIMENSION]
+    years = [y for y in quick.years_list if (groups["year"] == y).any()] or list(quick.years_list)
+    if year is None or year not in quick.years_list:
+        showing = [y for y in years if (~groups.loc[groups["year"] == y, "suppressed"].astype(bool)).any()]
+        year = (showing or years or [""])[-1]
+    latest = select_year(groups, year)
+    shown = latest[~latest["suppressed"].astype(bool)]
+    notes = list(dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n))
+    chosen = replace(quick, place=place, year=year, shown=len(shown), notes=notes,
+                     gaps=largest(quick.table, quick.project.gap_settings, year, place=place),
+                     heatmap_rows=latest[latest["kind"] == "binary"], suppressed=suppressed_lines(latest))
+    return replace(chosen, empty="" if len(shown) else _empty(chosen, latest, groups))
+
+
+def select_year(rows: pd.DataFrame, year: str) -> pd.DataFrame:
+    return (rows[rows["year"] == year] if year else rows).reset_index(drop=True)
+
+
+def _empty(quick: QuickScreen, latest: pd.DataFrame, groups: pd.DataFrame) -> str:
+    """Why nothing is shown for the chosen place and year, and what would show something."""
+    where = quick.place_label
+    when = statements.year_phrase(quick.year)
+    if latest.empty:
+        text = f"There are no figures for {where}" + (f" in {when}" if when else "") + "."
+    else:
+        reasons = latest["suppression_reason"].fillna("").value_counts()
+        top = "; ".join(f"{r} ({k} row{'s' if k != 1 else ''})" for r, k in reasons.head(3).items() if r)
+        text = (f"Every group of {where}" + (f" in {when}" if when else "") + f" is hidden: {top}. "
+                "This is not a finding of no gap: the file cannot show one here.")
+    offers = []
+    other = [y for y in quick.years_list if y != quick.year
+             and (~groups.loc[groups["year"] == y, "suppressed"].astype(bool)).any()]
+    if other:
+        offers.append("another year (" + ", ".join(statements.year_phrase(y) for y in other[-3:]) + ")")
+    table = quick.table
+    here = table.index.isin(_rows_at(table, quick.place).index)
+    elsewhere = table[~here & (table["year"] == quick.year).to_numpy() & ~table["suppressed"].to_numpy(bool)]
+    if len(elsewhere):  # only a place that shows something this year
+        there = set(zip(elsewhere["level"], elsewhere.get("district", pd.Series("", index=elsewhere.index)).fillna(""),
+                        elsewhere["school"].fillna("")))
+        offers.append("another place (" + ", ".join(
+            place_label(table, p) for p in [p for p in ranking.places(elsewhere) if p in there][:3]) + ")")
+    s = quick.project.gap_settings
+    if latest["suppression_reason"].fillna("").str.contains("fewer than").any():
+        offers.append(f"a smaller minimum size than {s.min_n} students (start a project to change it)")
+    return text + (" Try " + ", or ".join(offers) + "." if offers else "")
 
 
 def _lower_first(text: str) -> str:
@@ -166,13 +254,14 @@ def _students(con, project: Project, dataset) -> tuple[int, str]:
         "students"
 
 
-def latest_rows(table: pd.DataFrame, year: str) -> pd.DataFrame:
-    """The whole file (district level) in the latest year, groups only."""
-    rows = ranking.select(table, level="district", year=year or None)
+def latest_rows(table: pd.DataFrame, year: str, place: tuple[str, str, str] | None = None) -> pd.DataFrame:
+    """One place (default: the whole file) in one year, groups only."""
+    rows = select_year(_rows_at(table, tuple(place) if place else whole_place(table)), year)
     return rows[rows["dimension"] != ALL_DIMENSION].reset_index(drop=True)
 
 
-def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP) -> list[Gap]:
+def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP,
+            place: tuple[str, str, str] | None = None) -> list[Gap]:
     """The `top` largest meaningful gaps of the whole file in `year`, as sentences.
 
     Meaningful: beyond the team's thresholds (`ranking.flagged`) and, where the engine gives a p-value,
@@ -180,7 +269,7 @@ def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TO
     keeping each group's largest gap only and at most three groups per grouping, so that ten
     sentences cover different groups instead of one group's many outcomes.
     """
-    shown, _ = ranking.gap_screen(table, settings, year=year or None)
+    shown, _ = ranking.ranked(latest_rows(table, year, place), settings)
     meaningful = shown[shown["flagged"] & ~(shown["p_value"].astype(float) >= MEANINGFUL_P)]
     first = meaningful.drop_duplicates(["dimension", "group"])
     first = first[first.groupby("dimension").cumcount() < PER_GROUPING]
@@ -207,7 +296,7 @@ def suppressed_lines(rows: pd.DataFrame) -> list[str]:
 
 def screen_table(quick: QuickScreen) -> pd.DataFrame:
     """The latest year's screen for people (`ranking.readable`): largest gaps first, then the hidden rows."""
-    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+    shown, hidden = ranking.ranked(latest_rows(quick.table, quick.year, quick.place), quick.project.gap_settings)
     return pd.concat([ranking.readable(shown, TABLE_COLUMNS), ranking.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
 
 

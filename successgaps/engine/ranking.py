@@ -13,15 +13,38 @@ import numpy as np
 import pandas as pd
 
 from ..models import GapSettings
+from .stats import cohen_h
 
 NUMERIC_EFFECT_THRESHOLD = 0.25  # Hedges' g the What Works Clearinghouse calls substantively important
 
 
 def severity(df: pd.DataFrame) -> pd.Series:
     """How unfavourable a gap is for the group, on one scale: Cohen's h (binary) or Hedges' g (numeric),
-    signed so that positive means the group does worse (lower when higher is better, and vice versa)."""
+    signed so that positive means the group does worse (lower when higher is better, and vice versa).
+    A range-coded rate has no effect size of its own: its Cohen's h is taken at the end of the ranges
+    least against the group (`_ends`), so a range is never ranked on its midpoint."""
     sign = np.where(_hib(df), -1.0, 1.0)
-    return pd.Series(sign * df["effect_size"].astype(float).to_numpy(), index=df.index).where(~df["suppressed"])
+    value = sign * df["effect_size"].astype(float).to_numpy()
+    ends = _ends(df)
+    if ends is not None:
+        rate, comp, ranged = ends
+        value = np.where(ranged, sign * cohen_h(rate, comp), value)
+    return pd.Series(value, index=df.index).where(~df["suppressed"])
+
+
+def _ends(df: pd.DataFrame):
+    """(the group's rate, its comparison's rate, which rows are ranges) at the ends of the two ranges
+    least unfavourable to the group — for the bad outcome's risk and the points gap alike, the end of
+    the gap's range nearest zero (or past it) — or None when the table has no ranges."""
+    if "rate_low" not in df or "comparison_rate_low" not in df:
+        return None
+    f = lambda c: df[c].astype(float).to_numpy()  # noqa: E731
+    lo, hi, clo, chi = f("rate_low"), f("rate_high"), f("comparison_rate_low"), f("comparison_rate_high")
+    ranged = np.isfinite(lo) & np.isfinite(clo) & ((lo != hi) | (clo != chi))
+    if not ranged.any():
+        return None
+    hib = _hib(df)
+    return np.where(hib, hi, lo), np.where(hib, clo, chi), ranged
 
 
 def _hib(df: pd.DataFrame) -> np.ndarray:
@@ -34,13 +57,19 @@ def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
     binary: unfavourable risk ratio >= settings.risk_ratio_threshold — the risk of the bad outcome,
     rate/comparison_rate when lower is better, (1-rate)/(1-comparison_rate) when higher is better —
     or an unfavourable difference of at least settings.point_gap_threshold points (a threshold of 0
-    or less is switched off); numeric: unfavourable Hedges' g >= 0.25.
+    or less is switched off); numeric: unfavourable Hedges' g >= 0.25. Range-coded rates are tested at
+    the ends least against the group (`_ends`): the whole range must be beyond, never its midpoint.
     """
     hib = _hib(df)
     rate, comp = df["rate"].astype(float).to_numpy(), df["comparison_rate"].astype(float).to_numpy()
+    points = df["difference"].astype(float).to_numpy()
+    ends = _ends(df)
+    if ends is not None:  # a range is beyond the threshold only when its whole range is
+        rate, comp = np.where(ends[2], ends[0], rate), np.where(ends[2], ends[1], comp)
+        points = np.where(ends[2], (rate - comp) * 100, points)
     with np.errstate(divide="ignore", invalid="ignore"):
         bad_rr = np.where(hib, (1 - rate) / (1 - comp), rate / comp)
-    bad_points = np.where(hib, -1.0, 1.0) * df["difference"].astype(float).to_numpy()
+    bad_points = np.where(hib, -1.0, 1.0) * points
     rr_t, pt_t = settings.risk_ratio_threshold, settings.point_gap_threshold
     binary = ((rr_t > 0) & (bad_rr >= rr_t)) | ((pt_t > 0) & (bad_points >= pt_t))
     numeric = severity(df).to_numpy(dtype=float, na_value=np.nan) >= NUMERIC_EFFECT_THRESHOLD
@@ -50,7 +79,9 @@ def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
 
 def ranked(df: pd.DataFrame, settings: GapSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown rows, largest unfavourable gaps first with flagged ones on top; suppressed rows apart)."""
-    shown = df[~df["suppressed"]].assign(flagged=flagged(df, settings), severity=severity(df))
+    # flags computed on every row, then the hidden ones dropped (assigning a Series to an empty frame would
+    # bring back the Series' rows)
+    shown = df.assign(flagged=flagged(df, settings), severity=severity(df))[~df["suppressed"].to_numpy(bool)]
     shown = shown.sort_values(["flagged", "severity"], ascending=[False, False], na_position="last")
     return shown.reset_index(drop=True), df[df["suppressed"]].reset_index(drop=True)
 
@@ -59,7 +90,7 @@ def multi_year_flags(df: pd.DataFrame, settings: GapSettings) -> pd.DataFrame:
     """Per level, school, dimension, group and outcome: `years_flagged`, the number of consecutive
     years, ending with the latest year in the table, in which the gap was beyond the threshold
     (0-3; a year with no figure breaks the run), and `flag_1yr`, `flag_2yr`, `flag_3yr`."""
-    keys = ["level", "school", "dimension", "group", "outcome"]
+    keys = ["level", "school", "dimension", "group", "outcome"] + (["district"] if "district" in df else [])
     years = sorted(y for y in df["year"].unique() if y != "")[-3:]
     table = df.assign(_f=flagged(df, settings)).pivot_table(index=keys, columns="year", values="_f",
                                                             aggfunc="max", fill_value=False)
@@ -106,10 +137,13 @@ class Lookup:
 
     def __init__(self, table: pd.DataFrame):
         self.table = table
-        self._places = table.groupby(["level", "school"], sort=False).indices
+        table = table if "district" in table else table.assign(district="")
+        self.table = table
+        self._places = table.groupby(["level", "district", "school"], sort=False).indices
         self._cells = table.groupby(["dimension", "group", "outcome"], sort=False).indices
         self.years = sorted(y for y in table["year"].unique() if y)
         self.schools = sorted(s for s in table["school"].unique() if s)
+        self.places = places(table)  # (level, district, school): the whole file first, then the largest
         self.groups = sorted(table["group"].unique())
         self.outcomes = list(table["outcome"].unique())  # in the mapping's order
         self.dimensions = list(table["dimension"].unique())
@@ -117,9 +151,13 @@ class Lookup:
     def _rows(self, index: dict, key) -> pd.DataFrame:
         return self.table.take(index.get(key, np.zeros(0, int)))
 
-    def place(self, level: str, school: str = "") -> pd.DataFrame:
-        """Every row (every year) of the whole file (level "district") or of one school."""
-        return self._rows(self._places, (level, school if level == "school" else ""))
+    def place(self, level: str, school: str = "", district: str = "") -> pd.DataFrame:
+        """Every row (every year) of the whole file (level "state" or "district" without a district), a
+        district or a school (`district`: a school's district, when the file has one)."""
+        if level == "school" and not district:  # a school found by its name alone
+            district = next((d for lv, d, s in self._places if lv == "school" and s == school), "")
+        return self._rows(self._places, (level, district if level != "state" else "",
+                                         school if level == "school" else ""))
 
     def cell(self, dimension: str, group: str, outcome: str) -> pd.DataFrame:
         """Every row (every level, school and year) of one group and outcome."""
@@ -127,15 +165,54 @@ class Lookup:
 
 
 def gap_screen(table: pd.DataFrame, settings: GapSettings, *, level: str = "district", school: str = "",
-               year: str | None = None, outcomes=None, dimensions=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The screen for one level (and school) and year: (shown rows ranked, with `years_flagged` from
-    `multi_year_flags`; suppressed rows apart). `table` is `screen(..., extra=True)`."""
+               year: str | None = None, outcomes=None, dimensions=None,
+               district: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The screen for one level (and school or district) and year: (shown rows ranked, with `years_flagged`
+    from `multi_year_flags`; suppressed rows apart). `table` is `screen(..., extra=True)`."""
     place = select(table, level=level, school=school if level == "school" else "")
-    years = multi_year_flags(place, settings)[["level", "school", "dimension", "group", "outcome", "years_flagged"]]
+    if district is not None and "district" in place:
+        place = place[(place["district"].fillna("") == district).to_numpy()]
+    keys = ["level", "school", "dimension", "group", "outcome"] + (["district"] if "district" in place else [])
+    years = multi_year_flags(place, settings)[keys + ["years_flagged"]]
     rows = select(place, year=year, outcome=outcomes, dimension=dimensions)
     shown, hidden = ranked(rows, settings)
-    shown = shown.merge(years, how="left", on=["level", "school", "dimension", "group", "outcome"])
+    # (an empty left side is not merged: pandas can return the right side's rows for it)
+    shown = shown.merge(years, how="left", on=keys) if len(shown) else shown.assign(years_flagged=0)
     return shown, hidden
+
+
+def whole_place(table: pd.DataFrame) -> tuple[str, str, str]:
+    """The whole file as a place: level 'state' when it holds several districts, else 'district'."""
+    return ("state" if (table["level"] == "state").any() else "district"), "", ""
+
+
+def places(table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Every place of a gap table, (level, district, school): the whole file, then its districts and
+    schools, the largest first (by all students; places without a count last), for a type-ahead picker."""
+    table = table if "district" in table else table.assign(district="")
+    keys = ["level", "district", "school"]
+    size = (table[keys].fillna("").assign(_size=table["n"].astype(float) + table["comparison_n"].astype(float))
+            .groupby(keys, sort=False)["_size"].max())
+    whole = whole_place(table)
+    found = [(str(k[0]), str(k[1]), str(k[2])) for k in size.index]
+    order = dict(zip(found, size.fillna(-1).to_numpy(float)))
+    return [whole] + sorted((p for p in found if p != whole), key=lambda p: (-order[p], p[0] != "district", p))
+
+
+def place_label(place: tuple[str, str, str], states: int = 0) -> str:
+    """"Town High (Town (0100005))", "Town (0100005) (district)", "the whole file (every district in it)";
+    `states` (the table's attrs["states"]): "the nation (the whole file: 50 states)"."""
+    level, district, school = place
+    if level == "school":
+        return f"{school} ({district})" if district else school
+    if level == "district" and district:
+        return f"{district} (district)"
+    if states > 1:
+        return f"the nation (the whole file: {states} states)"
+    if level == "state":
+        return "the state (the whole file: every district in it)" if states == 1 else \
+            "the whole file (every district in it)"
+    return "the whole file"
 
 
 READABLE = {  # column -> (heading, scale)
@@ -148,7 +225,8 @@ READABLE = {  # column -> (heading, scale)
     "ci_low": ("95% interval from", 1), "ci_high": ("95% interval to", 1), "p_value": ("p-value", 1),
     "flagged": ("Beyond threshold", None), "years_flagged": ("Years in a row", None),
     "share_of_students": ("Share of students %", 100), "share_of_events": ("Share with the outcome %", 100),
-    "suppression_reason": ("Why hidden", None),
+    "suppression_reason": ("Why hidden", None), "rate_low": ("Rate from %", 100), "rate_high": ("Rate to %", 100),
+    "district": ("District", None), "note": ("Note", None),
 }
 
 

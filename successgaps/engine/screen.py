@@ -58,7 +58,9 @@ Aggregate data with range-coded rates
 - rate_low/rate_high always filled (equal for an exact rate); rate = (rate_low + rate_high)/2.
 - all other students from all-students and group rows: (N·R - n·r)/(N - n), taken at the ends that
   make it widest: low = (N·R_low - n·r_high)/(N - n), high = (N·R_high - n·r_low)/(N - n), within 0-1.
-- District level from school rows: n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
+- A whole-number percent is rounded: 92 is read as 0.915-0.925 (a range: no interval or p-value).
+- District and whole-file levels from school rows: schools without a count are left out of the sum
+  (`note` counts them; nothing left: hidden). n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
   source-suppressed school (PS) counts with a rate anywhere in 0-1 (low 0, high 1).
 - difference uses midpoints; the range is difference_low = (rate_low - comparison_rate_high)·100,
   difference_high = (rate_high - comparison_rate_low)·100 (extra columns); no interval or p-value is
@@ -95,7 +97,7 @@ LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too sm
 
 
 def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
-           by_year: bool = True, extra: bool = False) -> pd.DataFrame:
+           by_year: bool = True, extra: bool = False, by_district: bool = True) -> pd.DataFrame:
     """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring.
 
     Every view is cut from one protected lattice — the whole file and every school, every year and
@@ -104,7 +106,10 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     in table order (complementary suppression breaks ties by it, so it is repeatable)."""
     settings = settings or GapSettings()
     table = protect(lattice(con, prepared, settings), prepared, settings)
-    keep = np.ones(len(table), bool) if by_school else (table["level"] != "school").to_numpy(bool).copy()
+    level = table["level"].to_numpy(object)
+    keep = np.ones(len(table), bool) if by_school else (level != "school")
+    if not by_district and (level == "state").any():  # district rows of a file of several districts
+        keep &= level != "district"
     pooled = table["_pooled"].to_numpy(bool)
     if pooled.any():
         keep &= pooled != by_year
@@ -119,11 +124,15 @@ def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
     schools = prepared.has_school
     years = _compute(gather(con, prepared, settings, schools, True), prepared, settings)
     years["_pooled"] = False
+    if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
+        years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
     if years["year"].nunique() <= 1:
         return years
     pooled = _compute(gather(con, prepared, settings, schools, False), prepared, settings)
     pooled["_pooled"] = True
-    return pd.concat([years, pooled], ignore_index=True)
+    both = pd.concat([years, pooled], ignore_index=True)
+    both.attrs.update(years.attrs)
+    return both
 
 
 def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
@@ -260,9 +269,35 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         "comparison_rate_low": np.where(nonnum, clo, np.nan), "comparison_rate_high": np.where(nonnum, chi, np.nan),
         "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
         # for the gate (`suppression.protect`), dropped from every view
+        "district": raw["district"], "note": _notes(raw, n, suppressed, reason == 2),
         "_N": tn, "_T": te, "_sensitive": np.isin(group_reason, SENSITIVE),
     }, copy=False)  # no block consolidation: each column stays its own array
+    nothing_left = (reason == 2) & (np.asarray(raw["left_out"], float) > 0)
+    if nothing_left.any():  # a sum none of whose schools gives a count
+        text = out["suppression_reason"].to_numpy(object).copy()
+        text[nothing_left] = [f"{'the school' if k == 1 else f'none of the {_schools(k)}'} here "
+                              f"give{'s' if k == 1 else ''} {'no' if k == 1 else 'a'} count of students, so there is "
+                              "nothing to add up"
+                              for k in np.asarray(raw["left_out"], float)[nothing_left]]
+        out["suppression_reason"] = pd.array(text.astype(str), dtype="str")
     for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
                 "difference_high"):
         out[col] = out[col].where(np.isfinite(out[col]))
     return out
+
+
+def _schools(k: float) -> str:
+    return f"{int(k):,} school{'' if int(k) == 1 else 's'}"
+
+
+def _notes(raw: dict, n, suppressed, nothing_left) -> np.ndarray:
+    """The sentence of a sum some of whose schools give no count: "312 schools in 1 state give no
+    cohort count and are not in this total" ('' elsewhere)."""
+    left, states = np.asarray(raw["left_out"], float), np.asarray(raw["left_states"], float)
+    out = np.full(len(left), "", object)
+    for i in np.flatnonzero((left > 0) & ~nothing_left):
+        what = "cohort count" if "grad" in str(raw["outcome"][i]).lower() else "count of students"
+        where = f" in {int(states[i]):,} state{'' if states[i] == 1 else 's'}" if states[i] > 0 else ""
+        verb = "gives" if left[i] == 1 else "give"
+        out[i] = f"{_schools(left[i])}{where} {verb} no {what} and {'is' if left[i] == 1 else 'are'} not in this total"
+    return pd.array(out.astype(str), dtype="str")

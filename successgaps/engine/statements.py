@@ -140,8 +140,16 @@ def _one(value: float) -> str:
     return f"{half_up(value, 1):,.1f}"
 
 
+def _ends(low: float, high: float) -> tuple[int, int]:
+    """The whole percents a rate's range is written with; a public file's rounded whole percent
+    (92 read as 91.5-92.5%) is written as the file wrote it, 92%."""
+    if high - low <= 0.0100001 and abs((low + high) * 50 - round((low + high) * 50)) < 1e-6:
+        return (_pct((low + high) / 2),) * 2
+    return _pct(low), _pct(high)
+
+
 def _rate_text(low: float, high: float) -> str:
-    a, b = _pct(low), _pct(high)
+    a, b = _ends(low, high)
     return f"{a}%" if a == b else f"between {a}% and {b}%"
 
 
@@ -161,7 +169,8 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
     """
     get = row.get
     who = group or group_phrase(str(get("group", "")), str(get("dimension", "")))
-    where = f"At {get('school')}, " if get("level") == "school" and get("school") else ""
+    where = f"At {get('school')}, " if get("level") == "school" and get("school") else \
+        f"In {get('district')}, " if get("level") == "district" and get("district") else ""
     year = year_phrase(get("year", ""))
     lead = (f"{where}in {year}, " if where else f"In {year}, ") if year else where
     start = lambda text: (lead + text) if lead else text[:1].upper() + text[1:]  # noqa: E731
@@ -210,8 +219,8 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         worse = diff < 0 if higher_is_better else diff > 0
         tail = _signed_tail(diff, row, " percentage points", worse)
         return start(f"{text}, compared with {against}{tail}{n_text}.")
-    dlow = _points(float(low) - float(chigh))  # rounded once, from the exact rates
-    dhigh = _points(float(high) - float(clow))
+    dlow = _ends(float(low), float(high))[0] - _ends(float(clow), float(chigh))[1]
+    dhigh = _ends(float(low), float(high))[1] - _ends(float(clow), float(chigh))[0]
     if dlow == dhigh:
         worse = dlow < 0 if higher_is_better else dlow > 0
         amount = f"{abs(dlow)} percentage point{'s' if abs(dlow) != 1 else ''}"

@@ -271,16 +271,21 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
     """One A4 page to hand out (`pdf.Document`): the summary line, the largest gaps as
     the same sentences as on screen, and what was hidden and why. No figure is computed here."""
     doc = Document("Quick gap screen", quick.filename)
-    doc.paragraph(f"{quick.summary}. Each group is compared with all other students in the whole file.", size=10)
+    doc.paragraph(f"{quick.summary}. Screened: {quick.place_label}. Each group is compared with all other students "
+                  "there.", size=10)
     year = statements.year_phrase(quick.year)
     if quick.gaps:
         doc.heading(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
         doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.gaps], size=9)
+    elif quick.empty:
+        doc.paragraph(quick.empty)
     else:
         doc.paragraph("No gap is beyond the thresholds among the groups large enough to show.")
+    for note in quick.notes:
+        doc.paragraph(note[:1].upper() + note[1:] + ".", size=8)
     s = quick.project.gap_settings
     doc.heading("Hidden to protect student privacy", 2)
-    hidden = quickscreen.latest_rows(quick.table, quick.year)
+    hidden = quickscreen.latest_rows(quick.table, quick.year, quick.place)
     hidden = hidden[hidden["suppressed"]].groupby(["dimension", "group"], sort=False)["outcome"].nunique()
     listed = [f"{group} ({dimension}): {quickscreen.counted(k, 'outcome')}" for (dimension, group), k in hidden.items()]
     more = f"; and {len(listed) - HIDDEN_LISTED} more groups (the CSV lists every one)" \

@@ -30,3 +30,33 @@ def test_dropping_the_sample_file_shows_ten_sentences_and_keep_this_makes_a_proj
     page.get_by_role("link", name="Step 2 · Data: review the mapping").click()
     ready(page)
     page.get_by_text("Files of").wait_for()
+
+
+EDFACTS = (
+    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
+    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
+    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
+    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
+    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
+    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n")
+
+
+def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(server, page, ready, tmp_path):
+    path = tmp_path / "acgr_school_2014-15.csv"
+    path.write_text(EDFACTS)
+    page.goto(server)
+    ready(page)
+    page.get_by_test_id("stPageLink-NavLink").filter(has_text="Quick screen").click()
+    ready(page)
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.get_by_text("gives no cohort count and is not in this total").first.wait_for(timeout=60_000)
+    ready(page)
+    picker = page.get_by_label("Your school or district (type a name or an id; the largest first)")
+    picker.click()
+    picker.fill("Town High")
+    page.get_by_role("option", name="Town High (Town (0100005))").click()
+    ready(page)
+    sentence = page.locator("[data-testid='stMarkdownContainer'] ol > li").first
+    sentence.wait_for(timeout=60_000)
+    text = sentence.inner_text()
+    assert "At Town High, in 2014–15," in text and "between 70% and 74%" in text
