@@ -21,8 +21,9 @@ while each corner has room (events between 0 and n): `packed` sums them, so a ce
 can move by at least min(cell size, n) and every other hidden cell by at least 1 (it cannot be
 pinned). It adds whole cubes, choosing the one that loses the least information (fewest students
 newly hidden; ties by table order, so the result is repeatable). Monotone: hiding more never breaks
-a certificate. When no cube can give a sensitive cell its width (nothing else left to hide), the whole
-outcome is hidden. A vectorised first pass (`fast_certificates`) certifies every cell one standard
+a certificate. When no cube can give a sensitive cell its width (nothing else left to hide), that
+outcome's whole year is hidden (years are separate tables when no pooled years are published; with a
+pooled-years axis, the whole outcome). A vectorised first pass (`fast_certificates`) certifies every cell one standard
 cube already protects.
 """
 
@@ -332,7 +333,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     while queue:
         i = queue.popleft()
         o = int(L.outcome[i])
-        if o in blanket or cert[i]:
+        if o in blanket or (o, int(L.year[i])) in blanket or cert[i]:
             continue
         for r in range(ROUNDS):
             have = packed(i)
@@ -352,9 +353,15 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             for j in np.flatnonzero((L.outcome == o) & (d == d[i]) & ~hidden):
                 hide(j, i, queue)
             have = packed(i)
-        if have < target[i]:  # nothing can protect it: the whole outcome is hidden
-            blanket.add(o)
-            for j in np.flatnonzero((L.outcome == o) & ~hidden):
+        if have < target[i]:  # nothing can protect it: the outcome's whole year (or, years linked, the outcome)
+            year_root = L.year_parent[L.year] < 0
+            if (L.year_parent < 0).all():  # years are separate tables: hiding one year of it publishes nothing
+                whole = (L.outcome == o) & (L.year == L.year[i]) & year_root
+                blanket.add((o, int(L.year[i])))
+            else:
+                blanket.add(o)
+                whole = L.outcome == o
+            for j in np.flatnonzero(whole & ~hidden):
                 hidden[j], because[j] = True, i
     return hidden, because
 

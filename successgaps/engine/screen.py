@@ -100,39 +100,32 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
            by_year: bool = True, extra: bool = False, by_district: bool = True) -> pd.DataFrame:
     """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring.
 
-    Every view is cut from one protected lattice — the whole file and every school, every year and
-    (when the file has several) the years pooled — so the page's, the reports' and the command's
-    views hide the same cells and no view can be subtracted from another to reveal one. The rows are
-    in table order (complementary suppression breaks ties by it, so it is repeatable)."""
+    Every view is cut from one protected lattice — the whole file and every school, each year — so the
+    page's, the reports' and the command's views hide the same cells and no view can be subtracted from
+    another to reveal one. Years are never pooled when a file has several (all years together minus the
+    years shown would give a hidden year away): `by_year=False` then gives every year too; a file of one
+    year (or none) is its own pooled view. The rows are in table order (complementary suppression breaks
+    ties by it, so it is repeatable)."""
     settings = settings or GapSettings()
     table = protect(lattice(con, prepared, settings), prepared, settings)
     level = table["level"].to_numpy(object)
     keep = np.ones(len(table), bool) if by_school else (level != "school")
     if not by_district and (level == "state").any():  # district rows of a file of several districts
         keep &= level != "district"
-    pooled = table["_pooled"].to_numpy(bool)
-    if pooled.any():
-        keep &= pooled != by_year
     out = table.loc[keep, COLUMNS + (EXTRA_COLUMNS if extra else [])].reset_index(drop=True)
     out.attrs.update(table.attrs)
     return out
 
 
 def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
-    """Every cell before the gate: all places, each year and, when the file has several, the years
-    pooled (`_pooled`); with the true counts and the internal columns `protect` reads."""
+    """Every cell before the gate: all places, each year; with the true counts and the internal columns
+    `protect` reads (`_pooled` stays False: the gate's model can take pooled years, the screen publishes none)."""
     schools = prepared.has_school
     years = _compute(gather(con, prepared, settings, schools, True), prepared, settings)
     years["_pooled"] = False
     if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
         years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
-    if years["year"].nunique() <= 1:
-        return years
-    pooled = _compute(gather(con, prepared, settings, schools, False), prepared, settings)
-    pooled["_pooled"] = True
-    both = pd.concat([years, pooled], ignore_index=True)
-    both.attrs.update(years.attrs)
-    return both
+    return years
 
 
 def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
