@@ -126,7 +126,7 @@ def reference(workspace: str, project: str, file: str) -> dict:
 
 def counts(workspace: str, project: str) -> dict:
     """For the peers (`bench.peers`): the mapping the app confirmed, as `spec.json`, and the app's own
-    n and events of every cell, nothing suppressed (min n and min cell 0, no complementary
+    n and events of every cell, nothing suppressed (min n and min cell 0, so no complementary
     suppression), as `app_counts.parquet` (events of a numeric outcome: its sum, mean x n)."""
     from bench.peers import spec  # noqa: PLC0415
     from successgaps.data import views  # noqa: PLC0415
@@ -142,7 +142,7 @@ def counts(workspace: str, project: str) -> dict:
     t0 = time.perf_counter()
     settings = loaded.gap_settings.model_copy(update={"min_n": 0, "min_cell": 0})
     table = gap_screen(con, views.prepare(con, loaded, dataset), settings, by_school=True, by_year=True,
-                       extra=True, complementary=False)
+                       extra=True)
     seconds = time.perf_counter() - t0
     store.close()
     numeric = table["kind"] == "numeric"

@@ -97,7 +97,7 @@ def test_the_smoke_benchmark_finds_the_engine_and_the_reference_agreeing(tmp_pat
     printed = capsys.readouterr().out
     lines = printed.strip().splitlines()
     assert lines[-1].startswith("speedup_vs_pandas=") and float(lines[-1].split("=")[1]) > 0
-    for check in ("rows", "suppression", "figures", "privacy", "complementary"):
+    for check in ("rows", "suppression", "figures", "privacy"):
         assert f"agree on {check:<13} yes" in printed, printed
     assert status == 0
 
