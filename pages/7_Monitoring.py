@@ -130,6 +130,9 @@ if not ui.presenting():
         c3.button("Add review", on_click=ui.edit, args=(_add_review,))
 
 # ---------------------------------------------------------------- recording a review
+if ui.presenting():  # a slide shows progress and the schedule; recording a review is the facilitator's view
+    ui.done()
+    st.stop()
 st.header("Record a review")
 open_reviews = [r for r in project.reviews if not r.held]
 if not project.steps:

@@ -534,7 +534,7 @@ def test_a_damaged_workspace_is_restored_from_home(tmp_path, monkeypatch):
     assert "damaged" in at.error[0].value
     at.button(key="sg_restore").click().run()
     assert not at.exception
-    assert any("restored from the backup" in s.value for s in at.success)
+    assert any("restored from the backup" in s.value for s in [*at.success, *at.toast])
     assert any(b.label == "Kept" for b in at.button)
     from successgaps import ui
 

@@ -77,7 +77,7 @@ def test_aggregate_rates_report_their_kinds_and_impossible_values(store, tmp_pat
     assert "1 rows have more students with the outcome than students in the group" in problems
     assert "1 rates could not be read: n/r (1 rows)" in problems
     assert any("1 group results have fewer than the minimum of 10 students" in w for w in texts(findings, "warning"))
-    assert any("5 group results: 2 exact" in i and "1 suppressed by the source (PS)" in i for i in texts(findings, "info"))
+    assert any("5 group results:" in i and "1 suppressed by the source (PS)" in i for i in texts(findings, "info"))
 
 
 def test_an_unusable_mapping_is_the_first_finding_not_a_crash(store, tmp_path):

@@ -15,7 +15,9 @@ HOSTILE = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tTab", "\rCR", "=HYPERLINK(\"http
 
 def old_csv_text(frame: pd.DataFrame) -> str:
     """The writer before: a Python function on every cell, then pandas' to_csv."""
-    return frame.map(lambda v: "'" + v if spreadsheet.is_formula_like(v) else v).to_csv(index=False)
+    safe = frame.map(lambda v: "'" + v if spreadsheet.is_formula_like(v) else v)
+    safe.columns = ["'" + str(c) if spreadsheet.is_formula_like(str(c)) else c for c in safe.columns]  # issue 22
+    return safe.to_csv(index=False)
 
 
 def hostile_table(rows: int = 400, seed: int = 1) -> pd.DataFrame:

@@ -219,8 +219,11 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         worse = diff < 0 if higher_is_better else diff > 0
         tail = _signed_tail(diff, row, " percentage points", worse)
         return start(f"{text}, compared with {against}{tail}{n_text}.")
-    dlow = _ends(float(low), float(high))[0] - _ends(float(clow), float(chigh))[1]
-    dhigh = _ends(float(low), float(high))[1] - _ends(float(clow), float(chigh))[0]
+    if exact:  # rounded once, from the exact rates
+        dlow = dhigh = _points(float(low) - float(clow))
+    else:  # a range (or a public file's rounded whole percent): the ends as written
+        dlow = _ends(float(low), float(high))[0] - _ends(float(clow), float(chigh))[1]
+        dhigh = _ends(float(low), float(high))[1] - _ends(float(clow), float(chigh))[0]
     if dlow == dhigh:
         worse = dlow < 0 if higher_is_better else dlow > 0
         amount = f"{abs(dlow)} percentage point{'s' if abs(dlow) != 1 else ''}"
