@@ -63,8 +63,8 @@ except UserError as exc:
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
-for text in outliers(project.id, dataset.model_dump_json()):
-    st.warning(f"Check before trusting a gap in this outcome: {ui.esc(text)}", icon=":material/warning:")
+for text in [] if ui.presenting() else outliers(project.id, dataset.model_dump_json()):  # a slide keeps to the gap
+    st.warning(f"Check the data before trusting its gaps: {ui.esc(text)}", icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- settings (saved in the project)

@@ -610,4 +610,4 @@ def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store):
     store.save(project)
     at = open_page("pages/3_Identify_Gaps.py", project=project.id)
     assert not at.exception
-    assert any("far outside its usual range" in w.value and "Check before trusting" in w.value for w in at.warning)
+    assert any("far outside its usual range" in w.value and "Check the data before trusting" in w.value for w in at.warning)
