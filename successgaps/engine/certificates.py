@@ -19,7 +19,9 @@ while each corner has room (events between 0 and n): `packed` sums them, so a ce
 
 `certify` hides more cells until every *sensitive* hidden cell (hidden for its own small counts)
 can move by at least min(cell size, n) and every other hidden cell by at least 1 (it cannot be
-pinned). It adds whole cubes, choosing the one that loses the least information (fewest students
+pinned). A move stays within what the reader knows of each cell: between 0 and n, and within what the
+published reasons say ("fewer than 10 with the outcome": 0-9; a cell hidden for another's sake or for
+its comparison passed its own tests: 10 to n - 10). It adds whole cubes, choosing the one that loses the least information (fewest students
 newly hidden; ties by table order, so the result is repeatable). Monotone: hiding more never breaks
 a certificate. When no cube can give a sensitive cell its width (nothing else left to hide), that
 outcome's whole year is hidden (years are separate tables when no pooled years are published; with a
@@ -62,6 +64,10 @@ class Lattice:
     all_group: int = -1
     unknown_of: dict = field(default_factory=dict)  # dimension code -> its unknown-group code
     combined: dict = field(default_factory=dict)  # combined dim -> (dim a, dim b, {group c: (group a, group b)})
+    # what a reader knows of each cell's events besides the sums: its published reason ("fewer than 10 with
+    # the outcome": 0-9) or, a row shown or hidden for another's sake, that it passed the cell-size tests
+    low: np.ndarray | None = None  # events at least (None: 0)
+    high: np.ndarray | None = None  # events at most (None: n)
 
 
 def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
@@ -75,8 +81,10 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     index = dict(zip(key.tolist(), range(rows)))
     n, x, numeric = L.n.astype(float), L.events.astype(float), L.numeric
     usable = (n > 0) & (numeric | np.isfinite(x))
-    up = np.where(usable, np.where(numeric, np.inf, n - x), 0.0)
-    down = np.where(usable, np.where(numeric, np.inf, x), 0.0)
+    low = np.zeros(rows) if L.low is None else np.asarray(L.low, float)
+    high = n if L.high is None else np.minimum(np.asarray(L.high, float), n)
+    up = np.where(usable, np.where(numeric, np.inf, np.maximum(high - x, 0.0)), 0.0)
+    down = np.where(usable, np.where(numeric, np.inf, np.maximum(x - low, 0.0)), 0.0)
     # sensitive cells must move min(cell size, n); every other hidden cell as far as that too where a few
     # more cubes allow it (`wanted`), and never less than 1 (not pinned)
     wanted = np.where(numeric, 1.0, np.minimum(max(min_cell - 1, 1), n))  # min_cell values: 0-9 of 10
@@ -292,7 +300,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 b = list(base)
                 b[axis] = opt
                 cube = corners(o, *b)
-                if cube is not None and (w := width(cube)) > 0:
+                if cube is not None and (w := width(cube)) > 0 and not any(is_all[j] and not hidden[j] for j, _ in cube):
                     scored.append((w < need, sum(n[j] for j, _ in cube if not hidden[j]), -w, k, opt))
             scored.sort(key=lambda t: t[:4])
             return [t[-1] for t in scored[:SEARCH]]
@@ -301,6 +309,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         for popt, yopt, gopt in product(*(best(opts, a) for a, opts in enumerate(options(i)))):
             cube = corners(o, popt, yopt, gopt)
             if cube is None or (w := width(cube)) <= 0 or all(hidden[j] for j, _ in cube):
+                continue
+            if any(is_all[j] and not hidden[j] for j, _ in cube):  # a total stays published while its block shows
                 continue
             cost = (w < need, sum(n[j] for j, _ in cube if not hidden[j]) if w >= need else -w,
                     sorted(j for j, _ in cube))

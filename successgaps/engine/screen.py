@@ -196,6 +196,7 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
     chi = np.where(use_bench, bench, chi)
     reason = np.where(group_reason != 0, group_reason, comp_reason)
     suppressed = reason != 0
+    alone = ~use_bench & (pick(cn, on) <= 0)  # every student here is in the group: nothing to compare with
 
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (lo + hi) / 2
@@ -262,7 +263,7 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         "comparison_rate_low": np.where(nonnum, clo, np.nan), "comparison_rate_high": np.where(nonnum, chi, np.nan),
         "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
         # for the gate (`suppression.protect`), dropped from every view
-        "district": raw["district"], "note": _notes(raw, n, suppressed, reason == 2),
+        "district": raw["district"], "note": _notes(raw, n, suppressed, reason == 2, alone),
         "_N": tn, "_T": te, "_sensitive": np.isin(group_reason, SENSITIVE),
     }, copy=False)  # no block consolidation: each column stays its own array
     nothing_left = (reason == 2) & (np.asarray(raw["left_out"], float) > 0)
@@ -274,8 +275,8 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
                               for k in np.asarray(raw["left_out"], float)[nothing_left]]
         out["suppression_reason"] = pd.array(text.astype(str), dtype="str")
     for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
-                "difference_high"):
-        out[col] = out[col].where(np.isfinite(out[col]))
+                "difference_high", "comparison_rate", "comparison_mean", "comparison_rate_low", "comparison_rate_high"):
+        out[col] = out[col].where(np.isfinite(out[col]) & ~alone)  # a group that is everyone: no gap
     return out
 
 
@@ -283,11 +284,13 @@ def _schools(k: float) -> str:
     return f"{int(k):,} school{'' if int(k) == 1 else 's'}"
 
 
-def _notes(raw: dict, n, suppressed, nothing_left) -> np.ndarray:
+def _notes(raw: dict, n, suppressed, nothing_left, alone) -> np.ndarray:
     """The sentence of a sum some of whose schools give no count: "312 schools in 1 state give no
-    cohort count and are not in this total" ('' elsewhere)."""
+    cohort count and are not in this total"; of a group that is every student of its place: "every
+    student here is in this group: there is no one to compare with" ('' elsewhere)."""
     left, states = np.asarray(raw["left_out"], float), np.asarray(raw["left_states"], float)
     out = np.full(len(left), "", object)
+    out[alone & ~suppressed] = "every student here is in this group: there is no one to compare with"
     for i in np.flatnonzero((left > 0) & ~nothing_left):
         what = "cohort count" if "grad" in str(raw["outcome"][i]).lower() else "count of students"
         where = f" in {int(states[i]):,} state{'' if states[i] == 1 else 's'}" if states[i] > 0 else ""
