@@ -109,24 +109,33 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
     place_kids, year_kids = tree(L.place_parent), tree(L.year_parent)
 
-    def chains(c, kids, sign, rank):  # chains from c's child to a leaf (c's sum keeps its equation)
+    ranked, version = {}, {}  # the best-ranked children of a parent, until a row of that line is hidden
+
+    def best(kids, c, rank, limit, memo):
+        """kids[c] in `rank` order, the first `limit` (memoised per line of rows and version)."""
+        k = (memo, version.get(memo, 0), c, limit)
+        if k not in ranked:
+            ranked[k] = sorted(kids[c], key=rank)[:limit]
+        return ranked[k]
+
+    def chains(c, kids, sign, rank, memo):  # chains from c's child to a leaf (c's sum keeps its equation)
         if not kids[c]:
             return [[]]
-        return [[(k, sign)] + rest for k in sorted(kids[c], key=rank)[:CHILDREN]
-                for rest in chains(k, kids, sign, rank)]
+        return [[(k, sign)] + rest for k in best(kids, c, rank, CHILDREN, memo)
+                for rest in chains(k, kids, sign, rank, memo)]
 
-    def axis_options(c, parent, kids, rank):
+    def axis_options(c, parent, kids, rank, memo):
         """Moves on one tree axis keeping every sum: a swap with a sibling, the path up to the root, or
         (a root) down to a leaf; siblings and children ranked by `rank` (hidden with room first), a few."""
         out = []
-        for dc in chains(c, kids, 1, rank):
+        for dc in chains(c, kids, 1, rank, memo):
             base = [(c, 1)] + dc
             p = int(parent[c])
             if p < 0:
                 out.append(base)
                 continue
-            for s in sorted((k for k in kids[p] if k != c), key=rank)[:SEARCH]:
-                out.extend(base + [(s, -1)] + ds for ds in chains(s, kids, -1, rank))
+            for s in [k for k in best(kids, p, rank, SEARCH + 1, memo) if k != c][:SEARCH]:
+                out.extend(base + [(s, -1)] + ds for ds in chains(s, kids, -1, rank, memo))
             up_path, a = [], p
             while a >= 0:
                 up_path.append((a, 1))
@@ -235,8 +244,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     def options(i):
         o, p, y, g = int(L.outcome[i]), int(L.place[i]), int(L.year[i]), int(L.group[i])
         row = lambda pp, yy: index.get(((o * n_places + pp) * n_years + yy) * n_groups + g)  # noqa: E731
-        return (axis_options(p, L.place_parent, place_kids, lambda c: ranker(row(c, y))),
-                axis_options(y, L.year_parent, year_kids, lambda c: ranker(row(p, c))),
+        return (axis_options(p, L.place_parent, place_kids, lambda c: ranker(row(c, y)), ("p", o, y, g)),
+                axis_options(y, L.year_parent, year_kids, lambda c: ranker(row(p, c)), ("y", o, p, g)),
                 group_options(g, (o, p, y)))
 
     base_of = lambda i: [[(int(L.place[i]), 1)], [(int(L.year[i]), 1)], [(int(L.group[i]), 1)]]  # noqa: E731
@@ -322,6 +331,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         if hidden[j]:
             return
         hidden[j], because[j] = True, cause
+        o, p, y, g = int(L.outcome[j]), int(L.place[j]), int(L.year[j]), int(L.group[j])
+        for memo in (("p", o, y, g), ("y", o, p, g)):  # its lines rank their rows anew
+            version[memo] = version.get(memo, 0) + 1
         if is_all[j]:
             return
         if usable[j]:
@@ -373,6 +385,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 whole = L.outcome == o
             for j in np.flatnonzero(whole & ~hidden):
                 hidden[j], because[j] = True, i
+                for memo in (("p", o, int(L.year[j]), int(L.group[j])), ("y", o, int(L.place[j]), int(L.group[j]))):
+                    version[memo] = version.get(memo, 0) + 1
     return hidden, because
 
 
