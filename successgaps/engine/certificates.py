@@ -349,6 +349,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     # Fast path (numpy): one standard cube per cell, its partner on each axis the hidden cell with the
     # most room (the unknown group, a sibling, or the parent or child in the place and year trees).
     cert = fast_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
+    cert |= packed_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
 
     blanket = set()
     queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
@@ -480,4 +481,94 @@ def fast_certificates(L, hidden, usable, up, down, target, key, n_places, n_year
         hi = np.where(exists, np.minimum(hi, np.where(sgn > 0, up[rr], down[rr])), hi)
         lo = np.where(exists, np.minimum(lo, np.where(sgn > 0, down[rr], up[rr])), lo)
     out[i] = ok & (hi + lo >= target[i])
+    return out
+
+
+def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """Per block code: its `k` rows of `rows` with the highest score (ties: table order), -1 padded."""
+    out = np.full((int(block.max(initial=-1)) + 1, k), -1)
+    if not len(rows):
+        return out
+    order = rows[np.lexsort((rows, -score[rows], block[rows]))]
+    b = block[order]
+    start = np.r_[0, np.flatnonzero(b[1:] != b[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+    keep = rank < k
+    out[b[keep], rank[keep]] = order[keep]
+    return out
+
+
+def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=4, m=4):
+    """Cells certified by several cubes at once (vectorised), for a screen whose years are separate
+    tables: the cell's `k` best group partners (sibling groups or the unknown remainder, -1) each with `m`
+    place partners of its own (sibling schools, -1, or the parent, +1; for the whole file its schools,
+    +1). Cubes of one group partner share only its corner at the cell's place, whose room caps their
+    sum; cubes of different group partners share no corner but the cell, so their widths add up."""
+    rows = len(key)
+    out = np.zeros(rows, bool)
+    parent = np.asarray(L.place_parent)
+    if not (np.asarray(L.year_parent) < 0).all() or not rows or (parent[parent[parent >= 0]] >= 0).any():
+        return out  # years linked, or places deeper than the whole file and its schools: the search does it
+    o, p, y, g = (np.asarray(a, np.int64) for a in (L.outcome, L.place, L.year, L.group))
+    d = np.asarray(L.dimension_of)[g]
+    pool = hidden & usable & (g != L.all_group)
+    flex = np.where(pool, np.minimum(up, down), -1.0)
+    related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
+    plain = pool & ~np.isin(d, sorted(related))
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+
+    def find(kk):
+        pos = np.minimum(np.searchsorted(sk, kk), len(sk) - 1)
+        return np.where(sk[pos] == kk, order[pos], -1)
+
+    def first(a, n):  # each row's valid entries (>= 0) first, the first n
+        return np.take_along_axis(a, np.argsort(a < 0, axis=1, kind="stable"), axis=1)[:, :n]
+
+    cell = np.flatnonzero(plain & ~L.virtual & (target > 0))
+    if not len(cell):
+        return out
+    # group partners: the best k + 1 of the cell's (outcome, place, year, dimension), itself left out
+    gblock = pd.factorize(pd.Series(((o * n_places + p) * n_years + y) * (int(d.max()) + 2) + d + 1))[0]
+    gtop = _top(gblock, flex, np.flatnonzero(plain), k + 1)[gblock[cell]]
+    gtop = first(np.where(gtop == cell[:, None], -1, gtop), k)
+    # place partners (rows of the cell's group at another place), ranked by their room: for a school the
+    # parent (+1) and its sibling schools (-1), for the whole file its schools (+1)
+    par = parent[p]
+    line = (o * n_years + y) * n_groups + g  # the cell's group across places
+    school_rows = np.flatnonzero(pool & (par >= 0))
+    blocks, kids = np.unique(line * (n_places + 1) + par + 1, return_inverse=True)  # (line, parent)
+    kid_top = _top(kids, flex, school_rows, k * m + 1)
+    is_school = par[cell] >= 0
+    mine = line[cell] * (n_places + 1) + np.where(is_school, par[cell], p[cell]) + 1
+    pos = np.minimum(np.searchsorted(blocks, mine), len(blocks) - 1)
+    wanted_kids = np.where(blocks[pos] == mine, pos, -1)  # a school: its siblings; the whole file: its schools
+    cand = np.where(wanted_kids[:, None] >= 0, kid_top[np.maximum(wanted_kids, 0)], -1)
+    cand = np.where(cand == cell[:, None], -1, cand)
+    up_row = np.where(is_school, find(((o[cell] * n_places + np.maximum(par[cell], 0)) * n_years + y[cell]) * n_groups
+                                      + g[cell]), -1)
+    up_ok = up_row >= 0
+    up_ok[up_ok] = pool[up_row[up_ok]]
+    places = first(np.c_[np.where(up_ok, up_row, -1), cand], k * m)
+    signs = np.where(places < 0, 0, np.where(is_school[:, None] & (places != up_row[:, None]), -1, 1))
+
+    def room(j_, s_, dirn):
+        return np.where(s_ * dirn > 0, up[j_], down[j_])
+
+    total = {1: np.zeros(len(cell)), -1: np.zeros(len(cell))}
+    for j in range(k):
+        h = gtop[:, j]
+        hh = np.maximum(h, 0)
+        for dirn in (1, -1):
+            sub = np.zeros(len(cell))
+            for t in range(j * m, (j + 1) * m):
+                q, sq = places[:, t], signs[:, t]
+                qq = np.maximum(q, 0)
+                r = find(((o[cell] * n_places + p[qq]) * n_years + y[cell]) * n_groups + g[hh])  # place q, group h
+                rr = np.maximum(r, 0)
+                ok = (h >= 0) & (q >= 0) & (r >= 0) & pool[rr] & pool[hh] & pool[qq]
+                sub += np.where(ok, np.minimum(room(qq, sq, dirn), room(rr, -sq, dirn)), 0.0)
+            total[dirn] += np.where(h >= 0, np.minimum(sub, room(hh, -1, dirn)), 0.0)
+    width = np.minimum(total[1], up[cell]) + np.minimum(total[-1], down[cell])
+    out[cell] = width >= target[cell]
     return out
