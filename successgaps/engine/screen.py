@@ -62,6 +62,8 @@ Aggregate data with range-coded rates
 - District and whole-file levels from school rows: schools without a count are left out of the sum
   (`note` counts them; nothing left: hidden). n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
   source-suppressed school (PS) counts with a rate anywhere in 0-1 (low 0, high 1).
+- A file that gives its own state, district and school rows (a state report card's aggregate level
+  T/D/S, `Prepared.has_levels`) is never summed: each row is its level's cell (`cells._leveled_cells`).
 - difference uses midpoints; the range is difference_low = (rate_low - comparison_rate_high)·100,
   difference_high = (rate_high - comparison_rate_low)·100 (extra columns); no interval or p-value is
   computed on a range (that would be false precision).
