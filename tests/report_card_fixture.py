@@ -35,12 +35,16 @@ PLACES = {
 }
 
 
-def report_card_csv(year: str = "2022-23", places: dict | None = None) -> str:
-    lines = [COLUMNS]
+def report_card_csv(year: str = "2022-23", places: dict | None = None, charter: bool = False) -> str:
+    """The file; `charter`: with California's CharterSchool column, every place's "All" rows followed by its
+    charter ("Yes") and other ("No") subsets, as the real files have them (a third of each count is charter)."""
+    lines = [COLUMNS.replace("SchoolName,", "SchoolName,CharterSchool,") if charter else COLUMNS]
     for (level, county, district, school, county_name, district_name, school_name), cells in (places or PLACES).items():
-        for category, cell in cells.items():
-            n, e = cell if cell else ("*", None)
-            figures = ("*", "*") if e is None else (e, f"{100 * e / n:.1f}")
-            lines.append(",".join(str(v) for v in (year, level, county, district, school, county_name, district_name,
-                                                   school_name, category, n, *figures)))
+        for subset, share in ((("All", 1.0), ("Yes", 1 / 3), ("No", 2 / 3)) if charter else ((None, 1.0),)):
+            for category, cell in cells.items():
+                n, e = (round(cell[0] * share), None if cell[1] is None else round(cell[1] * share)) if cell \
+                    else ("*", None)
+                figures = ("*", "*") if e is None else (e, f"{100 * e / n:.1f}")
+                place = (year, level, county, district, school, county_name, district_name, school_name)
+                lines.append(",".join(str(v) for v in place + ((subset,) if subset else ()) + (category, n, *figures)))
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import pytest
 
 from report_card_fixture import PLACES, report_card_csv
 from successgaps import cli
-from successgaps.data import datasets, mapping, views
+from successgaps.data import datasets, mapping, quality, views
 from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.models import GapSettings
@@ -164,3 +164,15 @@ def test_levels_written_as_words_are_read_too(store, tmp_path):
     dataset = datasets.create_dataset(store, project, path, path.name)
     assert mapping.column_map(dataset, "AggregateLevel").codes["District"] == "district"
     assert row(gap_table(store, project, dataset), "district", "Black or African American", DISTRICT)["n"] == 75
+
+
+def test_a_file_split_further_by_charter_schools_reads_its_all_rows_and_says_so(store, tmp_path):
+    path = tmp_path / "charter.csv"
+    path.write_text(report_card_csv(charter=True))
+    project = store.create("Charter split")
+    dataset = datasets.create_dataset(store, project, path, path.name)
+    assert mapping.column_map(dataset, "CharterSchool").role == "ignore"
+    black = row(gap_table(store, project, dataset), "district", "Black or African American", DISTRICT)
+    assert (black["n"], black["events"], black["comparison_n"]) == (75, 50, 485)  # the "All" rows, not a subset
+    found = [f.text for f in quality.quality_report(store.cursor(), project, dataset) if f.severity == "warning"]
+    assert any("gives the same group more than once" in t and "\u201cAll\u201d rows" in t for t in found)

@@ -127,6 +127,8 @@ def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
     years["_pooled"] = False
     if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
         years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
+        if prepared.has_levels and (years["level"] == "state").any():  # a report card's own state row: one state
+            years.attrs["states"] = max(1, years.attrs["states"])
     return years
 
 
