@@ -91,5 +91,6 @@ def propose(names: list[str], values: dict[str, list[str]]) -> dict[str, ColumnM
     label = nice_label(stem or "_".join(w for w in words(numerator).split("_") if w not in _NUMERATOR) or "outcome")
     for column, role in ((count, "count"), (numerator, "numerator"), (rate, "rate")):
         if column:  # higher_is_better: set by `detect` from the label
-            out[column] = ColumnMap(column=column, role=role, label=nice_label(words(column)) if role == "count" else label)
+            out[column] = ColumnMap(column=column, role=role,
+                                    label=nice_label(words(column)) if role == "count" else label)
     return out

@@ -376,7 +376,8 @@ def _aggregate_select(project: Project, dataset: DataSet, data_file: DataFile) -
             f"{quote_literal(ALL_GROUP if rate.dimension == ALL_DIMENSION else rate.label)}, {quote_literal(rate.outcome)})"
             for k, (_, rate) in enumerate(pairs))
         inner = (f"SELECT school, year, m.dimension, m.\"group\", m.outcome, c.n AS n, CAST(NULL AS DOUBLE) AS events, "
-                 f"c.u AS u, district, state, CAST(NULL AS VARCHAR) AS level FROM (SELECT {school} AS school, {year} AS year, {district} AS district, "
+                 f"c.u AS u, district, state, CAST(NULL AS VARCHAR) AS level FROM (SELECT {school} AS school, "
+                 f"{year} AS year, {district} AS district, "
                  f"{state} AS state, unnest([{cells}]) AS c FROM {source}) "
                  f"JOIN (VALUES {labels}) AS m(k, dimension, \"group\", outcome) ON m.k = c.k")
         return _rated(inner, 100.0)
@@ -418,7 +419,8 @@ def _aggregate_dimensions(dataset: DataSet) -> list[Dimension]:
     dim = column_for(dataset, "dimension")
     group = next(c for c in dataset.columns if c.role == "group")
     if group.code_dimensions and not dim:  # a report card's category column: its codes' dimensions, in table order
-        labelled = [group.code_dimensions.get(k, "").strip() or OTHER_GROUPS for k, v in group.codes.items() if v.strip()]
+        labelled = [group.code_dimensions.get(k, "").strip() or OTHER_GROUPS
+                    for k, v in group.codes.items() if v.strip()]
         return [Dimension(v, v) for v in dict.fromkeys(_ordered(labelled)) if v.lower() != ALL_DIMENSION.lower()]
     if dim:
         labels = sorted({v for v in column_map(dataset, dim).codes.values() if v} or {group.label or "Group"})
