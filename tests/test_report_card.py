@@ -177,3 +177,20 @@ def test_a_file_split_further_by_charter_schools_reads_its_all_rows_and_says_so(
     assert (black["n"], black["events"], black["comparison_n"]) == (75, 50, 485)  # the "All" rows, not a subset
     found = [f.text for f in quality.quality_report(store.cursor(), project, dataset) if f.severity == "warning"]
     assert any("gives the same group more than once" in t and "\u201cAll\u201d rows" in t for t in found)
+
+
+def test_any_long_file_with_a_level_column_keeps_its_own_district_rows(store, tmp_path):
+    path = tmp_path / "wa.csv"
+    path.write_text("SchoolYear,OrganizationLevel,DistrictName,SchoolName,StudentGroupType,StudentGroup,cohort,graduates\n"
+                    "2022-23,State,,,All,All Students,1000,850\n2022-23,State,,,Race,Hispanic,300,240\n"
+                    "2022-23,District,Alder,,All,All Students,500,420\n2022-23,District,Alder,,Race,Hispanic,150,115\n"
+                    "2022-23,District,Birch,,All,All Students,200,170\n2022-23,District,Birch,,Race,Hispanic,60,45\n"
+                    "2022-23,School,Alder,Alder High,All,All Students,400,340\n"
+                    "2022-23,School,Alder,Alder High,Race,Hispanic,120,95\n")
+    project = store.create("Levels in words")
+    dataset = datasets.create_dataset(store, project, path, path.name)
+    assert dataset.layout == "aggregate_long" and mapping.column_map(dataset, "OrganizationLevel").role == "level"
+    table = gap_table(store, project, dataset)
+    hispanic = row(table, "district", "Hispanic", "Alder")
+    assert (hispanic["n"], hispanic["events"], hispanic["comparison_n"]) == (150, 115, 350)  # not Alder High's 120
+    assert row(table, "state", "Hispanic")["n"] == 300

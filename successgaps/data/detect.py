@@ -20,7 +20,7 @@ from .codes import MAX_CODES, NO, YES, clean_sql, dimension_kind, nice_label, no
 from .edfacts import EDFACTS_GROUPS, EdfactsColumn, edfacts_columns, measure_label, school_year
 from .mapping import column_for
 from .read import columns_of
-from .report_card import PLACE_ROLES, category_codes, level_codes, words
+from .report_card import PLACE_ROLES, category_codes, level_codes, level_column, level_map, words
 from .report_card import find as find_report_card
 from .report_card import propose as propose_report_card
 
@@ -222,6 +222,9 @@ def detect(con: duckdb.DuckDBPyConnection, table: str, *, layout: str | None = N
                 c.higher_is_better = higher_is_better(c.label)
             elif c.role in PLACE_ROLES or c.role == "ignore":  # CamelCase names: 'DistrictName' -> 'District name'
                 c.label = nice_label(words(c.column))
+    elif layout == "aggregate_long":  # any long file whose rows are at several levels (State, District, School)
+        level = level_column(names, {n: profiles[n].values for n in names})
+        columns = [level_map(c.column, profiles[c.column].values) if c.column == level else c for c in columns]
     _absence_rate(columns)
     dataset = DataSet(name=name or "Data", layout=layout, columns=columns)
     if layout == "edfacts":

@@ -21,7 +21,8 @@ from ..models import ColumnMap
 from .codes import LEVEL_CODES, MAX_CODES, nice_label, norm, report_category
 
 _LEVEL_NAME = re.compile(r"(aggregate_?level|agg_?level|aggregation_?level|aggregate|level|level_?code|rtype|"
-                         r"record_?type|entity_?(level|type)|summary_?level|report(ing)?_?level|agg_?lvl)")
+                         r"record_?type|entity_?(level|type)|summary_?level|report(ing)?_?level|agg_?lvl|"
+                         r"organi[sz]ation_?level|org_?level|place_?level)")
 _RATE = {"rate", "pct", "percent", "percentage"}
 _NUMERATOR = {"count", "number", "num", "n", "numerator"}
 _DENOMINATOR = {"cohort", "denominator", "denom", "enrollment", "enrolled", "tested", "students", "total", "valid"}
@@ -49,13 +50,22 @@ def is_categories(values: list[str]) -> bool:
     return len(known) >= 3 and len(known) >= 0.6 * len(values) and len(dimensions) >= 2
 
 
+def level_column(names: list[str], values: dict[str, list[str]]) -> str:
+    """The column saying which place each row is about (AggregateLevel T/C/D/S, OrganizationLevel State/District/
+    School), or ''."""
+    return next((n for n in names if _LEVEL_NAME.fullmatch(words(n)) and is_levels(values[n])), "")
+
+
+def level_map(column: str, values: list[str]) -> ColumnMap:
+    return ColumnMap(column=column, role="level", label="Place level", codes=level_codes(values, {}))
+
+
 def find(names: list[str], values: dict[str, list[str]]) -> tuple[str, str] | None:
     """(level column or '', category column) of a report-card file, from sampled distinct values per column."""
     category = next((n for n in names if is_categories(values[n])), None)
     if category is None:
         return None
-    level = next((n for n in names if n != category and _LEVEL_NAME.fullmatch(words(n)) and is_levels(values[n])), "")
-    return level, category
+    return level_column([n for n in names if n != category], values), category
 
 
 def level_codes(values: list[str], existing: dict[str, str]) -> dict[str, str]:
@@ -79,7 +89,7 @@ def propose(names: list[str], values: dict[str, list[str]]) -> dict[str, ColumnM
     out = {category: ColumnMap(column=category, role="group", label="Student group")}
     category_codes(values[category], out[category])
     if level:
-        out[level] = ColumnMap(column=level, role="level", label="Place level", codes=level_codes(values[level], {}))
+        out[level] = level_map(level, values[level])
     rest = [n for n in names if n not in out]
     rate = next((n for n in rest if set(words(n).split("_")) & _RATE), "")
     stem = "_".join(w for w in words(rate).split("_") if w not in _RATE) if rate else ""
