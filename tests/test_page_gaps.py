@@ -146,3 +146,23 @@ def test_a_public_file_offers_state_district_and_school_and_picks_a_district(ope
     picker.set_value(("district", "City (0200001)", "")).run()
     assert not at.exception, at.exception
     assert any("not a finding of no gap" in w.value for w in at.warning), [w.value for w in at.warning] + [i.value for i in at.info]
+
+
+def test_a_state_report_card_offers_its_own_district_rows(open_page, store, tmp_path):
+    from report_card_fixture import report_card_csv
+
+    path = tmp_path / "acgr22.csv"
+    path.write_text(report_card_csv())
+    project = store.create("California")
+    datasets.create_dataset(store, project, path, path.name).confirmed = True
+    project = store.save(project)
+    at = open_page("pages/3_Identify_Gaps.py", project=project.id)
+    assert not at.exception
+    radio = at.radio(key="gaps_level")
+    assert list(radio.options) == ["Whole file (state)", "A district", "A school"]
+    radio.set_value("district").run()
+    picker = at.selectbox(key="gaps_place_district")
+    assert picker.value == ("district", "Alder Unified (10017)", "")  # the largest district first (560 students)
+    shown = screen_of(at)
+    assert "Students with disabilities" in set(shown["Group"])
+    assert "Military-connected students" not in set(shown["Group"])  # SP: a code the team has not mapped yet

@@ -62,6 +62,8 @@ Aggregate data with range-coded rates
 - District and whole-file levels from school rows: schools without a count are left out of the sum
   (`note` counts them; nothing left: hidden). n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
   source-suppressed school (PS) counts with a rate anywhere in 0-1 (low 0, high 1).
+- A file that gives its own state, district and school rows (a state report card's aggregate level
+  T/D/S, `Prepared.has_levels`) is never summed: each row is its level's cell (`cells._leveled_cells`).
 - difference uses midpoints; the range is difference_low = (rate_low - comparison_rate_high)·100,
   difference_high = (rate_high - comparison_rate_low)·100 (extra columns); no interval or p-value is
   computed on a range (that would be false precision).
@@ -125,6 +127,8 @@ def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
     years["_pooled"] = False
     if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
         years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
+        if prepared.has_levels and (years["level"] == "state").any():  # a report card's own state row: one state
+            years.attrs["states"] = max(1, years.attrs["states"])
     return years
 
 
