@@ -49,6 +49,13 @@ def test_the_worked_example_walked_through_every_step(server, page, ready, tmp_p
         assert page.get_by_text("Something went wrong").count() == 0, step.title
         assert page.get_by_text("Open or create a project on the Home page first.").count() == 0, step.title  # the project stayed open
         page.screenshot(path=str(shots / f"worked-step-{step.number}.png"))
+        if step.number == 3:  # "Look closer" → "Write a statement for this gap" opens the statements tab
+            page.get_by_role("tab", name="Look closer").click()
+            ready(page)
+            page.get_by_role("button", name="Write a statement for this gap").click()
+            ready(page)
+            assert page.get_by_role("tab", selected=True).inner_text() == "Success gap statements"
+            page.get_by_label("Drafted statement (edit it as you like)").wait_for()
 
     page.goto(home)
     ready(page)
