@@ -195,10 +195,12 @@ with tab_invite:
         if member is not None:
             letter = team.invitation(project, member)
             st.caption(f"Subject: {ui.esc(team.invitation_subject(project))}")
-            if editing:
+            if editing:  # the letter once: edit it here, copy it from here (or open it in the email app)
                 st.text_area("Invitation (edit freely; saved as you leave the box)", letter, height=420,
                              **bound(f"inv_{member.id}", team.set_invitation, member.id))
-            st.code(letter, language=None, wrap_lines=True)  # the copy button is at its top right
+            else:
+                with st.container(border=True):
+                    st.markdown(ui.esc(letter).replace("\n", "  \n"))
             c1, c2, c3 = st.columns(3)
             if member.email:
                 c1.link_button("Open in my email app", team.mailto_link(project, member), icon=":material/mail:")
@@ -306,14 +308,21 @@ with tab_meeting:
                                 horizontal=True, key="team_ag_audience")
             document = agendas.agenda_document(project, m, audience)
             if editing:
-                st.caption("The norms, objectives and homework around the timed agenda are always current; "
-                           "edit the timed agenda here (saved as you leave the box).")
-                st.text_area("Timed agenda", agendas.agenda_text(project, m, audience), height=360,
-                             **bound(f"agenda_{audience}_{m.id}", agendas.set_agenda, m.id, audience))
-                edited = m.facilitator_agenda if audience == "facilitator" else m.member_agenda
-                if edited:
-                    st.button("Refill from the template (replaces your edits)", on_click=_edit,
-                              args=(agendas.set_agenda, m.id, audience, ""))
+                with st.expander("Edit the timed agenda", key="team_agenda_edit_box", on_change="rerun"):
+                    st.caption("The norms, objectives and homework around the timed agenda are always current; "
+                               "edit the timed agenda on the left (saved as you leave the box), and read it on the "
+                               "right as it will look: `**bold**` for the time lines, `- ` for a bullet.")
+                    write, preview = st.columns(2)
+                    timed = agendas.agenda_text(project, m, audience)
+                    write.text_area("Timed agenda", timed, height=360,
+                                    **bound(f"agenda_{audience}_{m.id}", agendas.set_agenda, m.id, audience))
+                    preview.caption("How it will look")
+                    with preview.container(border=True, height=360, key="team_agenda_preview"):
+                        st.markdown(timed)
+                    edited = m.facilitator_agenda if audience == "facilitator" else m.member_agenda
+                    if edited:
+                        st.button("Refill from the template (replaces your edits)", on_click=_edit,
+                                  args=(agendas.set_agenda, m.id, audience, ""))
             st.download_button("Download this agenda", document,
                                file_name=meetings.file_stem(project, f"meeting {m.number} {audience} agenda") + ".md",
                                mime="text/markdown", on_click="ignore")

@@ -249,13 +249,26 @@ def _pair_label(pair) -> str:
     return f"{pair[1]} ({pair[0]})"
 
 
+top = shown.iloc[0] if not shown.empty else {}  # the tabs open on the largest gap shown, never a hidden group
+top_pair = (top.get("dimension"), top.get("group"))
+
+
+def _write_statement_for(pair, outcome):
+    """"Write a statement for this gap": the statements tab, drafted for the gap looked at."""
+    st.session_state["gaps_tab"] = "Success gap statements"
+    st.session_state["gaps_statement_group"] = pair
+    st.session_state["gaps_statement_outcome"] = outcome
+
+
 with closer_tab:
     if not pairs:
         st.info("No groups with these filters.")
     else:
         a, b = st.columns(2)
-        pair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_drill_group")
-        outcome = b.selectbox("Outcome", outcome_names, key="gaps_drill_outcome")
+        pair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_drill_group",
+                           index=pairs.index(top_pair) if top_pair in pairs else 0)
+        outcome = b.selectbox("Outcome", outcome_names, key="gaps_drill_outcome",
+                              index=outcome_names.index(top.get("outcome")) if top.get("outcome") in outcome_names else 0)
         one = ranking.select(rows, dimension=pair[0], group=pair[1], outcome=outcome)
         if one.empty:
             st.info("No figures for this group and outcome.")
@@ -263,6 +276,8 @@ with closer_tab:
             row = one.iloc[0].to_dict()
             st.markdown(statements.gap_sentence(row, interval=True))
             if not row["suppressed"]:
+                st.button("Write a statement for this gap", key="gaps_closer_write", icon=":material/edit_note:",
+                          on_click=_write_statement_for, args=(pair, outcome))
                 st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
                                 key="gaps_drill_bars")
                 _bars_in_words(row)
@@ -282,8 +297,6 @@ with statement_tab:
                "point behind it. Draft one, edit it, save it; mark the one the team will work on as the focus.")
     if pairs and not ui.presenting():
         a, b = st.columns(2)
-        top = shown.iloc[0] if not shown.empty else {}  # open on the largest gap shown, never a hidden group
-        top_pair = (top.get("dimension"), top.get("group"))
         spair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_statement_group",
                             index=pairs.index(top_pair) if top_pair in pairs else 0)
         soutcome = b.selectbox("Outcome", outcome_names, key="gaps_statement_outcome",
@@ -319,7 +332,9 @@ with statement_tab:
                                                             st.session_state.get(f"gaps_text_{sid}", ""),
                                                             at=f"gaps_statement_{sid}"))
             c1, c2 = st.columns(2)
-            c1.button("Make this our focus", key=f"gaps_focus_{s.id}", disabled=s.focus,
+            c1.button("Make this our focus", key=f"gaps_focus_{s.id}", disabled=s.focus or statements.hidden(s),
+                      help="Its figures are hidden to protect student privacy, so it cannot be the team's focus."
+                      if statements.hidden(s) else None,
                       on_click=lambda sid=s.id: ui.edit(statements.set_focus, sid, ok="Focus statement chosen.",
                                                                   at=f"gaps_statement_{sid}"))
             c2.button("Delete", key=f"gaps_delete_{s.id}",

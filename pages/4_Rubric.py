@@ -22,8 +22,6 @@ book = rubric.load_rubric(project)
 area_title = {a.id: a.title for a in book.areas}
 
 
-
-
 def _save_rating(p, who, indicator_id, prefix):
     s = st.session_state
     rubric.set_rating(p, who, indicator_id, s[prefix + "level"], s[prefix + "note"], s[prefix + "evidence"])
@@ -183,10 +181,8 @@ with mine:
                 prefix = f"rub_r_{who}_{ind.id}_"
                 with st.container(border=True):
                     st.markdown(f"**{ui.esc(ind.id)} · {ui.esc(ind.title)}**")
-                    with st.expander("What each level looks like"):
-                        for column, level in zip(st.columns(4), LEVELS):
-                            column.markdown(f"**{LEVEL_LABELS[level]}**  \n{ui.esc(ind.levels[level])}")
-                    st.radio("Rating", LEVELS, format_func=LEVEL_LABELS.get, horizontal=True, key=prefix + "level",
+                    st.radio("Rating: which description fits best?", LEVELS, format_func=LEVEL_LABELS.get,
+                             captions=[ui.esc(ind.levels[level]) for level in LEVELS], key=prefix + "level",
                              index=LEVELS.index(given.level) if given and given.level else None,
                              on_change=ui.edit, args=(_save_rating, who, ind.id, prefix))
                     note, evidence = st.columns(2)

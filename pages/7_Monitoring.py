@@ -9,7 +9,7 @@ import streamlit as st
 from successgaps import ui
 from successgaps.models import StepReview
 from successgaps.outputs import charts, plan_reports
-from successgaps.process import monitoring
+from successgaps.process import monitoring, schedule
 
 project = ui.page("Monitoring", step=7)
 ui.focus_banner(project)
@@ -18,10 +18,12 @@ steps = monitoring.ordered_steps(project)
 STATUS = list(monitoring.STATUS_LABELS)
 
 
-
-
 def _review(p, review_id):
     return next(r for r in p.reviews if r.id == review_id)
+
+
+def _review_label(r) -> str:
+    return f"{r.date:%B %-d, %Y} · {'Full team' if r.kind == 'full_team' else 'Implementers check-in'}"
 
 
 def _set_review_field(p, review_id, field, key):
@@ -52,6 +54,12 @@ def _add_review(p):
     day = st.session_state["mon_new_date"]
     review = monitoring.blank_review(p, day, st.session_state["mon_new_kind"])
     p.reviews = sorted(p.reviews + [review], key=lambda r: r.date)
+
+
+def _move_review(p, review_id, date_key):
+    review = schedule.move_review(p, review_id, st.session_state.get(date_key))
+    ui.flash(f"The review is now on {review.date:%A, %B %-d, %Y}" + (" — and so is its meeting in step 1's "
+             "meeting plan." if review.meeting_id else "."), at="mon_move")
 
 
 def _revise(p):
@@ -128,6 +136,20 @@ if not ui.presenting():
         c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
                      format_func=lambda k: "Full team" if k == "full_team" else "Implementers check-in")
         c3.button("Add review", on_click=ui.edit, args=(_add_review,))
+    to_move = [r for r in project.reviews if not r.held]
+    if to_move:
+        with st.expander("Move a review", key="mon_move_box", on_change="rerun"):
+            st.caption("The review meetings of step 1's meeting plan are the same reviews: moving one here moves "
+                       "that meeting too, and moving the meeting there moves its review.")
+            c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+            pick = c1.selectbox("Review", [r.id for r in to_move], key="mon_move_pick",
+                                format_func=lambda rid: _review_label(_review(project, rid))
+                                + (" · step 1's meeting plan" if _review(project, rid).meeting_id else ""))
+            day = _review(project, pick).date
+            date_key = f"mon_move_date_{pick}_{day}"  # a new key once moved (here or in step 1): shows the new date
+            c2.date_input("New date", value=day, key=date_key, format="YYYY-MM-DD")
+            c3.button("Move", on_click=ui.edit, args=(_move_review, pick, date_key), kwargs={"at": "mon_move"})
+            ui.confirmation("mon_move")
 
 # ---------------------------------------------------------------- recording a review
 if ui.presenting():  # a slide shows progress and the schedule; recording a review is the facilitator's view
@@ -140,9 +162,7 @@ if not project.steps:
 elif not open_reviews:
     st.caption("Schedule a review above to record it.")
 else:
-    review = st.selectbox("Review", open_reviews, key="mon_review_pick",
-                          format_func=lambda r: f"{r.date:%B %-d, %Y} · "
-                                                f"{'Full team' if r.kind == 'full_team' else 'Implementers check-in'}")
+    review = st.selectbox("Review", open_reviews, key="mon_review_pick", format_func=_review_label)
     review = next(r for r in project.reviews if r.id == review.id)
     rid = review.id
     st.multiselect("Who attended", list(member_names), default=review.attendees, key=f"mon_att_{rid}",

@@ -166,3 +166,34 @@ def test_a_state_report_card_offers_its_own_district_rows(open_page, store, tmp_
     shown = screen_of(at)
     assert "Students with disabilities" in set(shown["Group"])
     assert "Military-connected students" not in set(shown["Group"])  # SP: a code the team has not mapped yet
+
+
+def test_look_closer_writes_a_statement_for_the_gap_it_shows(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    assert at.selectbox(key="gaps_drill_group").value == at.selectbox(key="gaps_statement_group").value  # a shown gap
+    table = engine_table(store, district)
+    shown, _ = ranking.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
+    top = (shown.iloc[0]["dimension"], shown.iloc[0]["group"])
+    other = next(r for r in shown.itertuples() if (r.dimension, r.group) != top)  # not the tab's first gap
+    at.selectbox(key="gaps_drill_group").select((other.dimension, other.group)).run()
+    at.selectbox(key="gaps_drill_outcome").select(other.outcome).run()
+    at.button(key="gaps_closer_write").click().run()
+    assert not at.exception
+    assert at.session_state["gaps_tab"] == "Success gap statements"  # the statements tab opens
+    assert at.selectbox(key="gaps_statement_group").value == (other.dimension, other.group)
+    assert at.selectbox(key="gaps_statement_outcome").value == other.outcome
+    draft = next(t for t in at.text_area if t.key.startswith("gaps_draft_"))
+    assert other.group.lower() in draft.value.lower() and "compared with" in draft.value
+
+
+def test_a_statement_whose_figures_are_hidden_cannot_be_made_the_focus_on_the_page(open_page, store, district):
+    from successgaps.models import GapStatement
+
+    p = store.load(district.id)
+    p.statements = [GapStatement(text="Shown gap.", group="A", outcome="x", figures={"rate": 0.5, "difference": -10}),
+                    GapStatement(text="Results are not shown to protect privacy.", group="B", outcome="x", figures={})]
+    p.statements[0].focus = True
+    store.save(p)
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    hidden_button = at.button(key=f"gaps_focus_{p.statements[1].id}")
+    assert hidden_button.disabled

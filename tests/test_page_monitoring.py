@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from successgaps.models import ActionStep, Goal, Member
+from successgaps.process import meetings
 
 
 @pytest.fixture
@@ -70,3 +71,59 @@ def test_a_change_from_a_stale_second_tab_is_refused_with_a_sentence(open_page, 
     assert saved.goals[0].text == "Typed in the other tab" and saved.reviews == []
     next(b for b in tab.button if b.label.startswith("Generate the schedule")).click().run()  # now up to date
     assert store.load(planned.id).reviews
+
+
+def _review_meeting_plan(store, planned):
+    from successgaps.process import schedule
+
+    p = store.load(planned.id)
+    meetings.make_plan(p, 120, dt.date.today() + dt.timedelta(days=7))
+    store.save(p)
+    first = schedule.review_meetings(p)[0]
+    review = next(r for r in p.reviews if r.meeting_id == first.id)
+    return first, review
+
+
+def test_moving_a_review_on_page_7_moves_its_meeting_in_step_1(open_page, store, planned):
+    meeting, review = _review_meeting_plan(store, planned)
+    day = meeting.date + dt.timedelta(days=9)
+    at = open_page("pages/7_Monitoring.py", project=planned.id)
+    at.selectbox(key="mon_move_pick").select(review.id).run()
+    at.date_input(key=f"mon_move_date_{review.id}_{review.date}").set_value(day).run()
+    next(b for b in at.button if b.label == "Move").click().run()
+    assert not at.exception
+    assert "and so is its meeting in step 1's meeting plan" in at.success[0].value
+    saved = store.load(planned.id)
+    assert next(r for r in saved.reviews if r.id == review.id).date == day
+    assert next(m for m in saved.meetings if m.id == meeting.id).date == day
+    team = open_page("pages/1_Team_and_Meetings.py", project=planned.id)  # step 1 shows the moved meeting
+    when = meetings.meeting_when(next(m for m in saved.meetings if m.id == meeting.id))
+    assert f"{day:%-d %B %Y}" in when
+    [plan] = [df.value for df in team.dataframe if "When" in df.value.columns]
+    assert when in list(plan["When"])
+
+
+def test_moving_a_review_meeting_in_step_1_moves_the_review_on_page_7(open_page, store, planned):
+    meeting, review = _review_meeting_plan(store, planned)
+    day = meeting.date + dt.timedelta(days=5)
+    team = open_page("pages/1_Team_and_Meetings.py", project=planned.id)
+    team.selectbox(key="team_plan_meeting").select(meeting.id).run()
+    revision = store.load(planned.id).revision
+    team.date_input(key=f"team_date_{meeting.id}_{revision}").set_value(day).run()
+    assert not team.exception
+    at = open_page("pages/7_Monitoring.py", project=planned.id)
+    at.selectbox(key="mon_move_pick").select(review.id).run()
+    assert at.date_input(key=f"mon_move_date_{review.id}_{day}").value == day
+    assert next(r for r in store.load(planned.id).reviews if r.id == review.id).date == day
+
+
+def test_a_held_review_keeps_its_date(store, planned):
+    from successgaps.errors import UserError
+    from successgaps.process import schedule
+
+    _, review = _review_meeting_plan(store, planned)
+    p = store.load(planned.id)
+    held = next(r for r in p.reviews if r.id == review.id)
+    held.held = True
+    with pytest.raises(UserError, match="keeps the date it was held on"):
+        schedule.move_review(p, held.id, held.date + dt.timedelta(days=1))

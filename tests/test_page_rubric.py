@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from successgaps.models import Meeting, Member
+from successgaps.models import LEVELS, Meeting, Member
 from successgaps.process import rating_workbook, rubric, rubric_file
 
 
@@ -140,3 +140,15 @@ def test_a_custom_rubric_is_loaded(run, store, project):
     load_rubric_file(at, 'version = "1.0"', 'version = "state-2025"')
     assert store.load(project.id).rubric_version == "state-2025"
     assert any("version state-2025 (loaded from a file)" in c for c in texts(at, "caption"))
+
+
+def test_a_member_rating_alone_sees_every_level_description_beside_the_choice(run, store, project):
+    ana = project.members[0].id
+    at = run()
+    at.selectbox(key="rub_who").select(ana).run()
+    book = rubric.load_rubric(store.load(project.id))
+    for indicator in book.area("cr").indicators:
+        radio = at.radio(key=f"rub_r_{ana}_{indicator.id}_level")
+        shown = [c.replace("\\", "") for c in radio.proto.captions]  # ui.esc escapes markdown characters
+        assert shown == [indicator.levels[level] for level in LEVELS]
+    assert not [e for e in at.expander if e.label == "What each level looks like"]  # not one click away

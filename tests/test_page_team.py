@@ -69,18 +69,19 @@ def test_a_bad_email_or_a_duplicate_gets_one_sentence_and_the_typing_is_kept(run
     assert [m.name for m in store.load(project.id).members] == ["Ana"]
 
 
-def test_the_invitation_names_the_focus_gap_and_is_ready_to_copy(run, store, project):
+def test_the_invitation_names_the_focus_gap_and_is_shown_once(run, store, project):
     p = store.load(project.id)
     team.add_member(p, "Ana", category="family", email="ana@example.org")
     store.save(p)
     at = run()
     letter = at.text_area[0].value
     assert "Only 61% of English learners graduate in four years." in letter
-    assert at.code[0].value == letter  # st.code carries the copy button
+    assert not at.code  # issue #21: the letter once, in its edit box, not again as a monospaced copy
+    assert not [m for m in at.markdown if "Only 61% of English learners" in m.value]
 
     at.text_area[0].input("Dear Ana, come and help us. Lee").run()
     assert store.load(project.id).members[0].invitation == "Dear Ana, come and help us. Lee"
-    assert at.code[0].value == "Dear Ana, come and help us. Lee"
+    assert at.text_area[0].value == "Dear Ana, come and help us. Lee"
 
 
 def test_a_half_day_plan_has_fewer_meetings_and_agendas_with_norms_and_homework(run, store, project):
@@ -101,9 +102,15 @@ def test_a_half_day_plan_has_fewer_meetings_and_agendas_with_norms_and_homework(
     assert "## Homework due today" in agenda and "white paper" in agenda
     assert "Facilitator notes" in agenda
 
-    timed = next(t for t in at.text_area if t.label == "Timed agenda")
+    # issue #21: the editor sits beside its rendered preview, behind "Edit the timed agenda"
+    box = next(e for e in at.expander if e.label == "Edit the timed agenda")
+    [timed] = box.text_area
+    preview = [md.value for md in box.markdown if md.value == timed.value]
+    assert preview and "**" in preview[0]  # the Markdown, drawn by st.markdown (rendered, not raw)
     timed.input("**08:30** Our own opening\n\n**09:00** Rubric work").run()
     assert store.load(project.id).meetings[1].facilitator_agenda.startswith("**08:30** Our own opening")
+    box = next(e for e in at.expander if e.label == "Edit the timed agenda")
+    assert "**08:30** Our own opening\n\n**09:00** Rubric work" in [md.value for md in box.markdown]
     agenda = next(md.value for md in at.markdown if md.value.startswith("# Meeting 2"))
     assert "Our own opening" in agenda and "Value every voice." in agenda
 

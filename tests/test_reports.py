@@ -184,6 +184,19 @@ def test_meeting_packet_for_a_rubric_meeting_has_blank_rating_sheets(project, tm
     assert "71.2%" in flat  # the focus gap's data slide
 
 
+def test_the_paper_rating_sheet_carries_each_levels_description(project, tmp_path):
+    """Issue #21: a member rating on paper reads what each level looks like, as on the screen."""
+    from successgaps.models import LEVELS
+    from successgaps.process import rubric
+
+    meeting = project.meetings[1]
+    flat = " ".join(pdf_text(meeting_packet.meeting_packet(project, meeting.id, day=DAY), tmp_path).split())
+    sheet = flat.split("Rubric sections to rate")[1]
+    for indicator in rubric.load_rubric(project).area("ddm").indicators:
+        for level in LEVELS:
+            assert f"☐ {' '.join(indicator.levels[level].split())}" in sheet, (indicator.id, level)
+
+
 def test_meeting_packet_for_the_first_meeting_shows_the_gap_statements(project, tmp_path):
     text = " ".join(pdf_text(meeting_packet.meeting_packet(project, project.meetings[0].id, day=DAY), tmp_path).split())
     assert "Getting started" in text and "Library" in text

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..engine import ranking
+from ..engine.statements import half_up
 from ..models import Project
 from ..process import action_plan, meetings, monitoring
 
@@ -83,41 +84,48 @@ def comparison_bars(row, title: str = "") -> go.Figure:
 
 
 def school_bars(rows: pd.DataFrame, title: str = "") -> go.Figure:
-    """One bar per school (rate or mean), its comparison as a marker, n in each label; suppressed schools
-    are listed with no bar."""
+    """One bar per school (rate or mean), its comparison as a marker; the figures and n are in each
+    school's label, never drawn over the bars or markers; suppressed schools are listed with no bar."""
     numeric = rows["mean"].notna().any()
     scale = 1 if numeric else 100
     value = (rows["mean"] if numeric else rows["rate"]) * scale
     other = (rows["comparison_mean"] if numeric else rows["comparison_rate"]) * scale
-    labels = [f"{s} (n = {_n(n)})" for s, n in zip(rows["school"], rows["n"])]
+    labels = [f"{s}: {_pair_text(v, o, numeric)} (n = {_n(n)})"
+              for s, v, o, n in zip(rows["school"], value, other, rows["n"])]
     fig = go.Figure([
         go.Bar(y=labels, x=value, orientation="h", name=str(rows["group"].iloc[0]) if len(rows) else "group",
-               marker_color=GROUP_COLOUR, text=[_value_text(v, numeric) for v in value], textposition="auto"),
+               marker_color=GROUP_COLOUR),
         go.Scatter(y=labels, x=other, mode="markers", name="comparison", marker=dict(
             color=COMPARISON_COLOUR, symbol="line-ns", size=26, line=dict(width=4, color=COMPARISON_COLOUR))),
     ])
     fig.update_yaxes(autorange="reversed")
+    if not numeric:
+        fig.update_xaxes(range=[0, 100], ticksuffix="%")
     return _layout(fig, title, height=max(320, 48 * len(rows) + 140))
 
 
 def trend(rows: pd.DataFrame, title: str = "") -> go.Figure:
-    """The group and its comparison over the years (n in the hover and the group's labels)."""
+    """The group and its comparison over the years; each year's figures and n are written under the year,
+    never over the lines. Rates are drawn on a 0–100 axis."""
     numeric = rows["mean"].notna().any()
     scale = 1 if numeric else 100
     value = (rows["mean"] if numeric else rows["rate"]) * scale
     other = (rows["comparison_mean"] if numeric else rows["comparison_rate"]) * scale
     group = str(rows["group"].iloc[0]) if len(rows) else "group"
     comparison = str(rows["comparison"].iloc[0]) if len(rows) else "comparison"
+    years = list(rows["year"])
+    ticks = [f"{y}<br>{_pair_text(v, o, numeric)}" + (f"<br>n = {_n(n)}" if _finite(v) else "")
+             for y, v, o, n in zip(years, value, other, rows["n"])]
     fig = go.Figure([
-        go.Scatter(x=rows["year"], y=value, name=group, mode="lines+markers+text", line=dict(color=GROUP_COLOUR, width=4),
-                   text=[f"{_value_text(v, numeric)} (n = {_n(n)})" for v, n in zip(value, rows["n"])],
-                   textposition="bottom center"),
-        go.Scatter(x=rows["year"], y=other, name=comparison, mode="lines+markers",
-                   line=dict(color=COMPARISON_COLOUR, width=4, dash="dash")),
+        go.Scatter(x=years, y=value, name=group, mode="lines+markers", line=dict(color=GROUP_COLOUR, width=4),
+                   marker=dict(size=10)),
+        go.Scatter(x=years, y=other, name=comparison, mode="lines+markers",
+                   line=dict(color=COMPARISON_COLOUR, width=4, dash="dash"), marker=dict(size=10, symbol="square")),
     ])
-    fig.update_xaxes(type="category", title="School year")
-    fig.update_yaxes(title="Average" if numeric else "Percent")
-    return _layout(fig, title)
+    fig.update_xaxes(type="category", tickvals=years, ticktext=ticks)  # the ticks are the school years
+    fig.update_yaxes(title="Average" if numeric else "Percent", range=None if numeric else [0, 100])
+    _layout(fig, title, height=460)
+    return fig.update_layout(legend=dict(orientation="h", y=-0.3, yanchor="top"))
 
 
 def _n(value) -> str:
@@ -127,7 +135,14 @@ def _n(value) -> str:
 def _value_text(value, numeric: bool) -> str:
     if not _finite(value):
         return "hidden"
-    return f"{value:,.1f}" if numeric else f"{value:.0f}%"
+    return f"{half_up(float(value), 1):,.1f}" if numeric else f"{half_up(float(value)):.0f}%"
+
+
+def _pair_text(value, other, numeric: bool) -> str:
+    """"75% vs 88%" (the group's figure, then its comparison's); "hidden" when the group's is hidden."""
+    if not _finite(value):
+        return "hidden"
+    return f"{_value_text(value, numeric)} vs {_value_text(other, numeric)}"
 
 
 # ---------------------------------------------------------------- the steps' figures
@@ -183,24 +198,31 @@ def timeline_figure(project: Project, today: dt.date | None = None, goal_id: str
 
 
 def progress_figure(progress: monitoring.GoalProgress):
-    """Plotly chart of a goal's values by year with 95% intervals, n, baseline and target lines."""
+    """Plotly chart of a goal's values by year with 95% intervals; each year's value and n are written
+    under the year and the baseline and target lines are named in the legend, so no label sits on a
+    marker, an interval or a line. Rates are drawn on a 0–100 axis, gaps on an axis that shows 0."""
     goal = progress.goal
+    years = [p.year for p in progress.points]
     shown = [action_plan.shown(p.value, goal.measure) for p in progress.points]
     bars = [(action_plan.shown(p.high, goal.measure) - s, s - action_plan.shown(p.low, goal.measure))
-            if p.low is not None else (0, 0) for p, s in zip(progress.points, shown)]
+            if p.low is not None and p.high is not None else (0, 0) for p, s in zip(progress.points, shown)]
     fig = go.Figure(go.Scatter(
-        x=[p.year for p in progress.points], y=shown, mode="lines+markers+text",
-        text=[f"{s:.1f} (n = {p.n:,.0f})" if p.n else f"{s:.1f}" for p, s in zip(progress.points, shown)],
-        textposition="top center", line={"color": "#0072B2", "width": 3}, marker={"size": 10},
+        x=years, y=shown, mode="lines+markers", line={"color": "#0072B2", "width": 3}, marker={"size": 10},
         error_y={"type": "data", "symmetric": False, "array": [b[0] for b in bars],
                  "arrayminus": [b[1] for b in bars], "color": "#0072B2"},
-        name=goal.metric or "Measure"))
+        name=f"{goal.metric or 'Measure'} (bars: 95% interval)"))
     for value, label, colour, dash in ((goal.baseline, "Baseline", "#999999", "dot"),
                                        (goal.target, "Target", "#009E73", "dash")):
         if value is not None:
-            fig.add_hline(y=action_plan.shown(value, goal.measure), line_dash=dash, line_color=colour,
-                          annotation_text=f"{label} {action_plan.shown(value, goal.measure):.1f}")
+            level = action_plan.shown(value, goal.measure)
+            fig.add_hline(y=level, line_dash=dash, line_color=colour)
+            fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{label} {level:.1f}",
+                            line={"color": colour, "dash": dash})
+    ticks = [f"{p.year}<br>{s:.1f}" + (f" (n = {p.n:,.0f})" if p.n else "") for p, s in zip(progress.points, shown)]
+    fig.update_xaxes(type="category", tickvals=years, ticktext=ticks, title="School year")
     unit = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, "")
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title=unit,
-                      xaxis_title="School year", showlegend=False, font={"size": 16})
+    fig.update_yaxes(title=unit, range=[0, 100] if goal.measure == "rate" else None,
+                     rangemode="tozero" if goal.measure == "difference" else "normal")
+    fig.update_layout(height=400, margin={"l": 10, "r": 10, "t": 30, "b": 10}, showlegend=True,
+                      legend={"orientation": "h", "y": -0.35}, font={"size": 16})
     return fig

@@ -20,17 +20,17 @@ from .sources import Sources
 
 
 def _rubric_sheets(doc: Document, p: Project, area_ids: Sequence[str]) -> None:
-    """The rubric sections to rate, with blank columns to tick a level and write the evidence."""
+    """The rubric sections to rate: each level's description with a box to tick, and room for the evidence."""
     rub = rubric.load_rubric(p)
     doc.heading("Rubric sections to rate")
     areas = [a for a in rub.areas if not area_ids or a.id in area_ids]
-    doc.paragraph("Rate each indicator on your own before the meeting: tick one level and note your evidence.",
-                  size=9)
+    doc.paragraph("Rate each indicator on your own before the meeting: tick the one description that fits best "
+                  "and note your evidence.", size=9)
     for area in areas:
         doc.heading(area.title, 2)
         doc.table(["Indicator", *[LEVEL_LABELS[lv] for lv in LEVELS], "Evidence"],
-                  [[i.title, "", "", "", "", ""] for i in area.indicators],
-                  widths=(3.8, 1.5, 2.1, 2.2, 1.9, 3), size=8, row_height=14)
+                  [[i.title, *[f"☐ {i.levels[lv]}" for lv in LEVELS], ""] for i in area.indicators],
+                  widths=(2.6, 2.6, 2.6, 2.6, 2.6, 2.4), size=7, row_height=14)
 
 
 def _agenda(doc: Document, text: str) -> None:

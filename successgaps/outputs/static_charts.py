@@ -65,14 +65,19 @@ def comparison_bars(labels: Sequence[str], rates: Sequence[float | None], title:
     return _png(fig)
 
 
-def lines(series: dict[str, Sequence[tuple[str, float | None]]], title: str = "", axis_label: str = "Rate",
-          percent: bool = True, reference: dict[str, float] | None = None,
-          intervals: dict[str, Sequence[tuple[str, float, float]]] | None = None, from_zero: bool = False) -> bytes:
+def lines(*args, **kwargs) -> bytes:
+    """`lines_figure` as a PNG."""
+    return _png(lines_figure(*args, **kwargs))
+
+
+def lines_figure(series: dict[str, Sequence[tuple[str, float | None]]], title: str = "", axis_label: str = "Rate",
+                 percent: bool = True, reference: dict[str, float] | None = None,
+                 intervals: dict[str, Sequence[tuple[str, float, float]]] | None = None, from_zero: bool = False):
     """One line per series over ordered x labels (years, review dates); gaps where a value is missing.
 
     `reference` draws dashed horizontal lines (e.g. {"Target": 0.85, "Baseline": 0.71}); `intervals`
     draws each series' 95% intervals as error bars ({name: [(x, low, high)]}); `from_zero` starts
-    the axis at 0 (rates).
+    the axis at 0 (rates). The legend sits below the plot, never over a line or a marker.
     """
     fig, ax = plt.subplots(figsize=(6.5, 3.2))
     xs = sorted({x for points in series.values() for x, _ in points})
@@ -97,10 +102,10 @@ def lines(series: dict[str, Sequence[tuple[str, float | None]]], title: str = ""
     elif from_zero:
         ax.set_ylim(bottom=0)
     ax.set_ylabel(axis_label)
-    ax.legend(frameon=False, loc="best", fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
     if title:
         ax.set_title(title, loc="left")
-    return _png(fig)
+    return fig
 
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
@@ -143,9 +148,15 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
     return _png(fig)
 
 
-def timeline(steps: Sequence[tuple[str, object, object, str]], colours: dict[str, str] | None = None,
-             title: str = "") -> bytes:
-    """A Gantt chart: one bar per (label, start date, due date, status), coloured by `colours[status]`."""
+def timeline(*args, **kwargs) -> bytes:
+    """`timeline_figure` as a PNG."""
+    return _png(timeline_figure(*args, **kwargs))
+
+
+def timeline_figure(steps: Sequence[tuple[str, object, object, str]], colours: dict[str, str] | None = None,
+                    title: str = ""):
+    """A Gantt chart: one bar per (label, start date, due date, status), coloured by `colours[status]`;
+    the date axis names each month once (days within a short plan)."""
     import matplotlib.dates as mdates  # noqa: PLC0415
 
     colours = colours or {}
@@ -157,14 +168,21 @@ def timeline(steps: Sequence[tuple[str, object, object, str]], colours: dict[str
     ax.set_yticks(range(len(ordered)), [_short_label(s[0]) for s in ordered])
     ax.invert_yaxis()
     ax.xaxis_date()
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    first = min(mdates.date2num(s[1]) for s in ordered)
+    last = max(mdates.date2num(s[2]) for s in ordered)
+    months = (last - first) / 30.44
+    if months < 2:  # a short plan: days, each named once
+        ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, round((last - first) / 6))))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %-d"))
+    else:  # one tick on the first of a month, every few months, so no month is named twice
+        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(months / 6))))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     used = list(dict.fromkeys(s[3] for s in ordered))
     ax.legend(handles=[matplotlib.patches.Patch(color=colours.get(s, GREY), label=s) for s in used],
               frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(used))
     if title:
         ax.set_title(title, loc="left")
-    return _png(fig)
+    return fig
 
 
 def _short_label(text: str, width: int = 42) -> str:

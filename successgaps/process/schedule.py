@@ -40,9 +40,17 @@ def sync(project: Project) -> None:
     project.reviews.sort(key=lambda r: r.date)
 
 
-def move_review(project: Project, review_id: str, day: dt.date) -> Review:
+def move_review(project: Project, review_id: str, day: dt.date | None) -> Review:
     """Change a review's date; a review that is a meeting of the plan moves that meeting too."""
-    review = next(r for r in project.reviews if r.id == review_id)
+    from ..errors import UserError  # noqa: PLC0415
+
+    review = next((r for r in project.reviews if r.id == review_id), None)
+    if review is None:
+        raise UserError("That review is no longer in the schedule; the page now shows the current schedule.")
+    if day is None:
+        raise UserError("Choose the review's new date.")
+    if review.held:
+        raise UserError("A review already held keeps the date it was held on.")
     review.date = day
     for m in project.meetings:
         if review.meeting_id and m.id == review.meeting_id:

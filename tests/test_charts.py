@@ -1,0 +1,93 @@
+"""Issue #21: charts a team reads on a shared screen and on paper: no label over a marker or a line, rates
+on a 0–100 axis, each month named once on the timeline, the 95% intervals on paper as on screen."""
+
+import datetime as dt
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from successgaps.models import Goal
+from successgaps.outputs import charts, static_charts
+from successgaps.process import monitoring
+
+ROWS = pd.DataFrame({  # a group doing better than its comparison one year, worse the next (the lines cross)
+    "school": ["Lincoln Middle", "Central High", "Hidden Elementary"],
+    "year": ["2022-23", "2023-24", "2024-25"],
+    "group": ["English learners"] * 3, "comparison": ["All other students"] * 3,
+    "rate": [0.625, 0.80, None], "comparison_rate": [0.70, 0.74, 0.88],
+    "mean": [None] * 3, "comparison_mean": [None] * 3, "n": [40, 55, None],
+})
+
+
+def _text_on_the_plot(fig) -> list:
+    """Labels drawn inside the plotting area: trace text and annotations."""
+    drawn = [t.text for t in fig.data if t.text is not None and "text" in (getattr(t, "mode", None) or "text")]
+    return [x for x in drawn if x is not None and len(x)] + list(fig.layout.annotations)
+
+
+def test_by_school_bars_carry_their_figures_in_the_labels_not_over_the_markers():
+    fig = charts.school_bars(ROWS)
+    assert _text_on_the_plot(fig) == []
+    assert list(fig.data[0].y) == ["Lincoln Middle: 63% vs 70% (n = 40)", "Central High: 80% vs 74% (n = 55)",
+                                   "Hidden Elementary: hidden (n = —)"]  # 62.5 rounds half up
+    assert tuple(fig.layout.xaxis.range) == (0, 100)
+
+
+def test_the_trend_of_a_rate_starts_at_0_and_writes_its_figures_under_the_years():
+    fig = charts.trend(ROWS)
+    assert tuple(fig.layout.yaxis.range) == (0, 100)
+    assert _text_on_the_plot(fig) == []
+    assert list(fig.layout.xaxis.ticktext) == ["2022-23<br>63% vs 70%<br>n = 40", "2023-24<br>80% vs 74%<br>n = 55",
+                                               "2024-25<br>hidden"]
+
+
+def _progress(measure="rate"):
+    goal = Goal(text="Raise the graduation rate", metric="Four-year graduation", measure=measure,
+                baseline=0.70, target=0.80)
+    points = [monitoring.GoalPoint("2023-24", 0.70, 0.62, 0.77, 120), monitoring.GoalPoint("2024-25", 0.74, 0.66, 0.81, 118)]
+    return monitoring.GoalProgress(goal, points, "", False, True)
+
+
+def test_progress_on_screen_keeps_labels_off_the_intervals_and_names_baseline_and_target_in_the_legend():
+    fig = charts.progress_figure(_progress())
+    assert _text_on_the_plot(fig) == []
+    assert list(fig.data[0].error_y.array) == pytest.approx([7, 7])  # the 95% intervals, in percent
+    assert {t.name for t in fig.data[1:]} == {"Baseline 70.0", "Target 80.0"}
+    assert list(fig.layout.xaxis.ticktext) == ["2023-24<br>70.0 (n = 120)", "2024-25<br>74.0 (n = 118)"]
+    assert tuple(fig.layout.yaxis.range) == (0, 100)
+
+
+def _extents(fig, artists):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+def test_progress_on_paper_keeps_the_intervals_and_the_legend_off_the_lines():
+    fig = static_charts.lines_figure({"Rate": [("2023-24", 70.0), ("2024-25", 74.0)]},
+                                     reference={"Baseline": 70.0, "Target": 80.0}, percent=False,
+                                     intervals={"Rate": [("2023-24", 62.0, 77.0), ("2024-25", 66.0, 81.0)]},
+                                     from_zero=True)
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] == 0
+    bars = [c for c in ax.containers if isinstance(c, matplotlib.container.ErrorbarContainer)]
+    assert len(bars) == 1 and "95% interval" in bars[0].get_label()
+    legend, plot = _extents(fig, [ax.get_legend(), ax])
+    assert not legend.overlaps(plot)
+    for tick in _extents(fig, ax.get_xticklabels()):
+        assert not legend.overlaps(tick)
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("days", [20, 45, 100, 200, 400, 900])
+def test_the_timeline_on_paper_names_each_month_once(days):
+    start = dt.date(2026, 1, 12)
+    steps = [("Credit checks", start, start + dt.timedelta(days=days), "On track"),
+             ("Check-in adults", start + dt.timedelta(days=3), start + dt.timedelta(days=days // 2), "Not started")]
+    fig = static_charts.timeline_figure(steps)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(labels) >= 2
+    assert len(labels) == len(set(labels)), labels
+    matplotlib.pyplot.close(fig)
