@@ -88,16 +88,22 @@ from ..data.prepared import Prepared
 from ..models import GapSettings
 from .cells import EXACT, MISSING, RANGE, SUPPRESSED, gather
 from .columns import COLUMNS, EXTRA_COLUMNS, strings
+from .disproportionality import state_figures
 from .stats import benchmark_p, cohen_h, hedges_g, newcombe, two_proportion_p, welch, wilson
 from .suppression import SENSITIVE, primary, protect, reasons
 
 LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
 LABEL_BENCHMARK = "benchmark rate"
 LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
+LABEL_STATE = "all other students in the state (alternate risk ratio: comparison group too small)"
+# what the risk ratio used, per comparison code of `_compute` (risk_ratio_comparison)
+RATIO_AGAINST = np.array(["all others", "all students", "benchmark", "reference group",
+                          "benchmark (comparison too small)", "state", ""], object)
 
 
 def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
-           by_year: bool = True, extra: bool = False, by_district: bool = True) -> pd.DataFrame:
+           by_year: bool = True, extra: bool = False, by_district: bool = True,
+           state: pd.DataFrame | None = None) -> pd.DataFrame:
     """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring.
 
     Every view is cut from one protected lattice — the whole file and every school, each year — so the
@@ -105,9 +111,11 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     another to reveal one. Years are never pooled when a file has several (all years together minus the
     years shown would give a hidden year away): `by_year=False` then gives every year too; a file of one
     year (or none) is its own pooled view. The rows are in table order (complementary suppression breaks
-    ties by it, so it is repeatable)."""
+    ties by it, so it is repeatable). `state`: a state comparison file's counts
+    (`disproportionality.state_counts`) for the alternate and weighted risk ratios; without it, the state
+    rows of the same file when it has some."""
     settings = settings or GapSettings()
-    table = protect(lattice(con, prepared, settings), prepared, settings)
+    table = protect(lattice(con, prepared, settings, state), prepared, settings)
     level = table["level"].to_numpy(object)
     keep = np.ones(len(table), bool) if by_school else (level != "school")
     if not by_district and (level == "state").any():  # district rows of a file of several districts
@@ -117,18 +125,20 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     return out
 
 
-def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every cell before the gate: all places, each year; with the true counts and the internal columns
     `protect` reads (`_pooled` stays False: the gate's model can take pooled years, the screen publishes none)."""
     schools = prepared.has_school
-    years = _compute(gather(con, prepared, settings, schools, True), prepared, settings)
+    years = _compute(gather(con, prepared, settings, schools, True), prepared, settings, state)
     years["_pooled"] = False
+    if settings.among_group:  # the population the screen is limited to
+        years.attrs["among"] = f"{settings.among_dimension}: {settings.among_group}"
     if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
         years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
     return years
 
 
-def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
     outs = prepared.outcomes
     o_index = np.asarray(raw["_o"], float).astype(int)  # len(outs): an outcome the mapping does not list
     numeric = np.array([o.kind == "numeric" for o in outs] + [False])[o_index]
@@ -166,7 +176,9 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
     use_ref = (mode == "reference") & np.isfinite(rn)
     use_all = np.full(len(n), mode == "all_students")
     use_bench = np.full(len(n), mode == "benchmark" and benchmark is not None) & ~numeric
-    labels = np.array([LABEL_OTHERS, LABEL_ALL, LABEL_BENCHMARK, settings.reference_group, LABEL_ALTERNATE], object)
+    others_label = LABEL_OTHERS + (f" among {settings.among_group}" if settings.among_group else "")
+    labels = np.array([others_label, LABEL_ALL, LABEL_BENCHMARK, settings.reference_group, LABEL_ALTERNATE,
+                       LABEL_STATE], object)
     label = np.where(use_bench, 2, np.where(use_all, 1, np.where(use_ref, 3, 0)))
     cn = np.where(use_ref, rn, np.where(use_all, tn, on))
     ce = np.where(use_ref, re_, np.where(use_all, te, oe))
@@ -184,12 +196,17 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         settings.min_n, settings.min_cell, flag=flag, n=n, events=e, low=lo, comparison_flag=pick(cflag, oflag),
         comparison_n=pick(cn, on), comparison_events=pick(ce, oe), comparison_low=pick(clo, olo), numeric=numeric,
         benchmark=use_bench)
-    # alternate risk ratio: the comparison group is too small, the team entered a benchmark rate
-    alternate = (comp_reason != 0) & (group_reason == 0) & ~numeric & (benchmark is not None)
-    use_bench = use_bench | alternate
-    label = np.where(alternate, 4, label)
-    comp_reason = np.where(alternate, 0, comp_reason)
-    bench = np.nan if benchmark is None else float(benchmark)
+    # alternate risk ratio (34 CFR 300.647(b)(5)): the comparison group is too small, so the group is compared
+    # with all other children of the state (a state comparison file or the file's state rows; never small),
+    # else with the benchmark rate the team entered
+    s_others, s_share, s_usable = state_figures(raw, state)
+    too_small = (comp_reason != 0) & (group_reason == 0) & ~numeric
+    by_state = too_small & s_usable
+    alternate = too_small & ~by_state & (benchmark is not None)
+    use_bench = use_bench | alternate | by_state
+    label = np.where(by_state, 5, np.where(alternate, 4, label))
+    comp_reason = np.where(alternate | by_state, 0, comp_reason)
+    bench = np.where(by_state, s_others, np.nan if benchmark is None else float(benchmark))
     cn = np.where(use_bench, np.nan, cn)
     ce = np.where(use_bench, np.nan, ce)
     clo = np.where(use_bench, bench, clo)
@@ -216,10 +233,10 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         sub_bench, sub_e, sub_n, sub_pe, sub_pn = use_bench[at], e1[at], n[at], pe[at], pn[at]
         nc_low, nc_high = newcombe(sub_e, sub_n, sub_pe, sub_pn)
         wl, wh = wilson(sub_e, sub_n)
-        ci_low[at] = np.where(sub_bench, wl - bench, w[at] * nc_low) * 100
-        ci_high[at] = np.where(sub_bench, wh - bench, w[at] * nc_high) * 100
+        ci_low[at] = np.where(sub_bench, wl - bench[at], w[at] * nc_low) * 100
+        ci_high[at] = np.where(sub_bench, wh - bench[at], w[at] * nc_high) * 100
         p_two = two_proportion_p(np.where(sub_bench, np.nan, sub_e), sub_n, sub_pe, sub_pn)
-        p_bench = benchmark_p(np.where(sub_bench, sub_e, np.nan), sub_n, 0.5 if benchmark is None else bench)
+        p_bench = benchmark_p(np.where(sub_bench, sub_e, np.nan), sub_n, np.where(np.isfinite(bench), bench, 0.5)[at])
         p_value[at] = np.where(sub_bench, p_bench, p_two)
         h = np.where(exact, cohen_h(rate, crate), np.nan)  # Cohen's h
 
@@ -238,6 +255,8 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         g = hedges_g(mean, var, n, cmean, cvar, cn)
         share_e = np.where(np.isfinite(e) & np.isfinite(te), e / te, n * rate / (tn * (tlo + thi) / 2))
         share_n = n / tn
+        alternate_rr = np.where(~numeric & (s_others > 0), rate / s_others, np.nan)
+        composition_difference = (share_e - share_n) / share_n
 
     nonnum = ~numeric
     out = pd.DataFrame({
@@ -263,7 +282,11 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
         # for the gate (`suppression.protect`), dropped from every view
         "district": raw["district"], "note": _notes(raw, n, suppressed, reason == 2),
-        "_N": tn, "_T": te, "_sensitive": np.isin(group_reason, SENSITIVE),
+        "risk_ratio_comparison": strings(RATIO_AGAINST, np.where(numeric, 6, label)),
+        "alternate_risk_ratio": alternate_rr, "weighted_risk_ratio": np.full(len(n), np.nan),  # by the gate
+        "composition": np.where(nonnum, share_e, np.nan), "comparison_composition": share_n,
+        "composition_difference": np.where(nonnum, composition_difference, np.nan),
+        "_N": tn, "_T": te, "_sensitive": np.isin(group_reason, SENSITIVE), "_state_share": s_share,
     }, copy=False)  # no block consolidation: each column stays its own array
     nothing_left = (reason == 2) & (np.asarray(raw["left_out"], float) > 0)
     if nothing_left.any():  # a sum none of whose schools gives a count
@@ -274,7 +297,8 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
                               for k in np.asarray(raw["left_out"], float)[nothing_left]]
         out["suppression_reason"] = pd.array(text.astype(str), dtype="str")
     for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
-                "difference_high"):
+                "difference_high", "alternate_risk_ratio", "composition", "comparison_composition",
+                "composition_difference"):
         out[col] = out[col].where(np.isfinite(out[col]))
     return out
 

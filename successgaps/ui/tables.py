@@ -141,12 +141,18 @@ def for_people(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
 GAP_SHORT = ["Group", "Outcome", "Group's figure", "Comparison's figure", "Gap (group − comparison)",
              "Beyond the threshold", "Years in a row", "Students (n)"]
 GAP_MORE = ["Dimension", "School", "Year", "Compared with", "Comparison students (n)", "Risk ratio",
-            "95% interval of the gap", "p-value", "Share of students", "Share with the outcome", "Why hidden"]
+            "95% interval of the gap", "p-value", "Share of students", "Share with the outcome", "Why hidden",
+            "Years beyond", "Risk ratio against", "Alternate risk ratio", "Weighted risk ratio", "Composition",
+            "Comparison composition", "Relative difference in composition"]
 HELP_KEYS = {"Group's figure": "rate", "Comparison's figure": "comparison_rate", "Gap (group − comparison)": "difference",
              "Beyond the threshold": "flagged", "Years in a row": "years_flagged", "Students (n)": "n",
              "Risk ratio": "risk_ratio", "95% interval of the gap": "ci_low", "p-value": "p_value",
              "Share of students": "share_of_students", "Share with the outcome": "share_of_events",
-             "Comparison students (n)": "comparison_n"}
+             "Comparison students (n)": "comparison_n", "Years beyond": "years_flagged",
+             "Risk ratio against": "risk_ratio_comparison", "Alternate risk ratio": "alternate_risk_ratio",
+             "Weighted risk ratio": "weighted_risk_ratio", "Composition": "composition",
+             "Comparison composition": "comparison_composition",
+             "Relative difference in composition": "composition_difference"}
 
 
 def _unit(outcome: str) -> str:
@@ -209,13 +215,24 @@ def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
             "Risk ratio": number(row.get("risk_ratio"), 2), "95% interval of the gap": gap_interval(row),
             "p-value": p_value(row.get("p_value")), "Share of students": percent(row.get("share_of_students")),
             "Share with the outcome": percent(row.get("share_of_events")),
-            "Why hidden": text(row.get("suppression_reason")),
+            "Why hidden": text(row.get("suppression_reason")), "Years beyond": text(row.get("flagged_years")),
+            "Risk ratio against": text(row.get("risk_ratio_comparison")),
+            "Alternate risk ratio": number(row.get("alternate_risk_ratio"), 2),
+            "Weighted risk ratio": number(row.get("weighted_risk_ratio"), 2),
+            "Composition": percent(row.get("composition")),
+            "Comparison composition": percent(row.get("comparison_composition")),
+            "Relative difference in composition": BLANK if missing(row.get("composition_difference")) else
+            number(float(row.get("composition_difference")) * 100, 0, sign=True) + "%",
         })
     table = pd.DataFrame(records, columns=GAP_SHORT + GAP_MORE)
     present = {"School": "school", "Year": "year", "Why hidden": "suppression_reason",
                "Comparison students (n)": "comparison_n", "Share of students": "share_of_students",
                "Share with the outcome": "share_of_events", "Beyond the threshold": "flagged",
-               "Years in a row": "years_flagged"}
+               "Years in a row": "years_flagged", "Years beyond": "flagged_years",
+               "Risk ratio against": "risk_ratio_comparison", "Alternate risk ratio": "alternate_risk_ratio",
+               "Weighted risk ratio": "weighted_risk_ratio", "Composition": "composition",
+               "Comparison composition": "comparison_composition",
+               "Relative difference in composition": "composition_difference"}
     drop = [heading for heading, column in present.items() if column not in rows.columns]
     return table.drop(columns=drop)
 
