@@ -356,7 +356,7 @@ with statement_tab:
 def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_json: str):
     """The districts (schools, in a file of one district) whose groups exceed the risk-ratio threshold."""
     table = screen_table(project_id, dataset_id, dataset_json, settings_json)
-    unit = "district" if any(lv == "district" and d for lv, d, _ in table.places) else "school"
+    unit = "district"  # each district of a state file; the whole file when it is one district
     return disproportionality.state_list(table.table, GapSettings.model_validate_json(settings_json), unit), unit
 
 

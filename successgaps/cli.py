@@ -64,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
                    help="the state's reasonable progress: the risk ratio fell by at least DROP in each of the two "
                         "prior years (default 0: off)")
     p.add_argument("--list", action="store_true",
-                   help="state mode: write the districts (schools, without districts) whose groups exceed the "
+                   help="state mode: write the districts (with --by school: the schools) whose groups exceed the "
                         "risk-ratio threshold for 1, 2 or 3 consecutive years instead of the gap table")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="csv (default), json, xlsx, or pdf (with --list)")
@@ -181,8 +181,7 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
         finally:
             store.close()
     if listing:
-        level = "district" if (table["level"] == "district").any() and table["district"].astype(bool).any() \
-            else "school"
+        level = "school" if "school" in args.by and prepared.has_school else "district"
         return disproportionality.state_list(table, settings, level), settings
     return export_table(table)
 

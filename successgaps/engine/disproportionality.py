@@ -125,7 +125,9 @@ def state_list(table: pd.DataFrame, settings: GapSettings, level: str = "distric
     from .ranking import multi_year_flags  # noqa: PLC0415 - ranking reads the table; this module builds it
 
     rule = settings.model_copy(update={"point_gap_threshold": 0.0})  # the rule tests the risk ratio only
+    # the rule's ratio is the risk over the comparison's risk whatever the outcome's direction
     rows = table[(table["level"] == level).to_numpy() & (table["kind"] == "binary").to_numpy()]
+    rows = rows.assign(higher_is_better=False)
     columns = ["district", "school", "dimension", "group", "outcome", "years_flagged", "flagged_years",
                "reasonable_progress", "year", "n", "risk", "risk_ratio", "risk_ratio_comparison",
                "alternate_risk_ratio", "weighted_risk_ratio", "category"]

@@ -109,7 +109,7 @@ def benchmark_p(events, n, b):
     if len(idx):
         keys = np.column_stack([np.rint(events[idx]), np.rint(n[idx]), b[idx]])
         triples, inverse = np.unique(keys, axis=0, return_inverse=True)
-        exact = np.array([stats.binomtest(int(k), int(m), float(q)).pvalue for k, m, q in triples])
+        exact = np.array([stats.binom_two_sided(int(k), int(m), float(q)) for k, m, q in triples])
         p[idx] = exact[inverse.ravel()]
     return np.where(valid, p, np.nan)
 
