@@ -146,3 +146,49 @@ def test_a_public_file_offers_state_district_and_school_and_picks_a_district(ope
     picker.set_value(("district", "City (0200001)", "")).run()
     assert not at.exception, at.exception
     assert any("not a finding of no gap" in w.value for w in at.warning), [w.value for w in at.warning] + [i.value for i in at.info]
+
+
+def test_a_state_team_lists_districts_above_the_threshold_and_filters_by_category(open_page, store, tmp_path):
+    """Issue #19: a state file of districts; the team opens the list, sorts it, keeps one category, downloads."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import state as state_bench
+    from successgaps.engine import disproportionality
+
+    path = tmp_path / "state.csv"
+    state_bench.generate(60, 3).to_csv(path, index=False)
+    project = store.create("State review")
+    datasets.create_dataset(store, project, path, path.name).confirmed = True
+    project = store.save(project)
+    at = open_page("pages/3_Identify_Gaps.py", project=project.id)
+    assert not at.exception, at.exception
+    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    expected = disproportionality.state_list(engine_table(store, project), project.gap_settings)
+    assert len(listed) == len(expected) > 0
+    assert set(listed["District"]) == set(expected["district"])
+    assert {"D0000", "D0025", "D0050"} <= set(listed["District"])  # the planted districts
+    at.multiselect(key="gaps_state_category").set_value(["discipline"]).run()
+    assert not at.exception, at.exception
+    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    assert set(listed["Category"]) == {"discipline"}
+    assert any("above the threshold" in b.label for b in at.get("download_button"))
+
+
+def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_progress(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    among = at.selectbox(key="gaps_among")
+    assert "Students with disabilities (Disability)" in among.options
+    among.set_value(("Disability", "Students with disabilities")).run()
+    assert not at.exception, at.exception
+    saved = store.load(district.id).gap_settings
+    assert (saved.among_dimension, saved.among_group) == ("Disability", "Students with disabilities")
+    shown = screen_of(at)
+    assert not {"Students with disabilities", "Students without disabilities"} & set(shown["Group"])
+    assert any("Screened among Students with disabilities" in c.value for c in at.caption)
+    expected = engine_table(store, store.load(district.id))
+    assert (expected["comparison"] == "all other students among Students with disabilities").any()
+    at.number_input(key="gaps_progress").set_value(0.1).run()
+    assert store.load(district.id).gap_settings.progress_drop == pytest.approx(0.1)
+    assert len(shown)
