@@ -20,6 +20,8 @@ app's command as the user waits (a whole process: start, read, detect, screen, l
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -111,6 +113,11 @@ def reference(frame: pd.DataFrame, state: pd.DataFrame, threshold: float = 2.0, 
     return out[out["years_flagged"] > 0].merge(latest, on=["district", "student_group", "outcome"])
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.state", description=__doc__.splitlines()[0])
     parser.add_argument("--districts", type=int, default=1000)
@@ -125,15 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     out = OUT / "state_list.csv"
     command = [sys.executable, "-m", "successgaps", "screen", str(path), "--by", "district", "--state-comparison",
                str(state_path), "--list", "--out", str(out)]
-    seconds = []
+    seconds, cpu = [], []
     for _ in range(args.rounds):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), _children_cpu()
         subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
         seconds.append(time.perf_counter() - start)
+        cpu.append(_children_cpu() - used)
     listing = pd.read_csv(out)
     expected = reference(frame, state_file(frame))
     print(f"{len(frame):,} rows ({args.districts:,} districts, {args.years} years); list of {len(listing):,} district "
-          f"groups (reference: {len(expected):,}); command seconds: " + ", ".join(f"{s:.2f}" for s in seconds))
+          f"groups (reference: {len(expected):,}); command seconds: " + ", ".join(f"{s:.2f}" for s in seconds)
+          + "; CPU seconds (all threads): " + ", ".join(f"{s:.2f}" for s in cpu)
+          + f"; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"state_mode_seconds={min(seconds):.2f}")
     return 0
 
