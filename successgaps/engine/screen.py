@@ -43,6 +43,21 @@ Definitions (binary outcomes; rates are proportions 0-1, differences percentage 
 - benchmark: interval = Wilson interval of the rate minus the benchmark; p-value from the score
   test z = (p - b)/√(b(1-b)/n), or the exact binomial test when n·b or n·(1-b) is below 5.
 
+Disproportionality (34 CFR 300.647, the IDC calculators; `engine.disproportionality`)
+-------------------------------------------------------------------------------------
+- risk_ratio_comparison: what risk_ratio used ("all others", "state", "benchmark (comparison too small)",
+  "benchmark", "all students", "reference group"; '' for numeric outcomes).
+- alternate_risk_ratio = rate / the state's risk for all other children, (S_T - s_e)/(S_N - s_n), from the
+  state comparison counts (`state`) or the file's own state rows (same year, dimension, group, outcome).
+  When the comparison group fails the minimum sizes and the group passes, the row is compared with that
+  state risk (it becomes comparison_rate, comparison_n is empty) instead of being hidden — the rule's
+  alternate risk ratio; a typed benchmark rate only when the state's figures are not known.
+- weighted_risk_ratio = rate_i / (Σ_{j≠i} SP_j·rate_j / Σ_{j≠i} SP_j), SP = state n_j / state N, over the
+  shown groups of the same place, year, dimension and outcome: computed by the gate after hiding.
+- composition = events / all events; comparison_composition = n / all n; composition_difference =
+  (composition - comparison_composition) / comparison_composition.
+- settings.among_group: every count among the students of that group only (student data).
+
 Numeric outcomes (scale scores, days absent)
 ---------------------------------------------
 - mean, comparison_mean; difference = mean - comparison_mean in the outcome's units.
