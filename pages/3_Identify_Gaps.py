@@ -36,10 +36,23 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()
     prepared = views.prepare(con, saved, dataset)
-    settings = GapSettings.model_validate_json(settings_json)
+    settings, notes = GapSettings.model_validate_json(settings_json), []
     other = saved.dataset(settings.state_dataset) if settings.state_dataset != dataset_id else None
-    state = disproportionality.state_counts(con, views.prepare(con, saved, other), settings) if other else None
-    return ranking.Lookup(suppression.for_export(screen(con, prepared, settings, extra=True, state=state)))
+    try:
+        state = disproportionality.state_counts(con, views.prepare(con, saved, other), settings) if other else None
+    except UserError as exc:  # the state comparison cannot be read: screen without it, and say why
+        state, notes = None, [f"The state comparison “{other.name}” is not used: {exc}"]
+    try:
+        table = screen(con, prepared, settings, extra=True, state=state)
+    except UserError as exc:
+        if not settings.among_group:
+            raise
+        # a population this data set cannot be limited to (another file's group): screen everyone, and say why
+        table = screen(con, prepared, settings.model_copy(update={"among_dimension": "", "among_group": ""}),
+                       extra=True, state=state)
+        notes.append(f"Screened among all students: {exc}")
+    table.attrs["notes"] = notes
+    return ranking.Lookup(suppression.for_export(table))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -66,6 +79,8 @@ except UserError as exc:
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
+for text in lookup.table.attrs.get("notes", []):
+    st.warning(ui.esc(text), icon=":material/warning:")
 for text in [] if ui.presenting() else outliers(project.id, dataset.model_dump_json()):  # a slide keeps to the gap
     st.warning(f"Check the data before trusting its gaps: {ui.esc(text)}", icon=":material/warning:")
 
@@ -237,7 +252,7 @@ with screen_tab:
     st.caption(f"Gaps beyond the team's thresholds (a risk ratio above {settings.risk_ratio_threshold:g} or "
                f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
                "“Years in a row” counts the latest consecutive school years beyond them (a missing year ends the run)."
-               + (f" Screened among {settings.among_group} only." if settings.among_group else ""))
+               + (f" Screened among {ui.esc(settings.among_group)} only." if lookup.table.attrs.get("among") else ""))
     for note in dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n):
         st.caption(ui.esc(note[:1].upper() + note[1:] + "."))
     if shown.empty:
