@@ -385,7 +385,9 @@ with state_tab:
     st.markdown(f"**{len(listing):,} {unit} group{'s' if len(listing) != 1 else ''} above the threshold** "
                 f"(3 years: {int((listing['years_flagged'] >= 3).sum()):,}; 2: "
                 f"{int((listing['years_flagged'] == 2).sum()):,}; 1: {int((listing['years_flagged'] == 1).sum()):,}).")
-    tables.show(disproportionality_report.readable_list(listing), key="gaps_state_table")
+    tables.show(disproportionality_report.readable_list(listing), key="gaps_state_table", numbers={
+        "Consecutive years above the threshold": "%d", "Children in the group (n)": "%d", "Risk %": "%.1f",
+        "Risk ratio": "%.2f", "Alternate risk ratio": "%.2f", "Weighted risk ratio": "%.2f"})
     left, right = st.columns(2)
     with left:
         ui.report_button("Districts above the threshold (PDF)", partial(

@@ -173,6 +173,7 @@ def test_a_state_team_lists_districts_above_the_threshold_and_filters_by_categor
     assert len(listed) == len(expected) > 0
     assert set(listed["District"]) == set(expected["district"])
     assert {"D0000", "D0025", "D0050"} <= set(listed["District"])  # the planted districts
+    assert listed["Risk ratio"].dtype.kind == "f"  # sorted by value when the heading is clicked, not as text
     at.multiselect(key="gaps_state_category").set_value(["discipline"]).run()
     assert not at.exception, at.exception
     listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
@@ -196,3 +197,29 @@ def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_p
     at.number_input(key="gaps_progress").set_value(0.1).run()
     assert store.load(district.id).gap_settings.progress_drop == pytest.approx(0.1)
     assert len(shown)
+
+
+def test_a_state_comparison_data_set_gives_the_alternate_risk_ratio(open_page, store, tmp_path):
+    """The team uploads the state's figures as a second data set and picks it as the state comparison:
+    a district group whose comparison is too small is then compared with the state."""
+    districts, state = tmp_path / "districts.csv", tmp_path / "state.csv"
+    head = "district,year,group_type,student_group,outcome,n,events\n"
+    lines = ["B,2022-23,Race/ethnicity,Black,Identified,300,60", "B,2022-23,Race/ethnicity,White,Identified,28,3",
+             "B,2022-23,All,All students,Identified,328,63", "C,2022-23,Race/ethnicity,Black,Identified,100,10",
+             "C,2022-23,Race/ethnicity,White,Identified,400,40", "C,2022-23,All,All students,Identified,500,50"]
+    districts.write_text(head + "\n".join(lines) + "\n")
+    state.write_text("year,group_type,student_group,outcome,n,events\n2022-23,Race/ethnicity,Black,Identified,20000,3000\n"
+                     "2022-23,Race/ethnicity,White,Identified,80000,7000\n2022-23,All,All students,Identified,100000,10000\n")
+    project = store.create("Two files")
+    first = datasets.create_dataset(store, project, districts, districts.name)
+    second = datasets.create_dataset(store, project, state, state.name)
+    first.confirmed = second.confirmed = True
+    project = store.save(project)
+    at = open_page("pages/3_Identify_Gaps.py", project=project.id)
+    at.selectbox(key="gaps_state").set_value(second.id).run()
+    assert not at.exception, at.exception
+    assert store.load(project.id).gap_settings.state_dataset == second.id
+    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    row = listed[listed["District"] == "B"].iloc[0]  # 20% against the state's 7,000 of 80,000 (8.75%)
+    assert row["Risk ratio against"] == "state"
+    assert row["Risk ratio"] == pytest.approx(0.20 / 0.0875, abs=0.005)

@@ -243,11 +243,16 @@ def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, formats: dict | None = None,
-         help: dict | None = None, height: int | None = None, more: bool = True, static: bool = False) -> None:
+         help: dict | None = None, height: int | None = None, more: bool = True, static: bool = False,
+         numbers: dict[str, str] | None = None) -> None:
     """Draw a table for people. `columns`: the short default set (the rest behind "More columns");
     `formats`: per-column formatters; `help`: column heading -> hover help; `static`: a short summary
-    drawn as a plain HTML table (always, not only when presenting)."""
-    table = for_people(df, formats)
+    drawn as a plain HTML table (always, not only when presenting); `numbers`: columns kept as numbers,
+    with their printf format ("%.2f"), so clicking their heading sorts them by value (a blank stays empty)."""
+    numbers = {c: f for c, f in (numbers or {}).items() if c in df.columns}
+    table = for_people(df.drop(columns=list(numbers)), formats)
+    for column in numbers:
+        table.insert(list(df.columns).index(column), column, pd.to_numeric(df[column], errors="coerce").to_numpy())
     if table.empty:
         st.caption("Nothing to show yet.")
         return
@@ -262,6 +267,7 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
         st.table(table, hide_index=True, border="horizontal")
         return
     config = {c: st.column_config.TextColumn(help=h) for c, h in (help or {}).items() if c in table.columns}
+    config.update({c: st.column_config.NumberColumn(format=f) for c, f in numbers.items() if c in table.columns})
     st.dataframe(table, hide_index=True, width="stretch", key=key, column_config=config or None,
                  height=height or "auto")
 
