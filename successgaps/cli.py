@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--state-comparison", type=Path, metavar="FILE2",
                    help="a state file (same layout) for the alternate and weighted risk ratios; without it, the "
                         "state rows of FILE when it has several districts")
-    p.add_argument("--risk-ratio-threshold", type=float, default=2.0,
+    p.add_argument("--risk-ratio-threshold", type=float, default=2.0, metavar="RATIO",
                    help="a risk ratio that exceeds this is above the threshold (default 2.0; exactly 2.0 is not)")
     p.add_argument("--reasonable-progress", type=float, default=0.0, metavar="DROP",
                    help="the state's reasonable progress: the risk ratio fell by at least DROP in each of the two "

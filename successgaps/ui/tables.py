@@ -251,7 +251,7 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
     with their printf format ("%.2f"), so clicking their heading sorts them by value (a blank stays empty)."""
     numbers = {c: f for c, f in (numbers or {}).items() if c in df.columns}
     table = for_people(df.drop(columns=list(numbers)), formats)
-    for column in numbers:
+    for column in [c for c in df.columns if c in numbers]:  # left to right: each lands at its own place
         table.insert(list(df.columns).index(column), column, pd.to_numeric(df[column], errors="coerce").to_numpy())
     if table.empty:
         st.caption("Nothing to show yet.")
