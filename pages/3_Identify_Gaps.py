@@ -368,15 +368,16 @@ with statement_tab:
             ui.confirmation(f"gaps_statement_{s.id}")
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_json: str):
-    """The districts (schools, in a file of one district) whose groups exceed the risk-ratio threshold."""
+def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_json: str, unit: str):
+    """The districts (the whole file, when it is one district) or schools whose groups exceed the threshold."""
     table = screen_table(project_id, dataset_id, dataset_json, settings_json)
-    unit = "district"  # each district of a state file; the whole file when it is one district
-    return disproportionality.state_list(table.table, GapSettings.model_validate_json(settings_json), unit), unit
+    return disproportionality.state_list(table.table, GapSettings.model_validate_json(settings_json), unit)
 
 
 with state_tab:
-    listing, unit = state_listing(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json())
+    unit = st.radio("List", ["district", "school"], horizontal=True, key="gaps_state_unit",
+                    format_func={"district": "Districts", "school": "Schools"}.get) if "school" in present else "district"
+    listing = state_listing(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json(), unit)
     st.caption(disproportionality_report.describe(settings))
     picked_categories = st.multiselect("Category", list(disproportionality.CATEGORIES) + ["other"],
                                        key="gaps_state_category", placeholder="Every category")

@@ -197,6 +197,20 @@ def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_p
     at.number_input(key="gaps_progress").set_value(0.1).run()
     assert store.load(district.id).gap_settings.progress_drop == pytest.approx(0.1)
     assert len(shown)
+    at.radio(key="gaps_state_unit").set_value("school").run()  # the list by school instead of the whole district
+    assert not at.exception, at.exception
+    expected = disproportionality_list(store, district, "school")
+    listed = [d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns]
+    assert (len(listed[0]) if listed else 0) == len(expected)
+    if len(expected):
+        assert set(listed[0]["School"]) == set(expected["school"])
+
+
+def disproportionality_list(store, project, unit):
+    from successgaps.engine import disproportionality
+
+    project = store.load(project.id)
+    return disproportionality.state_list(engine_table(store, project), project.gap_settings, unit)
 
 
 def test_a_state_comparison_data_set_gives_the_alternate_risk_ratio(open_page, store, tmp_path):
