@@ -23,7 +23,9 @@ is known:
                            mean - comparison_mean, in the outcome's units
     risk_ratio             rate / comparison_rate (missing when comparison_rate is 0)
     suppressed             n < min_n or comparison_n < min_n, or (binary) events < min_cell or
-                           comparison_events < min_cell; a suppressed row keeps n but no figures
+                           comparison_events < min_cell (or the same without the outcome); a
+                           comparison of no students is not tested (the group is everyone: its
+                           figures are the total's); a suppressed row keeps n but no figures
 
 then complementary suppression as `successgaps.engine.suppression` documents it: in every set of rows that adds
 up to a shown total — (1) the groups of one dimension at one level, school, year and outcome;
@@ -110,17 +112,18 @@ def _figures(cells: pd.DataFrame, outcome: Outcome, min_n: int, min_cell: int) -
         cells["mean"] = cells["comparison_mean"] = np.nan
         cells["difference"] = (value - other) * 100
         cells["risk_ratio"] = value / other.where(other > 0)
-        reason = reason.mask((other_s.round() < min_cell) & (reason == ""), "comparison cell below minimum")
+        reason = reason.mask((other_s.round() < min_cell) & (other_n > 0) & (reason == ""), "comparison cell below minimum")
         reason = reason.mask((cells["events"] < min_cell) & (reason == ""), "cell below minimum")
         # the cell size on both sides: students without the outcome too (37 of 40 tell that 3 did not)
-        reason = reason.mask(((other_n - other_s.round()) < min_cell) & (reason == ""), "comparison cell below minimum")
+        reason = reason.mask(((other_n - other_s.round()) < min_cell) & (other_n > 0) & (reason == ""),
+                             "comparison cell below minimum")
         reason = reason.mask(((n - cells["events"]) < min_cell) & (reason == ""), "cell below minimum")
     else:
         cells["events"] = np.nan
         cells["mean"], cells["comparison_mean"] = value, other
         cells["rate"] = cells["comparison_rate"] = cells["risk_ratio"] = np.nan
         cells["difference"] = value - other
-    reason = reason.mask(other_n < min_n, "comparison below minimum n")
+    reason = reason.mask((other_n < min_n) & (other_n > 0), "comparison below minimum n")  # none: nothing to compare
     reason = reason.mask(n < min_n, "group below minimum n")
     cells["suppressed"] = reason != ""
     cells["suppression_reason"] = reason.where(cells["suppressed"], None)

@@ -16,7 +16,7 @@ store = ui.store()
 
 LAYOUTS = {
     "student": "Student-level: one row per student (per year)",
-    "aggregate_long": "Aggregate, long: one row per school, year and group",
+    "aggregate_long": "Aggregate, long: one row per school, year and group (also state report cards)",
     "edfacts": "Aggregate, EDFacts public file: count and rate columns per group",
 }
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
@@ -175,13 +175,16 @@ mapping_table = None if presenting else st.data_editor(
 )
 
 code_editors = {}
-code_columns = [c for c in dataset.columns if c.role in ("group", "dimension", "measure")]
+code_columns = [c for c in dataset.columns if c.role in ("group", "dimension", "measure", "level")]
 if code_columns and dataset.layout != "edfacts":
-    st.markdown("**What each code means.** Codes with an empty label count as unknown.")
+    st.markdown("**What each code means.** Codes with an empty label count as unknown. A column of report-card "
+                "categories (RB, GF, SS, TA…) also gives each code's dimension (\u201cAll\u201d for all students); "
+                "a place level's codes read state, district, school or county (county rows are left out).")
     for c in code_columns:
         with st.expander(f"Codes of {c.label or c.column} ({c.column})"):
-            table = pd.DataFrame(views.code_table(store.cursor(), project, dataset, c.column),
-                                 columns=["code", "rows", "label"])
+            rows = views.code_table(store.cursor(), project, dataset, c.column)
+            table = pd.DataFrame(rows, columns=["code", "rows", "dimension", "label"] if c.code_dimensions
+                                 else ["code", "rows", "label"])
             if presenting:
                 ui.tables.show(table.rename(columns=str.capitalize), key=f"data_codes_table_{c.column}")
                 continue
@@ -220,8 +223,10 @@ if not presenting and st.button("Confirm mapping", type="primary", key="data_con
     current = ui.project()
     target = current.dataset(dataset.id)
     codes = {column: {r["code"]: r["label"] for r in frame.to_dict("records")} for column, frame in code_editors.items()}
+    dimensions = {column: {r["code"]: r["dimension"] for r in frame.to_dict("records")}
+                  for column, frame in code_editors.items() if "dimension" in frame}
     try:
-        mapping.apply_mapping(target, mapping_table.to_dict("records"), codes)
+        mapping.apply_mapping(target, mapping_table.to_dict("records"), codes, dimensions)
         views.prepare(store.cursor(), current, target)
     except UserError as exc:
         ui.flash(str(exc), "error", at="data_confirm")

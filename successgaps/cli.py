@@ -50,7 +50,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--min-n", type=int, default=30, help="minimum students in a group and its comparison")
     p.add_argument("--min-cell", type=int, default=10, help="minimum students with the outcome")
     p.add_argument("--by", action="append", default=[], choices=("district", "school", "year"),
-                   help="add district rows (district: a file with a district column, e.g. EDFacts LEAID), "
+                   help="add district rows (district: a file with a district column, e.g. EDFacts LEAID, or a state "
+                        "report card's own D rows), "
                         "school rows (school) or split by school year (year)")
     p.add_argument("--among", metavar="COLUMN=VALUE", default="",
                    help="screen only the students of one group, e.g. iep=1: a discipline risk ratio then compares "

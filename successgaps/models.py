@@ -110,6 +110,7 @@ ColumnRole = Literal[
     "ignore",
     "dimension",  # aggregate long layout: the column naming the dimension of the row's group ("Race/ethnicity")
     "measure",  # aggregate long layout: the column naming the row's outcome ("Graduation")
+    "level",  # aggregate long layout: the column naming each row's place level (report cards: T/C/D/S)
 ]
 
 
@@ -126,6 +127,9 @@ class ColumnMap(Model):
     per: str = ""  # numeric outcome: divide by this column first (days absent per days enrolled)
     dimension: str = ""  # EDFacts layout: dimension of this column's group ("Race/ethnicity")
     outcome: str = ""  # EDFacts layout: outcome of this count/rate column ("Four-year graduation")
+    # aggregate long layout, a group column holding several dimensions' codes (report cards: RB, GF, SS, TA):
+    # raw value -> its dimension ("Race/ethnicity"; "All" for all students)
+    code_dimensions: dict[str, str] = Field(default_factory=dict)
 
 
 class CombinedGroup(Model):

@@ -30,7 +30,9 @@ What the attacker assumes it knows
       cell; two whose events are equal in every such cell are the same outcome: x₂ = x₁.
 - Bounds: 0 ≤ events ≤ n for binary cells and remainders, narrowed by what a hidden row's published
   reason says ("fewer than 10 students in the group with the outcome": at most 9; "… without the
-  outcome": at least n − 9). Numeric sums are unbounded (scores have
+  outcome": at least n − 9, and at least 10 since the test with the outcome came first; a row hidden
+  for its comparison or for another cell's sake passed its own tests: 10 to n − 10). Numeric sums are
+  unbounded (scores have
   no known range), so a numeric cell is disclosed only when its sum is determined exactly; a
   numeric remainder of any students is free, so only exact partitions (remainder 0) constrain sums.
 - Events are whole numbers, so the LP bounds are rounded inwards (ceil of the minimum, floor of
@@ -59,6 +61,8 @@ POOLED = "(all years)"  # the year of a table screened without --by year over se
 COMBINED_JOIN = " & "  # how successgaps labels combined dimensions and their groups
 KEYS = ["level", "school", "year", "dimension", "group", "outcome"]
 TOL = 1e-6
+# a row hidden for its comparison or for another cell's sake passed its own tests: cell size to n - cell size
+PASSED = re.compile(r"^hidden so that|comparison group|outside the group")
 REASON = re.compile(r"^fewer than (?P<k>\d+) students in the group (?P<without>with|without) the outcome$")
 FINDING_COLUMNS = KEYS + ["kind", "n", "low", "high", "pinned", "views", "why"]
 
@@ -77,8 +81,8 @@ def read_table(path) -> pd.DataFrame:
 class Knowledge:
     """n, known values and hidden-ness of every cell, gathered from all tables."""
 
-    def __init__(self, tables: Mapping[str, pd.DataFrame], reasons: bool = True):
-        self.reasons = reasons
+    def __init__(self, tables: Mapping[str, pd.DataFrame], reasons: bool = True, cell_size: int = 0):
+        self.reasons, self.cell_size = reasons, cell_size
         self.n: dict[tuple, float] = {}
         self.value: dict[tuple, float] = {}  # events (binary) or sum (numeric)
         self.source: dict[tuple, str] = {}  # the table a value was read from
@@ -124,10 +128,13 @@ class Knowledge:
             if hidden_rows[i]:
                 self.hidden[row].add(name)
                 said = REASON.match(reasons[i]) if self.reasons else None
-                if said:  # "fewer than 10 students in the group with the outcome": at most 9 (without: n - 9 at least)
-                    fewer = float(said["k"]) - 1
-                    low, high = self.bounds.get(row, (0.0, float(n)))
-                    self.bounds[row] = (max(low, n - fewer), high) if said["without"] == "without" else (low, min(high, fewer))
+                low, high = self.bounds.get(row, (0.0, float(n)))
+                if said:  # "fewer than 10 students in the group with the outcome": at most 9; without: at least
+                    fewer = float(said["k"]) - 1  # n - 9, and 10 (the test with the outcome came first and passed)
+                    self.bounds[row] = ((max(low, n - fewer, fewer + 1), high) if said["without"] == "without"
+                                        else (low, min(high, fewer)))
+                elif self.reasons and self.cell_size and PASSED.search(reasons[i]):  # it passed its own tests
+                    self.bounds[row] = (max(low, self.cell_size), min(high, n - self.cell_size))
                 continue
             events, mean = figures["events"][i], figures["mean"][i]
             rate, cmean = figures["comparison_rate"][i], figures["comparison_mean"][i]
@@ -368,7 +375,7 @@ def audit(tables: Mapping[str, pd.DataFrame], cell_size: int = 10, seed: int = 0
 
     low/high are the bounds on events (binary) or on the sum of the outcome (numeric); views are the
     tables in which the cell is hidden; why names the sets linking the cell (or the table showing it)."""
-    k = Knowledge(tables, reasons)
+    k = Knowledge(tables, reasons, cell_size)
     eqs = equations(k)
     unknown = {c for c in k.n if c[5] in k.kind and c not in k.value}
     _check_known(k, eqs, unknown)

@@ -118,8 +118,25 @@ def scores() -> pd.DataFrame:
     return _frame(rows)
 
 
+def many_schools() -> pd.DataFrame:
+    """Twenty schools × two years, small groups everywhere: the vectorised passes of the gate pair a cell
+    with up to sixteen partner schools (engine.certificates.packed_certificates)."""
+    rng = np.random.default_rng(20261202)
+    names = {f"{200 + i}": f"School {i + 1}" for i in range(20)}
+    rows = []
+    sizes = {"W": (40, 90), "H": (10, 40), "B": (3, 25), "A": (0, 8)}
+    for school, name in names.items():
+        for year in ("2022-23", "2023-24"):
+            for j, (race, (lo, hi)) in enumerate(sizes.items()):
+                n = int(rng.integers(lo, hi + 1))
+                grads = int(rng.binomial(n, float(rng.uniform(0.5, 0.97))))
+                for row in _block("101", year, race, n, grads, start=j, score=690 + 10 * j):
+                    rows.append({**row, "school_id": school, "school_name": name})
+    return _frame(rows)
+
+
 FIXTURES = {f.__name__: f for f in (zero_events, near_all, two_small, schools_years, combined, grad_and_not,
-                                    missing_codes, scores)}
+                                    missing_codes, scores, many_schools)}
 
 
 def write(name: str, folder: Path | str) -> Path:

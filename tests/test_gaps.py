@@ -129,8 +129,14 @@ def test_group_that_is_everyone_has_an_empty_comparison(con):
     assert a["comparison_n"] == 0 and a["rate"] == pytest.approx(0.8)
     assert pd.isna(a["comparison_rate"]) and pd.isna(a["difference"]) and pd.isna(a["risk_ratio"])
     assert pd.isna(a["ci_low"]) and pd.isna(a["p_value"])
+    # with the default minimum sizes too: its figures are the place's total, which hiding cannot protect,
+    # so it is shown with an empty comparison and a note that says why there is no gap
     a = row(screen(con, prepared, by_school=False), "All of us")
-    assert a["suppressed"] and "comparison group" in a["suppression_reason"] and pd.isna(a["rate"])
+    assert not a["suppressed"] and a["rate"] == pytest.approx(0.8) and a["events"] == 40
+    assert pd.isna(a["comparison_rate"]) and pd.isna(a["difference"])
+    assert a["note"] == "every student here is in this group: there is no one to compare with"
+    small = row(screen(con, students(con, {"All of us": (50, 45)}), by_school=False), "All of us")
+    assert small["suppressed"] and "without the outcome" in small["suppression_reason"]  # its own tests still apply
 
 
 def test_all_students_comparison_scales_the_group_vs_others_interval(con):

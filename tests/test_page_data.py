@@ -78,3 +78,28 @@ def test_next_years_file_is_added_and_a_file_can_be_deleted(open_page, store, tm
     at.selectbox(key="data_delete_target").set_value(store.load(project.id).datasets[0].files[0].id).run()
     button(at, "Delete file").click().run()
     assert [f.filename for f in store.load(project.id).datasets[0].files] == ["y2.csv"]
+
+
+def test_a_report_cards_unknown_category_is_given_a_dimension_and_a_label(open_page, store):
+    from report_card_fixture import report_card_csv
+
+    project = store.create("California")
+    at = upload(open_page("pages/2_Data.py", project=project.id), "acgr22.csv", report_card_csv().encode())
+    assert not at.exception
+    assert any("the mapping does not know: SP (2 rows)" in e.value for e in at.error)
+    saved = store.load(project.id)
+    dataset = saved.datasets[0]
+    key = f"data_codes_{dataset.id}_ReportingCategory_{saved.revision}"
+    codes = at.data_editor(key=key).value
+    assert list(codes.columns) == ["code", "rows", "dimension", "label"]
+    row = list(codes["code"]).index("SP")
+    at.session_state[key] = {"edited_rows": {row: {"dimension": "Military-connected",
+                                                   "label": "Military-connected students"}},
+                             "added_rows": [], "deleted_rows": []}
+    at.run()
+    button(at, "Confirm mapping").click().run()
+    assert not at.exception and any("Mapping confirmed" in s.value for s in at.success)
+    category = mapping.column_map(store.load(project.id).datasets[0], "ReportingCategory")
+    assert category.code_dimensions["SP"] == "Military-connected"
+    assert category.codes["SP"] == "Military-connected students"
+    assert not any("does not know" in e.value for e in at.error)

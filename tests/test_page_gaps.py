@@ -237,3 +237,23 @@ def test_a_state_comparison_data_set_gives_the_alternate_risk_ratio(open_page, s
     row = listed[listed["District"] == "B"].iloc[0]  # 20% against the state's 7,000 of 80,000 (8.75%)
     assert row["Risk ratio against"] == "state"
     assert row["Risk ratio"] == pytest.approx(0.20 / 0.0875, abs=0.005)
+
+
+def test_a_state_report_card_offers_its_own_district_rows(open_page, store, tmp_path):
+    from report_card_fixture import report_card_csv
+
+    path = tmp_path / "acgr22.csv"
+    path.write_text(report_card_csv())
+    project = store.create("California")
+    datasets.create_dataset(store, project, path, path.name).confirmed = True
+    project = store.save(project)
+    at = open_page("pages/3_Identify_Gaps.py", project=project.id)
+    assert not at.exception
+    radio = at.radio(key="gaps_level")
+    assert list(radio.options) == ["Whole file (state)", "A district", "A school"]
+    radio.set_value("district").run()
+    picker = at.selectbox(key="gaps_place_district")
+    assert picker.value == ("district", "Alder Unified (10017)", "")  # the largest district first (560 students)
+    shown = screen_of(at)
+    assert "Students with disabilities" in set(shown["Group"])
+    assert "Military-connected students" not in set(shown["Group"])  # SP: a code the team has not mapped yet

@@ -105,3 +105,19 @@ def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page
     picker.set_value(("district", "City (0200001)", "")).run()
     assert not at.exception and any("is hidden" in w.value for w in at.warning)
     assert not any(s.value.startswith("No gap") for s in at.success)
+
+
+def test_a_state_report_card_screens_the_state_then_a_district_as_the_state_published_it(open_page, store):
+    from report_card_fixture import report_card_csv
+
+    at = drop(open_page(PAGE), "acgr22.csv", report_card_csv().encode())
+    assert not at.exception
+    [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert "66% of English learners graduated, compared with 88% of all other students" in listing  # the T rows
+    [picker] = [s for s in at.selectbox if s.key.startswith("qs_place_")]
+    picker.set_value(("district", "Alder Unified (10017)", "")).run()
+    assert not at.exception
+    [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    # the district's own D row (80 students), not its two schools added up (65)
+    assert "In Alder Unified (10017), in 2022–23, 56% of students with disabilities graduated" in listing
+    assert "(n = 80)" in listing

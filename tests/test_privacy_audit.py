@@ -126,12 +126,6 @@ def findings(name: str, reasons: bool = True) -> pd.DataFrame:
     return attack.audit(published(name), cell_size=CELL_SIZE, reasons=reasons)
 
 
-# Large hidden cells (hidden for their comparison or as partners, never for their own counts) that the
-# sample district's totals still pin to one value: the gate does not yet find them a certificate or show
-# them. Each view may not get worse; a small cell pinned or narrowed always fails.
-KNOWN_PINNED = {"sample_district": {f"{by}-{c}": k for c in ("all-others", "all-students")
-                                    for by, k in (("district", 11), ("school", 26), ("year", 11), ("school_year", 26))}}
-
 SMALL = ("students in the group", "students in the group with the outcome", "students in the group without the outcome")
 
 
@@ -167,12 +161,6 @@ def test_no_hidden_cell_can_be_worked_out(name, view):
     plain = findings(name, reasons=False)  # the sums alone (README, Privacy: the limits)
     small = _sensitive(published(name))
     narrowed = plain[np.array([tuple(r) in small for r in plain[attack.KEYS].itertuples(index=False)], bool)]
-    small_pinned = np.array([tuple(r) in small for r in pinned[attack.KEYS].itertuples(index=False)], bool)
-    if name in KNOWN_PINNED:  # a known gap (README, Privacy: limits): large cells pinned by the totals
-        large = pinned[~small_pinned]
-        large = large.loc[[view in views for views in large["views"]]]
-        assert len(large) <= KNOWN_PINNED[name].get(view, 0), _describe(large)
-        pinned = pinned[small_pinned]
     found = pd.concat([pinned, narrowed], ignore_index=True).drop_duplicates(attack.KEYS)
     mine = found.loc[[view in views for views in found["views"]]]
     assert mine.empty, (f"{name}, view {view}: {len(mine)} hidden cells can be worked out from the published "

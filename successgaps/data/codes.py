@@ -76,7 +76,7 @@ _WORDS = {"rdg": "reading", "ss": "scale score", "wrtg": "writing", "oss": "out-
           "iss": "in-school suspension", "4yr": "four-year", "5yr": "five-year", "pct": "percent",
           "sped": "special education", "ell": "English learner", "lep": "English learner", "iep": "IEP",
           "num": "number", "grad": "graduation", "mth": "math", "ela": "ELA", "eco": "economic", "dis": "disadvantaged",
-          "id": "id", "gpa": "GPA", "sy": "school year"}
+          "id": "id", "gpa": "GPA", "sy": "school year", "hs": "HS"}
 
 
 _RACE = {  # norm(code) -> federal race/ethnicity label
@@ -161,3 +161,33 @@ def propose_codes(column: str, values: list[str], existing: dict[str, str]) -> d
         if label:
             codes[raw] = label
     return codes
+
+
+# State report-card files ("long" layout): one column holds the reporting categories of several dimensions.
+# California's codes (cde.ca.gov file structures: ACGR, one-year graduates, ...) and a few common spellings.
+# code -> (dimension, group); the dimension "All" marks the all-students row. The team corrects it on the Data page.
+REPORT_CATEGORIES: dict[str, tuple[str, str]] = {
+    "TA": ("All", "All students"), "ALL": ("All", "All students"),
+    "RB": ("Race/ethnicity", "Black or African American"),
+    "RI": ("Race/ethnicity", "American Indian or Alaska Native"),
+    "RA": ("Race/ethnicity", "Asian"), "RF": ("Race/ethnicity", "Filipino"),
+    "RH": ("Race/ethnicity", "Hispanic/Latino"), "RD": ("Race/ethnicity", "Race/ethnicity not reported"),
+    "RP": ("Race/ethnicity", "Native Hawaiian or Other Pacific Islander"),
+    "RT": ("Race/ethnicity", "Two or more races"), "RW": ("Race/ethnicity", "White"),
+    "GM": ("Sex", "Male"), "GF": ("Sex", "Female"), "GX": ("Sex", "Nonbinary"), "GZ": ("Sex", "Sex not reported"),
+    "SE": ("English learner status", "English learners"), "EL": ("English learner status", "English learners"),
+    "SD": ("Disability", "Students with disabilities"), "SWD": ("Disability", "Students with disabilities"),
+    "SS": ("Economic disadvantage", "Economically disadvantaged"),
+    "SED": ("Economic disadvantage", "Economically disadvantaged"),
+    "SM": ("Migrant status", "Migrant students"), "SF": ("Foster care", "Students in foster care"),
+    "SH": ("Homeless status", "Homeless students"),
+}
+# aggregate-level codes -> the place a row is about; county rows are not a level of the gap table
+PLACE_LEVELS = ("state", "district", "school", "county")
+LEVEL_CODES = {"T": "state", "X": "state", "C": "county", "O": "county", "D": "district", "S": "school",
+               "STATE": "state", "COUNTY": "county", "DISTRICT": "district", "LEA": "district", "SCHOOL": "school"}
+
+
+def report_category(code: str) -> tuple[str, str] | None:
+    """(dimension, group) of a report-card reporting category ('RH' -> Race/ethnicity, Hispanic/Latino)."""
+    return REPORT_CATEGORIES.get(str(code).strip().upper())

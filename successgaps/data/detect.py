@@ -20,6 +20,9 @@ from .codes import MAX_CODES, NO, YES, clean_sql, dimension_kind, nice_label, no
 from .edfacts import EDFACTS_GROUPS, EdfactsColumn, edfacts_columns, measure_label, school_year
 from .mapping import column_for
 from .read import columns_of
+from .report_card import PLACE_ROLES, category_codes, level_codes, level_column, level_map, words
+from .report_card import find as find_report_card
+from .report_card import propose as propose_report_card
 
 SAMPLE_ROWS = 20_000  # rows sampled for detection
 PROFILE_BATCH = 25  # columns profiled per statement
@@ -114,6 +117,8 @@ def guess_layout(names: list[str], profiles: dict[str, Profile]) -> str:
     long_roles = {_match(_LONG_PATTERNS, n) for n in names if profiles[n].filled}
     if "student_id" in roles:
         return "student"
+    if find_report_card(names, {n: profiles[n].values for n in names}):
+        return "aggregate_long"
     if "group" in long_roles and ({"count", "numerator", "rate"} & long_roles):
         return "aggregate_long"
     return "student"
@@ -208,6 +213,18 @@ def detect(con: duckdb.DuckDBPyConnection, table: str, *, layout: str | None = N
     if layout is None:
         layout = guess_layout(names, profiles)
     columns = [propose(column, profiles[column], layout, edfacts.get(column)) for column in names]
+    card = propose_report_card(names, {n: profiles[n].values for n in names}) if layout == "aggregate_long" else {}
+    if card:  # a state report card: its own columns, places and the year; the other measures are left out
+        columns = [card.get(c.column) or (c if c.role in PLACE_ROLES else ColumnMap(column=c.column, label=c.label))
+                   for c in columns]
+        for c in columns:
+            if c.role in ("count", "numerator", "rate"):
+                c.higher_is_better = higher_is_better(c.label)
+            elif c.role in PLACE_ROLES or c.role == "ignore":  # CamelCase names: 'DistrictName' -> 'District name'
+                c.label = nice_label(words(c.column))
+    elif layout == "aggregate_long":  # any long file whose rows are at several levels (State, District, School)
+        level = level_column(names, {n: profiles[n].values for n in names})
+        columns = [level_map(c.column, profiles[c.column].values) if c.column == level else c for c in columns]
     _absence_rate(columns)
     dataset = DataSet(name=name or "Data", layout=layout, columns=columns)
     if layout == "edfacts":
@@ -233,8 +250,9 @@ def _absence_rate(columns: list[ColumnMap]) -> None:
 
 
 def _complete_codes(con, table: str, dataset: DataSet) -> None:
-    """Group columns: every distinct value in the whole table gets a proposed label when the code set is known."""
-    groups = [c for c in dataset.columns if c.role in ("group", "dimension", "measure")]
+    """Group columns: every distinct value in the whole table gets a proposed label when the code set is known
+    (a report card's level and category columns: from its code tables, unknown codes left unlabelled)."""
+    groups = [c for c in dataset.columns if c.role in ("group", "dimension", "measure", "level")]
     if not groups:
         return
     parts = ", ".join(
@@ -242,7 +260,12 @@ def _complete_codes(con, table: str, dataset: DataSet) -> None:
     values = con.execute(f"SELECT {parts} FROM {table}").fetchone()
     for column, found in zip(groups, values):
         found = sorted(v for v in (found or []) if v is not None)
-        column.codes = propose_codes(column.column, found, column.codes)
+        if column.role == "level":
+            column.codes = level_codes(found, column.codes)
+        elif column.code_dimensions:
+            category_codes(found, column)
+        else:
+            column.codes = propose_codes(column.column, found, column.codes)
 
 
 def _school_label(con, table: str, dataset: DataSet) -> str:

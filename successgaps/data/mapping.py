@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from ..errors import UserError
 from ..models import ColumnMap, CombinedGroup, DataSet
+from .codes import PLACE_LEVELS
 
 ROLE_NAMES = {
     "student_id": "student id", "school": "school", "school_name": "school name", "district": "district",
     "district_name": "district name", "year": "year", "grade": "grade", "group": "group", "outcome": "outcome",
     "count": "count", "numerator": "numerator", "rate": "rate", "dimension": "dimension name",
-    "measure": "outcome name", "ignore": "ignore",
+    "measure": "outcome name", "level": "place level", "ignore": "ignore",
 }
 
 
@@ -50,7 +51,7 @@ def check_mapping(dataset: DataSet) -> None:
             raise UserError("Mark the column with the number of students in each group as the count.")
     elif not any(c.role == "rate" for c in dataset.columns):
         raise UserError("No rate columns were found for the EDFacts layout; pick another layout for this file.")
-    for role in ("student_id", "school", "school_name", "district", "year", "dimension", "measure"):
+    for role in ("student_id", "school", "school_name", "district", "year", "dimension", "measure", "level"):
         if roles.count(role) > 1:
             raise UserError(f"{roles.count(role)} columns are marked as \u201c{ROLE_NAMES[role]}\u201d; keep one "
                             "and set the others to \u201cignore\u201d.")
@@ -58,6 +59,24 @@ def check_mapping(dataset: DataSet) -> None:
         if roles.count(role) > 1:
             raise UserError(f"{roles.count(role)} columns are marked as \u201c{ROLE_NAMES[role]}\u201d; keep one "
                             "and set the others to \u201cignore\u201d.")
+    _check_levels(dataset)
+
+
+def _check_levels(dataset: DataSet) -> None:
+    """A place-level column (a report card's T/C/D/S) says which codes are state, district and school rows."""
+    level = next((c for c in dataset.columns if c.role == "level"), None)
+    if level is None:
+        return
+    if dataset.layout != "aggregate_long":
+        raise UserError(f"A place level ({level.column}) belongs to a long aggregate file; set it to "
+                        "\u201cignore\u201d for this layout.")
+    wrong = sorted({v for v in level.codes.values() if v.strip() and v.strip().lower() not in PLACE_LEVELS})
+    if wrong:
+        raise UserError(f"The codes of {level.column} are read as one of {', '.join(PLACE_LEVELS)}, not "
+                        f"\u201c{wrong[0]}\u201d; leave a code empty to leave its rows out.")
+    if not any(v.strip().lower() in ("state", "district", "school") for v in level.codes.values()):
+        raise UserError(f"Say which codes of {level.column} mean state, district and school rows (for example "
+                        "T, D and S) in its code table.")
 
 
 def mapping_rows(dataset: DataSet) -> list[dict]:
@@ -75,8 +94,10 @@ def mapping_rows(dataset: DataSet) -> list[dict]:
     return rows
 
 
-def apply_mapping(dataset: DataSet, rows: list[dict], codes: dict[str, dict[str, str]] | None = None) -> DataSet:
-    """Take the edited mapping table (and edited code labels per group column) back into `dataset`.
+def apply_mapping(dataset: DataSet, rows: list[dict], codes: dict[str, dict[str, str]] | None = None,
+                  dimensions: dict[str, dict[str, str]] | None = None) -> DataSet:
+    """Take the edited mapping table (and edited code labels per group column, and a report card's dimension
+    per category code) back into `dataset`.
     Raises UserError with one sentence when a value makes no sense; `dataset` is unchanged then."""
     by_role = {v: k for k, v in ROLE_NAMES.items()}
     updated = dataset.model_copy(deep=True)
@@ -109,6 +130,12 @@ def apply_mapping(dataset: DataSet, rows: list[dict], codes: dict[str, dict[str,
     for name, labels in (codes or {}).items():
         if name in current:
             current[name].codes = {str(k): str(v).strip() for k, v in labels.items() if k is not None and v is not None}
+            if current[name].role == "level":
+                current[name].codes = {k: v.lower() for k, v in current[name].codes.items()}
+    for name, labels in (dimensions or {}).items():  # a report card's category codes: each code's dimension
+        if name in current:
+            current[name].code_dimensions = {str(k): str(v).strip() for k, v in labels.items()
+                                             if k is not None and v is not None and str(v).strip()}
     check_mapping(updated)
     dataset.columns, dataset.confirmed = updated.columns, dataset.confirmed
     return dataset

@@ -22,6 +22,8 @@ Aggregate layout (`layout == "aggregate"`), one row per (school, year, dimension
     source_flag VARCHAR 'exact' | 'range' | 'suppressed' (source privacy suppression, e.g. PS) | 'missing'
     district  VARCHAR  district label (only when `has_district`: the file has a district column)
     state     VARCHAR  state label (only when `has_district`; NULL when the file names no state)
+    level     VARCHAR  the place a row is about, 'state' | 'district' | 'school' (NULL: any other, e.g. a county),
+                       when the file says it (`has_levels`: a report card's T/C/D/S column); NULL otherwise
 
 Cube (student layout, `Prepared.cube`, built by `cube_sql`): the view summed once per (school, year,
 every group value), a table far shorter than the file that every count of the gap engine adds up:
@@ -73,6 +75,7 @@ class Prepared:
     has_year: bool = True
     cube: str = ""  # student layout: a quoted relation holding `cube_sql` (see above), or "" for none
     has_district: bool = False  # aggregate layout: the view has `district` (and `state`) columns
+    has_levels: bool = False  # aggregate layout: the file gives its own state, district and school rows (`level`)
 
 
 def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:

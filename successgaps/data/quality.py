@@ -87,6 +87,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: Da
         findings += _student_sizes(con, project, prepared)
     else:
         findings += _rates(con, project, dataset, prepared)
+        findings += _levels(con, project, dataset, prepared)
     order = {"problem": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])
 
@@ -129,6 +130,8 @@ def _years_and_schools(con, prepared) -> list[Finding]:
 
 def _missing(con, project, dataset: DataSet, total: int) -> list[Finding]:
     mapped = [c for c in dataset.columns if c.role != "ignore"]
+    if column_for(dataset, "level"):  # a state row names no district or school: not missing
+        mapped = [c for c in mapped if c.role not in ("school", "school_name", "district", "district_name")]
     if not mapped:
         return []
     parts = ", ".join(f"count(*) FILTER (WHERE {quote_ident(c.column)} IS NULL)" for c in mapped)
@@ -355,4 +358,36 @@ def _rates(con, project, dataset: DataSet, prepared) -> list[Finding]:
         if bad:
             out.append(Finding("problem", f"{_n(sum(n for _, n in bad))} rates could not be read: {_examples(bad)}; "
                                           "they count as missing."))
+    return out
+
+
+def _levels(con, project, dataset: DataSet, prepared) -> list[Finding]:
+    """A report card's place levels: rows per level, the rows left out (counties, unknown codes), and places
+    that give one group twice."""
+    level = column_for(dataset, "level")
+    if not level:
+        return []
+    codes = column_map(dataset, level).codes
+    col = quote_ident(level)
+    counts = con.execute(f"SELECT {col}, count(*) FROM {raw_union(project, dataset, [level])} GROUP BY 1 "
+                         "ORDER BY 2 DESC, 1").fetchall()
+    used = [(code, n, codes[code].strip().lower()) for code, n in counts
+            if code is not None and (codes.get(code) or "").strip().lower() in ("state", "district", "school")]
+    left = [(code, n) for code, n in counts if code not in {c for c, _, _ in used}]
+    out = [Finding("info", f"Rows by place level ({level}): " + ", ".join(f"{_n(n)} {name} ({code})" for code, n, name
+                                                                          in used)
+                   + "; district and state figures are the file's own rows, never sums of its schools.", level)]
+    if left:
+        shown = ", ".join(f"{code if code is not None else 'empty'}"
+                          f"{': ' + codes[code] if code in codes and codes[code].strip() else ''}" for code, _ in left)
+        out.append(Finding("info", f"{_n(sum(n for _, n in left))} rows of other levels ({shown}) are not a place "
+                                   "the screen uses and are left out.", level))
+    repeated = con.execute(f"SELECT count(*) FROM (SELECT count(*) AS k FROM {prepared.relation} WHERE level IS NOT "
+                           "NULL AND \"group\" IS NOT NULL GROUP BY level, district, school, year, dimension, "
+                           "\"group\", outcome HAVING k > 1)").fetchone()[0]
+    if repeated:
+        out.append(Finding("warning", f"{_n(repeated)} times a place gives the same group more than once in a year; "
+                                      "the screen takes the row with the most students. If the file splits its rows by "
+                                      "another column (charter schools, for example), keep only its \u201cAll\u201d rows.",
+                           level))
     return out

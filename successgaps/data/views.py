@@ -22,7 +22,7 @@ from ..errors import UserError
 from ..models import ColumnMap, CombinedGroup, DataFile, DataSet, Project
 from ..sql import quote_ident, quote_literal
 from ..store import CACHE, Store
-from .codes import ALL_WORDS, MAX_CODES, SUPPRESSED, clean_sql, norm
+from .codes import ALL_WORDS, MAX_CODES, REPORT_CATEGORIES, SUPPRESSED, clean_sql, norm
 from .detect import higher_is_better
 from .edfacts import edfacts_pairs, with_suffix
 from .mapping import check_mapping, column_for, column_map
@@ -86,7 +86,8 @@ def prepare(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) 
     return Prepared(layout=layout, relation=relation, dimensions=tuple(dims), outcomes=tuple(outs),
                     has_school=bool(column_for(dataset, "school") or column_for(dataset, "school_name")),
                     has_year=bool(column_for(dataset, "year")) or all(f.year for f in dataset.files), cube=cube,
-                    has_district=layout == "aggregate" and _has_district(dataset))
+                    has_district=layout == "aggregate" and _has_district(dataset),
+                    has_levels=layout == "aggregate" and bool(column_for(dataset, "level")))
 
 
 def _ensure(con, kind: str, catalog: str, schema: str, name: str, sql: str) -> None:
@@ -195,6 +196,7 @@ def _case(expr: str, codes: dict[str, str]) -> str:
 
 
 NO_SCHOOL = "(school not given)"
+OTHER_GROUPS = "Other groups"  # the dimension of a report-card code labelled without one
 MAX_NUMBER = 1e12  # larger values (1e308, inf), NaN and text are not a score, a count or a rate: missing
 
 
@@ -338,7 +340,7 @@ def _rated(inner: str, scale: float) -> str:
     s = repr(float(scale))
     suppressed = ", ".join(quote_literal(v) for v in SUPPRESSED)
     whole = "op = '' AND b IS NULL AND NOT contains(u, '.')" if scale == 100 else "false"  # a rounded percent
-    return f"""SELECT school, year, dimension, "group", outcome, n, events, district, state,
+    return f"""SELECT school, year, dimension, "group", outcome, n, events, district, state, level,
   CASE WHEN flag = 'computed' THEN events / n WHEN flag = 'rounded' THEN greatest(a - 0.5, 0.0) / {s}
        WHEN flag = 'range' AND op IN ('LT', 'LE') THEN 0.0
        WHEN flag IN ('range', 'exact') THEN a / {s} END AS rate_low,
@@ -374,16 +376,27 @@ def _aggregate_select(project: Project, dataset: DataSet, data_file: DataFile) -
             f"{quote_literal(ALL_GROUP if rate.dimension == ALL_DIMENSION else rate.label)}, {quote_literal(rate.outcome)})"
             for k, (_, rate) in enumerate(pairs))
         inner = (f"SELECT school, year, m.dimension, m.\"group\", m.outcome, c.n AS n, CAST(NULL AS DOUBLE) AS events, "
-                 f"c.u AS u, district, state FROM (SELECT {school} AS school, {year} AS year, {district} AS district, "
+                 f"c.u AS u, district, state, CAST(NULL AS VARCHAR) AS level FROM (SELECT {school} AS school, "
+                 f"{year} AS year, {district} AS district, "
                  f"{state} AS state, unnest([{cells}]) AS c FROM {source}) "
                  f"JOIN (VALUES {labels}) AS m(k, dimension, \"group\", outcome) ON m.k = c.k")
         return _rated(inner, 100.0)
-    # aggregate, long: one row per (school, year, group[, outcome])
+    # aggregate, long: one row per (school, year, group[, outcome]); a report card's rows are at their own level
     group_map = next(c for c in dataset.columns if c.role == "group")
     raw_group = column_sql(dataset, data_file, group_map.column)
-    is_all = f"lower({raw_group}) IN ({', '.join(quote_literal(v) for v in ALL_WORDS)})"
+    all_codes = [k for k, v in group_map.code_dimensions.items() if v.strip().lower() == ALL_DIMENSION.lower()]
+    is_all = f"(lower({raw_group}) IN ({', '.join(quote_literal(v) for v in ALL_WORDS)})" + (
+        f" OR {raw_group} IN ({', '.join(quote_literal(v) for v in all_codes)}))" if all_codes else ")")
     dim_column = column_for(dataset, "dimension")
     dim = column_sql(dataset, data_file, dim_column) if dim_column else quote_literal(group_map.label or "Group")
+    if group_map.code_dimensions and not dim_column:  # one column, several dimensions: each code's own
+        dim = f"coalesce({_case(raw_group, group_map.code_dimensions)}, {quote_literal(OTHER_GROUPS)})"
+    level_column = column_for(dataset, "level")
+    level = (_case(column_sql(dataset, data_file, level_column), column_map(dataset, level_column).codes)
+             if level_column else "CAST(NULL AS VARCHAR)")
+    if level_column:  # a state or district row names no school; a state row no district
+        school = f"CASE WHEN {level} = 'school' THEN {school} END"
+        district = f"CASE WHEN {level} IN ('school', 'district') THEN {district} END"
     measure = next((c for c in dataset.columns if c.role == "measure"), None)
     value_map = next((c for c in dataset.columns if c.role in ("rate", "numerator")), None)
     outcome = (_case(column_sql(dataset, data_file, measure.column), measure.codes) if measure
@@ -391,7 +404,7 @@ def _aggregate_select(project: Project, dataset: DataSet, data_file: DataFile) -
     number = lambda role: (number_sql(column_sql(dataset, data_file, column_for(dataset, role)))  # noqa: E731
                            if column_for(dataset, role) else "CAST(NULL AS DOUBLE)")
     rate = column_for(dataset, "rate")
-    inner = (f"SELECT {school} AS school, {year} AS year, {district} AS district, {state} AS state, "
+    inner = (f"SELECT {school} AS school, {year} AS year, {district} AS district, {state} AS state, {level} AS level, "
              f"CASE WHEN {is_all} THEN {quote_literal(ALL_DIMENSION)} ELSE {dim} END AS dimension, "
              f"CASE WHEN {is_all} THEN {quote_literal(ALL_GROUP)} ELSE {_case(raw_group, group_map.codes)} END AS \"group\", "
              f"{outcome} AS outcome, {number('count')} AS n, {number('numerator')} AS events, "
@@ -405,10 +418,20 @@ def _aggregate_dimensions(dataset: DataSet) -> list[Dimension]:
         return [Dimension(d, d) for d in seen]
     dim = column_for(dataset, "dimension")
     group = next(c for c in dataset.columns if c.role == "group")
+    if group.code_dimensions and not dim:  # a report card's category column: its codes' dimensions, in table order
+        labelled = [group.code_dimensions.get(k, "").strip() or OTHER_GROUPS
+                    for k, v in group.codes.items() if v.strip()]
+        return [Dimension(v, v) for v in dict.fromkeys(_ordered(labelled)) if v.lower() != ALL_DIMENSION.lower()]
     if dim:
         labels = sorted({v for v in column_map(dataset, dim).codes.values() if v} or {group.label or "Group"})
         return [Dimension(v, v) for v in labels]
     return [Dimension(group.label or "Group", group.label or "Group")]
+
+
+def _ordered(labels: list[str]) -> list[str]:
+    """Dimensions in the default code table's order (race/ethnicity, sex, ...), others after them."""
+    order = list(dict.fromkeys(d for d, _ in REPORT_CATEGORIES.values()))
+    return sorted(labels, key=lambda v: (order.index(v) if v in order else len(order), v))
 
 
 def _aggregate_outcomes(dataset: DataSet) -> list[Outcome]:
@@ -429,7 +452,7 @@ def _aggregate_outcomes(dataset: DataSet) -> list[Outcome]:
 
 def code_table(con, project: Project, dataset: DataSet, column: str) -> list[dict]:
     """Every value of a group column across the data set's files, with its row count and label
-    ('' when the mapping does not know it yet)."""
+    ('' when the mapping does not know it yet); a report card's category column also each code's dimension."""
     mapping = column_map(dataset, column)
     counts: dict[str, int] = {}
     for data_file in dataset.files:
@@ -438,5 +461,8 @@ def code_table(con, project: Project, dataset: DataSet, column: str) -> list[dic
                                   f"WHERE {value} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT {MAX_CODES * 4}").fetchall():
             counts[raw] = counts.get(raw, 0) + n
     known = set(counts) | set(mapping.codes)
-    return [{"code": raw, "rows": counts.get(raw, 0), "label": mapping.codes.get(raw, "")}
-            for raw in sorted(known, key=lambda v: (-counts.get(v, 0), v))]
+    order = sorted(known, key=lambda v: (-counts.get(v, 0), v))
+    if mapping.code_dimensions:  # a report card's category column: each code's dimension too
+        return [{"code": raw, "rows": counts.get(raw, 0), "dimension": mapping.code_dimensions.get(raw, ""),
+                 "label": mapping.codes.get(raw, "")} for raw in order]
+    return [{"code": raw, "rows": counts.get(raw, 0), "label": mapping.codes.get(raw, "")} for raw in order]

@@ -4,7 +4,8 @@
 year, dimension, group and outcome, in table order), each joined to its all-students row (t_) and
 its reference group's row (r_), as a dict of equally long columns. Student data add up rows of the
 data set's cube (`successgaps.data.prepared`); aggregate data sum school rows with interval
-arithmetic. `EXACT`, `RANGE`, `SUPPRESSED`, `MISSING` say how a cell's rate is known.
+arithmetic, except a file that gives its own rows per level (a state report card), read as it is.
+`EXACT`, `RANGE`, `SUPPRESSED`, `MISSING` say how a cell's rate is known.
 """
 
 from __future__ import annotations
@@ -177,7 +178,10 @@ def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool, n_distr
 
     A school that gives no count for a cell (some states publish rates without cohort counts) cannot be
     weighted: it is left out of the sums, and `left_out` / `left_states` count the schools and states
-    left out (a sentence says so); a sum with nothing left has no n."""
+    left out (a sentence says so); a sum with nothing left has no n. A file that gives its own rows per
+    level (`_leveled_cells`) is never summed."""
+    if prepared.has_levels:
+        return _leveled_cells(prepared, by_school, by_year)
     school = by_school and prepared.has_school
     district = n_districts > 1
     year = _year_sql(prepared, by_year, prepared.relation)
@@ -226,6 +230,36 @@ def _aggregate_cells(prepared: Prepared, by_school: bool, by_year: bool, n_distr
         FROM grouped)
     """
     return sql, []
+
+
+def _leveled_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
+    """Cells of a file that gives its own state, district and school rows (a state report card's aggregate
+    level T/D/S): each row is the cell of its level as the file gives it, never a sum, so a district's row is
+    the district's own figure (students of schools the file does not list included). Rows of any other level
+    (counties) are left out; without a state row, the only district's row is the whole file (`district` '').
+    A place and group given twice (a file split by further columns) keeps its largest row."""
+    year = _year_sql(prepared, by_year, prepared.relation)
+    levels = ["state", "district"] + (["school"] if by_school and prepared.has_school else [])
+    sql = f"""
+    WITH src AS (SELECT CAST(level AS VARCHAR) AS level, COALESCE(CAST(school AS VARCHAR), '') AS school,
+                        COALESCE(CAST(district AS VARCHAR), '') AS district, {year} AS year,
+                        CAST(dimension AS VARCHAR) AS dimension, CAST("group" AS VARCHAR) AS grp,
+                        CAST(outcome AS VARCHAR) AS outcome, CAST(n AS DOUBLE) AS n, CAST(events AS DOUBLE) AS events,
+                        CAST(rate_low AS DOUBLE) AS lo, CAST(rate_high AS DOUBLE) AS hi, source_flag AS flag
+                 FROM {prepared.relation}
+                 WHERE list_contains(?, level) AND "group" IS NOT NULL
+                       AND NOT (source_flag = 'missing' AND coalesce(n, 0) = 0)
+                 QUALIFY row_number() OVER (PARTITION BY level, district, school, year, dimension, grp, outcome
+                                            ORDER BY n DESC NULLS LAST, events DESC NULLS LAST) = 1),
+    whole AS (SELECT count(*) FILTER (WHERE level = 'state') = 0
+                     AND count(DISTINCT district) FILTER (WHERE level = 'district') = 1 AS one FROM src),
+    cells AS (
+        SELECT level, school, CASE WHEN level = 'district' AND whole.one THEN '' ELSE district END AS district,
+               year, dimension, grp, outcome, n, events, NULL::DOUBLE AS a, NULL::DOUBLE AS b,
+               NULL::DOUBLE AS centre, lo, hi, flag, 0.0::DOUBLE AS left_out, 0.0::DOUBLE AS left_states
+        FROM src, whole)
+    """
+    return sql, [levels]
 
 
 def gather(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_year: bool) -> dict:

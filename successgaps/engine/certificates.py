@@ -19,7 +19,9 @@ while each corner has room (events between 0 and n): `packed` sums them, so a ce
 
 `certify` hides more cells until every *sensitive* hidden cell (hidden for its own small counts)
 can move by at least min(cell size, n) and every other hidden cell by at least 1 (it cannot be
-pinned). It adds whole cubes, choosing the one that loses the least information (fewest students
+pinned). A move stays within what the reader knows of each cell: between 0 and n, and within what the
+published reasons say ("fewer than 10 with the outcome": 0-9; a cell hidden for another's sake or for
+its comparison passed its own tests: 10 to n - 10). It adds whole cubes, choosing the one that loses the least information (fewest students
 newly hidden; ties by table order, so the result is repeatable). Monotone: hiding more never breaks
 a certificate. When no cube can give a sensitive cell its width (nothing else left to hide), that
 outcome's whole year is hidden (years are separate tables when no pooled years are published; with a
@@ -62,6 +64,10 @@ class Lattice:
     all_group: int = -1
     unknown_of: dict = field(default_factory=dict)  # dimension code -> its unknown-group code
     combined: dict = field(default_factory=dict)  # combined dim -> (dim a, dim b, {group c: (group a, group b)})
+    # what a reader knows of each cell's events besides the sums: its published reason ("fewer than 10 with
+    # the outcome": 0-9) or, a row shown or hidden for another's sake, that it passed the cell-size tests
+    low: np.ndarray | None = None  # events at least (None: 0)
+    high: np.ndarray | None = None  # events at most (None: n)
 
 
 def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
@@ -75,8 +81,10 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     index = dict(zip(key.tolist(), range(rows)))
     n, x, numeric = L.n.astype(float), L.events.astype(float), L.numeric
     usable = (n > 0) & (numeric | np.isfinite(x))
-    up = np.where(usable, np.where(numeric, np.inf, n - x), 0.0)
-    down = np.where(usable, np.where(numeric, np.inf, x), 0.0)
+    low = np.zeros(rows) if L.low is None else np.asarray(L.low, float)
+    high = n if L.high is None else np.minimum(np.asarray(L.high, float), n)
+    up = np.where(usable, np.where(numeric, np.inf, np.maximum(high - x, 0.0)), 0.0)
+    down = np.where(usable, np.where(numeric, np.inf, np.maximum(x - low, 0.0)), 0.0)
     # sensitive cells must move min(cell size, n); every other hidden cell as far as that too where a few
     # more cubes allow it (`wanted`), and never less than 1 (not pinned)
     wanted = np.where(numeric, 1.0, np.minimum(max(min_cell - 1, 1), n))  # min_cell values: 0-9 of 10
@@ -101,24 +109,33 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
     place_kids, year_kids = tree(L.place_parent), tree(L.year_parent)
 
-    def chains(c, kids, sign, rank):  # chains from c's child to a leaf (c's sum keeps its equation)
+    ranked, version = {}, {}  # the best-ranked children of a parent, until a row of that line is hidden
+
+    def best(kids, c, rank, limit, memo):
+        """kids[c] in `rank` order, the first `limit` (memoised per line of rows and version)."""
+        k = (memo, version.get(memo, 0), c, limit)
+        if k not in ranked:
+            ranked[k] = sorted(kids[c], key=rank)[:limit]
+        return ranked[k]
+
+    def chains(c, kids, sign, rank, memo):  # chains from c's child to a leaf (c's sum keeps its equation)
         if not kids[c]:
             return [[]]
-        return [[(k, sign)] + rest for k in sorted(kids[c], key=rank)[:CHILDREN]
-                for rest in chains(k, kids, sign, rank)]
+        return [[(k, sign)] + rest for k in best(kids, c, rank, CHILDREN, memo)
+                for rest in chains(k, kids, sign, rank, memo)]
 
-    def axis_options(c, parent, kids, rank):
+    def axis_options(c, parent, kids, rank, memo):
         """Moves on one tree axis keeping every sum: a swap with a sibling, the path up to the root, or
         (a root) down to a leaf; siblings and children ranked by `rank` (hidden with room first), a few."""
         out = []
-        for dc in chains(c, kids, 1, rank):
+        for dc in chains(c, kids, 1, rank, memo):
             base = [(c, 1)] + dc
             p = int(parent[c])
             if p < 0:
                 out.append(base)
                 continue
-            for s in sorted((k for k in kids[p] if k != c), key=rank)[:SEARCH]:
-                out.extend(base + [(s, -1)] + ds for ds in chains(s, kids, -1, rank))
+            for s in [k for k in best(kids, p, rank, SEARCH + 1, memo) if k != c][:SEARCH]:
+                out.extend(base + [(s, -1)] + ds for ds in chains(s, kids, -1, rank, memo))
             up_path, a = [], p
             while a >= 0:
                 up_path.append((a, 1))
@@ -227,8 +244,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     def options(i):
         o, p, y, g = int(L.outcome[i]), int(L.place[i]), int(L.year[i]), int(L.group[i])
         row = lambda pp, yy: index.get(((o * n_places + pp) * n_years + yy) * n_groups + g)  # noqa: E731
-        return (axis_options(p, L.place_parent, place_kids, lambda c: ranker(row(c, y))),
-                axis_options(y, L.year_parent, year_kids, lambda c: ranker(row(p, c))),
+        return (axis_options(p, L.place_parent, place_kids, lambda c: ranker(row(c, y)), ("p", o, y, g)),
+                axis_options(y, L.year_parent, year_kids, lambda c: ranker(row(p, c)), ("y", o, p, g)),
                 group_options(g, (o, p, y)))
 
     base_of = lambda i: [[(int(L.place[i]), 1)], [(int(L.year[i]), 1)], [(int(L.group[i]), 1)]]  # noqa: E731
@@ -292,7 +309,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 b = list(base)
                 b[axis] = opt
                 cube = corners(o, *b)
-                if cube is not None and (w := width(cube)) > 0:
+                if cube is not None and (w := width(cube)) > 0 and not any(is_all[j] and not hidden[j] for j, _ in cube):
                     scored.append((w < need, sum(n[j] for j, _ in cube if not hidden[j]), -w, k, opt))
             scored.sort(key=lambda t: t[:4])
             return [t[-1] for t in scored[:SEARCH]]
@@ -301,6 +318,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         for popt, yopt, gopt in product(*(best(opts, a) for a, opts in enumerate(options(i)))):
             cube = corners(o, popt, yopt, gopt)
             if cube is None or (w := width(cube)) <= 0 or all(hidden[j] for j, _ in cube):
+                continue
+            if any(is_all[j] and not hidden[j] for j, _ in cube):  # a total stays published while its block shows
                 continue
             cost = (w < need, sum(n[j] for j, _ in cube if not hidden[j]) if w >= need else -w,
                     sorted(j for j, _ in cube))
@@ -312,6 +331,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         if hidden[j]:
             return
         hidden[j], because[j] = True, cause
+        o, p, y, g = int(L.outcome[j]), int(L.place[j]), int(L.year[j]), int(L.group[j])
+        for memo in (("p", o, y, g), ("y", o, p, g)):  # its lines rank their rows anew
+            version[memo] = version.get(memo, 0) + 1
         if is_all[j]:
             return
         if usable[j]:
@@ -327,6 +349,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     # Fast path (numpy): one standard cube per cell, its partner on each axis the hidden cell with the
     # most room (the unknown group, a sibling, or the parent or child in the place and year trees).
     cert = fast_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
+    cert |= packed_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
 
     blanket = set()
     queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
@@ -363,6 +386,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 whole = L.outcome == o
             for j in np.flatnonzero(whole & ~hidden):
                 hidden[j], because[j] = True, i
+                for memo in (("p", o, int(L.year[j]), int(L.group[j])), ("y", o, int(L.place[j]), int(L.group[j]))):
+                    version[memo] = version.get(memo, 0) + 1
     return hidden, because
 
 
@@ -456,4 +481,94 @@ def fast_certificates(L, hidden, usable, up, down, target, key, n_places, n_year
         hi = np.where(exists, np.minimum(hi, np.where(sgn > 0, up[rr], down[rr])), hi)
         lo = np.where(exists, np.minimum(lo, np.where(sgn > 0, down[rr], up[rr])), lo)
     out[i] = ok & (hi + lo >= target[i])
+    return out
+
+
+def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """Per block code: its `k` rows of `rows` with the highest score (ties: table order), -1 padded."""
+    out = np.full((int(block.max(initial=-1)) + 1, k), -1)
+    if not len(rows):
+        return out
+    order = rows[np.lexsort((rows, -score[rows], block[rows]))]
+    b = block[order]
+    start = np.r_[0, np.flatnonzero(b[1:] != b[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+    keep = rank < k
+    out[b[keep], rank[keep]] = order[keep]
+    return out
+
+
+def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=4, m=4):
+    """Cells certified by several cubes at once (vectorised), for a screen whose years are separate
+    tables: the cell's `k` best group partners (sibling groups or the unknown remainder, -1) each with `m`
+    place partners of its own (sibling schools, -1, or the parent, +1; for the whole file its schools,
+    +1). Cubes of one group partner share only its corner at the cell's place, whose room caps their
+    sum; cubes of different group partners share no corner but the cell, so their widths add up."""
+    rows = len(key)
+    out = np.zeros(rows, bool)
+    parent = np.asarray(L.place_parent)
+    if not (np.asarray(L.year_parent) < 0).all() or not rows or (parent[parent[parent >= 0]] >= 0).any():
+        return out  # years linked, or places deeper than the whole file and its schools: the search does it
+    o, p, y, g = (np.asarray(a, np.int64) for a in (L.outcome, L.place, L.year, L.group))
+    d = np.asarray(L.dimension_of)[g]
+    pool = hidden & usable & (g != L.all_group)
+    flex = np.where(pool, np.minimum(up, down), -1.0)
+    related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
+    plain = pool & ~np.isin(d, sorted(related))
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+
+    def find(kk):
+        pos = np.minimum(np.searchsorted(sk, kk), len(sk) - 1)
+        return np.where(sk[pos] == kk, order[pos], -1)
+
+    def first(a, n):  # each row's valid entries (>= 0) first, the first n
+        return np.take_along_axis(a, np.argsort(a < 0, axis=1, kind="stable"), axis=1)[:, :n]
+
+    cell = np.flatnonzero(plain & ~L.virtual & (target > 0))
+    if not len(cell):
+        return out
+    # group partners: the best k + 1 of the cell's (outcome, place, year, dimension), itself left out
+    gblock = pd.factorize(pd.Series(((o * n_places + p) * n_years + y) * (int(d.max()) + 2) + d + 1))[0]
+    gtop = _top(gblock, flex, np.flatnonzero(plain), k + 1)[gblock[cell]]
+    gtop = first(np.where(gtop == cell[:, None], -1, gtop), k)
+    # place partners (rows of the cell's group at another place), ranked by their room: for a school the
+    # parent (+1) and its sibling schools (-1), for the whole file its schools (+1)
+    par = parent[p]
+    line = (o * n_years + y) * n_groups + g  # the cell's group across places
+    school_rows = np.flatnonzero(pool & (par >= 0))
+    blocks, kids = np.unique(line * (n_places + 1) + par + 1, return_inverse=True)  # (line, parent)
+    kid_top = _top(kids, flex, school_rows, k * m + 1)
+    is_school = par[cell] >= 0
+    mine = line[cell] * (n_places + 1) + np.where(is_school, par[cell], p[cell]) + 1
+    pos = np.minimum(np.searchsorted(blocks, mine), len(blocks) - 1)
+    wanted_kids = np.where(blocks[pos] == mine, pos, -1)  # a school: its siblings; the whole file: its schools
+    cand = np.where(wanted_kids[:, None] >= 0, kid_top[np.maximum(wanted_kids, 0)], -1)
+    cand = np.where(cand == cell[:, None], -1, cand)
+    up_row = np.where(is_school, find(((o[cell] * n_places + np.maximum(par[cell], 0)) * n_years + y[cell]) * n_groups
+                                      + g[cell]), -1)
+    up_ok = up_row >= 0
+    up_ok[up_ok] = pool[up_row[up_ok]]
+    places = first(np.c_[np.where(up_ok, up_row, -1), cand], k * m)
+    signs = np.where(places < 0, 0, np.where(is_school[:, None] & (places != up_row[:, None]), -1, 1))
+
+    def room(j_, s_, dirn):
+        return np.where(s_ * dirn > 0, up[j_], down[j_])
+
+    total = {1: np.zeros(len(cell)), -1: np.zeros(len(cell))}
+    for j in range(k):
+        h = gtop[:, j]
+        hh = np.maximum(h, 0)
+        for dirn in (1, -1):
+            sub = np.zeros(len(cell))
+            for t in range(j * m, (j + 1) * m):
+                q, sq = places[:, t], signs[:, t]
+                qq = np.maximum(q, 0)
+                r = find(((o[cell] * n_places + p[qq]) * n_years + y[cell]) * n_groups + g[hh])  # place q, group h
+                rr = np.maximum(r, 0)
+                ok = (h >= 0) & (q >= 0) & (r >= 0) & pool[rr] & pool[hh] & pool[qq]
+                sub += np.where(ok, np.minimum(room(qq, sq, dirn), room(rr, -sq, dirn)), 0.0)
+            total[dirn] += np.where(h >= 0, np.minimum(sub, room(hh, -1, dirn)), 0.0)
+    width = np.minimum(total[1], up[cell]) + np.minimum(total[-1], down[cell])
+    out[cell] = width >= target[cell]
     return out

@@ -77,6 +77,8 @@ Aggregate data with range-coded rates
 - District and whole-file levels from school rows: schools without a count are left out of the sum
   (`note` counts them; nothing left: hidden). n = Σn, rate_low = Σ n·rate_low / Σn, rate_high likewise; a
   source-suppressed school (PS) counts with a rate anywhere in 0-1 (low 0, high 1).
+- A file that gives its own state, district and school rows (a state report card's aggregate level
+  T/D/S, `Prepared.has_levels`) is never summed: each row is its level's cell (`cells._leveled_cells`).
 - difference uses midpoints; the range is difference_low = (rate_low - comparison_rate_high)·100,
   difference_high = (rate_high - comparison_rate_low)·100 (extra columns); no interval or p-value is
   computed on a range (that would be false precision).
@@ -150,6 +152,8 @@ def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame 
         years.attrs["among"] = f"{settings.among_dimension}: {settings.among_group}"
     if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
         years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
+        if prepared.has_levels and (years["level"] == "state").any():  # a report card's own state row: one state
+            years.attrs["states"] = max(1, years.attrs["states"])
     return years
 
 
@@ -216,7 +220,8 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
     # else with the benchmark rate the team entered
     s_others, s_share, s_usable = state_figures(raw, state)
     too_small = (comp_reason != 0) & (group_reason == 0) & ~numeric
-    by_state = too_small & s_usable
+    empty = (pick(cn, on) <= 0) & (group_reason == 0) & ~numeric  # every child here is in the group
+    by_state = (too_small | empty) & s_usable
     alternate = too_small & ~by_state & (benchmark is not None)
     use_bench = use_bench | alternate | by_state
     label = np.where(by_state, 5, np.where(alternate, 4, label))
@@ -228,6 +233,7 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
     chi = np.where(use_bench, bench, chi)
     reason = np.where(group_reason != 0, group_reason, comp_reason)
     suppressed = reason != 0
+    alone = ~use_bench & (pick(cn, on) <= 0)  # every student here is in the group: nothing to compare with
 
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (lo + hi) / 2
@@ -296,7 +302,7 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
         "comparison_rate_low": np.where(nonnum, clo, np.nan), "comparison_rate_high": np.where(nonnum, chi, np.nan),
         "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
         # for the gate (`suppression.protect`), dropped from every view
-        "district": raw["district"], "note": _notes(raw, n, suppressed, reason == 2),
+        "district": raw["district"], "note": _notes(raw, n, suppressed, reason == 2, alone),
         "risk_ratio_comparison": strings(RATIO_AGAINST, np.where(numeric, 6, label)),
         "alternate_risk_ratio": alternate_rr, "weighted_risk_ratio": np.full(len(n), np.nan),  # by the gate
         "composition": np.where(nonnum, share_e, np.nan), "comparison_composition": share_n,
@@ -312,9 +318,9 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
                               for k in np.asarray(raw["left_out"], float)[nothing_left]]
         out["suppression_reason"] = pd.array(text.astype(str), dtype="str")
     for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
-                "difference_high", "alternate_risk_ratio", "composition", "comparison_composition",
-                "composition_difference"):
-        out[col] = out[col].where(np.isfinite(out[col]))
+                "difference_high", "comparison_rate", "comparison_mean", "comparison_rate_low", "comparison_rate_high",
+                "alternate_risk_ratio", "composition", "comparison_composition", "composition_difference"):
+        out[col] = out[col].where(np.isfinite(out[col]) & ~alone)  # a group that is everyone: no gap
     return out
 
 
@@ -322,11 +328,13 @@ def _schools(k: float) -> str:
     return f"{int(k):,} school{'' if int(k) == 1 else 's'}"
 
 
-def _notes(raw: dict, n, suppressed, nothing_left) -> np.ndarray:
+def _notes(raw: dict, n, suppressed, nothing_left, alone) -> np.ndarray:
     """The sentence of a sum some of whose schools give no count: "312 schools in 1 state give no
-    cohort count and are not in this total" ('' elsewhere)."""
+    cohort count and are not in this total"; of a group that is every student of its place: "every
+    student here is in this group: there is no one to compare with" ('' elsewhere)."""
     left, states = np.asarray(raw["left_out"], float), np.asarray(raw["left_states"], float)
     out = np.full(len(left), "", object)
+    out[alone & ~suppressed] = "every student here is in this group: there is no one to compare with"
     for i in np.flatnonzero((left > 0) & ~nothing_left):
         what = "cohort count" if "grad" in str(raw["outcome"][i]).lower() else "count of students"
         where = f" in {int(states[i]):,} state{'' if states[i] == 1 else 's'}" if states[i] > 0 else ""

@@ -63,7 +63,11 @@ def primary(min_n: int, min_cell: int, *, flag, n, events, low, comparison_flag,
     `min_n` students or (yes/no outcomes) fewer than `min_cell` with the outcome or fewer than
     `min_cell` without it (counted; a range is tested at its low end with the outcome): 37 of 40
     graduates tell that 3 did not.
-    Its comparison by the same tests, unless it is a benchmark rate (`benchmark`: no size).
+    Its comparison by the same tests, unless it is a benchmark rate (`benchmark`: no size) or has no
+    students at all: a group that is every student of its place ("Students without disabilities" for
+    an outcome only they can have) has nothing to compare with, and its figures are the place's own
+    totals, which every other row shows — hiding them would protect nothing, so the group's own tests
+    alone decide (its comparison figures stay empty).
     """
     def counts(e, size, lo):  # (fewest with the outcome the figures allow, those without it)
         exact = np.isfinite(e)  # a public file's range: its source's own rules protect it (only `with` is tested)
@@ -75,10 +79,10 @@ def primary(min_n: int, min_cell: int, *, flag, n, events, low, comparison_flag,
         [flag == SUPPRESSED, ~np.isfinite(n), n < min_n, ~numeric & ~np.isfinite(low),
          ~numeric & ~(with_ >= min_cell), ~numeric & ~(without >= min_cell)], [1, 2, 3, 4, 5, 11], 0)
     comp_reason = np.select(
-        [benchmark, comparison_flag == SUPPRESSED, ~np.isfinite(comparison_n), comparison_n < min_n,
-         comparison_n <= 0, ~numeric & ~np.isfinite(comparison_low), ~numeric & ~(c_with >= min_cell),
+        [benchmark, comparison_flag == SUPPRESSED, ~np.isfinite(comparison_n), comparison_n <= 0,
+         comparison_n < min_n, ~numeric & ~np.isfinite(comparison_low), ~numeric & ~(c_with >= min_cell),
          ~numeric & ~(c_without >= min_cell)],
-        [0, 6, 7, 8, 0, 9, 10, 12], 0)
+        [0, 6, 7, 0, 8, 9, 10, 12], 0)
     return group_reason, comp_reason
 
 
@@ -216,7 +220,16 @@ def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattic
         pair = {f"{a} & {b}": (code[(first, a)], code[(second, b)]) for a in firsts for b in seconds}
         combo[dim_codes[label]] = (dim_codes[first], dim_codes[second],
                                    {k: pair[g] for k, (d, g) in enumerate(groups) if d == label and g in pair})
-    return Lattice(outcome=outcome, place=place, year=year, group=group, dimension_of=dimension_of,
+    # what each row's published reason tells of its events (virtual rows: nothing but 0-n)
+    own = reasons(settings.min_n, settings.min_cell)
+    said = df["suppression_reason"].astype(str).to_numpy(object)
+    size, k = base["n"].to_numpy(float), float(settings.min_cell)
+    passed = ~df["_sensitive"].to_numpy(bool)  # shown, or hidden for its comparison: passed its own tests
+    low = np.where(passed, k, np.where(said == own[11], np.maximum(k, size - k + 1), 0.0))
+    high = np.where(passed, size - k, np.where(said == own[5], k - 1, size))
+    extra = len(rows) - len(base)
+    return Lattice(low=np.r_[low, np.zeros(extra)], high=np.r_[high, rows["n"].to_numpy(float)[len(base):]],
+                   outcome=outcome, place=place, year=year, group=group, dimension_of=dimension_of,
                    place_parent=place_parent, year_parent=year_parent, n=rows["n"].to_numpy(float),
                    events=rows["events"].to_numpy(float), numeric=rows["numeric"].to_numpy(bool),
                    hidden=rows["hidden"].to_numpy(bool), sensitive=rows["sensitive"].to_numpy(bool),
