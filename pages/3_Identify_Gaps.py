@@ -7,11 +7,12 @@ import streamlit as st
 
 from successgaps import ui
 from successgaps.data import quality, views
-from successgaps.engine import ranking, statements, suppression
+from successgaps.engine import disproportionality, ranking, statements, suppression
 from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.models import DataSet, GapSettings
 from successgaps.outputs import charts, gap_reports
+from successgaps.outputs import disproportionality as disproportionality_report
 from successgaps.ui import tables
 from successgaps.ui.guidance import guide_url, metric_columns
 
@@ -35,8 +36,23 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     dataset = saved.dataset(dataset_id)
     con = ui.store().cursor()
     prepared = views.prepare(con, saved, dataset)
-    return ranking.Lookup(suppression.for_export(screen(con, prepared, GapSettings.model_validate_json(settings_json),
-                                                   extra=True)))
+    settings, notes = GapSettings.model_validate_json(settings_json), []
+    other = saved.dataset(settings.state_dataset) if settings.state_dataset != dataset_id else None
+    try:
+        state = disproportionality.state_counts(con, views.prepare(con, saved, other), settings) if other else None
+    except UserError as exc:  # the state comparison cannot be read: screen without it, and say why
+        state, notes = None, [f"The state comparison “{other.name}” is not used: {exc}"]
+    try:
+        table = screen(con, prepared, settings, extra=True, state=state)
+    except UserError as exc:
+        if not settings.among_group:
+            raise
+        # a population this data set cannot be limited to (another file's group): screen everyone, and say why
+        table = screen(con, prepared, settings.model_copy(update={"among_dimension": "", "among_group": ""}),
+                       extra=True, state=state)
+        notes.append(f"Screened among all students: {exc}")
+    table.attrs["notes"] = notes
+    return ranking.Lookup(suppression.for_export(table))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -63,6 +79,8 @@ except UserError as exc:
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
     ui.done()
     st.stop()
+for text in lookup.table.attrs.get("notes", []):
+    st.warning(ui.esc(text), icon=":material/warning:")
 for text in [] if ui.presenting() else outliers(project.id, dataset.model_dump_json()):  # a slide keeps to the gap
     st.warning(f"Check the data before trusting its gaps: {ui.esc(text)}", icon=":material/warning:")
 
@@ -71,13 +89,15 @@ for text in [] if ui.presenting() else outliers(project.id, dataset.model_dump_j
 
 SETTING_KEYS = {"min_n": "gaps_min_n", "min_cell": "gaps_min_cell", "comparison": "gaps_comparison",
                 "reference_group": "gaps_reference", "benchmark_rate": "gaps_benchmark",
-                "risk_ratio_threshold": "gaps_rr", "point_gap_threshold": "gaps_points"}
+                "risk_ratio_threshold": "gaps_rr", "point_gap_threshold": "gaps_points",
+                "progress_drop": "gaps_progress", "state_dataset": "gaps_state"}
 COMPARISONS = {"all_others": "All other students", "all_students": "All students",
                "reference": "A reference group", "benchmark": "A benchmark rate (state or district)"}
 
 
 def _save_settings() -> None:
     values = {field: st.session_state.get(key) for field, key in SETTING_KEYS.items()}
+    values["among_dimension"], values["among_group"] = st.session_state.get("gaps_among") or ("", "")
     if values["benchmark_rate"] is not None:
         values["benchmark_rate"] = values["benchmark_rate"] / 100
 
@@ -93,6 +113,8 @@ for field, key in SETTING_KEYS.items():
     if key not in st.session_state:
         value = getattr(settings, field)
         st.session_state[key] = value * 100 if field == "benchmark_rate" and value is not None else value
+if "gaps_among" not in st.session_state:
+    st.session_state["gaps_among"] = (settings.among_dimension, settings.among_group) if settings.among_group else None
 
 if not ui.presenting():
     with st.expander("Comparison, minimum sizes and thresholds", expanded=False, key="gaps_settings_box",
@@ -117,6 +139,23 @@ if not ui.presenting():
         right.number_input("Risk ratio threshold", min_value=0.0, step=0.1, key="gaps_rr", on_change=_save_settings)
         right.number_input("Gap threshold (percentage points)", min_value=0.0, step=1.0, key="gaps_points",
                            on_change=_save_settings)
+        current = [(settings.among_dimension, settings.among_group)] if settings.among_group else []
+        populations = [None] + current + [p for p in lookup.pairs if p not in current and " & " not in p[1]]
+        left.selectbox("Screen among", populations, key="gaps_among", on_change=_save_settings,
+                       format_func=lambda p: "All students" if not p else f"{p[1]} ({p[0]})",
+                       disabled=dataset.layout != "student",
+                       help="Only the students of one group, e.g. children with disabilities: a discipline risk ratio "
+                            "then compares Black children with disabilities with all other children with "
+                            "disabilities (student-level files).")
+        states = {"": "The state rows of this file (when it has several districts)",
+                  **{d.id: d.name for d in datasets if d.id != dataset.id}}
+        left.selectbox("State comparison (alternate and weighted risk ratios)", list(states), format_func=states.get,
+                       key="gaps_state", on_change=_save_settings,
+                       help="A data set of the state's figures, in the same groups and outcomes (upload it in step 2).")
+        right.number_input("Reasonable progress: the risk ratio fell by at least (0 = off)", min_value=0.0,
+                           step=0.05, key="gaps_progress", on_change=_save_settings,
+                           help="34 CFR 300.647(d)(2): the ratio fell by at least this much in each of the two "
+                                "prior consecutive years.")
         st.caption("Groups or comparisons below the minimum sizes are hidden everywhere, with the reason; "
                    "see the README's Formulas section for every formula.")
 
@@ -202,16 +241,18 @@ if ui.presenting():  # one gap per slide, largest first, filters as set before p
     ui.done()
     st.stop()
 
-screen_tab, heat_tab, closer_tab, statement_tab = st.tabs(  # the open tab is kept across saves and in the address
-    ["Gap screen", "Heatmap", "Look closer", "Success gap statements"], key="gaps_tab", bind="query-params")
+screen_tab, heat_tab, closer_tab, statement_tab, state_tab = st.tabs(  # the open tab is kept and in the address
+    ["Gap screen", "Heatmap", "Look closer", "Success gap statements", "Districts above the threshold"],
+    key="gaps_tab", bind="query-params")
 
 with screen_tab:
     shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
                                     outcomes=outcomes, dimensions=dimensions, district=district)
     st.header("Largest gaps first")
-    st.caption(f"Gaps beyond the team's thresholds (risk ratio {settings.risk_ratio_threshold:g} or "
+    st.caption(f"Gaps beyond the team's thresholds (a risk ratio above {settings.risk_ratio_threshold:g} or "
                f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
-               "“Years in a row” counts the latest consecutive years beyond them.")
+               "“Years in a row” counts the latest consecutive school years beyond them (a missing year ends the run)."
+               + (f" Screened among {ui.esc(settings.among_group)} only." if lookup.table.attrs.get("among") else ""))
     for note in dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n):
         st.caption(ui.esc(note[:1].upper() + note[1:] + "."))
     if shown.empty:
@@ -340,5 +381,36 @@ with statement_tab:
             c2.button("Delete", key=f"gaps_delete_{s.id}",
                       on_click=lambda sid=s.id: ui.edit(statements.delete, sid, ok="Statement deleted."))
             ui.confirmation(f"gaps_statement_{s.id}")
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_json: str, unit: str):
+    """The districts (the whole file, when it is one district) or schools whose groups exceed the threshold."""
+    table = screen_table(project_id, dataset_id, dataset_json, settings_json)
+    return disproportionality.state_list(table.table, GapSettings.model_validate_json(settings_json), unit)
+
+
+with state_tab:
+    unit = st.radio("List", ["district", "school"], horizontal=True, key="gaps_state_unit",
+                    format_func={"district": "Districts", "school": "Schools"}.get) if "school" in present else "district"
+    listing = state_listing(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json(), unit)
+    st.caption(disproportionality_report.describe(settings))
+    picked_categories = st.multiselect("Category", list(disproportionality.CATEGORIES) + ["other"],
+                                       key="gaps_state_category", placeholder="Every category")
+    if picked_categories:
+        listing = listing[listing["category"].isin(picked_categories)]
+    st.markdown(f"**{len(listing):,} {unit} group{'s' if len(listing) != 1 else ''} above the threshold** "
+                f"(3 years: {int((listing['years_flagged'] >= 3).sum()):,}; 2: "
+                f"{int((listing['years_flagged'] == 2).sum()):,}; 1: {int((listing['years_flagged'] == 1).sum()):,}).")
+    tables.show(disproportionality_report.readable_list(listing), key="gaps_state_table", numbers={
+        "Consecutive years above the threshold": "%d", "Children in the group (n)": "%d", "Risk %": "%.1f",
+        "Risk ratio": "%.2f", "Alternate risk ratio": "%.2f", "Weighted risk ratio": "%.2f"})
+    left, right = st.columns(2)
+    with left:
+        ui.report_button("Districts above the threshold (PDF)", partial(
+            disproportionality_report.list_pdf, listing, settings, place=project.name), "districts-above.pdf",
+            key="gaps_state_pdf")
+    with right:
+        ui.report_button("Districts above the threshold (spreadsheet)", partial(
+            disproportionality_report.list_workbook, listing), "districts-above.xlsx", key="gaps_state_xlsx")
 
 ui.done()

@@ -93,7 +93,7 @@ if quick.gaps:
         st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(quick.gaps, 1)))
     s = quick.project.gap_settings
     st.caption(f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
-               f"thresholds (a risk ratio of {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "
+               f"thresholds (a risk ratio above {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "
                f"points, against the group; for averages, an effect size of 0.25). Groups of fewer than {s.min_n} "
                "students are never ranked. The 95% interval shows how sure each figure is.")
 elif quick.empty:  # never a false "No gap": nothing is shown here

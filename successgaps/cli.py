@@ -20,13 +20,15 @@ from pathlib import Path
 import pandas as pd
 
 from .data import datasets, quality, views
+from .engine import disproportionality
+from .engine.cells import AMONG_NEEDS_STUDENTS
 from .engine.screen import screen
 from .errors import UserError
 from .models import GapSettings
 from .outputs.gap_table import export_table, write
 from .store import Store
 
-FORMATS = ("csv", "json", "xlsx")
+FORMATS = ("csv", "json", "xlsx", "pdf")
 _OUTCOME = re.compile(r"^(?P<column>.+?)\s*(?:(?P<op>>=|<)\s*(?P<cut>-?[\d.]+))?$")
 
 
@@ -51,7 +53,22 @@ def parser() -> argparse.ArgumentParser:
                    help="add district rows (district: a file with a district column, e.g. EDFacts LEAID, or a state "
                         "report card's own D rows), "
                         "school rows (school) or split by school year (year)")
-    p.add_argument("--format", choices=FORMATS, default=None, help="csv (default), json or xlsx")
+    p.add_argument("--among", metavar="COLUMN=VALUE", default="",
+                   help="screen only the students of one group, e.g. iep=1: a discipline risk ratio then compares "
+                        "Black children with disabilities with all other children with disabilities")
+    p.add_argument("--state-comparison", type=Path, metavar="FILE2",
+                   help="a state file (same layout) for the alternate and weighted risk ratios; without it, the "
+                        "state rows of FILE when it has several districts")
+    p.add_argument("--risk-ratio-threshold", type=float, default=2.0, metavar="RATIO",
+                   help="a risk ratio that exceeds this is above the threshold (default 2.0; exactly 2.0 is not)")
+    p.add_argument("--reasonable-progress", type=float, default=0.0, metavar="DROP",
+                   help="the state's reasonable progress: the risk ratio fell by at least DROP in each of the two "
+                        "prior years (default 0: off)")
+    p.add_argument("--list", action="store_true",
+                   help="state mode: write the districts (with --by school: the schools) whose groups exceed the "
+                        "risk-ratio threshold for 1, 2 or 3 consecutive years instead of the gap table")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="csv (default), json, xlsx, or pdf (with --list)")
     p.add_argument("--out", type=Path, help="write here instead of standard output")
     return top
 
@@ -102,13 +119,48 @@ def _override(store: Store, project, dataset, groups: list[str], outcomes: list[
                 c.kind = "numeric"
 
 
-def screen_file(args: argparse.Namespace) -> pd.DataFrame:
-    """Read, detect, prepare and screen one file; the exported gap table."""
+def _among(spec: str, dataset, prepared) -> tuple[str, str]:
+    """--among COLUMN=VALUE as (dimension label, group label): the column by its name or label, the value by
+    its code in the file or its label."""
+    if not spec:
+        return "", ""
+    if prepared.layout != "student":
+        raise UserError(AMONG_NEEDS_STUDENTS)
+    column, sep, value = spec.partition("=")
+    if not sep or not column.strip() or not value.strip():
+        raise UserError("--among takes COLUMN=VALUE, for example --among iep=1.")
+    column, value = column.strip(), value.strip()
+    key = views.dimension_key(column)
+    dim = next((d for d in prepared.dimensions if not d.parts and (d.key == key or d.label.lower() == column.lower())),
+               None)
+    if dim is None:
+        names = ", ".join(d.label for d in prepared.dimensions if not d.parts)
+        raise UserError(f"--among names “{column}”, which is not a group column of this file; its group columns are "
+                        f"{names or 'none'}.")
+    mapped = next((c for c in dataset.columns if c.role == "group" and views.dimension_key(c.column) == dim.key), None)
+    codes = {str(k).strip().lower(): v for k, v in (mapped.codes if mapped else {}).items() if v}
+    labels = {str(v).lower(): v for v in codes.values()}
+    return dim.label, codes.get(value.lower()) or labels.get(value.lower()) or value
+
+
+def _state(store: Store, project, path: Path | None, settings: GapSettings):
+    """The state comparison file's counts (`disproportionality.state_counts`), or None."""
+    if path is None:
+        return None
+    if not path.is_file():
+        raise UserError(f"There is no state comparison file {path}; check the path and try again.")
+    dataset = datasets.create_dataset(store, project, path, path.name)
+    return disproportionality.state_counts(store.cursor(), views.prepare(store.cursor(), project, dataset), settings)
+
+
+def screen_file(args: argparse.Namespace, listing: bool = False):
+    """Read, detect, prepare and screen one file; the exported gap table (`listing`: (the state list, settings))."""
     path: Path = args.file
     if not path.is_file():
         raise UserError(f"There is no file {path}; check the path and try again.")
     settings = GapSettings(min_n=args.min_n, min_cell=args.min_cell,
-                           comparison="all_students" if args.comparison == "all-students" else "all_others")
+                           comparison="all_students" if args.comparison == "all-students" else "all_others",
+                           risk_ratio_threshold=args.risk_ratio_threshold, progress_drop=args.reasonable_progress)
     with tempfile.TemporaryDirectory(prefix="successgaps-") as folder:
         store = Store(folder, memory=True)  # thrown away at the end: nothing to write to disk
         try:
@@ -119,12 +171,19 @@ def screen_file(args: argparse.Namespace) -> pd.DataFrame:
                 if finding.severity in ("problem", "warning"):
                     print(f"{finding.severity.capitalize()}: {finding.text}", file=sys.stderr)
             prepared = views.prepare(store.cursor(), project, dataset)
+            among = _among(args.among, dataset, prepared)
+            settings = settings.model_copy(update={"among_dimension": among[0], "among_group": among[1]})
+            state = _state(store, project, args.state_comparison, settings)
             if "school" in args.by and not prepared.has_school:
                 print("Warning: the file has no school column, so only district rows are written.", file=sys.stderr)
             table = screen(store.cursor(), prepared, settings, by_school="school" in args.by and prepared.has_school,
-                           by_year="year" in args.by, extra=True, by_district="district" in args.by)
+                           by_year="year" in args.by or listing, extra=True,
+                           by_district="district" in args.by or listing, state=state)
         finally:
             store.close()
+    if listing:
+        level = "school" if "school" in args.by and prepared.has_school else "district"
+        return disproportionality.state_list(table, settings, level), settings
     return export_table(table)
 
 
@@ -135,8 +194,24 @@ def main(argv: list[str] | None = None) -> int:
                               args.out.suffix.lstrip(".").lower() in FORMATS else "csv")
         if args.min_n < 0 or args.min_cell < 0:
             raise UserError("--min-n and --min-cell must be 0 or more.")
-        if fmt == "xlsx" and args.out is None:
-            raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
+        if args.risk_ratio_threshold < 0 or args.reasonable_progress < 0:
+            raise UserError("--risk-ratio-threshold and --reasonable-progress must be 0 or more.")
+        if fmt in ("xlsx", "pdf") and args.out is None:
+            raise UserError(f"{'An Excel table' if fmt == 'xlsx' else 'A PDF'} cannot go to the screen; "
+                            f"add --out table.{fmt}.")
+        if fmt == "pdf" and not args.list:
+            raise UserError("A PDF is written for the state list; add --list, or choose csv, json or xlsx.")
+        if args.list:
+            from .outputs import disproportionality as disproportionality_report  # noqa: PLC0415 - PDF: only here
+
+            listing, settings = screen_file(args, listing=True)
+            if fmt == "pdf":
+                args.out.write_bytes(disproportionality_report.list_pdf(listing, settings, place=args.file.name))
+            elif fmt == "xlsx":
+                args.out.write_bytes(disproportionality_report.list_workbook(listing))
+            else:
+                write(listing, fmt, args.out)
+            return 0
         write(screen_file(args), fmt, args.out)
         return 0
     except UserError as exc:

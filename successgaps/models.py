@@ -171,6 +171,13 @@ class GapSettings(Model):
     benchmark_rate: float | None = None  # proportion 0-1 the team types in (state or district rate)
     risk_ratio_threshold: float = 2.0
     point_gap_threshold: float = 10.0  # percentage points
+    # the population an analysis screens: "among children with disabilities" (a dimension and one of its groups)
+    among_dimension: str = ""
+    among_group: str = ""
+    # 34 CFR 300.647(d)(2) reasonable progress: the risk ratio fell by at least this much in each of the two
+    # prior consecutive years (0: the test is off)
+    progress_drop: float = 0.0
+    state_dataset: str = ""  # the project's data set of state figures (alternate and weighted risk ratios)
 
 
 class GapStatement(Model):

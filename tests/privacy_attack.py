@@ -71,7 +71,7 @@ def read_table(path) -> pd.DataFrame:
     """A published CSV gap table with text keys ('' for blank) and numeric figures."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     for c in df.columns:
-        if c not in KEYS + ["comparison", "suppressed", "suppression_reason", "district", "note"]:
+        if c not in KEYS + ["comparison", "suppressed", "suppression_reason", "risk_ratio_comparison", "district", "note"]:
             df[c] = pd.to_numeric(df[c].replace("", np.nan))
     return df
 

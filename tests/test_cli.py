@@ -161,7 +161,7 @@ def test_xlsx_output_to_a_file(long_file, tmp_path, capsys):
 
 @pytest.mark.parametrize("args, words", [
     (["screen", "missing.csv"], "There is no file"),
-    (["screen", "{long}", "--format", "pdf"], "invalid choice"),
+    (["screen", "{long}", "--format", "html"], "invalid choice"),
     (["screen", "{students}", "--group", "shoe_size"], "has no column “shoe_size”"),
     (["screen", "{long}", "--format", "xlsx"], "add --out"),
 ])

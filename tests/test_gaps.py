@@ -306,7 +306,7 @@ def test_multi_year_flags_count_consecutive_latest_years(con):
     flags = ranking.multi_year_flags(screen(con, prepared, settings, extra=True, by_school=False), settings)
     el = flags[flags["group"] == "EL"].iloc[0]
     assert el["years_flagged"] == 1 and el["flag_1yr"] and not el["flag_2yr"]
-    # risk ratio of not graduating: 30% vs 10% = 3 >= 2 in 2022-23, 40% vs 10% in 2024-25; 12% vs 10% in between
+    # risk ratio of not graduating: 30% vs 10% = 3 > 2 in 2022-23, 40% vs 10% in 2024-25; 12% vs 10% in between
     rr = GapSettings(point_gap_threshold=0, risk_ratio_threshold=2.0)
     assert ranking.flagged(screen(con, prepared, rr, extra=True, by_school=False), rr).sum() == 2
 

@@ -148,6 +148,97 @@ def test_a_public_file_offers_state_district_and_school_and_picks_a_district(ope
     assert any("not a finding of no gap" in w.value for w in at.warning), [w.value for w in at.warning] + [i.value for i in at.info]
 
 
+def test_a_state_team_lists_districts_above_the_threshold_and_filters_by_category(open_page, store, tmp_path):
+    """Issue #19: a state file of districts; the team opens the list, sorts it, keeps one category, downloads."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import state as state_bench
+    from successgaps.engine import disproportionality
+
+    path = tmp_path / "state.csv"
+    state_bench.generate(60, 3).to_csv(path, index=False)
+    project = store.create("State review")
+    datasets.create_dataset(store, project, path, path.name).confirmed = True
+    # left over from a student file: a population this file of counts cannot be limited to
+    project.gap_settings.among_dimension, project.gap_settings.among_group = "Disability", "Students with disabilities"
+    project = store.save(project)
+    at = open_page("pages/3_Identify_Gaps.py", project=project.id)
+    assert not at.exception, at.exception
+    assert any("Screened among all students" in w.value and "student-level file" in w.value for w in at.warning)
+    project.gap_settings.among_dimension = project.gap_settings.among_group = ""
+    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    expected = disproportionality.state_list(engine_table(store, project), project.gap_settings)
+    assert len(listed) == len(expected) > 0
+    assert set(listed["District"]) == set(expected["district"])
+    assert {"D0000", "D0025", "D0050"} <= set(listed["District"])  # the planted districts
+    assert listed["Risk ratio"].dtype.kind == "f"  # sorted by value when the heading is clicked, not as text
+    at.multiselect(key="gaps_state_category").set_value(["discipline"]).run()
+    assert not at.exception, at.exception
+    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    assert set(listed["Category"]) == {"discipline"}
+    assert any("above the threshold" in b.label for b in at.get("download_button"))
+
+
+def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_progress(open_page, store, district):
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    among = at.selectbox(key="gaps_among")
+    assert "Students with disabilities (Disability)" in among.options
+    among.set_value(("Disability", "Students with disabilities")).run()
+    assert not at.exception, at.exception
+    saved = store.load(district.id).gap_settings
+    assert (saved.among_dimension, saved.among_group) == ("Disability", "Students with disabilities")
+    shown = screen_of(at)
+    assert not {"Students with disabilities", "Students without disabilities"} & set(shown["Group"])
+    assert any("Screened among Students with disabilities" in c.value for c in at.caption)
+    expected = engine_table(store, store.load(district.id))
+    assert (expected["comparison"] == "all other students among Students with disabilities").any()
+    at.number_input(key="gaps_progress").set_value(0.1).run()
+    assert store.load(district.id).gap_settings.progress_drop == pytest.approx(0.1)
+    assert len(shown)
+    at.radio(key="gaps_state_unit").set_value("school").run()  # the list by school instead of the whole district
+    assert not at.exception, at.exception
+    expected = disproportionality_list(store, district, "school")
+    listed = [d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns]
+    assert (len(listed[0]) if listed else 0) == len(expected)
+    if len(expected):
+        assert set(listed[0]["School"]) == set(expected["school"])
+
+
+def disproportionality_list(store, project, unit):
+    from successgaps.engine import disproportionality
+
+    project = store.load(project.id)
+    return disproportionality.state_list(engine_table(store, project), project.gap_settings, unit)
+
+
+def test_a_state_comparison_data_set_gives_the_alternate_risk_ratio(open_page, store, tmp_path):
+    """The team uploads the state's figures as a second data set and picks it as the state comparison:
+    a district group whose comparison is too small is then compared with the state."""
+    districts, state = tmp_path / "districts.csv", tmp_path / "state.csv"
+    head = "district,year,group_type,student_group,outcome,n,events\n"
+    lines = ["B,2022-23,Race/ethnicity,Black,Identified,300,60", "B,2022-23,Race/ethnicity,White,Identified,28,3",
+             "B,2022-23,All,All students,Identified,328,63", "C,2022-23,Race/ethnicity,Black,Identified,100,10",
+             "C,2022-23,Race/ethnicity,White,Identified,400,40", "C,2022-23,All,All students,Identified,500,50"]
+    districts.write_text(head + "\n".join(lines) + "\n")
+    state.write_text("year,group_type,student_group,outcome,n,events\n2022-23,Race/ethnicity,Black,Identified,20000,3000\n"
+                     "2022-23,Race/ethnicity,White,Identified,80000,7000\n2022-23,All,All students,Identified,100000,10000\n")
+    project = store.create("Two files")
+    first = datasets.create_dataset(store, project, districts, districts.name)
+    second = datasets.create_dataset(store, project, state, state.name)
+    first.confirmed = second.confirmed = True
+    project = store.save(project)
+    at = open_page("pages/3_Identify_Gaps.py", project=project.id)
+    at.selectbox(key="gaps_state").set_value(second.id).run()
+    assert not at.exception, at.exception
+    assert store.load(project.id).gap_settings.state_dataset == second.id
+    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    row = listed[listed["District"] == "B"].iloc[0]  # 20% against the state's 7,000 of 80,000 (8.75%)
+    assert row["Risk ratio against"] == "state"
+    assert row["Risk ratio"] == pytest.approx(0.20 / 0.0875, abs=0.005)
+
+
 def test_a_state_report_card_offers_its_own_district_rows(open_page, store, tmp_path):
     from report_card_fixture import report_card_csv
 

@@ -1,6 +1,7 @@
 """successgaps.engine.distributions gives scipy.stats' very figures, to the last bit."""
 
 import numpy as np
+import pytest
 from scipy import stats as scipy_stats
 
 from successgaps.engine import distributions as stats
@@ -26,3 +27,16 @@ def test_the_command_line_starts_without_scipy_stats_and_openpyxl():
             "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_exact_binomial_test_without_scipy_stats_gives_scipys_p_value():
+    """Alternate risk ratios against a state's rate test small groups exactly; the engine's own binomial
+    p-value must be SciPy's (binomtest), for rare and common outcomes, both tails and the edges."""
+    from scipy import stats as scipy_stats
+
+    rng = np.random.default_rng(19)
+    for _ in range(400):
+        n = int(rng.integers(1, 300))
+        p = float(rng.choice([rng.random(), rng.random() * 0.03, 0.5, 0.0, 1.0]))
+        k = int(rng.integers(0, n + 1))
+        assert stats.binom_two_sided(k, n, p) == pytest.approx(scipy_stats.binomtest(k, n, p).pvalue, abs=1e-12)

@@ -8,6 +8,7 @@
     ranking       thresholds, years in a row, ranking, heatmap tables, select, Lookup, readable
     means         one group's average, variance and n per year (a goal measured by an average)
     statements    gap sentences and the project's gap statements
+    disproportionality  34 CFR 300.647 / IDC figures: state figures, weighted risk ratio, categories, state list
     quickscreen   the quick screen's analysis of one file (its PDF and CSV are in outputs)
 
 A new metric is one place here: its statistic in `stats`, its column in `columns` and `screen`

@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ..data.prepared import ALL_DIMENSION, ALL_GROUP, Prepared, cube_sql, relation_sums
+from ..errors import UserError
 from ..models import GapSettings
 from .columns import strings
 
 EXACT, RANGE, SUPPRESSED, MISSING = 0, 1, 2, 3  # how a cell's rate is known (the views' source_flag)
 FLAGS = {"exact": EXACT, "range": RANGE, "suppressed": SUPPRESSED, "missing": MISSING}
+AMONG_NEEDS_STUDENTS = ("Screening among one group (such as children with disabilities) needs a student-level file; "
+                        "this file gives counts per group, so screen it as it is or upload its student records.")
 _CELL_COLS = "level, school, year, dimension, grp, outcome, n, events, a, b, centre, lo, hi, flag"
 
 
@@ -32,15 +35,21 @@ def _year_sql(prepared: Prepared, by_year: bool, source: str) -> str:
             f"ELSE '' END FROM {source})")
 
 
-def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[str, list]:
+def _student_cells(prepared: Prepared, by_school: bool, by_year: bool, among: tuple[str, str] = ("", "")) -> tuple[str, list]:
     """Rows `g` of a student view: per level/school/year/dimension/group, for each outcome j, n{j}, e{j} = Σy
     and for numeric outcomes a{j} = Σ(y-c), b{j} = Σ(y-c)² around the overall mean c (binary outcomes need
     only n and Σy).
 
     Every cell adds up rows of the cube (`successgaps.data.prepared`: n, Σy and Σ(y-c)² per school, year and
     group values, far fewer rows than students): UNNEST over dimensions, GROUPING SETS over levels.
-    Σ(y-c) = Σy - n·c."""
+    Σ(y-c) = Σy - n·c.
+
+    `among` (dimension label, group label): only the students of that group (the population filter: "among
+    children with disabilities"); that dimension, and combined groups made with it, are not screened."""
     dims, outs = prepared.dimensions, prepared.outcomes
+    k = next((i for i, d in enumerate(dims) if d.label == among[0] and not d.parts), None) if among[1] else None
+    where = f"WHERE d{k} = ?" if k is not None else ""
+    left_out = [d.label for d in dims if k is not None and (d.label == among[0] or among[0] in d.parts)]
     school = by_school and prepared.has_school
     cube = prepared.cube or "cube_inline"
     year = _year_sql(prepared, by_year, cube)
@@ -65,12 +74,12 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[
     sql = f"""
     WITH {inline}
     ctr AS MATERIALIZED (SELECT {centres}{f" FROM {cube}" if numeric else ""}),
-    base AS MATERIALIZED (SELECT {school_col} AS school, {year} AS year, {d_names}, {centred} FROM {cube}, ctr),
+    base AS MATERIALIZED (SELECT {school_col} AS school, {year} AS year, {d_names}, {centred} FROM {cube}, ctr {where}),
     long AS (SELECT school, year, unnest([{qs(len(dims))}]) AS dimension, unnest([{d_names}]) AS grp,
                     {", ".join(stats)} FROM base),
     grouped AS (
         SELECT {whole} AS whole, school, year, dimension, grp, {sums}
-        FROM long WHERE grp IS NOT NULL GROUP BY GROUPING SETS ({sets_g})
+        FROM long WHERE grp IS NOT NULL AND NOT list_contains(?::VARCHAR[], dimension) GROUP BY GROUPING SETS ({sets_g})
         UNION ALL
         SELECT {whole} AS whole, school, year, ? AS dimension, ? AS grp, {sums}
         FROM base GROUP BY GROUPING SETS ({sets_t})),
@@ -78,16 +87,17 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool) -> tuple[
                  CASE WHEN whole = 1 THEN '' ELSE school END AS school, year, dimension, grp, {", ".join(stats)}
           FROM grouped)
     """
-    params = [d.label for d in dims] + [ALL_DIMENSION, ALL_GROUP]
+    params = ([among[1]] if where else []) + [d.label for d in dims] + [left_out, ALL_DIMENSION, ALL_GROUP]
     return sql, params
 
 
-def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_year: bool) -> dict:
+def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_year: bool,
+                 among: tuple[str, str] = ("", "")) -> dict:
     """`gather` for a student view. One statement returns the cells `g` (one row per level, school, year,
     dimension and group, every outcome's sums side by side; a few ten thousand rows even for millions of
     students), in table order; each group row is then paired with its all-students row (t) and
     reference group row (r) of the same level, school and year, and spread over the outcomes, in numpy."""
-    cells_sql, params = _student_cells(prepared, by_school, by_year)
+    cells_sql, params = _student_cells(prepared, by_school, by_year, among)
     dims, outs = prepared.dimensions, prepared.outcomes
     numeric = [j for j, o in enumerate(outs) if o.kind == "numeric"]
     sql = f"""{cells_sql}
@@ -256,8 +266,16 @@ def gather(con, prepared: Prepared, settings: GapSettings, by_school: bool, by_y
     """The cells, each joined to its all-students row (t_) and reference group row (r_), in table order
     (level, district, school, year, dimension, group, outcome): a dict of equally long columns."""
     reference = settings.reference_group if settings.comparison == "reference" else ""
+    among = (settings.among_dimension, settings.among_group)
+    if among[1] and prepared.layout != "student":
+        raise UserError(AMONG_NEEDS_STUDENTS)
+    if among[1] and not any(d.label == among[0] and not d.parts for d in prepared.dimensions):
+        names = ", ".join(d.label for d in prepared.dimensions if not d.parts)
+        raise UserError(f"The file has no group column “{among[0]}” to screen among; its group columns are {names}.")
     if prepared.layout == "student":
-        out = _student_raw(con, prepared, reference, by_school, by_year)
+        out = _student_raw(con, prepared, reference, by_school, by_year, among)
+        if among[1] and not len(out["n"]):
+            raise UserError(f"No student in the file is in “{among[1]}” ({among[0]}); pick a group the file has.")
         out["district"] = strings(np.array([""], object), np.zeros(len(out["n"]), int))
         out["left_out"] = out["left_states"] = np.zeros(len(out["n"]))
         return out

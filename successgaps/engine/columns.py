@@ -24,6 +24,9 @@ COLUMNS = [
     "rate_high", "mean", "comparison", "comparison_n", "comparison_rate", "comparison_mean",
     "difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "suppressed",
     "suppression_reason", "district", "note",
+    # disproportionality (34 CFR 300.647 and the IDC calculators; engine.disproportionality)
+    "risk_ratio_comparison", "alternate_risk_ratio", "weighted_risk_ratio", "composition", "comparison_composition",
+    "composition_difference",
 ]
 EXTRA_COLUMNS = [
     "kind", "higher_is_better", "difference_low", "difference_high", "comparison_rate_low",

@@ -9,6 +9,8 @@ rows, `readable` gives columns plain headings.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -51,10 +53,24 @@ def _hib(df: pd.DataFrame) -> np.ndarray:
     return df["higher_is_better"].to_numpy(bool) if "higher_is_better" in df else np.ones(len(df), bool)
 
 
+def unfavourable_ratio(df: pd.DataFrame) -> np.ndarray:
+    """The risk ratio of the bad outcome, per row: rate/comparison_rate when lower is better,
+    (1-rate)/(1-comparison_rate) when higher is better; range-coded rates at the ends least against the
+    group (`_ends`)."""
+    hib = _hib(df)
+    rate, comp = df["rate"].astype(float).to_numpy(), df["comparison_rate"].astype(float).to_numpy()
+    ends = _ends(df)
+    if ends is not None:
+        rate, comp = np.where(ends[2], ends[0], rate), np.where(ends[2], ends[1], comp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(hib, (1 - rate) / (1 - comp), rate / comp)
+
+
 def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
     """A gap beyond the team's threshold, against the group:
 
-    binary: unfavourable risk ratio >= settings.risk_ratio_threshold — the risk of the bad outcome,
+    binary: an unfavourable risk ratio that *exceeds* settings.risk_ratio_threshold, as 34 CFR 300.647
+    words it (a ratio of exactly 2.0 does not exceed 2.0) — the risk of the bad outcome,
     rate/comparison_rate when lower is better, (1-rate)/(1-comparison_rate) when higher is better —
     or an unfavourable difference of at least settings.point_gap_threshold points (a threshold of 0
     or less is switched off); numeric: unfavourable Hedges' g >= 0.25. Range-coded rates are tested at
@@ -67,11 +83,10 @@ def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
     if ends is not None:  # a range is beyond the threshold only when its whole range is
         rate, comp = np.where(ends[2], ends[0], rate), np.where(ends[2], ends[1], comp)
         points = np.where(ends[2], (rate - comp) * 100, points)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bad_rr = np.where(hib, (1 - rate) / (1 - comp), rate / comp)
+    bad_rr = unfavourable_ratio(df)
     bad_points = np.where(hib, -1.0, 1.0) * points
     rr_t, pt_t = settings.risk_ratio_threshold, settings.point_gap_threshold
-    binary = ((rr_t > 0) & (bad_rr >= rr_t)) | ((pt_t > 0) & (bad_points >= pt_t))
+    binary = ((rr_t > 0) & (bad_rr > rr_t)) | ((pt_t > 0) & (bad_points >= pt_t))
     numeric = severity(df).to_numpy(dtype=float, na_value=np.nan) >= NUMERIC_EFFECT_THRESHOLD
     kind = df["kind"].to_numpy(str) if "kind" in df else np.where(df["mean"].notna(), "numeric", "binary")
     return pd.Series(np.where(kind == "numeric", numeric, binary) & ~df["suppressed"].to_numpy(bool), index=df.index)
@@ -86,20 +101,56 @@ def ranked(df: pd.DataFrame, settings: GapSettings) -> tuple[pd.DataFrame, pd.Da
     return shown.reset_index(drop=True), df[df["suppressed"]].reset_index(drop=True)
 
 
+def school_year_start(year: str) -> int | None:
+    """The calendar year a school year starts in: "2022-23" -> 2022, "2023" -> 2023; None without one."""
+    found = re.search(r"(19|20)\d\d", str(year))
+    return int(found.group()) if found else None
+
+
+def consecutive_years(years) -> list[str]:
+    """The latest school year and the ones right before it (at most three, oldest first) that the table
+    has: a year missing from the table ends the run (2019-20, 2021-22, 2022-23 -> 2021-22, 2022-23).
+    Years that do not read as school years are taken in the table's order."""
+    labels = sorted(y for y in set(years) if y != "")
+    starts = {y: school_year_start(y) for y in labels}
+    if not labels or any(v is None for v in starts.values()):
+        return labels[-3:]
+    by_start = {starts[y]: y for y in sorted(labels, key=lambda y: (starts[y], y))}
+    latest, run = max(by_start), []
+    while len(run) < 3 and latest - len(run) in by_start:
+        run.append(by_start[latest - len(run)])
+    return run[::-1]
+
+
 def multi_year_flags(df: pd.DataFrame, settings: GapSettings) -> pd.DataFrame:
-    """Per level, school, dimension, group and outcome: `years_flagged`, the number of consecutive
-    years, ending with the latest year in the table, in which the gap was beyond the threshold
-    (0-3; a year with no figure breaks the run), and `flag_1yr`, `flag_2yr`, `flag_3yr`."""
+    """Per level, school, dimension, group and outcome: `years_flagged`, the number of consecutive school
+    years, ending with the latest year in the table, in which the gap was beyond the threshold (0-3; a
+    year with no figure, or missing from the table, breaks the run: `consecutive_years`), `flagged_years`
+    (which years, "2021-22, 2022-23"), `flag_1yr`, `flag_2yr`, `flag_3yr`, `latest_year` and
+    `reasonable_progress`: with settings.progress_drop > 0, the unfavourable risk ratio fell by at least
+    that much from each year to the next over the latest three consecutive years (34 CFR 300.647(d)(2):
+    progress "in each of the two prior consecutive years")."""
     keys = ["level", "school", "dimension", "group", "outcome"] + (["district"] if "district" in df else [])
-    years = sorted(y for y in df["year"].unique() if y != "")[-3:]
-    table = df.assign(_f=flagged(df, settings)).pivot_table(index=keys, columns="year", values="_f",
-                                                            aggfunc="max", fill_value=False)
+    years = consecutive_years(df["year"].unique())
+    frame = df.assign(_f=flagged(df, settings), _r=unfavourable_ratio(df))
+    table = frame.pivot_table(index=keys, columns="year", values="_f", aggfunc="max", fill_value=False)
     table = table.reindex(columns=years, fill_value=False).astype(bool)
     run = np.cumprod(table.to_numpy()[:, ::-1], axis=1).sum(axis=1) if years else np.zeros(len(table), int)
     out = table.index.to_frame(index=False)
     out["years_flagged"] = run
+    labels = np.array(years[::-1] or [""], object)
+    out["flagged_years"] = [", ".join(labels[:k][::-1]) for k in run]
     for k in (1, 2, 3):
         out[f"flag_{k}yr"] = run >= k
+    out["latest_year"] = years[-1] if years else ""
+    progress = np.zeros(len(out), bool)
+    if settings.progress_drop > 0 and len(years) == 3:
+        ratios = frame.pivot_table(index=keys, columns="year", values="_r", aggfunc="max", dropna=False)
+        ratios = ratios.reindex(index=table.index, columns=years).to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            falls = ratios[:, :-1] - ratios[:, 1:]
+            progress = (falls >= settings.progress_drop - 1e-12).all(axis=1)
+    out["reasonable_progress"] = progress
     return out
 
 
@@ -147,6 +198,7 @@ class Lookup:
         self.groups = sorted(table["group"].unique())
         self.outcomes = list(table["outcome"].unique())  # in the mapping's order
         self.dimensions = list(table["dimension"].unique())
+        self.pairs = list(dict.fromkeys((d, g) for d, g, _ in self._cells))  # (dimension, group), in table order
 
     def _rows(self, index: dict, key) -> pd.DataFrame:
         return self.table.take(index.get(key, np.zeros(0, int)))
@@ -173,11 +225,11 @@ def gap_screen(table: pd.DataFrame, settings: GapSettings, *, level: str = "dist
     if district is not None and "district" in place:
         place = place[(place["district"].fillna("") == district).to_numpy()]
     keys = ["level", "school", "dimension", "group", "outcome"] + (["district"] if "district" in place else [])
-    years = multi_year_flags(place, settings)[keys + ["years_flagged"]]
+    years = multi_year_flags(place, settings)[keys + ["years_flagged", "flagged_years"]]
     rows = select(place, year=year, outcome=outcomes, dimension=dimensions)
     shown, hidden = ranked(rows, settings)
     # (an empty left side is not merged: pandas can return the right side's rows for it)
-    shown = shown.merge(years, how="left", on=keys) if len(shown) else shown.assign(years_flagged=0)
+    shown = shown.merge(years, how="left", on=keys) if len(shown) else shown.assign(years_flagged=0, flagged_years="")
     return shown, hidden
 
 
@@ -224,6 +276,10 @@ READABLE = {  # column -> (heading, scale)
     "difference_low": ("Gap from", 1), "difference_high": ("Gap to", 1), "risk_ratio": ("Risk ratio", 1),
     "ci_low": ("95% interval from", 1), "ci_high": ("95% interval to", 1), "p_value": ("p-value", 1),
     "flagged": ("Beyond threshold", None), "years_flagged": ("Years in a row", None),
+    "flagged_years": ("Years beyond", None), "risk_ratio_comparison": ("Risk ratio against", None),
+    "alternate_risk_ratio": ("Alternate risk ratio", 1), "weighted_risk_ratio": ("Weighted risk ratio", 1),
+    "composition": ("Composition %", 100), "comparison_composition": ("Comparison composition %", 100),
+    "composition_difference": ("Relative difference in composition %", 100),
     "share_of_students": ("Share of students %", 100), "share_of_events": ("Share with the outcome %", 100),
     "suppression_reason": ("Why hidden", None), "rate_low": ("Rate from %", 100), "rate_high": ("Rate to %", 100),
     "district": ("District", None), "note": ("Note", None),
@@ -239,6 +295,6 @@ def readable(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         heading, scale = READABLE.get(col, (col, None))
         values = df[col]
         if scale is not None:
-            values = (values.astype(float) * scale).round(3 if col == "p_value" else 2 if col == "risk_ratio" else 1)
+            values = (values.astype(float) * scale).round(3 if col == "p_value" else 2 if "risk_ratio" in col else 1)
         out[heading] = values
     return out.reset_index(drop=True)

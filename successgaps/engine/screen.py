@@ -43,6 +43,21 @@ Definitions (binary outcomes; rates are proportions 0-1, differences percentage 
 - benchmark: interval = Wilson interval of the rate minus the benchmark; p-value from the score
   test z = (p - b)/√(b(1-b)/n), or the exact binomial test when n·b or n·(1-b) is below 5.
 
+Disproportionality (34 CFR 300.647, the IDC calculators; `engine.disproportionality`)
+-------------------------------------------------------------------------------------
+- risk_ratio_comparison: what risk_ratio used ("all others", "state", "benchmark (comparison too small)",
+  "benchmark", "all students", "reference group"; '' for numeric outcomes).
+- alternate_risk_ratio = rate / the state's risk for all other children, (S_T - s_e)/(S_N - s_n), from the
+  state comparison counts (`state`) or the file's own state rows (same year, dimension, group, outcome).
+  When the comparison group fails the minimum sizes and the group passes, the row is compared with that
+  state risk (it becomes comparison_rate, comparison_n is empty) instead of being hidden — the rule's
+  alternate risk ratio; a typed benchmark rate only when the state's figures are not known.
+- weighted_risk_ratio = rate_i / (Σ_{j≠i} SP_j·rate_j / Σ_{j≠i} SP_j), SP = state n_j / state N, over the
+  shown groups of the same place, year, dimension and outcome: computed by the gate after hiding.
+- composition = events / all events; comparison_composition = n / all n; composition_difference =
+  (composition - comparison_composition) / comparison_composition.
+- settings.among_group: every count among the students of that group only (student data).
+
 Numeric outcomes (scale scores, days absent)
 ---------------------------------------------
 - mean, comparison_mean; difference = mean - comparison_mean in the outcome's units.
@@ -90,16 +105,22 @@ from ..data.prepared import Prepared
 from ..models import GapSettings
 from .cells import EXACT, MISSING, RANGE, SUPPRESSED, gather
 from .columns import COLUMNS, EXTRA_COLUMNS, strings
+from .disproportionality import state_figures
 from .stats import benchmark_p, cohen_h, hedges_g, newcombe, two_proportion_p, welch, wilson
 from .suppression import SENSITIVE, primary, protect, reasons
 
 LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
 LABEL_BENCHMARK = "benchmark rate"
 LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
+LABEL_STATE = "all other students in the state (alternate risk ratio: comparison group too small)"
+# what the risk ratio used, per comparison code of `_compute` (risk_ratio_comparison)
+RATIO_AGAINST = np.array(["all others", "all students", "benchmark", "reference group",
+                          "benchmark (comparison too small)", "state", ""], object)
 
 
 def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
-           by_year: bool = True, extra: bool = False, by_district: bool = True) -> pd.DataFrame:
+           by_year: bool = True, extra: bool = False, by_district: bool = True,
+           state: pd.DataFrame | None = None) -> pd.DataFrame:
     """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring.
 
     Every view is cut from one protected lattice — the whole file and every school, each year — so the
@@ -107,9 +128,11 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     another to reveal one. Years are never pooled when a file has several (all years together minus the
     years shown would give a hidden year away): `by_year=False` then gives every year too; a file of one
     year (or none) is its own pooled view. The rows are in table order (complementary suppression breaks
-    ties by it, so it is repeatable)."""
+    ties by it, so it is repeatable). `state`: a state comparison file's counts
+    (`disproportionality.state_counts`) for the alternate and weighted risk ratios; without it, the state
+    rows of the same file when it has some."""
     settings = settings or GapSettings()
-    table = protect(lattice(con, prepared, settings), prepared, settings)
+    table = protect(lattice(con, prepared, settings, state), prepared, settings)
     level = table["level"].to_numpy(object)
     keep = np.ones(len(table), bool) if by_school else (level != "school")
     if not by_district and (level == "state").any():  # district rows of a file of several districts
@@ -119,12 +142,14 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     return out
 
 
-def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every cell before the gate: all places, each year; with the true counts and the internal columns
     `protect` reads (`_pooled` stays False: the gate's model can take pooled years, the screen publishes none)."""
     schools = prepared.has_school
-    years = _compute(gather(con, prepared, settings, schools, True), prepared, settings)
+    years = _compute(gather(con, prepared, settings, schools, True), prepared, settings, state)
     years["_pooled"] = False
+    if settings.among_group:  # the population the screen is limited to
+        years.attrs["among"] = f"{settings.among_dimension}: {settings.among_group}"
     if prepared.has_district:  # how many states the whole file covers (names it "the nation" when several)
         years.attrs["states"] = int(con.execute(f"SELECT count(DISTINCT state) FROM {prepared.relation}").fetchone()[0])
         if prepared.has_levels and (years["level"] == "state").any():  # a report card's own state row: one state
@@ -132,7 +157,7 @@ def lattice(con, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
     return years
 
 
-def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFrame:
+def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
     outs = prepared.outcomes
     o_index = np.asarray(raw["_o"], float).astype(int)  # len(outs): an outcome the mapping does not list
     numeric = np.array([o.kind == "numeric" for o in outs] + [False])[o_index]
@@ -170,7 +195,9 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
     use_ref = (mode == "reference") & np.isfinite(rn)
     use_all = np.full(len(n), mode == "all_students")
     use_bench = np.full(len(n), mode == "benchmark" and benchmark is not None) & ~numeric
-    labels = np.array([LABEL_OTHERS, LABEL_ALL, LABEL_BENCHMARK, settings.reference_group, LABEL_ALTERNATE], object)
+    others_label = LABEL_OTHERS + (f" among {settings.among_group}" if settings.among_group else "")
+    labels = np.array([others_label, LABEL_ALL, LABEL_BENCHMARK, settings.reference_group, LABEL_ALTERNATE,
+                       LABEL_STATE], object)
     label = np.where(use_bench, 2, np.where(use_all, 1, np.where(use_ref, 3, 0)))
     cn = np.where(use_ref, rn, np.where(use_all, tn, on))
     ce = np.where(use_ref, re_, np.where(use_all, te, oe))
@@ -188,12 +215,18 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         settings.min_n, settings.min_cell, flag=flag, n=n, events=e, low=lo, comparison_flag=pick(cflag, oflag),
         comparison_n=pick(cn, on), comparison_events=pick(ce, oe), comparison_low=pick(clo, olo), numeric=numeric,
         benchmark=use_bench)
-    # alternate risk ratio: the comparison group is too small, the team entered a benchmark rate
-    alternate = (comp_reason != 0) & (group_reason == 0) & ~numeric & (benchmark is not None)
-    use_bench = use_bench | alternate
-    label = np.where(alternate, 4, label)
-    comp_reason = np.where(alternate, 0, comp_reason)
-    bench = np.nan if benchmark is None else float(benchmark)
+    # alternate risk ratio (34 CFR 300.647(b)(5)): the comparison group is too small, so the group is compared
+    # with all other children of the state (a state comparison file or the file's state rows; never small),
+    # else with the benchmark rate the team entered
+    s_others, s_share, s_usable = state_figures(raw, state)
+    too_small = (comp_reason != 0) & (group_reason == 0) & ~numeric
+    empty = (pick(cn, on) <= 0) & (group_reason == 0) & ~numeric  # every child here is in the group
+    by_state = (too_small | empty) & s_usable
+    alternate = too_small & ~by_state & (benchmark is not None)
+    use_bench = use_bench | alternate | by_state
+    label = np.where(by_state, 5, np.where(alternate, 4, label))
+    comp_reason = np.where(alternate | by_state, 0, comp_reason)
+    bench = np.where(by_state, s_others, np.nan if benchmark is None else float(benchmark))
     cn = np.where(use_bench, np.nan, cn)
     ce = np.where(use_bench, np.nan, ce)
     clo = np.where(use_bench, bench, clo)
@@ -221,10 +254,10 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         sub_bench, sub_e, sub_n, sub_pe, sub_pn = use_bench[at], e1[at], n[at], pe[at], pn[at]
         nc_low, nc_high = newcombe(sub_e, sub_n, sub_pe, sub_pn)
         wl, wh = wilson(sub_e, sub_n)
-        ci_low[at] = np.where(sub_bench, wl - bench, w[at] * nc_low) * 100
-        ci_high[at] = np.where(sub_bench, wh - bench, w[at] * nc_high) * 100
+        ci_low[at] = np.where(sub_bench, wl - bench[at], w[at] * nc_low) * 100
+        ci_high[at] = np.where(sub_bench, wh - bench[at], w[at] * nc_high) * 100
         p_two = two_proportion_p(np.where(sub_bench, np.nan, sub_e), sub_n, sub_pe, sub_pn)
-        p_bench = benchmark_p(np.where(sub_bench, sub_e, np.nan), sub_n, 0.5 if benchmark is None else bench)
+        p_bench = benchmark_p(np.where(sub_bench, sub_e, np.nan), sub_n, np.where(np.isfinite(bench), bench, 0.5)[at])
         p_value[at] = np.where(sub_bench, p_bench, p_two)
         h = np.where(exact, cohen_h(rate, crate), np.nan)  # Cohen's h
 
@@ -243,6 +276,8 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         g = hedges_g(mean, var, n, cmean, cvar, cn)
         share_e = np.where(np.isfinite(e) & np.isfinite(te), e / te, n * rate / (tn * (tlo + thi) / 2))
         share_n = n / tn
+        alternate_rr = np.where(~numeric & (s_others > 0), rate / s_others, np.nan)
+        composition_difference = (share_e - share_n) / share_n
 
     nonnum = ~numeric
     out = pd.DataFrame({
@@ -268,7 +303,11 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
         "share_of_events": np.where(nonnum, share_e, np.nan), "share_of_students": share_n,
         # for the gate (`suppression.protect`), dropped from every view
         "district": raw["district"], "note": _notes(raw, n, suppressed, reason == 2, alone),
-        "_N": tn, "_T": te, "_sensitive": np.isin(group_reason, SENSITIVE),
+        "risk_ratio_comparison": strings(RATIO_AGAINST, np.where(numeric, 6, label)),
+        "alternate_risk_ratio": alternate_rr, "weighted_risk_ratio": np.full(len(n), np.nan),  # by the gate
+        "composition": np.where(nonnum, share_e, np.nan), "comparison_composition": share_n,
+        "composition_difference": np.where(nonnum, composition_difference, np.nan),
+        "_N": tn, "_T": te, "_sensitive": np.isin(group_reason, SENSITIVE), "_state_share": s_share,
     }, copy=False)  # no block consolidation: each column stays its own array
     nothing_left = (reason == 2) & (np.asarray(raw["left_out"], float) > 0)
     if nothing_left.any():  # a sum none of whose schools gives a count
@@ -279,7 +318,8 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings) -> pd.DataFra
                               for k in np.asarray(raw["left_out"], float)[nothing_left]]
         out["suppression_reason"] = pd.array(text.astype(str), dtype="str")
     for col in ("difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
-                "difference_high", "comparison_rate", "comparison_mean", "comparison_rate_low", "comparison_rate_high"):
+                "difference_high", "comparison_rate", "comparison_mean", "comparison_rate_low", "comparison_rate_high",
+                "alternate_risk_ratio", "composition", "comparison_composition", "composition_difference"):
         out[col] = out[col].where(np.isfinite(out[col]) & ~alone)  # a group that is everyone: no gap
     return out
 

@@ -96,17 +96,21 @@ def fisher_exact_p(a, n1, n2, k):
 
 
 def benchmark_p(events, n, b):
-    """Two-sided p-value of rate = b: score z test, or the exact binomial test when n·b or n·(1-b) < 5."""
+    """Two-sided p-value of rate = b (one benchmark, or one per row): score z test, or the exact binomial
+    test when n·b or n·(1-b) < 5."""
     events, n = np.asarray(events, float), np.asarray(n, float)
+    b = np.broadcast_to(np.asarray(b, float), n.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (events / n - b) / np.sqrt(b * (1 - b) / n)
         p = 2 * stats.norm.sf(np.abs(z))
-    valid = (n > 0) & (events >= 0) & (events <= n)
+    valid = (n > 0) & (events >= 0) & (events <= n) & np.isfinite(b)
     small = valid & ((n * b < 5) | (n * (1 - b) < 5))
     idx = np.flatnonzero(small)
-    pairs, inverse = np.unique(np.rint(np.column_stack([events[idx], n[idx]])).astype(int), axis=0, return_inverse=True)
-    exact = np.array([stats.binomtest(int(k), int(m), b).pvalue for k, m in pairs])
-    p[idx] = exact[inverse.ravel()] if len(idx) else p[idx]
+    if len(idx):
+        keys = np.column_stack([np.rint(events[idx]), np.rint(n[idx]), b[idx]])
+        triples, inverse = np.unique(keys, axis=0, return_inverse=True)
+        exact = np.array([stats.binom_two_sided(int(k), int(m), float(q)) for k, m, q in triples])
+        p[idx] = exact[inverse.ravel()]
     return np.where(valid, p, np.nan)
 
 

@@ -10,7 +10,9 @@
   (`engine.certificates`) that it cannot be worked out — to within min(cell size, n) for sensitive
   cells, not to one value for the others — from everything the screen shows, whichever view
   (district or schools, one year or all years) a page, report or command shows of it. Then every
-  hidden figure is blanked (`hide`) and the table is marked; `for_export` refuses an unmarked table.
+  hidden figure is blanked (`hide`), the weighted risk ratio is computed from the shown rows alone
+  (`disproportionality.weighted_risk_ratio`), and the table is marked; `for_export` refuses an
+  unmarked table.
 
 The rules are stated in `engine.screen`'s docstring and in the README's Privacy section.
 """
@@ -23,12 +25,14 @@ import pandas as pd
 from .cells import SUPPRESSED
 from .certificates import Lattice, certify
 from .columns import strings
+from .disproportionality import weighted_risk_ratio
 
 HIDDEN_WHEN_SUPPRESSED = [
     "events", "rate", "rate_low", "rate_high", "mean", "comparison_rate", "comparison_mean",
     "difference", "risk_ratio", "effect_size", "ci_low", "ci_high", "p_value", "difference_low",
     "difference_high", "comparison_rate_low", "comparison_rate_high", "share_of_events",
-    "share_of_students",
+    "share_of_students", "alternate_risk_ratio", "weighted_risk_ratio", "composition", "comparison_composition",
+    "composition_difference",
 ]
 
 SENSITIVE = (3, 5, 11)  # group codes of `reasons` for the group's own small counts
@@ -135,6 +139,8 @@ def protect(frame: pd.DataFrame, prepared, settings) -> pd.DataFrame:
         df["suppressed"] = done
         df["suppression_reason"] = pd.array(reason.astype(str), dtype="str")
     out = hide(df, copy=False)
+    # from shown rows only, once every hidden row is final: no hidden group's risk enters a shown figure
+    out["weighted_risk_ratio"] = weighted_risk_ratio(out)
     out.attrs[PROTECTED] = True
     return out
 

@@ -18,6 +18,7 @@ import pandas as pd
 from ..engine import quickscreen, ranking, statements
 from ..models import GapStatement, Project
 from . import static_charts
+from .disproportionality import section_disproportionality
 from .pdf import Document, build, cell_text, is_missing, number, pct, points
 from .sources import Sources
 
@@ -100,7 +101,7 @@ def section_screen(doc: Document, src: Sources) -> None:
     doc.paragraph(
         f"Every group compared with {_comparison_words(s)}, {('in ' + year) if year else 'all years'}, "
         f"whole district. Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} students with "
-        f"the outcome, are suppressed (*). A gap is marked at a risk ratio of {s.risk_ratio_threshold:g} or "
+        f"the outcome, are suppressed (*). A gap is marked at a risk ratio above {s.risk_ratio_threshold:g} or "
         f"a difference of {s.point_gap_threshold:g} percentage points against the group.")
     binary = rows[rows["kind"] == "binary"] if "kind" in rows else rows
     heat = ranking.heatmap_table(binary)
@@ -118,6 +119,7 @@ def section_screen(doc: Document, src: Sources) -> None:
     doc.heading("The screen, largest gaps first", 2)
     doc.table(SCREEN_COLUMNS, _screen_rows(shown),
               widths=(3.6, 3, 0.9, 1.2, 1.7, 1.7, 1.2, 0.8), numeric=(2, 3, 4, 5, 6), size=7.5)
+    section_disproportionality(doc, shown)
     if not hidden.empty:
         doc.heading("Suppressed groups", 2)
         doc.table(["Group", "Outcome", "n", "Why it is hidden"],

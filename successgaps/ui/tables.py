@@ -141,12 +141,18 @@ def for_people(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
 GAP_SHORT = ["Group", "Outcome", "Group's figure", "Comparison's figure", "Gap (group − comparison)",
              "Beyond the threshold", "Years in a row", "Students (n)"]
 GAP_MORE = ["Dimension", "School", "Year", "Compared with", "Comparison students (n)", "Risk ratio",
-            "95% interval of the gap", "p-value", "Share of students", "Share with the outcome", "Why hidden"]
+            "95% interval of the gap", "p-value", "Share of students", "Share with the outcome", "Why hidden",
+            "Years beyond", "Risk ratio against", "Alternate risk ratio", "Weighted risk ratio", "Composition",
+            "Comparison composition", "Relative difference in composition"]
 HELP_KEYS = {"Group's figure": "rate", "Comparison's figure": "comparison_rate", "Gap (group − comparison)": "difference",
              "Beyond the threshold": "flagged", "Years in a row": "years_flagged", "Students (n)": "n",
              "Risk ratio": "risk_ratio", "95% interval of the gap": "ci_low", "p-value": "p_value",
              "Share of students": "share_of_students", "Share with the outcome": "share_of_events",
-             "Comparison students (n)": "comparison_n"}
+             "Comparison students (n)": "comparison_n", "Years beyond": "years_flagged",
+             "Risk ratio against": "risk_ratio_comparison", "Alternate risk ratio": "alternate_risk_ratio",
+             "Weighted risk ratio": "weighted_risk_ratio", "Composition": "composition",
+             "Comparison composition": "comparison_composition",
+             "Relative difference in composition": "composition_difference"}
 
 
 def _unit(outcome: str) -> str:
@@ -209,13 +215,24 @@ def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
             "Risk ratio": number(row.get("risk_ratio"), 2), "95% interval of the gap": gap_interval(row),
             "p-value": p_value(row.get("p_value")), "Share of students": percent(row.get("share_of_students")),
             "Share with the outcome": percent(row.get("share_of_events")),
-            "Why hidden": text(row.get("suppression_reason")),
+            "Why hidden": text(row.get("suppression_reason")), "Years beyond": text(row.get("flagged_years")),
+            "Risk ratio against": text(row.get("risk_ratio_comparison")),
+            "Alternate risk ratio": number(row.get("alternate_risk_ratio"), 2),
+            "Weighted risk ratio": number(row.get("weighted_risk_ratio"), 2),
+            "Composition": percent(row.get("composition")),
+            "Comparison composition": percent(row.get("comparison_composition")),
+            "Relative difference in composition": BLANK if missing(row.get("composition_difference")) else
+            number(float(row.get("composition_difference")) * 100, 0, sign=True) + "%",
         })
     table = pd.DataFrame(records, columns=GAP_SHORT + GAP_MORE)
     present = {"School": "school", "Year": "year", "Why hidden": "suppression_reason",
                "Comparison students (n)": "comparison_n", "Share of students": "share_of_students",
                "Share with the outcome": "share_of_events", "Beyond the threshold": "flagged",
-               "Years in a row": "years_flagged"}
+               "Years in a row": "years_flagged", "Years beyond": "flagged_years",
+               "Risk ratio against": "risk_ratio_comparison", "Alternate risk ratio": "alternate_risk_ratio",
+               "Weighted risk ratio": "weighted_risk_ratio", "Composition": "composition",
+               "Comparison composition": "comparison_composition",
+               "Relative difference in composition": "composition_difference"}
     drop = [heading for heading, column in present.items() if column not in rows.columns]
     return table.drop(columns=drop)
 
@@ -226,11 +243,16 @@ def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, formats: dict | None = None,
-         help: dict | None = None, height: int | None = None, more: bool = True, static: bool = False) -> None:
+         help: dict | None = None, height: int | None = None, more: bool = True, static: bool = False,
+         numbers: dict[str, str] | None = None) -> None:
     """Draw a table for people. `columns`: the short default set (the rest behind "More columns");
     `formats`: per-column formatters; `help`: column heading -> hover help; `static`: a short summary
-    drawn as a plain HTML table (always, not only when presenting)."""
-    table = for_people(df, formats)
+    drawn as a plain HTML table (always, not only when presenting); `numbers`: columns kept as numbers,
+    with their printf format ("%.2f"), so clicking their heading sorts them by value (a blank stays empty)."""
+    numbers = {c: f for c, f in (numbers or {}).items() if c in df.columns}
+    table = for_people(df.drop(columns=list(numbers)), formats)
+    for column in [c for c in df.columns if c in numbers]:  # left to right: each lands at its own place
+        table.insert(list(df.columns).index(column), column, pd.to_numeric(df[column], errors="coerce").to_numpy())
     if table.empty:
         st.caption("Nothing to show yet.")
         return
@@ -245,6 +267,7 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
         st.table(table, hide_index=True, border="horizontal")
         return
     config = {c: st.column_config.TextColumn(help=h) for c, h in (help or {}).items() if c in table.columns}
+    config.update({c: st.column_config.NumberColumn(format=f) for c, f in numbers.items() if c in table.columns})
     st.dataframe(table, hide_index=True, width="stretch", key=key, column_config=config or None,
                  height=height or "auto")
 
