@@ -297,7 +297,7 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
     doc.paragraph(f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} with the outcome, are "
                   "hidden and never ranked, as are results that would let a hidden one be worked out (the reasons "
                   "are listed on screen and in the CSV). A gap is "
-                  f"listed when the risk ratio is {s.risk_ratio_threshold:g} or more, or the difference is "
+                  f"listed when the risk ratio exceeds {s.risk_ratio_threshold:g}, or the difference is "
                   f"{s.point_gap_threshold:g} percentage points or more, against the group (averages: an effect "
                   "size of 0.25 or more).", size=7, muted=True)
     return doc.to_bytes()

@@ -249,7 +249,9 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
     `formats`: per-column formatters; `help`: column heading -> hover help; `static`: a short summary
     drawn as a plain HTML table (always, not only when presenting); `numbers`: columns kept as numbers,
     with their printf format ("%.2f"), so clicking their heading sorts them by value (a blank stays empty)."""
-    numbers = {c: f for c, f in (numbers or {}).items() if c in df.columns}
+    # a number column with a blank would show "None" in the grid: such a column is written out as text
+    numbers = {c: f for c, f in (numbers or {}).items() if c in df.columns and not _presenting()
+               and pd.to_numeric(df[c], errors="coerce").notna().all()}
     table = for_people(df.drop(columns=list(numbers)), formats)
     for column in [c for c in df.columns if c in numbers]:  # left to right: each lands at its own place
         table.insert(list(df.columns).index(column), column, pd.to_numeric(df[column], errors="coerce").to_numpy())
