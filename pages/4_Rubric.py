@@ -140,6 +140,8 @@ with mine:
                    "meanwhile a small group can rate here.")
         st.page_link("pages/1_Team_and_Meetings.py", label="Go to step 1 · Team and meetings", icon=":material/group:")
     names = {m.id: m.name for m in project.members}
+    if ui.member_id(project) in names and "rub_who" not in st.session_state:  # team server: yourself first
+        st.session_state["rub_who"] = ui.member_id(project)
     choice = st.selectbox("Who is rating?", [*names, GROUP], index=None, placeholder="Pick your name",
                           format_func=lambda i: names.get(i, "A small group"), key="rub_who")
     who = None

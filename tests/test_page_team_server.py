@@ -1,0 +1,90 @@
+"""Issue #24, pages run with AppTest on a team server: the sign-in page, landing on My homework, the gate."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from successgaps.access import accounts, config
+from successgaps.models import ActionStep, Member, Project
+from successgaps.ui import gate
+
+ROOT = Path(__file__).resolve().parent.parent
+TEAM = config.Deployment(mode="team")
+
+
+@pytest.fixture
+def team(monkeypatch, store):
+    """A team server's workspace: Ana is a member of "Central", Eve the facilitator of "Other team"."""
+    monkeypatch.setenv("SUCCESSGAPS_MODE", "team")
+    gate._deployment.clear()
+    ana = Member(name="Ana Ortiz", email="ana@district.org")
+    central = store.create("Central", Project(name="Central", members=[ana],
+                                              steps=[ActionStep(text="Walk the classrooms", owner_id=ana.id)]))
+    other = store.create("Other team")
+    for email, project, role in (("ana@district.org", central, "member"), ("eve@district.org", other, "facilitator")):
+        accounts.create_account(store, email)
+        accounts.set_password(store, email, "a long pass phrase")
+        accounts.grant(store, project.id, email, role)
+    yield {"central": central, "other": other}
+    gate._deployment.clear()
+
+
+def _sign_in(at: AppTest, email: str, password: str) -> AppTest:
+    at.text_input(key="sg_signin_email").input(email)
+    at.text_input(key="sg_signin_password").input(password)
+    at.button[0].click()  # the form's Sign in
+    return at.run()
+
+
+def _text(at: AppTest) -> str:
+    return " ".join(str(e.value) for e in [*at.markdown, *at.title, *at.header, *at.info, *at.error, *at.caption,
+                                           *at.success])
+
+
+def test_every_page_asks_to_sign_in_first_and_shows_nothing_else(team):
+    for path in ("Home.py", "pages/3_Identify_Gaps.py"):
+        at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+        at.query_params["project"] = team["central"].id
+        at.run()
+        assert not at.exception
+        assert [t.value for t in at.title] == ["Sign in to Success Gaps"]
+        assert "Central" not in _text(at) and "Other team" not in _text(at)
+
+
+def test_a_wrong_password_gets_one_sentence_and_a_member_lands_on_my_homework(team):
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60).run()
+    _sign_in(at, "ana@district.org", "not the password")
+    assert [e.value for e in at.error] == [accounts.WRONG]
+    _sign_in(at, "ana@district.org", "a long pass phrase")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["My homework"]
+    text = _text(at)
+    assert "Ana Ortiz" in text and "Walk the classrooms" in text and "Your action steps" in text
+    assert "Signed in as ana@district.org" in text
+
+
+def test_a_member_never_sees_another_teams_project_by_its_address(team, store):
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.session_state["sg_session_token"] = accounts.sign_in(store, "ana@district.org", "a long pass phrase", TEAM)
+    at.query_params["project"] = team["other"].id  # Eve's project, typed into the address
+    at.run()
+    assert not at.exception
+    assert "That project is not one of yours" in _text(at)
+    assert "Other team" not in _text(at)
+    assert [b.label for b in at.button if "Central" in b.label]  # her own project is listed
+    assert not [b.label for b in at.button if "Other team" in b.label]
+
+
+def test_personal_mode_has_no_sign_in_and_my_homework_asks_whose(store, monkeypatch):
+    monkeypatch.delenv("SUCCESSGAPS_MODE", raising=False)
+    gate._deployment.clear()
+    p = store.create("Central", Project(name="Central", members=[Member(name="Ana Ortiz")]))
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.query_params["project"] = p.id
+    at.run()
+    at.switch_page("pages/11_My_Homework.py")
+    at.run()
+    assert not at.exception and [t.value for t in at.title] == ["My homework"]
+    at.selectbox(key="hw_who").select(p.members[0].id).run()
+    assert "Rate the rubric on your own" in _text(at) and "Ana Ortiz" in _text(at)
