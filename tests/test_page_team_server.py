@@ -88,3 +88,29 @@ def test_personal_mode_has_no_sign_in_and_my_homework_asks_whose(store, monkeypa
     assert not at.exception and [t.value for t in at.title] == ["My homework"]
     at.selectbox(key="hw_who").select(p.members[0].id).run()
     assert "Rate the rubric on your own" in _text(at) and "Ana Ortiz" in _text(at)
+
+
+def test_a_one_time_link_signs_in_once_and_offers_to_set_a_password(team, store):
+    accounts.create_account(store, "new@district.org", "Noa New")
+    accounts.grant(store, team["central"].id, "new@district.org", "viewer")
+    token = accounts.issue_link(store, "new@district.org", TEAM)
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.query_params["signin"] = token
+    at.run()
+    assert not at.exception and "Signed in as Noa New (new@district.org)" in _text(at)
+    assert "Choose a password" in _text(at)
+    at.text_input(key="sg_new_password").input("short")
+    at.text_input(key="sg_new_password_again").input("short")
+    next(b for b in at.button if b.label == "Set my password").click()
+    at.run()
+    assert any("at least 10 characters" in e.value for e in at.error)
+    at.text_input(key="sg_new_password").input("a long pass phrase")
+    at.text_input(key="sg_new_password_again").input("a long pass phrase")
+    next(b for b in at.button if b.label == "Set my password").click()
+    at.run()
+    assert "Your password is set" in _text(at)
+    assert accounts.sign_in(store, "new@district.org", "a long pass phrase", TEAM)
+    again = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    again.query_params["signin"] = token  # the same link, a second time
+    again.run()
+    assert "used already or has expired" in _text(again) and "Signed in as" not in _text(again)

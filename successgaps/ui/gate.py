@@ -51,7 +51,8 @@ def _cookie() -> str | None:
 
 def _cookie_script(token: str | None) -> None:
     url = st.context.url
-    secure = "; Secure" if isinstance(url, str) and url.startswith("https") else ""
+    https = (isinstance(url, str) and url.startswith("https")) or deployment().base_url.startswith("https")
+    secure = "; Secure" if https else ""
     if token:
         age = int(deployment().session_hours * 3600)
         value = f"{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict{secure}"
@@ -167,8 +168,9 @@ def gate(store, page_path: str | None, esc, done) -> None:
         st.markdown(f"Signed in as {esc(who)}")
         st.button("Sign out", key="sg_sign_out", on_click=_sign_out, args=(store,), icon=":material/logout:")
         _cookie_script(token)
+    held = set(accounts.roles_of(store, signed_in.email).values())
     if (st.session_state.pop(_LAND, False) and page_path in (None, "Home.py") and not signed_in.can_create
-            and "facilitator" not in accounts.roles_of(store, signed_in.email).values()):
+            and "member" in held and "facilitator" not in held):
         st.switch_page(HOMEWORK_PAGE)
     _offer_password(store, esc)
 
