@@ -221,10 +221,11 @@ with files:
     ui.report_button("Rubric report (PDF)", partial(plan_reports.rubric_report, project), "rubric-report.pdf")
     table = rubric.export_table(project)
     left, right = st.columns(2)
-    left.download_button("Download CSV", spreadsheet.csv_bytes(table), file_name="rubric-ratings.csv",
-                         mime="text/csv", key="rub_csv")
-    right.download_button("Download Excel (.xlsx)", spreadsheet.workbook({"Rubric ratings": table}), file_name="rubric-ratings.xlsx",
-                          mime=ui.XLSX_MIME, key="rub_xlsx")
+    left.download_button("Download CSV", ui.audited(spreadsheet.csv_bytes(table), "rubric-ratings.csv"),
+                         file_name="rubric-ratings.csv", mime="text/csv", key="rub_csv", on_click="ignore")
+    right.download_button("Download Excel (.xlsx)", ui.audited(spreadsheet.workbook({"Rubric ratings": table}),
+                                                                "rubric-ratings.xlsx"),
+                          file_name="rubric-ratings.xlsx", mime=ui.XLSX_MIME, key="rub_xlsx", on_click="ignore")
 
     st.header("Use your own rubric")
     st.markdown("A state or district can rate with its own version of the rubric: start from the shipped file, "

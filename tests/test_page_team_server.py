@@ -114,3 +114,24 @@ def test_a_one_time_link_signs_in_once_and_offers_to_set_a_password(team, store)
     again.query_params["signin"] = token  # the same link, a second time
     again.run()
     assert "used already or has expired" in _text(again) and "Signed in as" not in _text(again)
+
+
+def test_a_member_rates_as_herself_on_the_rubric_page_but_not_as_someone_else(team, store):
+    central = store.load(team["central"].id)
+    central.members.append(Member(name="Ben Ruiz", email="ben@district.org"))
+    store.save(central)
+    ana, ben = central.members[0].id, central.members[1].id
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.session_state["sg_session_token"] = accounts.sign_in(store, "ana@district.org", "a long pass phrase", TEAM)
+    at.query_params["project"] = central.id
+    at.run()
+    at.switch_page("pages/4_Rubric.py")
+    at.run()
+    assert at.selectbox(key="rub_who").value == ana  # herself, picked for her
+    at.radio(key=f"rub_r_{ana}_ddm-1_level").set_value("partial").run()
+    assert not at.exception
+    at.selectbox(key="rub_who").select(ben).run()
+    at.radio(key=f"rub_r_{ben}_ddm-1_level").set_value("exemplary").run()
+    assert any("you can change your own ratings" in e.value for e in at.error)
+    saved = {(r.member_id, r.level) for r in store.load(central.id).ratings}
+    assert saved == {(ana, "partial")}

@@ -167,6 +167,15 @@ def load_project() -> Project | None:
     return project
 
 
+def gap_settings():
+    """Default gap settings for a new screen, lifted to this server's floors (team server)."""
+    from ..models import GapSettings  # noqa: PLC0415
+
+    settings = GapSettings()
+    config.raise_to_floors(settings, gate.deployment())
+    return settings
+
+
 def projects():
     """The projects this person may open, newest first (all of them in personal mode)."""
     mine = gate.visible([], store())
@@ -293,6 +302,7 @@ def save(project: Project) -> bool:
         before = None
         if gate.team():
             before = store().load(project.id)
+            config.raise_to_floors(before.gap_settings, gate.deployment())  # as the page read it
             roles.check_change(before, project, gate.role(store(), project.id), member_id(project))
         config.check_floors(project.gap_settings, gate.deployment())
         store().save(project)
