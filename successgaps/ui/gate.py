@@ -12,6 +12,7 @@ import streamlit as st
 
 from ..access import accounts, audit, config, roles
 from ..errors import UserError
+from . import theme
 
 COOKIE = "sg_session"
 _TOKEN = "sg_session_token"
@@ -105,6 +106,7 @@ def _set_password(store) -> None:
 
 
 def _sign_in_page(store, esc, done) -> None:
+    theme.apply(False)  # the page frame's contrast and sizes (its own run stops here)
     st.title("Sign in to Success Gaps")
     if st.session_state.pop("sg_signed_out", False):
         st.success("You are signed out.")

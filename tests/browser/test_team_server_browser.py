@@ -96,7 +96,8 @@ def test_a_member_cannot_download_the_project_file_nor_lower_the_minimum_sizes(p
     assert page.get_by_label("Minimum students in a group (n-size)").input_value() == "30"
 
 
-def test_a_facilitator_cannot_go_below_the_servers_floors_and_the_audit_log_records_each_action(page, ready, team_server):
+def test_a_facilitator_cannot_go_below_the_servers_floors_and_the_audit_log_records_each_action(page, ready, team_server,
+                                                                                              tmp_path):
     url, ids = team_server
     sign_in(page, ready, url, "fay@district.org")
     assert "Start a project" in page.inner_text("body")  # a facilitator stays on Home
@@ -117,6 +118,17 @@ def test_a_facilitator_cannot_go_below_the_servers_floors_and_the_audit_log_reco
     with page.expect_download() as got:
         page.get_by_role("button", name="Download project file").click()
     assert got.value.suggested_filename == "Riverbend.sgproj"
+    small = tmp_path / "small.csv"
+    small.write_text("student_id,school,year,ell,graduated\n" + "".join(
+        f"S{i},Lincoln,2024-25,{'Y' if i % 3 else 'N'},{i % 2}\n" for i in range(60)))
+    page.goto(f"{url}/Data?project={ids['riverbend']}")
+    ready(page)
+    page.get_by_text("Add next year's file, replace or delete a file, or start another data set").click()
+    page.locator("input[type=file]").set_input_files(str(small))
+    page.get_by_text("Start a new data set").click()
+    ready(page)
+    page.get_by_role("button", name="Load file").click()
+    page.get_by_text("Loaded small.csv").first.wait_for()
     page.goto(f"{url}/Team_Access?project={ids['riverbend']}")
     ready(page)
     with page.expect_download() as got:
@@ -126,6 +138,7 @@ def test_a_facilitator_cannot_go_below_the_servers_floors_and_the_audit_log_reco
     assert ("fay@district.org", "sign-in") in seen
     assert ("fay@district.org", "export") in seen
     assert any(r["What"] == "settings" and "30 → 40" in r["Detail"] for r in rows)
+    assert any(r["What"] == "upload" and "small.csv (60 rows)" in r["Detail"] for r in rows)
     assert all(r["Who"] != "eve@district.org" for r in rows)  # the other team's people are not in this log
 
 
@@ -163,3 +176,32 @@ def test_signing_out_ends_the_session_in_this_browser(page, ready, team_server):
     ready(page)
     body = page.inner_text("body")
     assert "Sign in to Success Gaps" in body and "Riverbend" not in body
+
+
+def test_the_sign_in_my_homework_and_team_access_pages_are_axe_clean(page, ready, team_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    url, ids = team_server
+    page.set_viewport_size({"width": 1280, "height": 720})
+    problems = []
+
+    def check(where: str) -> None:
+        ready(page)
+        page.wait_for_timeout(800)
+        for v in Axe().run(page).response["violations"]:
+            if v["impact"] in ("serious", "critical") or v["id"] == "heading-order":
+                problems.append(f"{where}: {v['id']} ({v['impact']}) at {v['nodes'][0]['target']}")
+
+    page.goto(url)
+    check("sign-in")
+    sign_in(page, ready, url, "ana@district.org")
+    page.goto(f"{url}/My_Homework?project={ids['riverbend']}")
+    page.get_by_text("Rate the rubric on your own").wait_for()
+    check("My homework")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("You are signed out.").wait_for()
+    sign_in(page, ready, url, "fay@district.org")
+    page.goto(f"{url}/Team_Access?project={ids['riverbend']}")
+    page.get_by_text("Who has access").wait_for()
+    check("Team access")
+    assert not problems, "\n".join(problems)
