@@ -583,12 +583,27 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
             render_tips(step)
     else:
         st.title(title)
+    if current is not None and gate.team() and not presenting() and role() in ROLE_NOTES:
+        st.caption(ROLE_NOTES[role()])
     if needs_project and current is None:
         st.info("Open or create a project on the Home page first.")
         st.page_link("Home.py", label="Go to Home", icon=":material/home:")
         done()
         st.stop()
     return current
+
+
+ROLE_NOTES = {  # under the title of every page of a project, on a team server
+    "member": "You are a member of this team: you change your own ratings, votes, action steps and review notes; "
+              "the rest is the facilitator's.",
+    "viewer": "You are a viewer of this project: you read its summaries; changes are the team's.",
+}
+
+
+def floors_note() -> str:
+    """One sentence on the deployer's floors, or "" when there are none."""
+    d = gate.deployment()
+    return f"{config.floors_sentence(d)}." if d.min_n_floor or d.min_cell_floor else ""
 
 
 def require(what: str) -> None:

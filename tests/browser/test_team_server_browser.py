@@ -107,7 +107,7 @@ def test_a_facilitator_cannot_go_below_the_servers_floors_and_the_audit_log_reco
     box = page.get_by_label("Minimum students in a group (n-size)")
     box.fill("10")
     box.press("Enter")
-    page.get_by_text("This server keeps groups of at least 20 students").first.wait_for()
+    page.get_by_text("choose a minimum group size of 20 or more").first.wait_for()
     ready(page)
     box = page.get_by_label("Minimum students in a group (n-size)")
     box.fill("40")
@@ -138,6 +138,7 @@ def test_a_facilitator_cannot_go_below_the_servers_floors_and_the_audit_log_reco
     assert ("fay@district.org", "sign-in") in seen
     assert ("fay@district.org", "export") in seen
     assert any(r["What"] == "settings" and "30 → 40" in r["Detail"] for r in rows)
+    assert not any("→ 10" in r["Detail"] for r in rows)  # the refused 10 was never saved
     assert any(r["What"] == "upload" and "small.csv (60 rows)" in r["Detail"] for r in rows)
     assert all(r["Who"] != "eve@district.org" for r in rows)  # the other team's people are not in this log
 
