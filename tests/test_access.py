@@ -197,3 +197,15 @@ def test_a_project_file_without_student_rows_carries_the_summary_data_sets_only(
     assert b"S1" not in b"".join(summary.read(n) for n in summary.namelist())
     opened = store.import_project(data)
     assert [d.name for d in opened.datasets] == ["Public"] and store.tables(opened.id) == ["edfacts"]
+
+
+def test_a_facilitator_gives_a_roster_member_access_with_a_link_and_cannot_lower_their_own_role(store):
+    p = _project()
+    token = accounts.give_access(store, p, p.members[1].id, "viewer", TEAM, by="ana@district.org")
+    assert accounts.role(store, p.id, "ben@district.org") == "viewer"
+    assert accounts.use_link(store, token, TEAM)[0] == "ben@district.org"
+    with pytest.raises(UserError, match="cannot lower your own role"):
+        accounts.give_access(store, p, p.members[0].id, "member", TEAM, by="ana@district.org")
+    p.members[1].email = ""
+    with pytest.raises(UserError, match="no email on the team roster"):
+        accounts.give_access(store, p, p.members[1].id, "member", TEAM)

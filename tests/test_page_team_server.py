@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from successgaps.access import accounts, config
+from successgaps.access import accounts, audit, config
 from successgaps.models import ActionStep, Member, Project
 from successgaps.ui import gate
 
@@ -135,3 +135,30 @@ def test_a_member_rates_as_herself_on_the_rubric_page_but_not_as_someone_else(te
     assert any("you can change your own ratings" in e.value for e in at.error)
     saved = {(r.member_id, r.level) for r in store.load(central.id).ratings}
     assert saved == {(ana, "partial")}
+
+
+def test_a_facilitator_gives_access_from_the_roster_and_the_link_signs_the_member_in(team, store):
+    central = store.load(team["central"].id)
+    central.members.append(Member(name="Ben Ruiz", email="ben@district.org"))
+    store.save(central)
+    accounts.grant(store, central.id, "eve@district.org", "facilitator")
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.session_state["sg_session_token"] = accounts.sign_in(store, "eve@district.org", "a long pass phrase", TEAM)
+    at.query_params["project"] = central.id
+    at.run()
+    at.switch_page("pages/12_Team_Access.py")
+    at.run()
+    assert not at.exception
+    at.selectbox(key="acc_member").select(central.members[1].id)
+    at.radio(key="acc_role").set_value("viewer")
+    next(b for b in at.button if b.label == "Give access and make a sign-in link").click()
+    at.run()
+    link = at.code[0].value
+    assert link.startswith("/?signin=") and accounts.role(store, central.id, "ben@district.org") == "viewer"
+    ben = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    ben.query_params["signin"] = link.split("=", 1)[1]
+    ben.run()
+    assert "Signed in as Ben Ruiz (ben@district.org)" in _text(ben)
+    log = audit.entries(store, central.id)
+    assert ("eve@district.org", "access") in set(zip(log["Who"], log["What"]))
+    assert ("ben@district.org", "sign-in") in set(zip(log["Who"], log["What"]))

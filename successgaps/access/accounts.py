@@ -188,6 +188,8 @@ def _verify(stored: str, password: str) -> bool:
 
 def start_session(store: Store, email: str, deployment: Deployment, now: datetime | None = None) -> str:
     token = secrets.token_urlsafe(32)
+    store.cursor().execute("DELETE FROM sg_sessions WHERE expires < ?", [now or utcnow()])  # tidy: expired ones
+    store.cursor().execute("DELETE FROM sg_links WHERE expires < ?", [now or utcnow()])
     store.cursor().execute("INSERT INTO sg_sessions VALUES (?, ?, ?)",
                            [_digest(token), email, (now or utcnow()) + timedelta(hours=deployment.session_hours)])
     return token
@@ -260,14 +262,16 @@ def forget_project(store: Store, project_id: str) -> None:
     store.cursor().execute("DELETE FROM sg_roles WHERE project_id = ?", [project_id])
 
 
-def give_access(store: Store, project, member_id: str, role_name: str, deployment: Deployment) -> str:
+def give_access(store: Store, project, member_id: str, role_name: str, deployment: Deployment, by: str = "") -> str:
     """Give a roster member access to the project in a role (their account made from the roster's name and
-    email if new) and return a one-time sign-in token for them."""
+    email if new) and return a one-time sign-in token for them. `by` (the facilitator) cannot lower their own role."""
     member = project.member(member_id)
     if member is None:
         raise UserError("Pick a member of the team; add people in step 1 first.")
     if not member.email.strip():
         raise UserError(f"{member.name} has no email on the team roster; add it in step 1, then give access.")
+    if by and member.email.strip().lower() == by.strip().lower() and role_name != "facilitator":
+        raise UserError("You cannot lower your own role; another facilitator can.")
     create_account(store, member.email, member.name)
     grant(store, project.id, member.email, role_name)
     return issue_link(store, member.email, deployment)

@@ -245,7 +245,7 @@ def give_access(member_id: str, role_name: str) -> str:
     if not can("access"):
         raise UserError("Only a facilitator of this project can give access to it.")
     current = project()
-    token = accounts.give_access(store(), current, member_id, role_name, gate.deployment())
+    token = accounts.give_access(store(), current, member_id, role_name, gate.deployment(), by=gate.email())
     email = current.member(member_id).email.strip().lower()
     record("access", f"{email} is a {role_name}; one-time sign-in link made")
     return accounts.link_url(token, gate.deployment())
