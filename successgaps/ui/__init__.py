@@ -178,7 +178,7 @@ def gap_settings():
 
 def projects():
     """The projects this person may open, newest first (all of them in personal mode)."""
-    mine = gate.visible([], store())
+    mine = gate.visible(store())
     return [p for p in store().list() if mine is None or p.id in mine]
 
 

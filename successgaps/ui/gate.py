@@ -177,7 +177,7 @@ def gate(store, page_path: str | None, esc, done) -> None:
     _offer_password(store, esc)
 
 
-def visible(project_ids: list[str], store) -> set[str] | None:
+def visible(store) -> set[str] | None:
     """The projects this account may open (None: every one, in personal mode)."""
     if not team():
         return None
