@@ -124,9 +124,11 @@ def test_a_facilitator_cannot_go_below_the_servers_floors_and_the_audit_log_reco
     page.goto(f"{url}/Data?project={ids['riverbend']}")
     ready(page)
     page.get_by_text("Add next year's file, replace or delete a file, or start another data set").click()
-    page.locator("input[type=file]").set_input_files(str(small))
     page.get_by_text("Start a new data set").click()
     ready(page)
+    page.locator("input[type=file]").set_input_files(str(small))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Load file') && !b.disabled)")
     page.get_by_role("button", name="Load file").click()
     page.get_by_text("Loaded small.csv").first.wait_for()
     page.goto(f"{url}/Team_Access?project={ids['riverbend']}")
