@@ -550,10 +550,10 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
     deck (a step's page is known from `step`)."""
     install_error_handler()
     st.set_page_config(page_title=f"{title} · Success Gaps", page_icon=":material/insights:", layout="wide")
+    st.session_state.pop(_BAR, None)  # the last run's deck bar: never drawn into again (nor by the sign-in page)
     gate.gate(store(), slide_page or (STEPS[step - 1].page if step is not None else None), esc, done)
     _follow_goto()
     _sync_presenting()
-    st.session_state.pop(_BAR, None)
     current = load_project()
     with st.sidebar:
         if current is not None:
