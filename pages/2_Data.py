@@ -11,6 +11,7 @@ from successgaps.errors import UserError
 from successgaps.outputs import gap_reports
 
 project = ui.page("Data", step=2)
+ui.require("student_data")
 ui.focus_banner(project)
 store = ui.store()
 
@@ -74,6 +75,10 @@ def new_dataset(store, current, path, filename, progress, sheet, year):
 project_datasets = project.datasets
 if not project_datasets:
     st.header("Upload your data")
+    if not ui.can("edit"):
+        st.write("No data yet: your facilitator uploads it here.")
+        ui.done()
+        st.stop()
     st.write("Student-level exports from your student information system, long tables of counts and rates, "
              "or a state/federal public file (EDFacts) all work. The file stays on this computer.")
     uploaded, sheet, year = upload_form("data_upload", with_year=True)
@@ -96,7 +101,7 @@ st.header(f"Files of \u201c{ui.esc(dataset.name)}\u201d")
 ui.tables.show(pd.DataFrame([{"File": f.filename, "Rows": f.rows, "Year": f.year, "Excel sheet": f.sheet,
                               "Loaded": f.loaded_at} for f in dataset.files]), key="data_files_table")
 ui.confirmation("data_files")
-if not presenting:
+if not presenting and ui.can("edit"):
     with st.expander("Add next year's file, replace or delete a file, or start another data set", key="data_more_box",
                      on_change="rerun"):
         uploaded, sheet, year = upload_form("data_more", with_year=True)

@@ -120,6 +120,8 @@ if not ui.presenting():
     with st.expander("Comparison, minimum sizes and thresholds", expanded=False, key="gaps_settings_box",
                      on_change="rerun"):
         ui.confirmation("gaps_settings")
+        if ui.floors_note():
+            st.caption(ui.floors_note())
         left, right = st.columns(2)
         left.radio("Compare each group with", list(COMPARISONS), format_func=COMPARISONS.get,
                    key="gaps_comparison", on_change=_save_settings)

@@ -138,6 +138,8 @@ with mine:
                    "meanwhile a small group can rate here.")
         st.page_link("pages/1_Team_and_Meetings.py", label="Go to step 1 · Team and meetings", icon=":material/group:")
     names = {m.id: m.name for m in project.members}
+    if ui.member_id(project) in names and "rub_who" not in st.session_state:  # team server: yourself first
+        st.session_state["rub_who"] = ui.member_id(project)
     choice = st.selectbox("Who is rating?", [*names, GROUP], index=None, placeholder="Pick your name",
                           format_func=lambda i: names.get(i, "A small group"), key="rub_who")
     who = None
@@ -215,10 +217,11 @@ with files:
     ui.report_button("Rubric report (PDF)", partial(plan_reports.rubric_report, project), "rubric-report.pdf")
     table = rubric.export_table(project)
     left, right = st.columns(2)
-    left.download_button("Download CSV", spreadsheet.csv_bytes(table), file_name="rubric-ratings.csv",
-                         mime="text/csv", key="rub_csv")
-    right.download_button("Download Excel (.xlsx)", spreadsheet.workbook({"Rubric ratings": table}), file_name="rubric-ratings.xlsx",
-                          mime=ui.XLSX_MIME, key="rub_xlsx")
+    left.download_button("Download CSV", ui.audited(spreadsheet.csv_bytes(table), "rubric-ratings.csv"),
+                         file_name="rubric-ratings.csv", mime="text/csv", key="rub_csv", on_click="ignore")
+    right.download_button("Download Excel (.xlsx)", ui.audited(spreadsheet.workbook({"Rubric ratings": table}),
+                                                                "rubric-ratings.xlsx"),
+                          file_name="rubric-ratings.xlsx", mime=ui.XLSX_MIME, key="rub_xlsx", on_click="ignore")
 
     st.header("Use your own rubric")
     st.markdown("A state or district can rate with its own version of the rubric: start from the shipped file, "

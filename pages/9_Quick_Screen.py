@@ -35,7 +35,7 @@ if quick is None or quick.digest != quickscreen.digest(data):
     st.session_state.pop(RESULT, None)
     try:
         with st.spinner(f"Screening every group and outcome in {uploaded.name}…"):
-            quick = quickscreen.run(data, uploaded.name, ui.store().workspace)
+            quick = quickscreen.run(data, uploaded.name, ui.store().workspace, ui.gap_settings())
     except UserError as exc:
         st.error(ui.esc(str(exc)))
         ui.done()
@@ -131,6 +131,7 @@ def _keep(current: quickscreen.QuickScreen) -> None:  # the place and year on sc
         ui.flash(str(exc), "error", at="qs_keep")
         return
     st.session_state[KEPT] = (current.digest, created.id, created.name)
+    ui.claim(created.id, "upload", f"quick screen kept as a project: {created.name}")
     ui.open_project(created.id)
     ui.flash(f"Kept as the project “{created.name}”, with its data, mapping and {len(created.statements)} gap "
              f"statement{'' if len(created.statements) == 1 else 's'}.", at="qs_keep")
@@ -142,7 +143,7 @@ if kept:
     st.success(f"This screen is the project “{ui.esc(kept[2])}”; it is open now.")
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")
     st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon=":material/search:")
-elif not ui.presenting():
+elif not ui.presenting() and ui.can_create():
     st.markdown("Make it a full project in one click: the data, the mapping and the gaps you tick below are "
                 "carried over.")
     st.text_input("Project name", value=quick.project.name, key="qs_name")

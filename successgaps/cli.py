@@ -40,6 +40,10 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m successgaps", description="Success Gaps from the command line.")
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    a = sub.add_parser("account", help="team server: make an account that may create projects, and print its "
+                                       "one-time sign-in link (run it while the app is stopped)")
+    a.add_argument("email", help="the facilitator's email")
+    a.add_argument("--name", default="", help="their name as the app shows it")
     p = sub.add_parser("screen", help="screen one data file for gaps and write the gap table")
     p.add_argument("file", type=Path, help="CSV, Excel or Parquet file (student-level, aggregate or EDFacts)")
     p.add_argument("--group", action="append", default=[], metavar="COLUMN",
@@ -187,9 +191,27 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
     return export_table(table)
 
 
+def make_account(email: str, name: str = "") -> str:
+    """An account that may create projects on a team server; returns a sentence with its sign-in link."""
+    from .access import accounts, config  # noqa: PLC0415 - only this command needs them
+
+    deployment = config.load()
+    store = Store()
+    try:
+        made = accounts.create_account(store, email, name, can_create=True)
+        link = accounts.link_url(accounts.issue_link(store, made.email, deployment), deployment)
+    finally:
+        store.close()
+    return (f"{made.email} may now create projects. Their one-time sign-in link (it works once, for "
+            f"{deployment.link_days:g} days{'' if deployment.base_url else '; put the server address before it'}):\n{link}")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
+        if args.command == "account":
+            print(make_account(args.email, args.name))
+            return 0
         fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out and
                               args.out.suffix.lstrip(".").lower() in FORMATS else "csv")
         if args.min_n < 0 or args.min_cell < 0:

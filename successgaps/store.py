@@ -268,15 +268,28 @@ class Store:
 
     # ------------------------------------------------------------------ project files
 
-    def export_project(self, project_id: str) -> bytes:
-        """One `.sgproj` file: manifest, project JSON and each data table as Parquet."""
+    def export_project(self, project_id: str, *, student_rows: bool = True) -> bytes:
+        """One `.sgproj` file: manifest, project JSON and each data table as Parquet.
+
+        Without `student_rows` (a team server's default) the file carries the team's work and the summary
+        (aggregate, public-file) data sets only: student-level data sets and their tables are left out,
+        and the manifest names them under `left_out`."""
         project = self.load(project_id)
         tables = self.tables(project_id)
+        left_out = []
+        if not student_rows:
+            student = [d for d in project.datasets if d.layout == "student"]
+            left_out = [d.name for d in student]
+            dropped = {f.table for d in student for f in d.files}
+            project.datasets = [d for d in project.datasets if d.layout != "student"]
+            tables = [t for t in tables if t not in dropped and t in {f.table for d in project.datasets for f in d.files}]
         buffer = io.BytesIO()
         with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=self.workspace) as tmp, zipfile.ZipFile(
             buffer, "w", zipfile.ZIP_DEFLATED
         ) as zf:
             manifest = {"format": FILE_FORMAT, "schema_version": SCHEMA_VERSION, "tables": tables}
+            if not student_rows:
+                manifest["left_out"] = left_out
             zf.writestr("manifest.json", json.dumps(manifest))
             zf.writestr("project.json", project.model_dump_json(indent=1))
             for i, table in enumerate(tables):

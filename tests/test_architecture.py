@@ -2,7 +2,7 @@
 ui layer and the pages import streamlit, and no two modules import each other (directly or round
 a circle). Every import counts, including one inside a function.
 
-    pages (Home.py, pages/*.py) → ui → outputs → process → engine → data → core
+    pages (Home.py, pages/*.py) → ui → outputs → access → process → engine → data → core
     core: successgaps/models.py, store.py, errors.py, sql.py, text.py (and the package itself)
     entry: successgaps/cli.py, __main__.py — may import any layer but ui
 
@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "successgaps"
-ORDER = ("core", "data", "engine", "process", "outputs")
+ORDER = ("core", "data", "engine", "process", "access", "outputs")
 ALLOWED = {layer: set(ORDER[: i + 1]) for i, layer in enumerate(ORDER)}
 ALLOWED["entry"] = set(ORDER) | {"entry"}
 ALLOWED["ui"] = set(ORDER) | {"ui"}
@@ -45,7 +45,7 @@ def layer(name: str) -> str:
     if name.startswith("pages:"):
         return "pages"
     parts = name.split(".")
-    if len(parts) > 1 and parts[1] in ("data", "engine", "process", "outputs", "ui"):
+    if len(parts) > 1 and parts[1] in ("data", "engine", "process", "access", "outputs", "ui"):
         return parts[1]
     if len(parts) > 1 and parts[1] in ("cli", "__main__"):
         return "entry"
@@ -125,7 +125,7 @@ def circles(root: Path) -> list[list[str]]:
 
 
 def test_every_layer_is_a_package_that_says_what_it_may_import():
-    for name in ("data", "engine", "process", "outputs", "ui"):
+    for name in ("data", "engine", "process", "access", "outputs", "ui"):
         init = ROOT / PACKAGE / name / "__init__.py"
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and ("May import" in doc or "only" in doc), f"{init} needs a docstring saying what it may import"

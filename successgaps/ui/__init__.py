@@ -19,7 +19,8 @@ from ..errors import UserError
 from ..models import Project
 from ..process.progress import STEPS, step_statuses
 from ..store import ERROR_LOG, DamagedWorkspaceError, Store, default_workspace, list_backups, restore_backup
-from . import tables, theme
+from ..access import accounts, audit, config, roles
+from . import gate, tables, theme
 from .mode import PRESENTING, presenting
 from .guidance import render_tips
 
@@ -143,6 +144,11 @@ def project_id() -> str | None:
     pid = st.session_state.get(_PROJECT_ID) or st.query_params.get("project")
     if pid and not store().exists(pid):
         pid = None
+    if pid and gate.team() and gate.role(store(), pid) is None:  # not on that project's team: as if it did not exist
+        st.session_state.pop(_PROJECT, None)
+        flash("That project is not one of yours; pick one of your projects on Home.", "error")
+        pid = None
+        st.query_params.pop("project", None)
     st.session_state[_PROJECT_ID] = pid
     if pid:
         st.query_params["project"] = pid
@@ -156,8 +162,130 @@ def load_project() -> Project | None:
         st.session_state.pop(_PROJECT, None)
         return None
     project = store().load(pid)
+    config.raise_to_floors(project.gap_settings, gate.deployment())
     st.session_state[_PROJECT] = project
     return project
+
+
+def gap_settings():
+    """Default gap settings for a new screen, lifted to this server's floors (team server)."""
+    from ..models import GapSettings  # noqa: PLC0415
+
+    settings = GapSettings()
+    config.raise_to_floors(settings, gate.deployment())
+    return settings
+
+
+def projects():
+    """The projects this person may open, newest first (all of them in personal mode)."""
+    mine = gate.visible(store())
+    return [p for p in store().list() if mine is None or p.id in mine]
+
+
+def role() -> str | None:
+    """This person's role in the open project: "facilitator", "member", "viewer" (always facilitator in
+    personal mode), or None when no project is open."""
+    return gate.role(store(), st.session_state.get(_PROJECT_ID))
+
+
+def can(what: str) -> bool:
+    """Whether this person may do `what` in the open project (`access.roles.RIGHTS`)."""
+    return roles.may(role(), what)
+
+
+def team_server() -> bool:
+    return gate.team()
+
+
+def member_id(project: Project | None = None) -> str | None:
+    """The roster entry of the signed-in person in the project (None in personal mode or when not on it)."""
+    signed_in = gate.account()
+    project = project or st.session_state.get(_PROJECT)
+    return roles.member_id_of(project, signed_in.email) if signed_in and project else None
+
+
+def can_create() -> bool:
+    """Whether this person may create or open projects (on a team server: accounts the deployer made so)."""
+    signed_in = gate.account()
+    return not gate.team() or bool(signed_in and signed_in.can_create)
+
+
+def claim(project_id: str, action: str, detail: str = "") -> None:
+    """A project this person just created, opened or copied: they are its facilitator (team server)."""
+    if gate.team():
+        accounts.grant(store(), project_id, gate.email(), "facilitator")
+        record(action, detail, project_id)
+
+
+def delete_project(project_id: str) -> str:
+    """Delete a project (facilitators only); returns its name."""
+    if not roles.may(gate.role(store(), project_id), "delete"):
+        raise UserError("Only a facilitator of this project can delete it.")
+    name = store().load(project_id).name
+    store().delete(project_id)
+    if gate.team():
+        record("delete", f"the project “{name}”", project_id)
+        accounts.forget_project(store(), project_id)
+    return name
+
+
+def project_file(project_id: str):
+    """The builder of the project file as this server allows it (with or without student rows), for a download
+    button; facilitators only. Checked now: the builder runs outside the page's run."""
+    from functools import partial  # noqa: PLC0415
+
+    if not roles.may(gate.role(store(), project_id), "project_file"):
+        raise UserError("Only a facilitator of this project can download its project file.")
+    return partial(store().export_project, project_id,
+                   student_rows=gate.deployment().student_rows_in_project_files)
+
+
+def give_access(member_id: str, role_name: str) -> str:
+    """Give a roster member access to the open project; returns their one-time sign-in link."""
+    if not can("access"):
+        raise UserError("Only a facilitator of this project can give access to it.")
+    current = project()
+    token = accounts.give_access(store(), current, member_id, role_name, gate.deployment(), by=gate.email())
+    email = current.member(member_id).email.strip().lower()
+    record("access", f"{email} is a {role_name}; one-time sign-in link made")
+    return accounts.link_url(token, gate.deployment())
+
+
+def remove_access(email: str) -> None:
+    if not can("access"):
+        raise UserError("Only a facilitator of this project can change who has access to it.")
+    if email == gate.email():
+        raise UserError("You cannot remove your own access; another facilitator can.")
+    accounts.revoke(store(), st.session_state.get(_PROJECT_ID), email)
+    record("access", f"{email} no longer has access")
+
+
+def access_list() -> dict[str, str]:
+    """email -> role of everyone with access to the open project."""
+    return accounts.team(store(), st.session_state.get(_PROJECT_ID)) if gate.team() else {}
+
+
+def audit_log():
+    return audit.entries(store(), st.session_state.get(_PROJECT_ID))
+
+
+def record(action: str, detail: str = "", project_id: str | None = None) -> None:
+    """One line of the audit log (team server only)."""
+    if gate.team():
+        audit.record(store(), project_id or st.session_state.get(_PROJECT_ID), gate.email(), action, detail)
+
+
+def audited(builder, filename: str):
+    """`builder` for a download button that writes "export <filename>" to the audit log when it runs (when clicked)."""
+    if not gate.team():
+        return builder
+    where, who, pid = store(), gate.email(), st.session_state.get(_PROJECT_ID)
+
+    def build():
+        audit.record(where, pid, who, "export", filename)
+        return builder() if callable(builder) else builder
+
+    return build
 
 
 def project() -> Project:
@@ -171,7 +299,16 @@ def project() -> Project:
 def save(project: Project) -> bool:
     """Autosave. On a stale write or bad input, keep what is stored and tell the user in one sentence."""
     try:
+        before = None
+        if gate.team():
+            before = store().load(project.id)
+            config.raise_to_floors(before.gap_settings, gate.deployment())  # as the page read it
+            roles.check_change(before, project, gate.role(store(), project.id), member_id(project))
+        config.check_floors(project.gap_settings, gate.deployment())
         store().save(project)
+        if before is not None:
+            for action, detail in audit.changes(before, project):
+                record(action, detail, project.id)
         return True
     except UserError as exc:
         flash(str(exc), "error")
@@ -413,17 +550,21 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
     deck (a step's page is known from `step`)."""
     install_error_handler()
     st.set_page_config(page_title=f"{title} · Success Gaps", page_icon=":material/insights:", layout="wide")
+    st.session_state.pop(_BAR, None)  # the last run's deck bar: never drawn into again (nor by the sign-in page)
+    gate.gate(store(), slide_page or (STEPS[step - 1].page if step is not None else None), esc, done)
     _follow_goto()
     _sync_presenting()
-    st.session_state.pop(_BAR, None)
     current = load_project()
     with st.sidebar:
         if current is not None:
             st.markdown(f"**Project:** {esc(current.name)}")
+            if gate.team():
+                st.caption(f"Your role here: {role()}")
         st.toggle("Presentation mode", key=_PRESENTING,
                   help="Slides for sharing in a meeting: large type, one item at a time, no editing controls. "
                        "Set filters first; leave with the Leave button. The left and right arrow keys move.")
-        st.caption(f"Workspace: `{store().workspace}`")
+        if not gate.team():  # a team server's folders are the deployer's business
+            st.caption(f"Workspace: `{store().workspace}`")
     theme.apply(presenting())
     if presenting():
         _deck_bar(slide_page or (STEPS[step - 1].page if step is not None else None))
@@ -442,12 +583,37 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
             render_tips(step)
     else:
         st.title(title)
+    if current is not None and gate.team() and not presenting() and role() in ROLE_NOTES:
+        st.caption(ROLE_NOTES[role()])
     if needs_project and current is None:
         st.info("Open or create a project on the Home page first.")
         st.page_link("Home.py", label="Go to Home", icon=":material/home:")
         done()
         st.stop()
     return current
+
+
+ROLE_NOTES = {  # under the title of every page of a project, on a team server
+    "member": "You are a member of this team: you change your own ratings, votes, action steps and review notes; "
+              "the rest is the facilitator's.",
+    "viewer": "You are a viewer of this project: you read its summaries; changes are the team's.",
+}
+
+
+def floors_note() -> str:
+    """One sentence on the deployer's floors, or "" when there are none."""
+    d = gate.deployment()
+    return f"{config.floors_sentence(d)}." if d.min_n_floor or d.min_cell_floor else ""
+
+
+def require(what: str) -> None:
+    """Stop the page with one sentence when this person's role may not see it (team server)."""
+    if not can(what):
+        st.info("Your role on this team is to read its summaries: this page shows the data behind them, so it is "
+                "for the team's members and facilitators.")
+        st.page_link("Home.py", label="Go to Home", icon=":material/home:")
+        done()
+        st.stop()
 
 
 def focus_banner(project: Project) -> None:
@@ -481,7 +647,7 @@ def report_button(label: str, builder, filename: str, *, key: str | None = None)
     """
     if presenting():
         return
-    st.download_button(label, data=builder, file_name=filename, key=key or f"sg_report_{filename}",
+    st.download_button(label, data=audited(builder, filename), file_name=filename, key=key or f"sg_report_{filename}",
                        mime=_MIME.get(filename.rsplit(".", 1)[-1].lower(), "application/octet-stream"),
                        on_click="ignore", icon=":material/download:")
 
@@ -504,8 +670,9 @@ def plan_exports(project: Project, csv_sheets: tuple[str, str], rubric=None) -> 
     tables = action_plan.export_tables(project, rubric)
     columns = st.columns(3)
     for column, sheet in zip(columns, csv_sheets):
-        column.download_button(f"{sheet} (CSV)", spreadsheet.csv_bytes(tables[sheet]),
-                               sheet.lower().replace(" ", "_") + ".csv", "text/csv")
-    columns[2].download_button("Priorities, root causes and plan (XLSX)", spreadsheet.workbook(tables), "plan.xlsx",
-                               XLSX_MIME)
+        name = sheet.lower().replace(" ", "_") + ".csv"
+        column.download_button(f"{sheet} (CSV)", audited(spreadsheet.csv_bytes(tables[sheet]), name), name, "text/csv",
+                               on_click="ignore")
+    columns[2].download_button("Priorities, root causes and plan (XLSX)", audited(spreadsheet.workbook(tables), "plan.xlsx"),
+                               "plan.xlsx", XLSX_MIME, on_click="ignore")
     report_button("Action plan (PDF)", partial(plan_reports.action_plan_report, project), "action-plan.pdf")

@@ -26,17 +26,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a Success Gaps server on a free localhost port, with its own empty workspace."""
-    workspace = tmp_path_factory.mktemp("browser-workspace")
+def start_server(workspace: Path, **env: str):
+    """Start `streamlit run Home.py` on a free localhost port over `workspace` (with extra environment);
+    returns (base URL, stop function)."""
     port = _free_port()
-    env = dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace))
     log = open(workspace / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
          "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace), **env), stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://localhost:{port}"
     deadline = time.time() + 60
@@ -49,10 +48,27 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         raise RuntimeError("the Streamlit server did not start; see " + str(workspace / "server.log"))
+
+    def stop() -> None:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+    return url, stop
+
+
+@pytest.fixture(scope="session")
+def launch():
+    """`launch(workspace, **env) -> (url, stop)`: a server over a workspace a test prepared (see `start_server`)."""
+    return start_server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Base URL of a Success Gaps server on a free localhost port, with its own empty workspace."""
+    url, stop = start_server(tmp_path_factory.mktemp("browser-workspace"))
     yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    stop()
 
 
 @pytest.fixture(scope="session")
