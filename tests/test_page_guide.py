@@ -10,7 +10,8 @@ from successgaps.ui.guidance import GLOSSARY_TAB, TIPS_LABEL, guide_url, metric_
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = "pages/8_Guide.py"
-TOOLS = {GUIDE, "pages/9_Quick_Screen.py", "pages/10_Meeting_View.py"}  # pages outside the seven steps
+TOOLS = {GUIDE, "pages/9_Quick_Screen.py", "pages/10_Meeting_View.py", "pages/11_My_Homework.py",
+         "pages/12_Team_Access.py"}  # pages outside the seven steps
 STEP_OF_PAGE = {step.page: step.number for step in STEPS}
 
 
