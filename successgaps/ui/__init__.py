@@ -19,7 +19,7 @@ from ..errors import UserError
 from ..models import Project
 from ..process.progress import STEPS, step_statuses
 from ..store import ERROR_LOG, DamagedWorkspaceError, Store, default_workspace, list_backups, restore_backup
-from . import tables, theme
+from . import restart, tables, theme
 from .mode import PRESENTING, presenting
 from .guidance import render_tips
 
@@ -416,6 +416,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
     _follow_goto()
     _sync_presenting()
     st.session_state.pop(_BAR, None)
+    restart.begin()
     current = load_project()
     with st.sidebar:
         if current is not None:
@@ -428,6 +429,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
     if presenting():
         _deck_bar(slide_page or (STEPS[step - 1].page if step is not None else None))
     show_flashes()
+    restart.place()
     if step is not None:
         info = STEPS[step - 1]
         st.title(f"Step {step} · {info.title}")
@@ -464,6 +466,7 @@ def done() -> None:
     st.session_state.pop(_START, None)
     for kind, message, _ in st.session_state.pop(_FLASH, []):  # its control is not on the page: a toast
         _toast(kind, message)
+    restart.finish(st.session_state.get(_PROJECT))
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 

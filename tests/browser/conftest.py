@@ -26,33 +26,66 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a Success Gaps server on a free localhost port, with its own empty workspace."""
-    workspace = tmp_path_factory.mktemp("browser-workspace")
-    port = _free_port()
+def start_server(workspace: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """A `streamlit run Home.py` process on `port` (a free one by default) serving `workspace`, once healthy."""
+    port = port or _free_port()
     env = dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace))
-    log = open(workspace / "server.log", "w")
+    log = open(workspace / "server.log", "a")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
          "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    log.close()
     url = f"http://localhost:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
+            return proc, url
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("the Streamlit server did not start; see " + str(workspace / "server.log"))
+    proc.kill()
+    raise RuntimeError("the Streamlit server did not start; see " + str(workspace / "server.log"))
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Base URL of a Success Gaps server on a free localhost port, with its own empty workspace."""
+    proc, url = start_server(tmp_path_factory.mktemp("browser-workspace"))
     yield url
     proc.terminate()
     proc.wait(timeout=20)
-    log.close()
+
+
+class OwnServer:
+    """A server of a test's own on a fixed port: `start()`, `restart()` (killed, then started again), `stop()`."""
+
+    def __init__(self, workspace: Path):
+        self.workspace, self.port, self.proc = workspace, _free_port(), None
+        self.url = f"http://localhost:{self.port}"
+
+    def start(self) -> None:
+        self.proc, _ = start_server(self.workspace, self.port)
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc is not None:
+            self.proc.kill() if kill else self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+    def restart(self) -> None:
+        self.stop(kill=True)
+        self.start()
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """An `OwnServer` with an empty workspace of its own, not started yet (fill the workspace first)."""
+    (tmp_path / "ws").mkdir()
+    own = OwnServer(tmp_path / "ws")
+    yield own
+    own.stop()
 
 
 @pytest.fixture(scope="session")
