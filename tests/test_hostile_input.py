@@ -595,7 +595,14 @@ def test_a_file_with_no_school_column_on_the_data_page_and_in_the_pdf(open_page,
     assert gap_reports.gap_screen_report(store.load(project.id), store.cursor())[:4] == b"%PDF"
 
 
-def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store):
+def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store, tmp_path):
+    """Three scale scores of 9999 among the students: beside the gaps of math_ss (read as Math scale score) on the page (the screen, Look closer,
+    the statement draft) and in the PDFs that show them (the gap screen, the statement) — not only in the
+    quality report."""
+    from successgaps.models import GapStatement
+    from successgaps.outputs import gap_reports
+    from tests.test_reports import pdf_text
+
     project = store.create("Nines")
     path = store.workspace / "u.csv"
 
@@ -607,7 +614,14 @@ def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store):
     path.unlink()
     dataset.confirmed = True
     project.datasets.append(dataset)
+    project.statements.append(GapStatement(dataset_id=dataset.id, dimension="race", group="Black",
+                                           outcome="Math scale score", text="Black students score lower."))
     store.save(project)
     at = open_page("pages/3_Identify_Gaps.py", project=project.id)
     assert not at.exception
-    assert any("far outside its usual range" in w.value and "Check the data before trusting" in w.value for w in at.warning)
+    flags = [w.value for w in at.warning if "Check the data before trusting the gaps in Math scale score" in w.value]
+    assert len(flags) >= 3 and all("3 values far outside its usual range" in f for f in flags)  # screen, closer, statement
+    saved = store.load(project.id)
+    for pdf in (gap_reports.gap_screen_report(saved, store.cursor()), gap_reports.statement_report(saved, store.cursor())):
+        text = " ".join(pdf_text(pdf, tmp_path).split())
+        assert "Check the data before trusting the gaps in Math scale score: math_ss has 3 values far outside" in text
