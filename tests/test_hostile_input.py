@@ -64,6 +64,16 @@ def _leftovers(folder: Path) -> list[str]:
 
 # ---------------------------------------------------------------------- uploads refused with a sentence
 
+def _xlsx(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Data")
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 WIDE = (",".join(f"c{i}" for i in range(2_500)) + "\n" + ",".join("1" for _ in range(2_500)) + "\n").encode()
 
 BAD_UPLOADS = [
@@ -82,6 +92,11 @@ BAD_UPLOADS = [
     ("60 MB single line", b"a,b\n1,\"" + b"x" * (3 * 1024**2) + b"\"\n", "long.csv", "longer than"),
     ("huge first line", b"x" * (1_100_000), "long.csv", "longer than"),
     ("unclosed quote", b"a,b\n1,\"open\n2,3\n" + b"4,5\n" * 10, "q.csv", "quote"),
+    ("excel 2,500 columns", _xlsx([[f"c{i}" for i in range(2_500)], [1] * 2_500]), "wide.xlsx", "2,000"),
+    ("excel value under no header", _xlsx([["a", "b"], [1, 2], [3, 4, 5]]), "x.xlsx", "Row 3 .* no name"),
+    ("excel header only", _xlsx([["a", "b"]]), "x.xlsx", "no data rows"),
+    ("excel empty sheet", _xlsx([]), "x.xlsx", "has no data"),
+    ("excel duplicate header", _xlsx([["a", "A"], [1, 2]]), "x.xlsx", "both called"),
 ]
 
 
@@ -100,6 +115,63 @@ def test_a_bad_upload_gets_one_sentence_keeps_the_project_and_leaves_nothing(sto
     assert store.tables(project.id) == before
     assert _leftovers(store.workspace) == []
     assert store.load(project.id).name == "Ours"
+
+
+def test_an_excel_sheet_streams_in_batches_and_keeps_its_cells(store, monkeypatch):
+    """Read with openpyxl's read-only stream, a few rows at a time: memory does not grow with the sheet."""
+    from successgaps.data import read
+
+    batches = []
+
+    monkeypatch.setattr(read, "EXCEL_BATCH_ROWS", 3)
+    project = store.create("Ours")
+    path = store.workspace / "book.xlsx"
+    path.write_bytes(_xlsx([[None, None], [None, "sid", None, "race", "score"], *(
+        [None, f"{i:06d}", None, "HB"[i % 2], i * 1.5] for i in range(10))]))
+    con = store.cursor()
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+        def register(self, name, table):
+            batches.append(table.num_rows)
+            return con.register(name, table)
+
+    table = store.table(project.id, "f_x")
+    assert read.read_upload(Spy(), path, "book.xlsx", table) == 10
+    path.unlink()
+    assert batches and max(batches) <= 3 and sum(batches) == 10
+    assert con.execute(f"SELECT * FROM {table} ORDER BY sid LIMIT 2").fetchall() == [
+        ("000000", "H", "0"), ("000001", "B", "1.5")]  # the empty columns A and C are dropped
+
+
+def test_an_excel_sheet_over_the_cell_limit_gets_a_sentence(store, monkeypatch):
+    from successgaps.data import read
+
+    monkeypatch.setattr(read, "MAX_CELLS", 50)
+    project = store.create("Ours")
+    path = store.workspace / "big.xlsx"
+    path.write_bytes(_xlsx([["a", "b"], *([i, i] for i in range(40))]))
+    with pytest.raises(UserError, match="more than the 50 cells") as info:
+        datasets.create_dataset(store, project, path, "big.xlsx")
+    _one_sentence(str(info.value))
+    path.unlink()
+    assert _leftovers(store.workspace) == [] and store.tables(project.id) == []
+
+
+def test_an_excel_file_that_unpacks_to_far_more_is_refused_unread(store, monkeypatch):
+    from successgaps.data import read
+
+    monkeypatch.setattr(read, "MAX_EXCEL_UNPACKED_BYTES", 1_000)
+    monkeypatch.setattr(openpyxl, "load_workbook",
+                        lambda *a, **k: pytest.fail("the workbook was opened"))
+    path = store.workspace / "bomb.xlsx"
+    path.write_bytes(_xlsx([["name", "b"], ["a long text shared by many cells", "x"]]))
+    with pytest.raises(UserError, match="unpacks to far more") as info:
+        read.read_upload(store.cursor(), path, "bomb.xlsx", store.table(store.create("Ours").id, "f_x"))
+    _one_sentence(str(info.value))
+    path.unlink()
 
 
 # ---------------------------------------------------------------------- uploads read right, with a word

@@ -2,7 +2,8 @@
 survive.
 
 `read_upload` loads a CSV/TSV/TXT (any common delimiter; UTF-8, UTF-8 with BOM, Windows-1252/Latin-1,
-UTF-16), an Excel sheet (pandas/openpyxl: DuckDB's excel extension cannot be downloaded offline) or a
+UTF-16), an Excel sheet (openpyxl read-only, streamed in batches: DuckDB's excel extension cannot be
+downloaded offline) or a
 Parquet file, refuses files over `MAX_FILE_BYTES`, and reports DuckDB's own progress. Uploads are
 spooled to a temporary file in the workspace folder (`spooled`) and deleted after reading. Bad input
 raises `UserError` with one sentence and leaves nothing behind.
@@ -354,34 +355,106 @@ def check_width(columns: int, filename: str) -> None:
                         "columns you need (ids, school, year, groups and outcomes) and upload it again.")
 
 
-def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -> None:
-    import pandas as pd  # noqa: PLC0415
+EXCEL_BATCH_ROWS = 20_000  # rows held in memory at once while an Excel sheet streams into DuckDB
+MAX_SHARED_STRINGS_BYTES = 256 * 1024**2  # openpyxl holds a workbook's shared text table in memory
+MAX_EXCEL_UNPACKED_BYTES = 4 * 1024**3
 
+
+def _check_unpacked(path: Path, filename: str) -> None:
+    """A workbook is a zip: refuse one whose parts unpack to far more than any school export (a zip bomb)."""
+    import zipfile  # noqa: PLC0415
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            infos = book.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UserError(f"{filename} cannot be opened as Excel; open it in Excel, save it as .xlsx and upload it "
+                        "again.") from exc
+    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    if strings > MAX_SHARED_STRINGS_BYTES or sum(i.file_size for i in infos) > MAX_EXCEL_UNPACKED_BYTES:
+        raise UserError(f"{filename} unpacks to far more than this app reads from one workbook; save the sheet "
+                        "with the data as CSV and upload that instead.")
+
+
+def _cell_text(value) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -> None:
+    """Stream the sheet (openpyxl read-only) into `table` a batch of rows at a time: memory stays bounded
+    whatever the sheet's size; the column and cell limits of a text file apply, each with a sentence."""
+    import openpyxl  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    _check_unpacked(path, filename)
     sheets = excel_sheets(path)
     if sheet and sheet not in sheets:
         raise UserError(f"{filename} has no sheet called \u201c{sheet}\u201d; pick one of: {', '.join(sheets)}.")
-    try:
-        frame = pd.read_excel(path, sheet_name=sheet or sheets[0], header=None, dtype=str, engine="openpyxl")
-    except Exception as exc:
-        raise UserError(f"{filename} cannot be read as Excel; open it in Excel, save it as .xlsx and upload it again.") from exc
-    frame = frame.dropna(how="all").dropna(axis=1, how="all")
     which = f"sheet \u201c{sheet or sheets[0]}\u201d of {filename}"
-    if frame.empty:
-        raise UserError(f"The {which} has no data; pick the sheet with the data or add the data to the file.")
-    header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
-    check_width(len(header), which)
-    _check_header(header, which)
-    body = frame.iloc[1:].astype(object).where(frame.iloc[1:].notna(), None)
-    body.columns = [f"c{i}" for i in range(len(header))]
-    if body.empty:
-        raise UserError(f"The {which} has a header row but no data rows; add the data or pick another sheet.")
-    view = f"sg_excel_{new_id()}"
-    con.register(view, body)
+    unreadable = UserError(f"{filename} cannot be read as Excel; open it in Excel, save it as .xlsx and upload it again.")
     try:
-        select = ", ".join(f"CAST({quote_ident(f'c{i}')} AS VARCHAR) AS {quote_ident(name)}" for i, name in enumerate(header))
-        con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM {quote_ident(view)}")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise unreadable from exc
+    header: list[str] | None = None
+    batch: list[list[str | None]] = []
+    rows = 0
+
+    def flush() -> None:
+        if not batch:
+            return
+        view = f"sg_excel_{new_id()}"
+        con.register(view, pa.table({f"c{i}": pa.array([r[i] for r in batch], pa.string())
+                                     for i in range(len(header))}))
+        try:
+            con.execute(f"INSERT INTO {table} SELECT * FROM {quote_ident(view)}")
+        finally:
+            con.unregister(view)
+        batch.clear()
+
+    try:
+        worksheet = book[sheet or sheets[0]]
+        worksheet.reset_dimensions()  # a file's own claim of its size (A1:XFD1048576) would pad every row
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            while cells and cells[-1] is None:
+                cells.pop()
+            if not cells:
+                continue
+            if header is None:
+                check_width(len(cells), which)
+                header = [(c or "").strip() for c in cells]
+                _check_header(header, which, allow_empty_at={i for i, name in enumerate(header) if not name})
+                con.execute(f"CREATE TABLE {table} (" + ", ".join(
+                    f"{quote_ident(name or f'sg_blank_{i}')} VARCHAR" for i, name in enumerate(header)) + ")")
+                continue
+            if len(cells) > len(header):
+                raise UserError(f"Row {number} of {which} has a value in column {len(cells)}, which has no name in "
+                                "the header row; type a name for it (or delete the column) and upload the file again.")
+            rows += 1
+            if rows * len(header) > MAX_CELLS:
+                raise UserError(f"The {which} has more than the {MAX_CELLS:,} cells this app reads at once; upload "
+                                "fewer years or columns at a time.")
+            batch.append(cells + [None] * (len(header) - len(cells)))
+            if len(batch) >= EXCEL_BATCH_ROWS:
+                flush()
+        flush()
+    except (UserError, duckdb.Error):
+        raise
+    except Exception as exc:  # a damaged sheet fails part-way in openpyxl or its XML parser
+        raise unreadable from exc
     finally:
-        con.unregister(view)
+        book.close()
+    if header is None:
+        raise UserError(f"The {which} has no data; pick the sheet with the data or add the data to the file.")
+    if not rows:
+        raise UserError(f"The {which} has a header row but no data rows; add the data or pick another sheet.")
+    for i, name in enumerate(header):  # a column without a name is dropped when it is empty, refused otherwise
+        if not name:
+            column = quote_ident(f"sg_blank_{i}")
+            if con.execute(f"SELECT count({column}) FROM {table}").fetchone()[0]:
+                _check_header(header, which)
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
 
 def _load_parquet(con, path: Path, filename: str, table: str) -> None:
