@@ -7,6 +7,7 @@ Each table row is one story: what the user sends, and the words the one sentence
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -20,7 +21,7 @@ import openpyxl
 import pytest
 
 from successgaps import cli
-from successgaps.data import datasets, quality, views
+from successgaps.data import datasets, quality, read, views
 from successgaps.errors import UserError
 from successgaps.models import SCHEMA_VERSION, Member, Project
 from successgaps.store import DB_NAME, Store, clean_leftovers, list_backups, restore_backup
@@ -119,8 +120,6 @@ def test_a_bad_upload_gets_one_sentence_keeps_the_project_and_leaves_nothing(sto
 
 def test_an_excel_sheet_streams_in_batches_and_keeps_its_cells(store, monkeypatch):
     """Read with openpyxl's read-only stream, a few rows at a time: memory does not grow with the sheet."""
-    from successgaps.data import read
-
     batches = []
 
     monkeypatch.setattr(read, "EXCEL_BATCH_ROWS", 3)
@@ -147,8 +146,6 @@ def test_an_excel_sheet_streams_in_batches_and_keeps_its_cells(store, monkeypatc
 
 
 def test_an_excel_sheet_over_the_cell_limit_gets_a_sentence(store, monkeypatch):
-    from successgaps.data import read
-
     monkeypatch.setattr(read, "MAX_CELLS", 50)
     project = store.create("Ours")
     path = store.workspace / "big.xlsx"
@@ -161,8 +158,6 @@ def test_an_excel_sheet_over_the_cell_limit_gets_a_sentence(store, monkeypatch):
 
 
 def test_an_excel_file_that_unpacks_to_far_more_is_refused_unread(store, monkeypatch):
-    from successgaps.data import read
-
     monkeypatch.setattr(read, "MAX_EXCEL_UNPACKED_BYTES", 1_000)
     monkeypatch.setattr(openpyxl, "load_workbook",
                         lambda *a, **k: pytest.fail("the workbook was opened"))
@@ -523,6 +518,83 @@ def test_a_full_disk_on_save_says_so_and_keeps_the_last_good_state(store, monkey
     _one_sentence(str(info.value))
     monkeypatch.setattr(store, "cursor", real)
     assert store.load(project.id).name == "Ours"
+
+
+class _FullDisk:
+    """A file whose second write finds the disk full: part of the copy was written before the fault."""
+
+    def __init__(self, real):
+        self.real, self.writes = real, 0
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def __enter__(self):
+        self.real.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.real.__exit__(*exc)
+
+    def write(self, data):
+        self.writes += 1
+        if self.writes > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.real.write(data)
+
+
+def _fill_on_write(monkeypatch):
+    real = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: _FullDisk(real(*a, **k)))
+
+
+def _fill_while_spooling(store, project, monkeypatch):
+    _fill_on_write(monkeypatch)
+    big = io.BytesIO(_csv(_students(400)) * 60)  # several chunks of the spool
+    monkeypatch.setattr(read, "shutil", type("S", (), {"copyfileobj": staticmethod(
+        lambda src, dst, size: [dst.write(src.read(1024)) for _ in range(3)])}))
+    with read.spooled(big, store.workspace) as path:
+        datasets.create_dataset(store, project, path, "u.csv")
+
+
+def _fill_while_converting(store, project, monkeypatch):
+    path = store.workspace / "in" / "u.csv"
+    path.parent.mkdir()
+    path.write_bytes(("\n".join(",".join(r) for r in _students(400)) + "\nx,Nguy\u00ean,H,Y,1,2024-25\n").encode("cp1252",
+                                                                                                     "replace") * 3)
+    _fill_on_write(monkeypatch)
+    try:
+        datasets.create_dataset(store, project, path, "u.csv")
+    finally:
+        path.unlink()
+        path.parent.rmdir()
+
+
+def _fill_while_writing_the_table(store, project, monkeypatch):
+    import duckdb
+
+    def full(*args, **kwargs):
+        raise duckdb.IOException('IO Error: Could not write file "successgaps.duckdb": No space left on device')
+    monkeypatch.setattr(read, "_run_with_progress", full)
+    path = store.workspace / "u.csv"
+    path.write_bytes(_csv(_students()))
+    try:
+        datasets.create_dataset(store, project, path, "u.csv")
+    finally:
+        path.unlink()
+
+
+@pytest.mark.parametrize("fault", [_fill_while_spooling, _fill_while_converting, _fill_while_writing_the_table],
+                         ids=["spooling the upload", "converting it to UTF-8", "writing its table"])
+def test_a_full_disk_during_an_upload_is_one_sentence_and_leaves_nothing(store, monkeypatch, fault):
+    project = store.create("Ours")
+    before = store.tables(project.id)
+    with pytest.raises(UserError, match="disk of the workspace folder .* is full") as info:
+        fault(store, project, monkeypatch)
+    monkeypatch.undo()
+    _one_sentence(str(info.value))
+    assert _leftovers(store.workspace) == []
+    assert store.tables(project.id) == before and store.load(project.id).name == "Ours"
 
 
 def test_spooled_uploads_of_a_killed_server_are_cleaned_at_start(tmp_path):

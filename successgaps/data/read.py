@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import UserError
+from ..errors import UserError, storage_error, write_fault
 from ..models import new_id
 from ..sql import quote_ident
 
@@ -58,16 +58,24 @@ def excel_sheets(data: bytes | Path) -> list[str]:
 @contextlib.contextmanager
 def spooled(upload, folder: Path | str) -> Iterator[Path]:
     """Write an uploaded file (bytes or a file-like object) to a temporary file in `folder`;
-    yield its path and delete it afterwards (the workspace folder, so the data stay on this machine)."""
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".tmp", dir=folder)
+    yield its path and delete it afterwards (the workspace folder, so the data stay on this machine).
+    A full or read-only disk is one sentence, and no part of the copy stays behind."""
+    name = None
     try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="upload-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as out:
             if isinstance(upload, (bytes, bytearray)):
                 out.write(upload)
             else:
                 upload.seek(0)
                 shutil.copyfileobj(upload, out, 8 * 1024**2)
+    except OSError as exc:
+        if name:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        raise storage_error(exc, Path(folder)) from exc
+    try:
         yield Path(name)
     finally:
         with contextlib.suppress(OSError):
@@ -107,8 +115,12 @@ def read_upload(con: duckdb.DuckDBPyConnection, data: bytes | Path, filename: st
                             "this app reads at once; upload fewer years or columns at a time.")
         if rows == 0:
             raise UserError(f"{filename} has a header row but no data rows; export it again with the data.")
-    except BaseException:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    except BaseException as exc:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        fault = None if isinstance(exc, UserError) else write_fault(exc, tmp_dir or path.parent)
+        if fault is not None:  # a full disk while the table is written: its sentence, not a reading error
+            raise fault from exc
         raise
     report(1.0, f"Read {rows:,} rows from {filename}")
     return rows
@@ -174,6 +186,18 @@ codecs.register_error("sg_latin1", _cp1252_or_latin1)
 
 def _transcode(path: Path, encoding: str, tmp_dir: Path | None) -> Path:
     fd, name = tempfile.mkstemp(prefix="utf8-", suffix=".csv", dir=tmp_dir)
+    try:
+        return _write_utf8(path, encoding, fd, name)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        if isinstance(exc, OSError):
+            raise storage_error(exc, Path(tmp_dir or tempfile.gettempdir())) from exc
+        raise
+
+
+def _write_utf8(path: Path, encoding: str, fd: int, name: str) -> Path:
+    """`_transcode`'s copy: the file in UTF-8 at `name` (open as `fd`)."""
     with open(path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
         if encoding == "cp1252":  # line by line: lines already in UTF-8 (a file pasted from two sources) stay right
             for line in src:
@@ -182,13 +206,9 @@ def _transcode(path: Path, encoding: str, tmp_dir: Path | None) -> Path:
                 except UnicodeDecodeError:
                     out.write(line.decode("cp1252", errors="sg_latin1"))
             return Path(name)
-        reader = codecs.getreader(encoding)(src, errors="strict")
-        try:
-            while chunk := reader.read(8 * 1024**2):
-                out.write(chunk)
-        except UnicodeDecodeError:
-            os.unlink(name)
-            raise
+        reader = codecs.getreader(encoding)(src, errors="strict")  # a UnicodeDecodeError: not a text table
+        while chunk := reader.read(8 * 1024**2):
+            out.write(chunk)
     return Path(name)
 
 
@@ -298,7 +318,8 @@ def _load_text(con, path: Path, filename: str, table: str, report: Progress, tmp
         try:
             _run_with_progress(con, sql, [str(source), delim], report, f"Reading {filename}")
         except duckdb.Error as exc:
-            raise _csv_error(exc, source, delim, len(header), filename) from exc
+            raise (write_fault(exc, tmp_dir or path.parent) or _csv_error(exc, source, delim, len(header),
+                                                                              filename)) from exc
         names = [r[0] for r in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
         if len(names) != len(header):
             raise UserError(f"{filename} could not be split into its {len(header)} columns; check that every row has "
