@@ -4,7 +4,8 @@ Its next click reaches a new session that never drew the page, so Streamlit know
 no callback: the click would do nothing and the typed text would only look saved. The first run of a
 session that arrives with widget values is such a tab. That run draws the page (registering its widgets
 with the values the browser kept), then reruns once and presses again the buttons that were pressed; the
-page says so in one sentence, and shows any text still not in the saved project, to copy.
+page says so in one sentence, and shows the text of any box that is still not in the saved project, to copy
+(its box keeps it too).
 
 Reads Streamlit's widget states of the run (private, checked by tests/browser/test_restart_browser.py).
 """
@@ -42,14 +43,15 @@ def _pressed(state) -> bool:
 
 def begin() -> None:
     """Before the page loads its project: note a tab that came back from another server; on its rerun,
-    do again what the tab did (the buttons pressed, the boxes changed)."""
+    press again the buttons it pressed (a box's change is not replayed: its old value is unknown)."""
     if _SEEN not in st.session_state:
         st.session_state[_SEEN] = True
         states = _widget_states()
         if states is not None and states.states:
             st.session_state[_RESTART] = {
                 "ids": [w for w in states.states if _key(w)],
-                "todo": [w for w, state in states.states.items() if _pressed(state)], "replayed": False}
+                "todo": [w for w, state in states.states.items() if _pressed(state)], "replayed": False,
+                "page": _page()}
     restart = st.session_state.get(_RESTART)
     if restart is not None and restart["replayed"] is None:  # the rerun: the page's widgets are known now
         restart["replayed"] = True
@@ -66,17 +68,30 @@ def _key(wid: str) -> str | None:
     return None if key == "None" or key.startswith("sg_") or ":" in key else key
 
 
+def _page() -> str:
+    return getattr(get_script_run_ctx(), "page_script_hash", "")
+
+
 def place() -> None:
-    """Under the page's flashes: where `finish` says what happened, once the page is drawn."""
-    if _RESTART in st.session_state:
+    """Under the page's flashes: where `finish` says what happened, once the page is drawn. The notice stays
+    on that page (what is still unsaved, run after run) until the team goes to another page."""
+    restart = st.session_state.get(_RESTART)
+    if restart is not None and restart["page"] != _page():
+        del st.session_state[_RESTART]
+    elif restart is not None:
         st.session_state[_SLOT] = st.container()
 
 
 def _unsaved(restart: dict, project: Project | None) -> list[tuple[str, str]]:
-    """(widget id, text) of the boxes whose text is nowhere in the saved project."""
+    """(widget id, text) of the text boxes whose text is nowhere in the saved project."""
     saved = project.model_dump_json() if project is not None else ""
+    states = _widget_states()
     out = []
     for wid in restart["ids"]:
+        serde = getattr(getattr(states.widget_metadata.get(wid), "deserializer", None), "__self__", None) \
+            if states is not None else None
+        if type(serde).__name__ not in ("TextInputSerde", "TextAreaSerde"):  # typed text, not a choice
+            continue
         value = st.session_state.get(_key(wid))
         if isinstance(value, str) and value.strip() and json.dumps(value, ensure_ascii=False)[1:-1] not in saved:
             out.append((wid, value))
@@ -84,26 +99,19 @@ def _unsaved(restart: dict, project: Project | None) -> list[tuple[str, str]]:
 
 
 def finish(project: Project | None) -> None:
-    """At the end of every page: after the first run, rerun once to do again what the tab did; then say so."""
+    """At the end of every page: after the first run, rerun once to press again what was pressed; then say so."""
     restart = st.session_state.get(_RESTART)
     slot = st.session_state.pop(_SLOT, None)
     if restart is None or slot is None:
         return
-    if restart["replayed"] is False:
-        states = _widget_states()
-        changed = [w for w, _ in _unsaved(restart, project)
-                   if states is not None and getattr(states.widget_metadata.get(w), "callback", None)]
-        restart["todo"] += changed
-        if restart["todo"]:
-            restart["replayed"] = None
-            st.rerun()
-    del st.session_state[_RESTART]
+    if restart["replayed"] is False and restart["todo"]:
+        restart["replayed"] = None
+        st.rerun()
     typed = [text for _, text in _unsaved(restart, project)]
-    said = "what you did on it was done again after the restart" if restart["todo"] else "nothing was lost"
+    parts = ["the button you pressed was pressed again after the restart"] if restart["todo"] else []
     if typed:
-        said = ("what you typed below is not saved yet — it is still in its box, so save it again, or copy it "
-                "from here") if not restart["todo"] else said + ", but what you typed below is not saved yet — it "\
-            "is still in its box, so save it again, or copy it from here"
+        parts.append("the text below is not saved yet — it is still in its box, so save it again, or copy it from here")
+    said = "; ".join(parts) or "nothing was lost"
     slot.warning(f"The app restarted while this page was open: {said}.", icon=":material/restart_alt:")
     for text in typed:
         slot.code(text, language=None, wrap_lines=True)
