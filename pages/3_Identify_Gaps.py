@@ -56,10 +56,16 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def outliers(project_id: str, dataset_json: str) -> list[str]:
+def far_out(project_id: str, dataset_json: str) -> dict[str, str]:
+    """Outcome -> the sentence about its values far outside the usual range, shown beside its gaps."""
     saved = ui.store().load(project_id)
-    dataset = DataSet.model_validate_json(dataset_json)
-    return [f.text for f in quality.outlier_findings(ui.store().cursor(), saved, dataset)]
+    return quality.far_out_notes(ui.store().cursor(), saved, DataSet.model_validate_json(dataset_json))
+
+
+def _far_out(outcomes) -> None:
+    for outcome in dict.fromkeys(outcomes):
+        if outcome in far_out_notes:
+            st.warning(ui.esc(far_out_notes[outcome]), icon=":material/warning:")
 
 
 names = {d.id: d.name for d in datasets}
@@ -81,8 +87,7 @@ except UserError as exc:
     st.stop()
 for text in lookup.table.attrs.get("notes", []):
     st.warning(ui.esc(text), icon=":material/warning:")
-for text in [] if ui.presenting() else outliers(project.id, dataset.model_dump_json()):  # a slide keeps to the gap
-    st.warning(f"Check the data before trusting its gaps: {ui.esc(text)}", icon=":material/warning:")
+far_out_notes = far_out(project.id, dataset.model_dump_json())  # shown beside the gaps of each outcome
 
 
 # ---------------------------------------------------------------- settings (saved in the project)
@@ -223,6 +228,7 @@ def _present_gap(row):
     figure.update_layout(height=270, margin={"t": 10, "b": 10})
     st.plotly_chart(figure, key="gaps_present_chart")
     _bars_in_words(row)
+    _far_out([row["outcome"]])
 
 
 def _bars_in_words(row):
@@ -264,6 +270,7 @@ with screen_tab:
                    + (f"Try another year ({', '.join(others[-3:])}), " if others else "Try ")
                    + "another place or smaller minimum sizes.")
     else:
+        _far_out(shown["outcome"])
         tables.show_gaps(shown, key="gaps_screen_table")
         st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
     st.header(f"Hidden to protect privacy ({len(hidden)})")
@@ -318,6 +325,7 @@ with closer_tab:
         else:
             row = one.iloc[0].to_dict()
             st.markdown(statements.gap_sentence(row, interval=True))
+            _far_out([outcome])
             if not row["suppressed"]:
                 st.button("Write a statement for this gap", key="gaps_closer_write", icon=":material/edit_note:",
                           on_click=_write_statement_for, args=(pair, outcome))
@@ -348,6 +356,7 @@ with statement_tab:
         if not chosen.empty:
             srow = chosen.iloc[0].to_dict()
             draft_key = f"gaps_draft_{dataset_id}_{level}_{school}_{year}_{spair}_{soutcome}_{srow['comparison']}"
+            _far_out([soutcome])
             st.text_area("Drafted statement (edit it as you like)", value=statements.gap_sentence(srow),
                          key=draft_key, height=110)
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 from pydantic import ValidationError
 
-from .errors import StaleProjectError, UserError
+from .errors import StaleProjectError, UserError, storage_error, write_fault
 from .models import SCHEMA_VERSION, Project, migrate, new_id, now
 from .sql import quote_ident, quote_literal
 
@@ -471,26 +471,6 @@ def restore_backup(workspace: Path, backup: Path) -> Path:
     return kept
 
 
-def storage_error(exc: BaseException, workspace: Path) -> UserError:
-    """One sentence for a fault of the workspace folder or its disk."""
-    code = getattr(exc, "errno", None)
-    where = f"the workspace folder {workspace}"
-    if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", -1):
-        return UserError(f"The disk of {where} is full, so nothing more can be saved; free some space (or move the "
-                         "workspace with SUCCESSGAPS_WORKSPACE) and try again — what was saved before is kept.")
-    if code == errno.EROFS:
-        return UserError(f"{where[0].upper()}{where[1:]} is on a read-only disk; set SUCCESSGAPS_WORKSPACE to a "
-                         "folder you can write to and restart the app.")
-    if code in (errno.EACCES, errno.EPERM):
-        return UserError(f"This app may not write to {where}; give it write permission or set "
-                         "SUCCESSGAPS_WORKSPACE to a folder you can write to, then restart the app.")
-    if code in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, (NotADirectoryError, FileExistsError)):
-        return UserError(f"The workspace {workspace} is a file, not a folder; move that file away or set "
-                         "SUCCESSGAPS_WORKSPACE to a folder, then restart the app.")
-    return UserError(f"The app could not write to {where} ({getattr(exc, 'strerror', None) or type(exc).__name__}); "
-                     "check the disk and the folder's permissions, then try again.")
-
-
 class DamagedWorkspaceError(UserError):
     """The workspace database cannot be read; `backups` lists the daily copies that can replace it."""
 
@@ -515,9 +495,7 @@ def open_error(exc: BaseException, store: "Store") -> UserError:
                 "move that file away to start an empty workspace (no backup of it exists yet)")
         return DamagedWorkspaceError(f"The workspace database {store.path} is damaged and cannot be read; {hint}.",
                                      store.workspace)
-    for code, words in ((errno.ENOSPC, "No space left"), (errno.EROFS, "Read-only file system"),
-                        (errno.EACCES, "Permission denied"), (errno.ENOTDIR, "Not a directory")):
-        if words in text:
-            return storage_error(OSError(code, words), store.workspace)
+    if (fault := write_fault(exc, store.workspace)) is not None:
+        return fault
     return UserError(f"The workspace database {store.path} cannot be opened ({text.splitlines()[0][:120] if text else type(exc).__name__}); "
                      "close any other Success Gaps app using it, or set SUCCESSGAPS_WORKSPACE to another folder.")

@@ -7,6 +7,7 @@ Each table row is one story: what the user sends, and the words the one sentence
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -20,7 +21,7 @@ import openpyxl
 import pytest
 
 from successgaps import cli
-from successgaps.data import datasets, quality, views
+from successgaps.data import datasets, quality, read, views
 from successgaps.errors import UserError
 from successgaps.models import SCHEMA_VERSION, Member, Project
 from successgaps.store import DB_NAME, Store, clean_leftovers, list_backups, restore_backup
@@ -64,6 +65,16 @@ def _leftovers(folder: Path) -> list[str]:
 
 # ---------------------------------------------------------------------- uploads refused with a sentence
 
+def _xlsx(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Data")
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 WIDE = (",".join(f"c{i}" for i in range(2_500)) + "\n" + ",".join("1" for _ in range(2_500)) + "\n").encode()
 
 BAD_UPLOADS = [
@@ -82,6 +93,11 @@ BAD_UPLOADS = [
     ("60 MB single line", b"a,b\n1,\"" + b"x" * (3 * 1024**2) + b"\"\n", "long.csv", "longer than"),
     ("huge first line", b"x" * (1_100_000), "long.csv", "longer than"),
     ("unclosed quote", b"a,b\n1,\"open\n2,3\n" + b"4,5\n" * 10, "q.csv", "quote"),
+    ("excel 2,500 columns", _xlsx([[f"c{i}" for i in range(2_500)], [1] * 2_500]), "wide.xlsx", "2,000"),
+    ("excel value under no header", _xlsx([["a", "b"], [1, 2], [3, 4, 5]]), "x.xlsx", "Row 3 .* no name"),
+    ("excel header only", _xlsx([["a", "b"]]), "x.xlsx", "no data rows"),
+    ("excel empty sheet", _xlsx([]), "x.xlsx", "has no data"),
+    ("excel duplicate header", _xlsx([["a", "A"], [1, 2]]), "x.xlsx", "both called"),
 ]
 
 
@@ -100,6 +116,57 @@ def test_a_bad_upload_gets_one_sentence_keeps_the_project_and_leaves_nothing(sto
     assert store.tables(project.id) == before
     assert _leftovers(store.workspace) == []
     assert store.load(project.id).name == "Ours"
+
+
+def test_an_excel_sheet_streams_in_batches_and_keeps_its_cells(store, monkeypatch):
+    """Read with openpyxl's read-only stream, a few rows at a time: memory does not grow with the sheet."""
+    batches = []
+
+    monkeypatch.setattr(read, "EXCEL_BATCH_ROWS", 3)
+    project = store.create("Ours")
+    path = store.workspace / "book.xlsx"
+    path.write_bytes(_xlsx([[None, None], [None, "sid", None, "race", "score"], *(
+        [None, f"{i:06d}", None, "HB"[i % 2], i * 1.5] for i in range(10))]))
+    con = store.cursor()
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+        def register(self, name, table):
+            batches.append(table.num_rows)
+            return con.register(name, table)
+
+    table = store.table(project.id, "f_x")
+    assert read.read_upload(Spy(), path, "book.xlsx", table) == 10
+    path.unlink()
+    assert batches and max(batches) <= 3 and sum(batches) == 10
+    assert con.execute(f"SELECT * FROM {table} ORDER BY sid LIMIT 2").fetchall() == [
+        ("000000", "H", "0"), ("000001", "B", "1.5")]  # the empty columns A and C are dropped
+
+
+def test_an_excel_sheet_over_the_cell_limit_gets_a_sentence(store, monkeypatch):
+    monkeypatch.setattr(read, "MAX_CELLS", 50)
+    project = store.create("Ours")
+    path = store.workspace / "big.xlsx"
+    path.write_bytes(_xlsx([["a", "b"], *([i, i] for i in range(40))]))
+    with pytest.raises(UserError, match="more than the 50 cells") as info:
+        datasets.create_dataset(store, project, path, "big.xlsx")
+    _one_sentence(str(info.value))
+    path.unlink()
+    assert _leftovers(store.workspace) == [] and store.tables(project.id) == []
+
+
+def test_an_excel_file_that_unpacks_to_far_more_is_refused_unread(store, monkeypatch):
+    monkeypatch.setattr(read, "MAX_EXCEL_UNPACKED_BYTES", 1_000)
+    monkeypatch.setattr(openpyxl, "load_workbook",
+                        lambda *a, **k: pytest.fail("the workbook was opened"))
+    path = store.workspace / "bomb.xlsx"
+    path.write_bytes(_xlsx([["name", "b"], ["a long text shared by many cells", "x"]]))
+    with pytest.raises(UserError, match="unpacks to far more") as info:
+        read.read_upload(store.cursor(), path, "bomb.xlsx", store.table(store.create("Ours").id, "f_x"))
+    _one_sentence(str(info.value))
+    path.unlink()
 
 
 # ---------------------------------------------------------------------- uploads read right, with a word
@@ -453,6 +520,83 @@ def test_a_full_disk_on_save_says_so_and_keeps_the_last_good_state(store, monkey
     assert store.load(project.id).name == "Ours"
 
 
+class _FullDisk:
+    """A file whose second write finds the disk full: part of the copy was written before the fault."""
+
+    def __init__(self, real):
+        self.real, self.writes = real, 0
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def __enter__(self):
+        self.real.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.real.__exit__(*exc)
+
+    def write(self, data):
+        self.writes += 1
+        if self.writes > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.real.write(data)
+
+
+def _fill_on_write(monkeypatch):
+    real = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: _FullDisk(real(*a, **k)))
+
+
+def _fill_while_spooling(store, project, monkeypatch):
+    _fill_on_write(monkeypatch)
+    big = io.BytesIO(_csv(_students(400)) * 60)  # several chunks of the spool
+    monkeypatch.setattr(read, "shutil", type("S", (), {"copyfileobj": staticmethod(
+        lambda src, dst, size: [dst.write(src.read(1024)) for _ in range(3)])}))
+    with read.spooled(big, store.workspace) as path:
+        datasets.create_dataset(store, project, path, "u.csv")
+
+
+def _fill_while_converting(store, project, monkeypatch):
+    path = store.workspace / "in" / "u.csv"
+    path.parent.mkdir()
+    path.write_bytes(("\n".join(",".join(r) for r in _students(400)) + "\nx,Nguy\u00ean,H,Y,1,2024-25\n").encode("cp1252",
+                                                                                                     "replace") * 3)
+    _fill_on_write(monkeypatch)
+    try:
+        datasets.create_dataset(store, project, path, "u.csv")
+    finally:
+        path.unlink()
+        path.parent.rmdir()
+
+
+def _fill_while_writing_the_table(store, project, monkeypatch):
+    import duckdb
+
+    def full(*args, **kwargs):
+        raise duckdb.IOException('IO Error: Could not write file "successgaps.duckdb": No space left on device')
+    monkeypatch.setattr(read, "_run_with_progress", full)
+    path = store.workspace / "u.csv"
+    path.write_bytes(_csv(_students()))
+    try:
+        datasets.create_dataset(store, project, path, "u.csv")
+    finally:
+        path.unlink()
+
+
+@pytest.mark.parametrize("fault", [_fill_while_spooling, _fill_while_converting, _fill_while_writing_the_table],
+                         ids=["spooling the upload", "converting it to UTF-8", "writing its table"])
+def test_a_full_disk_during_an_upload_is_one_sentence_and_leaves_nothing(store, monkeypatch, fault):
+    project = store.create("Ours")
+    before = store.tables(project.id)
+    with pytest.raises(UserError, match="disk of the workspace folder .* is full") as info:
+        fault(store, project, monkeypatch)
+    monkeypatch.undo()
+    _one_sentence(str(info.value))
+    assert _leftovers(store.workspace) == []
+    assert store.tables(project.id) == before and store.load(project.id).name == "Ours"
+
+
 def test_spooled_uploads_of_a_killed_server_are_cleaned_at_start(tmp_path):
     folder = tmp_path / "ws"
     folder.mkdir()
@@ -595,7 +739,14 @@ def test_a_file_with_no_school_column_on_the_data_page_and_in_the_pdf(open_page,
     assert gap_reports.gap_screen_report(store.load(project.id), store.cursor())[:4] == b"%PDF"
 
 
-def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store):
+def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store, tmp_path):
+    """Three scale scores of 9999 among the students: beside the gaps of math_ss (read as Math scale score) on the page (the screen, Look closer,
+    the statement draft) and in the PDFs that show them (the gap screen, the statement) — not only in the
+    quality report."""
+    from successgaps.models import GapStatement
+    from successgaps.outputs import gap_reports
+    from tests.test_reports import pdf_text
+
     project = store.create("Nines")
     path = store.workspace / "u.csv"
 
@@ -607,7 +758,14 @@ def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store):
     path.unlink()
     dataset.confirmed = True
     project.datasets.append(dataset)
+    project.statements.append(GapStatement(dataset_id=dataset.id, dimension="race", group="Black",
+                                           outcome="Math scale score", text="Black students score lower."))
     store.save(project)
     at = open_page("pages/3_Identify_Gaps.py", project=project.id)
     assert not at.exception
-    assert any("far outside its usual range" in w.value and "Check the data before trusting" in w.value for w in at.warning)
+    flags = [w.value for w in at.warning if "Check the data before trusting the gaps in Math scale score" in w.value]
+    assert len(flags) >= 3 and all("3 values far outside its usual range" in f for f in flags)  # screen, closer, statement
+    saved = store.load(project.id)
+    for pdf in (gap_reports.gap_screen_report(saved, store.cursor()), gap_reports.statement_report(saved, store.cursor())):
+        text = " ".join(pdf_text(pdf, tmp_path).split())
+        assert "Check the data before trusting the gaps in Math scale score: math_ss has 3 values far outside" in text

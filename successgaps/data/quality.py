@@ -19,7 +19,8 @@ from ..models import DataSet, Project
 from ..sql import quote_ident, quote_literal
 from .codes import ALL_WORDS, NO, SUPPRESSED
 from .mapping import ROLE_NAMES, column_for, column_map
-from .views import RATE_PATTERN, column_sql, file_table, number_sql, prepare, rate_text_sql, year_sql
+from .views import (RATE_PATTERN, column_sql, file_table, number_sql, prepare, rate_text_sql, student_outcomes,
+                    year_sql)
 
 Severity = Literal["problem", "warning", "info"]
 EXAMPLES = 5
@@ -53,6 +54,13 @@ def outlier_findings(con: duckdb.DuckDBPyConnection, project: Project, dataset: 
     if dataset.layout != "student" or not dataset.files:
         return []
     return [f for f in _outcome_values(con, project, dataset) if f.topic == "outliers"]
+
+
+def far_out_notes(con: duckdb.DuckDBPyConnection, project: Project, dataset: DataSet) -> dict[str, str]:
+    """Outcome name as the gap table spells it -> the sentence to show beside its gaps (screen, PDF)."""
+    names = {c.column: o.label for o, c in student_outcomes(dataset)}
+    return {names.get(f.column, f.column): f"Check the data before trusting the gaps in {names.get(f.column, f.column)}: "
+            f"{f.text}" for f in outlier_findings(con, project, dataset)}
 
 
 def raw_union(project: Project, dataset: DataSet, columns: list[str]) -> str:

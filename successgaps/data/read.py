@@ -2,7 +2,8 @@
 survive.
 
 `read_upload` loads a CSV/TSV/TXT (any common delimiter; UTF-8, UTF-8 with BOM, Windows-1252/Latin-1,
-UTF-16), an Excel sheet (pandas/openpyxl: DuckDB's excel extension cannot be downloaded offline) or a
+UTF-16), an Excel sheet (openpyxl read-only, streamed in batches: DuckDB's excel extension cannot be
+downloaded offline) or a
 Parquet file, refuses files over `MAX_FILE_BYTES`, and reports DuckDB's own progress. Uploads are
 spooled to a temporary file in the workspace folder (`spooled`) and deleted after reading. Bad input
 raises `UserError` with one sentence and leaves nothing behind.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import UserError
+from ..errors import UserError, storage_error, write_fault
 from ..models import new_id
 from ..sql import quote_ident
 
@@ -57,16 +58,24 @@ def excel_sheets(data: bytes | Path) -> list[str]:
 @contextlib.contextmanager
 def spooled(upload, folder: Path | str) -> Iterator[Path]:
     """Write an uploaded file (bytes or a file-like object) to a temporary file in `folder`;
-    yield its path and delete it afterwards (the workspace folder, so the data stay on this machine)."""
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".tmp", dir=folder)
+    yield its path and delete it afterwards (the workspace folder, so the data stay on this machine).
+    A full or read-only disk is one sentence, and no part of the copy stays behind."""
+    name = None
     try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="upload-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as out:
             if isinstance(upload, (bytes, bytearray)):
                 out.write(upload)
             else:
                 upload.seek(0)
                 shutil.copyfileobj(upload, out, 8 * 1024**2)
+    except OSError as exc:
+        if name:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        raise storage_error(exc, Path(folder)) from exc
+    try:
         yield Path(name)
     finally:
         with contextlib.suppress(OSError):
@@ -106,8 +115,12 @@ def read_upload(con: duckdb.DuckDBPyConnection, data: bytes | Path, filename: st
                             "this app reads at once; upload fewer years or columns at a time.")
         if rows == 0:
             raise UserError(f"{filename} has a header row but no data rows; export it again with the data.")
-    except BaseException:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    except BaseException as exc:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        fault = None if isinstance(exc, UserError) else write_fault(exc, tmp_dir or path.parent)
+        if fault is not None:  # a full disk while the table is written: its sentence, not a reading error
+            raise fault from exc
         raise
     report(1.0, f"Read {rows:,} rows from {filename}")
     return rows
@@ -173,6 +186,18 @@ codecs.register_error("sg_latin1", _cp1252_or_latin1)
 
 def _transcode(path: Path, encoding: str, tmp_dir: Path | None) -> Path:
     fd, name = tempfile.mkstemp(prefix="utf8-", suffix=".csv", dir=tmp_dir)
+    try:
+        return _write_utf8(path, encoding, fd, name)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        if isinstance(exc, OSError):
+            raise storage_error(exc, Path(tmp_dir or tempfile.gettempdir())) from exc
+        raise
+
+
+def _write_utf8(path: Path, encoding: str, fd: int, name: str) -> Path:
+    """`_transcode`'s copy: the file in UTF-8 at `name` (open as `fd`)."""
     with open(path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
         if encoding == "cp1252":  # line by line: lines already in UTF-8 (a file pasted from two sources) stay right
             for line in src:
@@ -181,13 +206,9 @@ def _transcode(path: Path, encoding: str, tmp_dir: Path | None) -> Path:
                 except UnicodeDecodeError:
                     out.write(line.decode("cp1252", errors="sg_latin1"))
             return Path(name)
-        reader = codecs.getreader(encoding)(src, errors="strict")
-        try:
-            while chunk := reader.read(8 * 1024**2):
-                out.write(chunk)
-        except UnicodeDecodeError:
-            os.unlink(name)
-            raise
+        reader = codecs.getreader(encoding)(src, errors="strict")  # a UnicodeDecodeError: not a text table
+        while chunk := reader.read(8 * 1024**2):
+            out.write(chunk)
     return Path(name)
 
 
@@ -297,7 +318,8 @@ def _load_text(con, path: Path, filename: str, table: str, report: Progress, tmp
         try:
             _run_with_progress(con, sql, [str(source), delim], report, f"Reading {filename}")
         except duckdb.Error as exc:
-            raise _csv_error(exc, source, delim, len(header), filename) from exc
+            raise (write_fault(exc, tmp_dir or path.parent) or _csv_error(exc, source, delim, len(header),
+                                                                              filename)) from exc
         names = [r[0] for r in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
         if len(names) != len(header):
             raise UserError(f"{filename} could not be split into its {len(header)} columns; check that every row has "
@@ -354,34 +376,106 @@ def check_width(columns: int, filename: str) -> None:
                         "columns you need (ids, school, year, groups and outcomes) and upload it again.")
 
 
-def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -> None:
-    import pandas as pd  # noqa: PLC0415
+EXCEL_BATCH_ROWS = 20_000  # rows held in memory at once while an Excel sheet streams into DuckDB
+MAX_SHARED_STRINGS_BYTES = 256 * 1024**2  # openpyxl holds a workbook's shared text table in memory
+MAX_EXCEL_UNPACKED_BYTES = 4 * 1024**3
 
+
+def _check_unpacked(path: Path, filename: str) -> None:
+    """A workbook is a zip: refuse one whose parts unpack to far more than any school export (a zip bomb)."""
+    import zipfile  # noqa: PLC0415
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            infos = book.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UserError(f"{filename} cannot be opened as Excel; open it in Excel, save it as .xlsx and upload it "
+                        "again.") from exc
+    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    if strings > MAX_SHARED_STRINGS_BYTES or sum(i.file_size for i in infos) > MAX_EXCEL_UNPACKED_BYTES:
+        raise UserError(f"{filename} unpacks to far more than this app reads from one workbook; save the sheet "
+                        "with the data as CSV and upload that instead.")
+
+
+def _cell_text(value) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -> None:
+    """Stream the sheet (openpyxl read-only) into `table` a batch of rows at a time: memory stays bounded
+    whatever the sheet's size; the column and cell limits of a text file apply, each with a sentence."""
+    import openpyxl  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    _check_unpacked(path, filename)
     sheets = excel_sheets(path)
     if sheet and sheet not in sheets:
         raise UserError(f"{filename} has no sheet called \u201c{sheet}\u201d; pick one of: {', '.join(sheets)}.")
-    try:
-        frame = pd.read_excel(path, sheet_name=sheet or sheets[0], header=None, dtype=str, engine="openpyxl")
-    except Exception as exc:
-        raise UserError(f"{filename} cannot be read as Excel; open it in Excel, save it as .xlsx and upload it again.") from exc
-    frame = frame.dropna(how="all").dropna(axis=1, how="all")
     which = f"sheet \u201c{sheet or sheets[0]}\u201d of {filename}"
-    if frame.empty:
-        raise UserError(f"The {which} has no data; pick the sheet with the data or add the data to the file.")
-    header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
-    check_width(len(header), which)
-    _check_header(header, which)
-    body = frame.iloc[1:].astype(object).where(frame.iloc[1:].notna(), None)
-    body.columns = [f"c{i}" for i in range(len(header))]
-    if body.empty:
-        raise UserError(f"The {which} has a header row but no data rows; add the data or pick another sheet.")
-    view = f"sg_excel_{new_id()}"
-    con.register(view, body)
+    unreadable = UserError(f"{filename} cannot be read as Excel; open it in Excel, save it as .xlsx and upload it again.")
     try:
-        select = ", ".join(f"CAST({quote_ident(f'c{i}')} AS VARCHAR) AS {quote_ident(name)}" for i, name in enumerate(header))
-        con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM {quote_ident(view)}")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise unreadable from exc
+    header: list[str] | None = None
+    batch: list[list[str | None]] = []
+    rows = 0
+
+    def flush() -> None:
+        if not batch:
+            return
+        view = f"sg_excel_{new_id()}"
+        con.register(view, pa.table({f"c{i}": pa.array([r[i] for r in batch], pa.string())
+                                     for i in range(len(header))}))
+        try:
+            con.execute(f"INSERT INTO {table} SELECT * FROM {quote_ident(view)}")
+        finally:
+            con.unregister(view)
+        batch.clear()
+
+    try:
+        worksheet = book[sheet or sheets[0]]
+        worksheet.reset_dimensions()  # a file's own claim of its size (A1:XFD1048576) would pad every row
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            while cells and cells[-1] is None:
+                cells.pop()
+            if not cells:
+                continue
+            if header is None:
+                check_width(len(cells), which)
+                header = [(c or "").strip() for c in cells]
+                _check_header(header, which, allow_empty_at={i for i, name in enumerate(header) if not name})
+                con.execute(f"CREATE TABLE {table} (" + ", ".join(
+                    f"{quote_ident(name or f'sg_blank_{i}')} VARCHAR" for i, name in enumerate(header)) + ")")
+                continue
+            if len(cells) > len(header):
+                raise UserError(f"Row {number} of {which} has a value in column {len(cells)}, which has no name in "
+                                "the header row; type a name for it (or delete the column) and upload the file again.")
+            rows += 1
+            if rows * len(header) > MAX_CELLS:
+                raise UserError(f"The {which} has more than the {MAX_CELLS:,} cells this app reads at once; upload "
+                                "fewer years or columns at a time.")
+            batch.append(cells + [None] * (len(header) - len(cells)))
+            if len(batch) >= EXCEL_BATCH_ROWS:
+                flush()
+        flush()
+    except (UserError, duckdb.Error):
+        raise
+    except Exception as exc:  # a damaged sheet fails part-way in openpyxl or its XML parser
+        raise unreadable from exc
     finally:
-        con.unregister(view)
+        book.close()
+    if header is None:
+        raise UserError(f"The {which} has no data; pick the sheet with the data or add the data to the file.")
+    if not rows:
+        raise UserError(f"The {which} has a header row but no data rows; add the data or pick another sheet.")
+    for i, name in enumerate(header):  # a column without a name is dropped when it is empty, refused otherwise
+        if not name:
+            column = quote_ident(f"sg_blank_{i}")
+            if con.execute(f"SELECT count({column}) FROM {table}").fetchone()[0]:
+                _check_header(header, which)
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
 
 def _load_parquet(con, path: Path, filename: str, table: str) -> None:

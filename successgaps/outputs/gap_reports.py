@@ -64,6 +64,14 @@ def _write_quality(doc: Document, findings) -> None:
 SCREEN_COLUMNS = ("Group", "Outcome", "n", "Rate", "Comparison", "Difference", "Risk ratio", "Gap")
 
 
+def _far_out(doc: Document, notes: dict[str, str], outcomes) -> None:
+    """Beside the gaps of an outcome with values far outside its usual range (9999 for missing): a few move
+    a mean enough to make or hide a gap."""
+    for outcome in dict.fromkeys(outcomes):
+        if outcome in notes:
+            doc.paragraph(notes[outcome], size=9, style="B")
+
+
 def _screen_rows(frame: pd.DataFrame) -> list[list[str]]:
     """Rows of the screen as printed: rates in %, differences in points (numeric outcomes: averages
     and their own units), "yes" where `ranking.flagged` marks the gap beyond the team's threshold."""
@@ -119,6 +127,7 @@ def section_screen(doc: Document, src: Sources) -> None:
     doc.heading("The screen, largest gaps first", 2)
     doc.table(SCREEN_COLUMNS, _screen_rows(shown),
               widths=(3.6, 3, 0.9, 1.2, 1.7, 1.7, 1.2, 0.8), numeric=(2, 3, 4, 5, 6), size=7.5)
+    _far_out(doc, src.far_out(), shown["outcome"] if "outcome" in shown else [])
     section_disproportionality(doc, shown)
     if not hidden.empty:
         doc.heading("Suppressed groups", 2)
@@ -192,6 +201,7 @@ def section_statement(doc: Document, src: Sources, st: GapStatement, with_text: 
             axis_label=st.outcome or "Rate"),
             f"Bar chart: {st.group} {pct(f.get('rate'))} compared with {pct(f.get('comparison_rate'))}.",
             width_fraction=0.7)
+    _far_out(doc, src.far_out(st.dataset_id), [st.outcome])
     doc.heading("The data behind it", 2)
     if f:
         doc.table(["Figure", "Value"], _figure_rows(f), widths=(3, 2), numeric=(1,))

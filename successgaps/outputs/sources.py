@@ -50,6 +50,13 @@ class Sources:
             return None
         return _quality(self.con, self.project, dataset)
 
+    def far_out(self, dataset_id: str = "") -> dict[str, str]:
+        """Outcome -> the sentence about its far-out values, printed beside that outcome's gaps."""
+        dataset = self.dataset(dataset_id)
+        if dataset is None or self.con is None:
+            return {}
+        return quality.far_out_notes(self.con, self.project, dataset)
+
 
 def _export_screen(con, project: Project, dataset) -> pd.DataFrame:
     """`screen.screen` (every level, school and year) as `suppression.for_export` hands it to any export."""

@@ -20,7 +20,7 @@ from ..models import Project
 from ..process.progress import STEPS, step_statuses
 from ..store import ERROR_LOG, DamagedWorkspaceError, Store, default_workspace, list_backups, restore_backup
 from ..access import accounts, audit, config, roles
-from . import gate, tables, theme
+from . import gate, restart, tables, theme
 from .mode import PRESENTING, presenting
 from .guidance import render_tips
 
@@ -554,6 +554,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
     gate.gate(store(), slide_page or (STEPS[step - 1].page if step is not None else None), esc, done)
     _follow_goto()
     _sync_presenting()
+    restart.begin()
     current = load_project()
     with st.sidebar:
         if current is not None:
@@ -569,6 +570,7 @@ def page(title: str, step: int | None = None, *, needs_project: bool = True,
     if presenting():
         _deck_bar(slide_page or (STEPS[step - 1].page if step is not None else None))
     show_flashes()
+    restart.place()
     if step is not None:
         info = STEPS[step - 1]
         st.title(f"Step {step} · {info.title}")
@@ -630,6 +632,7 @@ def done() -> None:
     st.session_state.pop(_START, None)
     for kind, message, _ in st.session_state.pop(_FLASH, []):  # its control is not on the page: a toast
         _toast(kind, message)
+    restart.finish(st.session_state.get(_PROJECT))
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 

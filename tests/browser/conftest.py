@@ -26,33 +26,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workspace: Path, **env: str):
-    """Start `streamlit run Home.py` on a free localhost port over `workspace` (with extra environment);
-    returns (base URL, stop function)."""
-    port = _free_port()
-    log = open(workspace / "server.log", "w")
+def spawn(workspace: Path, port: int | None = None, **env: str) -> tuple[subprocess.Popen, str]:
+    """A `streamlit run Home.py` process on `port` (a free one by default) serving `workspace` (with extra
+    environment), once healthy: (process, base URL)."""
+    port = port or _free_port()
+    log = open(workspace / "server.log", "a")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
          "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace), **env), stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     url = f"http://localhost:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
+            return proc, url
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("the Streamlit server did not start; see " + str(workspace / "server.log"))
+    proc.kill()
+    raise RuntimeError("the Streamlit server did not start; see " + str(workspace / "server.log"))
+
+
+def start_server(workspace: Path, **env: str):
+    """Start a server on a free localhost port over `workspace` (with extra environment); (base URL, stop)."""
+    proc, url = spawn(workspace, **env)
 
     def stop() -> None:
         proc.terminate()
         proc.wait(timeout=20)
-        log.close()
 
     return url, stop
 
@@ -69,6 +73,36 @@ def server(tmp_path_factory):
     url, stop = start_server(tmp_path_factory.mktemp("browser-workspace"))
     yield url
     stop()
+
+
+class OwnServer:
+    """A server of a test's own on a fixed port: `start()`, `restart()` (killed, then started again), `stop()`."""
+
+    def __init__(self, workspace: Path):
+        self.workspace, self.port, self.proc = workspace, _free_port(), None
+        self.url = f"http://localhost:{self.port}"
+
+    def start(self) -> None:
+        self.proc, _ = spawn(self.workspace, self.port)
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc is not None:
+            self.proc.kill() if kill else self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+    def restart(self) -> None:
+        self.stop(kill=True)
+        self.start()
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """An `OwnServer` with an empty workspace of its own, not started yet (fill the workspace first)."""
+    (tmp_path / "ws").mkdir()
+    own = OwnServer(tmp_path / "ws")
+    yield own
+    own.stop()
 
 
 @pytest.fixture(scope="session")
