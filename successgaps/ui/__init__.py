@@ -1,7 +1,8 @@
 """Layer `ui`: streamlit helpers shared by the pages: the page frame, the open project, autosave.
 
-The only place (with the pages) that imports streamlit. Session-state keys live here only.
-`guidance` draws the step tips, the explainer and the glossary links.
+The only place (with the pages) that imports streamlit; session-state keys live in this package only.
+`guidance` draws the step tips, the explainer and the glossary links; `deck` presentation mode's bar and
+slides; `escape` makes user and file text safe for Markdown (`esc`); `gate` the team server's sign-in.
 
 May import: every layer below (outputs, process, engine, data, core); only the pages import it.
 """
@@ -9,7 +10,6 @@ May import: every layer below (outputs, process, engine, data, core); only the p
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 from datetime import datetime
 
@@ -21,40 +21,16 @@ from ..process.progress import STEPS, step_statuses
 from ..store import ERROR_LOG, DamagedWorkspaceError, Store, default_workspace, list_backups, restore_backup
 from ..access import accounts, audit, config, roles
 from . import gate, restart, tables, theme
-from .mode import PRESENTING, presenting
+from .deck import (_BAR, _START, MEETING_PAGE, _deck_bar, _fill_bar, _follow_goto, _sync_presenting,  # noqa: F401
+                   deck_menu, slides)
+from .escape import esc
+from .mode import PRESENTING, PROJECT_ID, presenting
 from .guidance import render_tips
 
-_PROJECT_ID = "sg_project_id"
+_PROJECT_ID = PROJECT_ID
 _PROJECT = "sg_project"
 _FLASH = "sg_flash"
 _PRESENTING = PRESENTING
-_PRESENT_PARAM = "present"  # ?present=1 in the address: a reload stays in presentation mode
-_SLIDE_PARAM = "slide"  # ?slide=3: the slide shown, 1-based, so a reload shows the same slide
-_GOTO = "sg_deck_goto"  # (page, "first" | "last") asked for by a deck button; followed when the page starts
-_START = "sg_deck_start"  # "first" | "last": where the next page's slides start
-_BAR = "sg_deck_bar_slots"  # this run's (previous, where, next) slots of the deck bar
-_PAGE = "sg_deck_page"  # this run's page path (for the deck)
-MEETING_PAGE = "pages/10_Meeting_View.py"
-
-
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])|(!\[)|^(\s*)([#>+=-]|\d+[.)])", re.M)
-
-
-def _escape(match: re.Match) -> str:
-    char, image, indent, start = match.groups()
-    if char:
-        return "\\" + char
-    if image:
-        return "\\!\\["
-    return f"{indent}\\{start}" if len(start) == 1 else f"{indent}{start[:-1]}\\{start[-1]}"
-
-
-def esc(text: object) -> str:
-    """User or file text made safe to put in Markdown (st.markdown, st.caption, st.error, titles ...):
-    the characters that make emphasis, links, images, code, HTML, tables, `:red[...]` and `$...$` maths
-    are escaped, and so are headings, quotes and lists at the start of a line, so `![](http://host/p.png)`
-    shows as typed and fetches nothing. Ordinary punctuation (. , : ( ) -) is left as it is."""
-    return _MARKDOWN.sub(_escape, str(text)).replace("\n", "  \n")
 
 
 # ---------------------------------------------------------------------- the page-level error handler
@@ -392,153 +368,6 @@ def confirmation(at: str) -> None:
     the page keeps its tab, its open expanders and its scroll position."""
     for kind, message in _take(at):
         _draw(kind, message)
-
-
-def _sync_presenting() -> None:
-    """Presentation mode lives in the session and in the address (`?present=1`), so it survives a reload."""
-    if st.query_params.get(_PRESENT_PARAM) == "1" and _PRESENTING not in st.session_state:
-        st.session_state[_PRESENTING] = True
-    if presenting():
-        st.query_params[_PRESENT_PARAM] = "1"
-    else:
-        st.query_params.pop(_PRESENT_PARAM, None)
-        st.query_params.pop(_SLIDE_PARAM, None)
-
-
-def _leave_presenting() -> None:
-    st.session_state[_PRESENTING] = False  # the sidebar toggle is hidden while presenting
-
-
-def deck_menu() -> dict[str, str]:
-    """The pages a facilitator presents, in order: page path -> its name in the step menu."""
-    return {"Home.py": "Where we stand", **{s.page: f"Step {s.number} · {s.title}" for s in STEPS},
-            MEETING_PAGE: "Meeting view"}
-
-
-_DECK_ORDER = ["Home.py", *(s.page for s in STEPS)]  # Previous / Next walk the steps; the meeting view is its own deck
-
-
-def _neighbour(page_path: str | None, step: int) -> str | None:
-    if page_path not in _DECK_ORDER:
-        return None
-    i = _DECK_ORDER.index(page_path) + step
-    return _DECK_ORDER[i] if 0 <= i < len(_DECK_ORDER) else None
-
-
-def _go(page_path: str, start: str = "first") -> None:
-    st.session_state[_GOTO] = (page_path, start)
-
-
-def _menu_changed() -> None:
-    chosen = st.session_state.get("sg_deck_menu")
-    if chosen:
-        _go(chosen)
-
-
-def _follow_goto() -> None:
-    goto = st.session_state.pop(_GOTO, None)
-    if goto:
-        page_path, start = goto
-        st.session_state[_START] = start
-        params = {_PRESENT_PARAM: "1"}
-        if st.session_state.get(_PROJECT_ID):
-            params["project"] = st.session_state[_PROJECT_ID]
-        st.switch_page(page_path, query_params=params)
-
-
-_KEYS_JS = """
-<script>
-(() => {
-  const doc = window.parent && window.parent.document ? window.parent.document : document;
-  if (doc.sgDeckKeys) return;
-  doc.sgDeckKeys = true;
-  doc.addEventListener("keydown", (event) => {
-    const tag = (event.target && event.target.tagName || "").toLowerCase();
-    if (["input", "textarea", "select"].includes(tag) || (event.target && event.target.isContentEditable)) return;
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const which = event.key === "ArrowRight" || event.key === "PageDown" ? "next"
-                : event.key === "ArrowLeft" || event.key === "PageUp" ? "previous" : null;
-    if (!which) return;
-    const button = doc.querySelector(`.st-key-sg_deck_${which} button`);
-    if (button && !button.disabled) { event.preventDefault(); button.click(); }
-  });
-})();
-</script>
-"""
-
-
-def _deck_bar(page_path: str | None) -> None:
-    """The top bar while presenting: step menu, Previous / where / Next (filled by `slides` or `done`), Leave."""
-    st.session_state[_PAGE] = page_path
-    menu = deck_menu()
-    with st.container(key="sg_deck_bar"):
-        where_menu, back, where, forward, leave = st.columns([3.2, 1.7, 3.4, 1.7, 1.6], vertical_alignment="center")
-        st.session_state["sg_deck_menu"] = page_path if page_path in menu else None
-        where_menu.selectbox("Go to step", list(menu), format_func=menu.get, key="sg_deck_menu",
-                             placeholder="Go to a step…", on_change=_menu_changed, label_visibility="collapsed")
-        leave.button("Leave", key="sg_leave_presenting", on_click=_leave_presenting, icon=":material/close:",
-                     help="Leave presentation mode", width="stretch")
-    st.session_state[_BAR] = (back, where, forward)
-    st.html(_KEYS_JS, unsafe_allow_javascript=True, width="content")
-
-
-def _fill_bar(index: int, count: int, label: str = "", *, key: str | None = None) -> tuple[int, int]:
-    """Previous / Next in the deck bar: within this page's `count` slides, then on to the neighbouring step.
-    Outside the presenting frame (`key` given), the row is drawn here and stays within the items."""
-    slots = st.session_state.pop(_BAR, None)
-    buttons = "sg_deck"
-    if slots is None:
-        if key is None:
-            return index, count
-        slots, buttons = st.columns([1, 4, 1], vertical_alignment="center"), key
-    back, where, forward = slots
-    page_path = st.session_state.get(_PAGE) if key is None else None
-    before, after = _neighbour(page_path, -1), _neighbour(page_path, 1)
-    key = key or f"sg_slide_{page_path}"
-
-    def move(step: int) -> None:
-        target = index + step
-        if 0 <= target < count:
-            st.session_state[key] = target
-        elif (neighbour := before if step < 0 else after) is not None:
-            _go(neighbour, "last" if step < 0 else "first")
-
-    back.button("← Previous", key=f"{buttons}_previous", on_click=move, args=(-1,), width="stretch",
-                disabled=index == 0 and before is None, help="Previous slide (left arrow key)")
-    where.markdown(f"**{index + 1} of {count}**" + (f" · {label}" if label else "") if count else "")
-    forward.button("Next →", key=f"{buttons}_next", on_click=move, args=(1,), width="stretch",
-                   disabled=index >= count - 1 and after is None, help="Next slide (right arrow key)")
-    return index, count
-
-
-def slides(items, render, label=None, *, key: str | None = None) -> None:
-    """Present `items` one slide at a time (a gap, an indicator, a goal, an agenda part) with the deck bar's
-    Previous / Next (and the keyboard's arrows). The position is kept in the session and the address
-    (`?slide=`), clamped when the list shrinks; past either end, Previous / Next go to the neighbouring step."""
-    items = list(items)
-    framed = st.session_state.get(_BAR) is not None
-    key = f"sg_slide_{st.session_state.get(_PAGE)}" if framed or key is None else key
-    start = st.session_state.pop(_START, None) if framed else None
-    if start == "last":
-        index = len(items) - 1
-    elif start == "first":
-        index = 0
-    elif key in st.session_state:
-        index = int(st.session_state[key])
-    elif not framed:
-        index = 0
-    else:
-        try:
-            index = int(st.query_params.get(_SLIDE_PARAM, "1")) - 1
-        except ValueError:
-            index = 0
-    index = min(max(index, 0), max(len(items) - 1, 0))
-    st.session_state[key] = index
-    if items and framed:
-        st.query_params[_SLIDE_PARAM] = str(index + 1)
-    _fill_bar(index, len(items), label(items[index]) if label and items else "", key=None if framed else key)
-    if items:
-        render(items[index])
 
 
 def page(title: str, step: int | None = None, *, needs_project: bool = True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 PRESENTING = "sg_presenting"  # the session key (also the sidebar toggle's key)
+PROJECT_ID = "sg_project_id"  # the session key of the open project's id
 
 
 def presenting() -> bool:
