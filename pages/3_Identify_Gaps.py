@@ -6,12 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from successgaps import ui
-from successgaps.data import quality, views
-from successgaps.engine import disproportionality, ranking, statements, suppression
-from successgaps.engine.screen import screen
+from successgaps.data import quality
+from successgaps.engine import disproportionality, ranking, statements
 from successgaps.errors import UserError
 from successgaps.models import DataSet, GapSettings
-from successgaps.outputs import charts, gap_reports
+from successgaps.outputs import charts, gap_reports, sources
 from successgaps.outputs import disproportionality as disproportionality_report
 from successgaps.ui import tables
 from successgaps.ui.guidance import guide_url, metric_columns
@@ -33,26 +32,8 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     mapping and files and the settings, so filters and drill-downs only read it. One shared object
     (cache_resource, not a pickled copy per rerun): the page and the engine only ever read it."""
     saved = ui.store().load(project_id)
-    dataset = saved.dataset(dataset_id)
-    con = ui.store().cursor()
-    prepared = views.prepare(con, saved, dataset)
-    settings, notes = GapSettings.model_validate_json(settings_json), []
-    other = saved.dataset(settings.state_dataset) if settings.state_dataset != dataset_id else None
-    try:
-        state = disproportionality.state_counts(con, views.prepare(con, saved, other), settings) if other else None
-    except UserError as exc:  # the state comparison cannot be read: screen without it, and say why
-        state, notes = None, [f"The state comparison “{other.name}” is not used: {exc}"]
-    try:
-        table = screen(con, prepared, settings, extra=True, state=state)
-    except UserError as exc:
-        if not settings.among_group:
-            raise
-        # a population this data set cannot be limited to (another file's group): screen everyone, and say why
-        table = screen(con, prepared, settings.model_copy(update={"among_dimension": "", "among_group": ""}),
-                       extra=True, state=state)
-        notes.append(f"Screened among all students: {exc}")
-    table.attrs["notes"] = notes
-    return ranking.Lookup(suppression.for_export(table))
+    return ranking.Lookup(sources.project_screen(ui.store().cursor(), saved, saved.dataset(dataset_id),
+                                                 GapSettings.model_validate_json(settings_json)))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

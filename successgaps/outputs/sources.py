@@ -12,9 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import quality, views
-from ..engine import suppression
+from ..engine import disproportionality, suppression
 from ..engine.screen import screen
-from ..models import Project
+from ..errors import UserError
+from ..models import GapSettings, Project
 
 
 class Sources:
@@ -59,9 +60,32 @@ class Sources:
 
 
 def _export_screen(con, project: Project, dataset) -> pd.DataFrame:
-    """`screen.screen` (every level, school and year) as `suppression.for_export` hands it to any export."""
-    prepared = views.prepare(con, project, dataset)
-    return suppression.for_export(screen(con, prepared, project.gap_settings, extra=True))
+    """`project_screen` with the project's saved settings."""
+    return project_screen(con, project, dataset, project.gap_settings)
+
+
+def project_screen(con, project: Project, dataset, settings: GapSettings) -> pd.DataFrame:
+    """The gap table of one of a project's data sets (every level, school and year) as the page, its reports
+    and downloads show it: `screen.screen` with the state comparison taken from another data set of the
+    project when the settings name one, through `suppression.for_export`. A setting this data set cannot
+    use — a state comparison that cannot be read, a population of another file's groups — is left out and
+    said in a sentence in `attrs["notes"]`, so the screen still shows."""
+    prepared, notes = views.prepare(con, project, dataset), []
+    other = project.dataset(settings.state_dataset) if settings.state_dataset != dataset.id else None
+    try:
+        state = disproportionality.state_counts(con, views.prepare(con, project, other), settings) if other else None
+    except UserError as exc:
+        state, notes = None, [f"The state comparison “{other.name}” is not used: {exc}"]
+    try:
+        table = screen(con, prepared, settings, extra=True, state=state)
+    except UserError as exc:
+        if not settings.among_group:
+            raise
+        table = screen(con, prepared, settings.model_copy(update={"among_dimension": "", "among_group": ""}),
+                       extra=True, state=state)
+        notes.append(f"Screened among all students: {exc}")
+    table.attrs["notes"] = notes
+    return suppression.for_export(table)
 
 
 def _quality(con, project: Project, dataset):
