@@ -29,6 +29,7 @@ Cube (student layout, `Prepared.cube`, built by `cube_sql`): the view summed onc
 every group value), a table far shorter than the file that every count of the gap engine adds up:
     school, year      as in the view
     d{i}      VARCHAR  the group label in dimension i (prepared.dimensions[i])
+    rows      DOUBLE   student records on the row (whatever their outcomes)
     n{j}      DOUBLE   students with a known value of outcome j (prepared.outcomes[j])
     e{j}      DOUBLE   the sum of outcome j (students with the outcome, for a binary outcome)
     c{j}, q{j} DOUBLE  numeric outcomes only: c{j} the mean of outcome j over the whole data set (the
@@ -86,15 +87,17 @@ def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:
     keys = ", ".join(["school", "year"] + [f"d{i}" for i in range(n_dimensions)])
     numeric = [j for j, o in enumerate(outcomes) if o.kind == "numeric"]
     centres = ", ".join(f"sum(__e{j}) / sum(__n{j}) AS c{j}" for j in numeric)
-    columns = ", ".join([f"__n{j} AS n{j}, __e{j} AS e{j}" for j in range(len(outcomes))]
+    columns = ", ".join(["__rows AS rows"] + [f"__n{j} AS n{j}, __e{j} AS e{j}" for j in range(len(outcomes))]
                         + [f"c{j}, __m{j} + __n{j} * (__e{j} / __n{j} - c{j}) ** 2 AS q{j}" for j in numeric])
     centre = f", (SELECT {centres} FROM s)" if numeric else ""
     return f"WITH s AS MATERIALIZED ({sums}) SELECT {keys}, {columns} FROM s{centre}"
 
 
 def outcome_sums(outcomes) -> str:
-    """The aggregates `cube_sql` takes, over columns __o{j} holding each outcome's value (NULL = unknown)."""
-    return ", ".join([f"count(__o{j})::DOUBLE AS __n{j}, sum(__o{j}) AS __e{j}" for j in range(len(outcomes))]
+    """The aggregates `cube_sql` takes, over columns __o{j} holding each outcome's value (NULL = unknown), and
+    the count of records (__rows)."""
+    return ", ".join(["count(*)::DOUBLE AS __rows"] + [f"count(__o{j})::DOUBLE AS __n{j}, sum(__o{j}) AS __e{j}"
+                                                        for j in range(len(outcomes))]
                      + [f"var_pop(__o{j}) * count(__o{j}) AS __m{j}" for j, o in enumerate(outcomes) if o.kind == "numeric"])
 
 

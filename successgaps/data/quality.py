@@ -15,7 +15,7 @@ from typing import Literal
 import duckdb
 
 from ..errors import UserError
-from ..models import DataSet, Project
+from ..models import ColumnMap, DataSet, Project
 from ..sql import quote_ident, quote_literal
 from .codes import ALL_WORDS, NO, SUPPRESSED
 from .mapping import ROLE_NAMES, column_for, column_map
@@ -109,7 +109,10 @@ def _ignored(dataset: DataSet) -> list[Finding]:
 
 
 def _years_and_schools(con, prepared) -> list[Finding]:
-    rows = con.execute(f"SELECT year, school, count(*) FROM {prepared.relation} GROUP BY ALL").fetchall()
+    if prepared.cube:  # the cube counts the records per school and year already
+        rows = con.execute(f"SELECT year, school, sum(rows)::BIGINT FROM {prepared.cube} GROUP BY ALL").fetchall()
+    else:
+        rows = con.execute(f"SELECT year, school, count(*) FROM {prepared.relation} GROUP BY ALL").fetchall()
     years: dict[str, int] = {}
     for year, _, n in rows:
         if year is not None:
@@ -221,15 +224,45 @@ def _binary_values(con, project, dataset: DataSet, columns: list[str]) -> dict[s
     return {c: sorted(v, key=lambda p: -p[1])[:12] for c, v in found.items()}
 
 
+def _numeric_summaries(con, project, dataset: DataSet, columns: list[ColumnMap]) -> list[tuple]:
+    """Per numeric outcome column: (values that are not numbers, q1, q3, lowest, highest, negatives,
+    values beyond q1 - 3·IQR or q3 + 3·IQR, rows where the value exceeds its `per` column): two scans
+    of the files for all columns together (the second needs the quartiles of the first)."""
+    if not columns:
+        return []
+    names = list(dict.fromkeys([c.column for c in columns] + [c.per for c in columns if c.per]))
+    source = raw_union(project, dataset, names)
+    parts = []
+    for c in columns:
+        col = quote_ident(c.column)
+        v = number_sql(col)
+        parts += [f"count(*) FILTER (WHERE {col} IS NOT NULL AND {v} IS NULL)", f"quantile_cont({v}, [0.25, 0.75])",
+                  f"min({v})", f"max({v})", f"count(*) FILTER (WHERE {v} < 0)"]
+    first = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone()
+    stats = [first[5 * i: 5 * i + 5] for i in range(len(columns))]
+    fences, parts = [], []
+    for c, (_, quartiles, *_rest) in zip(columns, stats):
+        q1, q3 = quartiles if quartiles and quartiles[0] is not None else (None, None)
+        spread = ((q3 - q1) or abs(q3) * 0.1 or 1.0) if q1 is not None else 0.0
+        fences.append((q1, q3, (q1 - 3 * spread, q3 + 3 * spread) if q1 is not None else (0.0, 0.0)))
+        v = number_sql(quote_ident(c.column))
+        lo, hi = fences[-1][2]
+        parts.append(f"count(*) FILTER (WHERE {v} < {lo!r} OR {v} > {hi!r})" if q1 is not None else "0")
+        parts.append(f"count(*) FILTER (WHERE {v} > {number_sql(quote_ident(c.per))})" if c.per else "0")
+    second = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone()
+    return [(bad, q1, q3, low, high, negative, second[2 * i], second[2 * i + 1])
+            for i, ((bad, _, low, high, negative), (q1, q3, _)) in enumerate(zip(stats, fences))]
+
+
 def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
     out = []
     binary = _binary_values(con, project, dataset, list(dict.fromkeys(
         c.column for c in dataset.columns if c.role == "outcome" and c.kind == "binary")))
+    numeric = [c for c in dataset.columns if c.role == "outcome" and c.kind != "binary"]
+    summaries = dict(zip((id(c) for c in numeric), _numeric_summaries(con, project, dataset, numeric)))
     for c in dataset.columns:
         if c.role != "outcome":
             continue
-        col = quote_ident(c.column)
-        source = raw_union(project, dataset, [c.column] + ([c.per] if c.per else []))
         if c.kind == "binary":
             values = binary[c.column]
             yes = [(v, n) for v, n in values if v in c.yes_values]
@@ -241,38 +274,26 @@ def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
                 text += f" Check that {', '.join(odd[:EXAMPLES])} really mean{'s' if len(odd) == 1 else ''} no."
             out.append(Finding("warning" if odd or not yes else "info", text, c.column))
             continue
-        number = number_sql(col)
-        bad = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL AND {number} IS NULL "
-                          f"GROUP BY 1 ORDER BY 2 DESC").fetchall()
+        bad, q1, q3, low, high, negative, outside, over = summaries[id(c)]
         if bad:
             # A count only, never the values: a cell that is not a number may be a student's name.
-            out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {_n(sum(n for _, n in bad))} values "
+            out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {_n(bad)} values "
                                           "that are not numbers (or are too large to be one, such as inf); they count "
                                           "as missing — find them in the source file with a filter on this column.",
                                c.column))
-        q1, q3, low, high, negative = con.execute(
-            f"SELECT quantile_cont(v, 0.25), quantile_cont(v, 0.75), min(v), max(v), count(*) FILTER (WHERE v < 0) "
-            f"FROM (SELECT {number} v FROM {source})").fetchone()
         if q1 is None:
             continue
-        spread = (q3 - q1) or abs(q3) * 0.1 or 1.0
-        lo, hi = q1 - 3 * spread, q3 + 3 * spread
         if negative and q1 >= 0:
             out.append(Finding("problem", f"{c.column} has {_n(negative)} negative values (lowest {low:g}), which "
                                           "are impossible for it; correct them in the source file.", c.column))
-        outside = con.execute(f"SELECT count(*) FROM (SELECT {number} v FROM {source}) WHERE v < ? OR v > ?",
-                              [lo, hi]).fetchone()[0]
         if outside:
             out.append(Finding("warning", f"{c.column} has {_n(outside)} values far outside its usual range "
                                           f"({q1:g} to {q3:g} for the middle half; lowest {low:g}, highest {high:g}); "
                                           "check them for typing or code errors (like 999 for missing).", c.column,
                                "outliers"))
-        if c.per:
-            over = con.execute(f"SELECT count(*) FROM {source} WHERE {number} > {number_sql(quote_ident(c.per))}"
-                               ).fetchone()[0]
-            if over:
-                out.append(Finding("problem", f"{c.column} is larger than {c.per} in {_n(over)} rows, which is "
-                                              "impossible; correct those rows.", c.column))
+        if c.per and over:
+            out.append(Finding("problem", f"{c.column} is larger than {c.per} in {_n(over)} rows, which is "
+                                          "impossible; correct those rows.", c.column))
     return out
 
 
@@ -283,13 +304,20 @@ def _student_sizes(con, project, prepared) -> list[Finding]:
     if not dims:
         return []
     keys = [quote_ident(d.key) for d in dims]
-    binaries = [quote_ident(o.key) for o in prepared.outcomes if o.kind == "binary"]
+    binaries = [j for j, o in enumerate(prepared.outcomes) if o.kind == "binary"]
     sets = ", ".join(f"(year, {k})" + (f", (school, year, {k})" if prepared.has_school else "") for k in keys)
-    # counts are additive: taken once per (school, year, every group value), then summed per set
-    pre = "".join(f", count({o}) AS c{i}, sum({o}) AS s{i}" for i, o in enumerate(binaries))
+    # counts are additive: taken once per (school, year, every group value) — the cube holds them — then
+    # summed per set
+    if prepared.cube:
+        pre = "".join(f", n{j} AS c{i}, e{j} AS s{i}" for i, j in enumerate(binaries))
+        source = (f"SELECT school, year, {', '.join(f'd{i} AS {k}' for i, k in enumerate(keys))}, rows AS n{pre} "
+                  f"FROM {prepared.cube}")
+    else:
+        pre = "".join(f", count({quote_ident(prepared.outcomes[j].key)}) AS c{i}, sum({quote_ident(prepared.outcomes[j].key)}) "
+                      f"AS s{i}" for i, j in enumerate(binaries))
+        source = f"SELECT school, year, {', '.join(keys)}, count(*) AS n{pre} FROM {prepared.relation} GROUP BY ALL"
     sums = "".join(f", sum(c{i})::BIGINT, sum(s{i})" for i in range(len(binaries)))
-    rows = con.execute(f"WITH pre AS (SELECT school, year, {', '.join(keys)}, count(*) AS n{pre} FROM {prepared.relation} "
-                       f"GROUP BY ALL) "
+    rows = con.execute(f"WITH pre AS ({source}) "
                        f"SELECT {', '.join(keys)}, year, {'grouping(school)' if prepared.has_school else '1'}, {', '.join(f'grouping({k})' for k in keys)}, "
                        f"sum(n)::BIGINT{sums} FROM pre GROUP BY GROUPING SETS ({sets})").fetchall()
     width = len(dims)

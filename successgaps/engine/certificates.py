@@ -99,6 +99,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     all_row = {int(b): int(i) for b, i in zip(block_key[is_all], np.flatnonzero(is_all))}
     for b, i in all_row.items():
         hidden[i] = shown_in_block.get(b, 0) == 0
+    # the search reads single cells: Python lists are far quicker than numpy scalars (H mirrors `hidden`)
+    U, D, N, A, H = up.tolist(), down.tolist(), n.tolist(), is_all.tolist(), hidden.tolist()
+    LO, LP, LY, LG = (np.asarray(v).tolist() for v in (L.outcome, L.place, L.year, L.group))
 
     def tree(parent):
         kids = [[] for _ in parent]
@@ -111,11 +114,23 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
     ranked, version = {}, {}  # the best-ranked children of a parent, until a row of that line is hidden
 
+    kid_rows, flex = {}, np.minimum(up, down)
+
     def best(kids, c, rank, limit, memo):
-        """kids[c] in `rank` order, the first `limit` (memoised per line of rows and version)."""
+        """kids[c], the first `limit` in rank order (memoised per line of rows and version): their rows
+        (`rank(child)`: the row or None) hidden with the most room first, then shown ones, smallest first,
+        then children without a row; ties in the children's order."""
         k = (memo, version.get(memo, 0), c, limit)
         if k not in ranked:
-            ranked[k] = sorted(kids[c], key=rank)[:limit]
+            ks = kids[c]
+            if (memo, c) not in kid_rows:
+                kid_rows[memo, c] = np.array([-1 if (r := rank(x)) is None else r for x in ks], dtype=np.int64)
+            r = kid_rows[memo, c]
+            ok = r >= 0
+            rr = np.where(ok, r, 0)
+            hid = ok & hidden[rr]
+            order = np.lexsort((np.where(hid, -flex[rr], np.where(ok, n[rr], 0.0)), np.where(ok, np.where(hid, 0, 1), 2)))
+            ranked[k] = [ks[j] for j in order[:limit].tolist()]
         return ranked[k]
 
     def chains(c, kids, sign, rank, memo):  # chains from c's child to a leaf (c's sum keeps its equation)
@@ -180,7 +195,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
             def room(g):
                 k = index.get(((o * n_places + p) * n_years + y) * n_groups + g)
-                return (k is not None and hidden[k], -1.0 if k is None else min(up[k], down[k]), -g)
+                return (k is not None and H[k], -1.0 if k is None else min(U[k], D[k]), -g)
             chosen[d] = max(candidates, key=room)
             move.append((chosen[d], 1))
         for cdim, (da, db, _) in L.combined.items():
@@ -212,7 +227,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         for g2 in groups_of[d]:
             if g2 != g:
                 out.extend([(g, 1), (g2, -1)] + e for e in combined_pairs(d, g, g2))
-        if d not in parts_of:
+        total = all_row.get((where[0] * n_places + where[1]) * n_years + where[2])
+        if d not in parts_of and (total is None or H[total]):  # a published total is never in a cube
             m = total_move(d, where)
             if m:
                 out.append([(g, 1)] + m)
@@ -236,23 +252,18 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         cube_cache[k] = out
         return out
 
-    def ranker(k):  # a candidate row: hidden ones with the most room first, then the smallest shown
-        if k is None:
-            return (2, 0.0)
-        return (0, -min(up[k], down[k])) if hidden[k] else (1, n[k])
-
     def options(i):
-        o, p, y, g = int(L.outcome[i]), int(L.place[i]), int(L.year[i]), int(L.group[i])
+        o, p, y, g = LO[i], LP[i], LY[i], LG[i]
         row = lambda pp, yy: index.get(((o * n_places + pp) * n_years + yy) * n_groups + g)  # noqa: E731
-        return (axis_options(p, L.place_parent, place_kids, lambda c: ranker(row(c, y)), ("p", o, y, g)),
-                axis_options(y, L.year_parent, year_kids, lambda c: ranker(row(p, c)), ("y", o, p, g)),
+        return (axis_options(p, L.place_parent, place_kids, lambda c: row(c, y), ("p", o, y, g)),
+                axis_options(y, L.year_parent, year_kids, lambda c: row(p, c), ("y", o, p, g)),
                 group_options(g, (o, p, y)))
 
-    base_of = lambda i: [[(int(L.place[i]), 1)], [(int(L.year[i]), 1)], [(int(L.group[i]), 1)]]  # noqa: E731
+    base_of = lambda i: [[(LP[i], 1)], [(LY[i], 1)], [(LG[i], 1)]]  # noqa: E731
 
     def hidden_cubes(i):
         """The all-hidden cubes through cell i, those whose lines through i have the most room first."""
-        o, base = int(L.outcome[i]), base_of(i)
+        o, base = LO[i], base_of(i)
         axes = []
         for axis, opts in enumerate(options(i)):
             keep = []
@@ -260,17 +271,17 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 b = list(base)
                 b[axis] = opt
                 cube = corners(o, *b)
-                if cube is not None and all(hidden[j] for j, _ in cube):
+                if cube is not None and all(H[j] for j, _ in cube):
                     keep.append((-width(cube), k, opt))
             keep.sort(key=lambda t: t[:2])
             axes.append([t[2] for t in keep])
         for popt, yopt, gopt in product(*axes):
             cube = corners(o, popt, yopt, gopt)
-            if cube is not None and all(hidden[j] for j, _ in cube):
+            if cube is not None and all(H[j] for j, _ in cube):
                 yield cube
 
     def room(j, s, used):
-        return (up[j] if s > 0 else down[j]) - used.get((j, s), 0.0)
+        return (U[j] if s > 0 else D[j]) - used.get((j, s), 0.0)
 
     def packed(i):
         """How far cell i can move, up plus down, through hidden cubes added together."""
@@ -281,7 +292,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         used = {1: {}, -1: {}}
         for cube in islice(hidden_cubes(i), CUBES):
             for direction in (1, -1):
-                own = up[i] if direction > 0 else down[i]
+                own = U[i] if direction > 0 else D[i]
                 if moves[direction] >= own:
                     continue
                 u = min(room(j, s * direction, used[direction]) for j, s in cube if j != i)
@@ -291,17 +302,17 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                             k = (j, s * direction)
                             used[direction][k] = used[direction].get(k, 0.0) + u
                     moves[direction] += u
-            if min(moves[1], up[i]) + min(moves[-1], down[i]) >= need:
+            if min(moves[1], U[i]) + min(moves[-1], D[i]) >= need:
                 break
-        return min(moves[1], up[i]) + min(moves[-1], down[i])
+        return min(moves[1], U[i]) + min(moves[-1], D[i])
 
     def width(cube):
-        return min(up[j] if s > 0 else down[j] for j, s in cube) + min(down[j] if s > 0 else up[j] for j, s in cube)
+        return min(U[j] if s > 0 else D[j] for j, s in cube) + min(D[j] if s > 0 else U[j] for j, s in cube)
 
     def cheapest(i, need):
         """The cube to hide next for cell i: the least information lost (fewest students newly hidden)
         among those that move it at least `need`, else the one that moves it most; ties: table order."""
-        o, base = int(L.outcome[i]), base_of(i)
+        o, base = LO[i], base_of(i)
 
         def best(opts, axis):
             scored = []
@@ -309,29 +320,29 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 b = list(base)
                 b[axis] = opt
                 cube = corners(o, *b)
-                if cube is not None and (w := width(cube)) > 0 and not any(is_all[j] and not hidden[j] for j, _ in cube):
-                    scored.append((w < need, sum(n[j] for j, _ in cube if not hidden[j]), -w, k, opt))
+                if cube is not None and (w := width(cube)) > 0 and not any(A[j] and not H[j] for j, _ in cube):
+                    scored.append((w < need, sum(N[j] for j, _ in cube if not H[j]), -w, k, opt))
             scored.sort(key=lambda t: t[:4])
             return [t[-1] for t in scored[:SEARCH]]
 
         found = None
         for popt, yopt, gopt in product(*(best(opts, a) for a, opts in enumerate(options(i)))):
             cube = corners(o, popt, yopt, gopt)
-            if cube is None or (w := width(cube)) <= 0 or all(hidden[j] for j, _ in cube):
+            if cube is None or (w := width(cube)) <= 0 or all(H[j] for j, _ in cube):
                 continue
-            if any(is_all[j] and not hidden[j] for j, _ in cube):  # a total stays published while its block shows
+            if any(A[j] and not H[j] for j, _ in cube):  # a total stays published while its block shows
                 continue
-            cost = (w < need, sum(n[j] for j, _ in cube if not hidden[j]) if w >= need else -w,
+            cost = (w < need, sum(N[j] for j, _ in cube if not H[j]) if w >= need else -w,
                     sorted(j for j, _ in cube))
             if found is None or cost < found[0]:
                 found = (cost, cube)
         return None if found is None else [j for j, _ in found[1]]
 
     def hide(j, cause, queue):
-        if hidden[j]:
+        if H[j]:
             return
-        hidden[j], because[j] = True, cause
-        o, p, y, g = int(L.outcome[j]), int(L.place[j]), int(L.year[j]), int(L.group[j])
+        hidden[j], H[j], because[j] = True, True, cause
+        o, p, y, g = LO[j], LP[j], LY[j], LG[j]
         for memo in (("p", o, y, g), ("y", o, p, g)):  # its lines rank their rows anew
             version[memo] = version.get(memo, 0) + 1
         if is_all[j]:
@@ -342,28 +353,30 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         shown_in_block[b] -= 1
         if shown_in_block[b] == 0 and b in all_row:  # the total of this place and year is no longer published
             a = all_row[b]
-            hidden[a] = True
+            hidden[a] = H[a] = True
             if L.sensitive[a] and usable[a]:
                 queue.append(a)
 
     # Fast path (numpy): one standard cube per cell, its partner on each axis the hidden cell with the
     # most room (the unknown group, a sibling, or the parent or child in the place and year trees).
-    cert = fast_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
-    cert |= packed_certificates(L, hidden, usable, up, down, wanted, key, n_places, n_years, n_groups)
+    need = np.where(SOFT_ROUNDS > 0, wanted, target)
+    grid = (key, n_places, n_years, n_groups)
+    cert = fast_certificates(L, hidden, usable, up, down, need, *grid)
+    cert |= packed_certificates(L, hidden, usable, up, down, need, *grid)
 
     blanket = set()
     queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
     while queue:
         i = queue.popleft()
-        o = int(L.outcome[i])
-        if o in blanket or (o, int(L.year[i])) in blanket or cert[i]:
+        o = LO[i]
+        if o in blanket or (o, LY[i]) in blanket or cert[i]:
             continue
         for r in range(ROUNDS):
             have = packed(i)
             if have >= wanted[i] or (have >= target[i] and r >= SOFT_ROUNDS):
                 break
             cube = cheapest(i, wanted[i] - have)
-            if cube is None or all(hidden[j] for j in cube):
+            if cube is None or all(H[j] for j in cube):
                 break
             for j in cube:
                 hide(j, i, queue)
@@ -380,13 +393,13 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             year_root = L.year_parent[L.year] < 0
             if (L.year_parent < 0).all():  # years are separate tables: hiding one year of it publishes nothing
                 whole = (L.outcome == o) & (L.year == L.year[i]) & year_root
-                blanket.add((o, int(L.year[i])))
+                blanket.add((o, LY[i]))
             else:
                 blanket.add(o)
                 whole = L.outcome == o
             for j in np.flatnonzero(whole & ~hidden):
-                hidden[j], because[j] = True, i
-                for memo in (("p", o, int(L.year[j]), int(L.group[j])), ("y", o, int(L.place[j]), int(L.group[j]))):
+                hidden[j], H[j], because[j] = True, True, i
+                for memo in (("p", o, LY[j], LG[j]), ("y", o, LP[j], LG[j])):
                     version[memo] = version.get(memo, 0) + 1
     return hidden, because
 
@@ -498,12 +511,15 @@ def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.n
     return out
 
 
+@np.errstate(over="ignore", invalid="ignore")
 def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=4, m=4):
     """Cells certified by several cubes at once (vectorised), for a screen whose years are separate
-    tables: the cell's `k` best group partners (sibling groups or the unknown remainder, -1) each with `m`
-    place partners of its own (sibling schools, -1, or the parent, +1; for the whole file its schools,
-    +1). Cubes of one group partner share only its corner at the cell's place, whose room caps their
-    sum; cubes of different group partners share no corner but the cell, so their widths add up."""
+    tables. Each cube is cell (p, g) with a partner group h of its place (a sibling group or the unknown
+    remainder) and a partner place q where both (q, g) and (q, h) are hidden: a sibling school (-1), the
+    parent (+1, path up) or, for the whole file, one of its schools (+1). The cell's `k` partner groups
+    with the most room each bring their `m` best partner places. Rooms are shared as a reader's table
+    would share them: the corner (p, h) caps its partner's cubes together, a corner (q, g) is used by
+    several partners only up to its room (greedy, slot by slot), so the sum is a width some table reaches."""
     rows = len(key)
     out = np.zeros(rows, bool)
     parent = np.asarray(L.place_parent)
@@ -515,6 +531,9 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
     flex = np.where(pool, np.minimum(up, down), -1.0)
     related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
     plain = pool & ~np.isin(d, sorted(related))
+    cell = np.flatnonzero(plain & ~L.virtual & (target > 0))
+    if not len(cell):
+        return out
     order = np.argsort(key, kind="stable")
     sk = key[order]
 
@@ -522,53 +541,85 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
         pos = np.minimum(np.searchsorted(sk, kk), len(sk) - 1)
         return np.where(sk[pos] == kk, order[pos], -1)
 
-    def first(a, n):  # each row's valid entries (>= 0) first, the first n
-        return np.take_along_axis(a, np.argsort(a < 0, axis=1, kind="stable"), axis=1)[:, :n]
+    def lookup(keys, wanted):  # position of each wanted key in the sorted unique `keys`, or -1
+        pos = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        return np.where((len(keys) > 0) & (keys[pos] == wanted), pos, -1) if len(keys) else np.full(len(wanted), -1)
 
-    cell = np.flatnonzero(plain & ~L.virtual & (target > 0))
-    if not len(cell):
-        return out
-    # group partners: the best k + 1 of the cell's (outcome, place, year, dimension), itself left out
+    # Each direction is its own certificate (a table where the cell is higher; one where it is lower),
+    # so partners are ranked by their room in that direction. Cell +dirn: (p, h) -dirn, (q, g) sign*dirn,
+    # (q, h) -sign*dirn, where sign is -1 for a sibling school and +1 for the parent or a child.
     gblock = pd.factorize(pd.Series(((o * n_places + p) * n_years + y) * (int(d.max()) + 2) + d + 1))[0]
-    gtop = _top(gblock, flex, np.flatnonzero(plain), k + 1)[gblock[cell]]
-    gtop = first(np.where(gtop == cell[:, None], -1, gtop), k)
-    # place partners (rows of the cell's group at another place), ranked by their room: for a school the
-    # parent (+1) and its sibling schools (-1), for the whole file its schools (+1)
-    par = parent[p]
-    line = (o * n_years + y) * n_groups + g  # the cell's group across places
-    school_rows = np.flatnonzero(pool & (par >= 0))
-    blocks, kids = np.unique(line * (n_places + 1) + par + 1, return_inverse=True)  # (line, parent)
-    kid_top = _top(kids, flex, school_rows, k * m + 1)
-    is_school = par[cell] >= 0
-    mine = line[cell] * (n_places + 1) + np.where(is_school, par[cell], p[cell]) + 1
-    pos = np.minimum(np.searchsorted(blocks, mine), len(blocks) - 1)
-    wanted_kids = np.where(blocks[pos] == mine, pos, -1)  # a school: its siblings; the whole file: its schools
-    cand = np.where(wanted_kids[:, None] >= 0, kid_top[np.maximum(wanted_kids, 0)], -1)
-    cand = np.where(cand == cell[:, None], -1, cand)
-    up_row = np.where(is_school, find(((o[cell] * n_places + np.maximum(par[cell], 0)) * n_years + y[cell]) * n_groups
-                                      + g[cell]), -1)
-    up_ok = up_row >= 0
-    up_ok[up_ok] = pool[up_row[up_ok]]
-    places = first(np.c_[np.where(up_ok, up_row, -1), cand], k * m)
-    signs = np.where(places < 0, 0, np.where(is_school[:, None] & (places != up_row[:, None]), -1, 1))
+    members = np.flatnonzero(plain)
+    # pairs (q, g) and (q, h) hidden together at a place q: every ordered pair of hidden rows of a block
+    # whose first row is on a line (outcome, year, group) of a cell to certify
+    mb = members[np.argsort(gblock[members], kind="stable")]
+    bb = gblock[mb]
+    start = np.r_[0, np.flatnonzero(bb[1:] != bb[:-1]) + 1]
+    size = np.diff(np.r_[start, len(mb)])
+    line_of = (o * n_years + y) * n_groups + g
+    wanted_lines = np.unique(line_of[cell])
+    mine = np.isin(line_of[mb], wanted_lines)
+    f_pos = np.flatnonzero(mine)  # positions in mb of the first rows
+    f_start = np.repeat(start, size)[f_pos]
+    per = np.repeat(size, size)[f_pos]  # each first row's block size
+    first = np.repeat(mb[f_pos], per)
+    second = mb[np.repeat(f_start, per) + np.arange(len(first)) - np.repeat(np.cumsum(per) - per, per)]
+    keep = first != second
+    first, second = first[keep], second[keep]
+    pair_line = ((((o[first] * n_years + y[first]) * n_groups + g[first]) * n_groups + g[second]) * (n_places + 1)
+                 + parent[p[first]] + 1)  # (outcome, year, g, h) under one parent place
+    lines, line_code = np.unique(pair_line, return_inverse=True)
+    pairs = np.arange(len(first))
+    first_or_none, second_or_none = np.r_[first, -1], np.r_[second, -1]  # pair -1: no rows
+    none = np.full((1, m + 1), -1)  # a last row of no pairs: looked up where a cell has no line
+    best_pairs = {1: np.r_[_top(line_code, np.minimum(up[first], down[second]), pairs, m + 1), none],  # (q, g) up, (q, h) down
+                  -1: np.r_[_top(line_code, np.minimum(down[first], up[second]), pairs, m + 1), none]}
+    is_school = parent[p[cell]] >= 0
+    under = np.where(is_school, parent[p[cell]], p[cell])  # a school's siblings, the whole file's schools
+    top_row = np.maximum(parent[p[cell]], 0)
+    sign = np.where(is_school, -1, 1)
 
-    def room(j_, s_, dirn):
-        return np.where(s_ * dirn > 0, up[j_], down[j_])
+    def room(j_, s_):
+        jj = np.maximum(j_, 0)
+        return np.where(j_ < 0, 0.0, np.where(s_ > 0, up[jj], down[jj]))
 
-    total = {1: np.zeros(len(cell)), -1: np.zeros(len(cell))}
-    for j in range(k):
-        h = gtop[:, j]
-        hh = np.maximum(h, 0)
-        for dirn in (1, -1):
-            sub = np.zeros(len(cell))
-            for t in range(j * m, (j + 1) * m):
-                q, sq = places[:, t], signs[:, t]
-                qq = np.maximum(q, 0)
-                r = find(((o[cell] * n_places + p[qq]) * n_years + y[cell]) * n_groups + g[hh])  # place q, group h
-                rr = np.maximum(r, 0)
-                ok = (h >= 0) & (q >= 0) & (r >= 0) & pool[rr] & pool[hh] & pool[qq]
-                sub += np.where(ok, np.minimum(room(qq, sq, dirn), room(rr, -sq, dirn)), 0.0)
-            total[dirn] += np.where(h >= 0, np.minimum(sub, room(hh, -1, dirn)), 0.0)
-    width = np.minimum(total[1], up[cell]) + np.minimum(total[-1], down[cell])
+    width = np.zeros(len(cell))
+    for dirn in (1, -1):  # numeric cells: infinite rooms (inf - inf: nan -> inf below)
+        gtop = _top(gblock, np.where(plain, room(np.arange(rows), -dirn * np.ones(rows)), -1.0), members, k + 1)
+        gtop = gtop[gblock[cell]]
+        gtop = np.take_along_axis(gtop, np.argsort((gtop < 0) | (gtop == cell[:, None]), axis=1, kind="stable"), axis=1)
+        gtop = np.where(gtop == cell[:, None], -1, gtop)[:, :k]
+        slots = []  # (row (q, g), row (q, h), sign of the place move, row (p, h))
+        for j in range(k):
+            h = gtop[:, j]
+            hh = np.maximum(h, 0)
+            up_g = np.where(is_school, find(((o[cell] * n_places + top_row) * n_years + y[cell]) * n_groups + g[cell]), -1)
+            up_h = np.where(is_school & (h >= 0), find(((o[cell] * n_places + top_row) * n_years + y[cell]) * n_groups
+                                                       + g[hh]), -1)
+            ok = (h >= 0) & (up_g >= 0) & (up_h >= 0)
+            ok[ok] = pool[up_g[ok]] & pool[up_h[ok]]
+            slots.append((np.where(ok, up_g, -1), np.where(ok, up_h, -1), np.ones(len(cell)), h))
+            line = lookup(lines, (((o[cell] * n_years + y[cell]) * n_groups + g[cell]) * n_groups + g[hh])
+                          * (n_places + 1) + under + 1)
+            ranked = np.where(is_school[:, None], best_pairs[-dirn][np.maximum(line, 0)],
+                              best_pairs[dirn][np.maximum(line, 0)])
+            cand = np.where(((line >= 0) & (h >= 0))[:, None], ranked, -1)
+            cand = np.where((cand >= 0) & (p[first_or_none[cand]] == p[cell][:, None]), -1, cand)
+            cand = np.take_along_axis(cand, np.argsort(cand < 0, axis=1, kind="stable"), axis=1)[:, :m]
+            for t in range(m):
+                c = cand[:, t]
+                slots.append((first_or_none[c],
+                              second_or_none[c], sign, h))
+        alloc, total = [], np.zeros(len(cell))
+        for s_, (qg, qh, sq, h) in enumerate(slots):
+            free_qg, free_ph = room(qg, sq * dirn), room(h, -dirn * np.ones(len(cell)))
+            for r in range(s_):  # rooms already used by earlier slots: (q, g) shared across partners, (p, h) within
+                free_qg = free_qg - np.where((slots[r][0] == qg) & (qg >= 0), alloc[r], 0.0)
+                free_ph = free_ph - np.where((slots[r][3] == h) & (h >= 0), alloc[r], 0.0)
+            free_qg, free_ph = np.nan_to_num(free_qg, nan=np.inf), np.nan_to_num(free_ph, nan=np.inf)  # numeric: inf
+            a_ = np.where((qg >= 0) & (qh >= 0), np.maximum(np.minimum.reduce([free_qg, room(qh, -sq * dirn), free_ph]), 0), 0.0)
+            alloc.append(a_)
+            total += a_
+        width += np.minimum(total, up[cell] if dirn > 0 else down[cell])
     out[cell] = width >= target[cell]
     return out

@@ -134,8 +134,9 @@ def protect(frame: pd.DataFrame, prepared, settings) -> pd.DataFrame:
             df["suppressed"] = hidden
         added = done & ~df["suppressed"].to_numpy(bool)
         reason = df["suppression_reason"].to_numpy(object).copy()
-        causes = {int(b): _why(df, int(b)) for b in np.unique(because[added])}
-        reason[added] = [causes[int(b)] for b in because[added]]
+        causes = np.unique(because[added])
+        text = dict(zip(causes.tolist(), _why(df, causes)))
+        reason[added] = [text[b] for b in because[added].tolist()]
         df["suppressed"] = done
         df["suppression_reason"] = pd.array(reason.astype(str), dtype="str")
     out = hide(df, copy=False)
@@ -145,14 +146,23 @@ def protect(frame: pd.DataFrame, prepared, settings) -> pd.DataFrame:
     return out
 
 
-def _why(df: pd.DataFrame, cause: int) -> str:
-    if cause < 0 or cause >= len(df):
-        return COMPLEMENTARY
-    row = df.iloc[cause]
-    where = row["school"] if row["level"] == "school" else "the whole file"
-    when = "all years" if row.get("_pooled", False) else row["year"]
-    place = ", ".join(x for x in (where, when) if x)
-    return f"hidden so that a smaller group ({row['group']}, {place}) cannot be worked out from the totals"
+def _why(df: pd.DataFrame, causes: np.ndarray) -> list[str]:
+    """The reason of the rows hidden for the sake of the rows `causes` (a row of `df`, or -1)."""
+    ok = (causes >= 0) & (causes < len(df))
+    at = np.where(ok, causes, 0)
+    col = lambda c: df[c].to_numpy(object)[at] if c in df else np.full(len(at), None)  # noqa: E731
+    level, school, year, group = (col(c) for c in ("level", "school", "year", "group"))
+    pooled = df["_pooled"].to_numpy(bool)[at] if "_pooled" in df else np.zeros(len(at), bool)
+    out = []
+    for k in range(len(at)):
+        if not ok[k]:
+            out.append(COMPLEMENTARY)
+            continue
+        where = school[k] if level[k] == "school" else "the whole file"
+        when = "all years" if pooled[k] else year[k]
+        place = ", ".join(x for x in (where, when) if x)
+        out.append(f"hidden so that a smaller group ({group[k]}, {place}) cannot be worked out from the totals")
+    return out
 
 
 def _reference_hidden(df: pd.DataFrame, hidden: np.ndarray, reference: str) -> np.ndarray:
@@ -163,6 +173,15 @@ def _reference_hidden(df: pd.DataFrame, hidden: np.ndarray, reference: str) -> n
         return np.zeros(len(df), bool)
     marked = df[keys].merge(ref.assign(_ref=True), how="left", on=keys)["_ref"].fillna(False).to_numpy(bool)
     return marked & (df["comparison"].astype(str) == reference).to_numpy()
+
+
+def _pairs(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """Codes of the pairs (a, b) in order of first appearance, and the pairs (as `pd.factorize` of the zipped
+    columns would give, without a Python object per row)."""
+    ca, ua = pd.factorize(a, use_na_sentinel=False)
+    cb, ub = pd.factorize(b, use_na_sentinel=False)
+    codes, uniques = pd.factorize(ca.astype(np.int64) * len(ub) + cb)
+    return codes, [(ua[u // len(ub)], ub[u % len(ub)]) for u in uniques.tolist()]
 
 
 def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattice:
@@ -197,13 +216,13 @@ def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattic
     rows.loc[rows["numeric"].astype(bool), "events"] = np.nan
 
     outcome = pd.factorize(rows["outcome"])[0]
-    place, places = pd.factorize(pd.Series(list(zip(rows["level"], rows["school"]))))
+    place, places = _pairs(rows["level"], rows["school"])
     top = [k for k, (level, _) in enumerate(places) if level != "school"]
     place_parent = np.array([top[0] if level == "school" and top else -1 for level, _ in places], int)
-    year, years = pd.factorize(pd.Series(list(zip(rows["year"], rows["pooled"]))))
+    year, years = _pairs(rows["year"], rows["pooled"])
     pooled = [k for k, (_, p) in enumerate(years) if p]
     year_parent = np.array([pooled[0] if pooled and not p else -1 for _, p in years], int)
-    group, groups = pd.factorize(pd.Series(list(zip(rows["dimension"], rows["group"]))))
+    group, groups = _pairs(rows["dimension"], rows["group"])
     dim_codes = {label: k for k, label in enumerate(dict.fromkeys(d for d, _ in groups))}
     dimension_of = np.array([dim_codes[d] for d, _ in groups], int)
     code = {g: k for k, g in enumerate(groups)}
