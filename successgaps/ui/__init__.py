@@ -462,6 +462,7 @@ def done() -> None:
     for kind, message, _ in st.session_state.pop(_FLASH, []):  # its control is not on the page: a toast
         _toast(kind, message)
     restart.finish(st.session_state.get(_PROJECT))
+    restart.stamp(st.session_state.get(_PROJECT))
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 
