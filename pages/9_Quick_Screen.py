@@ -101,6 +101,8 @@ elif quick.empty:  # never a false "No gap": nothing is shown here
 else:
     st.success("No gap" + (f" in {year}" if year else "") + f" is beyond the usual thresholds at {quick.place_label}, "
                f"among the {quickscreen.counted(quick.shown, 'result')} large enough to show.")
+for note in quick.far_out.values():  # an outcome with values far outside its usual range: check before trusting
+    st.warning(ui.esc(note), icon=":material/warning:")
 
 if not quick.heatmap_rows.empty:
     st.header("Every group and yes/no outcome at a glance")

@@ -212,11 +212,14 @@ def test_a_cell_that_is_not_a_number_is_counted_never_quoted(tmp_path, capsys):
     assert "not numbers" in err and "John" not in err and "John" not in out
 
 
+def _nines(rows):
+    """Three scale scores of 9999 (a common code for a missing score) among the students."""
+    for i in (2, 7, 11):
+        rows[i][rows[0].index("math_ss")] = "9999"
+
+
 def test_far_out_scores_are_warned_on_standard_error(tmp_path, capsys):
-    def nines(rows):
-        for i in (2, 7, 11):
-            rows[i][rows[0].index("math_ss")] = "9999"
-    code, _, err = _screen(tmp_path, capsys, _csv(_students(extra=nines)))
+    code, _, err = _screen(tmp_path, capsys, _csv(_students(extra=_nines)))
     assert code == 0 and "far outside its usual range" in err
 
 
@@ -749,11 +752,7 @@ def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store, tmp
 
     project = store.create("Nines")
     path = store.workspace / "u.csv"
-
-    def nines(rows):
-        for i in (2, 7, 11):
-            rows[i][rows[0].index("math_ss")] = "9999"
-    path.write_bytes(_csv(_students(extra=nines)))
+    path.write_bytes(_csv(_students(extra=_nines)))
     dataset = datasets.create_dataset(store, project, path, "u.csv")
     path.unlink()
     dataset.confirmed = True
@@ -769,3 +768,21 @@ def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store, tmp
     for pdf in (gap_reports.gap_screen_report(saved, store.cursor()), gap_reports.statement_report(saved, store.cursor())):
         text = " ".join(pdf_text(pdf, tmp_path).split())
         assert "Check the data before trusting the gaps in Math scale score: math_ss has 3 values far outside" in text
+
+
+def test_far_out_scores_are_flagged_on_the_quick_screen_and_its_one_page_pdf(open_page, tmp_path):
+    """A principal drops the same file on the Quick screen: the sentence is beside its gaps on the page and on the
+    one-page PDF they hand out."""
+    from successgaps.engine import quickscreen
+    from successgaps.outputs import gap_reports
+    from tests.test_reports import pdf_text
+
+    data = _csv(_students(extra=_nines))
+    at = open_page("pages/9_Quick_Screen.py")
+    at.file_uploader(key="qs_upload").upload("nines.csv", data, "text/csv")
+    at.run()
+    assert not at.exception
+    sentence = "Check the data before trusting the gaps in Math scale score: math_ss has 3 values far outside"
+    assert [w for w in at.warning if w.value.replace("\\", "").startswith(sentence)]  # Markdown: math\_ss
+    one_page = pdf_text(gap_reports.one_pager(quickscreen.run(data, "nines.csv", tmp_path)), tmp_path)
+    assert sentence in " ".join(one_page.split())

@@ -15,6 +15,8 @@ groups and the cells that would reveal them are hidden). It returns a `QuickScre
   are never ranked.
 - heatmap_rows: the latest year's yes/no rows, drawn by `charts.gap_heatmap` (as on step 3).
 - suppressed: why each hidden group is hidden, one line per group and reason.
+- far_out: per outcome with values far outside its usual range, the sentence shown beside its gaps
+  (`quality.far_out_notes`, as on step 3).
 
 The one-page PDF and the CSV of a quick screen are made in `outputs` (`gap_reports.one_pager`,
 `gap_table.screen_csv`).
@@ -32,7 +34,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..data import codes, datasets, mapping, read, views
+from ..data import codes, datasets, mapping, quality, read, views
 from ..data.prepared import ALL_DIMENSION
 from ..errors import UserError
 from ..models import GapSettings, Project, new_id
@@ -76,6 +78,7 @@ class QuickScreen:
     shown: int = 0  # rows of the chosen place and year that are shown (not hidden)
     notes: list[str] = field(default_factory=list)  # e.g. schools left out of the whole file's sums
     empty: str = ""  # when nothing is shown: why, and what would show something (never a false "No gap")
+    far_out: dict[str, str] = field(default_factory=dict)  # outcome -> `quality.far_out_notes`' sentence
 
     @property
     def dataset(self):
@@ -149,6 +152,7 @@ def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings
                             "page.") from exc
         table = suppression.for_export(screen(con, prepared, project.gap_settings, extra=True))
         students, word = _students(con, project, dataset)
+        far_out = quality.far_out_notes(con, project, dataset)
     finally:
         scratch.close()
     years = sorted(y for y in table["year"].dropna().unique() if y)
@@ -156,7 +160,8 @@ def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings
         filename=filename, digest=digest(data), project=project, table=table, year=years[-1] if years else "",
         students=students, student_word=word, years=len(years),
         groupings=len(prepared.dimensions), outcomes=len(prepared.outcomes),
-        gaps=[], heatmap_rows=table.iloc[:0], suppressed=[], data=bytes(data), years_list=tuple(years))
+        gaps=[], heatmap_rows=table.iloc[:0], suppressed=[], data=bytes(data), years_list=tuple(years),
+        far_out=far_out)
     return choose(quick)
 
 

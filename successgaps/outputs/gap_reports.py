@@ -293,6 +293,7 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
         doc.paragraph(quick.empty)
     else:
         doc.paragraph("No gap is beyond the thresholds among the groups large enough to show.")
+    _far_out(doc, quick.far_out, list(quick.far_out))
     for note in quick.notes:
         doc.paragraph(note[:1].upper() + note[1:] + ".", size=8)
     s = quick.project.gap_settings

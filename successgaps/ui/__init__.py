@@ -2,7 +2,9 @@
 
 The only place (with the pages) that imports streamlit; session-state keys live in this package only.
 `guidance` draws the step tips, the explainer and the glossary links; `deck` presentation mode's bar and
-slides; `escape` makes user and file text safe for Markdown (`esc`); `gate` the team server's sign-in.
+slides; `escape` makes user and file text safe for Markdown (`esc`); `gate` the team server's sign-in;
+`team_access` who may do what in the open project (re-exported here); `workspace` the workspace store;
+`restart` a tab that outlived a server restart.
 
 May import: every layer below (outputs, process, engine, data, core); only the pages import it.
 """
@@ -18,17 +20,20 @@ import streamlit as st
 from ..errors import UserError
 from ..models import Project
 from ..process.progress import STEPS, step_statuses
-from ..store import ERROR_LOG, DamagedWorkspaceError, Store, default_workspace, list_backups, restore_backup
-from ..access import accounts, audit, config, roles
+from ..store import ERROR_LOG, DamagedWorkspaceError, default_workspace, restore_backup
+from ..access import audit, config, roles
 from . import gate, restart, tables, theme
 from .deck import (_BAR, _START, MEETING_PAGE, _deck_bar, _fill_bar, _follow_goto, _sync_presenting,  # noqa: F401
                    deck_menu, slides)
 from .escape import esc
-from .mode import PRESENTING, PROJECT_ID, presenting
+from .mode import PRESENTING, PROJECT, PROJECT_ID, presenting
 from .guidance import render_tips
+from .team_access import (access_list, audit_log, audited, can, can_create, claim, delete_project,  # noqa: F401
+                          give_access, member_id, project_file, projects, record, remove_access, role, team_server)
+from .workspace import _store, store
 
 _PROJECT_ID = PROJECT_ID
-_PROJECT = "sg_project"
+_PROJECT = PROJECT
 _FLASH = "sg_flash"
 _PRESENTING = PRESENTING
 
@@ -96,16 +101,6 @@ def install_error_handler() -> None:
 
 
 
-@st.cache_resource(show_spinner=False)
-def _store(path: str) -> Store:
-    return Store(path, backups=True)
-
-
-def store() -> Store:
-    """The workspace store (one per workspace folder per server process)."""
-    return _store(str(default_workspace()))
-
-
 def open_project(project_id: str | None) -> None:
     """Make `project_id` the open project in this browser tab (kept in the URL across refresh)."""
     st.session_state[_PROJECT_ID] = project_id
@@ -150,118 +145,6 @@ def gap_settings():
     settings = GapSettings()
     config.raise_to_floors(settings, gate.deployment())
     return settings
-
-
-def projects():
-    """The projects this person may open, newest first (all of them in personal mode)."""
-    mine = gate.visible(store())
-    return [p for p in store().list() if mine is None or p.id in mine]
-
-
-def role() -> str | None:
-    """This person's role in the open project: "facilitator", "member", "viewer" (always facilitator in
-    personal mode), or None when no project is open."""
-    return gate.role(store(), st.session_state.get(_PROJECT_ID))
-
-
-def can(what: str) -> bool:
-    """Whether this person may do `what` in the open project (`access.roles.RIGHTS`)."""
-    return roles.may(role(), what)
-
-
-def team_server() -> bool:
-    return gate.team()
-
-
-def member_id(project: Project | None = None) -> str | None:
-    """The roster entry of the signed-in person in the project (None in personal mode or when not on it)."""
-    signed_in = gate.account()
-    project = project or st.session_state.get(_PROJECT)
-    return roles.member_id_of(project, signed_in.email) if signed_in and project else None
-
-
-def can_create() -> bool:
-    """Whether this person may create or open projects (on a team server: accounts the deployer made so)."""
-    signed_in = gate.account()
-    return not gate.team() or bool(signed_in and signed_in.can_create)
-
-
-def claim(project_id: str, action: str, detail: str = "") -> None:
-    """A project this person just created, opened or copied: they are its facilitator (team server)."""
-    if gate.team():
-        accounts.grant(store(), project_id, gate.email(), "facilitator")
-        record(action, detail, project_id)
-
-
-def delete_project(project_id: str) -> str:
-    """Delete a project (facilitators only); returns its name."""
-    if not roles.may(gate.role(store(), project_id), "delete"):
-        raise UserError("Only a facilitator of this project can delete it.")
-    name = store().load(project_id).name
-    store().delete(project_id)
-    if gate.team():
-        record("delete", f"the project “{name}”", project_id)
-        accounts.forget_project(store(), project_id)
-    return name
-
-
-def project_file(project_id: str):
-    """The builder of the project file as this server allows it (with or without student rows), for a download
-    button; facilitators only. Checked now: the builder runs outside the page's run."""
-    from functools import partial  # noqa: PLC0415
-
-    if not roles.may(gate.role(store(), project_id), "project_file"):
-        raise UserError("Only a facilitator of this project can download its project file.")
-    return partial(store().export_project, project_id,
-                   student_rows=gate.deployment().student_rows_in_project_files)
-
-
-def give_access(member_id: str, role_name: str) -> str:
-    """Give a roster member access to the open project; returns their one-time sign-in link."""
-    if not can("access"):
-        raise UserError("Only a facilitator of this project can give access to it.")
-    current = project()
-    token = accounts.give_access(store(), current, member_id, role_name, gate.deployment(), by=gate.email())
-    email = current.member(member_id).email.strip().lower()
-    record("access", f"{email} is a {role_name}; one-time sign-in link made")
-    return accounts.link_url(token, gate.deployment())
-
-
-def remove_access(email: str) -> None:
-    if not can("access"):
-        raise UserError("Only a facilitator of this project can change who has access to it.")
-    if email == gate.email():
-        raise UserError("You cannot remove your own access; another facilitator can.")
-    accounts.revoke(store(), st.session_state.get(_PROJECT_ID), email)
-    record("access", f"{email} no longer has access")
-
-
-def access_list() -> dict[str, str]:
-    """email -> role of everyone with access to the open project."""
-    return accounts.team(store(), st.session_state.get(_PROJECT_ID)) if gate.team() else {}
-
-
-def audit_log():
-    return audit.entries(store(), st.session_state.get(_PROJECT_ID))
-
-
-def record(action: str, detail: str = "", project_id: str | None = None) -> None:
-    """One line of the audit log (team server only)."""
-    if gate.team():
-        audit.record(store(), project_id or st.session_state.get(_PROJECT_ID), gate.email(), action, detail)
-
-
-def audited(builder, filename: str):
-    """`builder` for a download button that writes "export <filename>" to the audit log when it runs (when clicked)."""
-    if not gate.team():
-        return builder
-    where, who, pid = store(), gate.email(), st.session_state.get(_PROJECT_ID)
-
-    def build():
-        audit.record(where, pid, who, "export", filename)
-        return builder() if callable(builder) else builder
-
-    return build
 
 
 def project() -> Project:
@@ -462,6 +345,7 @@ def done() -> None:
     for kind, message, _ in st.session_state.pop(_FLASH, []):  # its control is not on the page: a toast
         _toast(kind, message)
     restart.finish(st.session_state.get(_PROJECT))
+    restart.stamp(st.session_state.get(_PROJECT))
     st.markdown('<span id="sg-ready"></span>', unsafe_allow_html=True)
 
 
