@@ -306,6 +306,55 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 break
         return min(moves[1], U[i]) + min(moves[-1], D[i])
 
+    # The common case, measured before the general search: years are separate tables, places are the whole
+    # file and its schools, and the cell's dimension has no combined groups. Then `quick` gives the width of
+    # the 2 x 2 cubes of `packed_certificates` (a partner group h of the cell's place, a partner place q where
+    # (q, g) and (q, h) are hidden), packed with their rooms shared, in plain Python over the cell's few rows:
+    # a lower bound of what `packed` finds (-1: not the common case). The full search still runs before
+    # anything more than one cube is hidden for a cell.
+    grand = np.asarray(L.place_parent)
+    simple = bool((np.asarray(L.year_parent) < 0).all() and not (grand[grand[grand >= 0]] >= 0).any())
+    related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
+    dim_list, place_parent = np.asarray(L.dimension_of).tolist(), grand.tolist()
+    numeric_list = np.asarray(numeric).tolist()
+
+    def quick(i):
+        o, p, y, g = LO[i], LP[i], LY[i], LG[i]
+        d = dim_list[g]
+        if not simple or numeric_list[i] or g == L.all_group or d in related or d not in groups_of:
+            return -1.0
+        at = lambda pp, gg: index.get(((o * n_places + pp) * n_years + y) * n_groups + gg)  # noqa: E731
+        partners = [h for h in (at(p, g2) for g2 in groups_of[d] + ([L.unknown_of[d]] if d in L.unknown_of else []))
+                    if h is not None and h != i and H[h]]
+        memo, row = ("p", o, y, g), (lambda c: at(c, g))
+        top = place_parent[p]
+        if top >= 0:
+            places = [(top, 1)] + [(q, -1) for q in best(place_kids, top, row, SEARCH + 1, memo) if q != p][:SEARCH]
+        else:
+            places = [(q, 1) for q in best(place_kids, p, row, CHILDREN, memo)]
+        places = [(q, sq, qg) for q, sq in places if (qg := at(q, g)) is not None and H[qg]]
+        if not partners or not places:
+            return 0.0
+        width = 0.0
+        for dirn in (1, -1):
+            own, total, used = (U[i] if dirn > 0 else D[i]), 0.0, {}
+            for h in partners:
+                free_ph = D[h] if dirn > 0 else U[h]
+                for q, sq, qg in places:
+                    qh = at(q, LG[h])
+                    if qh is None or not H[qh] or free_ph <= 0:
+                        continue
+                    a = min((U[qg] if sq * dirn > 0 else D[qg]) - used.get(qg, 0.0),
+                            D[qh] if sq * dirn > 0 else U[qh], free_ph)
+                    if a > 0:
+                        used[qg] = used.get(qg, 0.0) + a
+                        free_ph -= a
+                        total += a
+                if total >= own:
+                    break
+            width += min(total, own)
+        return width
+
     def width(cube):
         return min(U[j] if s > 0 else D[j] for j, s in cube) + min(D[j] if s > 0 else U[j] for j, s in cube)
 
@@ -372,7 +421,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         if o in blanket or (o, LY[i]) in blanket or cert[i]:
             continue
         for r in range(ROUNDS):
-            have = packed(i)
+            have = quick(i)  # a lower bound of the width (-1: not the common case)
+            if have < 0:
+                have = packed(i)
             if have >= wanted[i] or (have >= target[i] and r >= SOFT_ROUNDS):
                 break
             cube = cheapest(i, wanted[i] - have)
@@ -380,8 +431,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 break
             for j in cube:
                 hide(j, i, queue)
-        else:
-            have = packed(i)
+        if have < target[i]:  # before hiding more than a cube: the whole search (quick is a lower bound)
+            have = max(have, packed(i))
         if have < target[i] and have >= 1 and (not L.sensitive[i] or not STRICT):
             continue  # best effort: never pinned (a figure the published ones determine needs no hiding)
         if have < target[i]:  # no cube will do: the cell's whole dimension for this outcome (every place, year)
@@ -610,14 +661,16 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
                 c = cand[:, t]
                 slots.append((first_or_none[c],
                               second_or_none[c], sign, h))
-        alloc, total = [], np.zeros(len(cell))
+        alloc, total, per_partner = [], np.zeros(len(cell)), m + 1
         for s_, (qg, qh, sq, h) in enumerate(slots):
-            free_qg, free_ph = room(qg, sq * dirn), room(h, -dirn * np.ones(len(cell)))
-            for r in range(s_):  # rooms already used by earlier slots: (q, g) shared across partners, (p, h) within
+            if s_ % per_partner == 0:  # a new partner group: its corner (p, h) has all its room
+                free_ph = room(h, -dirn * np.ones(len(cell)))
+            free_qg = room(qg, sq * dirn)
+            for r in range(s_ - s_ % per_partner):  # (q, g) already used by an earlier partner's cube at q
                 free_qg = free_qg - np.where((slots[r][0] == qg) & (qg >= 0), alloc[r], 0.0)
-                free_ph = free_ph - np.where((slots[r][3] == h) & (h >= 0), alloc[r], 0.0)
-            free_qg, free_ph = np.nan_to_num(free_qg, nan=np.inf), np.nan_to_num(free_ph, nan=np.inf)  # numeric: inf
-            a_ = np.where((qg >= 0) & (qh >= 0), np.maximum(np.minimum.reduce([free_qg, room(qh, -sq * dirn), free_ph]), 0), 0.0)
+            a_ = np.minimum.reduce([np.nan_to_num(free_qg, nan=np.inf), room(qh, -sq * dirn), free_ph])  # numeric: inf
+            a_ = np.where((qg >= 0) & (qh >= 0), np.maximum(a_, 0), 0.0)
+            free_ph = np.nan_to_num(free_ph - a_, nan=np.inf)
             alloc.append(a_)
             total += a_
         width += np.minimum(total, up[cell] if dirn > 0 else down[cell])
