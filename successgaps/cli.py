@@ -15,6 +15,7 @@ import argparse
 import re
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -171,18 +172,25 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
             project = store.create("screen")
             dataset = datasets.create_dataset(store, project, path, path.name)
             _override(store, project, dataset, args.group, args.outcome)
-            for finding in quality.quality_report(store.cursor(), project, dataset):
-                if finding.severity in ("problem", "warning"):
-                    print(f"{finding.severity.capitalize()}: {finding.text}", file=sys.stderr)
-            prepared = views.prepare(store.cursor(), project, dataset)
-            among = _among(args.among, dataset, prepared)
-            settings = settings.model_copy(update={"among_dimension": among[0], "among_group": among[1]})
-            state = _state(store, project, args.state_comparison, settings)
+            # the quality report (DuckDB scans) runs beside the screen (mostly the privacy gate, in Python): on a
+            # machine with two cores or more the user waits for the longer of the two, not their sum
+            with ThreadPoolExecutor(1) as pool:
+                report = pool.submit(quality.quality_report, store.cursor(), project, dataset)
+                try:
+                    prepared = views.prepare(store.cursor(), project, dataset)
+                    among = _among(args.among, dataset, prepared)
+                    settings = settings.model_copy(update={"among_dimension": among[0], "among_group": among[1]})
+                    state = _state(store, project, args.state_comparison, settings)
+                    table = screen(store.cursor(), prepared, settings,
+                                   by_school="school" in args.by and prepared.has_school,
+                                   by_year="year" in args.by or listing, extra=True,
+                                   by_district="district" in args.by or listing, state=state)
+                finally:
+                    for finding in report.result():
+                        if finding.severity in ("problem", "warning"):
+                            print(f"{finding.severity.capitalize()}: {finding.text}", file=sys.stderr)
             if "school" in args.by and not prepared.has_school:
                 print("Warning: the file has no school column, so only district rows are written.", file=sys.stderr)
-            table = screen(store.cursor(), prepared, settings, by_school="school" in args.by and prepared.has_school,
-                           by_year="year" in args.by or listing, extra=True,
-                           by_district="district" in args.by or listing, state=state)
         finally:
             store.close()
     if listing:
