@@ -85,7 +85,7 @@ def page(workspace: str, project: str) -> dict:
     years, outcomes = at.selectbox(key="gaps_year").options, at.multiselect(key="gaps_outcomes").options
     changes = [lambda: at.selectbox(key="gaps_year").select(years[-1]),
                lambda: at.radio(key="gaps_level").set_value("school"),
-               lambda: at.selectbox(key="gaps_school").select_index(1),
+               lambda: at.selectbox(key="gaps_place_school").select_index(1),
                lambda: at.multiselect(key="gaps_outcomes").select(outcomes[0]),
                lambda: at.selectbox(key="gaps_year").select(years[0]),
                lambda: at.radio(key="gaps_level").set_value("district")]

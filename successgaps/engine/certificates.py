@@ -332,18 +332,24 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             places = [(top, 1)] + [(q, -1) for q in best(place_kids, top, row, SEARCH + 1, memo) if q != p][:SEARCH]
         else:
             places = [(q, 1) for q in best(place_kids, p, row, CHILDREN, memo)]
-        places = [(q, sq, qg) for q, sq in places if (qg := at(q, g)) is not None and H[qg]]
-        if not partners or not places:
+        places = [(q, sq, qg, ((o * n_places + q) * n_years + y) * n_groups) for q, sq in places
+                  if (qg := at(q, g)) is not None and H[qg]]
+        cubes = []  # per partner h: its places q with (q, h) hidden, as (sign, row (q, g), row (q, h))
+        for h in partners:
+            gh = LG[h]
+            here = [(sq, qg, qh) for q, sq, qg, kq in places if (qh := index.get(kq + gh)) is not None and H[qh]]
+            if here:
+                cubes.append((h, here))
+        if not cubes:
             return 0.0
         width = 0.0
         for dirn in (1, -1):
             own, total, used = (U[i] if dirn > 0 else D[i]), 0.0, {}
-            for h in partners:
+            for h, here in cubes:
                 free_ph = D[h] if dirn > 0 else U[h]
-                for q, sq, qg in places:
-                    qh = at(q, LG[h])
-                    if qh is None or not H[qh] or free_ph <= 0:
-                        continue
+                for sq, qg, qh in here:
+                    if free_ph <= 0:
+                        break
                     a = min((U[qg] if sq * dirn > 0 else D[qg]) - used.get(qg, 0.0),
                             D[qh] if sq * dirn > 0 else U[qh], free_ph)
                     if a > 0:
@@ -372,18 +378,22 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             places = [(top, 1)] + [(q, -1) for q in best(place_kids, top, row, SEARCH + 1, memo) if q != p][:SEARCH]
         else:
             places = [(q, 1) for q in best(place_kids, p, row, CHILDREN, memo)]
-        found = None
+        found, ui, di = None, U[i], D[i]
         for h in partners:
+            hide_h = 0.0 if H[h] else N[h]
             for q, sq in places:
                 qg, qh = at(q, g), at(q, LG[h])
-                if qg is None or qh is None:
+                if qg is None or qh is None or (H[qg] and H[h] and H[qh]):
                     continue
-                cube = ((i, 1), (qg, sq), (h, -1), (qh, -sq))
-                if width(cube) < need or (H[qg] and H[h] and H[qh]):
+                cost = hide_h + (0.0 if H[qg] else N[qg]) + (0.0 if H[qh] else N[qh])
+                if found is not None and cost > found[0]:
                     continue
-                cost = (sum(N[j] for j, _ in cube if not H[j]), sorted((i, qg, h, qh)))
-                if found is None or cost < found:
-                    found = cost
+                if sq > 0:  # the cube's width: how far it moves the cell up, plus down
+                    w = min(ui, U[qg], D[h], D[qh]) + min(di, D[qg], U[h], U[qh])
+                else:
+                    w = min(ui, D[qg], D[h], U[qh]) + min(di, U[qg], U[h], D[qh])
+                if w >= need and (found is None or (cost, sorted((i, qg, h, qh))) < found):
+                    found = (cost, sorted((i, qg, h, qh)))
         return None if found is None else found[1]
 
     def width(cube):
