@@ -604,7 +604,7 @@ def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.n
 
 
 @np.errstate(over="ignore", invalid="ignore")
-def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=4, m=4):
+def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=3, m=4):
     """Cells certified by several cubes at once (vectorised), for a screen whose years are separate
     tables. Each cube is cell (p, g) with a partner group h of its place (a sibling group or the unknown
     remainder) and a partner place q where both (q, g) and (q, h) are hidden: a sibling school (-1), the
