@@ -29,7 +29,8 @@ def each_tab(at, key: str) -> Iterator[str]:
         yield label
 
 
-# the key of each page's tabs that draw only the open one
+# the key of each page's tabs bound to the address: each tab knows whether it is open (Identify gaps draws only
+# that one; Team and Rubric still draw every tab, and are read with each tab open all the same)
 PAGE_TABS = {"pages/1_Team_and_Meetings.py": "team_tab", "pages/3_Identify_Gaps.py": "gaps_tab",
              "pages/4_Rubric.py": "rub_tab"}
 
