@@ -1,5 +1,6 @@
-"""`python -m bench --rows N [--seed S] [--smoke] [--peers]`: time the engine against the pandas reference,
-or (`--peers`) the whole app command against DuckDB, pandas and polars peers (`bench/whole.py`).
+"""`python -m bench --rows N [--seed S] [--smoke] [--peers] [--browser]`: time the engine against the pandas
+reference, or (`--peers`) the whole app command against DuckDB, pandas and polars peers (`bench/whole.py`),
+or (`--browser`) click to paint on Identify gaps in headless Chromium (`bench/browser.py`).
 
 One run:
 1. generate a student-level file of N rows (cached as bench/out/students_<N>_<seed>.csv);
@@ -71,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", action="store_true",
                         help="instead of the phases: the app's command and its DuckDB/pandas/polars peers as whole "
                              "processes, ratios and the agreement of their counts (bench/whole.py)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of --peers (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --peers or of --browser (default 3)")
+    parser.add_argument("--browser", action="store_true",
+                        help="instead of the phases: the app served over the loaded project and, in headless "
+                             "Chromium, click to paint on Identify gaps (bench/browser.py)")
     args = parser.parse_args(argv)
     if args.smoke and "--rows" not in (argv if argv is not None else sys.argv[1:]):
         args.rows = SMOKE_ROWS
@@ -100,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
 
             status = whole.run(path, Path(workspace), load["project"], load["seconds"], args.rounds, args.smoke)
             return status if args.smoke else 0
+        if args.browser:
+            from bench import browser  # noqa: PLC0415
+
+            return browser.run(Path(workspace), load["project"], args.rounds)
         screen = run_phase("screen", workspace=workspace, project=load["project"])
         print(f"screen          {screen['seconds']:8.2f} s   peak {screen['peak_rss_mb']:7.0f} MB   "
               f"(prepare {screen['prepare_seconds']:.2f} s, screen {screen['screen_seconds']:.2f} s, "

@@ -230,47 +230,51 @@ if ui.presenting():  # one gap per slide, largest first, filters as set before p
     ui.done()
     st.stop()
 
-screen_tab, heat_tab, closer_tab, statement_tab, state_tab = st.tabs(  # the open tab is kept and in the address
+shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
+                                   outcomes=outcomes, dimensions=dimensions, district=district)
+# The open tab is kept and in the address; bound to it, each tab knows whether it is open, and only the
+# open one is drawn (a rerun would otherwise redraw every tab's charts and tables in the browser).
+screen_tab, heat_tab, closer_tab, statement_tab, state_tab = st.tabs(
     ["Gap screen", "Heatmap", "Look closer", "Success gap statements", "Districts above the threshold"],
     key="gaps_tab", bind="query-params")
 
 with screen_tab:
-    shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
-                                    outcomes=outcomes, dimensions=dimensions, district=district)
-    st.header("Largest gaps first")
-    st.caption(f"Gaps beyond the team's thresholds (a risk ratio above {settings.risk_ratio_threshold:g} or "
-               f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
-               "“Years in a row” counts the latest consecutive school years beyond them (a missing year ends the run)."
-               + (f" Screened among {ui.esc(settings.among_group)} only." if lookup.table.attrs.get("among") else ""))
-    for note in dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n):
-        st.caption(ui.esc(note[:1].upper() + note[1:] + "."))
-    if shown.empty:
-        others = [y for y in years if y != year and not ranking.select(place, year=y)["suppressed"].all()]
-        st.warning(f"Every group of {ui.esc(ranking.place_label(picked, states))}" + (f" in {year}" if year else "") + " is hidden "
-                   "with these filters and minimum sizes (the reasons are below) — this is not a finding of no gap. "
-                   + (f"Try another year ({', '.join(others[-3:])}), " if others else "Try ")
-                   + "another place or smaller minimum sizes.")
-    else:
-        _far_out(shown["outcome"])
-        tables.show_gaps(shown, key="gaps_screen_table")
-        st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
-    st.header(f"Hidden to protect privacy ({len(hidden)})")
-    st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
-               "file suppressed it, or showing it would let a small group be worked out from the others.")
-    if not hidden.empty:
-        tables.show_gaps(hidden, key="gaps_hidden_table", columns=HIDDEN_COLUMNS)
+    if screen_tab.open:
+        st.header("Largest gaps first")
+        st.caption(f"Gaps beyond the team's thresholds (a risk ratio above {settings.risk_ratio_threshold:g} or "
+                   f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
+                   "“Years in a row” counts the latest consecutive school years beyond them (a missing year ends the run)."
+                   + (f" Screened among {ui.esc(settings.among_group)} only." if lookup.table.attrs.get("among") else ""))
+        for note in dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n):
+            st.caption(ui.esc(note[:1].upper() + note[1:] + "."))
+        if shown.empty:
+            others = [y for y in years if y != year and not ranking.select(place, year=y)["suppressed"].all()]
+            st.warning(f"Every group of {ui.esc(ranking.place_label(picked, states))}" + (f" in {year}" if year else "") + " is hidden "
+                       "with these filters and minimum sizes (the reasons are below) — this is not a finding of no gap. "
+                       + (f"Try another year ({', '.join(others[-3:])}), " if others else "Try ")
+                       + "another place or smaller minimum sizes.")
+        else:
+            _far_out(shown["outcome"])
+            tables.show_gaps(shown, key="gaps_screen_table")
+            st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
+        st.header(f"Hidden to protect privacy ({len(hidden)})")
+        st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
+                   "file suppressed it, or showing it would let a small group be worked out from the others.")
+        if not hidden.empty:
+            tables.show_gaps(hidden, key="gaps_hidden_table", columns=HIDDEN_COLUMNS)
 
 with heat_tab:
-    binary = rows[rows["kind"] == "binary"]
-    if binary.empty:
-        st.info("The heatmap shows yes/no outcomes; there are none with these filters.")
-    else:
-        st.plotly_chart(charts.gap_heatmap(binary), key="gaps_heatmap")
-        st.caption("Orange: the group does worse than its comparison; purple: better; grey “—”: hidden or "
-                   "not computable. The same gaps in percentage points (group − comparison):")
-        heat = ranking.heatmap_table(binary).rename_axis("Group").reset_index()
-        tables.show(heat, key="gaps_heatmap_table",
-                    formats={c: lambda v: tables.number(v, 0, sign=True) for c in heat.columns[1:]})
+    if heat_tab.open:
+        binary = rows[rows["kind"] == "binary"]
+        if binary.empty:
+            st.info("The heatmap shows yes/no outcomes; there are none with these filters.")
+        else:
+            st.plotly_chart(charts.gap_heatmap(binary), key="gaps_heatmap")
+            st.caption("Orange: the group does worse than its comparison; purple: better; grey “—”: hidden or "
+                       "not computable. The same gaps in percentage points (group − comparison):")
+            heat = ranking.heatmap_table(binary).rename_axis("Group").reset_index()
+            tables.show(heat, key="gaps_heatmap_table",
+                        formats={c: lambda v: tables.number(v, 0, sign=True) for c in heat.columns[1:]})
 
 pairs = list(dict.fromkeys(zip(rows["dimension"], rows["group"])))
 outcome_names = list(rows["outcome"].unique())
@@ -282,6 +286,8 @@ def _pair_label(pair) -> str:
 
 top = shown.iloc[0] if not shown.empty else {}  # the tabs open on the largest gap shown, never a hidden group
 top_pair = (top.get("dimension"), top.get("group"))
+top_at = (pairs.index(top_pair) if top_pair in pairs else 0,  # where the group and outcome boxes start
+          outcome_names.index(top.get("outcome")) if top.get("outcome") in outcome_names else 0)
 
 
 def _write_statement_for(pair, outcome):
@@ -292,87 +298,91 @@ def _write_statement_for(pair, outcome):
 
 
 with closer_tab:
-    if not pairs:
-        st.info("No groups with these filters.")
-    else:
-        a, b = st.columns(2)
-        pair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_drill_group",
-                           index=pairs.index(top_pair) if top_pair in pairs else 0)
-        outcome = b.selectbox("Outcome", outcome_names, key="gaps_drill_outcome",
-                              index=outcome_names.index(top.get("outcome")) if top.get("outcome") in outcome_names else 0)
-        one = ranking.select(rows, dimension=pair[0], group=pair[1], outcome=outcome)
-        if one.empty:
-            st.info("No figures for this group and outcome.")
+    if closer_tab.open:
+        if not pairs:
+            st.info("No groups with these filters.")
         else:
-            row = one.iloc[0].to_dict()
-            st.markdown(statements.gap_sentence(row, interval=True))
-            _far_out([outcome])
-            if not row["suppressed"]:
-                st.button("Write a statement for this gap", key="gaps_closer_write", icon=":material/edit_note:",
-                          on_click=_write_statement_for, args=(pair, outcome))
-                st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
-                                key="gaps_drill_bars")
-                _bars_in_words(row)
-            by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
-            if not by_school.empty:
-                st.markdown("**By school**")
-                st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
-                tables.show_gaps(by_school, key="gaps_drill_school_table", columns=["School", *DRILL_COLUMNS])
-            over_years = ranking.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
-            if len(years) > 1:
-                st.markdown("**Over the years**")
-                st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")
-                tables.show_gaps(over_years, key="gaps_drill_year_table", columns=["Year", *DRILL_COLUMNS])
+            a, b = st.columns(2)
+            pair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_drill_group", persist_state="page",
+                               index=top_at[0])
+            outcome = b.selectbox("Outcome", outcome_names, key="gaps_drill_outcome", persist_state="page",
+                                  index=top_at[1])
+            one = ranking.select(rows, dimension=pair[0], group=pair[1], outcome=outcome)
+            if one.empty:
+                st.info("No figures for this group and outcome.")
+            else:
+                row = one.iloc[0].to_dict()
+                st.markdown(statements.gap_sentence(row, interval=True))
+                _far_out([outcome])
+                if not row["suppressed"]:
+                    st.button("Write a statement for this gap", key="gaps_closer_write", icon=":material/edit_note:",
+                              on_click=_write_statement_for, args=(pair, outcome))
+                    st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
+                                    key="gaps_drill_bars")
+                    _bars_in_words(row)
+                by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
+                if not by_school.empty:
+                    st.markdown("**By school**")
+                    st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
+                    tables.show_gaps(by_school, key="gaps_drill_school_table", columns=["School", *DRILL_COLUMNS])
+                over_years = ranking.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
+                if len(years) > 1:
+                    st.markdown("**Over the years**")
+                    st.plotly_chart(charts.trend(over_years, f"{pair[1]} over the years"), key="gaps_drill_trend")
+                    tables.show_gaps(over_years, key="gaps_drill_year_table", columns=["Year", *DRILL_COLUMNS])
 
 with statement_tab:
-    st.caption("A success gap statement names the group, the outcome and the size of the gap, with the data "
-               "point behind it. Draft one, edit it, save it; mark the one the team will work on as the focus.")
-    if pairs and not ui.presenting():
-        a, b = st.columns(2)
-        spair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_statement_group",
-                            index=pairs.index(top_pair) if top_pair in pairs else 0)
-        soutcome = b.selectbox("Outcome", outcome_names, key="gaps_statement_outcome",
-                               index=outcome_names.index(top.get("outcome")) if top.get("outcome") in outcome_names else 0)
-        chosen = ranking.select(rows, dimension=spair[0], group=spair[1], outcome=soutcome)
-        if not chosen.empty:
-            srow = chosen.iloc[0].to_dict()
-            draft_key = f"gaps_draft_{dataset_id}_{level}_{school}_{year}_{spair}_{soutcome}_{srow['comparison']}"
-            _far_out([soutcome])
-            st.text_area("Drafted statement (edit it as you like)", value=statements.gap_sentence(srow),
-                         key=draft_key, height=110)
+    if statement_tab.open:
+        st.caption("A success gap statement names the group, the outcome and the size of the gap, with the data "
+                   "point behind it. Draft one, edit it, save it; mark the one the team will work on as the focus.")
+        if pairs and not ui.presenting():
+            a, b = st.columns(2)
+            spair = a.selectbox("Group", pairs, format_func=_pair_label, key="gaps_statement_group",
+                                persist_state="page",
+                                index=top_at[0])
+            soutcome = b.selectbox("Outcome", outcome_names, key="gaps_statement_outcome", persist_state="page",
+                                   index=top_at[1])
+            chosen = ranking.select(rows, dimension=spair[0], group=spair[1], outcome=soutcome)
+            if not chosen.empty:
+                srow = chosen.iloc[0].to_dict()
+                draft_key = f"gaps_draft_{dataset_id}_{level}_{school}_{year}_{spair}_{soutcome}_{srow['comparison']}"
+                _far_out([soutcome])
+                st.text_area("Drafted statement (edit it as you like)", value=statements.gap_sentence(srow),
+                             key=draft_key, height=110, persist_state="page")
 
-            def _add(row=srow, key=draft_key):
-                ui.edit(lambda p: statements.add(p, row, st.session_state.get(key, ""), dataset_id=dataset_id),
-                        ok="Statement saved.", at="gaps_statement_save")
+                def _add(row=srow, key=draft_key):
+                    ui.edit(lambda p: statements.add(p, row, st.session_state.get(key, ""), dataset_id=dataset_id),
+                            ok="Statement saved.", at="gaps_statement_save")
 
-            st.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
-            ui.confirmation("gaps_statement_save")
-    saved = project.statements
-    if saved and not ui.presenting():
-        ui.report_button("Success gap statement (PDF)", partial(gap_reports.statement_report, project, ui.store().cursor()),
-                         "success-gap-statement.pdf", key="gaps_statement_pdf")
-    if not saved:
-        st.info("No statements yet.")
-    for s in saved:
-        with st.container(border=True):
-            st.markdown(("⭐ **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
-                        (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else "")))
-            if ui.presenting():
-                st.markdown(s.text)
-                continue
-            st.text_area("Statement", value=s.text, key=f"gaps_text_{s.id}", label_visibility="collapsed",
-                         on_change=lambda sid=s.id: ui.edit(statements.update_text, sid,
-                                                            st.session_state.get(f"gaps_text_{sid}", ""),
-                                                            at=f"gaps_statement_{sid}"))
-            c1, c2 = st.columns(2)
-            c1.button("Make this our focus", key=f"gaps_focus_{s.id}", disabled=s.focus or statements.hidden(s),
-                      help="Its figures are hidden to protect student privacy, so it cannot be the team's focus."
-                      if statements.hidden(s) else None,
-                      on_click=lambda sid=s.id: ui.edit(statements.set_focus, sid, ok="Focus statement chosen.",
-                                                                  at=f"gaps_statement_{sid}"))
-            c2.button("Delete", key=f"gaps_delete_{s.id}",
-                      on_click=lambda sid=s.id: ui.edit(statements.delete, sid, ok="Statement deleted."))
-            ui.confirmation(f"gaps_statement_{s.id}")
+                st.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
+                ui.confirmation("gaps_statement_save")
+        saved = project.statements
+        if saved and not ui.presenting():
+            ui.report_button("Success gap statement (PDF)",
+                             partial(gap_reports.statement_report, project, ui.store().cursor()),
+                             "success-gap-statement.pdf", key="gaps_statement_pdf")
+        if not saved:
+            st.info("No statements yet.")
+        for s in saved:
+            with st.container(border=True):
+                st.markdown(("⭐ **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
+                            (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else "")))
+                if ui.presenting():
+                    st.markdown(s.text)
+                    continue
+                st.text_area("Statement", value=s.text, key=f"gaps_text_{s.id}", label_visibility="collapsed",
+                             on_change=lambda sid=s.id: ui.edit(statements.update_text, sid,
+                                                                st.session_state.get(f"gaps_text_{sid}", ""),
+                                                                at=f"gaps_statement_{sid}"))
+                c1, c2 = st.columns(2)
+                c1.button("Make this our focus", key=f"gaps_focus_{s.id}", disabled=s.focus or statements.hidden(s),
+                          help="Its figures are hidden to protect student privacy, so it cannot be the team's focus."
+                          if statements.hidden(s) else None,
+                          on_click=lambda sid=s.id: ui.edit(statements.set_focus, sid, ok="Focus statement chosen.",
+                                                                      at=f"gaps_statement_{sid}"))
+                c2.button("Delete", key=f"gaps_delete_{s.id}",
+                          on_click=lambda sid=s.id: ui.edit(statements.delete, sid, ok="Statement deleted."))
+                ui.confirmation(f"gaps_statement_{s.id}")
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_json: str, unit: str):
@@ -382,27 +392,29 @@ def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_
 
 
 with state_tab:
-    unit = st.radio("List", ["district", "school"], horizontal=True, key="gaps_state_unit",
-                    format_func={"district": "Districts", "school": "Schools"}.get) if "school" in present else "district"
-    listing = state_listing(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json(), unit)
-    st.caption(disproportionality_report.describe(settings))
-    picked_categories = st.multiselect("Category", list(disproportionality.CATEGORIES) + ["other"],
-                                       key="gaps_state_category", placeholder="Every category")
-    if picked_categories:
-        listing = listing[listing["category"].isin(picked_categories)]
-    st.markdown(f"**{len(listing):,} {unit} group{'s' if len(listing) != 1 else ''} above the threshold** "
-                f"(3 years: {int((listing['years_flagged'] >= 3).sum()):,}; 2: "
-                f"{int((listing['years_flagged'] == 2).sum()):,}; 1: {int((listing['years_flagged'] == 1).sum()):,}).")
-    tables.show(disproportionality_report.readable_list(listing), key="gaps_state_table", numbers={
-        "Consecutive years above the threshold": "%d", "Children in the group (n)": "%d", "Risk %": "%.1f",
-        "Risk ratio": "%.2f", "Alternate risk ratio": "%.2f", "Weighted risk ratio": "%.2f"})
-    left, right = st.columns(2)
-    with left:
-        ui.report_button("Districts above the threshold (PDF)", partial(
-            disproportionality_report.list_pdf, listing, settings, place=project.name), "districts-above.pdf",
-            key="gaps_state_pdf")
-    with right:
-        ui.report_button("Districts above the threshold (spreadsheet)", partial(
-            disproportionality_report.list_workbook, listing), "districts-above.xlsx", key="gaps_state_xlsx")
+    if state_tab.open:
+        unit = st.radio("List", ["district", "school"], horizontal=True, key="gaps_state_unit", persist_state="page",
+                        format_func={"district": "Districts", "school": "Schools"}.get) if "school" in present else "district"
+        listing = state_listing(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json(), unit)
+        st.caption(disproportionality_report.describe(settings))
+        picked_categories = st.multiselect("Category", list(disproportionality.CATEGORIES) + ["other"],
+                                           key="gaps_state_category", placeholder="Every category",
+                                           persist_state="page")
+        if picked_categories:
+            listing = listing[listing["category"].isin(picked_categories)]
+        st.markdown(f"**{len(listing):,} {unit} group{'s' if len(listing) != 1 else ''} above the threshold** "
+                    f"(3 years: {int((listing['years_flagged'] >= 3).sum()):,}; 2: "
+                    f"{int((listing['years_flagged'] == 2).sum()):,}; 1: {int((listing['years_flagged'] == 1).sum()):,}).")
+        tables.show(disproportionality_report.readable_list(listing), key="gaps_state_table", numbers={
+            "Consecutive years above the threshold": "%d", "Children in the group (n)": "%d", "Risk %": "%.1f",
+            "Risk ratio": "%.2f", "Alternate risk ratio": "%.2f", "Weighted risk ratio": "%.2f"})
+        left, right = st.columns(2)
+        with left:
+            ui.report_button("Districts above the threshold (PDF)", partial(
+                disproportionality_report.list_pdf, listing, settings, place=project.name), "districts-above.pdf",
+                key="gaps_state_pdf")
+        with right:
+            ui.report_button("Districts above the threshold (spreadsheet)", partial(
+                disproportionality_report.list_workbook, listing), "districts-above.xlsx", key="gaps_state_xlsx")
 
 ui.done()

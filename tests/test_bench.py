@@ -174,3 +174,21 @@ def test_the_peer_check_catches_a_wrong_count_and_a_missing_cell():
     wrong = app.copy()
     wrong.loc[1, "events"] = 26.0
     assert agree(app, wrong, {"Graduation"})
+
+
+def test_the_browser_phase_times_click_to_paint_on_identify_gaps(tmp_path, capsys):
+    """`python -m bench --browser --smoke`: the app served over a loaded project, Identify gaps opened, a year,
+    minimum n, the comparison and a tab changed in headless Chromium, each timed until painted."""
+    from pathlib import Path
+
+    from bench import browser
+    from bench.__main__ import main
+
+    if not Path(browser.CHROMIUM).exists():
+        pytest.skip(f"{browser.CHROMIUM} is missing: `apt-get install chromium` to run the browser phase")
+    status = main(["--smoke", "--browser", "--rounds", "1", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    for kind in browser.WORDS:
+        line = next(line for line in printed.splitlines() if line.startswith(f"browser {kind:<10} "))
+        assert 0 < float(line[len(f"browser {kind:<10} "):].split()[0]) < browser.TIMEOUT, line
+    assert "goal < 0.4 s" in printed and status == 0

@@ -748,6 +748,7 @@ def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store, tmp
     quality report."""
     from successgaps.models import GapStatement
     from successgaps.outputs import gap_reports
+    from tests.page_tabs import open_tab
     from tests.test_reports import pdf_text
 
     project = store.create("Nines")
@@ -762,8 +763,11 @@ def test_far_out_scores_are_flagged_where_the_gap_is_shown(open_page, store, tmp
     store.save(project)
     at = open_page("pages/3_Identify_Gaps.py", project=project.id)
     assert not at.exception
-    flags = [w.value for w in at.warning if "Check the data before trusting the gaps in Math scale score" in w.value]
-    assert len(flags) >= 3 and all("3 values far outside its usual range" in f for f in flags)  # screen, closer, statement
+    for tab in ("Gap screen", "Look closer", "Success gap statements", "Heatmap"):  # each drawn when it is open
+        open_tab(at, "gaps_tab", tab)
+        flags = [w.value for w in at.warning if "Check the data before trusting the gaps in Math scale score" in w.value]
+        assert all("3 values far outside its usual range" in f for f in flags)
+        assert bool(flags) == (tab != "Heatmap"), tab  # beside the gaps, not above every tab
     saved = store.load(project.id)
     for pdf in (gap_reports.gap_screen_report(saved, store.cursor()), gap_reports.statement_report(saved, store.cursor())):
         text = " ".join(pdf_text(pdf, tmp_path).split())

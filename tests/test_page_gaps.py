@@ -8,6 +8,9 @@ from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
 from successgaps.process import sample
 from successgaps.ui import tables
+from tests.page_tabs import open_tab
+
+STATEMENTS, CLOSER, STATE_LIST = "Success gap statements", "Look closer", "Districts above the threshold"
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def test_filters_narrow_the_screen_to_one_outcome(open_page, store, district):
 
 
 def test_a_drafted_statement_is_saved_and_becomes_the_focus(open_page, store, district):
-    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    at = open_tab(open_page("pages/3_Identify_Gaps.py", project=district.id), "gaps_tab", STATEMENTS)
     draft = next(t for t in at.text_area if t.key.startswith("gaps_draft_"))
     assert "compared with" in draft.value  # issue #21: the tab opens on the largest gap shown, not a hidden group
     draft.set_value("Our English learners graduate less often than their classmates.").run()
@@ -168,6 +171,7 @@ def test_a_state_team_lists_districts_above_the_threshold_and_filters_by_categor
     assert not at.exception, at.exception
     assert any("Screened among all students" in w.value and "student-level file" in w.value for w in at.warning)
     project.gap_settings.among_dimension = project.gap_settings.among_group = ""
+    open_tab(at, "gaps_tab", STATE_LIST)
     listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
     expected = disproportionality.state_list(engine_table(store, project), project.gap_settings)
     assert len(listed) == len(expected) > 0
@@ -197,6 +201,7 @@ def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_p
     at.number_input(key="gaps_progress").set_value(0.1).run()
     assert store.load(district.id).gap_settings.progress_drop == pytest.approx(0.1)
     assert len(shown)
+    open_tab(at, "gaps_tab", STATE_LIST)
     at.radio(key="gaps_state_unit").set_value("school").run()  # the list by school instead of the whole district
     assert not at.exception, at.exception
     expected = disproportionality_list(store, district, "school")
@@ -233,6 +238,7 @@ def test_a_state_comparison_data_set_gives_the_alternate_risk_ratio(open_page, s
     at.selectbox(key="gaps_state").set_value(second.id).run()
     assert not at.exception, at.exception
     assert store.load(project.id).gap_settings.state_dataset == second.id
+    open_tab(at, "gaps_tab", STATE_LIST)
     listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
     row = listed[listed["District"] == "B"].iloc[0]  # 20% against the state's 7,000 of 80,000 (8.75%)
     assert row["Risk ratio against"] == "state"
@@ -261,7 +267,8 @@ def test_a_state_report_card_offers_its_own_district_rows(open_page, store, tmp_
 
 def test_look_closer_writes_a_statement_for_the_gap_it_shows(open_page, store, district):
     at = open_page("pages/3_Identify_Gaps.py", project=district.id)
-    assert at.selectbox(key="gaps_drill_group").value == at.selectbox(key="gaps_statement_group").value  # a shown gap
+    statement_group = open_tab(at, "gaps_tab", STATEMENTS).selectbox(key="gaps_statement_group").value
+    assert open_tab(at, "gaps_tab", CLOSER).selectbox(key="gaps_drill_group").value == statement_group  # a shown gap
     table = engine_table(store, district)
     shown, _ = ranking.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
     top = (shown.iloc[0]["dimension"], shown.iloc[0]["group"])
@@ -285,6 +292,26 @@ def test_a_statement_whose_figures_are_hidden_cannot_be_made_the_focus_on_the_pa
                     GapStatement(text="Results are not shown to protect privacy.", group="B", outcome="x", figures={})]
     p.statements[0].focus = True
     store.save(p)
-    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    at = open_tab(open_page("pages/3_Identify_Gaps.py", project=district.id), "gaps_tab", STATEMENTS)
     hidden_button = at.button(key=f"gaps_focus_{p.statements[1].id}")
     assert hidden_button.disabled
+
+
+def test_only_the_open_tab_is_drawn_and_a_group_picked_in_a_closed_tab_stays_picked(open_page, store, district):
+    """Issue #23: a rerun draws only the open tab, so a browser repaints one tab's charts and tables, not five;
+    the address opens the tab it names, and a group picked in Look closer is still picked on coming back."""
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    assert len(screen_of(at)) and not at.get("plotly_chart")  # the screen; no chart of another tab
+    assert not [s for s in at.selectbox if s.key in {"gaps_drill_group", "gaps_statement_group"}]
+    assert not at.text_area  # the statements tab is closed
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id, gaps_tab=CLOSER)  # a link to the tab
+    assert not [d for d in at.dataframe if "Beyond the threshold" in d.value.columns]  # the screen is not drawn
+    assert at.get("plotly_chart")  # the comparison bars, by school, over the years
+    table = engine_table(store, district)
+    shown, _ = ranking.gap_screen(table, GapSettings(), year=max(y for y in table["year"] if y))
+    other = next(r for r in shown.itertuples() if (r.dimension, r.group) != at.selectbox(key="gaps_drill_group").value)
+    at.selectbox(key="gaps_drill_group").select((other.dimension, other.group)).run()
+    open_tab(at, "gaps_tab", "Heatmap")
+    assert not [s for s in at.selectbox if s.key == "gaps_drill_group"] and at.get("plotly_chart")
+    open_tab(at, "gaps_tab", CLOSER)
+    assert at.selectbox(key="gaps_drill_group").value == (other.dimension, other.group)

@@ -262,7 +262,8 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
         columns = [c for c in columns if c in table.columns]
         extra = [c for c in table.columns if c not in columns]
         if extra and more and not _presenting():
-            if st.toggle("More columns", key=f"{key}_more", help="Show " + ", ".join(extra) + "."):
+            if st.toggle("More columns", key=f"{key}_more", help="Show " + ", ".join(extra) + ".",
+                         persist_state="page"):  # kept while its tab is closed
                 columns = columns + extra
         table = table[columns]
     if static or _presenting():

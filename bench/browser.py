@@ -1,0 +1,178 @@
+"""`python -m bench --browser`: click to paint on Identify gaps, in headless Chromium (issue #23).
+
+The app is served as a user runs it (`streamlit run Home.py` on a free port, the workspace holding the
+loaded project), and Debian's Chromium, driven by Playwright as the browser tests drive it, times:
+
+- opening Identify gaps from the sidebar (the first time, when the server screens the data set, then
+  again, from its cache), and in a new tab at the page's address;
+- a filter change (the year), a settings change (minimum n, each time a new value, so the screen is
+  recomputed), switching to the Heatmap tab and back to the gap screen.
+
+Click to paint: from the click (or the address typed) until the run the click started has finished
+(Streamlit's `script_finished` message on the page's websocket), nothing on the page is stale any
+more, the expected content is visible, and two animation frames have passed (the browser painted).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("SUCCESSGAPS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+TIMEOUT = 120  # seconds a step may take before the bench gives up
+GOALS = {"open": 3.0, "new tab": 3.0, "filter": 0.4, "min n": 0.5, "comparison": 0.5}  # seconds, issue #23
+WORDS = {"first open": "open Identify gaps from the sidebar, the first time (the server screens the data set)",
+         "open": "open Identify gaps from the sidebar, again", "new tab": "a new tab at Identify gaps' address",
+         "filter": "a filter change (the year)", "min n": "a settings change: minimum n (a new value)",
+         "comparison": "a settings change: the comparison (a new pair with min n)",
+         "tab": "open the Heatmap tab", "tab back": "back to the Gap screen tab"}
+SETTLED = """(selector) => {
+    const status = document.querySelector('[data-testid="stStatusWidget"]');
+    if (status && status.innerText.includes('Running')) return false;
+    if (document.querySelector('[data-stale="true"]')) return false;
+    const panel = document.querySelector('[role="tabpanel"]:not([hidden])') || document;
+    const shown = [...panel.querySelectorAll(selector)].some(e => e.getClientRects().length > 0);
+    return shown && !!document.getElementById('sg-ready');
+}"""
+PAINT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
+
+def serve(workspace: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run Home.py` over `workspace` on a free port, once healthy: (process, base URL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(workspace / "server.log", "a")
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+                               "--server.headless", "true", "--server.fileWatcherType", "none"],
+                              cwd=ROOT, env=dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace)),
+                              stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    url = f"http://localhost:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return server, url
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit(f"The app did not start; see {workspace / 'server.log'}")
+
+
+class Runs:
+    """Counts the script runs a tab's server finished (its `script_finished` messages)."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: PLC0415
+
+        self.page, self.finished, self._msg = page, 0, ForwardMsg
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, bytes):
+            msg = self._msg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                self.finished += 1
+
+    def timed(self, action, selector: str, timeout: float = TIMEOUT) -> float:
+        """Seconds from `action()` to the run it starts finished and painted with `selector` visible."""
+        before = self.finished
+        started = time.perf_counter()
+        action()
+        while self.finished <= before:
+            if time.perf_counter() - started > timeout:
+                raise SystemExit("The page did not finish its run in time.")
+            self.page.wait_for_timeout(5)
+        self.page.wait_for_function(SETTLED, arg=selector, timeout=timeout * 1000, polling="raf")
+        self.page.evaluate(PAINT)
+        return time.perf_counter() - started
+
+
+def _open_select(page, label: str) -> None:
+    """Open the selectbox labelled `label` (its options listed), as a user clicks it."""
+    page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).click()
+
+
+def _options(page, label: str) -> list[str]:
+    """The options of the selectbox labelled `label` (opened, read, closed again)."""
+    _open_select(page, label)
+    names = [o.inner_text() for o in page.get_by_role("option").all()]
+    page.keyboard.press("Escape")
+    return names
+
+
+def measure(url: str, project: str, rounds: int) -> dict[str, list[float]]:
+    """Each interaction `rounds` times in one tab (the first open apart); seconds per kind."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    table = '[data-testid="stDataFrame"]'
+    times: dict[str, list[float]] = {k: [] for k in WORDS}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(TIMEOUT * 1000)
+        page = context.new_page()
+        runs = Runs(page)
+        home = f"{url}/?project={project}"
+        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Identify")
+        for attempt in range(rounds + 1):
+            runs.timed(lambda: page.goto(home), "#sg-ready")
+            seconds = runs.timed(lambda: link.click(), table)
+            times["first open" if attempt == 0 else "open"].append(seconds)
+        years = _options(page, "Year")
+        for i in range(rounds):  # the clock starts at the click on the year, the list already open
+            _open_select(page, "Year")
+            option = page.get_by_role("option", name=years[(i + 1) % len(years)], exact=True)
+            times["filter"].append(runs.timed(option.click, table))
+        runs.timed(page.get_by_text("Comparison, minimum sizes and thresholds").click, table)  # a rerun of its own
+        min_n = page.get_by_label("Minimum students in a group (n-size)", exact=True)
+        compare = page.locator('[data-testid="stRadio"]').filter(has_text="Compare each group with")
+        for i in range(rounds):  # each (min n, comparison) a new pair, so the screen is computed again
+            min_n.fill(str(29 - i))  # the clock starts at Enter
+            times["min n"].append(runs.timed(lambda: min_n.press("Enter"), table))
+            other = "All students" if i % 2 == 0 else "All other students"
+            times["comparison"].append(runs.timed(compare.get_by_text(other, exact=True).click, table))
+        for _ in range(rounds):
+            times["tab"].append(runs.timed(lambda: page.get_by_role("tab", name="Heatmap").click(),
+                                           '[data-testid="stPlotlyChart"]'))
+            times["tab back"].append(runs.timed(lambda: page.get_by_role("tab", name="Gap screen").click(), table))
+        for _ in range(rounds):
+            tab = context.new_page()
+            tab_runs = Runs(tab)
+            times["new tab"].append(tab_runs.timed(lambda: tab.goto(f"{url}/Identify_Gaps?project={project}"), table))
+            tab.close()
+        browser.close()
+    return times
+
+
+def run(workspace: Path, project: str, rounds: int) -> int:
+    """Serve the workspace, time the interactions, print medians beside the goals; exit status."""
+    if not Path(CHROMIUM).exists():
+        print(f"browser         {CHROMIUM} is missing (apt-get install chromium, or set SUCCESSGAPS_CHROMIUM)")
+        return 1
+    load_before = os.getloadavg()[0]
+    server, url = serve(workspace)
+    try:
+        times = measure(url, project, rounds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for kind, seconds in times.items():
+        median = statistics.median(seconds)
+        goal = GOALS.get(kind)
+        verdict = "" if goal is None else f"   goal < {goal:.1f} s: {'met' if median < goal else 'NOT met'}"
+        print(f"browser {kind:<10} {median:6.2f} s median of {len(seconds)} ({', '.join(f'{s:.2f}' for s in seconds)})"
+              f"   {WORDS[kind]}{verdict}", flush=True)
+    print(f"load average    {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+    return 0
