@@ -53,6 +53,7 @@ STRICT = False  # a small cell that cannot keep the full width: hide more (True)
 CUBES = 150  # cubes looked at per certificate
 ROUNDS = 30  # cubes added at most per cell before the outcome is hidden whole
 SOFT_ROUNDS = 0  # cubes added at most to widen a cell beyond what it needs
+ENDLESS = 1e15  # the room of a numeric cell in the vectorised packing (any cube moves it without bound)
 
 
 @dataclass
@@ -612,7 +613,6 @@ def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.n
     return out
 
 
-@np.errstate(over="ignore", invalid="ignore")
 def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=3, m=4):
     """Cells certified by several cubes at once (vectorised), for a screen whose years are separate
     tables. Each cube is cell (p, g) with a partner group h of its place (a sibling group or the unknown
@@ -626,6 +626,7 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
     parent = np.asarray(L.place_parent)
     if not (np.asarray(L.year_parent) < 0).all() or not rows or (parent[parent[parent >= 0]] >= 0).any():
         return out  # years linked, or places deeper than the whole file and its schools: the search does it
+    up, down = np.minimum(up, ENDLESS), np.minimum(down, ENDLESS)  # numeric cells: no bound (finite, so no nan)
     o, p, y, g = (np.asarray(a, np.int64) for a in (L.outcome, L.place, L.year, L.group))
     d = np.asarray(L.dimension_of)[g]
     pool = hidden & usable & (g != L.all_group)
@@ -685,7 +686,8 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
         return np.where(j_ < 0, 0.0, np.where(s_ > 0, up[jj], down[jj]))
 
     width = np.zeros(len(cell))
-    for dirn in (1, -1):  # numeric cells: infinite rooms (inf - inf: nan -> inf below)
+    up_g = np.where(is_school, find(((o[cell] * n_places + top_row) * n_years + y[cell]) * n_groups + g[cell]), -1)
+    for dirn in (1, -1):
         gtop = _top(gblock, np.where(plain, room(np.arange(rows), -dirn * np.ones(rows)), -1.0), members, k + 1)
         gtop = gtop[gblock[cell]]
         gtop = np.take_along_axis(gtop, np.argsort((gtop < 0) | (gtop == cell[:, None]), axis=1, kind="stable"), axis=1)
@@ -694,7 +696,6 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
         for j in range(k):
             h = gtop[:, j]
             hh = np.maximum(h, 0)
-            up_g = np.where(is_school, find(((o[cell] * n_places + top_row) * n_years + y[cell]) * n_groups + g[cell]), -1)
             up_h = np.where(is_school & (h >= 0), find(((o[cell] * n_places + top_row) * n_years + y[cell]) * n_groups
                                                        + g[hh]), -1)
             ok = (h >= 0) & (up_g >= 0) & (up_h >= 0)
@@ -718,9 +719,9 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
             free_qg = room(qg, sq * dirn)
             for r in range(s_ - s_ % per_partner):  # (q, g) already used by an earlier partner's cube at q
                 free_qg = free_qg - np.where((slots[r][0] == qg) & (qg >= 0), alloc[r], 0.0)
-            a_ = np.minimum.reduce([np.nan_to_num(free_qg, nan=np.inf), room(qh, -sq * dirn), free_ph])  # numeric: inf
+            a_ = np.minimum(np.minimum(free_qg, room(qh, -sq * dirn)), free_ph)
             a_ = np.where((qg >= 0) & (qh >= 0), np.maximum(a_, 0), 0.0)
-            free_ph = np.nan_to_num(free_ph - a_, nan=np.inf)
+            free_ph = free_ph - a_
             alloc.append(a_)
             total += a_
         width += np.minimum(total, up[cell] if dirn > 0 else down[cell])
