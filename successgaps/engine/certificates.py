@@ -512,7 +512,7 @@ def _best_other(block, score, rows):
     out = np.full(len(block), -1)
     if not len(rows):
         return out
-    order = rows[np.lexsort((rows, -score[rows], block[rows]))]
+    order = rows[np.lexsort((-score[rows], block[rows]))]  # rows ascending: a stable sort keeps table order in ties
     b = block[order]
     starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
     size = int(block.max()) + 1
@@ -604,7 +604,7 @@ def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.n
     out = np.full((int(block.max(initial=-1)) + 1, k), -1)
     if not len(rows):
         return out
-    order = rows[np.lexsort((rows, -score[rows], block[rows]))]
+    order = rows[np.lexsort((-score[rows], block[rows]))]  # rows ascending: a stable sort keeps table order in ties
     b = block[order]
     start = np.r_[0, np.flatnonzero(b[1:] != b[:-1]) + 1]
     rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
