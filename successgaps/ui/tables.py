@@ -30,12 +30,15 @@ MINUS = "\u2212"
 # ---------------------------------------------------------------- one value
 
 
+_MISSING_TEXT = frozenset({"", "none", "nan", "nat", "<na>"})
+
+
 def missing(value) -> bool:
     """None, NaN, NaT, pandas NA or an empty / "None" / "nan" string."""
     if value is None or value is pd.NaT:
         return True
     if isinstance(value, str):
-        return value.strip().lower() in {"", "none", "nan", "nat", "<na>"}
+        return value.strip().lower() in _MISSING_TEXT
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -132,7 +135,11 @@ def for_people(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for column in df.columns:
         fmt = formats.get(column, text)
-        out[str(column)] = [fmt(v) for v in df[column]]
+        values = df[column].tolist()
+        if fmt is text and all(type(v) is str and v.strip().lower() not in _MISSING_TEXT for v in values):
+            out[str(column)] = values  # text already (e.g. `gap_rows`): as it is
+        else:
+            out[str(column)] = [fmt(v) for v in values]
     return out.reset_index(drop=True).astype(str)
 
 
