@@ -293,11 +293,14 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     def room(j, s, used):
         return (U[j] if s > 0 else D[j]) - used.get((j, s), 0.0)
 
+    moved = {}  # per cell: how far the last measure moved it up and down
+
     def packed(i):
         """How far cell i can move, up plus down, through hidden cubes added together."""
         need = target[i]
         if numeric[i]:
-            return np.inf if next(hidden_cubes(i), None) is not None else 0.0
+            moved[i] = (np.inf, np.inf) if next(hidden_cubes(i), None) is not None else (0.0, 0.0)
+            return moved[i][0]
         moves = {1: 0.0, -1: 0.0}
         used = {1: {}, -1: {}}
         for cube in islice(hidden_cubes(i), CUBES):
@@ -314,6 +317,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                     moves[direction] += u
             if min(moves[1], U[i]) + min(moves[-1], D[i]) >= need:
                 break
+        moved[i] = (moves[1], moves[-1])
         return min(moves[1], U[i]) + min(moves[-1], D[i])
 
     # The common case, measured before the general search: years are separate tables, places are the whole
@@ -351,8 +355,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             if here:
                 cubes.append((h, here))
         if not cubes:
+            moved[i] = (0.0, 0.0)
             return 0.0
-        width = 0.0
+        width, both = 0.0, []
         for dirn in (1, -1):
             own, total, used = (U[i] if dirn > 0 else D[i]), 0.0, {}
             for h, here in cubes:
@@ -369,9 +374,11 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 if total >= own:
                     break
             width += min(total, own)
+            both.append(total)
+        moved[i] = tuple(both)
         return width
 
-    def quick_cube(i, need):
+    def quick_cube(i, need, lack):
         """`cheapest` for the common case of `quick`: among the 2 x 2 cubes (every partner group of the cell's
         place, the parent and the best-ranked sibling schools), the one that moves the cell at least `need`
         and newly hides the fewest students (ties: table order); None when none moves it that far."""
@@ -398,10 +405,10 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 cost = hide_h + (0.0 if H[qg] else N[qg]) + (0.0 if H[qh] else N[qh])
                 if found is not None and cost > found[0]:
                     continue
-                if sq > 0:  # the cube's width: how far it moves the cell up, plus down
-                    w = min(ui, U[qg], D[h], D[qh]) + min(di, D[qg], U[h], U[qh])
+                if sq > 0:  # how far the cube moves the cell where it still lacks room: up, plus down
+                    w = min(ui, U[qg], D[h], D[qh], lack[0]) + min(di, D[qg], U[h], U[qh], lack[1])
                 else:
-                    w = min(ui, D[qg], D[h], U[qh]) + min(di, U[qg], U[h], D[qh])
+                    w = min(ui, D[qg], D[h], U[qh], lack[0]) + min(di, U[qg], U[h], D[qh], lack[1])
                 if w >= need and (found is None or (cost, sorted((i, qg, h, qh))) < found):
                     found = (cost, sorted((i, qg, h, qh)))
         return None if found is None else found[1]
@@ -409,9 +416,15 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     def width(cube):
         return min(U[j] if s > 0 else D[j] for j, s in cube) + min(D[j] if s > 0 else U[j] for j, s in cube)
 
-    def cheapest(i, need):
+    def useful(cube, lack):
+        """How far a cube moves its cell (sign +1) in the directions it still lacks: (up, down) at most."""
+        return (min(min(U[j] if s > 0 else D[j] for j, s in cube), lack[0])
+                + min(min(D[j] if s > 0 else U[j] for j, s in cube), lack[1]))
+
+    def cheapest(i, need, lack):
         """The cube to hide next for cell i: the least information lost (fewest students newly hidden)
-        among those that move it at least `need`, else the one that moves it most; ties: table order."""
+        among those that move it at least `need` where it still lacks room (`lack`: up, down), else the one
+        that moves it most there; ties: table order."""
         o, base = LO[i], base_of(i)
 
         def best(opts, axis):
@@ -420,7 +433,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 b = list(base)
                 b[axis] = opt
                 cube = corners(o, *b)
-                if cube is not None and (w := width(cube)) > 0 and not any(A[j] and not H[j] for j, _ in cube):
+                if cube is not None and (w := useful(cube, lack)) > 0 and not any(A[j] and not H[j] for j, _ in cube):
                     scored.append((w < need, sum(N[j] for j, _ in cube if not H[j]), -w, k, opt))
             scored.sort(key=lambda t: t[:4])
             return [t[-1] for t in scored[:SEARCH]]
@@ -428,7 +441,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         found = None
         for popt, yopt, gopt in product(*(best(opts, a) for a, opts in enumerate(options(i)))):
             cube = corners(o, popt, yopt, gopt)
-            if cube is None or (w := width(cube)) <= 0 or all(H[j] for j, _ in cube):
+            if cube is None or (w := useful(cube, lack)) <= 0 or all(H[j] for j, _ in cube):
                 continue
             if any(A[j] and not H[j] for j, _ in cube):  # a total stays published while its block shows
                 continue
@@ -477,7 +490,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 have = packed(i)
             if have >= wanted[i] or (have >= target[i] and r >= SOFT_ROUNDS):
                 break
-            cube = quick_cube(i, wanted[i] - have) or cheapest(i, wanted[i] - have)
+            up_moved, down_moved = moved.get(i, (0.0, 0.0))  # what the cell still lacks, up and down
+            lack = (max(U[i] - up_moved, 0.0), max(D[i] - down_moved, 0.0))
+            cube = quick_cube(i, wanted[i] - have, lack) or cheapest(i, wanted[i] - have, lack)
             if cube is None or all(H[j] for j in cube):
                 break
             for j in cube:
