@@ -306,16 +306,11 @@ def _student_sizes(con, project, prepared) -> list[Finding]:
     keys = [quote_ident(d.key) for d in dims]
     binaries = [j for j, o in enumerate(prepared.outcomes) if o.kind == "binary"]
     sets = ", ".join(f"(year, {k})" + (f", (school, year, {k})" if prepared.has_school else "") for k in keys)
-    # counts are additive: taken once per (school, year, every group value) — the cube holds them — then
-    # summed per set
-    if prepared.cube:
-        pre = "".join(f", n{j} AS c{i}, e{j} AS s{i}" for i, j in enumerate(binaries))
-        source = (f"SELECT school, year, {', '.join(f'd{i} AS {k}' for i, k in enumerate(keys))}, rows AS n{pre} "
-                  f"FROM {prepared.cube}")
-    else:
-        pre = "".join(f", count({quote_ident(prepared.outcomes[j].key)}) AS c{i}, sum({quote_ident(prepared.outcomes[j].key)}) "
-                      f"AS s{i}" for i, j in enumerate(binaries))
-        source = f"SELECT school, year, {', '.join(keys)}, count(*) AS n{pre} FROM {prepared.relation} GROUP BY ALL"
+    # counts are additive: the cube (`prepare` builds one for every student data set) holds them per
+    # (school, year, every group value); they are summed per set
+    pre = "".join(f", n{j} AS c{i}, e{j} AS s{i}" for i, j in enumerate(binaries))
+    source = (f"SELECT school, year, {', '.join(f'd{i} AS {k}' for i, k in enumerate(keys))}, rows AS n{pre} "
+              f"FROM {prepared.cube}")
     sums = "".join(f", sum(c{i})::BIGINT, sum(s{i})" for i in range(len(binaries)))
     rows = con.execute(f"WITH pre AS ({source}) "
                        f"SELECT {', '.join(keys)}, year, {'grouping(school)' if prepared.has_school else '1'}, {', '.join(f'grouping({k})' for k in keys)}, "

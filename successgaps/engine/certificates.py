@@ -282,7 +282,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 b[axis] = opt
                 cube = corners(o, *b)
                 if cube is not None and all(H[j] for j, _ in cube):
-                    keep.append((-width(cube), k, opt))
+                    keep.append((-useful(cube, ANY), k, opt))
             keep.sort(key=lambda t: t[:2])
             axes.append([t[2] for t in keep])
         for popt, yopt, gopt in product(*axes):
@@ -332,20 +332,33 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     dim_list, place_parent = np.asarray(L.dimension_of).tolist(), grand.tolist()
     numeric_list = np.asarray(numeric).tolist()
 
-    def quick(i):
+    def partners_and_places(i):
+        """The common case's candidates for cell i, or None when i is not the common case: (a function giving
+        the row of (place, group) at i's outcome and year, the partner groups' rows at i's place, the partner
+        places with the sign of their move: the parent (+1) and the best-ranked siblings (-1), or, for the whole
+        file, its best-ranked schools (+1))."""
         o, p, y, g = LO[i], LP[i], LY[i], LG[i]
         d = dim_list[g]
         if not simple or numeric_list[i] or g == L.all_group or d in related or d not in groups_of:
-            return -1.0
+            return None
         at = lambda pp, gg: index.get(((o * n_places + pp) * n_years + y) * n_groups + gg)  # noqa: E731
         partners = [h for h in (at(p, g2) for g2 in groups_of[d] + ([L.unknown_of[d]] if d in L.unknown_of else []))
-                    if h is not None and h != i and H[h]]
+                    if h is not None and h != i]
         memo, row = ("p", o, y, g), (lambda c: at(c, g))
         top = place_parent[p]
         if top >= 0:
             places = [(top, 1)] + [(q, -1) for q in best(place_kids, top, row, SEARCH + 1, memo) if q != p][:SEARCH]
         else:
             places = [(q, 1) for q in best(place_kids, p, row, CHILDREN, memo)]
+        return at, partners, places
+
+    def quick(i):
+        found = partners_and_places(i)
+        if found is None:
+            return -1.0
+        at, partners, places = found
+        o, y, g = LO[i], LY[i], LG[i]
+        partners = [h for h in partners if H[h]]
         places = [(q, sq, qg, ((o * n_places + q) * n_years + y) * n_groups) for q, sq in places
                   if (qg := at(q, g)) is not None and H[qg]]
         cubes = []  # per partner h: its places q with (q, h) hidden, as (sign, row (q, g), row (q, h))
@@ -382,19 +395,11 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         """`cheapest` for the common case of `quick`: among the 2 x 2 cubes (every partner group of the cell's
         place, the parent and the best-ranked sibling schools), the one that moves the cell at least `need`
         and newly hides the fewest students (ties: table order); None when none moves it that far."""
-        o, p, y, g = LO[i], LP[i], LY[i], LG[i]
-        d = dim_list[g]
-        if not simple or numeric_list[i] or g == L.all_group or d in related or d not in groups_of:
+        candidates = partners_and_places(i)
+        if candidates is None:
             return None
-        at = lambda pp, gg: index.get(((o * n_places + pp) * n_years + y) * n_groups + gg)  # noqa: E731
-        partners = [h for h in (at(p, g2) for g2 in groups_of[d] + ([L.unknown_of[d]] if d in L.unknown_of else []))
-                    if h is not None and h != i]
-        memo, row = ("p", o, y, g), (lambda c: at(c, g))
-        top = place_parent[p]
-        if top >= 0:
-            places = [(top, 1)] + [(q, -1) for q in best(place_kids, top, row, SEARCH + 1, memo) if q != p][:SEARCH]
-        else:
-            places = [(q, 1) for q in best(place_kids, p, row, CHILDREN, memo)]
+        at, partners, places = candidates
+        g = LG[i]
         found, ui, di = None, U[i], D[i]
         for h in partners:
             hide_h = 0.0 if H[h] else N[h]
@@ -413,8 +418,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                     found = (cost, sorted((i, qg, h, qh)))
         return None if found is None else found[1]
 
-    def width(cube):
-        return min(U[j] if s > 0 else D[j] for j, s in cube) + min(D[j] if s > 0 else U[j] for j, s in cube)
+    ANY = (np.inf, np.inf)  # no limit up or down: `useful` is then the cube's whole width
 
     def useful(cube, lack):
         """How far a cube moves its cell (sign +1) in the directions it still lacks: (up, down) at most."""
