@@ -332,19 +332,23 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     dim_list, place_parent = np.asarray(L.dimension_of).tolist(), grand.tolist()
     numeric_list = np.asarray(numeric).tolist()
 
+    # the row of (o, p, y, g) is iget(((o * n_places + p) * n_years + y) * n_groups + g)
+    stride, iget = n_years * n_groups, index.get
+    partner_groups = {d: gs + ([L.unknown_of[d]] if d in L.unknown_of else []) for d, gs in groups_of.items()}
+
     def partners_and_places(i):
-        """The common case's candidates for cell i, or None when i is not the common case: (a function giving
-        the row of (place, group) at i's outcome and year, the partner groups' rows at i's place, the partner
-        places with the sign of their move: the parent (+1) and the best-ranked siblings (-1), or, for the whole
-        file, its best-ranked schools (+1))."""
+        """The common case's candidates for cell i, or None when i is not the common case: (the key of place 0
+        at i's outcome and year, to which place q * `stride` + group adds up to a row's key; the partner
+        groups' rows at i's place; the partner places with the sign of their move: the parent (+1) and the
+        best-ranked siblings (-1), or, for the whole file, its best-ranked schools (+1))."""
         o, p, y, g = LO[i], LP[i], LY[i], LG[i]
         d = dim_list[g]
         if not simple or numeric_list[i] or g == L.all_group or d in related or d not in groups_of:
             return None
-        at = lambda pp, gg: index.get(((o * n_places + pp) * n_years + y) * n_groups + gg)  # noqa: E731
-        partners = [h for h in (at(p, g2) for g2 in groups_of[d] + ([L.unknown_of[d]] if d in L.unknown_of else []))
-                    if h is not None and h != i]
-        memo, row = ("p", o, y, g), (lambda c: at(c, g))
+        at = o * n_places * stride + y * n_groups
+        here = at + p * stride
+        partners = [h for g2 in partner_groups[d] if (h := iget(here + g2)) is not None and h != i]
+        memo, row = ("p", o, y, g), (lambda c: iget(at + c * stride + g))
         top = place_parent[p]
         if top >= 0:
             places = [(top, 1)] + [(q, -1) for q in best(place_kids, top, row, SEARCH + 1, memo) if q != p][:SEARCH]
@@ -357,33 +361,35 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         if found is None:
             return -1.0
         at, partners, places = found
-        o, y, g = LO[i], LY[i], LG[i]
+        g = LG[i]
         partners = [h for h in partners if H[h]]
-        places = [(q, sq, qg, ((o * n_places + q) * n_years + y) * n_groups) for q, sq in places
-                  if (qg := at(q, g)) is not None and H[qg]]
+        places = [(sq, qg, kq) for q, sq in places if (qg := iget((kq := at + q * stride) + g)) is not None and H[qg]]
         cubes = []  # per partner h: its places q with (q, h) hidden, as (sign, row (q, g), row (q, h))
         for h in partners:
             gh = LG[h]
-            here = [(sq, qg, qh) for q, sq, qg, kq in places if (qh := index.get(kq + gh)) is not None and H[qh]]
+            here = [(sq, qg, qh) for sq, qg, kq in places if (qh := iget(kq + gh)) is not None and H[qh]]
             if here:
                 cubes.append((h, here))
         if not cubes:
             moved[i] = (0.0, 0.0)
             return 0.0
         width, both = 0.0, []
-        for dirn in (1, -1):
-            own, total, used = (U[i] if dirn > 0 else D[i]), 0.0, {}
+        for up in (True, False):
+            own, total, used = (U[i] if up else D[i]), 0.0, {}
             for h, here in cubes:
-                free_ph = D[h] if dirn > 0 else U[h]
-                for sq, qg, qh in here:
-                    if free_ph <= 0:
-                        break
-                    a = min((U[qg] if sq * dirn > 0 else D[qg]) - used.get(qg, 0.0),
-                            D[qh] if sq * dirn > 0 else U[qh], free_ph)
+                free_ph = D[h] if up else U[h]
+                if free_ph <= 0:
+                    continue
+                for sq, qg, qh in here:  # (q, g) moves with the cell where q's sign is +1, (q, h) against it
+                    a, b = (U[qg], D[qh]) if (sq > 0) == up else (D[qg], U[qh])
+                    taken = used.get(qg, 0.0)
+                    a = min(a - taken, b, free_ph)
                     if a > 0:
-                        used[qg] = used.get(qg, 0.0) + a
+                        used[qg] = taken + a
                         free_ph -= a
                         total += a
+                        if free_ph <= 0:
+                            break
                 if total >= own:
                     break
             width += min(total, own)
@@ -401,11 +407,12 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         at, partners, places = candidates
         g = LG[i]
         found, ui, di = None, U[i], D[i]
+        places = [(sq, qg, kq) for q, sq in places if (qg := iget((kq := at + q * stride) + g)) is not None]
         for h in partners:
-            hide_h = 0.0 if H[h] else N[h]
-            for q, sq in places:
-                qg, qh = at(q, g), at(q, LG[h])
-                if qg is None or qh is None or (H[qg] and H[h] and H[qh]):
+            hide_h, gh = (0.0 if H[h] else N[h]), LG[h]
+            for sq, qg, kq in places:
+                qh = iget(kq + gh)
+                if qh is None or (H[qg] and H[h] and H[qh]):
                     continue
                 cost = hide_h + (0.0 if H[qg] else N[qg]) + (0.0 if H[qh] else N[qh])
                 if found is not None and cost > found[0]:

@@ -186,74 +186,79 @@ def _pairs(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, list[tuple]]:
 
 def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattice:
     """The gap frame as a `Lattice`, with a virtual row per (outcome, place, year) for all students and
-    per (outcome, place, year, dimension) for the students whose group is unknown."""
+    per (outcome, place, year, dimension) for the students whose group is unknown (codes in order of first
+    appearance: the rows, then the virtual rows)."""
     combined = {d.label: d.parts for d in prepared.dimensions if getattr(d, "parts", ())}
     parts = {p for pair in combined.values() for p in pair}
     numeric = (df["kind"] == "numeric").to_numpy()
-    base = pd.DataFrame({
-        "outcome": df["outcome"].to_numpy(object), "level": df["level"].to_numpy(object),
-        "school": df["school"].to_numpy(object), "year": df["year"].to_numpy(object),
-        "pooled": df["_pooled"].to_numpy(bool), "dimension": df["dimension"].to_numpy(object),
-        "group": df["group"].to_numpy(object), "n": df["n"].to_numpy(float, na_value=np.nan),
-        "events": np.where(numeric, np.nan, df["events"].to_numpy(float, na_value=np.nan)),
-        "numeric": numeric, "hidden": hidden, "sensitive": df["_sensitive"].to_numpy(bool),
-        "N": df["_N"].to_numpy(float, na_value=np.nan), "T": df["_T"].to_numpy(float, na_value=np.nan),
-        "virtual": False})
-    block = ["outcome", "level", "school", "year", "pooled"]
-    plain = base[~base["dimension"].isin(set(combined) | parts)]
-    unknown = plain.groupby(block + ["dimension"], sort=False).agg(
-        n=("n", "sum"), events=("events", "sum"), N=("N", "first"), T=("T", "first"), numeric=("numeric", "first"))
-    unknown = unknown.reset_index()
-    unknown["n"], unknown["events"] = unknown["N"] - unknown["n"], unknown["T"] - unknown["events"]
-    unknown = unknown[unknown["n"] > 0.5].assign(group=UNKNOWN, hidden=True, sensitive=False, virtual=True)
-    totals = base.groupby(block, sort=False).agg(N=("N", "first"), T=("T", "first"), numeric=("numeric", "first"))
-    totals = totals.reset_index()
-    totals = totals[totals["N"] > 0].assign(dimension="", group=ALL, n=totals["N"], events=totals["T"],
-                                            hidden=True, virtual=True)
-    totals["sensitive"] = (totals["n"] < settings.min_n) | (~totals["numeric"].astype(bool) & (
-        (totals["events"] < settings.min_cell) | (totals["n"] - totals["events"] < settings.min_cell)))
-    rows = pd.concat([base, unknown[base.columns], totals[base.columns]], ignore_index=True)
-    rows.loc[rows["numeric"].astype(bool), "events"] = np.nan
-
-    outcome = pd.factorize(rows["outcome"])[0]
-    place, places = _pairs(rows["level"], rows["school"])
-    top = [k for k, (level, _) in enumerate(places) if level != "school"]
-    place_parent = np.array([top[0] if level == "school" and top else -1 for level, _ in places], int)
-    year, years = _pairs(rows["year"], rows["pooled"])
-    pooled = [k for k, (_, p) in enumerate(years) if p]
-    year_parent = np.array([pooled[0] if pooled and not p else -1 for _, p in years], int)
-    group, groups = _pairs(rows["dimension"], rows["group"])
+    size = df["n"].to_numpy(float, na_value=np.nan)
+    events = np.where(numeric, np.nan, df["events"].to_numpy(float, na_value=np.nan))
+    N, T = df["_N"].to_numpy(float, na_value=np.nan), df["_T"].to_numpy(float, na_value=np.nan)
+    outcome = pd.factorize(df["outcome"])[0]
+    place, places = _pairs(df["level"], df["school"])
+    year, years = _pairs(df["year"], df["_pooled"])
+    group, groups = _pairs(df["dimension"], df["group"])
     dim_codes = {label: k for k, label in enumerate(dict.fromkeys(d for d, _ in groups))}
-    dimension_of = np.array([dim_codes[d] for d, _ in groups], int)
+    dim = np.array([dim_codes[d] for d, _ in groups], np.int64)[group]
+    block = pd.factorize((outcome.astype(np.int64) * len(places) + place) * len(years) + year)[0]
+    first = np.unique(block, return_index=True)[1]  # the first row of each block, blocks in order of appearance
+    # students of unknown group: a block's all students minus the groups of one dimension (plain dimensions)
+    plain = np.flatnonzero(~np.isin(np.array(list(dim_codes))[dim] if len(dim) else dim,
+                                    list(set(combined) | parts)))
+    cell, cells = pd.factorize(block[plain] * max(len(dim_codes), 1) + dim[plain])
+    at = plain[np.unique(cell, return_index=True)[1]]  # the first row of each (block, dimension)
+    u_n = N[at] - np.bincount(cell, np.nan_to_num(size[plain]), len(cells))
+    u_events = T[at] - np.bincount(cell, np.nan_to_num(events[plain]), len(cells))
+    keep = u_n > 0.5
+    at, u_n, u_events = at[keep], u_n[keep], u_events[keep]
+    for d in dict.fromkeys(dim[at].tolist()):
+        groups.append((list(dim_codes)[d], UNKNOWN))
     code = {g: k for k, g in enumerate(groups)}
+    u_group = np.array([code[(list(dim_codes)[d], UNKNOWN)] for d in dim[at].tolist()], np.int64)
+    tot = first[N[first] > 0]
+    if len(tot):
+        groups.append(("", ALL))
+        code[("", ALL)] = len(groups) - 1
     all_group = code.get(("", ALL), -1)
-    if all_group >= 0:
-        dimension_of[all_group] = -1
+    t_sensitive = (N[tot] < settings.min_n) | (~numeric[tot] & (
+        (T[tot] < settings.min_cell) | (N[tot] - T[tot] < settings.min_cell)))
+    virtual = np.r_[at, tot]  # the row each virtual row shares its outcome, place and year with
+    dimension_of = np.array([-1 if g == ALL else dim_codes[d] for d, g in groups], int)
     unknown_of = {dim_codes[d]: k for k, (d, g) in enumerate(groups) if g == UNKNOWN}
     combo = {}
-    for label, (first, second) in combined.items():
-        if label not in dim_codes or first not in dim_codes or second not in dim_codes:
+    for label, (first_dim, second) in combined.items():
+        if label not in dim_codes or first_dim not in dim_codes or second not in dim_codes:
             continue
-        firsts = [g for d, g in groups if d == first and g not in (UNKNOWN, ALL)]
+        firsts = [g for d, g in groups if d == first_dim and g not in (UNKNOWN, ALL)]
         seconds = [g for d, g in groups if d == second and g not in (UNKNOWN, ALL)]
-        pair = {f"{a} & {b}": (code[(first, a)], code[(second, b)]) for a in firsts for b in seconds}
-        combo[dim_codes[label]] = (dim_codes[first], dim_codes[second],
+        pair = {f"{a} & {b}": (code[(first_dim, a)], code[(second, b)]) for a in firsts for b in seconds}
+        combo[dim_codes[label]] = (dim_codes[first_dim], dim_codes[second],
                                    {k: pair[g] for k, (d, g) in enumerate(groups) if d == label and g in pair})
+    top = [k for k, (level, _) in enumerate(places) if level != "school"]
+    place_parent = np.array([top[0] if level == "school" and top else -1 for level, _ in places], int)
+    pooled = [k for k, (_, p) in enumerate(years) if p]
+    year_parent = np.array([pooled[0] if pooled and not p else -1 for _, p in years], int)
     # what each row's published reason tells of its events (virtual rows: nothing but 0-n)
     own = reasons(settings.min_n, settings.min_cell)
     said = df["suppression_reason"].astype(str).to_numpy(object)
-    size, k = base["n"].to_numpy(float), float(settings.min_cell)
-    passed = ~df["_sensitive"].to_numpy(bool)  # shown, or hidden for its comparison: passed its own tests
+    k = float(settings.min_cell)
+    sensitive = df["_sensitive"].to_numpy(bool)
+    passed = ~sensitive  # shown, or hidden for its comparison: passed its own tests
     low = np.where(passed, k, np.where(said == own[11], np.maximum(k, size - k + 1), 0.0))
     high = np.where(passed, size - k, np.where(said == own[5], k - 1, size))
-    extra = len(rows) - len(base)
-    return Lattice(low=np.r_[low, np.zeros(extra)], high=np.r_[high, rows["n"].to_numpy(float)[len(base):]],
-                   outcome=outcome, place=place, year=year, group=group, dimension_of=dimension_of,
-                   place_parent=place_parent, year_parent=year_parent, n=rows["n"].to_numpy(float),
-                   events=rows["events"].to_numpy(float), numeric=rows["numeric"].to_numpy(bool),
-                   hidden=rows["hidden"].to_numpy(bool), sensitive=rows["sensitive"].to_numpy(bool),
-                   virtual=rows["virtual"].to_numpy(bool), all_group=all_group, unknown_of=unknown_of,
-                   combined=combo)
+    extra = len(virtual)
+    v_n = np.r_[u_n, N[tot]]
+    flags = lambda base, u, t: np.r_[base, np.full(len(at), u), t]  # noqa: E731
+    is_numeric = numeric[np.r_[np.arange(len(df)), virtual]]
+    return Lattice(low=np.r_[low, np.zeros(extra)], high=np.r_[high, v_n],
+                   outcome=np.r_[outcome, outcome[virtual]], place=np.r_[place, place[virtual]],
+                   year=np.r_[year, year[virtual]], group=np.r_[group, u_group, np.full(len(tot), all_group)],
+                   dimension_of=dimension_of, place_parent=place_parent, year_parent=year_parent,
+                   n=np.r_[size, v_n], events=np.where(is_numeric, np.nan, np.r_[events, u_events, T[tot]]),
+                   numeric=is_numeric, hidden=flags(hidden, True, np.ones(len(tot), bool)),
+                   sensitive=flags(sensitive, False, t_sensitive), virtual=np.r_[np.zeros(len(df), bool),
+                                                                                 np.ones(extra, bool)],
+                   all_group=all_group, unknown_of=unknown_of, combined=combo)
 
 
 def for_export(df: pd.DataFrame) -> pd.DataFrame:
