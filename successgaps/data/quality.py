@@ -17,10 +17,10 @@ import duckdb
 from ..errors import UserError
 from ..models import ColumnMap, DataSet, Project
 from ..sql import quote_ident, quote_literal
-from .codes import ALL_WORDS, NO, SUPPRESSED
+from .codes import ALL_WORDS, NO, SUPPRESSED, clean_sql
 from .mapping import ROLE_NAMES, column_for, column_map
-from .views import (RATE_PATTERN, column_sql, file_table, number_sql, prepare, rate_text_sql, student_outcomes,
-                    year_sql)
+from .views import (RATE_PATTERN, column_sql, file_table, number_sql, prepare, rate_text_sql, source_column,
+                    student_outcomes, year_sql)
 
 Severity = Literal["problem", "warning", "info"]
 EXAMPLES = 5
@@ -63,11 +63,13 @@ def far_out_notes(con: duckdb.DuckDBPyConnection, project: Project, dataset: Dat
             f"{f.text}" for f in outlier_findings(con, project, dataset)}
 
 
-def raw_union(project: Project, dataset: DataSet, columns: list[str]) -> str:
-    """All files of the data set, mapped columns cleaned (missing marks -> NULL) under their mapped names."""
+def raw_union(project: Project, dataset: DataSet, columns: list[str], as_read: tuple[str, ...] = ()) -> str:
+    """All files of the data set, mapped columns cleaned (missing marks -> NULL) under their mapped names
+    (`as_read`: those columns as the file has them)."""
     selects = []
     for data_file in dataset.files:
-        parts = [f"{column_sql(dataset, data_file, c)} AS {quote_ident(c)}" for c in columns]
+        parts = [f"{quote_ident(source_column(dataset, data_file, c)) if c in as_read else column_sql(dataset, data_file, c)} "
+                 f"AS {quote_ident(c)}" for c in columns]
         parts.append(f"{year_sql(dataset, data_file)} AS __year")
         selects.append(f"SELECT {', '.join(parts)} FROM {file_table(project, data_file)}")
     return "(" + " UNION ALL BY NAME ".join(f"({s})" for s in selects) + ")"
@@ -87,11 +89,12 @@ def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: Da
         return [Finding("problem", str(exc))] + findings
     findings += _ignored(dataset)
     findings += _years_and_schools(con, prepared)
-    findings += _missing(con, project, dataset, total)
-    findings += _unknown_codes(con, project, dataset)
+    values, empty = _scan(con, project, dataset)
+    findings += _missing(dataset, total, values, empty)
+    findings += _unknown_codes(dataset, values)
     if dataset.layout == "student":
         findings += _duplicates(con, project, dataset)
-        findings += _outcome_values(con, project, dataset)
+        findings += _outcome_values(con, project, dataset, values)
         findings += _student_sizes(con, project, prepared)
     else:
         findings += _rates(con, project, dataset, prepared)
@@ -139,14 +142,41 @@ def _years_and_schools(con, prepared) -> list[Finding]:
     return out
 
 
-def _missing(con, project, dataset: DataSet, total: int) -> list[Finding]:
+def _scan(con, project, dataset: DataSet) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
+    """One scan of the files for the checks that read every row: each value of the group and binary outcome
+    columns with its row count (most frequent first, then by value), and the empty cells of every mapped
+    column. The few distinct values of the counted columns are counted as read and cleaned afterwards."""
+    mapped = list(dict.fromkeys(c.column for c in dataset.columns if c.role != "ignore"))
+    counted = tuple(dict.fromkeys(c.column for c in dataset.columns if c.role in ("group", "dimension", "measure")
+                                  or (c.role == "outcome" and c.kind == "binary")))
+    rest = [c for c in mapped if c not in counted]
+    if not mapped:
+        return {}, {}
+    parts = ([f"histogram({quote_ident(c)})" for c in counted] + ["count(*)"]
+             + [f"count(*) FILTER (WHERE {quote_ident(c)} IS NULL)" for c in rest])
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {raw_union(project, dataset, mapped, counted)}").fetchone()
+    histograms, total, empty = row[:len(counted)], row[len(counted)], dict(zip(rest, row[len(counted) + 1:]))
+    found = sorted({k for h in histograms for k in (h or {})})
+    cleaned = dict(con.execute(f"SELECT k, {clean_sql('k')} FROM unnest(?::VARCHAR[]) t(k)", [found]).fetchall()) \
+        if found else {}
+    values: dict[str, list[tuple[str, int]]] = {}
+    for c, h in zip(counted, histograms):
+        merged: dict[str, int] = {}
+        for k, n in (h or {}).items():
+            if cleaned[k] is not None:
+                merged[cleaned[k]] = merged.get(cleaned[k], 0) + n
+        values[c] = sorted(merged.items(), key=lambda p: (-p[1], p[0]))
+        empty[c] = total - sum(merged.values())
+    return values, empty
+
+
+def _missing(dataset: DataSet, total: int, values, empty: dict[str, int]) -> list[Finding]:
     mapped = [c for c in dataset.columns if c.role != "ignore"]
     if column_for(dataset, "level"):  # a state row names no district or school: not missing
         mapped = [c for c in mapped if c.role not in ("school", "school_name", "district", "district_name")]
     if not mapped:
         return []
-    parts = ", ".join(f"count(*) FILTER (WHERE {quote_ident(c.column)} IS NULL)" for c in mapped)
-    counts = con.execute(f"SELECT {parts} FROM {raw_union(project, dataset, [c.column for c in mapped])}").fetchone()
+    counts = [empty.get(c.column, 0) for c in mapped]
     out = []
     for c, missing in zip(mapped, counts):
         if not missing:
@@ -164,24 +194,35 @@ def _missing(con, project, dataset: DataSet, total: int) -> list[Finding]:
     return out
 
 
-def unknown_codes(con, project, dataset: DataSet, column: str) -> list[tuple[str, int]]:
-    """Values of a group column that the code map does not label, with their row counts."""
+def _known(dataset: DataSet, column: str) -> list[str]:
     mapping = column_map(dataset, column)
     known = [k for k, v in mapping.codes.items() if v and v.strip()]
     if mapping.role == "group" and dataset.layout == "aggregate_long":
         known += [w for w in ALL_WORDS]
+    return known
+
+
+def unknown_codes(con, project, dataset: DataSet, column: str) -> list[tuple[str, int]]:
+    """Values of a group column that the code map does not label, with their row counts."""
+    known = _known(dataset, column)
     col = quote_ident(column)
     return con.execute(f"SELECT {col}, count(*) FROM {raw_union(project, dataset, [column])} "
                        f"WHERE {col} IS NOT NULL AND NOT list_contains(?, {col}) AND NOT list_contains(?, lower({col})) "
                        f"GROUP BY 1 ORDER BY 2 DESC, 1", [known, known]).fetchall()
 
 
-def _unknown_codes(con, project, dataset: DataSet) -> list[Finding]:
+def _unknown(dataset: DataSet, column: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`unknown_codes` from the column's value counts."""
+    known = set(_known(dataset, column))
+    return [(v, n) for v, n in counts if v not in known and v.lower() not in known]
+
+
+def _unknown_codes(dataset: DataSet, values: dict[str, list[tuple[str, int]]]) -> list[Finding]:
     out = []
     for c in dataset.columns:
         if c.role not in ("group", "dimension", "measure") or dataset.layout == "edfacts":
             continue
-        unknown = unknown_codes(con, project, dataset, c.column)
+        unknown = _unknown(dataset, c.column, values.get(c.column, []))
         if unknown:
             rows = sum(n for _, n in unknown)
             out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {len(unknown)} code"
@@ -205,23 +246,6 @@ def _duplicates(con, project, dataset: DataSet) -> list[Finding]:
     where = ", ".join(f"{_n(n)} in {y}" if y else _n(n) for y, n, _ in rows[:EXAMPLES])
     return [Finding("problem", f"{_n(ids)} student ids appear more than once in the same year ({_n(records)} rows; "
                                f"{where}); each student should have one row per year, so check for repeated rows.", sid)]
-
-
-def _binary_values(con, project, dataset: DataSet, columns: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """Per binary outcome column, its 12 most frequent values with their row counts, in one scan."""
-    if not columns:
-        return {}
-    cols = [quote_ident(c) for c in columns]
-    rows = con.execute(f"SELECT {', '.join(f'grouping({c})' for c in cols)}, {', '.join(cols)}, count(*) "
-                       f"FROM {raw_union(project, dataset, columns)} "
-                       f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in cols)})").fetchall()
-    found: dict[str, list[tuple[str, int]]] = {c: [] for c in columns}
-    width = len(columns)
-    for row in rows:
-        k = row[:width].index(0)
-        if row[width + k] is not None:
-            found[columns[k]].append((row[width + k], row[-1]))
-    return {c: sorted(v, key=lambda p: -p[1])[:12] for c, v in found.items()}
 
 
 def _numeric_summaries(con, project, dataset: DataSet, columns: list[ColumnMap]) -> list[tuple]:
@@ -254,16 +278,20 @@ def _numeric_summaries(con, project, dataset: DataSet, columns: list[ColumnMap])
             for i, ((bad, _, low, high, negative), (q1, q3, _)) in enumerate(zip(stats, fences))]
 
 
-def _outcome_values(con, project, dataset: DataSet) -> list[Finding]:
+def _outcome_values(con, project, dataset: DataSet, values: dict[str, list[tuple[str, int]]] | None = None
+                    ) -> list[Finding]:
+    """Binary outcomes: which values count as yes (their 12 most frequent values, from `_scan`'s counts);
+    numeric outcomes: values that are not numbers, impossible or far out."""
     out = []
-    binary = _binary_values(con, project, dataset, list(dict.fromkeys(
-        c.column for c in dataset.columns if c.role == "outcome" and c.kind == "binary")))
+    binary = {c: v[:12] for c, v in (values or {}).items()}
     numeric = [c for c in dataset.columns if c.role == "outcome" and c.kind != "binary"]
     summaries = dict(zip((id(c) for c in numeric), _numeric_summaries(con, project, dataset, numeric)))
     for c in dataset.columns:
         if c.role != "outcome":
             continue
         if c.kind == "binary":
+            if c.column not in binary:  # only the numeric checks were asked for (`outlier_findings`)
+                continue
             values = binary[c.column]
             yes = [(v, n) for v, n in values if v in c.yes_values]
             no = [(v, n) for v, n in values if v not in c.yes_values]
