@@ -173,8 +173,11 @@ def _profiles(con, table: str, names: list[str]) -> dict[str, Profile]:
     out: dict[str, Profile] = {}
     started = time.monotonic()
     sample = quote_ident(f"sg_sample_{new_id()}")  # the sample is drawn once, then read a few columns at a time
-    con.execute(f"CREATE TEMP TABLE {sample} AS SELECT * FROM {table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) "
-                "REPEATABLE (7)")
+    # about SAMPLE_ROWS rows chosen by their content: the same rows whatever order the table stores them in
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    every = -(-rows // SAMPLE_ROWS)
+    where = f"WHERE hash(r) % {every} = 0" if every > 1 else ""
+    con.execute(f"CREATE TEMP TABLE {sample} AS SELECT * FROM {table} AS r {where}")
     try:
         for first in range(0, len(names), PROFILE_BATCH):  # planning grows faster than the columns of one statement
             if time.monotonic() - started > MAX_DETECT_SECONDS:

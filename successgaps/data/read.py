@@ -258,6 +258,18 @@ def _check_header(names: list[str], filename: str, allow_empty_at: set[int] = fr
         seen[key] = i
 
 
+@contextlib.contextmanager
+def _any_order(con):
+    """Rows stored in any order while a file is written into the workspace: DuckDB then writes it with every
+    core (at 1M rows, 1.4 s instead of 2.5 s). Nothing reads a file's rows by their order: every figure is a
+    sum or a count, and detection samples rows by their content (`detect._profiles`)."""
+    con.execute("SET SESSION preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("RESET SESSION preserve_insertion_order")
+
+
 def _run_with_progress(con, sql: str, params: list, report: Progress, text: str) -> None:
     """Run one statement; while it runs, pass DuckDB's own progress to `report` (same thread as the caller)."""
     error: list[BaseException] = []
@@ -316,7 +328,8 @@ def _load_text(con, path: Path, filename: str, table: str, report: Progress, tmp
         sql = (f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, "
                f"quote = '\"', escape = '\"', strict_mode = true, sample_size = 20480, max_line_size = {MAX_LINE_CHARS})")
         try:
-            _run_with_progress(con, sql, [str(source), delim], report, f"Reading {filename}")
+            with _any_order(con):
+                _run_with_progress(con, sql, [str(source), delim], report, f"Reading {filename}")
         except duckdb.Error as exc:
             raise (write_fault(exc, tmp_dir or path.parent) or _csv_error(exc, source, delim, len(header),
                                                                               filename)) from exc
@@ -486,7 +499,8 @@ def _load_parquet(con, path: Path, filename: str, table: str) -> None:
     check_width(len(columns), filename)
     _check_header([c[0] for c in columns], filename)
     select = ", ".join(f"CAST({quote_ident(c[0])} AS VARCHAR) AS {quote_ident(c[0])}" for c in columns)
-    con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM read_parquet(?)", [str(path)])
+    with _any_order(con):
+        con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM read_parquet(?)", [str(path)])
 
 
 def columns_of(con, table: str) -> list[str]:

@@ -36,6 +36,9 @@ def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
             raise UserError("An Excel table cannot go to the screen; add --out table.xlsx.")
         out.write_bytes(spreadsheet.workbook({"Gaps": table}))
         return
+    if fmt == "csv" and out is not None:  # the CSV's bytes as made, without a round trip through str
+        out.write_bytes(spreadsheet.csv_utf8(table))
+        return
     text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else spreadsheet.csv_text(table)
     if out is None:
         sys.stdout.write(text)

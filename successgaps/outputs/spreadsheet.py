@@ -109,16 +109,17 @@ def _neutralise(cell) -> None:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A CSV (UTF-8 with BOM, so Excel reads accents) with formula-like text prefixed by an apostrophe."""
-    return b"\xef\xbb\xbf" + _csv_utf8(frame)
+    return b"\xef\xbb\xbf" + csv_utf8(frame)
 
 
 def csv_text(frame: pd.DataFrame) -> str:
     """The CSV text (no BOM) of `frame`, formula-like text prefixed by an apostrophe: the text of
     `frame.map(lambda v: "'" + v if is_formula_like(v) else v).to_csv(index=False)`."""
-    return _csv_utf8(frame).decode("utf-8")
+    return csv_utf8(frame).decode("utf-8")
 
 
-def _csv_utf8(frame: pd.DataFrame) -> bytes:
+def csv_utf8(frame: pd.DataFrame) -> bytes:
+    """`csv_text` as UTF-8 bytes (no BOM)."""
     floats: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     columns = [_csv_column(frame.iloc[:, j], floats, j) for j in range(frame.shape[1])]
     if any(c is None for c in columns):  # a kind of column this writer does not know: the slow path
