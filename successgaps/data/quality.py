@@ -326,40 +326,34 @@ def _outcome_values(con, project, dataset: DataSet, values: dict[str, list[tuple
 
 
 def _student_sizes(con, project, prepared) -> list[Finding]:
-    """Group sizes per year (district level) and group x outcome cells per school and year, in one scan."""
+    """Group sizes per year (district level) and group x outcome cells per school and year, from the cube."""
     min_n, min_cell = project.gap_settings.min_n, project.gap_settings.min_cell
     dims = list(prepared.dimensions)
     if not dims:
         return []
-    keys = [quote_ident(d.key) for d in dims]
     binaries = [j for j, o in enumerate(prepared.outcomes) if o.kind == "binary"]
-    sets = ", ".join(f"(year, {k})" + (f", (school, year, {k})" if prepared.has_school else "") for k in keys)
     # counts are additive: the cube (`prepare` builds one for every student data set) holds them per
-    # (school, year, every group value); they are summed per set
-    pre = "".join(f", n{j} AS c{i}, e{j} AS s{i}" for i, j in enumerate(binaries))
-    source = (f"SELECT school, year, {', '.join(f'd{i} AS {k}' for i, k in enumerate(keys))}, rows AS n{pre} "
-              f"FROM {prepared.cube}")
-    sums = "".join(f", sum(c{i})::BIGINT, sum(s{i})" for i in range(len(binaries)))
-    rows = con.execute(f"WITH pre AS ({source}) "
-                       f"SELECT {', '.join(keys)}, year, {'grouping(school)' if prepared.has_school else '1'}, {', '.join(f'grouping({k})' for k in keys)}, "
-                       f"sum(n)::BIGINT{sums} FROM pre GROUP BY GROUPING SETS ({sets})").fetchall()
-    width = len(dims)
+    # (school, year, every group value); one row per (dimension, group, school, year), then summed per year
+    d_names = ", ".join(f"d{i}" for i in range(len(dims)))
+    pairs = "".join(f", n{j} AS c{i}, e{j} AS s{i}" for i, j in enumerate(binaries))
+    sums = "".join(f", sum(c{i}) AS c{i}, sum(s{i}) AS s{i}" for i in range(len(binaries)))
+    small = " + ".join([f"count(*) FILTER (WHERE c{i} > 0 AND (c{i} < {int(min_n)} OR coalesce(s{i}, 0) < "
+                        f"{int(min_cell)}))" for i in range(len(binaries))] or ["0"])
+    cells = " + ".join([f"count(*) FILTER (WHERE c{i} > 0)" for i in range(len(binaries))] or ["0"])
+    by_school = prepared.has_school
+    sql = (f"WITH long AS (SELECT school, year, unnest(range({len(dims)})) AS k, unnest([{d_names}]) AS grp, "
+           f"rows{pairs} FROM {prepared.cube}), "
+           f"cells AS MATERIALIZED (SELECT k, grp, {'school' if by_school else 'NULL AS school'}, year, "
+           f"sum(rows) AS n{sums} FROM long WHERE grp IS NOT NULL GROUP BY ALL) "
+           "SELECT 0, k, grp, year, sum(n)::BIGINT, 0 FROM cells GROUP BY ALL "
+           f"UNION ALL SELECT 1, NULL, NULL, NULL, ({cells})::BIGINT, ({small})::BIGINT FROM cells ORDER BY 1, 2, 3, 4")
     sizes: dict[int, dict[str, list[tuple[str, int]]]] = {}
     small_cells = cells = 0
-    for row in rows:
-        k = row[width + 2: 2 * width + 2].index(0)
-        group = row[k]
-        if group is None:
-            continue
-        year, school_level, stats = row[width], row[width + 1] == 0, row[2 * width + 2:]
-        if not school_level:
-            sizes.setdefault(k, {}).setdefault(group, []).append((year, stats[0]))
-            continue
-        for i in range(len(binaries)):
-            n, events = stats[1 + 2 * i], stats[2 + 2 * i]
-            if n:
-                cells += 1
-                small_cells += n < min_n or (events or 0) < min_cell
+    for school_level, k, group, year, n, small_n in con.execute(sql).fetchall():
+        if school_level:
+            cells, small_cells = (n, small_n) if by_school else (0, 0)
+        else:
+            sizes.setdefault(k, {}).setdefault(group, []).append((year, n))
     out = []
     for k, groups in sorted(sizes.items()):
         small = []
