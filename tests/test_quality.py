@@ -53,7 +53,7 @@ def test_a_messy_student_file_gets_every_problem_in_a_sentence(store, tmp_path):
     assert any("score has 1 values far outside its usual range" in w and "9999" in w for w in warnings)
     assert any("Check that maybe really means no" in w for w in warnings)
     assert any(t.startswith("disability (Disability) is empty in 1 of 11 rows") for t in warnings)
-    assert any("fewer than the minimum of 5 students" in w and "Black or African American (1 students in 2024)" in w
+    assert any("fewer than the minimum of 5 students" in w and "Black or African American (1 student in 2024)" in w
                for w in warnings)
     assert "The data set has 11 rows from 1 file: messy.csv (11 rows)." in infos
     assert any(t.startswith("2 schools found, for example North, South") for t in infos)

@@ -361,7 +361,7 @@ def _student_sizes(con, project, prepared) -> list[Finding]:
             below = [(y, n) for y, n in counts if n < min_n]
             if below:
                 y, n = min(below, key=lambda p: p[1])
-                small.append(f"{group} ({_n(n)} students{' in ' + y if y else ''}"
+                small.append(f"{group} ({_n(n)} student{'' if n == 1 else 's'}{' in ' + y if y else ''}"
                              + (f"; below in {len(below)} of {len(counts)} years" if len(counts) > 1 else "") + ")")
         if small:
             out.append(Finding("warning", f"{dims[k].label}: {len(small)} group{'s have' if len(small) > 1 else ' has'} "
