@@ -8,6 +8,7 @@ import streamlit as st
 from successgaps import ui
 from successgaps.data import quality
 from successgaps.engine import disproportionality, ranking, statements
+from successgaps.engine.screen import screen_settings
 from successgaps.errors import UserError
 from successgaps.models import DataSet, GapSettings
 from successgaps.outputs import charts, gap_reports, sources
@@ -60,7 +61,8 @@ if not dataset.confirmed:
     st.warning("The mapping of this data set is not confirmed yet; check it in step 2 before you trust these gaps.")
 settings = project.gap_settings
 try:
-    lookup = screen_table(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json())
+    lookup = screen_table(project.id, dataset.id, dataset.model_dump_json(),
+                          screen_settings(settings).model_dump_json())
 except UserError as exc:
     st.error(ui.esc(str(exc)))
     st.page_link("pages/2_Data.py", label="Go to step 2 · Data", icon=":material/folder:")
@@ -92,7 +94,12 @@ def _save_settings() -> None:
             raise UserError("Type the benchmark rate (for example the state's rate, 85) to compare with it.")
         p.gap_settings = GapSettings(**{**p.gap_settings.model_dump(), **values})
 
-    ui.edit(apply, ok="Settings saved; the screen is recomputed.", at="gaps_settings")
+    try:  # only a threshold changed: the same screen, other gaps marked
+        marks_only = screen_settings(GapSettings(**{**settings.model_dump(), **values})) == screen_settings(settings)
+    except ValueError:  # not valid settings: `apply` says so
+        marks_only = False
+    ui.edit(apply, ok="Settings saved; the gaps beyond the thresholds are marked again." if marks_only
+            else "Settings saved; the screen is recomputed.", at="gaps_settings")
 
 
 for field, key in SETTING_KEYS.items():
@@ -387,8 +394,9 @@ with statement_tab:
 @st.cache_data(show_spinner=False, max_entries=8)
 def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_json: str, unit: str):
     """The districts (the whole file, when it is one district) or schools whose groups exceed the threshold."""
-    table = screen_table(project_id, dataset_id, dataset_json, settings_json)
-    return disproportionality.state_list(table.table, GapSettings.model_validate_json(settings_json), unit)
+    settings = GapSettings.model_validate_json(settings_json)
+    table = screen_table(project_id, dataset_id, dataset_json, screen_settings(settings).model_dump_json())
+    return disproportionality.state_list(table.table, settings, unit)
 
 
 with state_tab:

@@ -11,7 +11,7 @@ from scipy import stats
 from successgaps.data.prepared import Dimension, Outcome, Prepared
 from successgaps.engine import columns, ranking, suppression
 from successgaps.engine import stats as engine_stats
-from successgaps.engine.screen import lattice, screen
+from successgaps.engine.screen import lattice, screen, screen_settings
 from successgaps.models import GapSettings
 
 Z = 1.959963984540054
@@ -433,3 +433,15 @@ def test_whole_number_rate_is_read_as_rounded_and_written_as_given():
            "comparison_rate": 0.87, "suppressed": False, "higher_is_better": True}
     text = statements.gap_sentence(row)
     assert "92% of Hispanic/Latino students" in text and "between 85% and 89% of all other students" in text
+
+
+def test_a_screen_does_not_read_its_thresholds_nor_an_unchosen_comparisons_group(con):
+    """`screen_settings` is the key pages cache a screen on: settings it resets give the very same table."""
+    prepared = students(con, {"A": (60, 20), "B": (45, 30), "C": (12, 3)})
+    plain = GapSettings()
+    marked = GapSettings(risk_ratio_threshold=1.2, point_gap_threshold=1.0, progress_drop=0.2,
+                         reference_group="B", benchmark_rate=0.5)
+    assert screen_settings(marked) == plain
+    pd.testing.assert_frame_equal(screen(con, prepared, marked, extra=True), screen(con, prepared, plain, extra=True))
+    chosen = GapSettings(comparison="reference", reference_group="B", point_gap_threshold=1.0)
+    assert screen_settings(chosen) == GapSettings(comparison="reference", reference_group="B")

@@ -75,6 +75,23 @@ def test_settings_are_saved_and_change_the_screen(open_page, store, district):
     assert not why.str.contains("fewer than 30 students").any() and why.str.contains("fewer than 10 students").any()
 
 
+def test_a_new_threshold_marks_other_gaps_without_screening_again(open_page, store, district, monkeypatch):
+    from successgaps.outputs import sources
+
+    screened = []
+    real = sources.project_screen
+    monkeypatch.setattr(sources, "project_screen", lambda *a, **k: screened.append(a[2].model_dump_json()) or real(*a, **k))
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    before = screen_of(at)["Beyond the threshold"].astype(str).tolist()
+    runs = len(screened)
+    at.number_input(key="gaps_points").set_value(1.0).run()  # a 1-point gap is now beyond the threshold
+    assert not at.exception
+    assert store.load(district.id).gap_settings.point_gap_threshold == 1.0
+    after = screen_of(at)["Beyond the threshold"].astype(str).tolist()
+    assert after != before and len(after) == len(before)  # the same gaps, more of them marked
+    assert len(screened) == runs, screened  # the thresholds only mark rows: the screen (and its privacy gate) is reused
+
+
 def test_filters_narrow_the_screen_to_one_outcome(open_page, store, district):
     at = open_page("pages/3_Identify_Gaps.py", project=district.id)
     outcome = screen_of(at)["Outcome"].iloc[0]  # an outcome with gaps shown

@@ -118,6 +118,19 @@ RATIO_AGAINST = np.array(["all others", "all students", "benchmark", "reference 
                           "benchmark (comparison too small)", "state", ""], object)
 
 
+# settings a screen does not read: they mark rows when a screen is read (`ranking`, `disproportionality`)
+READ_ONLY_SETTINGS = ("risk_ratio_threshold", "point_gap_threshold", "progress_drop")
+
+
+def screen_settings(settings: GapSettings) -> GapSettings:
+    """`settings` with those a screen does not read at their defaults (and the reference group or benchmark
+    rate of a comparison not chosen): the key to cache a screen on, so a change of threshold reads the same
+    screen again instead of computing it (and its privacy gate) anew."""
+    unread = list(READ_ONLY_SETTINGS) + (["reference_group"] if settings.comparison != "reference" else []) + (
+        ["benchmark_rate"] if settings.comparison != "benchmark" else [])
+    return settings.model_copy(update={k: GapSettings.model_fields[k].default for k in unread})
+
+
 def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
            by_year: bool = True, extra: bool = False, by_district: bool = True,
            state: pd.DataFrame | None = None) -> pd.DataFrame:

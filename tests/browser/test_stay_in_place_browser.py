@@ -36,7 +36,7 @@ def test_saving_a_statement_keeps_the_tab_and_confirms_beside_the_button(server,
     settings.get_by_label("Risk ratio threshold").fill("1.8")
     settings.get_by_label("Risk ratio threshold").press("Enter")
     ready(page)
-    settings.get_by_text("Settings saved; the screen is recomputed.").wait_for()  # inside the open expander
+    settings.get_by_text("Settings saved; the gaps beyond the thresholds are marked again.").wait_for()  # in the expander
     assert settings.get_by_label("Risk ratio threshold").is_visible()  # still open
 
     page.get_by_role("tab", name="Success gap statements").click()
