@@ -90,7 +90,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: Da
     findings += _ignored(dataset)
     findings += _years_and_schools(con, prepared)
     values, empty = _scan(con, project, dataset)
-    findings += _missing(dataset, total, values, empty)
+    findings += _missing(dataset, total, empty)
     findings += _unknown_codes(dataset, values)
     if dataset.layout == "student":
         findings += _duplicates(con, project, dataset)
@@ -170,7 +170,7 @@ def _scan(con, project, dataset: DataSet) -> tuple[dict[str, list[tuple[str, int
     return values, empty
 
 
-def _missing(dataset: DataSet, total: int, values, empty: dict[str, int]) -> list[Finding]:
+def _missing(dataset: DataSet, total: int, empty: dict[str, int]) -> list[Finding]:
     mapped = [c for c in dataset.columns if c.role != "ignore"]
     if column_for(dataset, "level"):  # a state row names no district or school: not missing
         mapped = [c for c in mapped if c.role not in ("school", "school_name", "district", "district_name")]
