@@ -103,9 +103,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     # ALL of a (outcome, place, year) is published while any real row there is shown
     block_key = (L.outcome.astype(np.int64) * n_places + L.place) * n_years + L.year
     real = ~L.virtual
-    shown_in_block = {}
-    for b, h in zip(block_key[real].tolist(), hidden[real].tolist()):
-        shown_in_block[b] = shown_in_block.get(b, 0) + (not h)
+    blocks, shown = np.unique(block_key[real], return_inverse=True)
+    shown_in_block = dict(zip(blocks.tolist(), np.bincount(shown, ~hidden[real], len(blocks)).astype(int).tolist()))
     all_row = {int(b): int(i) for b, i in zip(block_key[is_all], np.flatnonzero(is_all))}
     for b, i in all_row.items():
         hidden[i] = shown_in_block.get(b, 0) == 0
@@ -486,10 +485,10 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     need = np.where(SOFT_ROUNDS > 0, wanted, target)
     grid = (key, n_places, n_years, n_groups)
     cert = fast_certificates(L, hidden, usable, up, down, need, *grid)
-    cert |= packed_certificates(L, hidden, usable, up, down, need, *grid)
+    cert |= packed_certificates(L, hidden, usable, up, down, need, *grid, done=cert)
 
     blanket = set()
-    queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive))).tolist())
+    queue = deque(np.flatnonzero(hidden & usable & (real | (is_all & L.sensitive)) & ~cert).tolist())
     while queue:
         i = queue.popleft()
         o = LO[i]
@@ -639,7 +638,8 @@ def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.n
     return out
 
 
-def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=3, m=4):
+def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_years, n_groups, k=3, m=4,
+                        done=None):
     """Cells certified by several cubes at once (vectorised), for a screen whose years are separate
     tables. Each cube is cell (p, g) with a partner group h of its place (a sibling group or the unknown
     remainder) and a partner place q where both (q, g) and (q, h) are hidden: a sibling school (-1), the
@@ -659,7 +659,7 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
     flex = np.where(pool, np.minimum(up, down), -1.0)
     related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
     plain = pool & ~np.isin(d, sorted(related))
-    cell = np.flatnonzero(plain & ~L.virtual & (target > 0))
+    cell = np.flatnonzero(plain & ~L.virtual & (target > 0) & (True if done is None else ~done))
     if not len(cell):
         return out
     order = np.argsort(key, kind="stable")
