@@ -355,8 +355,8 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             places = [(q, 1) for q in best(place_kids, p, row, CHILDREN, memo)]
         return at, partners, places
 
-    def quick(i):
-        found = partners_and_places(i)
+    def quick(i, found):
+        """The width of cell i by the 2 x 2 packing over `found` (`partners_and_places(i)`; None: -1)."""
         if found is None:
             return -1.0
         at, partners, places = found
@@ -396,11 +396,11 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         moved[i] = tuple(both)
         return width
 
-    def quick_cube(i, need, lack):
+    def quick_cube(i, need, lack, candidates):
         """`cheapest` for the common case of `quick`: among the 2 x 2 cubes (every partner group of the cell's
         place, the parent and the best-ranked sibling schools), the one that moves the cell at least `need`
-        and newly hides the fewest students (ties: table order); None when none moves it that far."""
-        candidates = partners_and_places(i)
+        and newly hides the fewest students (ties: table order); None when none moves it that far, or when
+        `candidates` (`partners_and_places(i)`, as `quick` had them) is None: not the common case."""
         if candidates is None:
             return None
         at, partners, places = candidates
@@ -495,14 +495,15 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         if o in blanket or (o, LY[i]) in blanket or cert[i]:
             continue
         for r in range(ROUNDS):
-            have = quick(i)  # a lower bound of the width (-1: not the common case)
+            found = partners_and_places(i)  # the common case's candidates, for `quick` and `quick_cube`
+            have = quick(i, found)  # a lower bound of the width (-1: not the common case)
             if have < 0:
                 have = packed(i)
             if have >= wanted[i] or (have >= target[i] and r >= SOFT_ROUNDS):
                 break
             up_moved, down_moved = moved.get(i, (0.0, 0.0))  # what the cell still lacks, up and down
             lack = (max(U[i] - up_moved, 0.0), max(D[i] - down_moved, 0.0))
-            cube = quick_cube(i, wanted[i] - have, lack) or cheapest(i, wanted[i] - have, lack)
+            cube = quick_cube(i, wanted[i] - have, lack, found) or cheapest(i, wanted[i] - have, lack)
             if cube is None or all(H[j] for j in cube):
                 break
             for j in cube:
