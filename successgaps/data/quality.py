@@ -68,8 +68,8 @@ def raw_union(project: Project, dataset: DataSet, columns: list[str], as_read: t
     (`as_read`: those columns as the file has them)."""
     selects = []
     for data_file in dataset.files:
-        parts = [f"{quote_ident(source_column(dataset, data_file, c)) if c in as_read else column_sql(dataset, data_file, c)} "
-                 f"AS {quote_ident(c)}" for c in columns]
+        parts = [(quote_ident(source_column(dataset, data_file, c)) if c in as_read else column_sql(dataset, data_file, c))
+                 + f" AS {quote_ident(c)}" for c in columns]
         parts.append(f"{year_sql(dataset, data_file)} AS __year")
         selects.append(f"SELECT {', '.join(parts)} FROM {file_table(project, data_file)}")
     return "(" + " UNION ALL BY NAME ".join(f"({s})" for s in selects) + ")"

@@ -150,7 +150,8 @@ def school_year_sql(expr: str) -> str:
     long = r"^(?:SY|S\.Y\.)?\s*((?:19|20)[0-9]{2})\s*[-/–]\s*(?:(?:19|20)?([0-9]{2}))$"
     short = r"^(?:SY)?\s*([0-9]{2})\s*[-/–]\s*([0-9]{2})$"
     # already 2024-25 (nearly every row): kept as it is without a regular expression (half the time at 1M rows)
-    spelled = " AND ".join([f"length({expr}) = 7", f"substr({expr}, 5, 1) = '-'", f"substr({expr}, 1, 2) IN ('19', '20')"]
+    spelled = " AND ".join([f"length({expr}) = 7", f"substr({expr}, 5, 1) = '-'",
+                            f"substr({expr}, 1, 2) IN ('19', '20')"]
                            + [f"substr({expr}, {i}, 1) BETWEEN '0' AND '9'" for i in (3, 4, 6, 7)])
     return (f"(CASE WHEN {spelled} THEN {expr} WHEN regexp_full_match(upper({expr}), '{long}') "
             f"THEN regexp_replace(upper({expr}), '{long}', '\\1-\\2') "
