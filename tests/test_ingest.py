@@ -79,6 +79,38 @@ def test_a_student_file_is_mapped_with_codes_and_outcomes_without_edits(store, p
     assert ds.files[0].rows == 5
 
 
+def test_a_large_file_gets_the_same_mapping_whatever_its_row_order_and_column_names(store, project, tmp_path):
+    """Files above detection's sample size are sampled by each row's content: the same file sorted another way
+    (a database may store rows in any order) gets the same proposal, and neither a column named like a table
+    alias ("r", its one value chosen so that a sample by that column's hash would be empty) nor a file of
+    identical rows (one whose hash leaves it out of the sample) empties the sample."""
+    import duckdb
+
+    n = 30_000  # 1 row in 2 sampled
+    odd = lambda sql: duckdb.sql(f"SELECT hash({sql}) % 2 = 1").fetchall()[0][0]  # noqa: E731
+    value = next(v for v in (f"v{k}" for k in range(100)) if odd(f"'{v}'"))
+    frame = pd.DataFrame({"student_id": [f"{100000 + i}" for i in range(n)], "r": value,
+                          "school_name": ["North High", "South High", "East Middle"] * (n // 3),
+                          "race_ethnicity": ["H", "B", "W", "A", "I"] * (n // 5),
+                          "graduated": [str(i % 4 != 0 and 1 or 0) for i in range(n)],
+                          "math_scale_score": [str(600 + i % 150) for i in range(n)]})
+    a = load(store, project, tmp_path, "sorted.csv", frame.to_csv(index=False))
+    b = load(store, project, tmp_path, "shuffled.csv", frame.sample(frac=1, random_state=7).to_csv(index=False))
+    proposal = lambda ds: [c.model_dump() for c in ds.columns]  # noqa: E731
+    assert proposal(a) == proposal(b)
+    by = {c.column: c for c in a.columns}
+    assert by["race_ethnicity"].role == "group" and set(by["race_ethnicity"].codes) == {"A", "B", "H", "I", "W"}
+    assert by["graduated"].role == "outcome" and by["math_scale_score"].kind == "numeric"
+
+    def whole_row_odd(i):
+        one = frame.iloc[[i]].astype(str)
+        return duckdb.sql("SELECT hash(t) % 2 = 1 FROM one AS t").fetchall()[0][0]
+
+    row = next(i for i in range(200) if whole_row_odd(i))
+    alike = load(store, project, tmp_path, "alike.csv", pd.concat([frame.iloc[[row]]] * n).to_csv(index=False))
+    assert {c.column: c.role for c in alike.columns}["race_ethnicity"] == "group"
+
+
 def test_codes_like_000123_survive_and_the_view_has_labels_and_outcomes(store, project, tmp_path):
     ds = load(store, project, tmp_path, "students.csv", STUDENTS)
     table = store.table(project.id, ds.files[0].table)

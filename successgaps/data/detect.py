@@ -173,11 +173,15 @@ def _profiles(con, table: str, names: list[str]) -> dict[str, Profile]:
     out: dict[str, Profile] = {}
     started = time.monotonic()
     sample = quote_ident(f"sg_sample_{new_id()}")  # the sample is drawn once, then read a few columns at a time
-    # about SAMPLE_ROWS rows chosen by their content: the same rows whatever order the table stores them in
+    # about SAMPLE_ROWS rows chosen by their content (a hash of the whole row, named by an alias no column
+    # has): the same rows whatever order the table stores them in
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     every = -(-rows // SAMPLE_ROWS)
-    where = f"WHERE hash(r) % {every} = 0" if every > 1 else ""
-    con.execute(f"CREATE TEMP TABLE {sample} AS SELECT * FROM {table} AS r {where}")
+    where = f"WHERE hash(sg_row__) % {every} = 0" if every > 1 else ""
+    con.execute(f"CREATE TEMP TABLE {sample} AS SELECT * FROM {table} AS sg_row__ {where}")
+    if rows and not con.execute(f"SELECT count(*) FROM temp.main.{sample}").fetchone()[0]:
+        # every row alike (so their hashes are): any of them is the sample
+        con.execute(f"INSERT INTO temp.main.{sample} SELECT * FROM {table} LIMIT {SAMPLE_ROWS}")
     try:
         for first in range(0, len(names), PROFILE_BATCH):  # planning grows faster than the columns of one statement
             if time.monotonic() - started > MAX_DETECT_SECONDS:
