@@ -48,15 +48,20 @@ SETTLED = """(selector) => {
 PAINT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
 
 
-def serve(workspace: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run Home.py` over `workspace` on a free port, once healthy: (process, base URL)."""
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def serve(workspace: Path, port: int | None = None, **env: str) -> tuple[subprocess.Popen, str]:
+    """`streamlit run Home.py` over `workspace` on `port` (a free one by default), with extra environment,
+    once healthy: (process, base URL). The browser tests start their servers with it too."""
+    port = port or free_port()
     log = open(workspace / "server.log", "a")
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
                                "--server.headless", "true", "--server.fileWatcherType", "none"],
-                              cwd=ROOT, env=dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace)),
+                              cwd=ROOT, env=dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace), **env),
                               stdout=log, stderr=subprocess.STDOUT)
     log.close()
     url = f"http://localhost:{port}"
@@ -68,7 +73,7 @@ def serve(workspace: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.3)
     server.kill()
-    raise SystemExit(f"The app did not start; see {workspace / 'server.log'}")
+    raise RuntimeError(f"the app did not start; see {workspace / 'server.log'}")
 
 
 class Runs:
@@ -168,7 +173,11 @@ def run(workspace: Path, project: str, rounds: int) -> int:
         print(f"browser         {CHROMIUM} is missing (apt-get install chromium, or set SUCCESSGAPS_CHROMIUM)")
         return 1
     load_before = os.getloadavg()[0]
-    server, url = serve(workspace)
+    try:
+        server, url = serve(workspace)
+    except RuntimeError as exc:
+        print(f"browser         {exc}")
+        return 1
     try:  # Chromium is driven from a process of its own: a caller's event loop (a test run's) cannot get in the way
         child = subprocess.run([sys.executable, "-m", "bench.browser", url, project, str(rounds)], capture_output=True,
                                text=True, cwd=Path(__file__).resolve().parent.parent)

@@ -18,7 +18,6 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-
 from .data import datasets, quality, views
 from .engine import disproportionality
 from .engine.cells import AMONG_NEEDS_STUDENTS

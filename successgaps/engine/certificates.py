@@ -492,7 +492,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     while queue:
         i = queue.popleft()
         o = LO[i]
-        if o in blanket or (o, LY[i]) in blanket or cert[i]:
+        if o in blanket or (o, LY[i]) in blanket:
             continue
         for r in range(ROUNDS):
             found = partners_and_places(i)  # the common case's candidates, for `quick` and `quick_cube`

@@ -5,54 +5,16 @@ tests are skipped with the reason.
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("SUCCESSGAPS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def spawn(workspace: Path, port: int | None = None, **env: str) -> tuple[subprocess.Popen, str]:
-    """A `streamlit run Home.py` process on `port` (a free one by default) serving `workspace` (with extra
-    environment), once healthy: (process, base URL)."""
-    port = port or _free_port()
-    log = open(workspace / "server.log", "a")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=dict(os.environ, SUCCESSGAPS_WORKSPACE=str(workspace), **env), stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the Streamlit server did not start; see " + str(workspace / "server.log"))
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, free_port, serve  # one way to start the app and the browser
 
 
 def start_server(workspace: Path, **env: str):
     """Start a server on a free localhost port over `workspace` (with extra environment); (base URL, stop)."""
-    proc, url = spawn(workspace, **env)
+    proc, url = serve(workspace, **env)
 
     def stop() -> None:
         proc.terminate()
@@ -79,11 +41,11 @@ class OwnServer:
     """A server of a test's own on a fixed port: `start()`, `restart()` (killed, then started again), `stop()`."""
 
     def __init__(self, workspace: Path):
-        self.workspace, self.port, self.proc = workspace, _free_port(), None
+        self.workspace, self.port, self.proc = workspace, free_port(), None
         self.url = f"http://localhost:{self.port}"
 
     def start(self) -> None:
-        self.proc, _ = spawn(self.workspace, self.port)
+        self.proc, _ = serve(self.workspace, self.port)
 
     def stop(self, kill: bool = False) -> None:
         if self.proc is not None:
