@@ -8,6 +8,7 @@ import streamlit as st
 from successgaps import ui
 from successgaps.data import quality
 from successgaps.engine import disproportionality, ranking, statements
+from successgaps.engine.memo import Memo
 from successgaps.engine.screen import screen_settings
 from successgaps.errors import UserError
 from successgaps.models import DataSet, GapSettings
@@ -27,6 +28,13 @@ if not datasets:
     st.stop()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def screen_memo(project_id: str, dataset_id: str) -> Memo:
+    """What the screens of one data set share (its counts, the gate's hidden cells): a change of settings
+    recomputes only what it changes."""
+    return Memo()
+
+
 @st.cache_resource(show_spinner="Screening every group and outcome…", max_entries=8)
 def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_json: str):
     """The whole gap table (every level, school and year) with its lookup, keyed by the data set's
@@ -34,7 +42,8 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     (cache_resource, not a pickled copy per rerun): the page and the engine only ever read it."""
     saved = ui.store().load(project_id)
     return ranking.Lookup(sources.project_screen(ui.store().cursor(), saved, saved.dataset(dataset_id),
-                                                 GapSettings.model_validate_json(settings_json)))
+                                                 GapSettings.model_validate_json(settings_json),
+                                                 screen_memo(project_id, dataset_id)))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

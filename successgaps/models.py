@@ -147,6 +147,9 @@ class DataFile(Model):
     year: str = ""  # year entered by the user when the file has no year column
     sheet: str = ""  # Excel sheet read
     column_suffix: str = ""  # EDFacts layout: the year suffix of this file's column names ("1415")
+    # its table holds values as `codes.clean_sql` gives them (trimmed, missing marks NULL), as `read.read_upload`
+    # writes them since 2026-12; a table loaded before is cleaned as it is read
+    cleaned: bool = False
     loaded_at: datetime = Field(default_factory=now)
 
 

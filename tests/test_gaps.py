@@ -445,3 +445,38 @@ def test_a_screen_does_not_read_its_thresholds_nor_an_unchosen_comparisons_group
     pd.testing.assert_frame_equal(screen(con, prepared, marked, extra=True), screen(con, prepared, plain, extra=True))
     chosen = GapSettings(comparison="reference", reference_group="B", point_gap_threshold=1.0)
     assert screen_settings(chosen) == GapSettings(comparison="reference", reference_group="B")
+
+
+def test_screens_that_share_a_memo_give_the_same_tables_and_reuse_the_gate_where_nothing_it_reads_changed(
+        tmp_path, monkeypatch):
+    """The page keeps a `Memo` per data set: a change of comparison between all other students and all students
+    hides the same cells, so the gate's certificates are read again; a new minimum size certifies anew."""
+    from successgaps.data import datasets, views  # noqa: PLC0415
+    from successgaps.engine import certificates  # noqa: PLC0415
+    from successgaps.engine.memo import Memo  # noqa: PLC0415
+    from successgaps.process import sample  # noqa: PLC0415
+    from successgaps.store import Store  # noqa: PLC0415
+
+    path = tmp_path / "district.csv"
+    sample.generate(students_per_grade=60).to_csv(path, index=False)
+    store = Store(tmp_path / "ws", memory=True)
+    project = store.create("Riverbend")
+    prepared = views.prepare(store.cursor(), project, datasets.create_dataset(store, project, path, path.name))
+    certified = []
+    real = certificates.certify
+    monkeypatch.setattr(suppression, "certify", lambda *a: certified.append(1) or real(*a))
+    memo, tables = Memo(), []
+    steps = [(GapSettings(), True), (GapSettings(comparison="all_students"), False), (GapSettings(min_n=20), True),
+             (GapSettings(min_n=20, comparison="all_students"), False), (GapSettings(), False),
+             (GapSettings(comparison="reference", reference_group="White"), True)]
+    for settings, certifies in steps:
+        before = len(certified)
+        shared = screen(store.cursor(), prepared, settings, extra=True, memo=memo)
+        assert (len(certified) > before) == certifies, settings
+        alone = screen(store.cursor(), prepared, settings, extra=True)  # no memo: computed from scratch
+        pd.testing.assert_frame_equal(shared, alone)
+        tables.append(shared)
+    assert tables[0]["suppression_reason"].str.contains("cannot be worked out").any()  # the gate hid more
+    shared.loc[shared.index[0], "suppressed"] = not shared["suppressed"].iloc[0]  # a caller changes its copy
+    pd.testing.assert_frame_equal(screen(store.cursor(), prepared, steps[-1][0], extra=True, memo=memo), alone)
+    store.close()

@@ -197,7 +197,7 @@ def test_a_non_finite_or_absurd_score_is_missing_not_a_blank_mean(tmp_path, caps
     means = table[table["suppressed"].astype(str) == "False"]["mean"]
     assert len(means) and (means != "").all() and means.astype(float).notna().all()
     if value != "NaN":  # NaN is one of the file's marks for a missing value
-        assert "1 values that are not numbers" in err  # the quality report's warning on standard error
+        assert "1 value that is not a number" in err  # the quality report's warning on standard error
 
 
 def test_minus_zero_is_zero(tmp_path, capsys):
@@ -209,7 +209,7 @@ def test_minus_zero_is_zero(tmp_path, capsys):
 def test_a_cell_that_is_not_a_number_is_counted_never_quoted(tmp_path, capsys):
     code, out, err = _screen(tmp_path, capsys, _csv(_students(extra=_set(3, "math_ss", "John Smith"))))
     assert code == 0
-    assert "not numbers" in err and "John" not in err and "John" not in out
+    assert "1 value that is not a number" in err and "John" not in err and "John" not in out
 
 
 def _nines(rows):
@@ -626,7 +626,7 @@ def test_the_quality_report_never_quotes_a_non_number(store):
     path.unlink()
     project.datasets.append(dataset)
     text = " ".join(f.text for f in quality.quality_report(store.cursor(), project, dataset))
-    assert "not numbers" in text and "Jane" not in text
+    assert "1 value that is not a number" in text and "Jane" not in text
 
 
 # ---------------------------------------------------------------------- the page-level handler

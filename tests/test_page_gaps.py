@@ -92,6 +92,27 @@ def test_a_new_threshold_marks_other_gaps_without_screening_again(open_page, sto
     assert len(screened) == runs  # the thresholds only mark rows: the screen (and its privacy gate) is reused
 
 
+def test_comparing_with_all_students_instead_of_all_others_does_not_run_the_privacy_gate_again(
+        open_page, store, district, monkeypatch):
+    """Both comparisons hide the same cells (`engine.screen`), so the page reads the gate's answer again."""
+    from successgaps.engine import certificates, suppression
+
+    certified = []
+    real = certificates.certify
+    monkeypatch.setattr(suppression, "certify", lambda *a: certified.append(1) or real(*a))
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    shown = hidden_of(at)[["Group", "Outcome", "Students (n)"]].to_numpy().tolist()
+    gates = len(certified)
+    at.radio(key="gaps_comparison").set_value("all_students").run()
+    assert not at.exception
+    assert store.load(district.id).gap_settings.comparison == "all_students"
+    assert "Settings saved; the screen is recomputed." in [s.value for s in at.success]
+    assert len(certified) == gates  # the same hidden cells: no new certificates
+    assert hidden_of(at)[["Group", "Outcome", "Students (n)"]].to_numpy().tolist() == shown  # the same hidden groups
+    at.number_input(key="gaps_min_n").set_value(20).run()
+    assert len(certified) > gates  # a new minimum size hides other cells: the gate runs
+
+
 def test_filters_narrow_the_screen_to_one_outcome(open_page, store, district):
     at = open_page("pages/3_Identify_Gaps.py", project=district.id)
     outcome = screen_of(at)["Outcome"].iloc[0]  # an outcome with gaps shown

@@ -45,12 +45,12 @@ def test_a_messy_student_file_gets_every_problem_in_a_sentence(store, tmp_path):
     findings = report_for(store, tmp_path, MESSY)
     problems, warnings, infos = texts(findings, "problem"), texts(findings, "warning"), texts(findings, "info")
     assert findings[0].severity == "problem"  # most serious first
-    assert "1 student ids appear more than once in the same year (2 rows; 1 in 2024)" in " ".join(problems)
-    assert any("has 1 code the mapping does not know: D (1 rows)" in p for p in problems)
-    assert any("Score (score) has 1 values that are not numbers" in p and "abc" not in p for p in problems)
-    assert any("days_absent has 1 negative values (lowest -2)" in p for p in problems)
-    assert any("days_absent is larger than days_enrolled in 1 rows" in p for p in problems)
-    assert any("score has 1 values far outside its usual range" in w and "9999" in w for w in warnings)
+    assert "1 student id appears more than once in the same year (2 rows; 1 in 2024)" in " ".join(problems)
+    assert any("has 1 code the mapping does not know: D (1 row); give them labels in the code table, or this row counts" in p for p in problems)
+    assert any("Score (score) has 1 value that is not a number" in p and "abc" not in p for p in problems)
+    assert any("days_absent has 1 negative value (lowest -2), which is impossible" in p for p in problems)
+    assert any("days_absent is larger than days_enrolled in 1 row, which is impossible; correct it." in p for p in problems)
+    assert any("score has 1 value far outside its usual range" in w and "9999" in w for w in warnings)
     assert any("Check that maybe really means no" in w for w in warnings)
     assert any(t.startswith("disability (Disability) is empty in 1 of 11 rows") for t in warnings)
     assert any("fewer than the minimum of 5 students" in w and "Black or African American (1 student in 2024)" in w
@@ -72,11 +72,11 @@ def test_aggregate_rates_report_their_kinds_and_impossible_values(store, tmp_pat
             "Lake,2023,White,8,,GE95\nLake,2023,Asian,20,,n/r\n")
     findings = report_for(store, tmp_path, text, "long.csv", min_n=10)
     problems = " ".join(texts(findings, "problem"))
-    assert "1 rows have a negative count" in problems
-    assert "1 rates are outside 0–100%" in problems
-    assert "1 rows have more students with the outcome than students in the group" in problems
-    assert "1 rates could not be read: n/r (1 rows)" in problems
-    assert any("1 group results have fewer than the minimum of 10 students" in w for w in texts(findings, "warning"))
+    assert "1 row has a negative count" in problems
+    assert "1 rate is outside 0–100% (or its range is reversed); correct it" in problems
+    assert "1 row has more students with the outcome than students in the group" in problems
+    assert "1 rate could not be read: n/r (1 row); it counts as missing." in problems
+    assert any("1 group result has fewer than the minimum of 10 students; it will be suppressed" in w for w in texts(findings, "warning"))
     assert any("5 group results:" in i and "1 suppressed by the source (PS)" in i for i in texts(findings, "info"))
 
 

@@ -31,12 +31,12 @@ def create_dataset(store, project: Project, path: Path, filename: str, *, sheet:
     con = store.cursor()
     rows = read_upload(con, path, filename, qualified, sheet=sheet, progress=progress, tmp_dir=store.workspace)
     try:
-        dataset = detect(con, qualified, name=name or Path(filename).stem)
+        dataset = detect(con, qualified, name=name or Path(filename).stem, cleaned=True)
     except BaseException:
         store.drop_table(project.id, table)
         raise
     suffix = edfacts_suffix(columns_of(con, qualified)) if dataset.layout == "edfacts" else ""
-    dataset.files.append(DataFile(filename=filename, table=table, rows=rows, sheet=sheet or "",
+    dataset.files.append(DataFile(filename=filename, table=table, rows=rows, sheet=sheet or "", cleaned=True,
                                   year=year.strip() or (school_year(suffix) if suffix else ""), column_suffix=suffix))
     project.datasets.append(dataset)
     return dataset
@@ -46,7 +46,7 @@ def redetect(store, project: Project, dataset: DataSet, layout: str) -> DataSet:
     """Propose the mapping again for another layout (the team overrode the detected one)."""
     con = store.cursor()
     first = store.table(project.id, dataset.files[0].table)
-    fresh = detect(con, first, layout=layout, name=dataset.name)
+    fresh = detect(con, first, layout=layout, name=dataset.name, cleaned=dataset.files[0].cleaned)
     dataset.layout, dataset.columns, dataset.options = fresh.layout, fresh.columns, fresh.options
     dataset.combined, dataset.confirmed = [], False
     for data_file in dataset.files:
@@ -64,7 +64,7 @@ def _load_matching(store, project: Project, dataset: DataSet, path: Path, filena
     try:
         names = columns_of(con, qualified)
         suffix = edfacts_suffix(names) if dataset.layout == "edfacts" else ""
-        data_file = DataFile(filename=filename, table=table, rows=rows, sheet=sheet or "", column_suffix=suffix,
+        data_file = DataFile(filename=filename, table=table, rows=rows, sheet=sheet or "", column_suffix=suffix, cleaned=True,
                              year=year.strip() or (school_year(suffix) if suffix else ""))
         mapped = [c.column for c in dataset.columns if c.role != "ignore"]
         mapped += [c.per for c in dataset.columns if c.role == "outcome" and c.per]

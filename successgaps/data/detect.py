@@ -168,8 +168,9 @@ def _outcome(column: str, profile: Profile, label: str) -> ColumnMap:
     return ColumnMap(column=column, role="outcome", label=label, kind="numeric", higher_is_better=better)
 
 
-def _profiles(con, table: str, names: list[str]) -> dict[str, Profile]:
-    """Distinct values (up to MAX_CODES + 1) and counts per column, from one sampled scan."""
+def _profiles(con, table: str, names: list[str], cleaned: bool = False) -> dict[str, Profile]:
+    """Distinct values (up to MAX_CODES + 1) and counts per column, from one sampled scan (`cleaned`: the table
+    holds cleaned values, `DataFile.cleaned`)."""
     out: dict[str, Profile] = {}
     started = time.monotonic()
     sample = quote_ident(f"sg_sample_{new_id()}")  # the sample is drawn once, then read a few columns at a time
@@ -188,15 +189,19 @@ def _profiles(con, table: str, names: list[str]) -> dict[str, Profile]:
                 raise UserError(f"Reading the {len(names):,} columns of this file took more than {MAX_DETECT_SECONDS} "
                                 "seconds; keep the columns you need (ids, school, year, groups and outcomes) and "
                                 "upload it again.")
-            out.update(_profile_batch(con, f"temp.main.{sample}", names[first:first + PROFILE_BATCH]))
+            out.update(_profile_batch(con, f"temp.main.{sample}", names[first:first + PROFILE_BATCH], cleaned))
     finally:
         con.execute(f"DROP TABLE IF EXISTS temp.main.{sample}")
     return out
 
 
-def _profile_batch(con, table: str, names: list[str]) -> dict[str, Profile]:
+def _clean(name: str, cleaned: bool) -> str:
+    return quote_ident(name) if cleaned else clean_sql(quote_ident(name))
+
+
+def _profile_batch(con, table: str, names: list[str], cleaned: bool = False) -> dict[str, Profile]:
     # Each value is cleaned and read as a number once, in the inner query (not once per aggregate).
-    inner = ", ".join(f"{clean_sql(quote_ident(name))} AS v{i}, TRY_CAST(replace({clean_sql(quote_ident(name))}, '%', '') "
+    inner = ", ".join(f"{_clean(name, cleaned)} AS v{i}, TRY_CAST(replace({_clean(name, cleaned)}, '%', '') "
                       f"AS DOUBLE) AS n{i}" for i, name in enumerate(names))
     sample = f"(SELECT {inner} FROM {table})"
     parts = [f"approx_count_distinct(v{i}), count(v{i}), list(DISTINCT v{i}) FILTER (WHERE v{i} IS NOT NULL)"
@@ -210,13 +215,15 @@ def _profile_batch(con, table: str, names: list[str]) -> dict[str, Profile]:
     return out
 
 
-def detect(con: duckdb.DuckDBPyConnection, table: str, *, layout: str | None = None, name: str = "") -> DataSet:
-    """Propose the layout and a mapping for every column of a loaded table (a sample is read once)."""
+def detect(con: duckdb.DuckDBPyConnection, table: str, *, layout: str | None = None, name: str = "",
+           cleaned: bool = False) -> DataSet:
+    """Propose the layout and a mapping for every column of a loaded table (a sample is read once; `cleaned`:
+    the table holds values as `read_upload` cleans them, `DataFile.cleaned`)."""
     names = columns_of(con, table)
     edfacts = edfacts_columns(names)
     if layout is None:
         layout = "edfacts" if len(edfacts) >= 2 else None
-    profiles = _profiles(con, table, names)
+    profiles = _profiles(con, table, names, cleaned)
     if layout is None:
         layout = guess_layout(names, profiles)
     columns = [propose(column, profiles[column], layout, edfacts.get(column)) for column in names]
@@ -242,7 +249,7 @@ def detect(con: duckdb.DuckDBPyConnection, table: str, *, layout: str | None = N
         if rate is not None:
             high = profiles[rate.column].high
             dataset.options["rate_scale"] = "proportion" if high is not None and high <= 1 else "percent"
-    _complete_codes(con, table, dataset)
+    _complete_codes(con, table, dataset, cleaned)
     dataset.options["school_label"] = _school_label(con, table, dataset)
     return dataset
 
@@ -256,14 +263,14 @@ def _absence_rate(columns: list[ColumnMap]) -> None:
             c.label = "Absent 10% or more of days enrolled"
 
 
-def _complete_codes(con, table: str, dataset: DataSet) -> None:
+def _complete_codes(con, table: str, dataset: DataSet, cleaned: bool = False) -> None:
     """Group columns: every distinct value in the whole table gets a proposed label when the code set is known
     (a report card's level and category columns: from its code tables, unknown codes left unlabelled)."""
     groups = [c for c in dataset.columns if c.role in ("group", "dimension", "measure", "level")]
     if not groups:
         return
     parts = ", ".join(
-        f"list(DISTINCT {clean_sql(quote_ident(c.column))})[1:{MAX_CODES + 1}]" for c in groups)
+        f"list(DISTINCT {_clean(c.column, cleaned)})[1:{MAX_CODES + 1}]" for c in groups)
     values = con.execute(f"SELECT {parts} FROM {table}").fetchone()
     for column, found in zip(groups, values):
         found = sorted(v for v in (found or []) if v is not None)

@@ -38,12 +38,17 @@ def _n(value) -> str:
     return f"{int(value or 0):,}"
 
 
+def _rows(value) -> str:
+    """'1 row', '1,234 rows'."""
+    return f"{_n(value)} row{'' if int(value or 0) == 1 else 's'}"
+
+
 def _pct(part, whole) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
 
 def _examples(pairs, total_kinds: int | None = None) -> str:
-    shown = ", ".join(f"{v} ({_n(n)} rows)" for v, n in pairs[:EXAMPLES])
+    shown = ", ".join(f"{v} ({_rows(n)})" for v, n in pairs[:EXAMPLES])
     more = (total_kinds or len(pairs)) - min(len(pairs), EXAMPLES)
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -79,7 +84,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: Da
     """Every finding about the data set, most serious first."""
     if not dataset.files:
         return [Finding("info", "No file is loaded yet.")]
-    files = "; ".join(f"{f.filename} ({_n(f.rows)} rows{', ' + f.year if f.year else ''})" for f in dataset.files)
+    files = "; ".join(f"{f.filename} ({_rows(f.rows)}{', ' + f.year if f.year else ''})" for f in dataset.files)
     total = sum(f.rows for f in dataset.files)
     findings = [Finding("info", f"The data set has {_n(total)} rows from {len(dataset.files)} "
                                 f"file{'s' if len(dataset.files) > 1 else ''}: {files}.")]
@@ -122,7 +127,7 @@ def _years_and_schools(con, prepared) -> list[Finding]:
             years[year] = years.get(year, 0) + n
     out = []
     if years:
-        shown = ", ".join(f"{y} ({_n(years[y])} rows)" for y in sorted(years)[:12])
+        shown = ", ".join(f"{y} ({_rows(years[y])})" for y in sorted(years)[:12])
         out.append(Finding("info", f"{len(years)} school year{'s' if len(years) > 1 else ''} found: {shown}"
                                    f"{' …' if len(years) > 12 else ''}."))
         bare = sorted(y for y in years if re.fullmatch(r"(19|20)[0-9]{2}", y.strip()))
@@ -227,8 +232,9 @@ def _unknown_codes(dataset: DataSet, values: dict[str, list[tuple[str, int]]]) -
             rows = sum(n for _, n in unknown)
             out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {len(unknown)} code"
                                           f"{'s' if len(unknown) > 1 else ''} the mapping does not know: "
-                                          f"{_examples(unknown)}; give them labels in the code table, or these "
-                                          f"{_n(rows)} rows count as unknown.", c.column))
+                                          f"{_examples(unknown)}; give them labels in the code table, or "
+                                          f"{'this row counts' if rows == 1 else f'these {_n(rows)} rows count'} as "
+                                          "unknown.", c.column))
     return out
 
 
@@ -244,7 +250,8 @@ def _duplicates(con, project, dataset: DataSet) -> list[Finding]:
         return [Finding("info", f"Every student id ({sid}) appears once per year.")]
     ids, records = sum(r[1] for r in rows), sum(r[2] for r in rows)
     where = ", ".join(f"{_n(n)} in {y}" if y else _n(n) for y, n, _ in rows[:EXAMPLES])
-    return [Finding("problem", f"{_n(ids)} student ids appear more than once in the same year ({_n(records)} rows; "
+    said = "student id appears" if ids == 1 else "student ids appear"
+    return [Finding("problem", f"{_n(ids)} {said} more than once in the same year ({_rows(records)}; "
                                f"{where}); each student should have one row per year, so check for repeated rows.", sid)]
 
 
@@ -305,23 +312,26 @@ def _outcome_values(con, project, dataset: DataSet, values: dict[str, list[tuple
         bad, q1, q3, low, high, negative, outside, over = summaries[id(c)]
         if bad:
             # A count only, never the values: a cell that is not a number may be a student's name.
-            out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {_n(bad)} values "
-                                          "that are not numbers (or are too large to be one, such as inf); they count "
-                                          "as missing — find them in the source file with a filter on this column.",
-                               c.column))
+            one = bad == 1
+            what = "value that is not a number (or is" if one else "values that are not numbers (or are"
+            out.append(Finding("problem", f"{c.label or c.column} ({c.column}) has {_n(bad)} {what} "
+                                          f"too large to be one, such as inf); {'it counts' if one else 'they count'} as "
+                                          f"missing — find {'it' if one else 'them'} in the source file with a filter on "
+                                          "this column.", c.column))
         if q1 is None:
             continue
         if negative and q1 >= 0:
-            out.append(Finding("problem", f"{c.column} has {_n(negative)} negative values (lowest {low:g}), which "
-                                          "are impossible for it; correct them in the source file.", c.column))
+            out.append(Finding("problem", f"{c.column} has {_n(negative)} negative value{'s' if negative != 1 else ''} "
+                                          f"(lowest {low:g}), which {'is' if negative == 1 else 'are'} impossible for "
+                                          f"it; correct {'it' if negative == 1 else 'them'} in the source file.", c.column))
         if outside:
-            out.append(Finding("warning", f"{c.column} has {_n(outside)} values far outside its usual range "
-                                          f"({q1:g} to {q3:g} for the middle half; lowest {low:g}, highest {high:g}); "
-                                          "check them for typing or code errors (like 999 for missing).", c.column,
-                               "outliers"))
+            out.append(Finding("warning", f"{c.column} has {_n(outside)} value{'s' if outside != 1 else ''} far outside "
+                                          f"its usual range ({q1:g} to {q3:g} for the middle half; lowest {low:g}, "
+                                          f"highest {high:g}); check {'it' if outside == 1 else 'them'} for typing or "
+                                          "code errors (like 999 for missing).", c.column, "outliers"))
         if c.per and over:
-            out.append(Finding("problem", f"{c.column} is larger than {c.per} in {_n(over)} rows, which is "
-                                          "impossible; correct those rows.", c.column))
+            out.append(Finding("problem", f"{c.column} is larger than {c.per} in {_rows(over)}, which is "
+                                          f"impossible; correct {'it' if over == 1 else 'those rows'}.", c.column))
     return out
 
 
@@ -390,16 +400,22 @@ def _rates(con, project, dataset: DataSet, prepared) -> list[Finding]:
         f"count(*) FILTER (WHERE events > n), "
         f"count(*) FILTER (WHERE n < ? AND source_flag IN ('exact', 'range')) FROM {rel}", [min_n]).fetchone()
     if negative:
-        out.append(Finding("problem", f"{_n(negative)} rows have a negative count, which is impossible; correct them."))
+        out.append(Finding("problem", f"{_rows(negative)} {'has' if negative == 1 else 'have'} a negative count, which "
+                                      f"is impossible; correct {'it' if negative == 1 else 'them'}."))
     if outside:
-        out.append(Finding("problem", f"{_n(outside)} rates are outside 0\u2013100% (or their range is reversed); "
-                                      "correct them or check whether the rates are proportions or percents."))
+        one = outside == 1
+        out.append(Finding("problem", f"{_n(outside)} {'rate is' if one else 'rates are'} outside 0\u2013100% (or "
+                                      f"{'its' if one else 'their'} range is reversed); correct "
+                                      f"{'it' if one else 'them'} or check whether the rates are proportions or "
+                                      "percents."))
     if over:
-        out.append(Finding("problem", f"{_n(over)} rows have more students with the outcome than students in the "
-                                      "group (numerator larger than the count); correct them."))
+        out.append(Finding("problem", f"{_rows(over)} {'has' if over == 1 else 'have'} more students with the outcome "
+                                      "than students in the group (numerator larger than the count); correct "
+                                      f"{'it' if over == 1 else 'them'}."))
     if small:
-        out.append(Finding("warning", f"{_n(small)} group results have fewer than the minimum of {min_n} students; "
-                                      "they will be suppressed."))
+        out.append(Finding("warning", f"{_n(small)} group result{' has' if small == 1 else 's have'} fewer than the "
+                                      f"minimum of {min_n} students; {'it' if small == 1 else 'they'} will be "
+                                      "suppressed."))
     rate_columns = [c for c in dataset.columns if c.role == "rate"]
     if rate_columns:
         u = rate_text_sql("v")
@@ -409,8 +425,9 @@ def _rates(con, project, dataset: DataSet, prepared) -> list[Finding]:
         bad = con.execute(f"SELECT v, count(*) FROM ({selects}) WHERE v IS NOT NULL AND {u} NOT IN ({suppressed}) "
                           f"AND NOT regexp_full_match({u}, ?) GROUP BY 1 ORDER BY 2 DESC", [RATE_PATTERN]).fetchall()
         if bad:
-            out.append(Finding("problem", f"{_n(sum(n for _, n in bad))} rates could not be read: {_examples(bad)}; "
-                                          "they count as missing."))
+            count = sum(n for _, n in bad)
+            out.append(Finding("problem", f"{_n(count)} {'rate' if count == 1 else 'rates'} could not be read: "
+                                          f"{_examples(bad)}; {'it counts' if count == 1 else 'they count'} as missing."))
     return out
 
 

@@ -29,6 +29,7 @@ import duckdb
 from ..errors import UserError, storage_error, write_fault
 from ..models import new_id
 from ..sql import quote_ident
+from .codes import clean_sql
 
 MAX_FILE_BYTES = 1024**3  # 1 GB: larger files are refused with a sentence
 MAX_COLUMNS = 2_000  # more columns than any school data export; detection time grows with them
@@ -36,6 +37,7 @@ MAX_LINE_CHARS = 1_000_000  # one row (the header too) of a text file
 MAX_CELLS = 300_000_000  # rows x columns of one file: a 10-million-record file of 30 columns (the command screens one in about 6.5 GB)
 SAMPLE_CHARS = 200_000
 DELIMITERS = (",", ";", "\t", "|")
+CLEAN = clean_sql("COLUMNS(*)")  # every column cleaned, under its own name
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 Progress = Callable[[float, str], None]
 
@@ -84,8 +86,10 @@ def spooled(upload, folder: Path | str) -> Iterator[Path]:
 
 def read_upload(con: duckdb.DuckDBPyConnection, data: bytes | Path, filename: str, table: str, *,
                 sheet: str | None = None, progress: Progress | None = None, tmp_dir: Path | None = None) -> int:
-    """Load one file into `table` (quoted, qualified, not existing yet); every column VARCHAR.
-    Returns the number of data rows. On any problem: `UserError`, and no table is left behind."""
+    """Load one file into `table` (quoted, qualified, not existing yet); every column VARCHAR, each value as
+    `codes.clean_sql` reads it (spaces trimmed, missing-value marks NULL): cleaned once here, so no later scan
+    cleans it again (`DataFile.cleaned`). Returns the number of data rows. On any problem: `UserError`, and no
+    table is left behind."""
     if isinstance(data, (bytes, bytearray)):
         with spooled(data, tmp_dir or tempfile.gettempdir()) as path:
             return read_upload(con, path, filename, table, sheet=sheet, progress=progress, tmp_dir=tmp_dir)
@@ -325,7 +329,7 @@ def _load_text(con, path: Path, filename: str, table: str, report: Progress, tmp
         check_width(len(header), filename)
         trailing = {len(header) - 1} if not header[-1].strip() else set()
         _check_header(header, filename, trailing)
-        sql = (f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, "
+        sql = (f"CREATE TABLE {table} AS SELECT {CLEAN} FROM read_csv(?, all_varchar = true, header = true, delim = ?, "
                f"quote = '\"', escape = '\"', strict_mode = true, sample_size = 20480, max_line_size = {MAX_LINE_CHARS})")
         try:
             with _any_order(con):
@@ -441,7 +445,7 @@ def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -
         con.register(view, pa.table({f"c{i}": pa.array([r[i] for r in batch], pa.string())
                                      for i in range(len(header))}))
         try:
-            con.execute(f"INSERT INTO {table} SELECT * FROM {quote_ident(view)}")
+            con.execute(f"INSERT INTO {table} SELECT {CLEAN} FROM {quote_ident(view)}")
         finally:
             con.unregister(view)
         batch.clear()
@@ -498,7 +502,7 @@ def _load_parquet(con, path: Path, filename: str, table: str) -> None:
         raise UserError(f"{filename} is not a readable Parquet file; export it again.") from exc
     check_width(len(columns), filename)
     _check_header([c[0] for c in columns], filename)
-    select = ", ".join(f"CAST({quote_ident(c[0])} AS VARCHAR) AS {quote_ident(c[0])}" for c in columns)
+    select = ", ".join(f"{clean_sql(f'CAST({quote_ident(c[0])} AS VARCHAR)')} AS {quote_ident(c[0])}" for c in columns)
     with _any_order(con):
         con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM read_parquet(?)", [str(path)])
 

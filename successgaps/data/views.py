@@ -126,7 +126,10 @@ def source_column(dataset: DataSet, data_file: DataFile, column: str) -> str:
 
 
 def column_sql(dataset: DataSet, data_file: DataFile, column: str) -> str:
-    return clean_sql(quote_ident(source_column(dataset, data_file, column)))
+    """A column's values, trimmed and with missing-value marks NULL (`codes.clean_sql`: as the table holds them
+    when `read_upload` cleaned it)."""
+    name = quote_ident(source_column(dataset, data_file, column))
+    return name if data_file.cleaned else clean_sql(name)
 
 
 def _school_sql(dataset: DataSet, data_file: DataFile, *, students: bool = False) -> str:
@@ -207,7 +210,9 @@ MAX_NUMBER = 1e12  # larger values (1e308, inf), NaN and text are not a score, a
 def number_sql(expr: str) -> str:
     """The number in a text cell ('85%', '1,234'), or NULL when it is none, not finite (inf, NaN) or beyond
     ±`MAX_NUMBER` (sums of 1e308 overflow); -0 becomes 0."""
-    number = f"TRY_CAST(replace(replace({expr}, '%', ''), ',', '') AS DOUBLE)"
+    # a plain number is cast as it is; only a cell that is not one has '%' and ',' taken out (the cast takes no
+    # '%' nor ',', so both ways give the same number: the first is about twice as fast)
+    number = f"COALESCE(TRY_CAST({expr} AS DOUBLE), TRY_CAST(replace(replace({expr}, '%', ''), ',', '') AS DOUBLE))"
     return f"(CASE WHEN abs({number}) < {MAX_NUMBER:.0f} THEN {number} + 0.0 END)"
 
 

@@ -40,8 +40,9 @@ reaches, so a faster pass can hide a few more cells, never protect fewer (the au
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import islice, product
 
 import numpy as np
@@ -78,6 +79,20 @@ class Lattice:
     # the outcome": 0-9) or, a row shown or hidden for another's sake, that it passed the cell-size tests
     low: np.ndarray | None = None  # events at least (None: 0)
     high: np.ndarray | None = None  # events at most (None: n)
+
+
+def fingerprint(L: Lattice) -> bytes:
+    """A digest of every field of the lattice (its cells, counts, what is hidden and what is known of each):
+    two lattices with the same fingerprint get the same certificates."""
+    digest = hashlib.blake2b(digest_size=32)
+    for f in fields(L):
+        value = getattr(L, f.name)
+        if isinstance(value, np.ndarray):
+            digest.update(f"{f.name}:{value.dtype}:{value.shape}".encode())
+            digest.update(np.ascontiguousarray(value).tobytes())
+        else:
+            digest.update(f"{f.name}:{value!r}".encode())
+    return digest.digest()
 
 
 def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:

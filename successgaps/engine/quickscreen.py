@@ -34,11 +34,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..data import codes, datasets, mapping, quality, read, views
+from ..data import datasets, mapping, quality, read, views
 from ..data.prepared import ALL_DIMENSION
 from ..errors import UserError
 from ..models import GapSettings, Project, new_id
-from ..sql import quote_ident, quote_literal
+from ..sql import quote_literal
 from ..store import Store
 from . import ranking, statements, suppression
 from .screen import screen
@@ -253,8 +253,8 @@ def _students(con, project: Project, dataset) -> tuple[int, str]:
     ident = mapping.column_for(dataset, "student_id")
     if not ident:
         return rows, "students"
-    value = codes.clean_sql(quote_ident(ident))
     [data_file] = dataset.files
+    value = views.column_sql(dataset, data_file, ident)
     return con.execute(f"SELECT count(DISTINCT {value}) FROM {views.file_table(project, data_file)}").fetchone()[0], \
         "students"
 

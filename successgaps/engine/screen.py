@@ -98,6 +98,8 @@ certificates: `engine.certificates`).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -106,6 +108,7 @@ from ..models import GapSettings
 from .cells import EXACT, MISSING, RANGE, SUPPRESSED, gather
 from .columns import COLUMNS, EXTRA_COLUMNS, strings
 from .disproportionality import state_figures
+from .memo import Memo
 from .stats import benchmark_p, cohen_h, hedges_g, newcombe, two_proportion_p, welch, wilson
 from .suppression import SENSITIVE, primary, protect, reasons
 
@@ -133,7 +136,7 @@ def screen_settings(settings: GapSettings) -> GapSettings:
 
 def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_school: bool = True,
            by_year: bool = True, extra: bool = False, by_district: bool = True,
-           state: pd.DataFrame | None = None) -> pd.DataFrame:
+           state: pd.DataFrame | None = None, memo: Memo | None = None) -> pd.DataFrame:
     """The gap table (columns `COLUMNS`, plus `EXTRA_COLUMNS` when `extra`); see the module docstring.
 
     Every view is cut from one protected lattice — the whole file and every school, each year — so the
@@ -143,9 +146,10 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     year (or none) is its own pooled view. The rows are in table order (complementary suppression breaks
     ties by it, so it is repeatable). `state`: a state comparison file's counts
     (`disproportionality.state_counts`) for the alternate and weighted risk ratios; without it, the state
-    rows of the same file when it has some."""
+    rows of the same file when it has some. `memo`: what a caller that screens the same data again keeps
+    between screens (`engine.memo`): the same table, sooner."""
     settings = settings or GapSettings()
-    table = protect(lattice(con, prepared, settings, state), prepared, settings)
+    table = protect(lattice(con, prepared, settings, state, memo), prepared, settings, memo)
     level = table["level"].to_numpy(object)
     keep = np.ones(len(table), bool) if by_school else (level != "school")
     if not by_district and (level == "state").any():  # district rows of a file of several districts
@@ -155,11 +159,16 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     return out
 
 
-def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
+def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None,
+            memo: Memo | None = None) -> pd.DataFrame:
     """Every cell before the gate: all places, each year; with the true counts and the internal columns
     `protect` reads (`_pooled` stays False: the gate's model can take pooled years, the screen publishes none)."""
     schools = prepared.has_school
-    years = _compute(gather(con, prepared, settings, schools, True), prepared, settings, state)
+    count = lambda: gather(con, prepared, settings, schools, True)  # noqa: E731
+    if memo is not None and prepared.cube:  # a cube is named by the SQL it was built from: its name is its rows
+        count = partial(memo.get, ("counts", prepared, settings.comparison == "reference" and settings.reference_group,
+                                   settings.among_dimension, settings.among_group), count)
+    years = _compute(count(), prepared, settings, state)
     years["_pooled"] = False
     if settings.among_group:  # the population the screen is limited to
         years.attrs["among"] = f"{settings.among_dimension}: {settings.among_group}"
@@ -353,4 +362,5 @@ def _notes(raw: dict, n, suppressed, nothing_left, alone) -> np.ndarray:
         where = f" in {int(states[i]):,} state{'' if states[i] == 1 else 's'}" if states[i] > 0 else ""
         verb = "gives" if left[i] == 1 else "give"
         out[i] = f"{_schools(left[i])}{where} {verb} no {what} and {'is' if left[i] == 1 else 'are'} not in this total"
-    return pd.array(out.astype(str), dtype="str")
+    codes, texts = pd.factorize(out)
+    return strings(np.asarray(texts, object), codes)

@@ -19,11 +19,13 @@ The rules are stated in `engine.screen`'s docstring and in the README's Privacy 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from .cells import SUPPRESSED
-from .certificates import Lattice, certify
+from .certificates import Lattice, certify, fingerprint
 from .columns import strings
 from .disproportionality import weighted_risk_ratio
 
@@ -103,7 +105,7 @@ PROTECTED = "protected"  # attrs mark of a table that went through `protect`
 UNKNOWN, ALL = "\0unknown", "\0all"  # virtual groups: students of unknown group; all students
 
 
-def protect(frame: pd.DataFrame, prepared, settings) -> pd.DataFrame:
+def protect(frame: pd.DataFrame, prepared, settings, memo=None) -> pd.DataFrame:
     """The single gate every gap table passes before anything shows it: complementary suppression over
     the whole lattice (every place, every year and the years pooled), then every hidden figure blanked.
 
@@ -112,14 +114,19 @@ def protect(frame: pd.DataFrame, prepared, settings) -> pd.DataFrame:
     `_N`, `_T` (all students and those with the outcome at that place and year), `_sensitive` (hidden
     for its own small counts) and `_pooled`. Public files (aggregate layouts: EDFacts, report cards) are
     figures their source already publishes and its own suppression (PS) governs: only primary
-    suppression applies to them."""
+    suppression applies to them. `memo` (`engine.memo`): the certified cells of a lattice met before are
+    read again (keyed by the lattice's fingerprint, so only the very same cells with the very same rules)."""
     df = frame.copy(deep=False)
     hidden = df["suppressed"].to_numpy(bool)
     if prepared.layout == "student" and len(df):
         reference = settings.reference_group if settings.comparison == "reference" else ""
         for _ in range(5):
             lattice = _lattice(df, prepared, settings, hidden)
-            done, because = certify(lattice, settings.min_cell)
+            if memo is None:
+                done, because = certify(lattice, settings.min_cell)
+            else:  # the memo's arrays stay as they are: this table gets its own
+                done, because = (a.copy() for a in memo.get(("gate", fingerprint(lattice), settings.min_cell),
+                                                            partial(certify, lattice, settings.min_cell)))
             done, because = done[:len(df)], because[:len(df)]
             if not reference:
                 break
@@ -133,12 +140,12 @@ def protect(frame: pd.DataFrame, prepared, settings) -> pd.DataFrame:
                                                 df["suppression_reason"].astype(object))
             df["suppressed"] = hidden
         added = done & ~df["suppressed"].to_numpy(bool)
-        reason = df["suppression_reason"].to_numpy(object).copy()
-        causes = np.unique(because[added])
-        text = dict(zip(causes.tolist(), _why(df, causes)))
-        reason[added] = [text[b] for b in because[added].tolist()]
+        # the reasons as codes into their few texts: the primary ones, then one per cause of the rows added
+        codes, texts = pd.factorize(df["suppression_reason"], use_na_sentinel=False)
+        causes, cause = np.unique(because[added], return_inverse=True)
+        codes[added] = len(texts) + cause
         df["suppressed"] = done
-        df["suppression_reason"] = pd.array(reason.astype(str), dtype="str")
+        df["suppression_reason"] = strings(np.array(list(texts) + _why(df, causes), object), codes)
     out = hide(df, copy=False)
     # from shown rows only, once every hidden row is final: no hidden group's risk enters a shown figure
     out["weighted_risk_ratio"] = weighted_risk_ratio(out)
@@ -150,7 +157,7 @@ def _why(df: pd.DataFrame, causes: np.ndarray) -> list[str]:
     """The reason of the rows hidden for the sake of the rows `causes` (a row of `df`, or -1)."""
     ok = (causes >= 0) & (causes < len(df))
     at = np.where(ok, causes, 0)
-    col = lambda c: df[c].to_numpy(object)[at] if c in df else np.full(len(at), None)  # noqa: E731
+    col = lambda c: df[c].array.take(at).to_numpy(object) if c in df else np.full(len(at), None)  # noqa: E731
     level, school, year, group = (col(c) for c in ("level", "school", "year", "group"))
     pooled = df["_pooled"].to_numpy(bool)[at] if "_pooled" in df else np.zeros(len(at), bool)
     out = []
@@ -240,12 +247,12 @@ def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattic
     year_parent = np.array([pooled[0] if pooled and not p else -1 for _, p in years], int)
     # what each row's published reason tells of its events (virtual rows: nothing but 0-n)
     own = reasons(settings.min_n, settings.min_cell)
-    said = df["suppression_reason"].astype(str).to_numpy(object)
+    said = lambda code: df["suppression_reason"].eq(own[code]).to_numpy(bool, na_value=False)  # noqa: E731
     k = float(settings.min_cell)
     sensitive = df["_sensitive"].to_numpy(bool)
     passed = ~sensitive  # shown, or hidden for its comparison: passed its own tests
-    low = np.where(passed, k, np.where(said == own[11], np.maximum(k, size - k + 1), 0.0))
-    high = np.where(passed, size - k, np.where(said == own[5], k - 1, size))
+    low = np.where(passed, k, np.where(said(11), np.maximum(k, size - k + 1), 0.0))
+    high = np.where(passed, size - k, np.where(said(5), k - 1, size))
     extra = len(virtual)
     v_n = np.r_[u_n, N[tot]]
     flags = lambda base, u, t: np.r_[base, np.full(len(at), u), t]  # noqa: E731

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..data import quality, views
 from ..engine import disproportionality, suppression
+from ..engine.memo import Memo
 from ..engine.screen import screen
 from ..errors import UserError
 from ..models import GapSettings, Project
@@ -64,12 +65,12 @@ def _export_screen(con, project: Project, dataset) -> pd.DataFrame:
     return project_screen(con, project, dataset, project.gap_settings)
 
 
-def project_screen(con, project: Project, dataset, settings: GapSettings) -> pd.DataFrame:
+def project_screen(con, project: Project, dataset, settings: GapSettings, memo: Memo | None = None) -> pd.DataFrame:
     """The gap table of one of a project's data sets (every level, school and year) as the page, its reports
     and downloads show it: `screen.screen` with the state comparison taken from another data set of the
     project when the settings name one, through `suppression.for_export`. A setting this data set cannot
     use — a state comparison that cannot be read, a population of another file's groups — is left out and
-    said in a sentence in `attrs["notes"]`, so the screen still shows."""
+    said in a sentence in `attrs["notes"]`, so the screen still shows. `memo`: see `engine.memo`."""
     prepared, notes = views.prepare(con, project, dataset), []
     other = project.dataset(settings.state_dataset) if settings.state_dataset != dataset.id else None
     try:
@@ -77,12 +78,12 @@ def project_screen(con, project: Project, dataset, settings: GapSettings) -> pd.
     except UserError as exc:
         state, notes = None, [f"The state comparison “{other.name}” is not used: {exc}"]
     try:
-        table = screen(con, prepared, settings, extra=True, state=state)
+        table = screen(con, prepared, settings, extra=True, state=state, memo=memo)
     except UserError as exc:
         if not settings.among_group:
             raise
         table = screen(con, prepared, settings.model_copy(update={"among_dimension": "", "among_group": ""}),
-                       extra=True, state=state)
+                       extra=True, state=state, memo=memo)
         notes.append(f"Screened among all students: {exc}")
     table.attrs["notes"] = notes
     return suppression.for_export(table)
