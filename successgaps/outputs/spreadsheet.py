@@ -192,6 +192,7 @@ def _float_text(floats: dict[int, tuple[np.ndarray, np.ndarray]]) -> dict[int, p
 
     names = {j: f"c{j}" for j in floats}
     table = pa.table({names[j]: pa.array(values, mask=missing) for j, (values, missing) in floats.items()})
+    table = pa.Table.from_batches(table.to_batches(max_chunksize=1 << 15), table.schema)  # batches: cast on every core
     con = duckdb.connect()
     try:
         con.register("floats", table)
