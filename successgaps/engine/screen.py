@@ -167,7 +167,7 @@ def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame 
     count = lambda: gather(con, prepared, settings, schools, True)  # noqa: E731
     if memo is not None and prepared.cube:  # a cube is named by the SQL it was built from: its name is its rows
         count = partial(memo.get, ("counts", prepared, settings.comparison == "reference" and settings.reference_group,
-                                   settings.among_dimension, settings.among_group), count)
+                                   settings.among_dimension, settings.among_group), partial(_read_only, count))
     years = _compute(count(), prepared, settings, state)
     years["_pooled"] = False
     if settings.among_group:  # the population the screen is limited to
@@ -177,6 +177,16 @@ def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame 
         if prepared.has_levels and (years["level"] == "state").any():  # a report card's own state row: one state
             years.attrs["states"] = max(1, years.attrs["states"])
     return years
+
+
+def _read_only(count) -> dict:
+    """`count()`'s columns, kept by a memo for later screens: numpy ones made read-only, so no table built on
+    them can change them."""
+    raw = count()
+    for value in raw.values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return raw
 
 
 def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
