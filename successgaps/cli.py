@@ -28,6 +28,11 @@ from .outputs.gap_table import export_table, write
 from .store import Store
 
 FORMATS = ("csv", "json", "xlsx", "pdf")
+# A file larger than this is read into a database file in the command's temporary folder, DuckDB's memory capped
+# at DUCKDB_MEMORY: the file's pages can then leave memory (10M rows, 826 MB: 5.6 → 4.1 GB at the peak, 64 → 72 s).
+# A smaller one is read into memory, which is faster.
+LARGE_FILE_BYTES = 256 * 1024**2
+DUCKDB_MEMORY = "1GB"
 _OUTCOME = re.compile(r"^(?P<column>.+?)\s*(?:(?P<op>>=|<)\s*(?P<cut>-?[\d.]+))?$")
 
 
@@ -165,7 +170,10 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
                            comparison="all_students" if args.comparison == "all-students" else "all_others",
                            risk_ratio_threshold=args.risk_ratio_threshold, progress_drop=args.reasonable_progress)
     with tempfile.TemporaryDirectory(prefix="successgaps-") as folder:
-        store = Store(folder, memory=True)  # thrown away at the end: nothing to write to disk
+        large = path.stat().st_size > LARGE_FILE_BYTES
+        store = Store(folder, memory=not large)  # thrown away at the end, with the folder
+        if large:
+            store.cursor().execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         try:
             project = store.create("screen")
             dataset = datasets.create_dataset(store, project, path, path.name)

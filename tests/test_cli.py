@@ -76,6 +76,32 @@ def test_student_file_screen_matches_a_direct_count(student_file, capsys):
     assert "student_id" not in out and not any(sid in out for sid in raw["student_id"].head(50))
 
 
+def test_a_large_file_is_read_into_a_capped_database_file_with_the_same_table(student_file, capsys, monkeypatch):
+    """Over `LARGE_FILE_BYTES` the command reads the file into a temporary database file, DuckDB's memory capped,
+    so a state-sized file's pages can leave memory: the same table, the same warnings."""
+    code, small, small_err = run("screen", student_file, "--by", "school", capsys=capsys)
+    limits = []
+    real = cli.Store
+
+    def spy(*args, **kwargs):
+        store = real(*args, **kwargs)
+        close = store.close
+
+        def closing():  # the setting as the screen ran
+            limits.append((kwargs.get("memory"), store.cursor().execute("SELECT current_setting('memory_limit')")
+                           .fetchone()[0]))
+            close()
+        store.close = closing
+        return store
+
+    monkeypatch.setattr(cli, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(cli, "Store", spy)
+    code2, large, large_err = run("screen", student_file, "--by", "school", capsys=capsys)
+    assert code == code2 == 0 and large_err == small_err
+    pd.testing.assert_frame_equal(table(large), table(small), check_exact=False, rtol=1e-9)  # sums in another order
+    assert limits and limits[0][0] is False and limits[0][1].replace(" ", "").upper() in ("1GB", "953.6MIB", "1.0GIB")
+
+
 def test_numeric_outcome_with_a_cut_becomes_a_rate(student_file, capsys):
     code, out, _ = run("screen", student_file, "--group", "disability", "--outcome", "reading_scale_score>=700",
                        "--min-n", "0", "--min-cell", "0", capsys=capsys)  # the formula, nothing hidden

@@ -150,11 +150,13 @@ def screen(con, prepared: Prepared, settings: GapSettings | None = None, *, by_s
     between screens (`engine.memo`): the same table, sooner."""
     settings = settings or GapSettings()
     table = protect(lattice(con, prepared, settings, state, memo), prepared, settings, memo)
-    level = table["level"].to_numpy(object)
-    keep = np.ones(len(table), bool) if by_school else (level != "school")
-    if not by_district and (level == "state").any():  # district rows of a file of several districts
-        keep &= level != "district"
-    out = table.loc[keep, COLUMNS + (EXTRA_COLUMNS if extra else [])].reset_index(drop=True)
+    level = lambda name: table["level"].eq(name).to_numpy(bool, na_value=False)  # noqa: E731
+    keep = np.ones(len(table), bool) if by_school else ~level("school")
+    if not by_district and level("state").any():  # district rows of a file of several districts
+        keep &= ~level("district")
+    columns = COLUMNS + (EXTRA_COLUMNS if extra else [])
+    # every row kept: the columns only (no copy of a table of millions of rows)
+    out = (table[columns] if keep.all() else table.loc[keep, columns]).reset_index(drop=True)
     out.attrs.update(table.attrs)
     return out
 
