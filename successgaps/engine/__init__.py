@@ -4,7 +4,10 @@
     columns       the table's published and extra columns
     cells         the counts behind every row, gathered in one SQL statement over the cube
     stats         Wilson, Newcombe, two-proportion/Fisher, benchmark, Welch, Hedges' g, Cohen's h
+    distributions the normal and t distributions the statistics read (scipy.special, not scipy.stats)
     suppression   primary and complementary suppression, for_export (what any export must show)
+    certificates  the gate's search: certificates that no hidden cell can be worked out
+    memo          what a caller that screens the same data again keeps between screens (counts, the gate's answers)
     ranking       thresholds, years in a row, ranking, heatmap tables, select, Lookup, readable
     means         one group's average, variance and n per year (a goal measured by an average)
     statements    gap sentences and the project's gap statements
