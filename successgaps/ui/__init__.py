@@ -333,8 +333,11 @@ def require(what: str) -> None:
 def focus_banner(project: Project) -> None:
     """Every later step shows the team's focus gap statement."""
     focus = project.focus_statement()
-    if focus is not None and focus.text and not presenting():  # a slide has no room for it
-        st.info(f"**Our success gap:** {esc(focus.text)}")
+    # always a slot here, filled or not: a banner that appears (the first statement saved) then does not shift
+    # every element below it to a new place in the page, so the browser keeps the reader where they were
+    with st.container():
+        if focus is not None and focus.text and not presenting():  # a slide has no room for it
+            st.info(f"**Our success gap:** {esc(focus.text)}")
 
 
 def done() -> None:
