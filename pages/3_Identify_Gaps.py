@@ -413,7 +413,7 @@ with state_tab:
         unit = st.radio("List", ["district", "school"], horizontal=True, key="gaps_state_unit", persist_state="page",
                         format_func={"district": "Districts", "school": "Schools"}.get) if "school" in present else "district"
         listing = state_listing(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json(), unit)
-        st.caption(disproportionality_report.describe(settings))
+        st.caption(disproportionality_report.describe(settings, unit))
         picked_categories = st.multiselect("Category", list(disproportionality.CATEGORIES) + ["other"],
                                            key="gaps_state_category", placeholder="Every category",
                                            persist_state="page")
@@ -426,12 +426,13 @@ with state_tab:
             "Consecutive years above the threshold": "%d", "Children in the group (n)": "%d", "Risk %": "%.1f",
             "Risk ratio": "%.2f", "Alternate risk ratio": "%.2f", "Weighted risk ratio": "%.2f"})
         left, right = st.columns(2)
+        units = f"{unit.capitalize()}s"  # what the list lists: districts, or the schools of the file
         with left:
-            ui.report_button("Districts above the threshold (PDF)", partial(
-                disproportionality_report.list_pdf, listing, settings, place=project.name), "districts-above.pdf",
-                key="gaps_state_pdf")
+            ui.report_button(f"{units} above the threshold (PDF)", partial(
+                disproportionality_report.list_pdf, listing, settings, place=project.name, unit=unit),
+                f"{unit}s-above.pdf", key="gaps_state_pdf")
         with right:
-            ui.report_button("Districts above the threshold (spreadsheet)", partial(
-                disproportionality_report.list_workbook, listing), "districts-above.xlsx", key="gaps_state_xlsx")
+            ui.report_button(f"{units} above the threshold (spreadsheet)", partial(
+                disproportionality_report.list_workbook, listing, unit), f"{unit}s-above.xlsx", key="gaps_state_xlsx")
 
 ui.done()

@@ -162,7 +162,8 @@ def _state(store: Store, project, path: Path | None, settings: GapSettings):
 
 
 def screen_file(args: argparse.Namespace, listing: bool = False):
-    """Read, detect, prepare and screen one file; the exported gap table (`listing`: (the state list, settings))."""
+    """Read, detect, prepare and screen one file; the exported gap table (`listing`: the state list, the settings
+    and what the list lists, "district" or "school")."""
     path: Path = args.file
     if not path.is_file():
         raise UserError(f"There is no file {path}; check the path and try again.")
@@ -201,7 +202,7 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
             store.close()
     if listing:
         level = "school" if "school" in args.by and prepared.has_school else "district"
-        return disproportionality.state_list(table, settings, level), settings
+        return disproportionality.state_list(table, settings, level), settings, level
     return export_table(table)
 
 
@@ -240,11 +241,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             from .outputs import disproportionality as disproportionality_report  # noqa: PLC0415 - PDF: only here
 
-            listing, settings = screen_file(args, listing=True)
+            listing, settings, unit = screen_file(args, listing=True)
             if fmt == "pdf":
-                args.out.write_bytes(disproportionality_report.list_pdf(listing, settings, place=args.file.name))
+                args.out.write_bytes(disproportionality_report.list_pdf(listing, settings, place=args.file.name,
+                                                                        unit=unit))
             elif fmt == "xlsx":
-                args.out.write_bytes(disproportionality_report.list_workbook(listing))
+                args.out.write_bytes(disproportionality_report.list_workbook(listing, unit))
             else:
                 write(listing, fmt, args.out)
             return 0

@@ -211,12 +211,16 @@ def test_state_mode_lists_the_districts_the_rule_would_from_its_own_text(tmp_pat
 
 
 def test_state_mode_writes_a_pdf_and_a_spreadsheet(state_files, tmp_path, capsys):
+    from tests.test_reports import pdf_text  # poppler's pdftotext, as the reports' own tests read PDFs
+
     districts, state = state_files
     pdf, xlsx = tmp_path / "list.pdf", tmp_path / "list.xlsx"
     for out in (pdf, xlsx):
         assert cli.main(["screen", str(districts), "--by", "district", "--state-comparison", str(state), "--list",
                          "--risk-ratio-threshold", "1.5", "--out", str(out)]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert "Districts above the risk-ratio threshold" in pdf_text(pdf.read_bytes(), tmp_path)
+    assert pd.ExcelFile(io.BytesIO(xlsx.read_bytes())).sheet_names == ["Districts"]
     sheet = pd.read_excel(io.BytesIO(xlsx.read_bytes()))
     assert list(sheet["District"]) == ["B", "A"]  # 2.29 against the state, then 1.88 against all others
     assert list(sheet["Risk ratio against"]) == ["state", "all others"]

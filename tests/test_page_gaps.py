@@ -247,6 +247,10 @@ def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_p
     assert (len(listed[0]) if listed else 0) == len(expected)
     if len(expected):
         assert set(listed[0]["School"]) == set(expected["school"])
+    # its rules and downloads say what it lists
+    assert any(c.value.startswith("Each school's groups") for c in at.caption)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Schools above the threshold (PDF)" in labels and not any(b.startswith("Districts") for b in labels)
 
 
 def disproportionality_list(store, project, unit):

@@ -43,33 +43,35 @@ def readable_list(listing: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def describe(settings: GapSettings) -> str:
-    """The rules the list used, in one paragraph."""
+def describe(settings: GapSettings, unit: str = "district") -> str:
+    """The rules the list used, in one paragraph (`unit`: "district" or "school", what the list lists)."""
     among = f" among {settings.among_group}" if settings.among_group else ""
     progress = (f" Reasonable progress: the risk ratio fell by at least {settings.progress_drop:g} in each of the "
                 "two prior consecutive years." if settings.progress_drop > 0 else "")
-    return (f"Each district's groups{among} compared with all other children of the district, or — when those "
+    return (f"Each {unit}'s groups{among} compared with all other children of the {unit}, or — when those "
             f"are fewer than {settings.min_n} or fewer than {settings.min_cell} have the outcome — with all other "
             f"children of the state (the alternate risk ratio). Listed: a risk ratio that exceeds "
             f"{settings.risk_ratio_threshold:g} in the latest year; the consecutive school years it did (a missing "
             f"year ends the run). Groups below the minimum sizes are not listed.{progress}")
 
 
-def list_pdf(listing: pd.DataFrame, settings: GapSettings, title: str = "Districts above the risk-ratio threshold",
-             place: str = "", day: dt.date | None = None) -> bytes:
-    """The state list as a landscape PDF: the rules, a count per category and years, then every row."""
+def list_pdf(listing: pd.DataFrame, settings: GapSettings, title: str = "", place: str = "",
+             day: dt.date | None = None, unit: str = "district") -> bytes:
+    """The state list as a landscape PDF: the rules, a count per category and years, then every row (`unit`:
+    "district" or "school", what the list lists)."""
+    title = title or f"{unit.capitalize()}s above the risk-ratio threshold"
     doc = Document(title, place or "State screen", day, landscape=True)
     doc.heading(title)
-    doc.paragraph(describe(settings), size=9)
+    doc.paragraph(describe(settings, unit), size=9)
     if listing.empty:
-        doc.empty("No district's group exceeds the threshold in the latest year.")
+        doc.empty(f"No {unit}'s group exceeds the threshold in the latest year.")
         return doc.to_bytes()
     counts = listing.groupby(["category", "years_flagged"]).size().unstack(fill_value=0)
     doc.heading("How many, by category and consecutive years", 2)
     doc.table(["Category"] + [f"{int(k)} year{'s' if k > 1 else ''}" for k in counts.columns],
               [[c] + [number(v, 0) for v in row] for c, row in zip(counts.index, counts.to_numpy())],
               numeric=tuple(range(1, len(counts.columns) + 1)))
-    doc.heading("Every district group above the threshold", 2)
+    doc.heading(f"Every {unit} group above the threshold", 2)
     people = readable_list(listing)
     rows = [[_cell(col, v) for col, v in zip(people.columns, row)] for row in people.itertuples(index=False)]
     doc.table(list(people.columns), rows, size=6.5)
@@ -86,9 +88,9 @@ def _cell(heading: str, value) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def list_workbook(listing: pd.DataFrame) -> bytes:
+def list_workbook(listing: pd.DataFrame, unit: str = "district") -> bytes:
     """The state list as a workbook (through the one safe writer)."""
-    return spreadsheet.workbook({"Districts": readable_list(listing)})
+    return spreadsheet.workbook({f"{unit.capitalize()}s": readable_list(listing)})
 
 
 DISPROPORTIONALITY_COLUMNS = ("Group", "Outcome", "Risk", "Risk ratio", "Against", "Alternate RR", "Weighted RR",
