@@ -33,6 +33,11 @@ def clean_sql(expr: str) -> str:
     return f"(CASE WHEN MAP {{{marks}}}[trim({expr})] THEN NULL ELSE trim({expr}) END)"
 
 
+def read_sql(expr: str, cleaned: bool) -> str:
+    """`expr` as `clean_sql` reads it; as it is when its table already holds cleaned values (`DataFile.cleaned`)."""
+    return expr if cleaned else clean_sql(expr)
+
+
 # (kind, name pattern, dimension label, yes label, no label)
 _DIMENSIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("disability_category", r"(disability_?(category|type|code|cat)|primary_?disability|disab_?cat|sped_?category|"

@@ -16,7 +16,7 @@ import duckdb
 from ..errors import UserError
 from ..models import ColumnMap, DataSet, new_id
 from ..sql import quote_ident
-from .codes import MAX_CODES, NO, YES, clean_sql, dimension_kind, nice_label, norm, propose_codes
+from .codes import MAX_CODES, NO, YES, dimension_kind, nice_label, norm, propose_codes, read_sql
 from .edfacts import EDFACTS_GROUPS, EdfactsColumn, edfacts_columns, measure_label, school_year
 from .mapping import column_for
 from .read import columns_of
@@ -195,14 +195,10 @@ def _profiles(con, table: str, names: list[str], cleaned: bool = False) -> dict[
     return out
 
 
-def _clean(name: str, cleaned: bool) -> str:
-    return quote_ident(name) if cleaned else clean_sql(quote_ident(name))
-
-
 def _profile_batch(con, table: str, names: list[str], cleaned: bool = False) -> dict[str, Profile]:
     # Each value is cleaned and read as a number once, in the inner query (not once per aggregate).
-    inner = ", ".join(f"{_clean(name, cleaned)} AS v{i}, TRY_CAST(replace({_clean(name, cleaned)}, '%', '') "
-                      f"AS DOUBLE) AS n{i}" for i, name in enumerate(names))
+    values = [read_sql(quote_ident(name), cleaned) for name in names]
+    inner = ", ".join(f"{v} AS v{i}, TRY_CAST(replace({v}, '%', '') AS DOUBLE) AS n{i}" for i, v in enumerate(values))
     sample = f"(SELECT {inner} FROM {table})"
     parts = [f"approx_count_distinct(v{i}), count(v{i}), list(DISTINCT v{i}) FILTER (WHERE v{i} IS NOT NULL)"
              f"[1:{MAX_CODES + 1}], count(n{i}), min(n{i}), max(n{i})" for i in range(len(names))]
@@ -270,7 +266,7 @@ def _complete_codes(con, table: str, dataset: DataSet, cleaned: bool = False) ->
     if not groups:
         return
     parts = ", ".join(
-        f"list(DISTINCT {_clean(c.column, cleaned)})[1:{MAX_CODES + 1}]" for c in groups)
+        f"list(DISTINCT {read_sql(quote_ident(c.column), cleaned)})[1:{MAX_CODES + 1}]" for c in groups)
     values = con.execute(f"SELECT {parts} FROM {table}").fetchone()
     for column, found in zip(groups, values):
         found = sorted(v for v in (found or []) if v is not None)

@@ -22,7 +22,7 @@ from ..errors import UserError
 from ..models import ColumnMap, CombinedGroup, DataFile, DataSet, Project
 from ..sql import quote_ident, quote_literal
 from ..store import CACHE, Store
-from .codes import ALL_WORDS, MAX_CODES, REPORT_CATEGORIES, SUPPRESSED, clean_sql, norm
+from .codes import ALL_WORDS, MAX_CODES, REPORT_CATEGORIES, SUPPRESSED, norm, read_sql
 from .detect import higher_is_better
 from .edfacts import edfacts_pairs, with_suffix
 from .mapping import check_mapping, column_for, column_map
@@ -128,8 +128,7 @@ def source_column(dataset: DataSet, data_file: DataFile, column: str) -> str:
 def column_sql(dataset: DataSet, data_file: DataFile, column: str) -> str:
     """A column's values, trimmed and with missing-value marks NULL (`codes.clean_sql`: as the table holds them
     when `read_upload` cleaned it)."""
-    name = quote_ident(source_column(dataset, data_file, column))
-    return name if data_file.cleaned else clean_sql(name)
+    return read_sql(quote_ident(source_column(dataset, data_file, column)), data_file.cleaned)
 
 
 def _school_sql(dataset: DataSet, data_file: DataFile, *, students: bool = False) -> str:

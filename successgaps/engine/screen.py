@@ -165,12 +165,14 @@ def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame 
             memo: Memo | None = None) -> pd.DataFrame:
     """Every cell before the gate: all places, each year; with the true counts and the internal columns
     `protect` reads (`_pooled` stays False: the gate's model can take pooled years, the screen publishes none)."""
-    schools = prepared.has_school
-    count = lambda: gather(con, prepared, settings, schools, True)  # noqa: E731
+    count = partial(gather, con, prepared, settings, prepared.has_school, True)
     if memo is not None and prepared.cube:  # a cube is named by the SQL it was built from: its name is its rows
-        count = partial(memo.get, ("counts", prepared, settings.comparison == "reference" and settings.reference_group,
-                                   settings.among_dimension, settings.among_group), partial(_read_only, count))
-    years = _compute(count(), prepared, settings, state)
+        reference = settings.reference_group if settings.comparison == "reference" else ""
+        raw = memo.get(("counts", prepared, reference, settings.among_dimension, settings.among_group),
+                       lambda: _read_only(count()))
+    else:
+        raw = count()
+    years = _compute(raw, prepared, settings, state)
     years["_pooled"] = False
     if settings.among_group:  # the population the screen is limited to
         years.attrs["among"] = f"{settings.among_dimension}: {settings.among_group}"
@@ -181,10 +183,9 @@ def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame 
     return years
 
 
-def _read_only(count) -> dict:
-    """`count()`'s columns, kept by a memo for later screens: numpy ones made read-only, so no table built on
-    them can change them."""
-    raw = count()
+def _read_only(raw: dict) -> dict:
+    """Counts kept by a memo for later screens: their numpy columns made read-only, so no table built on them
+    can change them."""
     for value in raw.values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
