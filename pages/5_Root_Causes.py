@@ -94,7 +94,7 @@ elif needs:
 # ---------------------------------------------------------------- priorities
 st.header(f"Priorities ({len(project.priorities)} of at most {root_causes.MAX_PRIORITIES})")
 if editing and needs:
-    with st.expander("Add a priority", expanded=not project.priorities, key="rc_add_box", on_change="rerun"):
+    with ui.form_box("Add a priority", key="rc_add_box", open_first=not project.priorities):
         st.multiselect("The areas of need it comes from (most votes first)", root_causes.by_votes(needs),
                        format_func=_title, key="rc_new_indicators")
         st.text_input("Title (leave empty to use the first area's name)", key="rc_new_title")

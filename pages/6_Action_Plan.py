@@ -177,7 +177,7 @@ for n, goal in enumerate(project.goals, 1):
         st.button("Remove this goal and its steps", key=f"plan_rm_goal_{gid}", on_click=ui.edit,
                   args=(action_plan.remove_goal, gid))
 
-with st.expander("Add a goal", expanded=not project.goals, key="plan_add_goal_box", on_change="rerun"):
+with ui.form_box("Add a goal", key="plan_add_goal_box", open_first=not project.goals):
     st.selectbox("For the priority", list(priorities)[1:] + [""], format_func=priorities.get,
                  key="plan_new_goal_priority")
     st.text_area("The goal (you can refine it after adding)", key="plan_new_goal",

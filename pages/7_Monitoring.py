@@ -124,10 +124,7 @@ if project.reviews:
 else:
     st.caption("No reviews scheduled yet.")
 if not ui.presenting():
-    # open when the page first shows a project without reviews, and never closed under the team's hands: a
-    # default that changed once the schedule exists would make it a new box, closed, its confirmation inside
-    schedule_open = st.session_state.setdefault(f"mon_schedule_open_{project.id}", not project.reviews)
-    with st.expander("Schedule reviews", expanded=schedule_open, key="mon_schedule_box", on_change="rerun"):
+    with ui.form_box("Schedule reviews", key="mon_schedule_box", open_first=not project.reviews):
         c1, c2 = st.columns(2)
         c1.number_input("Full-team review every … months", 1, 12, 3, key="mon_team_every")
         c2.number_input("Implementers check-in every … months (first six months)", 1, 6, 1, key="mon_check_every")

@@ -37,6 +37,8 @@ def test_a_goal_gets_its_baseline_from_the_gap_data_and_says_what_it_still_needs
     at.text_area(key="plan_new_goal").input("Raise the graduation rate of English learners")
     _click(at, "Add goal")
     goal = store.load(chosen.id).goals[0]
+    # the box the team typed in stays open (a box whose default followed the first goal would close, as new)
+    assert next(e for e in at.expander if e.label == "Add a goal").proto.expanded
     assert goal.priority_id == chosen.priorities[0].id and goal.baseline == 0.62
     link = f"{goal.id}_st1_rate"
     assert at.number_input(key=f"plan_baseline_{link}").value == 62.0

@@ -66,6 +66,8 @@ def test_a_sixth_priority_is_refused_with_a_sentence(run, rated, store):
         next(b for b in at.button if b.label == "Add priority").click().run()
         assert not at.exception
     assert [p.title for p in store.load(rated.id).priorities] == ["One", "Two", "Three", "Four", "Five"]
+    # the box stayed open from the first priority on: the team adds the next without reopening it
+    assert next(e for e in at.expander if e.label == "Add a priority").proto.expanded
     assert "already has 5 priorities, the most the process allows" in at.error[0].value
     assert any("Priorities (5 of at most 5)" in h.value for h in at.header)
 

@@ -340,6 +340,15 @@ def focus_banner(project: Project) -> None:
             st.info(f"**Our success gap:** {esc(focus.text)}")
 
 
+def form_box(label: str, *, key: str, open_first: bool):
+    """An expander holding a form of the page (add a priority, a goal, the review schedule), open as
+    `open_first` says when this tab first shows it for the open project, and kept so for the session.
+    Streamlit counts `expanded` in a stateful expander's identity: a default that followed the team's own
+    first entry would make it a new box, closed under their hands, its confirmation hidden inside it."""
+    opened = st.session_state.setdefault(f"sg_box_{key}_{st.session_state.get(_PROJECT_ID)}", open_first)
+    return st.expander(label, expanded=opened, key=key, on_change="rerun")
+
+
 def done() -> None:
     """End of the page: a page without slides is one slide of the deck; the marker browser tests wait for."""
     if st.session_state.get(_BAR) is not None:
