@@ -480,3 +480,48 @@ def test_screens_that_share_a_memo_give_the_same_tables_and_reuse_the_gate_where
     shared.loc[shared.index[0], "suppressed"] = not shared["suppressed"].iloc[0]  # a caller changes its copy
     pd.testing.assert_frame_equal(screen(store.cursor(), prepared, steps[-1][0], extra=True, memo=memo), alone)
     store.close()
+
+
+def test_a_large_screen_certifies_its_outcomes_in_two_processes_with_the_same_hidden_cells_as_one(
+        tmp_path, monkeypatch):
+    """Outcomes are separate tables, so the privacy gate of a large screen shares them out between this process
+    and a forked second one: the table is the very same, and if the second process fails, this one does its part."""
+    import os  # noqa: PLC0415
+
+    from successgaps.data import datasets, views  # noqa: PLC0415
+    from successgaps.engine import certificates  # noqa: PLC0415
+    from successgaps.process import sample  # noqa: PLC0415
+    from successgaps.store import Store  # noqa: PLC0415
+
+    path = tmp_path / "district.csv"
+    sample.generate(students_per_grade=60).to_csv(path, index=False)
+    store = Store(tmp_path / "ws", memory=True)
+    project = store.create("Riverbend")
+    prepared = views.prepare(store.cursor(), project, datasets.create_dataset(store, project, path, path.name))
+    table = lambda: screen(store.cursor(), prepared, GapSettings(), by_school=True, by_year=True, extra=True)  # noqa: E731
+    forks, real_fork, lattices = [], os.fork, []
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    monkeypatch.setattr(suppression, "certify", lambda *a: lattices.append(a) or certificates.certify(*a))
+    alone = table()  # the sample's lattice is below PARALLEL_ROWS: one process
+    assert not forks and alone["suppression_reason"].str.contains("cannot be worked out").any()
+    # outcome by outcome, the same hidden cells and causes as one search over the whole lattice
+    (lattice, min_cell), = lattices
+    assert len(set(lattice.outcome.tolist())) > 2
+    for got, whole in zip(certificates.certify(lattice, min_cell), certificates._certify_one(lattice, min_cell)):
+        np.testing.assert_array_equal(got, whole)
+
+    monkeypatch.setattr(certificates, "PARALLEL_ROWS", 0)
+    pd.testing.assert_frame_equal(table(), alone)
+    assert forks == [1]
+
+    parent, real_one = os.getpid(), certificates._certify_one
+
+    def fails_in_the_second_process(lattice, min_cell):
+        if os.getpid() != parent:
+            raise MemoryError
+        return real_one(lattice, min_cell)
+
+    monkeypatch.setattr(certificates, "_certify_one", fails_in_the_second_process)
+    pd.testing.assert_frame_equal(table(), alone)
+    assert forks == [1, 1]
+    store.close()
