@@ -236,8 +236,8 @@ def _bars_in_words(row):
 
 
 if ui.presenting():  # one gap per slide, largest first, filters as set before presenting
-    shown, _ = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
-                               outcomes=outcomes, dimensions=dimensions, district=district)
+    shown, _ = lookup.gap_screen(settings, level=level, school=school, district=district, year=year or None,
+                                 outcomes=outcomes, dimensions=dimensions)
     if shown.empty:
         st.info("No group is large enough to show with these filters and minimum sizes.")
     beyond = shown[shown["flagged"].astype(bool)] if "flagged" in shown else shown
@@ -246,8 +246,8 @@ if ui.presenting():  # one gap per slide, largest first, filters as set before p
     ui.done()
     st.stop()
 
-shown, hidden = ranking.gap_screen(place, settings, level=level, school=school, year=year or None,
-                                   outcomes=outcomes, dimensions=dimensions, district=district)
+shown, hidden = lookup.gap_screen(settings, level=level, school=school, district=district, year=year or None,
+                                  outcomes=outcomes, dimensions=dimensions)
 # The open tab is kept and in the address; bound to it, each tab knows whether it is open, and only the
 # open one is drawn (a rerun would otherwise redraw every tab's charts and tables in the browser).
 screen_tab, heat_tab, closer_tab, statement_tab, state_tab = st.tabs(

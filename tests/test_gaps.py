@@ -311,6 +311,34 @@ def test_multi_year_flags_count_consecutive_latest_years(con):
     assert ranking.flagged(screen(con, prepared, rr, extra=True, by_school=False), rr).sum() == 2
 
 
+def test_the_page_lookup_keeps_a_places_multi_year_flags_and_screens_each_year_as_the_table_does(con, monkeypatch):
+    """Identify gaps' year filter reads the place's multi-year flags again instead of recomputing them; a new
+    threshold computes them anew. Either way the screen is the one `gap_screen` gives from the whole table."""
+    frames = []
+    for year, (el_events, other_events) in {"2022-23": (70, 90), "2023-24": (75, 90), "2024-25": (60, 90)}.items():
+        for group, events in {"EL": el_events, "Other": other_events}.items():
+            frames.append(pd.DataFrame({"school": "North", "year": year, "d_prog": group,
+                                        "o_grad": (np.arange(100) < events).astype(float)}))
+    con.register("frame", pd.concat(frames))
+    con.execute("CREATE TABLE years AS SELECT * FROM frame")
+    prepared = Prepared("student", "years", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
+    table = screen(con, prepared, GapSettings(), extra=True)
+    lookup = ranking.Lookup(table)
+    computed = []
+    real = ranking.multi_year_flags
+    monkeypatch.setattr(ranking, "multi_year_flags", lambda *a: computed.append(1) or real(*a))
+    latest = {}
+    for points in (10, 20):  # English learners are 20, 15 and 30 points behind
+        settings = GapSettings(point_gap_threshold=points, risk_ratio_threshold=0)
+        for year in lookup.years:
+            kept, _ = lookup.gap_screen(settings, level="district", year=year)
+            whole, _ = ranking.gap_screen(table, settings, level="district", year=year)
+            pd.testing.assert_frame_equal(kept, whole)
+        latest[points] = kept.set_index("group").loc["EL", ["years_flagged", "flagged_years"]].tolist()
+    assert len(computed) == 2 * (1 + len(lookup.years))  # once per threshold for the lookup; each time for the table
+    assert latest == {10: [3, "2022-23, 2023-24, 2024-25"], 20: [1, "2024-25"]}
+
+
 def test_ranked_puts_largest_unfavourable_gaps_first_and_keeps_suppressed_apart(con):
     settings = GapSettings()
     df = screen(con, students(con, {"A": (100, 50), "B": (100, 90), "C": (100, 75), "D": (5, 2), "E": (6, 3)}),

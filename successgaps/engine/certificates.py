@@ -768,7 +768,6 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
     o, p, y, g = (np.asarray(a, np.int64) for a in (L.outcome, L.place, L.year, L.group))
     d = np.asarray(L.dimension_of)[g]
     pool = hidden & usable & (g != L.all_group)
-    flex = np.where(pool, np.minimum(up, down), -1.0)
     related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
     plain = pool & ~np.isin(d, sorted(related))
     cell = np.flatnonzero(plain & ~L.virtual & (target > 0) & (True if done is None else ~done))

@@ -199,6 +199,20 @@ class Lookup:
         self.outcomes = list(table["outcome"].unique())  # in the mapping's order
         self.dimensions = list(table["dimension"].unique())
         self.pairs = list(dict.fromkeys((d, g) for d, g, _ in self._cells))  # (dimension, group), in table order
+        self._flags: dict = {}  # (place, settings) -> its `multi_year_flags`
+
+    def gap_screen(self, settings: GapSettings, *, level: str, school: str = "", district: str = "",
+                   **filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """`gap_screen` of one place, its multi-year flags kept per place and settings: a change of year,
+        outcome or dimension only ranks the rows it picks."""
+        place = self.place(level, school, district)
+        key = (level, school, district, settings.model_dump_json())
+        flags = self._flags.get(key)
+        if flags is None:
+            flags = self._flags[key] = multi_year_flags(place, settings)
+            while len(self._flags) > 64:  # the places looked at lately
+                self._flags.pop(next(iter(self._flags)), None)
+        return gap_screen(place, settings, level=level, school=school, district=district, flags=flags, **filters)
 
     def _rows(self, index: dict, key) -> pd.DataFrame:
         return self.table.take(index.get(key, np.zeros(0, int)))
@@ -218,14 +232,15 @@ class Lookup:
 
 def gap_screen(table: pd.DataFrame, settings: GapSettings, *, level: str = "district", school: str = "",
                year: str | None = None, outcomes=None, dimensions=None,
-               district: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+               district: str | None = None, flags: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The screen for one level (and school or district) and year: (shown rows ranked, with `years_flagged`
-    from `multi_year_flags`; suppressed rows apart). `table` is `screen(..., extra=True)`."""
+    from `multi_year_flags`, or `flags` when the caller kept them for this place and settings; suppressed
+    rows apart). `table` is `screen(..., extra=True)`."""
     place = select(table, level=level, school=school if level == "school" else "")
     if district is not None and "district" in place:
         place = place[(place["district"].fillna("") == district).to_numpy()]
     keys = ["level", "school", "dimension", "group", "outcome"] + (["district"] if "district" in place else [])
-    years = multi_year_flags(place, settings)[keys + ["years_flagged", "flagged_years"]]
+    years = (multi_year_flags(place, settings) if flags is None else flags)[keys + ["years_flagged", "flagged_years"]]
     rows = select(place, year=year, outcome=outcomes, dimension=dimensions)
     shown, hidden = ranked(rows, settings)
     # (an empty left side is not merged: pandas can return the right side's rows for it)

@@ -351,12 +351,16 @@ def form_box(label: str, *, key: str, open_first: bool):
     return st.expander(label, expanded=opened, key=key, on_change="rerun")
 
 
+_FROZEN: list = []  # once per process (counting the frozen objects would walk them all)
+
+
 def _freeze_once() -> None:
     """After this server's first page run: what it loaded (modules, the cached tables) is set aside from
     Python's full garbage collections, which would otherwise walk its 200,000 objects (0.1 s, holding up a
     click's run) every few reruns. Given back at exit, so it is freed in order."""
-    if not gc.isenabled() or gc.get_freeze_count():
+    if _FROZEN or not gc.isenabled():
         return
+    _FROZEN.append(True)
     gc.collect()
     gc.freeze()
     atexit.register(gc.unfreeze)

@@ -256,23 +256,23 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
     `formats`: per-column formatters; `help`: column heading -> hover help; `static`: a short summary
     drawn as a plain HTML table (always, not only when presenting); `numbers`: columns kept as numbers,
     with their printf format ("%.2f"), so clicking their heading sorts them by value (a blank stays empty)."""
+    if df.empty:
+        st.caption("Nothing to show yet.")
+        return
+    if columns is not None:  # only the columns drawn are written out for people
+        columns = [c for c in columns if c in df.columns]
+        extra = [c for c in df.columns if c not in columns]
+        if extra and more and not _presenting():
+            if st.toggle("More columns", key=f"{key}_more", help="Show " + ", ".join(map(str, extra)) + ".",
+                         persist_state="page"):  # kept while its tab is closed
+                columns = columns + extra
+        df = df[columns]
     # a number column with a blank would show "None" in the grid: such a column is written out as text
     numbers = {c: f for c, f in (numbers or {}).items() if c in df.columns and not _presenting()
                and pd.to_numeric(df[c], errors="coerce").notna().all()}
     table = for_people(df.drop(columns=list(numbers)), formats)
     for column in [c for c in df.columns if c in numbers]:  # left to right: each lands at its own place
         table.insert(list(df.columns).index(column), column, pd.to_numeric(df[column], errors="coerce").to_numpy())
-    if table.empty:
-        st.caption("Nothing to show yet.")
-        return
-    if columns is not None:
-        columns = [c for c in columns if c in table.columns]
-        extra = [c for c in table.columns if c not in columns]
-        if extra and more and not _presenting():
-            if st.toggle("More columns", key=f"{key}_more", help="Show " + ", ".join(extra) + ".",
-                         persist_state="page"):  # kept while its tab is closed
-                columns = columns + extra
-        table = table[columns]
     if static or _presenting():
         st.table(table, hide_index=True, border="horizontal")
         return
