@@ -15,7 +15,7 @@ from successgaps.models import DataSet, GapSettings
 from successgaps.outputs import charts, gap_reports, sources
 from successgaps.outputs import disproportionality as disproportionality_report
 from successgaps.ui import tables
-from successgaps.ui.guidance import guide_url, metric_columns
+from successgaps.ui.guidance import guide_url
 
 project = ui.page("Identify gaps", step=3)
 ui.focus_banner(project)

@@ -55,6 +55,19 @@ def test_the_csv_is_byte_for_byte_the_old_writers_on_hostile_text_and_every_kind
     assert spreadsheet.csv_text(frame.iloc[:0]) == old_csv_text(frame.iloc[:0])
 
 
+def test_a_csv_file_written_a_slice_of_rows_at_a_time_is_the_same_file(tmp_path):
+    """The command writes a large table's CSV in slices, so its text is never all in memory at once."""
+    frame = hostile_table()
+    for rows in (7, len(frame), 10 * len(frame)):
+        spreadsheet.csv_write(frame, tmp_path / "gaps.csv", rows=rows)
+        assert (tmp_path / "gaps.csv").read_bytes() == old_csv_text(frame).encode("utf-8"), rows
+    spreadsheet.csv_write(frame.iloc[:0], tmp_path / "empty.csv", rows=7)
+    assert (tmp_path / "empty.csv").read_bytes() == old_csv_text(frame.iloc[:0]).encode("utf-8")
+    mixed = pd.DataFrame({"a": pd.Series([1, "=x", None, 2.5] * 3, dtype=object), "b": ["y"] * 12})  # the old way
+    spreadsheet.csv_write(mixed, tmp_path / "mixed.csv", rows=5)
+    assert (tmp_path / "mixed.csv").read_bytes() == old_csv_text(mixed).encode("utf-8")
+
+
 @pytest.mark.parametrize("column", [
     pd.Series([1, "=x", None, 2.5], dtype=object),  # mixed objects
     pd.Series(pd.to_datetime(["2024-01-02 00:00:00", None, "2025-03-04 05:06:07"])),

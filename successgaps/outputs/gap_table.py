@@ -37,7 +37,7 @@ def write(table: pd.DataFrame, fmt: str, out: Path | None) -> None:
         out.write_bytes(spreadsheet.workbook({"Gaps": table}))
         return
     if fmt == "csv" and out is not None:  # the CSV's bytes as made, without a round trip through str
-        out.write_bytes(spreadsheet.csv_utf8(table))
+        spreadsheet.csv_write(table, out)
         return
     text = table.to_json(orient="records", indent=1) + "\n" if fmt == "json" else spreadsheet.csv_text(table)
     if out is None:

@@ -118,19 +118,29 @@ def csv_text(frame: pd.DataFrame) -> str:
     return csv_utf8(frame).decode("utf-8")
 
 
-def csv_utf8(frame: pd.DataFrame) -> bytes:
-    """`csv_text` as UTF-8 bytes (no BOM)."""
+def csv_write(frame: pd.DataFrame, path, rows: int = 250_000) -> None:
+    """`csv_utf8(frame)` written to the file `path`, `rows` rows at a time: the text of a large table (a
+    10M-row file's screen is over 2M rows) is never all in memory at once."""
+    with open(path, "wb") as out:
+        for start in range(0, max(len(frame), 1), rows):
+            out.write(csv_utf8(frame.iloc[start: start + rows], header=start == 0))
+
+
+def csv_utf8(frame: pd.DataFrame, header: bool = True) -> bytes:
+    """`csv_text` as UTF-8 bytes (no BOM); `header=False`: the rows only."""
     floats: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     columns = [_csv_column(frame.iloc[:, j], floats, j) for j in range(frame.shape[1])]
     if any(c is None for c in columns):  # a kind of column this writer does not know: the slow path
-        return frame.map(lambda v: "'" + v if is_formula_like(v) else v).to_csv(index=False).encode("utf-8")
+        return (frame.map(lambda v: "'" + v if is_formula_like(v) else v).to_csv(index=False, header=header)
+                .encode("utf-8"))
     for j, text in _float_text(floats).items():
         columns[j] = text
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(["'" + str(c) if is_formula_like(str(c)) else str(c)
-                                                       for c in frame.columns])
+    head = io.StringIO()
+    if header:
+        csv.writer(head, lineterminator="\n").writerow(["'" + str(c) if is_formula_like(str(c)) else str(c)
+                                                         for c in frame.columns])
     if not len(frame):
-        return header.getvalue().encode("utf-8")
+        return head.getvalue().encode("utf-8")
     columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
     if len(columns) == 1:  # the csv module quotes a lone empty field, so that the row is not blank
         columns = [pc.if_else(pc.equal(columns[0], ""), '""', columns[0])]
@@ -141,7 +151,7 @@ def csv_utf8(frame: pd.DataFrame) -> bytes:
     lines = lines.cast(pa.large_string())
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset: lines.offset + len(lines) + 1]
     body = lines.buffers()[2].to_pybytes()[offsets[0]: offsets[-1]]
-    return header.getvalue().encode("utf-8") + body
+    return head.getvalue().encode("utf-8") + body
 
 
 def _quote_characters() -> str:
