@@ -12,20 +12,35 @@ Bad input ends with one sentence on stderr and a non-zero exit status.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import re
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .data import datasets, quality, views
-from .engine import disproportionality
-from .engine.cells import AMONG_NEEDS_STUDENTS
-from .engine.screen import screen
 from .errors import UserError
 from .models import GapSettings
-from .outputs.gap_table import export_table, write
 from .store import Store
+
+# The engine and the writers (pandas, NumPy, SciPy: most of a second to import) are imported where they are
+# used, after `_load_engine` has begun importing them beside the file's read.
+ENGINE = ("successgaps.engine.screen", "successgaps.engine.disproportionality", "successgaps.outputs.gap_table")
+
+
+def _load_engine() -> None:
+    """Import the engine's modules in a thread while DuckDB reads the file (it lets go of Python as it reads):
+    the user waits for the longer of the two, not their sum. A module that fails to import fails again, with its
+    sentence, where it is used."""
+    def load():
+        with contextlib.suppress(Exception):
+            for name in ENGINE:
+                importlib.import_module(name)
+
+    threading.Thread(target=load, daemon=True, name="engine-import").start()
 
 FORMATS = ("csv", "json", "xlsx", "pdf")
 # A file larger than this is read into a database file in the command's temporary folder, DuckDB's memory capped
@@ -133,6 +148,8 @@ def _among(spec: str, dataset, prepared) -> tuple[str, str]:
     if not spec:
         return "", ""
     if prepared.layout != "student":
+        from .engine.cells import AMONG_NEEDS_STUDENTS  # noqa: PLC0415 - the engine: imported beside the read
+
         raise UserError(AMONG_NEEDS_STUDENTS)
     column, sep, value = spec.partition("=")
     if not sep or not column.strip() or not value.strip():
@@ -157,6 +174,8 @@ def _state(store: Store, project, path: Path | None, settings: GapSettings):
         return None
     if not path.is_file():
         raise UserError(f"There is no state comparison file {path}; check the path and try again.")
+    from .engine import disproportionality  # noqa: PLC0415 - the engine: imported beside the read
+
     dataset = datasets.create_dataset(store, project, path, path.name)
     return disproportionality.state_counts(store.cursor(), views.prepare(store.cursor(), project, dataset), settings)
 
@@ -167,6 +186,7 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
     path: Path = args.file
     if not path.is_file():
         raise UserError(f"There is no file {path}; check the path and try again.")
+    _load_engine()
     settings = GapSettings(min_n=args.min_n, min_cell=args.min_cell,
                            comparison="all_students" if args.comparison == "all-students" else "all_others",
                            risk_ratio_threshold=args.risk_ratio_threshold, progress_drop=args.reasonable_progress)
@@ -179,6 +199,8 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
             project = store.create("screen")
             dataset = datasets.create_dataset(store, project, path, path.name)
             _override(store, project, dataset, args.group, args.outcome)
+            from .engine.screen import screen  # noqa: PLC0415 - imported beside the read: ready, or nearly
+
             # the quality report (DuckDB scans) runs beside the screen (mostly the privacy gate, in Python): on a
             # machine with two cores or more the user waits for the longer of the two, not their sum
             with ThreadPoolExecutor(1) as pool:
@@ -200,6 +222,9 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
                 print("Warning: the file has no school column, so only district rows are written.", file=sys.stderr)
         finally:
             store.close()
+    from .engine import disproportionality  # noqa: PLC0415
+    from .outputs.gap_table import export_table  # noqa: PLC0415
+
     if listing:
         level = "school" if "school" in args.by and prepared.has_school else "district"
         return disproportionality.state_list(table, settings, level), settings, level
@@ -238,10 +263,12 @@ def main(argv: list[str] | None = None) -> int:
                             f"add --out table.{fmt}.")
         if fmt == "pdf" and not args.list:
             raise UserError("A PDF is written for the state list; add --list, or choose csv, json or xlsx.")
+        # the writers are imported once the file is screened: the engine's modules load beside the read
         if args.list:
-            from .outputs import disproportionality as disproportionality_report  # noqa: PLC0415 - PDF: only here
-
             listing, settings, unit = screen_file(args, listing=True)
+            from .outputs import disproportionality as disproportionality_report  # noqa: PLC0415 - PDF: only here
+            from .outputs.gap_table import write  # noqa: PLC0415
+
             if fmt == "pdf":
                 args.out.write_bytes(disproportionality_report.list_pdf(listing, settings, place=args.file.name,
                                                                         unit=unit))
@@ -250,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 write(listing, fmt, args.out)
             return 0
-        write(screen_file(args), fmt, args.out)
+        table = screen_file(args)
+        from .outputs.gap_table import write  # noqa: PLC0415
+
+        write(table, fmt, args.out)
         return 0
     except UserError as exc:
         print(f"Error: {exc}", file=sys.stderr)

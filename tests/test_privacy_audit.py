@@ -79,7 +79,7 @@ def publish_cli(path: Path, by: tuple, comparison: str) -> pd.DataFrame:
 def publish_api(path: Path, by: tuple, comparison: str, combine: tuple[str, str] | None = None) -> pd.DataFrame:
     """The same view through the package (read, detect, add a combined group, prepare, screen, export):
     the only code here that knows the package's module paths."""
-    from successgaps import cli
+    from successgaps.outputs import gap_table
     from successgaps.data import datasets, mapping, views
     from successgaps.engine.screen import screen
     from successgaps.models import GapSettings
@@ -98,7 +98,7 @@ def publish_api(path: Path, by: tuple, comparison: str, combine: tuple[str, str]
                            extra=True)
         finally:
             store.close()
-    return attack.read_table(io.StringIO(cli.export_table(table).to_csv(index=False)))
+    return attack.read_table(io.StringIO(gap_table.export_table(table).to_csv(index=False)))
 
 
 @functools.cache
