@@ -44,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 import warnings
 from collections import deque
 from dataclasses import dataclass, field, fields, replace
@@ -106,14 +107,14 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
     Outcomes are separate tables (every cube, total and blanket stays within its outcome), so each outcome
     is certified on its own: the same result as one search over all of them, and quicker (smaller lookups).
-    A lattice of at least `PARALLEL_ROWS` rows, where the system can fork, is certified by two processes
-    (the search is plain Python, one core each), each taking the next outcome, the largest first, until
-    none is left."""
+    A lattice of at least `PARALLEL_ROWS` rows, on Linux with two cores or more, is certified by two
+    processes (the search is plain Python, one core each), each taking the next outcome, the largest first,
+    until none is left."""
     parts = [np.flatnonzero(L.outcome == o) for o in np.unique(L.outcome)]
     order = sorted(range(len(parts)), key=lambda i: (-len(parts[i]), i))
     done = {}
-    if (len(L.n) >= PARALLEL_ROWS and 1 < len(parts) <= 10_000 and hasattr(os, "fork")
-            and (os.cpu_count() or 1) > 1):
+    if (len(L.n) >= PARALLEL_ROWS and 1 < len(parts) <= 10_000 and sys.platform.startswith("linux")
+            and (os.cpu_count() or 1) > 1):  # fork is safe to use so on Linux (macOS: one process)
         queue = _Queue(order)
         other = _forked(_certify_taken, L, parts, queue, min_cell)
         try:
