@@ -91,3 +91,21 @@ def test_the_timeline_on_paper_names_each_month_once(days):
     assert len(labels) >= 2
     assert len(labels) == len(set(labels)), labels
     matplotlib.pyplot.close(fig)
+
+
+def test_an_average_is_drawn_as_dots_on_an_axis_fitted_to_them_not_as_bars_from_0():
+    """A 49-point gap on a 700-point reading scale: bars from 0 would make the two averages look the same."""
+    row = {"group": "Developmental delay", "comparison": "all other students", "mean": 672.0,
+           "comparison_mean": 720.7, "n": 24, "comparison_n": 5366, "difference": -48.7, "ci_low": -64.3,
+           "ci_high": -33.1, "kind": "numeric"}
+    fig = charts.comparison_bars(row)
+    (dots,) = fig.data
+    assert dots.type == "scatter" and dots.mode == "markers" and _text_on_the_plot(fig) == []
+    assert list(dots.x) == ["Developmental delay<br>672.0 (n = 24)", "all other students<br>720.7 (n = 5,366)"]
+    low, high = fig.layout.yaxis.range
+    assert 600 < low < 672 - 15.6 and 720.7 < high < 740  # fitted to the dots and the interval, with room
+    assert fig.layout.yaxis.title.text == "Average (axis not from 0)"
+    assert list(dots.error_y.arrayminus) == pytest.approx([15.6, 0])  # the gap's interval, around the group
+    rate = charts.comparison_bars({**row, "mean": None, "comparison_mean": None, "rate": 0.62, "comparison_rate": 0.8,
+                                   "kind": "binary"})
+    assert rate.data[0].type == "bar" and tuple(rate.layout.yaxis.range) == (0, 100)

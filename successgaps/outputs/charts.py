@@ -61,8 +61,10 @@ def gap_heatmap(rows: pd.DataFrame, title: str = "Gap in percentage points (grou
 
 
 def comparison_bars(row, title: str = "") -> go.Figure:
-    """The group's rate (or mean) against its comparison, with the 95% interval of the group's value,
-    and n under each bar."""
+    """The group's rate against its comparison as bars on a 0–100 axis, with the 95% interval of the gap
+    around the group's bar and n under each bar. An average (a scale score, days absent) is drawn as dots on
+    an axis fitted to them, their figures and n under each dot: a bar from 0 would make a 50-point gap on
+    a 700-point scale look like nothing, and a bar that does not start at 0 would misstate it."""
     numeric = _finite(row.get("mean"))
     scale = 1 if numeric else 100
     value = row.get("mean") if numeric else row.get("rate")
@@ -76,10 +78,24 @@ def comparison_bars(row, title: str = "") -> go.Figure:
         error = dict(type="data", symmetric=False,
                      array=[float(row["ci_high"]) - float(row["difference"]), 0],
                      arrayminus=[float(row["difference"]) - float(row["ci_low"]), 0], color="#333333", width=8)
+    if numeric:
+        labels = [f"{row.get('group')}<br>{_value_text(values[0], True)} (n = {_n(row.get('n'))})",
+                  f"{row.get('comparison')}<br>{_value_text(values[1], True)} (n = {_n(row.get('comparison_n'))})"]
+        fig = go.Figure(go.Scatter(x=labels, y=values, mode="markers", error_y=error, marker=dict(
+            color=[GROUP_COLOUR, COMPARISON_COLOUR], symbol=["circle", "square"], size=26)))
+        ends = [v for v in values if v is not None]
+        if error and values[0] is not None:
+            ends += [values[0] + error["array"][0], values[0] - error["arrayminus"][0]]
+        if ends:  # room above and below the dots and the interval: nothing touches the plot's edge
+            pad = (max(ends) - min(ends)) * 0.2 or abs(max(ends)) * 0.05 or 1.0
+            fig.update_yaxes(range=[min(ends) - pad, max(ends) + pad])
+        fig.update_yaxes(title="Average (axis not from 0)")
+        fig.update_xaxes(range=[-0.5, 1.5])  # each dot in the middle of its half
+        return _layout(fig, title)
     fig = go.Figure(go.Bar(x=labels, y=values, marker_color=[GROUP_COLOUR, COMPARISON_COLOUR], error_y=error,
                            text=[_value_text(v, numeric) for v in values], textposition="inside",
                            insidetextanchor="start"))
-    fig.update_yaxes(title="Average" if numeric else "Percent", range=None if numeric else [0, 100])
+    fig.update_yaxes(title="Percent", range=[0, 100])
     return _layout(fig, title)
 
 
