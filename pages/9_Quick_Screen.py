@@ -84,11 +84,20 @@ for note in quick.notes:
     st.caption(note[:1].upper() + note[1:] + ".")
 
 year = statements.year_phrase(quick.year)
+left_open = {gap.key for gap in quick.open_gaps}
+
+
+def _slide(gap) -> None:
+    if gap.key in left_open:
+        st.warning("Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at "
+                   "every end.", icon=":material/warning:")
+    st.markdown(f"### {ui.esc(gap.sentence)}")
+
+
 if quick.gaps:
     st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
-    if ui.presenting():  # one gap at a time for the shared screen
-        ui.present_one(quick.gaps, "qs_present", lambda gap: st.markdown(f"### {ui.esc(gap.sentence)}"),
-                       label=lambda gap: gap.title)
+    if ui.presenting():  # one gap at a time for the shared screen: these, then those the ranges leave open
+        ui.present_one(quick.gaps + quick.open_gaps, "qs_present", _slide, label=lambda gap: gap.title)
     else:
         st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(quick.gaps, 1)))
     s = quick.project.gap_settings
@@ -98,9 +107,17 @@ if quick.gaps:
                "students are never ranked. The 95% interval shows how sure each figure is.")
 elif quick.empty:  # never a false "No gap": nothing is shown here
     st.warning(quick.empty)
-else:
+elif not quick.open_gaps:
     st.success("No gap" + (f" in {year}" if year else "") + f" is beyond the usual thresholds at {quick.place_label}, "
                f"among the {quickscreen.counted(quick.shown, 'result')} large enough to show.")
+if quick.open_gaps:  # never a false "No gap": a file of ranges cannot rule these out
+    st.header("Gaps the file's ranges leave open" + (f" in {year}" if year else ""))
+    st.warning(quickscreen.open_sentence(quick), icon=":material/warning:")
+    if ui.presenting() and not quick.gaps:
+        ui.present_one(quick.open_gaps, "qs_present", _slide, label=lambda gap: gap.title)
+    elif not ui.presenting():
+        st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}"
+                               for i, gap in enumerate(quick.open_gaps, 1)))
 for note in quick.far_out.values():  # an outcome with values far outside its usual range: check before trusting
     st.warning(ui.esc(note), icon=":material/warning:")
 
@@ -126,7 +143,8 @@ with st.expander("The table behind these sentences"):
 
 
 def _keep(current: quickscreen.QuickScreen) -> None:  # the place and year on screen when it was clicked
-    chosen = [gap.key for i, gap in enumerate(current.gaps) if st.session_state.get(f"qs_pick_{current.digest}_{i}")]
+    chosen = [gap.key for i, gap in enumerate(current.gaps + current.open_gaps)
+              if st.session_state.get(f"qs_pick_{current.digest}_{i}")]
     try:
         created = quickscreen.keep(ui.store(), current, st.session_state.get("qs_name", ""), chosen)
     except UserError as exc:
@@ -149,7 +167,7 @@ elif not ui.presenting() and ui.can_create():
     st.markdown("Make it a full project in one click: the data, the mapping and the gaps you tick below are "
                 "carried over.")
     st.text_input("Project name", value=quick.project.name, key="qs_name")
-    for i, gap in enumerate(quick.gaps):
+    for i, gap in enumerate(quick.gaps + quick.open_gaps):
         st.checkbox(f"Carry over as a gap statement: {gap.title}", key=f"qs_pick_{quick.digest}_{i}")
     st.button("Keep this", type="primary", key="qs_keep", on_click=_keep, args=(quick,))
 

@@ -121,3 +121,25 @@ def test_a_state_report_card_screens_the_state_then_a_district_as_the_state_publ
     # the district's own D row (80 students), not its two schools added up (65)
     assert "In Alder Unified (10017), in 2022–23, 56% of students with disabilities graduated" in listing
     assert "(n = 80)" in listing
+
+
+RANGES = (  # one school, as EDFacts publishes a small group: children with disabilities "60-79"
+    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
+    "STATE,01,0100005,Town,010000500871,Town High,200,85-89,40,60-79,26NOV16\n").encode()
+
+
+def test_a_file_of_ranges_is_never_told_no_gap_the_gap_it_leaves_open_is_listed_and_presented(open_page, store):
+    at = drop(open_page(PAGE), "acgr.csv", RANGES)
+    assert not at.exception
+    assert not any(s.value.startswith("No gap") for s in at.success)
+    assert any("this is not a finding of no gap" in w.value for w in at.warning)
+    assert "Gaps the file's ranges leave open in 2014–15" in [h.value for h in at.header]
+    [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert "Children with disabilities" in listing and "a gap of between 8 and 36 percentage points" in listing
+    assert any("Carry over as a gap statement: Children with disabilities" in c.label for c in at.checkbox)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    assert not at.exception
+    assert any("Left open by the file's ranges" in w.value for w in at.warning)
+    [slide] = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert "between 60% and 79% of children with disabilities" in slide
+    assert not [c for c in at.checkbox if c.key.startswith("qs_pick_")]

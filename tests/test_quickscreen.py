@@ -213,3 +213,31 @@ def test_the_default_year_is_the_latest_with_groups_large_enough_to_show(tmp_pat
     assert latest.year == "2024-25" and latest.shown == 0 and not latest.gaps
     assert "is hidden" in latest.empty and "another year (2022–23, 2023–24)" in latest.empty
     assert "smaller minimum size" in latest.empty
+
+
+RANGES = (  # one school, as EDFacts publishes a small group: children with disabilities "60-79"
+    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
+    "STATE,01,0100005,Town,010000500871,Town High,200,85-89,40,60-79,26NOV16\n").encode()
+
+
+def test_a_file_of_ranges_never_reads_as_no_gap_the_gaps_it_leaves_open_are_listed_with_their_ranges(tmp_path):
+    """Children with disabilities graduated at 60-79% against 86-96% for the others: a gap of 8 to 36 points,
+    22 at the middle. Not beyond the 10-point threshold at every end, so not among the gaps beyond it — and
+    not "no gap" either: the file's ranges leave it open, and the screen and the one-pager say so."""
+    from test_reports import pdf_text  # noqa: PLC0415 - poppler's pdftotext, as the reports' own tests read PDFs
+
+    q = quickscreen.choose(quickscreen.run(RANGES, "acgr.csv", tmp_path))
+    assert q.gaps == [] and q.shown > 0 and not q.empty
+    [gap] = q.open_gaps
+    assert gap.title == "Children with disabilities · Four-year graduation"
+    assert "between 60% and 79% of children with disabilities" in gap.sentence
+    assert "a gap of between 8 and 36 percentage points" in gap.sentence
+    said = quickscreen.open_sentence(q)
+    assert said.startswith("No gap is beyond the usual thresholds at every end of the file's ranges")
+    assert "this gap is beyond them: this is not a finding of no gap" in said
+    text = " ".join(pdf_text(gap_reports.one_pager(q), tmp_path).split())
+    assert "Gaps the file's ranges leave open" in text and "No gap is beyond the thresholds among" not in text
+    # an exact file with the same middles has its gap beyond the thresholds, listed as such
+    exact = quickscreen.choose(quickscreen.run(RANGES.replace(b"85-89", b"87").replace(b"60-79", b"70"), "acgr.csv",
+                                               tmp_path / "exact"))
+    assert [g.title for g in exact.gaps] == [gap.title] and exact.open_gaps == []

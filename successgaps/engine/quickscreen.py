@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ..data import datasets, mapping, quality, read, views
@@ -69,7 +70,7 @@ class QuickScreen:
     years: int
     groupings: int
     outcomes: int
-    gaps: list[Gap]
+    gaps: list[Gap]  # beyond the thresholds (at every end of a range-coded rate's range)
     heatmap_rows: pd.DataFrame  # the latest year's yes/no rows, for `charts.gap_heatmap`
     suppressed: list[str]
     data: bytes = field(repr=False, default=b"")  # the upload itself, held in memory for "Keep this"
@@ -79,6 +80,7 @@ class QuickScreen:
     notes: list[str] = field(default_factory=list)  # e.g. schools left out of the whole file's sums
     empty: str = ""  # when nothing is shown: why, and what would show something (never a false "No gap")
     far_out: dict[str, str] = field(default_factory=dict)  # outcome -> `quality.far_out_notes`' sentence
+    open_gaps: list[Gap] = field(default_factory=list)  # beyond them at the middle of the file's ranges only
 
     @property
     def dataset(self):
@@ -203,6 +205,7 @@ def choose(quick: QuickScreen, place: tuple[str, str, str] | None = None, year: 
     notes = _notes(shown)
     chosen = replace(quick, place=place, year=year, shown=len(shown), notes=notes,
                      gaps=largest(quick.table, quick.project.gap_settings, year, place=place),
+                     open_gaps=left_open(quick.table, quick.project.gap_settings, year, place=place),
                      heatmap_rows=latest[latest["kind"] == "binary"], suppressed=suppressed_lines(latest))
     return replace(chosen, empty="" if len(shown) else _empty(chosen, latest, groups))
 
@@ -300,6 +303,34 @@ def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TO
     return out
 
 
+def left_open(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP,
+              place: tuple[str, str, str] | None = None) -> list[Gap]:
+    """The gaps a file's published ranges leave open (EDFacts gives rates as "80-84" or "GE50"; a sum of
+    schools gives a range too): beyond the thresholds at the middle of the ranges, but not at every end of
+    them, so `largest` cannot list them. The largest at the middle first. Listed apart, worded with their
+    ranges, so that a file of ranges never reads as "no gap"."""
+    rows = latest_rows(table, year, place)
+    rows = rows[~rows["suppressed"].astype(bool)].reset_index(drop=True)
+    middle = rows.assign(rate_low=float("nan"), rate_high=float("nan"), comparison_rate_low=float("nan"),
+                         comparison_rate_high=float("nan"))  # `rate`, `comparison_rate`: the ranges' middles
+    chosen = rows[ranking.ranged(rows) & ranking.flagged(middle, settings).to_numpy()
+                  & ~ranking.flagged(rows, settings).to_numpy()]
+    against = chosen["difference"].astype(float) * np.where(ranking._hib(chosen), -1.0, 1.0)  # > 0: worse
+    chosen = chosen.loc[against.sort_values(ascending=False, kind="stable").index].head(top)
+    return [Gap(key=f"{row['dimension']}|{row['group']}|{row['outcome']}", title=f"{row['group']} · {row['outcome']}",
+                sentence=statements.gap_sentence(row, interval=True), row=row) for row in chosen.to_dict("records")]
+
+
+def open_sentence(quick: QuickScreen) -> str:
+    """What the ranges leave open, in one warning (the screen and the one-pager)."""
+    return (("No other gap" if quick.gaps else "No gap") + " is beyond the usual thresholds at every end of "
+            "the file's ranges: it gives rates as ranges (as EDFacts and many state files publish them, to protect "
+            "students). At the middle of their ranges, "
+            + (f"these {len(quick.open_gaps)} gaps are" if len(quick.open_gaps) > 1 else "this gap is") + " beyond them: "
+            "this is not a finding of no gap. The exact figures (the state's own files, or a student-level file) "
+            "would tell.")
+
+
 def suppressed_lines(rows: pd.DataFrame) -> list[str]:
     """"Pacific Islander (Race/ethnicity), 4 outcomes: fewer than 30 students in the group." per group and reason."""
     hidden = rows[rows["suppressed"]]
@@ -327,7 +358,7 @@ def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[st
     project = Project(name=name or "Quick screen", gap_settings=quick.project.gap_settings.model_copy(),
                       datasets=[dataset])
     chosen = set(chosen_statements)
-    for gap in quick.gaps:  # worded as step 3 drafts a statement (no interval); the first is the focus
+    for gap in quick.gaps + quick.open_gaps:  # worded as step 3 drafts a statement (no interval); the first is the focus
         if gap.key in chosen:
             statements.add(project, gap.row, statements.gap_sentence(gap.row), dataset_id=dataset.id)
     created = store.create(name, project)

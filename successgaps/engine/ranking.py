@@ -49,6 +49,12 @@ def _ends(df: pd.DataFrame):
     return np.where(hib, hi, lo), np.where(hib, clo, chi), ranged
 
 
+def ranged(df: pd.DataFrame) -> np.ndarray:
+    """Per row: the group's rate or its comparison's is a range (a public file's "80-84", "GE50")."""
+    ends = _ends(df)
+    return np.zeros(len(df), bool) if ends is None else ends[2]
+
+
 def _hib(df: pd.DataFrame) -> np.ndarray:
     return df["higher_is_better"].to_numpy(bool) if "higher_is_better" in df else np.ones(len(df), bool)
 

@@ -291,8 +291,12 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
         doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.gaps], size=9)
     elif quick.empty:
         doc.paragraph(quick.empty)
-    else:
+    elif not quick.open_gaps:
         doc.paragraph("No gap is beyond the thresholds among the groups large enough to show.")
+    if quick.open_gaps:  # a file of ranges cannot rule these out
+        doc.heading("Gaps the file's ranges leave open" + (f" in {year}" if year else ""))
+        doc.paragraph(quickscreen.open_sentence(quick), size=9)
+        doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.open_gaps], size=9)
     _far_out(doc, quick.far_out, list(quick.far_out))
     for note in quick.notes:
         doc.paragraph(note[:1].upper() + note[1:] + ".", size=8)
