@@ -552,4 +552,10 @@ def test_a_large_screen_certifies_its_outcomes_in_two_processes_with_the_same_hi
     monkeypatch.setattr(certificates, "_certify_one", fails_in_the_second_process)
     pd.testing.assert_frame_equal(table(), alone)
     assert forks == [1, 1]
+
+    def no_process_to_spare():
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_process_to_spare)  # this process does it all
+    pd.testing.assert_frame_equal(table(), alone)
     store.close()

@@ -169,10 +169,15 @@ def _forked(fn, *args):
     what it inherited) and leaves with `os._exit`: no database, file or thread of this process is used there."""
     try:
         read, write = os.pipe()
+    except OSError:  # no file to spare: this process does it all
+        return dict
+    try:
         with warnings.catch_warnings():  # Python 3.12+ warns of forking with threads: the copy runs none
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
-    except OSError:
+    except OSError:  # no process to spare: this one does it all
+        os.close(read)
+        os.close(write)
         return dict
     if pid == 0:  # the copy
         status = 1
