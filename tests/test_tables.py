@@ -59,3 +59,19 @@ def test_the_gap_screen_answers_in_its_first_columns():
     assert table[tables.GAP_SHORT].iloc[0].tolist() == ["English learners", "Graduated", "71%", "89%",
                                                          "−18 points", "yes", "3", "142"]
     assert table.iloc[0]["p-value"] == "p < 0.001" and table.iloc[0]["Why hidden"] == "—"
+
+
+def test_a_gap_the_files_ranges_leave_open_says_so_in_the_beyond_column(tmp_path):
+    """EDFacts gives children with disabilities 60-79% against 85-89% for all: the screen's gap is 7 to 36 points,
+    22 at the middle. Not "yes" (not beyond the threshold at every end), and not a plain "no" either."""
+    from successgaps.engine import quickscreen, ranking  # noqa: PLC0415
+
+    ranges = ("STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,"
+              "DATE_CUR\nSTATE,01,0100005,Town,010000500871,Town High,200,85-89,40,60-79,26NOV16\n").encode()
+    quick = quickscreen.run(ranges, "acgr.csv", tmp_path)
+    shown, _ = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year)
+    [row] = tables.gap_rows(shown).to_dict("records")
+    assert row["Beyond the threshold"] == "open: beyond at the middle of the file's ranges"
+    exact = quickscreen.run(ranges.replace(b"85-89", b"87").replace(b"60-79", b"70"), "acgr.csv", tmp_path / "exact")
+    shown, _ = ranking.gap_screen(exact.table, exact.project.gap_settings, year=exact.year)
+    assert tables.gap_rows(shown)["Beyond the threshold"].tolist() == ["yes"]

@@ -311,10 +311,7 @@ def left_open(table: pd.DataFrame, settings: GapSettings, year: str, top: int = 
     ranges, so that a file of ranges never reads as "no gap"."""
     rows = latest_rows(table, year, place)
     rows = rows[~rows["suppressed"].astype(bool)].reset_index(drop=True)
-    middle = rows.assign(rate_low=float("nan"), rate_high=float("nan"), comparison_rate_low=float("nan"),
-                         comparison_rate_high=float("nan"))  # `rate`, `comparison_rate`: the ranges' middles
-    chosen = rows[ranking.ranged(rows) & ranking.flagged(middle, settings).to_numpy()
-                  & ~ranking.flagged(rows, settings).to_numpy()]
+    chosen = rows[ranking.left_open(rows, settings)]
     against = chosen["difference"].astype(float) * np.where(ranking._hib(chosen), -1.0, 1.0)  # > 0: worse
     chosen = chosen.loc[against.sort_values(ascending=False, kind="stable").index].head(top)
     return [Gap(key=f"{row['dimension']}|{row['group']}|{row['outcome']}", title=f"{row['group']} · {row['outcome']}",

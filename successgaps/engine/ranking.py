@@ -98,11 +98,20 @@ def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
     return pd.Series(np.where(kind == "numeric", numeric, binary) & ~df["suppressed"].to_numpy(bool), index=df.index)
 
 
+def left_open(df: pd.DataFrame, settings: GapSettings) -> np.ndarray:
+    """Per row: a gap the file's ranges leave open — beyond the thresholds at the middle of the ranges
+    (`rate`, `comparison_rate`, `difference`), not at every end of them, so not `flagged`."""
+    middle = df.assign(rate_low=np.nan, rate_high=np.nan, comparison_rate_low=np.nan, comparison_rate_high=np.nan)
+    return ranged(df) & flagged(middle, settings).to_numpy() & ~flagged(df, settings).to_numpy()
+
+
 def ranked(df: pd.DataFrame, settings: GapSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(shown rows, largest unfavourable gaps first with flagged ones on top; suppressed rows apart)."""
+    """(shown rows, largest unfavourable gaps first with flagged ones on top; suppressed rows apart);
+    `left_open` marks the gaps a file's ranges leave open."""
     # flags computed on every row, then the hidden ones dropped (assigning a Series to an empty frame would
     # bring back the Series' rows)
-    shown = df.assign(flagged=flagged(df, settings), severity=severity(df))[~df["suppressed"].to_numpy(bool)]
+    shown = df.assign(flagged=flagged(df, settings), left_open=left_open(df, settings) if len(df) else False,
+                      severity=severity(df))[~df["suppressed"].to_numpy(bool)]
     shown = shown.sort_values(["flagged", "severity"], ascending=[False, False], na_position="last")
     return shown.reset_index(drop=True), df[df["suppressed"]].reset_index(drop=True)
 
