@@ -214,7 +214,7 @@ def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
             "Comparison's figure": BLANK if hidden else gap_figure(row, "comparison_"),
             "Gap (group − comparison)": BLANK if hidden else gap_amount(row),
             "Beyond the threshold": BLANK if missing(flagged) else "yes" if bool(flagged) else
-            "open: beyond at the middle of the file's ranges" if not missing(open_) and bool(open_) else "no",
+            "open (ranges)" if not missing(open_) and bool(open_) else "no",
             "Years in a row": BLANK if missing(row.get("years_flagged")) else number(row.get("years_flagged"), 0),
             "Students (n)": number(row.get("n"), 0),
             "Dimension": text(row.get("dimension")), "School": text(row.get("school")),
