@@ -97,7 +97,7 @@ def _slide(gap) -> None:
 if quick.gaps:
     st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
     if ui.presenting():  # one gap at a time for the shared screen: these, then those the ranges leave open
-        ui.present_one(quick.gaps + quick.open_gaps, "qs_present", _slide, label=lambda gap: gap.title)
+        ui.present_one(quick.listed, "qs_present", _slide, label=lambda gap: gap.title)
     else:
         st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(quick.gaps, 1)))
     s = quick.project.gap_settings
@@ -143,7 +143,7 @@ with st.expander("The table behind these sentences"):
 
 
 def _keep(current: quickscreen.QuickScreen) -> None:  # the place and year on screen when it was clicked
-    chosen = [gap.key for i, gap in enumerate(current.gaps + current.open_gaps)
+    chosen = [gap.key for i, gap in enumerate(current.listed)
               if st.session_state.get(f"qs_pick_{current.digest}_{i}")]
     try:
         created = quickscreen.keep(ui.store(), current, st.session_state.get("qs_name", ""), chosen)
@@ -167,7 +167,7 @@ elif not ui.presenting() and ui.can_create():
     st.markdown("Make it a full project in one click: the data, the mapping and the gaps you tick below are "
                 "carried over.")
     st.text_input("Project name", value=quick.project.name, key="qs_name")
-    for i, gap in enumerate(quick.gaps + quick.open_gaps):
+    for i, gap in enumerate(quick.listed):
         st.checkbox(f"Carry over as a gap statement: {gap.title}", key=f"qs_pick_{quick.digest}_{i}")
     st.button("Keep this", type="primary", key="qs_keep", on_click=_keep, args=(quick,))
 

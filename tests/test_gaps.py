@@ -293,15 +293,21 @@ def test_district_level_sums_schools_with_interval_arithmetic_and_carries_ps(con
     assert d["school"] == "" and d["comparison_n"] == 400
 
 
-def test_multi_year_flags_count_consecutive_latest_years(con):
+def three_years(con, el_graduates: tuple[int, int, int]) -> Prepared:
+    """North's 100 English learners and 100 other students a year, 2022-23 to 2024-25: `el_graduates` of the
+    English learners graduate each year, 90 of the others."""
     frames = []
-    for year, (el_events, other_events) in {"2022-23": (70, 90), "2023-24": (88, 90), "2024-25": (60, 90)}.items():
-        for group, events in {"EL": el_events, "Other": other_events}.items():
+    for year, el_events in zip(("2022-23", "2023-24", "2024-25"), el_graduates):
+        for group, events in {"EL": el_events, "Other": 90}.items():
             frames.append(pd.DataFrame({"school": "North", "year": year, "d_prog": group,
                                         "o_grad": (np.arange(100) < events).astype(float)}))
     con.register("frame", pd.concat(frames))
     con.execute("CREATE TABLE years AS SELECT * FROM frame")
-    prepared = Prepared("student", "years", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
+    return Prepared("student", "years", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
+
+
+def test_multi_year_flags_count_consecutive_latest_years(con):
+    prepared = three_years(con, (70, 88, 60))
     settings = GapSettings(point_gap_threshold=10, risk_ratio_threshold=0)
     flags = ranking.multi_year_flags(screen(con, prepared, settings, extra=True, by_school=False), settings)
     el = flags[flags["group"] == "EL"].iloc[0]
@@ -314,15 +320,7 @@ def test_multi_year_flags_count_consecutive_latest_years(con):
 def test_the_page_lookup_keeps_a_places_multi_year_flags_and_screens_each_year_as_the_table_does(con, monkeypatch):
     """Identify gaps' year filter reads the place's multi-year flags again instead of recomputing them; a new
     threshold computes them anew. Either way the screen is the one `gap_screen` gives from the whole table."""
-    frames = []
-    for year, (el_events, other_events) in {"2022-23": (70, 90), "2023-24": (75, 90), "2024-25": (60, 90)}.items():
-        for group, events in {"EL": el_events, "Other": other_events}.items():
-            frames.append(pd.DataFrame({"school": "North", "year": year, "d_prog": group,
-                                        "o_grad": (np.arange(100) < events).astype(float)}))
-    con.register("frame", pd.concat(frames))
-    con.execute("CREATE TABLE years AS SELECT * FROM frame")
-    prepared = Prepared("student", "years", (Dimension("d_prog", "Program"),), (Outcome("o_grad", "Graduated"),))
-    table = screen(con, prepared, GapSettings(), extra=True)
+    table = screen(con, three_years(con, (70, 75, 60)), GapSettings(), extra=True)
     lookup = ranking.Lookup(table)
     computed = []
     real = ranking.multi_year_flags

@@ -96,6 +96,11 @@ class QuickScreen:
         return place_label(self.table, self.place)
 
     @property
+    def listed(self) -> list[Gap]:
+        """Every gap the screen lists, those beyond the thresholds first: what the team can keep as statements."""
+        return self.gaps + self.open_gaps
+
+    @property
     def summary(self) -> str:
         parts = [counted(self.students, self.student_word[:-1]), counted(self.years, "year"),
                  counted(self.groupings, "grouping"), counted(self.outcomes, "outcome")]
@@ -355,7 +360,7 @@ def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[st
     project = Project(name=name or "Quick screen", gap_settings=quick.project.gap_settings.model_copy(),
                       datasets=[dataset])
     chosen = set(chosen_statements)
-    for gap in quick.gaps + quick.open_gaps:  # worded as step 3 drafts a statement (no interval); the first is the focus
+    for gap in quick.listed:  # worded as step 3 drafts a statement (no interval); the first is the focus
         if gap.key in chosen:
             statements.add(project, gap.row, statements.gap_sentence(gap.row), dataset_id=dataset.id)
     created = store.create(name, project)
