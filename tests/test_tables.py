@@ -36,8 +36,8 @@ def test_a_range_is_shown_only_when_the_source_gave_a_range():
              "difference_low": -13.0, "difference_high": -13.0, "outcome": "Graduated", "mean": np.nan}
     assert (tables.gap_figure(exact), tables.gap_figure(exact, "comparison_"), tables.gap_amount(exact)) == \
         ("71%", "84%", "−13 points")
-    ranged = {**exact, "rate_low": 0.85, "rate_high": 0.89, "difference_low": -4.0, "difference_high": 5.0}
-    assert tables.gap_figure(ranged) == "85–89%" and tables.gap_amount(ranged) == "−4 to +5 points"
+    ranged = {**exact, "rate_low": 0.85, "rate_high": 0.89, "difference_low": 1.0, "difference_high": 5.0}
+    assert tables.gap_figure(ranged) == "85–89%" and tables.gap_amount(ranged) == "+1 to +5 points"
 
 
 def test_a_scale_score_shows_its_average_not_a_rate():
@@ -75,3 +75,30 @@ def test_a_gap_the_files_ranges_leave_open_says_so_in_the_beyond_column(tmp_path
     exact = quickscreen.run(ranges.replace(b"85-89", b"87").replace(b"60-79", b"70"), "acgr.csv", tmp_path / "exact")
     shown, _ = ranking.gap_screen(exact.table, exact.project.gap_settings, year=exact.year)
     assert tables.gap_rows(shown)["Beyond the threshold"].tolist() == ["yes"]
+
+
+def test_the_table_and_the_sentence_round_a_figure_the_same_way():
+    """A facilitator reads a row in the table and its sentence aloud: 5 of 40 students (12.5%) is 13% in both,
+    and a public file's whole percent (92, read as 91.5–92.5%) is 92% in both, with a gap of 37 points (not
+    "36 to 38" in one place and "37" in the other)."""
+    from successgaps.engine.statements import gap_sentence
+
+    eighth = {"kind": "binary", "rate": 0.125, "rate_low": 0.125, "rate_high": 0.125, "comparison_rate": 0.25,
+              "comparison_rate_low": 0.25, "comparison_rate_high": 0.25, "difference": -12.5,
+              "difference_low": -12.5, "difference_high": -12.5, "outcome": "Graduated", "mean": np.nan,
+              "group": "Group A", "comparison": "all other students", "n": 40, "higher_is_better": True}
+    assert (tables.gap_figure(eighth), tables.gap_amount(eighth)) == ("13%", "−13 points")
+    assert "13% of group A" in gap_sentence(eighth) and "a gap of 13 percentage points" in gap_sentence(eighth)
+
+    whole = {**eighth, "rate": 0.92, "rate_low": 0.915, "rate_high": 0.925, "comparison_rate": 0.55,
+             "comparison_rate_low": 0.55, "comparison_rate_high": 0.55, "difference": 37.0,
+             "difference_low": 36.5, "difference_high": 37.5}
+    assert (tables.gap_figure(whole), tables.gap_amount(whole)) == ("92%", "+37 points")
+    assert "92% of group A" in gap_sentence(whole) and ", 37 percentage points higher" in gap_sentence(whole)
+
+    ranged = {**whole, "rate_low": 0.65, "rate_high": 0.69, "rate": 0.67, "comparison_rate_low": 0.925,
+              "comparison_rate_high": 0.935, "comparison_rate": 0.93, "difference": -26.0,
+              "difference_low": -28.5, "difference_high": -23.5}
+    assert (tables.gap_figure(ranged), tables.gap_figure(ranged, "comparison_")) == ("65–69%", "93%")
+    assert tables.gap_amount(ranged) == "−28 to −24 points"
+    assert "a gap of between 24 and 28 percentage points" in gap_sentence(ranged)

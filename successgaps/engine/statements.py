@@ -112,6 +112,14 @@ def half_up(value: float, places: int = 0) -> float:
     return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def rounded(value: float, places: int = 0) -> float:
+    """`half_up` for a figure computed in floating point (a rate times 100, a difference): round(…, 9) first
+    undoes the binary representation (0.145 * 100 is 14.499999999999998); the rule of every table, chart and
+    PDF too, so that 12.5% is 13% wherever it shows."""
+    value = float(value)
+    return half_up(round(value, 9), places) if math.isfinite(value) and abs(value) < 1e15 else value
+
+
 def _pct(p: float) -> int:
     """A rate (fraction) as a whole percent, rounded once, half up (round(…, 9) undoes the binary
     representation: 0.145 * 100 is 14.499999999999998)."""
@@ -140,16 +148,24 @@ def _one(value: float) -> str:
     return f"{half_up(value, 1):,.1f}"
 
 
-def _ends(low: float, high: float) -> tuple[int, int]:
-    """The whole percents a rate's range is written with; a public file's rounded whole percent
-    (92 read as 91.5-92.5%) is written as the file wrote it, 92%."""
+def rate_ends(low: float, high: float) -> tuple[int, int]:
+    """The whole percents a rate's range is written with (the table's and the sentence's); a public file's
+    rounded whole percent (92 read as 91.5-92.5%) is written as the file wrote it, 92%."""
     if high - low <= 0.0100001 and abs((low + high) * 50 - round((low + high) * 50)) < 1e-6:
         return (_pct((low + high) / 2),) * 2
     return _pct(low), _pct(high)
 
 
+def point_range(low: float, high: float, clow: float, chigh: float) -> tuple[int, int]:
+    """The gap between a rate given as a range (low-high) and its comparison's (clow-chigh), in whole
+    percentage points as written: from each range's written ends (`rate_ends`), the least and the most."""
+    a, b = rate_ends(low, high)
+    c, d = rate_ends(clow, chigh)
+    return a - d, b - c
+
+
 def _rate_text(low: float, high: float) -> str:
-    a, b = _ends(low, high)
+    a, b = rate_ends(low, high)
     return f"{a}%" if a == b else f"between {a}% and {b}%"
 
 
@@ -222,8 +238,7 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
     if exact:  # rounded once, from the exact rates
         dlow = dhigh = _points(float(low) - float(clow))
     else:  # a range (or a public file's rounded whole percent): the ends as written
-        dlow = _ends(float(low), float(high))[0] - _ends(float(clow), float(chigh))[1]
-        dhigh = _ends(float(low), float(high))[1] - _ends(float(clow), float(chigh))[0]
+        dlow, dhigh = point_range(float(low), float(high), float(clow), float(chigh))
     if dlow == dhigh:
         worse = dlow < 0 if higher_is_better else dlow > 0
         amount = f"{abs(dlow)} percentage point{'s' if abs(dlow) != 1 else ''}"

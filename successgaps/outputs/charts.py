@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..engine import ranking
-from ..engine.statements import half_up
+from ..engine.statements import rounded
 from ..models import Project
 from ..process import action_plan, meetings, monitoring
 
@@ -49,7 +49,7 @@ def gap_heatmap(rows: pd.DataFrame, title: str = "Gap in percentage points (grou
     colour = ranking.heatmap_harm(rows)  # positive = worse for the group
     finite = colour.stack().abs()
     limit = max(float(finite.max()) if len(finite) else 1.0, 1.0)
-    text = table.map(lambda v: f"{v:+.1f}" if _finite(v) else "—")
+    text = table.map(lambda v: f"{rounded(v, 1):+.1f}" if _finite(v) else "—")
     fig = go.Figure(go.Heatmap(
         z=colour.to_numpy(dtype=float), x=list(table.columns), y=list(table.index), text=text.to_numpy(),
         texttemplate="%{text}", textfont=dict(size=15), colorscale="PuOr_r", zmin=-limit, zmax=limit,
@@ -151,7 +151,7 @@ def _n(value) -> str:
 def _value_text(value, numeric: bool) -> str:
     if not _finite(value):
         return "hidden"
-    return f"{half_up(float(value), 1):,.1f}" if numeric else f"{half_up(float(value)):.0f}%"
+    return f"{rounded(value, 1):,.1f}" if numeric else f"{rounded(value):.0f}%"
 
 
 def _pair_text(value, other, numeric: bool) -> str:

@@ -23,6 +23,7 @@ import matplotlib
 import pandas as pd
 from fpdf import FPDF, FontFace
 
+from ..engine.statements import rounded
 from ..models import Project
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -213,19 +214,18 @@ def is_missing(value) -> bool:
 
 def pct(value, digits: int = 1) -> str:
     """A proportion 0-1 as a percentage ("71.4%"); a missing (suppressed) figure as "*"."""
-    return MISSING if is_missing(value) else f"{float(value) * 100:.{digits}f}%"
+    return MISSING if is_missing(value) else f"{rounded(float(value) * 100, digits):.{digits}f}%"
 
 
 def points(value, digits: int = 1) -> str:
     """A difference already in percentage points, as the engine gives it ("-18.2")."""
-    return MISSING if is_missing(value) else f"{float(value):+.{digits}f}"
+    return MISSING if is_missing(value) else f"{rounded(value, digits):+.{digits}f}"
 
 
 def number(value, digits: int = 2) -> str:
     if is_missing(value):
         return MISSING
-    value = float(value)
-    return f"{value:,.0f}" if digits == 0 else f"{value:,.{digits}f}"
+    return f"{rounded(value, digits):,.{digits}f}"
 
 
 def build(title: str, project: Project, write: Callable[[Document], None], day: dt.date | None = None) -> bytes:

@@ -19,6 +19,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..engine.statements import rounded  # noqa: E402
+
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 GREY = "#BBBBBB"
 
@@ -39,7 +41,7 @@ def _png(fig) -> bytes:
 
 
 def _pct(value: float | None) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 100:.0f}%"
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{rounded(value * 100):.0f}%"
 
 
 def comparison_bars(labels: Sequence[str], rates: Sequence[float | None], title: str = "",
@@ -130,7 +132,7 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
             colour = GREY if missing else cmap(norm(tone))
             ax.add_patch(matplotlib.patches.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white",
                                                       hatch="//" if missing else None))
-            text = "*" if missing else f"{value:+.0f}"
+            text = "*" if missing else f"{rounded(value):+.0f}"
             dark = not missing and abs(norm(tone) - 0.5) > 0.3
             ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8,
                     color="white" if dark else "black")

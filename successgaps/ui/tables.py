@@ -21,6 +21,8 @@ import re
 import pandas as pd
 import streamlit as st
 
+from ..engine.statements import point_range, rate_ends, rounded
+
 from .mode import presenting as _presenting
 
 BLANK = "—"
@@ -64,7 +66,7 @@ def number(value, decimals: int | None = None, *, sign: bool = False) -> str:
         return "∞" if value > 0 else MINUS + "∞"
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or value == int(value) else 1
-    text = f"{value:,.{decimals}f}"
+    text = f"{rounded(value, decimals):,.{decimals}f}"  # half up, as the sentences
     if decimals and "." in text and decimals == 1:
         text = text.rstrip("0").rstrip(".")
     if not text.strip("-0.,"):  # -0.04 rounds to 0: no sign
@@ -85,8 +87,8 @@ def percent_range(low, high) -> str:
         return BLANK
     if missing(low) or missing(high):
         return percent(high if missing(low) else low)
-    a, b = percent(low), percent(high)
-    return a if a == b else f"{a[:-1]}–{b}"
+    a, b = rate_ends(float(low), float(high))  # as the sentence writes them (92 read as 91.5-92.5%: "92%")
+    return f"{a}%" if a == b else f"{a}–{b}%"
 
 
 def p_value(p) -> str:
@@ -186,9 +188,12 @@ def gap_amount(row) -> str:
     if missing(diff):
         return BLANK
     if _is_rate(row):
-        low, high = row.get("difference_low"), row.get("difference_high")
-        if not missing(low) and not missing(high) and round(float(low)) != round(float(high)):
-            return f"{number(low, 0, sign=True)} to {number(high, 0, sign=True)} points"
+        ends = [row.get(f"{prefix}rate_{end}") for prefix in ("", "comparison_") for end in ("low", "high")]
+        if not any(missing(v) for v in ends) and (ends[0] != ends[1] or ends[2] != ends[3]):
+            low, high = point_range(*map(float, ends))  # a range: the sentence's ends, the least and the most
+            if low != high:
+                return f"{number(low, 0, sign=True)} to {number(high, 0, sign=True)} points"
+            diff = low
         return f"{number(diff, 0, sign=True)} points"
     return number(diff, sign=True) + _unit(str(row.get("outcome", "")))
 
