@@ -219,20 +219,9 @@ DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (
 HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
 
 def _present_gap(row):
-    """One gap as a slide: the sentence, its bars, and the bars' figures in words (the chart's text alternative)."""
-    st.markdown(f"## {ui.esc(statements.gap_sentence(row, interval=True))}")
-    figure = charts.comparison_bars(row)
-    figure.update_layout(height=270, margin={"t": 10, "b": 10})
-    st.plotly_chart(figure, key="gaps_present_chart")
-    _bars_in_words(row)
+    """One gap as a slide: the sentence, its bars and their figures in words; a far-out outcome's warning."""
+    ui.gap_slide(statements.gap_sentence(row, interval=True), row, key="gaps_present_chart")
     _far_out([row["outcome"]])
-
-
-def _bars_in_words(row):
-    """The comparison bars' figures in a sentence: the chart's text alternative."""
-    st.markdown(f"In the chart: {row['group']} **{tables.gap_figure(row)}** (n = {tables.number(row.get('n'), 0)}), "
-                f"{row['comparison']} **{tables.gap_figure(row, 'comparison_')}**; "
-                f"gap **{tables.gap_amount(row)}**.")
 
 
 if ui.presenting():  # one gap per slide, largest first, filters as set before presenting
@@ -335,7 +324,7 @@ with closer_tab:
                               on_click=_write_statement_for, args=(pair, outcome))
                     st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
                                     key="gaps_drill_bars")
-                    _bars_in_words(row)
+                    st.markdown(ui.bars_in_words(row))
                 by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
                 if not by_school.empty:
                     st.markdown("**By school**")

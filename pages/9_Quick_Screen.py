@@ -20,9 +20,14 @@ KEPT = "qs_kept"  # (file hash, project id, project name) once "Keep this" made 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 
 ui.page("Quick screen", needs_project=False)
-st.markdown("Drop a data file — a student export or a state report-card download — and see which groups "
-            "your school or district is not serving well. **Nothing is saved** unless you choose *Keep this*.")
-uploaded = st.file_uploader("Data file (CSV, Excel .xlsx or Parquet)", type=FILE_TYPES, key="qs_upload")
+# presenting a screen: the slide first; the file, place and year (set before presenting) folded away below it
+slide = st.container()
+setup = (st.expander("The file, the place and the year behind these slides")
+         if ui.presenting() and st.session_state.get(RESULT) is not None else st.container())
+with setup:
+    st.markdown("Drop a data file — a student export or a state report-card download — and see which groups "
+                "your school or district is not serving well. **Nothing is saved** unless you choose *Keep this*.")
+    uploaded = st.file_uploader("Data file (CSV, Excel .xlsx or Parquet)", type=FILE_TYPES, key="qs_upload")
 
 if uploaded is None:
     st.session_state.pop(RESULT, None)
@@ -34,16 +39,16 @@ quick = st.session_state.get(RESULT)
 if quick is None or quick.digest != quickscreen.digest(data):
     st.session_state.pop(RESULT, None)
     try:
-        with st.spinner(f"Screening every group and outcome in {uploaded.name}…"):
+        with setup, st.spinner(f"Screening every group and outcome in {uploaded.name}…"):
             quick = quickscreen.run(data, uploaded.name, ui.store().workspace, ui.gap_settings())
     except UserError as exc:
-        st.error(ui.esc(str(exc)))
+        setup.error(ui.esc(str(exc)))
         ui.done()
         st.stop()
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
         ui.log_error(exc)
-        st.error(f"{ui.esc(uploaded.name)} could not be screened ({type(exc).__name__}); check that it is a data table, "
-                 "or start a project and load it on the Data page.")
+        setup.error(f"{ui.esc(uploaded.name)} could not be screened ({type(exc).__name__}); check that it is a data "
+                    "table, or start a project and load it on the Data page.")
         ui.done()
         st.stop()
     st.session_state[RESULT] = quick
@@ -51,73 +56,85 @@ if quick is None or quick.digest != quickscreen.digest(data):
 kept = st.session_state.get(KEPT)
 kept = kept if kept and kept[0] == quick.digest else None
 
-# ---------------------------------------------------------------- what was found
-
-st.info(f"**{ui.esc(quick.summary)}** in {ui.esc(quick.filename)}.")
-if kept:
-    st.page_link("pages/2_Data.py", label=f"Review the mapping of “{kept[2]}” on the Data page", icon=":material/tune:")
-else:
-    st.markdown("The columns were read as proposed. [Review the mapping](#keep-this): keep this screen as a "
-                "project, then correct it on the Data page.")
-
-# ---------------------------------------------------------------- which place and year
+# ---------------------------------------------------------------- what was found, which place and year
 
 
 def _place_text(place) -> str:
     return quickscreen.place_label(quick.table, place)
 
 
-choices = quickscreen.places(quick)
-cols = st.columns([3, 1])
-picked = cols[0].selectbox(
-    "Your school or district (type a name or an id; the largest first)", choices[1:], index=None,
-    format_func=_place_text, placeholder=f"Nothing picked: {_place_text(choices[0])}", key=f"qs_place_{quick.digest}")
-years = list(quick.years_list)
-default = quickscreen.choose(quick, picked)
-year_pick = cols[1].selectbox("Year", years, index=years.index(default.year) if default.year in years else 0,
-                              format_func=statements.year_phrase, key=f"qs_year_{quick.digest}_{picked}",
-                              disabled=len(years) <= 1) if years else None
-quick = quickscreen.choose(quick, picked, year_pick) if year_pick and year_pick != default.year else default
-st.markdown(f"Screening **{quick.place_label}**" + (f" in **{statements.year_phrase(quick.year)}**" if quick.year
-                                                     else "") + ".")
-for note in quick.notes:
-    st.caption(note[:1].upper() + note[1:] + ".")
+with setup:
+    st.info(f"**{ui.esc(quick.summary)}** in {ui.esc(quick.filename)}.")
+    if kept:
+        st.page_link("pages/2_Data.py", label=f"Review the mapping of “{kept[2]}” on the Data page",
+                     icon=":material/tune:")
+    elif not ui.presenting():
+        st.markdown("The columns were read as proposed. [Review the mapping](#keep-this): keep this screen as a "
+                    "project, then correct it on the Data page.")
+    choices = quickscreen.places(quick)
+    cols = st.columns([3, 1])
+    picked = cols[0].selectbox(
+        "Your school or district (type a name or an id; the largest first)", choices[1:], index=None,
+        format_func=_place_text, placeholder=f"Nothing picked: {_place_text(choices[0])}",
+        key=f"qs_place_{quick.digest}")
+    years = list(quick.years_list)
+    default = quickscreen.choose(quick, picked)
+    year_pick = cols[1].selectbox("Year", years, index=years.index(default.year) if default.year in years else 0,
+                                  format_func=statements.year_phrase, key=f"qs_year_{quick.digest}_{picked}",
+                                  disabled=len(years) <= 1) if years else None
+    quick = quickscreen.choose(quick, picked, year_pick) if year_pick and year_pick != default.year else default
+    st.markdown(f"Screening **{quick.place_label}**" + (f" in **{statements.year_phrase(quick.year)}**" if quick.year
+                                                         else "") + ".")
+    for note in quick.notes:
+        st.caption(note[:1].upper() + note[1:] + ".")
 
 year = statements.year_phrase(quick.year)
 left_open = {gap.key for gap in quick.open_gaps}
 
 
 def _slide(gap) -> None:
+    """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
+    st.caption(quick.place_label[:1].upper() + quick.place_label[1:] + (f" · {year}" if year else ""))
     if gap.key in left_open:
         st.warning("Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at "
                    "every end.", icon=":material/warning:")
-    st.markdown(f"### {ui.esc(gap.sentence)}")
+    ui.gap_slide(gap.sentence, gap.row, key="qs_present_chart")
 
+
+def _no_gap() -> None:
+    if quick.empty:  # never a false "No gap": nothing is shown here
+        st.warning(quick.empty)
+    elif not quick.open_gaps:
+        st.success("No gap" + (f" in {year}" if year else "") + f" is beyond the usual thresholds at "
+                   f"{quick.place_label}, among the {quickscreen.counted(quick.shown, 'result')} large enough to show.")
+
+
+if ui.presenting():  # one gap at a time: the largest, then those the ranges leave open; nothing else on the slide
+    with slide:
+        if quick.listed:
+            ui.present_one(quick.listed, "qs_present", _slide, label=lambda gap: gap.title)
+        else:
+            st.caption(quick.place_label[:1].upper() + quick.place_label[1:] + (f" · {year}" if year else ""))
+            _no_gap()
+        for note in quick.far_out.values():  # an outcome with values far outside its usual range
+            st.warning(ui.esc(note), icon=":material/warning:")
+    ui.done()
+    st.stop()
 
 if quick.gaps:
     st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
-    if ui.presenting():  # one gap at a time for the shared screen: these, then those the ranges leave open
-        ui.present_one(quick.listed, "qs_present", _slide, label=lambda gap: gap.title)
-    else:
-        st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(quick.gaps, 1)))
+    st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(quick.gaps, 1)))
     s = quick.project.gap_settings
     st.caption(f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
                f"thresholds (a risk ratio above {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "
                f"points, against the group; for averages, an effect size of 0.25). Groups of fewer than {s.min_n} "
                "students are never ranked. The 95% interval shows how sure each figure is.")
-elif quick.empty:  # never a false "No gap": nothing is shown here
-    st.warning(quick.empty)
-elif not quick.open_gaps:
-    st.success("No gap" + (f" in {year}" if year else "") + f" is beyond the usual thresholds at {quick.place_label}, "
-               f"among the {quickscreen.counted(quick.shown, 'result')} large enough to show.")
+_no_gap()
 if quick.open_gaps:  # never a false "No gap": a file of ranges cannot rule these out
     st.header("Gaps the file's ranges leave open" + (f" in {year}" if year else ""))
     st.warning(quickscreen.open_sentence(quick), icon=":material/warning:")
-    if ui.presenting() and not quick.gaps:
-        ui.present_one(quick.open_gaps, "qs_present", _slide, label=lambda gap: gap.title)
-    elif not ui.presenting():
-        st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}"
-                               for i, gap in enumerate(quick.open_gaps, 1)))
+    st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}"
+                           for i, gap in enumerate(quick.open_gaps, 1)))
 for note in quick.far_out.values():  # an outcome with values far outside its usual range: check before trusting
     st.warning(ui.esc(note), icon=":material/warning:")
 
@@ -163,7 +180,7 @@ if kept:
     st.success(f"This screen is the project “{ui.esc(kept[2])}”; it is open now.")
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")
     st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon=":material/search:")
-elif not ui.presenting() and ui.can_create():
+elif ui.can_create():
     st.markdown("Make it a full project in one click: the data, the mapping and the gaps you tick below are "
                 "carried over.")
     st.text_input("Project name", value=quick.project.name, key="qs_name")

@@ -109,3 +109,18 @@ def test_an_average_is_drawn_as_dots_on_an_axis_fitted_to_them_not_as_bars_from_
     rate = charts.comparison_bars({**row, "mean": None, "comparison_mean": None, "rate": 0.62, "comparison_rate": 0.8,
                                    "kind": "binary"})
     assert rate.data[0].type == "bar" and tuple(rate.layout.yaxis.range) == (0, 100)
+
+
+def test_a_rate_the_file_gives_as_a_range_is_drawn_as_that_range_not_its_middle():
+    """EDFacts gives 39–88% for a small group: a bar up to 63% would state a figure the file never gave."""
+    row = {"group": "American Indian or Alaska Native", "comparison": "all other students", "rate": 0.635,
+           "rate_low": 0.39, "rate_high": 0.88, "comparison_rate": 0.855, "comparison_rate_low": 0.84,
+           "comparison_rate_high": 0.87, "n": 37328, "comparison_n": 3473979, "difference": -22.0,
+           "kind": "binary", "mean": None, "comparison_mean": None}
+    (bars,) = charts.comparison_bars(row).data
+    assert list(bars.base) == pytest.approx([39, 84]) and list(bars.y) == pytest.approx([49, 3])
+    assert list(bars.text) == ["39–88%", "84–87%"]
+    exact = charts.comparison_bars({**row, "rate_low": 0.635, "rate_high": 0.635, "comparison_rate_low": 0.915,
+                                    "comparison_rate_high": 0.925, "comparison_rate": 0.92})
+    assert list(exact.data[0].base) == [0, 0] and list(exact.data[0].y) == pytest.approx([63.5, 92])
+    assert list(exact.data[0].text) == ["64%", "92%"]  # a public file's whole percent (91.5–92.5%) is 92%

@@ -36,13 +36,24 @@ def test_dropping_a_file_shows_the_summary_the_ten_sentences_and_what_was_hidden
 
 
 def test_presentation_mode_shows_one_gap_at_a_time_and_no_keep_controls(open_page, store, district_csv, tmp_path):
+    """The principal presents the screen: each slide is one gap (its sentence, its bars, their figures in words);
+    the file, place and year are folded below it, and nothing else (lists, table, keep, downloads) is on it.
+    Leaving presentation mode, the file is still there."""
     at = drop(open_page(PAGE), "district.csv", district_csv)
     at.toggle(key="sg_presenting").set_value(True).run()
     assert not at.exception
     expected = quickscreen.run(district_csv, "district.csv", tmp_path)
     assert any(m.value.startswith(f"**1 of {len(expected.gaps)}**") for m in at.markdown)
-    assert [m.value for m in at.markdown if m.value.startswith("### ")] == [f"### {expected.gaps[0].sentence}"]
-    assert not [c for c in at.checkbox if c.key.startswith("qs_pick_")]
+    assert [m.value for m in at.markdown if m.value.startswith("## ")] == [f"## {expected.gaps[0].sentence}"]
+    assert any(m.value.startswith("In the chart: ") for m in at.markdown) and at.get("plotly_chart")
+    assert [e.label for e in at.expander] == ["The file, the place and the year behind these slides"]
+    assert not [m for m in at.markdown if m.value.startswith("1. ")] and not at.header
+    assert not [c for c in at.checkbox if c.key.startswith("qs_pick_")] and not at.get("download_button")
+    next(b for b in at.button if b.key == "sg_deck_next").click().run()
+    assert any(m.value.startswith(f"**2 of {len(expected.gaps)}**") for m in at.markdown)
+    assert [m.value for m in at.markdown if m.value.startswith("## ")] == [f"## {expected.gaps[1].sentence}"]
+    at.toggle(key="sg_presenting").set_value(False).run()
+    assert not at.exception and at.info[0].value == f"**{expected.summary}** in district.csv."
 
 
 def test_keep_this_makes_the_screen_a_project_with_the_chosen_statements(open_page, store, district_csv):
@@ -140,6 +151,8 @@ def test_a_file_of_ranges_is_never_told_no_gap_the_gap_it_leaves_open_is_listed_
     at.toggle(key="sg_presenting").set_value(True).run()
     assert not at.exception
     assert any("Left open by the file's ranges" in w.value for w in at.warning)
-    [slide] = [m.value for m in at.markdown if m.value.startswith("### ")]
+    [slide] = [m.value for m in at.markdown if m.value.startswith("## ")]
     assert "between 60% and 79% of children with disabilities" in slide
+    # the bars' figures in words give the gap as the sentence does: between 8 and 36 points
+    assert any(m.value.startswith("In the chart: ") and "gap **−36 to −8 points**" in m.value for m in at.markdown)
     assert not [c for c in at.checkbox if c.key.startswith("qs_pick_")]

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..engine import ranking
-from ..engine.statements import rounded
+from ..engine.statements import rate_ends, rounded
 from ..models import Project
 from ..process import action_plan, meetings, monitoring
 
@@ -92,11 +92,29 @@ def comparison_bars(row, title: str = "") -> go.Figure:
         fig.update_yaxes(title="Average (axis not from 0)")
         fig.update_xaxes(range=[-0.5, 1.5])  # each dot in the middle of its half
         return _layout(fig, title)
-    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=[GROUP_COLOUR, COMPARISON_COLOUR], error_y=error,
-                           text=[_value_text(v, numeric) for v in values], textposition="inside",
-                           insidetextanchor="start"))
+    # a rate the file gives as a range (EDFacts' 39-88%) is drawn as that range, a bar from its low end to its
+    # high end, never as a bar up to its middle: a figure the file never gave
+    spans = [_span(row, prefix) for prefix in ("", "comparison_")]
+    base = [span[0] if span else 0 for span in spans]
+    heights = [span[1] - span[0] if span else v for span, v in zip(spans, values)]
+    text = [f"{span[2]}–{span[3]}%" if span else _value_text(v, numeric) for span, v in zip(spans, values)]
+    fig = go.Figure(go.Bar(x=labels, y=heights, base=base, marker_color=[GROUP_COLOUR, COMPARISON_COLOUR],
+                           error_y=error, text=text, insidetextanchor="start", cliponaxis=False,
+                           # a narrow range (84-87%) has no room inside for its figure: above it
+                           textposition=["inside" if h is None or h >= 12 else "outside" for h in heights]))
     fig.update_yaxes(title="Percent", range=[0, 100])
     return _layout(fig, title)
+
+
+def _span(row, prefix: str) -> tuple[float, float, int, int] | None:
+    """(low, high) in percent and the whole percents they are written with (`statements.rate_ends`, as the
+    table and the sentence write them), when the rate is a range; None for an exact rate (or a public file's
+    whole percent, 92 read as 91.5-92.5%)."""
+    low, high = row.get(f"{prefix}rate_low"), row.get(f"{prefix}rate_high")
+    if not (_finite(low) and _finite(high)):
+        return None
+    a, b = rate_ends(float(low), float(high))
+    return (float(low) * 100, float(high) * 100, a, b) if a != b else None
 
 
 def school_bars(rows: pd.DataFrame, title: str = "") -> go.Figure:

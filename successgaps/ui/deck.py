@@ -7,6 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ..process.progress import STEPS
+from . import tables
+from .escape import esc
 from .mode import PRESENTING as _PRESENTING, PROJECT_ID as _PROJECT_ID, presenting
 
 _PRESENT_PARAM = "present"  # ?present=1 in the address: a reload stays in presentation mode
@@ -163,3 +165,21 @@ def slides(items, render, label=None, *, key: str | None = None) -> None:
     _fill_bar(index, len(items), label(items[index]) if label and items else "", key=None if framed else key)
     if items:
         render(items[index])
+
+
+def gap_slide(sentence: str, row, key: str) -> None:
+    """One gap as a slide: its sentence, its comparison bars, and the bars' figures in words (the chart's text
+    alternative). Identify gaps' and Quick screen's slides alike."""
+    from ..outputs import charts  # noqa: PLC0415 - plotly, only for a page that presents a gap
+
+    st.markdown(f"## {esc(sentence)}")
+    figure = charts.comparison_bars(row)
+    figure.update_layout(height=270, margin={"t": 10, "b": 10})
+    st.plotly_chart(figure, key=key)
+    st.markdown(bars_in_words(row))
+
+
+def bars_in_words(row) -> str:
+    """The comparison bars' figures in a sentence: the chart's text alternative."""
+    return (f"In the chart: {esc(row['group'])} **{tables.gap_figure(row)}** (n = {tables.number(row.get('n'), 0)}), "
+            f"{esc(row['comparison'])} **{tables.gap_figure(row, 'comparison_')}**; gap **{tables.gap_amount(row)}**.")

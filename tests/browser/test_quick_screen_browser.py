@@ -60,3 +60,29 @@ def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(server, p
     sentence.wait_for(timeout=60_000)
     text = sentence.inner_text()
     assert "At Town High, in 2014–15," in text and "between 70% and 74%" in text
+
+
+def test_presenting_a_public_file_puts_a_slide_first_readable_by_everyone(server, page, ready, tmp_path):
+    """The principal shares the screen at 1280×720 and turns on presentation mode: the first thing on it is a
+    gap (its sentence and bars), not the uploader or the notes; axe-core finds nothing serious on the slide."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    path = tmp_path / "acgr_school_2014-15.csv"
+    path.write_text(EDFACTS)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{server}/Quick_Screen")
+    ready(page)
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.get_by_text("gives no cohort count and is not in this total").first.wait_for(timeout=60_000)
+    ready(page)
+    page.get_by_text("Presentation mode").click()
+    ready(page)
+    page.wait_for_timeout(800)  # the chart draws after the run ends
+    assert "1 of " in page.locator(".st-key-sg_deck_bar").inner_text()
+    sentence = page.locator("[data-testid=stMain] h2").first
+    assert sentence.inner_text().startswith("In 2014–15, ")
+    assert sentence.bounding_box()["y"] < 300  # at the top of the shared screen
+    assert page.get_by_text("The file, the place and the year behind these slides").is_visible()
+    assert not page.locator("input[type=file]").first.is_visible()  # folded away below the slide
+    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert violations == []
