@@ -117,7 +117,13 @@ def rounded(value: float, places: int = 0) -> float:
     undoes the binary representation (0.145 * 100 is 14.499999999999998); the rule of every table, chart and
     PDF too, so that 12.5% is 13% wherever it shows."""
     value = float(value)
-    return half_up(round(value, 9), places) if math.isfinite(value) and abs(value) < 1e15 else value
+    if not (math.isfinite(value) and abs(value) < 1e15):
+        return value
+    value = round(value, 9)
+    scaled = abs(value) * 10 ** places
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:  # not a tie: the nearest, as `half_up` gives (faster)
+        return round(value, places)
+    return half_up(value, places)
 
 
 def _pct(p: float) -> int:
