@@ -172,3 +172,17 @@ def test_a_statement_whose_figures_are_hidden_is_never_the_focus():
     assert shown.focus
     statements.delete(p, shown.id)
     assert p.focus_statement() is None
+
+
+def test_every_figure_is_rounded_half_up_once_from_the_exact_figure():
+    """12.5% is 13% and 0.145 (as a rate, 14.499999999999998 once times 100) is 15%: the same whether a figure is
+    a tie or not, and the quick path (not a tie) agrees with the exact one on every value."""
+    import random
+
+    from successgaps.engine.statements import half_up, rounded
+
+    assert (rounded(12.5), rounded(-12.5), rounded(0.145 * 100), rounded(2.675, 2), rounded(0.05, 1)) == \
+        (13, -13, 15, 2.68, 0.1)
+    rng = random.Random(7)
+    values = [rng.uniform(-1000, 1000) for _ in range(2000)] + [k / 8 for k in range(-800, 800)]
+    assert all(rounded(v, places) == half_up(round(v, 9), places) for v in values for places in (0, 1, 2))
