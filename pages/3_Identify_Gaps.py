@@ -2,7 +2,6 @@
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from successgaps import ui
@@ -250,7 +249,7 @@ with screen_tab:
                    f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
                    "“Years in a row” counts the latest consecutive school years beyond them (a missing year ends the run)."
                    + (f" Screened among {ui.esc(settings.among_group)} only." if lookup.table.attrs.get("among") else ""))
-        for note in dict.fromkeys(n for n in shown.get("note", pd.Series(dtype=str)).fillna("") if n):
+        for note in ranking.row_notes(shown):  # each once, naming its group when they differ
             st.caption(ui.esc(note[:1].upper() + note[1:] + "."))
         if shown.empty:
             others = [y for y in years if y != year and not ranking.select(place, year=y)["suppressed"].all()]

@@ -207,24 +207,12 @@ def choose(quick: QuickScreen, place: tuple[str, str, str] | None = None, year: 
         year = (showing or years or [""])[-1]
     latest = select_year(groups, year)
     shown = latest[~latest["suppressed"].astype(bool)]
-    notes = _notes(shown)
+    notes = ranking.row_notes(shown)
     chosen = replace(quick, place=place, year=year, shown=len(shown), notes=notes,
                      gaps=largest(quick.table, quick.project.gap_settings, year, place=place),
                      open_gaps=left_open(quick.table, quick.project.gap_settings, year, place=place),
                      heatmap_rows=latest[latest["kind"] == "binary"], suppressed=suppressed_lines(latest))
     return replace(chosen, empty="" if len(shown) else _empty(chosen, latest, groups))
-
-
-def _notes(shown: pd.DataFrame) -> list[str]:
-    """The shown rows' notes (schools left out of a sum, a group that is every student), each once; each names
-    its group (and outcome) when they differ from group to group."""
-    noted = shown[shown["note"].fillna("").astype(str) != ""] if "note" in shown else shown.iloc[:0]
-    texts = noted["note"].astype(str).tolist() if len(noted) else []
-    if len(set(texts)) <= 1:
-        return list(dict.fromkeys(texts))
-    several = noted["outcome"].nunique() > 1
-    return list(dict.fromkeys(f"{g}{f' ({o})' if several else ''}: {n}"
-                              for g, o, n in zip(noted["group"], noted["outcome"], texts)))
 
 
 def select_year(rows: pd.DataFrame, year: str) -> pd.DataFrame:

@@ -328,3 +328,15 @@ def readable(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
             values = (values.astype(float) * scale).round(3 if col == "p_value" else 2 if "risk_ratio" in col else 1)
         out[heading] = values
     return out.reset_index(drop=True)
+
+
+def row_notes(shown: pd.DataFrame) -> list[str]:
+    """The shown rows' notes (schools left out of a sum, a group that is every student), each once; each names
+    its group (and outcome) when they differ from group to group."""
+    noted = shown[shown["note"].fillna("").astype(str) != ""] if "note" in shown else shown.iloc[:0]
+    texts = noted["note"].astype(str).tolist() if len(noted) else []
+    if len(set(texts)) <= 1:
+        return list(dict.fromkeys(texts))
+    several = noted["outcome"].nunique() > 1
+    return list(dict.fromkeys(f"{g}{f' ({o})' if several else ''}: {n}"
+                              for g, o, n in zip(noted["group"], noted["outcome"], texts)))
