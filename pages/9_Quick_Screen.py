@@ -89,12 +89,13 @@ with setup:
         st.caption(note[:1].upper() + note[1:] + ".")
 
 year = statements.year_phrase(quick.year)
+where = ui.esc(quick.place_label[:1].upper() + quick.place_label[1:]) + (f" · {year}" if year else "")
 left_open = {gap.key for gap in quick.open_gaps}
 
 
 def _slide(gap) -> None:
     """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
-    st.caption(quick.place_label[:1].upper() + quick.place_label[1:] + (f" · {year}" if year else ""))
+    st.caption(where)
     if gap.key in left_open:
         st.warning("Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at "
                    "every end.", icon=":material/warning:")
@@ -114,7 +115,7 @@ if ui.presenting():  # one gap at a time: the largest, then those the ranges lea
         if quick.listed:
             ui.present_one(quick.listed, "qs_present", _slide, label=lambda gap: gap.title)
         else:
-            st.caption(quick.place_label[:1].upper() + quick.place_label[1:] + (f" · {year}" if year else ""))
+            st.caption(where)
             _no_gap()
         for note in quick.far_out.values():  # an outcome with values far outside its usual range
             st.warning(ui.esc(note), icon=":material/warning:")

@@ -22,7 +22,6 @@ import pandas as pd
 import streamlit as st
 
 from ..engine.statements import point_range, rate_ends, rounded
-
 from .mode import presenting as _presenting
 
 BLANK = "—"
