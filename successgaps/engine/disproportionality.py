@@ -109,6 +109,8 @@ def weighted_risk_ratio(df: pd.DataFrame) -> np.ndarray:
     share = df["_state_share"].to_numpy(float, na_value=np.nan)
     exact = df["rate_low"].to_numpy(float, na_value=np.nan) == df["rate_high"].to_numpy(float, na_value=np.nan)
     use = np.isfinite(rate) & np.isfinite(share) & exact & ~df["suppressed"].to_numpy(bool)
+    if not use.any():  # no state proportion (no state comparison): every ratio is blank, no grouping needed
+        return np.full(len(df), np.nan)
     x, w = np.where(use, share * rate, 0.0), np.where(use, share, 0.0)
     block = df.groupby([c for c in BLOCK if c in df], sort=False, dropna=False).ngroup().to_numpy()
     sx, sw = np.bincount(block, x)[block], np.bincount(block, w)[block]
