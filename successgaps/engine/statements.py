@@ -117,7 +117,7 @@ def rounded(value: float, places: int = 0) -> float:
     undoes the binary representation (0.145 * 100 is 14.499999999999998); the rule of every table, chart and
     PDF too, so that 12.5% is 13% wherever it shows."""
     value = float(value)
-    if not (math.isfinite(value) and abs(value) < 1e15):
+    if not (math.isfinite(value) and abs(value) < 1e15) or value.is_integer():  # (counts: most figures)
         return value
     value = round(value, 9)
     scaled = abs(value) * 10 ** places
