@@ -129,12 +129,12 @@ def rounded(value: float, places: int = 0) -> float:
 def _pct(p: float) -> int:
     """A rate (fraction) as a whole percent, rounded once, half up (round(…, 9) undoes the binary
     representation: 0.145 * 100 is 14.499999999999998)."""
-    return int(half_up(round(float(p) * 100, 9)))
+    return int(rounded(float(p) * 100))
 
 
 def _points(p: float) -> int:
     """A difference of two rates (fractions), in whole percentage points, rounded once."""
-    return int(half_up(round(float(p) * 100, 9)))
+    return int(rounded(float(p) * 100))
 
 
 def _missing(value) -> bool:
