@@ -381,20 +381,26 @@ def test_heatmap_table_is_groups_by_outcomes(con):
     assert table.loc["Program: A", "Graduated"] == pytest.approx(20.0)
 
 
-def test_every_cell_of_a_multi_dimension_file_matches_a_direct_count(con):
-    """The engine sums counts once per (school, year, every group value) before spreading them over the
-    dimensions: every school and district figure must still be what counting the students gives."""
-    rng = np.random.default_rng(11)
-    size = 600
+def multi_dimension_file(con, table: str, *, seed: int, size: int, schools: list, groups: list, weights=None):
+    """Random students in `table`: two dimensions (A: `groups`, B: P, Q or unknown), a score and a yes/no flag,
+    each missing for about 10%; the frame and its Prepared."""
+    rng = np.random.default_rng(seed)
     frame = pd.DataFrame({
-        "school": rng.choice(["North", "South"], size), "year": rng.choice(["2023-24", "2024-25"], size),
-        "d_a": rng.choice(["X", "Y"], size), "d_b": rng.choice(["P", "Q", None], size),
+        "school": rng.choice(schools, size), "year": rng.choice(["2023-24", "2024-25"], size),
+        "d_a": rng.choice(groups, size, p=weights), "d_b": rng.choice(["P", "Q", None], size),
         "o_score": np.where(rng.random(size) < 0.1, np.nan, rng.normal(700, 40, size)),
         "o_flag": np.where(rng.random(size) < 0.1, np.nan, (rng.random(size) < 0.3).astype(float))})
     con.register("frame", frame)
-    con.execute("CREATE TABLE multi AS SELECT * FROM frame")
-    prepared = Prepared("student", "multi", (Dimension("d_a", "A"), Dimension("d_b", "B")),
-                        (Outcome("o_score", "Score", kind="numeric"), Outcome("o_flag", "Flag")))
+    con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
+    return frame, Prepared("student", table, (Dimension("d_a", "A"), Dimension("d_b", "B")),
+                           (Outcome("o_score", "Score", kind="numeric"), Outcome("o_flag", "Flag")))
+
+
+def test_every_cell_of_a_multi_dimension_file_matches_a_direct_count(con):
+    """The engine sums counts once per (school, year, every group value) before spreading them over the
+    dimensions: every school and district figure must still be what counting the students gives."""
+    frame, prepared = multi_dimension_file(con, "multi", seed=11, size=600, schools=["North", "South"],
+                                           groups=["X", "Y"])
     df = screen(con, prepared, OPEN)
     checked = 0
     for (level, school, year, dimension, group, outcome), got in df.set_index(
@@ -418,17 +424,8 @@ def test_a_large_screen_computed_a_slice_at_a_time_is_the_same_table(con, monkey
     be the one the whole table gives, for student files (every comparison) and for public files' ranges and PS."""
     from successgaps.engine import screen as engine_screen
 
-    rng = np.random.default_rng(5)
-    size = 900
-    frame = pd.DataFrame({
-        "school": rng.choice(["North", "South", "East"], size), "year": rng.choice(["2023-24", "2024-25"], size),
-        "d_a": rng.choice(["X", "Y", "Z"], size, p=[0.6, 0.35, 0.05]), "d_b": rng.choice(["P", "Q", None], size),
-        "o_score": np.where(rng.random(size) < 0.1, np.nan, rng.normal(700, 40, size)),
-        "o_flag": np.where(rng.random(size) < 0.1, np.nan, (rng.random(size) < 0.3).astype(float))})
-    con.register("frame", frame)
-    con.execute("CREATE TABLE sliced AS SELECT * FROM frame")
-    students = Prepared("student", "sliced", (Dimension("d_a", "A"), Dimension("d_b", "B")),
-                        (Outcome("o_score", "Score", kind="numeric"), Outcome("o_flag", "Flag")))
+    _, students = multi_dimension_file(con, "sliced", seed=5, size=900, schools=["North", "South", "East"],
+                                       groups=["X", "Y", "Z"], weights=[0.6, 0.35, 0.05])
     g = "Four-year graduation"
     public = aggregate(con, [
         ("North", "2014-15", "All", "All students", g, 200, None, 0.80, 0.84, "range"),

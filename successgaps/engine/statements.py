@@ -133,8 +133,8 @@ def _pct(p: float) -> int:
 
 
 def _points(p: float) -> int:
-    """A difference of two rates (fractions), in whole percentage points, rounded once."""
-    return int(rounded(float(p) * 100))
+    """A difference of two rates (fractions), in whole percentage points, rounded once (as a rate is)."""
+    return _pct(p)
 
 
 def _missing(value) -> bool:
