@@ -358,8 +358,12 @@ with statement_tab:
                     ui.edit(lambda p: statements.add(p, row, st.session_state.get(key, ""), dataset_id=dataset_id),
                             ok="Statement saved.", at="gaps_statement_save")
 
-                st.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
-                ui.confirmation("gaps_statement_save")
+                # the confirmation in the button's row: on screen whenever the button is (below it, a button at the
+                # window's bottom edge would push it out of view)
+                button, said = st.columns([1, 3], vertical_alignment="center")
+                button.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
+                with said:
+                    ui.confirmation("gaps_statement_save")
         saved = project.statements
         if saved and not ui.presenting():
             ui.report_button("Success gap statement (PDF)",
