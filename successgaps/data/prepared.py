@@ -32,8 +32,9 @@ every group value), a table far shorter than the file that every count of the ga
     rows      DOUBLE   student records on the row (whatever their outcomes)
     n{j}      DOUBLE   students with a known value of outcome j (prepared.outcomes[j])
     e{j}      DOUBLE   the sum of outcome j (students with the outcome, for a binary outcome)
-    c{j}, q{j} DOUBLE  numeric outcomes only: c{j} the mean of outcome j over the whole data set (the
-                       same on every row), q{j} = Σ(y - c{j})² over the row's students
+    c{j}, q{j} DOUBLE  numeric outcomes only: c{j} the centre, the mean of outcome j over the whole data set
+                       (the same on every row; rounded to a whole number when every value is whole: see
+                       `cube_sql`), q{j} = Σ(y - c{j})² over the row's students
 Every column but the keys and c{j} is additive, so any count by school, year or group is a sum of
 cube rows, and the same keys may appear on more than one row (one per raw spelling of the codes).
 `views.prepare` keeps it as a table of the store's in-memory cache, named after a fingerprint of its
@@ -79,16 +80,32 @@ class Prepared:
     has_levels: bool = False  # aggregate layout: the file gives its own state, district and school rows (`level`)
 
 
+EXACT_LIMIT = 10_000  # whole values up to this size are added up exactly (below): every sum stays under 2**53
+# even for 10 million students (Σ y² ≤ 10⁷ · 10⁸ = 10¹⁵)
+
+
 def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:
     """The cube (see the module docstring) from `sums`: SQL of rows with school, year, d{i} and per
-    outcome j __n{j} (count), __e{j} (sum) and, numeric outcomes, __m{j} = Σ(y - the row's own mean)²
-    (rows with the same keys may repeat: all sums are additive). A row's Σ(y - c)² is
-    __m + __n·(__e/__n - c)² (Chan et al.), as stable as summing around c directly."""
+    outcome j __n{j} (count), __e{j} (sum) and, numeric outcomes, __m{j} = Σ(y - the row's own mean)²,
+    __s{j} = Σy² and __x{j} (every value whole and at most `EXACT_LIMIT` in size) (rows with the same keys may
+    repeat: all sums are additive).
+
+    An outcome whose values are all whole numbers up to `EXACT_LIMIT` (scale scores, days absent) is centred
+    on a whole number, c = the mean rounded, and a row's Σ(y - c)² is __s - 2c·__e + __n·c²: every term, and
+    every sum the engine takes of them, is a whole number below 2**53, so exact in floating point. The
+    figures are then the same to the last digit whatever order DuckDB's threads add the rows in (the same
+    file screened twice, or sorted first, gives the same CSV). Any other outcome is centred on its mean and a
+    row's Σ(y - c)² is __m + __n·(__e/__n - c)² (Chan et al.), as stable as summing around c directly; its
+    last digit may then differ from run to run."""
     keys = ", ".join(["school", "year"] + [f"d{i}" for i in range(n_dimensions)])
     numeric = [j for j, o in enumerate(outcomes) if o.kind == "numeric"]
-    centres = ", ".join(f"sum(__e{j}) / sum(__n{j}) AS c{j}" for j in numeric)
-    columns = ", ".join(["__rows AS rows"] + [f"__n{j} AS n{j}, __e{j} AS e{j}" for j in range(len(outcomes))]
-                        + [f"c{j}, __m{j} + __n{j} * (__e{j} / __n{j} - c{j}) ** 2 AS q{j}" for j in numeric])
+    centres = ", ".join(f"sum(__e{j}) / sum(__n{j}) AS mean{j}, coalesce(bool_and(__x{j}), true) AS x{j}"
+                        for j in numeric)
+    columns = ", ".join(
+        ["__rows AS rows"] + [f"__n{j} AS n{j}, __e{j} AS e{j}" for j in range(len(outcomes))]
+        + [f"CASE WHEN x{j} THEN round(mean{j}) ELSE mean{j} END AS c{j}, "
+           f"CASE WHEN x{j} THEN __s{j} - 2 * round(mean{j}) * __e{j} + __n{j} * round(mean{j}) * round(mean{j}) "
+           f"ELSE __m{j} + __n{j} * (__e{j} / __n{j} - mean{j}) ** 2 END AS q{j}" for j in numeric])
     centre = f", (SELECT {centres} FROM s)" if numeric else ""
     return f"WITH s AS MATERIALIZED ({sums}) SELECT {keys}, {columns} FROM s{centre}"
 
@@ -98,7 +115,9 @@ def outcome_sums(outcomes) -> str:
     the count of records (__rows)."""
     return ", ".join(["count(*)::DOUBLE AS __rows"] + [f"count(__o{j})::DOUBLE AS __n{j}, sum(__o{j}) AS __e{j}"
                                                         for j in range(len(outcomes))]
-                     + [f"var_pop(__o{j}) * count(__o{j}) AS __m{j}" for j, o in enumerate(outcomes) if o.kind == "numeric"])
+                     + [f"var_pop(__o{j}) * count(__o{j}) AS __m{j}, sum(__o{j} * __o{j}) AS __s{j}, "
+                        f"bool_and(__o{j} = round(__o{j}) AND abs(__o{j}) <= {EXACT_LIMIT}) AS __x{j}"
+                        for j, o in enumerate(outcomes) if o.kind == "numeric"])
 
 
 def relation_sums(relation: str, dimensions, outcomes) -> str:

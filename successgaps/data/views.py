@@ -323,7 +323,7 @@ def _student_cube(project: Project, dataset: DataSet) -> str:
         raw = ", ".join(quote_ident(c) for c in _key_columns(dataset, data_file))
         labelled = [f"{k} AS {name}" for k, name in zip(keys, ["school", "year"] + [f"d{i}" for i in range(len(dims))])]
         stats = ", ".join(["__rows"] + [f"__{x}{j}" for j, o in enumerate(outs)
-                                         for x in ("nem" if o.kind == "numeric" else "ne")])
+                                         for x in ("nemsx" if o.kind == "numeric" else "ne")])
         values_sql = ", ".join(f"{v} AS __o{j}" for j, v in enumerate(values))
         parts.append(f"SELECT {', '.join(labelled)}, {stats} FROM (SELECT {raw}, {outcome_sums(outs)} FROM "
                      f"(SELECT {raw}, {values_sql} FROM {file_table(project, data_file)}) GROUP BY {raw})")

@@ -66,7 +66,9 @@ Numeric outcomes (scale scores, days absent)
 - ci_low, ci_high, p_value: Welch's t: se = √(s1²/n1 + s2²/n2),
   df = se⁴ / ((s1²/n1)²/(n1-1) + (s2²/n2)²/(n2-1)), interval d ± t(0.975, df)·se, p = 2·P(T > |d/se|).
   (all_students: group vs others scaled by w, as above.)
-- Sums are taken around the outcome's overall mean (numerically stable variances).
+- Sums are taken around the outcome's overall mean (numerically stable variances); for whole values up to
+  10,000 around that mean rounded, so every sum is exact and the figures repeat to the last digit
+  (`data.prepared.cube_sql`).
 
 Aggregate data with range-coded rates
 -------------------------------------
