@@ -222,6 +222,31 @@ def test_complementary_suppression_hides_more_and_says_why_and_every_view_agrees
         suppression.for_export(df.copy().assign(suppressed=False).pipe(lambda t: t.__setattr__("attrs", {}) or t))
 
 
+def test_a_group_that_cannot_be_protected_one_year_is_still_shown_in_the_other_years(con):
+    """Years are separate tables. A year of four students (as the first year of the OpenSDP Texas file) cannot
+    protect its one girl by any exchange of figures, so her dimension is hidden that year; the other year's
+    sexes and races, large enough and shown before this rule met them, stay shown (they were hidden "so that a
+    smaller group (Female, the whole file, 2002) cannot be worked out"), and a row hidden for another's sake
+    names a group of its own year."""
+    rng = np.random.default_rng(2)
+    tiny = pd.DataFrame({"school": ["S1", "S1", "S2", "S3"], "sex": ["M", "M", "M", "F"], "race": ["B", "B", "W", "W"]})
+    size = 600
+    large = pd.DataFrame({"school": rng.choice(["S1", "S2", "S3"], size), "sex": rng.choice(["M", "F"], size),
+                          "race": rng.choice(["B", "W"], size)})
+    frame = pd.concat([tiny.assign(year="2002"), large.assign(year="2012")], ignore_index=True)
+    frame["o_score"] = np.round(rng.normal(1300, 150, len(frame)))
+    con.register("frame", frame)
+    con.execute("CREATE TABLE years AS SELECT * FROM frame")
+    prepared = Prepared("student", "years", (Dimension("sex", "Sex"), Dimension("race", "Race")),
+                        (Outcome("o_score", "Reading scale score", kind="numeric"),))
+    df = screen(con, prepared, GapSettings())
+    early, late = df[df["year"] == "2002"], df[df["year"] == "2012"]
+    assert early["suppressed"].all()
+    assert not late.loc[late["level"] == "district", "suppressed"].any()
+    cause = df["suppression_reason"].str.extract(r"\((?:.*), ([^,]*)\) cannot be worked out")[0]
+    assert (cause.isna() | (cause == df["year"])).all()
+
+
 def test_numeric_outcome_matches_a_direct_computation(con):
     rng = np.random.default_rng(7)
     values = {"A": rng.normal(700, 40, 45), "B": rng.normal(720, 60, 120), "C": rng.normal(715, 50, 80)}

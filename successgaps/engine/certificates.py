@@ -35,7 +35,8 @@ common case (years are separate tables, places are the whole file and its school
 `quick` measures the same 2 x 2 packing in plain Python over the cell's few rows and `quick_cube` picks
 the 2 x 2 cube to hide next; the general search (`packed`, `cheapest`: sibling and parent paths, year
 moves, the unknown remainder, total moves, combined groups) runs where they do not reach and always before
-a cell would get more than cubes (its whole dimension, its whole year). Every pass gives a width some table
+a cell would get more than cubes (its whole dimension: in its own year when years are separate tables; then its
+whole year). Every pass gives a width some table
 reaches, so a faster pass can hide a few more cells, never protect fewer (the audit in the tests checks it).
 """
 
@@ -629,9 +630,14 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             have = max(have, packed(i))
         if have < target[i] and have >= 1 and (not L.sensitive[i] or not STRICT):
             continue  # best effort: never pinned (a figure the published ones determine needs no hiding)
-        if have < target[i]:  # no cube will do: the cell's whole dimension for this outcome (every place, year)
+        if have < target[i]:  # no cube will do: the cell's whole dimension for this outcome, every place and
+            # year; in its own year only when years are separate tables (no cube reaches another year, so hiding
+            # there protects nothing and only starts the same search for those years' cells)
             d = L.dimension_of[L.group]
-            for j in np.flatnonzero((L.outcome == o) & (d == d[i]) & ~hidden):
+            same = (L.outcome == o) & (d == d[i]) & ~hidden
+            if (L.year_parent < 0).all():
+                same &= L.year == L.year[i]
+            for j in np.flatnonzero(same):
                 hide(j, i, queue)
             have = packed(i)
         if have < target[i]:  # nothing can protect it: the outcome's whole year (or, years linked, the outcome)
