@@ -124,3 +124,33 @@ def test_a_rate_the_file_gives_as_a_range_is_drawn_as_that_range_not_its_middle(
                                     "comparison_rate_high": 0.925, "comparison_rate": 0.92})
     assert list(exact.data[0].base) == [0, 0] and list(exact.data[0].y) == pytest.approx([63.5, 92])
     assert list(exact.data[0].text) == ["64%", "92%"]  # a public file's whole percent (91.5–92.5%) is 92%
+
+
+def test_the_heatmaps_write_a_range_gap_by_its_ends_and_an_exact_gap_in_whole_points_as_the_table():
+    """On EDFacts' national file the heatmap said −22.0 for American Indian students, the middle of a gap the
+    file gives only as between 48 lower and 4 higher (the sentence and the table say so): both heatmaps write
+    the table's figure, and only the colour uses the middle."""
+    rows = pd.DataFrame([
+        {"dimension": "Race/ethnicity", "group": "American Indian or Alaska Native", "outcome": "Four-year graduation",
+         "rate_low": 0.39, "rate_high": 0.88, "comparison_rate_low": 0.84, "comparison_rate_high": 0.87,
+         "difference": -22.0, "kind": "binary", "higher_is_better": True},
+        {"dimension": "Race/ethnicity", "group": "Asian", "outcome": "Four-year graduation", "rate_low": 0.905,
+         "rate_high": 0.905, "comparison_rate_low": 0.78, "comparison_rate_high": 0.78, "difference": 12.5,
+         "kind": "binary", "higher_is_better": True},
+        {"dimension": "Race/ethnicity", "group": "White", "outcome": "Four-year graduation", "rate_low": None,
+         "rate_high": None, "comparison_rate_low": None, "comparison_rate_high": None, "difference": None,
+         "kind": "binary", "higher_is_better": True}])
+    (cells,) = charts.gap_heatmap(rows).data
+    assert cells.text.ravel().tolist() == ["\u221248 to +4", "+13", "—"]
+    assert cells.z.ravel()[0] == pytest.approx(22.0)  # coloured by the middle of the range (worse: orange)
+    drawn = []
+    original = matplotlib.axes.Axes.text
+    try:
+        matplotlib.axes.Axes.text = lambda self, x, y, s, *a, **k: drawn.append(s) or original(self, x, y, s, *a, **k)
+        from successgaps.engine import ranking  # noqa: PLC0415
+        heat = ranking.heatmap_table(rows)
+        static_charts.heatmap(list(heat.index), list(heat.columns), heat.to_numpy().tolist(),
+                              labels=ranking.heatmap_labels(rows).to_numpy().tolist())
+    finally:
+        matplotlib.axes.Axes.text = original
+    assert drawn[:3] == ["\u221248 to +4", "+13", "*"]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import GapSettings
+from .statements import points_label
 from .stats import cohen_h
 
 NUMERIC_EFFECT_THRESHOLD = 0.25  # Hedges' g the What Works Clearinghouse calls substantively important
@@ -169,11 +170,19 @@ def multi_year_flags(df: pd.DataFrame, settings: GapSettings) -> pd.DataFrame:
     return out
 
 
-def heatmap_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Groups (rows, "dimension: group") × outcomes (columns) of the difference; suppressed cells empty."""
+def heatmap_table(df: pd.DataFrame, values: str = "difference") -> pd.DataFrame:
+    """Groups (rows, "dimension: group") × outcomes (columns) of the difference (or another column);
+    suppressed cells empty."""
     shown = df.assign(row=df["dimension"] + ": " + df["group"]).drop_duplicates(["row", "outcome"])
-    table = shown.pivot(index="row", columns="outcome", values="difference")
+    table = shown.pivot(index="row", columns="outcome", values=values)
     return table.reindex(index=list(dict.fromkeys(shown["row"])), columns=list(dict.fromkeys(shown["outcome"])))
+
+
+def heatmap_labels(df: pd.DataFrame) -> pd.DataFrame:
+    """`heatmap_table`'s cells as written (`statements.points_label`: "−13", "−48 to +4" for a rate the file
+    gives as a range); "" where the cell is empty."""
+    labels = [points_label(row) for row in df.to_dict("records")]
+    return heatmap_table(df.assign(_label=labels), "_label").fillna("")
 
 
 def heatmap_harm(df: pd.DataFrame) -> pd.DataFrame:

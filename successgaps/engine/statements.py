@@ -170,6 +170,30 @@ def point_range(low: float, high: float, clow: float, chigh: float) -> tuple[int
     return a - d, b - c
 
 
+def gap_points(row) -> tuple[int, int] | None:
+    """A rate's gap in whole percentage points as every table, heatmap and sentence writes it, (least, most):
+    the same twice for an exact rate (the difference rounded once), a rate the file gives as a range by its
+    written ends (`point_range`: EDFacts' 39-88% against 84-87% is -48 to +4, never its middle, -22); None
+    without a gap (hidden or not computable)."""
+    diff = row.get("difference")
+    if _missing(diff):
+        return None
+    ends = [row.get(f"{prefix}rate_{end}") for prefix in ("", "comparison_") for end in ("low", "high")]
+    if not any(_missing(v) for v in ends) and (ends[0] != ends[1] or ends[2] != ends[3]):
+        return point_range(*map(float, ends))
+    whole = int(rounded(float(diff)))
+    return whole, whole
+
+
+def points_label(row) -> str:
+    """`gap_points` as a heatmap's cell writes it: "−13", "+4", "0", "−48 to +4"; "" without a gap."""
+    points = gap_points(row)
+    if points is None:
+        return ""
+    signed = [("\u2212" if v < 0 else "+" if v > 0 else "") + str(abs(v)) for v in points]
+    return signed[0] if points[0] == points[1] else f"{signed[0]} to {signed[1]}"
+
+
 def _rate_text(low: float, high: float) -> str:
     a, b = rate_ends(low, high)
     return f"{a}%" if a == b else f"between {a}% and {b}%"

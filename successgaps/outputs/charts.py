@@ -42,14 +42,16 @@ def gap_heatmap(rows: pd.DataFrame, title: str = "Gap in percentage points (grou
     unfavourable the gap is, each cell labelled with the gap (`ranking.heatmap_table`).
 
     The colour is the difference turned so that orange always means "the group does worse" (lower
-    when higher is better, higher when lower is better). Empty cells (hidden or not computable) are
-    grey and labelled "—".
+    when higher is better, higher when lower is better); a rate the file gives as a range is coloured by the
+    middle of its gap and labelled with its ends ("−48 to +4"), as the table writes it. Empty cells (hidden
+    or not computable) are grey and labelled "—".
     """
     table = ranking.heatmap_table(rows)
     colour = ranking.heatmap_harm(rows)  # positive = worse for the group
     finite = colour.stack().abs()
     limit = max(float(finite.max()) if len(finite) else 1.0, 1.0)
-    text = table.map(lambda v: f"{rounded(v, 1):+.1f}" if _finite(v) else "—")
+    # written as the table writes the gap: whole points, a range by its ends (the colour is its middle)
+    text = ranking.heatmap_labels(rows).replace("", "—")
     fig = go.Figure(go.Heatmap(
         z=colour.to_numpy(dtype=float), x=list(table.columns), y=list(table.index), text=text.to_numpy(),
         texttemplate="%{text}", textfont=dict(size=15), colorscale="PuOr_r", zmin=-limit, zmax=limit,

@@ -118,6 +118,7 @@ def section_screen(doc: Document, src: Sources) -> None:
         harm = [[None if is_missing(v) else float(v) for v in row]
                 for row in ranking.heatmap_harm(binary).to_numpy(dtype=float)]
         doc.chart(static_charts.heatmap(list(heat.index), list(heat.columns), values, harm=harm,
+                                        labels=ranking.heatmap_labels(binary).to_numpy().tolist(),
                                         value_label="Orange: the group does worse · purple: better"),
                   "Heatmap of the difference in percentage points between each group's rate and its comparison.",
                   width_fraction=1.0, title="Heatmap: difference from the comparison")

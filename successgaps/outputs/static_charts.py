@@ -112,8 +112,10 @@ def lines_figure(series: dict[str, Sequence[tuple[str, float | None]]], title: s
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
             title: str = "", value_label: str = "Difference (points)",
-            harm: Sequence[Sequence[float | None]] | None = None) -> bytes:
-    """A grid of rows (groups) x columns (outcomes); each cell printed with its value.
+            harm: Sequence[Sequence[float | None]] | None = None,
+            labels: Sequence[Sequence[str]] | None = None) -> bytes:
+    """A grid of rows (groups) x columns (outcomes); each cell printed with its value (or its `labels` text:
+    a gap the file gives as a range, "−48 to +4").
 
     Coloured by `harm` when given (positive = worse for the group, as on screen), else by value.
     A missing value (suppressed or not screened) is a hatched grey cell marked "*".
@@ -132,7 +134,7 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
             colour = GREY if missing else cmap(norm(tone))
             ax.add_patch(matplotlib.patches.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white",
                                                       hatch="//" if missing else None))
-            text = "*" if missing else f"{rounded(value):+.0f}"
+            text = "*" if missing else labels[i][j] if labels else f"{rounded(value):+.0f}"
             dark = not missing and abs(norm(tone) - 0.5) > 0.3
             ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8,
                     color="white" if dark else "black")

@@ -21,7 +21,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from ..engine.statements import point_range, rate_ends, rounded
+from ..engine.statements import gap_points, rate_ends, rounded
 from .mode import presenting as _presenting
 
 BLANK = "—"
@@ -186,14 +186,10 @@ def gap_amount(row) -> str:
     diff = row.get("difference")
     if missing(diff):
         return BLANK
-    if _is_rate(row):
-        ends = [row.get(f"{prefix}rate_{end}") for prefix in ("", "comparison_") for end in ("low", "high")]
-        if not any(missing(v) for v in ends) and (ends[0] != ends[1] or ends[2] != ends[3]):
-            low, high = point_range(*map(float, ends))  # a range: the sentence's ends, the least and the most
-            if low != high:
-                return f"{number(low, 0, sign=True)} to {number(high, 0, sign=True)} points"
-            diff = low
-        return f"{number(diff, 0, sign=True)} points"
+    if _is_rate(row):  # whole points; a range by the sentence's ends, the least and the most (as the heatmaps)
+        low, high = gap_points(row)
+        return (f"{number(low, 0, sign=True)} to {number(high, 0, sign=True)} points" if low != high
+                else f"{number(low, 0, sign=True)} points")
     return number(diff, sign=True) + _unit(str(row.get("outcome", "")))
 
 
