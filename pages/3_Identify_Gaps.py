@@ -276,9 +276,8 @@ with heat_tab:
             st.plotly_chart(charts.gap_heatmap(binary), key="gaps_heatmap")
             st.caption("Orange: the group does worse than its comparison; purple: better; grey “—”: hidden or "
                        "not computable. The same gaps in percentage points (group − comparison):")
-            heat = ranking.heatmap_table(binary).rename_axis("Group").reset_index()
-            tables.show(heat, key="gaps_heatmap_table",
-                        formats={c: lambda v: tables.number(v, 0, sign=True) for c in heat.columns[1:]})
+            heat = ranking.heatmap_labels(binary).replace("", tables.BLANK).rename_axis("Group").reset_index()
+            tables.show(heat, key="gaps_heatmap_table")
 
 pairs = list(dict.fromkeys(zip(rows["dimension"], rows["group"])))
 outcome_names = list(rows["outcome"].unique())

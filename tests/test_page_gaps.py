@@ -1,5 +1,7 @@
 """Step 3 page: a team screens its data, looks closer at one gap, and writes its success gap statement."""
 
+import re
+
 import pytest
 
 from successgaps.data import datasets, views
@@ -182,6 +184,13 @@ def test_a_public_file_offers_state_district_and_school_and_picks_a_district(ope
     # each note once (the same for every group here, so it names none)
     assert [c.value for c in at.caption if "cohort count" in c.value] == [
         "1 school in 1 state gives no cohort count and is not in this total."]
+    # the heatmap's table writes a gap the file gives as a range by its ends, as the gap screen does (not its middle)
+    open_tab(at, "gaps_tab", "Heatmap")
+    heat = next(d.value for d in at.dataframe if "Group" in d.value.columns)
+    cells = heat.drop(columns="Group").to_numpy().ravel().tolist()
+    assert all(re.fullmatch(r"—|[−+]?\d+( to [−+]?\d+)?", c) for c in cells), cells
+    assert any(" to " in c for c in cells), cells
+    open_tab(at, "gaps_tab", "Gap screen")
     radio.set_value("district").run()
     picker = at.selectbox(key="gaps_place_district")
     assert picker.value == ("district", "Town (0100005)", "")  # the largest first (372 students, then 300)
