@@ -173,10 +173,11 @@ def _default_year(rows, years) -> int:
 
 
 years, schools = lookup.years, lookup.schools
-levels = {"state": "Whole file (state)", "district": "Whole file" if len(lookup.places) == 1 or not any(
-    lv == "state" for lv, _, _ in lookup.places) else "A district", "school": "A school"}
-present = list(dict.fromkeys(lv for lv, _, _ in lookup.places))
 states = int(lookup.table.attrs.get("states", 0))
+levels = {"state": f"Whole file ({states} states)" if states > 1 else "Whole file (state)",
+          "district": "Whole file" if len(lookup.places) == 1 or not any(
+              lv == "state" for lv, _, _ in lookup.places) else "A district", "school": "A school"}
+present = list(dict.fromkeys(lv for lv, _, _ in lookup.places))
 
 
 def _choices(level: str) -> tuple[list, bool]:

@@ -101,7 +101,9 @@ def test_an_average_is_drawn_as_dots_on_an_axis_fitted_to_them_not_as_bars_from_
     fig = charts.comparison_bars(row)
     (dots,) = fig.data
     assert dots.type == "scatter" and dots.mode == "markers" and _text_on_the_plot(fig) == []
-    assert list(dots.x) == ["Developmental delay<br>672.0 (n = 24)", "all other students<br>720.7 (n = 5,366)"]
+    # written as the sentence and the table write an average (whole from 100 up): the slide said 1,671 above a
+    # chart saying 1,671.4
+    assert list(dots.x) == ["Developmental delay<br>672 (n = 24)", "all other students<br>721 (n = 5,366)"]
     low, high = fig.layout.yaxis.range
     assert 600 < low < 672 - 15.6 and 720.7 < high < 740  # fitted to the dots and the interval, with room
     assert fig.layout.yaxis.title.text == "Average (axis not from 0)"

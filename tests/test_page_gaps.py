@@ -180,7 +180,7 @@ def test_a_public_file_offers_state_district_and_school_and_picks_a_district(ope
     at = open_page("pages/3_Identify_Gaps.py", project=project.id)
     assert not at.exception
     radio = at.radio(key="gaps_level")
-    assert list(radio.options) == ["Whole file (state)", "A district", "A school"]
+    assert list(radio.options) == ["Whole file (2 states)", "A district", "A school"]  # not "(state)": two
     # each note once (the same for every group here, so it names none)
     assert [c.value for c in at.caption if "cohort count" in c.value] == [
         "1 school in 1 state gives no cohort count and is not in this total."]

@@ -144,7 +144,9 @@ def _missing(value) -> bool:
         return True
 
 
-def _num(value: float) -> str:
+def average_text(value: float) -> str:
+    """An average (a scale score, days) as every sentence, table and chart writes it: whole from 100 up
+    ("1,671"), one decimal below ("7.9", "23")."""
     if abs(value) >= 100:
         return f"{half_up(value):,.0f}"
     return f"{half_up(value, 1):,.1f}".rstrip("0").rstrip(".")
@@ -233,7 +235,7 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         mean, cmean = float(get("mean")), get("comparison_mean")
         measure = label if label.split()[:1] and label.split()[0] in PROPER_WORDS else label[:1].lower() + label[1:]
         unit = " points" if re.search(r"score", label, re.I) else ""
-        text = f"{who} averaged {_num(mean)} on the {measure}"
+        text = f"{who} averaged {average_text(mean)} on the {measure}"
         if _missing(cmean):
             return start(text + n_text + ".")
         diff = mean - float(cmean)
@@ -241,9 +243,9 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         if interval:
             tail = _signed_tail(diff, row, unit or " points", worse)
         else:
-            tail = (f", a gap of {_num(abs(diff))}{unit}" if worse
-                    else f", {_num(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
-        return start(f"{text}, compared with {_num(float(cmean))} for {comparison}{tail}{n_text}.")
+            tail = (f", a gap of {average_text(abs(diff))}{unit}" if worse
+                    else f", {average_text(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
+        return start(f"{text}, compared with {average_text(float(cmean))} for {comparison}{tail}{n_text}.")
 
     verb = outcome or outcome_phrase(label)
     low, high = get("rate_low"), get("rate_high")

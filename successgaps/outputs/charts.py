@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..engine import ranking
-from ..engine.statements import rate_ends, rounded
+from ..engine.statements import average_text, rate_ends, rounded
 from ..models import Project
 from ..process import action_plan, meetings, monitoring
 
@@ -171,7 +171,7 @@ def _n(value) -> str:
 def _value_text(value, numeric: bool) -> str:
     if not _finite(value):
         return "hidden"
-    return f"{rounded(value, 1):,.1f}" if numeric else f"{rounded(value):.0f}%"
+    return average_text(float(value)) if numeric else f"{rounded(value):.0f}%"
 
 
 def _pair_text(value, other, numeric: bool) -> str:
