@@ -217,6 +217,7 @@ rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dime
 
 DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (group − comparison)", "Why hidden"]
 HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
+SCHOOL_BARS = 40  # schools drawn in Look closer's chart at most (a national file has 17,000 for one group)
 
 def _present_gap(row):
     """One gap as a slide: the sentence, its bars and their figures in words; a far-out outcome's warning."""
@@ -327,7 +328,11 @@ with closer_tab:
                 by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
                 if not by_school.empty:
                     st.markdown("**By school**")
-                    st.plotly_chart(charts.school_bars(by_school, f"{pair[1]} by school"), key="gaps_drill_schools")
+                    drawn = ranking.worst_first(by_school, SCHOOL_BARS)
+                    if len(drawn) < len(by_school):
+                        st.caption(f"The chart draws the {len(drawn)} schools with the largest gaps against the group, "
+                                   f"of {len(by_school):,}; the table below has every school.")
+                    st.plotly_chart(charts.school_bars(drawn, f"{pair[1]} by school"), key="gaps_drill_schools")
                     tables.show_gaps(by_school, key="gaps_drill_school_table", columns=["School", *DRILL_COLUMNS])
                 over_years = ranking.select(place, dimension=pair[0], group=pair[1], outcome=outcome)
                 if len(years) > 1:

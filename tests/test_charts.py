@@ -156,3 +156,23 @@ def test_the_heatmaps_write_a_range_gap_by_its_ends_and_an_exact_gap_in_whole_po
     finally:
         matplotlib.axes.Axes.text = original
     assert drawn[:3] == ["\u221248 to +4", "+13", "*"]
+
+
+def test_a_school_whose_rate_the_file_gives_as_a_range_is_a_bar_over_that_range_written_as_the_table_writes_it():
+    """EDFacts gives each school's rate as a range (70-74%, GE90): Look closer's bars by school and its trend
+    drew their middles and labelled them "72% vs 87%", figures the file never gave."""
+    rows = pd.DataFrame([
+        {"school": "Town High", "group": "Hispanic/Latino", "comparison": "all other students", "n": 66,
+         "rate": 0.72, "rate_low": 0.70, "rate_high": 0.74, "comparison_rate": 0.87, "comparison_rate_low": 0.85,
+         "comparison_rate_high": 0.89, "mean": None, "comparison_mean": None, "year": "2014-15"},
+        {"school": "Other High", "group": "Hispanic/Latino", "comparison": "all other students", "n": 40,
+         "rate": 0.625, "rate_low": 0.625, "rate_high": 0.625, "comparison_rate": 0.8, "comparison_rate_low": 0.8,
+         "comparison_rate_high": 0.8, "mean": None, "comparison_mean": None, "year": "2015-16"}])
+    bars, marks = charts.school_bars(rows).data
+    assert list(bars.y) == ["Town High: 70–74% vs 85–89% (n = 66)", "Other High: 63% vs 80% (n = 40)"]
+    assert list(bars.base) == pytest.approx([70, 0]) and list(bars.x) == pytest.approx([4, 62.5])
+    assert list(marks.x) == pytest.approx([87, 80]) and list(marks.error_x.array) == pytest.approx([2, 0])
+    assert list(marks.marker.size) == [0, 26]  # a range is its line, an exact figure its mark
+    group, _ = charts.trend(rows).data
+    assert list(group.y) == pytest.approx([72, 62.5]) and list(group.error_y.array) == pytest.approx([2, 0])
+    assert charts.trend(rows).layout.xaxis.ticktext[0] == "2014-15<br>70–74% vs 85–89%<br>n = 66"

@@ -638,3 +638,12 @@ def test_a_large_screen_certifies_its_outcomes_in_two_processes_with_the_same_hi
     monkeypatch.setattr(os, "fork", no_process_to_spare)  # this process does it all
     pd.testing.assert_frame_equal(table(), alone)
     store.close()
+
+
+def test_look_closer_draws_the_schools_with_the_largest_gaps_first_when_there_are_too_many(con):
+    """A national file has 17,000 schools for one group: the chart draws the worst few, hidden schools last."""
+    frame = pd.DataFrame({"dimension": "Race/ethnicity", "group": "Hispanic/Latino", "kind": "binary",
+                          "higher_is_better": True, "suppressed": [False, False, True, False],
+                          "effect_size": [-0.1, -0.6, np.nan, -0.3], "school": ["A", "B", "C", "D"]})
+    assert list(ranking.worst_first(frame, 3)["school"]) == ["B", "D", "A"]
+    assert ranking.worst_first(frame, 4) is frame

@@ -35,6 +35,15 @@ def severity(df: pd.DataFrame) -> pd.Series:
     return pd.Series(value, index=df.index).where(~df["suppressed"])
 
 
+def worst_first(df: pd.DataFrame, k: int) -> pd.DataFrame:
+    """`df` itself when it has at most `k` rows; else its `k` rows most unfavourable to the group (`severity`;
+    hidden rows last, ties in table order), in that order."""
+    if len(df) <= k:
+        return df
+    order = np.argsort(-severity(df).fillna(-np.inf).to_numpy(float), kind="stable")[:k]
+    return df.iloc[order]
+
+
 def _ends(df: pd.DataFrame):
     """(the group's rate, its comparison's rate, which rows are ranges) at the ends of the two ranges
     least unfavourable to the group — for the bad outcome's risk and the points gap alike, the end of

@@ -119,20 +119,50 @@ def _span(row, prefix: str) -> tuple[float, float, int, int] | None:
     return (float(low) * 100, float(high) * 100, a, b) if a != b else None
 
 
+def _written(rows: pd.DataFrame) -> tuple[bool, list]:
+    """(numeric, per row: the group's and its comparison's (where to draw, half the range, as written)). A rate
+    the file gives as a range (EDFacts' 70-74%) is drawn at the middle of its range with the range around it
+    and written by its ends, "70–74%", as the table writes it; an exact figure is drawn where it is, "86%",
+    "1,671"; a hidden one is (None, 0, "hidden")."""
+    numeric = bool(rows["mean"].notna().any())
+    scale = 1 if numeric else 100
+    out = []
+    for row in rows.to_dict("records"):
+        pair = []
+        for prefix in ("", "comparison_"):
+            value = row.get(f"{prefix}mean" if numeric else f"{prefix}rate")
+            span = None if numeric else _span(row, prefix)
+            if span:
+                pair.append(((span[0] + span[1]) / 2, (span[1] - span[0]) / 2, f"{span[2]}–{span[3]}%"))
+            else:
+                value = float(value) * scale if _finite(value) else None
+                pair.append((value, 0.0, _value_text(value, numeric)))
+        out.append(pair)
+    return numeric, out
+
+
+def _pair_text(pair) -> str:
+    """"75% vs 88%", "70–74% vs 85–89%" (the group's figure, then its comparison's); "hidden" when the group's is."""
+    (value, _, group), (_, _, comparison) = pair
+    return "hidden" if value is None else f"{group} vs {comparison}"
+
+
 def school_bars(rows: pd.DataFrame, title: str = "") -> go.Figure:
     """One bar per school (rate or mean), its comparison as a marker; the figures and n are in each
-    school's label, never drawn over the bars or markers; suppressed schools are listed with no bar."""
-    numeric = rows["mean"].notna().any()
-    scale = 1 if numeric else 100
-    value = (rows["mean"] if numeric else rows["rate"]) * scale
-    other = (rows["comparison_mean"] if numeric else rows["comparison_rate"]) * scale
-    labels = [f"{s}: {_pair_text(v, o, numeric)} (n = {_n(n)})"
-              for s, v, o, n in zip(rows["school"], value, other, rows["n"])]
+    school's label, never drawn over the bars or markers; suppressed schools are listed with no bar. A rate
+    the file gives as a range is a bar from its low end to its high end, a comparison given as a range a line
+    over its range (`_written`): never a bar or a mark at a middle the file never gave."""
+    numeric, pairs = _written(rows)
+    labels = [f"{school}: {_pair_text(pair)} (n = {_n(n)})" for school, pair, n in zip(rows["school"], pairs, rows["n"])]
+    group, other = [p[0] for p in pairs], [p[1] for p in pairs]
     fig = go.Figure([
-        go.Bar(y=labels, x=value, orientation="h", name=str(rows["group"].iloc[0]) if len(rows) else "group",
-               marker_color=GROUP_COLOUR),
-        go.Scatter(y=labels, x=other, mode="markers", name="comparison", marker=dict(
-            color=COMPARISON_COLOUR, symbol="line-ns", size=26, line=dict(width=4, color=COMPARISON_COLOUR))),
+        go.Bar(y=labels, x=[2 * h if h else v for v, h, _ in group], base=[v - h if h else 0 for v, h, _ in group],
+               orientation="h", name=str(rows["group"].iloc[0]) if len(rows) else "group", marker_color=GROUP_COLOUR),
+        go.Scatter(y=labels, x=[v for v, _, _ in other], mode="markers", name="comparison",
+                   error_x=dict(type="data", array=[h for _, h, _ in other], color=COMPARISON_COLOUR, thickness=4,
+                                width=0),
+                   marker=dict(color=COMPARISON_COLOUR, symbol="line-ns", size=[0 if h else 26 for _, h, _ in other],
+                               line=dict(width=4, color=COMPARISON_COLOUR))),
     ])
     fig.update_yaxes(autorange="reversed")
     if not numeric:
@@ -142,22 +172,24 @@ def school_bars(rows: pd.DataFrame, title: str = "") -> go.Figure:
 
 def trend(rows: pd.DataFrame, title: str = "") -> go.Figure:
     """The group and its comparison over the years; each year's figures and n are written under the year,
-    never over the lines. Rates are drawn on a 0–100 axis."""
-    numeric = rows["mean"].notna().any()
-    scale = 1 if numeric else 100
-    value = (rows["mean"] if numeric else rows["rate"]) * scale
-    other = (rows["comparison_mean"] if numeric else rows["comparison_rate"]) * scale
+    never over the lines. Rates are drawn on a 0–100 axis; a rate the file gives as a range is drawn with
+    its range around the line (`_written`)."""
+    numeric, pairs = _written(rows)
     group = str(rows["group"].iloc[0]) if len(rows) else "group"
     comparison = str(rows["comparison"].iloc[0]) if len(rows) else "comparison"
     years = list(rows["year"])
-    ticks = [f"{y}<br>{_pair_text(v, o, numeric)}" + (f"<br>n = {_n(n)}" if _finite(v) else "")
-             for y, v, o, n in zip(years, value, other, rows["n"])]
-    fig = go.Figure([
-        go.Scatter(x=years, y=value, name=group, mode="lines+markers", line=dict(color=GROUP_COLOUR, width=4),
-                   marker=dict(size=10)),
-        go.Scatter(x=years, y=other, name=comparison, mode="lines+markers",
-                   line=dict(color=COMPARISON_COLOUR, width=4, dash="dash"), marker=dict(size=10, symbol="square")),
-    ])
+    ticks = [f"{y}<br>{_pair_text(pair)}" + (f"<br>n = {_n(n)}" if pair[0][0] is not None else "")
+             for y, pair, n in zip(years, pairs, rows["n"])]
+
+    def line(k, name, colour, dash, symbol):
+        spread = [p[k][1] for p in pairs]
+        return go.Scatter(x=years, y=[p[k][0] for p in pairs], name=name, mode="lines+markers",
+                          line=dict(color=colour, width=4, dash=dash), marker=dict(size=10, symbol=symbol),
+                          error_y=dict(type="data", array=spread, color=colour, thickness=3, width=8,
+                                       visible=any(spread)))
+
+    fig = go.Figure([line(0, group, GROUP_COLOUR, "solid", "circle"),
+                     line(1, comparison, COMPARISON_COLOUR, "dash", "square")])
     fig.update_xaxes(type="category", tickvals=years, ticktext=ticks)  # the ticks are the school years
     fig.update_yaxes(title="Average" if numeric else "Percent", range=None if numeric else [0, 100])
     _layout(fig, title, height=460)
@@ -173,12 +205,6 @@ def _value_text(value, numeric: bool) -> str:
         return "hidden"
     return average_text(float(value)) if numeric else f"{rounded(value):.0f}%"
 
-
-def _pair_text(value, other, numeric: bool) -> str:
-    """"75% vs 88%" (the group's figure, then its comparison's); "hidden" when the group's is hidden."""
-    if not _finite(value):
-        return "hidden"
-    return f"{_value_text(value, numeric)} vs {_value_text(other, numeric)}"
 
 
 # ---------------------------------------------------------------- the steps' figures
