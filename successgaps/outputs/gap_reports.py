@@ -72,28 +72,46 @@ def _far_out(doc: Document, notes: dict[str, str], outcomes) -> None:
             doc.paragraph(notes[outcome], size=9, style="B")
 
 
+def _rate_cell(row: dict, prefix: str = "") -> str:
+    """A rate as printed ("71.4%"); one the file gives as a range by its written ends ("39–88%", as on screen)."""
+    low, high = row.get(f"{prefix}rate_low"), row.get(f"{prefix}rate_high")
+    if not (is_missing(low) or is_missing(high)):
+        a, b = statements.rate_ends(float(low), float(high))
+        if a != b:
+            return f"{a}–{b}%"
+    return pct(row.get(f"{prefix}rate"))
+
+
 def _screen_rows(frame: pd.DataFrame) -> list[list[str]]:
     """Rows of the screen as printed: rates in %, differences in points (numeric outcomes: averages
-    and their own units), "yes" where `ranking.flagged` marks the gap beyond the team's threshold."""
+    and their own units), "yes" where `ranking.flagged` marks the gap beyond the team's threshold. A rate
+    the file gives as a range, and its gap, are written by their ends (`statements.gap_points`), never
+    by the range's middle."""
     rows = []
-    for r in frame.itertuples(index=False):
-        numeric = getattr(r, "kind", "binary") == "numeric"
+    for r in frame.to_dict("records"):
+        numeric = r.get("kind", "binary") == "numeric"
+        gap = None if numeric else statements.gap_points(r)
         rows.append([
-            f"{r.dimension}: {r.group}", r.outcome, number(r.n, 0),
-            number(r.mean, 1) if numeric else pct(r.rate),
-            number(r.comparison_mean, 1) if numeric else pct(r.comparison_rate),
-            number(r.difference, 1) if numeric else points(r.difference),
-            "" if numeric else number(r.risk_ratio),
-            "yes" if getattr(r, "flagged", False) else "",
+            f"{r['dimension']}: {r['group']}", r["outcome"], number(r["n"], 0),
+            number(r["mean"], 1) if numeric else _rate_cell(r),
+            number(r["comparison_mean"], 1) if numeric else _rate_cell(r, "comparison_"),
+            number(r["difference"], 1) if numeric else
+            " to ".join(f"{v:+d}" if v else "0" for v in gap) if gap and gap[0] != gap[1] else points(r["difference"]),
+            "" if numeric else number(r["risk_ratio"]),
+            "yes" if r.get("flagged", False) else "",
         ])
     return rows
 
 
 def _latest_district(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The rows a report shows: the district (whole file) level in the latest year, groups only."""
+    """The rows a report shows: the whole file (the district, or a public file's state or nation: not each
+    of its districts) in the latest year, groups only."""
     years = sorted(str(y) for y in frame["year"].dropna().unique() if str(y))
     year = years[-1] if years else ""
-    rows = ranking.select(frame, level="district", year=year or None)
+    level, _, _ = ranking.whole_place(frame)
+    rows = ranking.select(frame, level=level, year=year or None)
+    if "district" in rows:  # a file of several districts: its whole-file rows name none
+        rows = rows[rows["district"].fillna("").eq("").to_numpy()]
     return rows[rows["dimension"] != "All"], year
 
 
@@ -108,7 +126,8 @@ def section_screen(doc: Document, src: Sources) -> None:
     s = p.gap_settings
     doc.paragraph(
         f"Every group compared with {_comparison_words(s)}, {('in ' + year) if year else 'all years'}, "
-        f"whole district. Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} students with "
+        f"{ranking.place_label(ranking.whole_place(frame), int(frame.attrs.get('states', 0)))}. "
+        f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} students with "
         f"the outcome, are suppressed (*). A gap is marked at a risk ratio above {s.risk_ratio_threshold:g} or "
         f"a difference of {s.point_gap_threshold:g} percentage points against the group.")
     binary = rows[rows["kind"] == "binary"] if "kind" in rows else rows
@@ -127,7 +146,7 @@ def section_screen(doc: Document, src: Sources) -> None:
     shown, hidden = ranking.ranked(rows, s)
     doc.heading("The screen, largest gaps first", 2)
     doc.table(SCREEN_COLUMNS, _screen_rows(shown),
-              widths=(3.6, 3, 0.9, 1.2, 1.7, 1.7, 1.2, 0.8), numeric=(2, 3, 4, 5, 6), size=7.5)
+              widths=(3.3, 2.7, 1.5, 1.2, 1.7, 1.7, 1.2, 0.8), numeric=(2, 3, 4, 5, 6), size=7.5)
     _far_out(doc, src.far_out(), shown["outcome"] if "outcome" in shown else [])
     section_disproportionality(doc, shown)
     if not hidden.empty:
