@@ -405,3 +405,20 @@ def test_the_gap_screen_report_of_a_public_file_is_its_whole_file_written_by_the
     assert "the nation (the whole file: 2 states)" in flat and "whole district" not in flat
     assert "Town" not in screen and "Village" not in screen and "City" not in screen  # no district's rows
     assert re.search(r"\d+–\d+% \d+–\d+% [+-]\d+ to [+-]?\d+", screen), screen[:600]  # rate, comparison, gap
+
+
+def test_a_statement_on_a_public_files_range_prints_the_ranges_not_their_middles(project, tmp_path):
+    """A statement written on EDFacts' national file (39–88% against 84–87%): its one-pager printed "Group rate
+    63.5%" and "Difference -22.0", middles the file never gave."""
+    ranged = GapStatement(level="district", year="2014-15", dimension="Race/ethnicity",
+                          group="American Indian or Alaska Native", outcome="Four-year graduation",
+                          text="In 2014–15, between 39% and 88% of American Indian or Alaska Native students graduated.",
+                          figures={"n": 37328, "rate": 0.635, "rate_low": 0.39, "rate_high": 0.88,
+                                   "comparison": "all other students", "comparison_n": 3473979,
+                                   "comparison_rate": 0.855, "comparison_rate_low": 0.84,
+                                   "comparison_rate_high": 0.87, "difference": -22.0})
+    project.statements.append(ranged)
+    flat = " ".join(pdf_text(gap_reports.statement_report(project, statement_id=ranged.id, day=DAY), tmp_path).split())
+    assert "39.0%" in flat and "88.0%" in flat and "84.0%" in flat and "87.0%" in flat
+    assert "Difference (percentage points) -48 to +4" in flat
+    assert "63.5%" not in flat and "85.5%" not in flat and "-22.0" not in flat

@@ -321,8 +321,8 @@ def _signed_tail(diff: float, row, unit: str, worse: bool) -> str:
 def figures(row) -> dict:
     """The data point behind a statement, as saved with it (plain numbers and strings)."""
     keep = ("level", "school", "year", "dimension", "group", "outcome", "n", "rate", "rate_low", "rate_high", "mean",
-            "comparison", "comparison_n", "comparison_rate", "comparison_mean", "difference", "risk_ratio",
-            "ci_low", "ci_high", "p_value")
+            "comparison", "comparison_n", "comparison_rate", "comparison_rate_low", "comparison_rate_high",
+            "comparison_mean", "difference", "risk_ratio", "ci_low", "ci_high", "p_value")
     out = {}
     for key in keep:
         value = row.get(key)

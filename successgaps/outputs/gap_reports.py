@@ -177,6 +177,8 @@ FIGURE_LABELS = {  # key in GapStatement.figures -> (label, format)
     "comparison": ("Compared with", str),
     "comparison_n": ("Students in the comparison", lambda v: number(v, 0)),
     "comparison_rate": ("Comparison rate", pct),
+    "comparison_rate_low": ("Comparison rate, lowest possible", pct),
+    "comparison_rate_high": ("Comparison rate, highest possible", pct),
     "comparison_mean": ("Comparison average", lambda v: number(v, 1)),
     "difference": ("Difference (percentage points)", points),
     "risk_ratio": ("Risk ratio", number),
@@ -191,10 +193,23 @@ IDENTITY = {"level", "school", "year", "dimension", "group", "outcome"}  # shown
 
 
 def _figure_rows(figures: dict) -> list[list[str]]:
-    """The saved figures as label/value rows; empty ones (not measured, or hidden) left out."""
+    """The saved figures as label/value rows; empty ones (not measured, or hidden) left out. A rate the file
+    gives as a range is its lowest and highest possible, never its middle, and its gap the range of gaps
+    those ends allow (`statements.gap_points`; left out for a statement saved without its comparison's
+    ends)."""
+    ends = [figures.get(f"{p}rate_{e}") for p in ("", "comparison_") for e in ("low", "high")]
+    ranged = any(a is not None and b is not None and a != b for a, b in (ends[:2], ends[2:]))
+    gap = statements.gap_points(figures) if ranged and None not in ends else None
     rows = []
     for key, value in figures.items():
         if key in IDENTITY or value is None or value == "":
+            continue
+        prefix = key.removesuffix("rate_low").removesuffix("rate_high")
+        if key.endswith(("rate_low", "rate_high")) and figures.get(f"{prefix}rate_low") == figures.get(f"{prefix}rate_high"):
+            continue  # an exact rate: its rate says it
+        if ranged and key in ("rate", "comparison_rate", "difference"):  # a middle the file never gave
+            if key == "difference" and gap:
+                rows.append([FIGURE_LABELS[key][0], " to ".join(f"{v:+d}" if v else "0" for v in gap)])
             continue
         label, fmt = FIGURE_LABELS.get(key, (key.replace("_", " ").capitalize(), cell_text))
         try:
