@@ -10,6 +10,7 @@ from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
 from successgaps.process import sample
 from successgaps.ui import tables
+from tests.edfacts_fixture import EDFACTS
 from tests.page_tabs import open_tab
 
 STATEMENTS, CLOSER, STATE_LIST = "Success gap statements", "Look closer", "Districts above the threshold"
@@ -160,15 +161,6 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     next(b for b in at.button if b.label == "Next →").click().run()
     assert any(m.value.startswith(f"**2 of {len(beyond)}**") for m in at.markdown)
     assert at.query_params["slide"] == "2"
-
-
-EDFACTS = (
-    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
-    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
-    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
-    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
-    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
-    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n")
 
 
 def test_a_public_file_offers_state_district_and_school_and_picks_a_district(open_page, store, tmp_path):

@@ -31,6 +31,7 @@ from successgaps.models import (
     StepReview,
 )
 from successgaps.outputs import gap_reports, meeting_packet, plan_reports, project_report, sources
+from tests.edfacts_fixture import EDFACTS
 
 DAY = dt.date(2025, 11, 3)
 FAMILY = "Nguyễn Thị Hoa"
@@ -381,22 +382,13 @@ def test_the_project_pdf_reads_focus_first_and_keeps_the_gap_tables_for_the_appe
     assert "The gap screen" not in flat.split("Appendix")[0]
 
 
-PUBLIC = (  # an EDFacts graduation file of two states and three districts: rates as ranges (70-74, GE90, LT50)
-    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
-    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
-    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
-    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
-    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
-    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n")
-
-
 def test_the_gap_screen_report_of_a_public_file_is_its_whole_file_written_by_the_files_ranges(store, tmp_path):
     """The national EDFacts file's report was 5,099 pages: every district's rows under "whole district", each
     range printed at its middle. It is the whole file's screen, its ranges written as the screen writes them."""
     from successgaps.data import datasets  # noqa: PLC0415
 
     path = tmp_path / "acgr.csv"
-    path.write_text(PUBLIC)
+    path.write_text(EDFACTS)
     project = store.create("Public file")
     datasets.create_dataset(store, project, path, path.name).confirmed = True
     project = store.save(project)

@@ -2,6 +2,7 @@
 file and reads ten sentences, then keeps the screen as a project."""
 
 from successgaps.process import sample
+from tests.edfacts_fixture import EDFACTS
 
 
 def test_dropping_the_sample_file_shows_ten_sentences_and_keep_this_makes_a_project(server, page, ready):
@@ -30,15 +31,6 @@ def test_dropping_the_sample_file_shows_ten_sentences_and_keep_this_makes_a_proj
     page.get_by_role("link", name="Step 2 · Data: review the mapping").click()
     ready(page)
     page.get_by_text("Files of").wait_for()
-
-
-EDFACTS = (
-    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
-    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
-    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
-    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
-    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
-    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n")
 
 
 def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(server, page, ready, tmp_path):
