@@ -5,6 +5,7 @@ import pytest
 
 from successgaps.engine import quickscreen
 from successgaps.process import sample
+from tests import edfacts_fixture
 
 PAGE = "pages/9_Quick_Screen.py"
 
@@ -93,13 +94,7 @@ def test_home_offers_the_quick_screen_with_or_without_a_project(open_page, store
     assert any(link.label == "Quick screen" for link in at.get("page_link"))
 
 
-EDFACTS = (
-    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
-    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
-    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
-    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
-    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
-    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n").encode()
+EDFACTS = edfacts_fixture.EDFACTS.encode()  # the file as uploaded
 
 
 def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page, store):

@@ -12,6 +12,7 @@ from successgaps.engine.screen import screen
 from successgaps.errors import UserError
 from successgaps.outputs import gap_reports, gap_table
 from successgaps.process import sample
+from tests import edfacts_fixture
 
 
 @pytest.fixture(scope="module")
@@ -155,13 +156,7 @@ def test_the_one_pager_is_one_page_with_the_summary_and_the_ten_sentences(quick,
     assert "STU-" not in text
 
 
-EDFACTS = (
-    "STNAM,FIPST,LEAID,LEANM,NCESSCH,SCHNAM,ALL_COHORT_1415,ALL_RATE_1415,MHI_COHORT_1415,MHI_RATE_1415,"
-    "MWH_COHORT_1415,MWH_RATE_1415,CWD_COHORT_1415,CWD_RATE_1415,DATE_CUR\n"
-    "STATE,01,0100005,Town,010000500871,Town High,252,91,66,70-74,178,90-94,13,LT50,26NOV16\n"
-    "STATE,01,0100005,Town,010000500872,Other High,120,GE95,40,GE90,70,95,3,PS,26NOV16\n"
-    "STATE,01,0100006,Village,010000600873,Village High,300,80,100,60-64,180,85-89,40,50-54,26NOV16\n"
-    "OTHER,02,0200001,City,020000100001,City High,.,88,.,80-84,.,90-94,.,LT50,26NOV16\n").encode()
+EDFACTS = edfacts_fixture.EDFACTS.encode()  # the file as uploaded
 
 
 @pytest.fixture(scope="module")
