@@ -220,7 +220,10 @@ HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
 SCHOOL_BARS = 40  # schools drawn in Look closer's chart at most (a national file has 17,000 for one group)
 
 def _present_gap(row):
-    """One gap as a slide: the sentence, its bars and their figures in words; a far-out outcome's warning."""
+    """One gap as a slide: where (as Quick screen's slides say it), the sentence, its bars and their figures in
+    words; a far-out outcome's warning."""
+    where = ranking.place_label(picked, states)
+    st.caption(ui.esc(where[:1].upper() + where[1:]) + (f" · {ui.esc(year)}" if year else ""))
     ui.gap_slide(statements.gap_sentence(row, interval=True), row, key="gaps_present_chart")
     _far_out([row["outcome"]])
 

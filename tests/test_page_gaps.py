@@ -156,6 +156,7 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     assert any(m.value.startswith(f"**1 of {len(beyond)}**") for m in at.markdown)
     first = next(m.value for m in at.markdown if m.value.startswith("## "))
     assert f"(n = {int(beyond.iloc[0]['n']):,})" in first
+    assert any(c.value == f"The whole file · {beyond.iloc[0]['year']}" for c in at.caption)  # where, as Quick screen
     assert not at.dataframe and not at.multiselect and not at.tabs  # no table, filter or tab on the slide
     assert at.query_params["present"] == "1" and at.query_params["slide"] == "1"  # a reload keeps the slide
     next(b for b in at.button if b.label == "Next →").click().run()
