@@ -323,14 +323,17 @@ def test_range_coded_rates_keep_their_interval(con):
     assert pd.isna(r["ci_low"]) and pd.isna(r["p_value"]) and pd.isna(r["events"])
 
 
+GRADUATION = "Four-year graduation"
+TWO_SCHOOLS = [  # a public file's school rows: ranges, an exact rate and a group the source suppressed (PS)
+    ("North", "2014-15", "All", "All students", GRADUATION, 200, None, 0.80, 0.84, "range"),
+    ("North", "2014-15", "Disability", "Students with disabilities", GRADUATION, 40, None, 0.60, 0.64, "range"),
+    ("South", "2014-15", "All", "All students", GRADUATION, 300, None, 0.90, 0.90, "exact"),
+    ("South", "2014-15", "Disability", "Students with disabilities", GRADUATION, 60, None, None, None, "suppressed"),
+]
+
+
 def test_district_level_sums_schools_with_interval_arithmetic_and_carries_ps(con):
-    g = "Four-year graduation"
-    prepared = aggregate(con, [
-        ("North", "2014-15", "All", "All students", g, 200, None, 0.80, 0.84, "range"),
-        ("North", "2014-15", "Disability", "Students with disabilities", g, 40, None, 0.60, 0.64, "range"),
-        ("South", "2014-15", "All", "All students", g, 300, None, 0.90, 0.90, "exact"),
-        ("South", "2014-15", "Disability", "Students with disabilities", g, 60, None, None, None, "suppressed"),
-    ])
+    prepared = aggregate(con, TWO_SCHOOLS)
     df = screen(con, prepared, extra=True)
     south = df[(df["school"] == "South")].iloc[0]
     assert south["suppressed"] and south["suppression_reason"] == "suppressed in the source file (PS)"
@@ -477,10 +480,7 @@ def test_a_large_screen_computed_a_slice_at_a_time_is_the_same_table(con, monkey
                                        groups=["X", "Y", "Z"], weights=[0.6, 0.35, 0.05])
     g = "Four-year graduation"
     public = aggregate(con, [
-        ("North", "2014-15", "All", "All students", g, 200, None, 0.80, 0.84, "range"),
-        ("North", "2014-15", "Disability", "Students with disabilities", g, 40, None, 0.60, 0.64, "range"),
-        ("South", "2014-15", "All", "All students", g, 300, None, 0.90, 0.90, "exact"),
-        ("South", "2014-15", "Disability", "Students with disabilities", g, 60, None, None, None, "suppressed"),
+        *TWO_SCHOOLS,
         ("West", "2014-15", "All", "All students", g, None, None, 0.70, 0.74, "range"),
         ("West", "2014-15", "Disability", "Students with disabilities", g, None, None, 0.50, 0.54, "range")])
     cases = [(students, GapSettings(comparison=c, reference_group="X", benchmark_rate=0.3, min_n=20))

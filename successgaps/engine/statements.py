@@ -164,6 +164,16 @@ def rate_ends(low: float, high: float) -> tuple[int, int]:
     return _pct(low), _pct(high)
 
 
+def written_range(row, prefix: str = "") -> tuple[int, int] | None:
+    """The whole percents a row's rate (`prefix` "comparison_": its comparison's) is written with when the file
+    gives it as a range ("39–88%"); None for an exact rate, a public file's whole percent or a hidden one."""
+    low, high = row.get(f"{prefix}rate_low"), row.get(f"{prefix}rate_high")
+    if _missing(low) or _missing(high):
+        return None
+    a, b = rate_ends(float(low), float(high))
+    return (a, b) if a != b else None
+
+
 def point_range(low: float, high: float, clow: float, chigh: float) -> tuple[int, int]:
     """The gap between a rate given as a range (low-high) and its comparison's (clow-chigh), in whole
     percentage points as written: from each range's written ends (`rate_ends`), the least and the most."""

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..engine import ranking
-from ..engine.statements import average_text, rate_ends, rounded
+from ..engine.statements import average_text, rounded, written_range
 from ..models import Project
 from ..process import action_plan, meetings, monitoring
 
@@ -112,11 +112,10 @@ def _span(row, prefix: str) -> tuple[float, float, int, int] | None:
     """(low, high) in percent and the whole percents they are written with (`statements.rate_ends`, as the
     table and the sentence write them), when the rate is a range; None for an exact rate (or a public file's
     whole percent, 92 read as 91.5-92.5%)."""
-    low, high = row.get(f"{prefix}rate_low"), row.get(f"{prefix}rate_high")
-    if not (_finite(low) and _finite(high)):
+    ends = written_range(row, prefix)
+    if ends is None:
         return None
-    a, b = rate_ends(float(low), float(high))
-    return (float(low) * 100, float(high) * 100, a, b) if a != b else None
+    return float(row[f"{prefix}rate_low"]) * 100, float(row[f"{prefix}rate_high"]) * 100, *ends
 
 
 def _written(rows: pd.DataFrame) -> tuple[bool, list]:
@@ -142,7 +141,8 @@ def _written(rows: pd.DataFrame) -> tuple[bool, list]:
 
 
 def _pair_text(pair) -> str:
-    """"75% vs 88%", "70–74% vs 85–89%" (the group's figure, then its comparison's); "hidden" when the group's is."""
+    """"75% vs 88%", "70–74% vs 85–89%" (the group's figure, then its comparison's); "hidden" when the group's
+    is."""
     (value, _, group), (_, _, comparison) = pair
     return "hidden" if value is None else f"{group} vs {comparison}"
 
@@ -153,7 +153,8 @@ def school_bars(rows: pd.DataFrame, title: str = "") -> go.Figure:
     the file gives as a range is a bar from its low end to its high end, a comparison given as a range a line
     over its range (`_written`): never a bar or a mark at a middle the file never gave."""
     numeric, pairs = _written(rows)
-    labels = [f"{school}: {_pair_text(pair)} (n = {_n(n)})" for school, pair, n in zip(rows["school"], pairs, rows["n"])]
+    labels = [f"{school}: {_pair_text(pair)} (n = {_n(n)})"
+              for school, pair, n in zip(rows["school"], pairs, rows["n"])]
     group, other = [p[0] for p in pairs], [p[1] for p in pairs]
     fig = go.Figure([
         go.Bar(y=labels, x=[2 * h if h else v for v, h, _ in group], base=[v - h if h else 0 for v, h, _ in group],

@@ -74,12 +74,13 @@ def _far_out(doc: Document, notes: dict[str, str], outcomes) -> None:
 
 def _rate_cell(row: dict, prefix: str = "") -> str:
     """A rate as printed ("71.4%"); one the file gives as a range by its written ends ("39–88%", as on screen)."""
-    low, high = row.get(f"{prefix}rate_low"), row.get(f"{prefix}rate_high")
-    if not (is_missing(low) or is_missing(high)):
-        a, b = statements.rate_ends(float(low), float(high))
-        if a != b:
-            return f"{a}–{b}%"
-    return pct(row.get(f"{prefix}rate"))
+    ends = statements.written_range(row, prefix)
+    return f"{ends[0]}–{ends[1]}%" if ends else pct(row.get(f"{prefix}rate"))
+
+
+def _points_range(gap: tuple[int, int]) -> str:
+    """A gap the file's ranges leave open, as the PDF writes points: "-48 to +4", "-13 to 0"."""
+    return " to ".join(f"{v:+d}" if v else "0" for v in gap)
 
 
 def _screen_rows(frame: pd.DataFrame) -> list[list[str]]:
@@ -96,7 +97,7 @@ def _screen_rows(frame: pd.DataFrame) -> list[list[str]]:
             number(r["mean"], 1) if numeric else _rate_cell(r),
             number(r["comparison_mean"], 1) if numeric else _rate_cell(r, "comparison_"),
             number(r["difference"], 1) if numeric else
-            " to ".join(f"{v:+d}" if v else "0" for v in gap) if gap and gap[0] != gap[1] else points(r["difference"]),
+            _points_range(gap) if gap and gap[0] != gap[1] else points(r["difference"]),
             "" if numeric else number(r["risk_ratio"]),
             "yes" if r.get("flagged", False) else "",
         ])
@@ -199,17 +200,18 @@ def _figure_rows(figures: dict) -> list[list[str]]:
     ends)."""
     ends = [figures.get(f"{p}rate_{e}") for p in ("", "comparison_") for e in ("low", "high")]
     ranged = any(a is not None and b is not None and a != b for a, b in (ends[:2], ends[2:]))
-    gap = statements.gap_points(figures) if ranged and None not in ends else None
+    gap = statements.gap_points(figures) if ranged and None not in ends else None  # both sides' ends are known
     rows = []
     for key, value in figures.items():
         if key in IDENTITY or value is None or value == "":
             continue
         prefix = key.removesuffix("rate_low").removesuffix("rate_high")
-        if key.endswith(("rate_low", "rate_high")) and figures.get(f"{prefix}rate_low") == figures.get(f"{prefix}rate_high"):
+        if key.endswith(("rate_low", "rate_high")) and \
+                figures.get(f"{prefix}rate_low") == figures.get(f"{prefix}rate_high"):
             continue  # an exact rate: its rate says it
         if ranged and key in ("rate", "comparison_rate", "difference"):  # a middle the file never gave
             if key == "difference" and gap:
-                rows.append([FIGURE_LABELS[key][0], " to ".join(f"{v:+d}" if v else "0" for v in gap)])
+                rows.append([FIGURE_LABELS[key][0], _points_range(gap)])
             continue
         label, fmt = FIGURE_LABELS.get(key, (key.replace("_", " ").capitalize(), cell_text))
         try:
