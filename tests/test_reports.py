@@ -414,3 +414,11 @@ def test_a_statement_on_a_public_files_range_prints_the_ranges_not_their_middles
     assert "39.0%" in flat and "88.0%" in flat and "84.0%" in flat and "87.0%" in flat
     assert "Difference (percentage points) -48 to +4" in flat
     assert "63.5%" not in flat and "85.5%" not in flat and "-22.0" not in flat
+    whole = GapStatement(level="district", year="2014-15", dimension="Race/ethnicity", group="White",
+                         outcome="Four-year graduation", text="In 2014–15, 92% of White students graduated.",
+                         figures={"n": 1200, "rate": 0.92, "rate_low": 0.915, "rate_high": 0.925,
+                                  "comparison": "all other students", "comparison_n": 3000, "comparison_rate": 0.87,
+                                  "comparison_rate_low": 0.865, "comparison_rate_high": 0.875, "difference": 5.0})
+    project.statements.append(whole)  # a public file's whole percents (92 is 91.5-92.5%): its rates, not ranges
+    flat = " ".join(pdf_text(gap_reports.statement_report(project, statement_id=whole.id, day=DAY), tmp_path).split())
+    assert "Group rate 92.0%" in flat and "Comparison rate 87.0%" in flat and "Difference (percentage points) +5.0" in flat

@@ -79,8 +79,8 @@ def _rate_cell(row: dict, prefix: str = "") -> str:
 
 
 def _points_range(gap: tuple[int, int]) -> str:
-    """A gap the file's ranges leave open, as the PDF writes points: "-48 to +4", "-13 to 0"."""
-    return " to ".join(f"{v:+d}" if v else "0" for v in gap)
+    """A gap of whole points as the PDF writes it: "-48 to +4", "-13 to 0"; "+5" when its ends agree."""
+    return " to ".join(f"{v:+d}" if v else "0" for v in dict.fromkeys(gap))
 
 
 def _screen_rows(frame: pd.DataFrame) -> list[list[str]]:
@@ -199,7 +199,8 @@ def _figure_rows(figures: dict) -> list[list[str]]:
     those ends allow (`statements.gap_points`; left out for a statement saved without its comparison's
     ends)."""
     ends = [figures.get(f"{p}rate_{e}") for p in ("", "comparison_") for e in ("low", "high")]
-    ranged = any(a is not None and b is not None and a != b for a, b in (ends[:2], ends[2:]))
+    # a range as the screen writes it (a public file's whole percent, 92 read as 91.5-92.5%, is its rate)
+    ranged = any(statements.written_range(figures, p) for p in ("", "comparison_"))
     gap = statements.gap_points(figures) if ranged and None not in ends else None  # both sides' ends are known
     rows = []
     for key, value in figures.items():
