@@ -557,7 +557,8 @@ def test_a_screen_does_not_read_its_thresholds_nor_an_unchosen_comparisons_group
 def test_screens_that_share_a_memo_give_the_same_tables_and_reuse_the_gate_where_nothing_it_reads_changed(
         tmp_path, monkeypatch):
     """The page keeps a `Memo` per data set: a change of comparison between all other students and all students
-    hides the same cells, so the gate's certificates are read again; a new minimum size certifies anew."""
+    hides the same cells, so the gate's certificates are read again; a new minimum size certifies anew, from the
+    lattice's codes kept since the first screen."""
     from successgaps.data import datasets, views  # noqa: PLC0415
     from successgaps.engine import certificates  # noqa: PLC0415
     from successgaps.engine.memo import Memo  # noqa: PLC0415
@@ -569,9 +570,10 @@ def test_screens_that_share_a_memo_give_the_same_tables_and_reuse_the_gate_where
     store = Store(tmp_path / "ws", memory=True)
     project = store.create("Riverbend")
     prepared = views.prepare(store.cursor(), project, datasets.create_dataset(store, project, path, path.name))
-    certified = []
-    real = certificates.certify
+    certified, built = [], []
+    real, build = certificates.certify, suppression._structure
     monkeypatch.setattr(suppression, "certify", lambda *a: certified.append(1) or real(*a))
+    monkeypatch.setattr(suppression, "_structure", lambda *a: built.append(1) or build(*a))
     memo, tables = Memo(), []
     steps = [(GapSettings(), True), (GapSettings(comparison="all_students"), False), (GapSettings(min_n=20), True),
              (GapSettings(min_n=20, comparison="all_students"), False), (GapSettings(), False),
@@ -584,6 +586,9 @@ def test_screens_that_share_a_memo_give_the_same_tables_and_reuse_the_gate_where
         pd.testing.assert_frame_equal(shared, alone)
         tables.append(shared)
     assert tables[0]["suppression_reason"].str.contains("cannot be worked out").any()  # the gate hid more
+    # the lattice's codes are built once per counts: for the first screen, and for the reference group's own counts
+    # (the screens without a memo build their own)
+    assert len(built) == 2 + len(steps)
     shared.loc[shared.index[0], "suppressed"] = not shared["suppressed"].iloc[0]  # a caller changes its copy
     pd.testing.assert_frame_equal(screen(store.cursor(), prepared, steps[-1][0], extra=True, memo=memo), alone)
     store.close()

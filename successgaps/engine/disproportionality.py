@@ -44,13 +44,12 @@ def top_counts(raw: dict, only_state: bool = False) -> pd.DataFrame | None:
     """The whole file's counts per year, dimension, group and outcome (`s_n`, `s_e`) with its all-students
     totals (`s_N`, `s_T`), from `cells.gather`'s columns: the top level's rows ('state' when the file holds
     several districts, else the whole file). `only_state`: None unless the file has state rows."""
-    level = np.asarray(raw["level"], object)
-    top = "state" if (level == "state").any() else "district"
+    # compared as they are (Arrow strings): no Python string per row
+    is_ = lambda c, value: pd.Series(raw[c], copy=False).eq(value).to_numpy(bool, na_value=False)  # noqa: E731
+    top = "state" if is_("level", "state").any() else "district"
     if only_state and top != "state":
         return None
-    district = np.asarray(raw["district"], object) if "district" in raw else np.full(len(level), "", object)
-    school = np.asarray(raw["school"], object)
-    at = np.flatnonzero((level == top) & (district == "") & (school == ""))
+    at = np.flatnonzero(is_("level", top) & (is_("district", "") if "district" in raw else True) & is_("school", ""))
     f = lambda c: np.asarray(raw[c], float)[at]  # noqa: E731
 
     def count(events, size, lo, hi):  # an exact count, else size × the middle of the rate's range

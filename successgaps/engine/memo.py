@@ -2,7 +2,8 @@
 
 The Identify gaps page screens one data set anew on each change of settings. Most of a screen does not change
 with most settings: the counts (`cells.gather`) depend on the levels, the population and the reference group
-only, and the privacy gate (`certificates.certify`, most of a screen's time) on its lattice only — the same
+only, and so do the gate's lattice codes (`suppression._structure`: its places, years, groups and virtual rows);
+the privacy gate (`certificates.certify`, most of a screen's time) on its lattice only — the same
 cells hidden by the same rules — which comparing with all students instead of all other students, for
 instance, leaves as it is (`screen`'s docstring: the same cells are hidden whichever of the two a view uses).
 A `Memo` keeps the last few of each, keyed by everything they are computed from, so a change recomputes what
@@ -23,7 +24,7 @@ class Memo:
     of a server."""
 
     def __init__(self, sizes: dict[str, int] | None = None):
-        self._sizes = sizes or {"counts": 2, "gate": 8}
+        self._sizes = sizes or {"counts": 2, "structure": 2, "gate": 8}
         self._items: dict[str, OrderedDict] = {kind: OrderedDict() for kind in self._sizes}
         self._lock = threading.Lock()
 

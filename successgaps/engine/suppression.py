@@ -105,7 +105,7 @@ PROTECTED = "protected"  # attrs mark of a table that went through `protect`
 UNKNOWN, ALL = "\0unknown", "\0all"  # virtual groups: students of unknown group; all students
 
 
-def protect(frame: pd.DataFrame, prepared, settings, memo=None) -> pd.DataFrame:
+def protect(frame: pd.DataFrame, prepared, settings, memo=None, counts: tuple | None = None) -> pd.DataFrame:
     """The single gate every gap table passes before anything shows it: complementary suppression over
     the whole lattice (every place, every year and the years pooled), then every hidden figure blanked.
 
@@ -117,13 +117,16 @@ def protect(frame: pd.DataFrame, prepared, settings, memo=None) -> pd.DataFrame:
     suppression applies to them. `memo` (`engine.memo`): the certified cells of a lattice met before are
     read again (keyed by the lattice's fingerprint, so only the very same cells with the very same rules).
     `frame` is made for this table (`screen.lattice`) and is blanked in place: its figures are let go as they are
-    blanked, not kept beside a blanked copy (a 10M-row file's screen: 0.3 GB)."""
+    blanked, not kept beside a blanked copy (a 10M-row file's screen: 0.3 GB). `counts`: the memo's key of the
+    counts the frame was computed from (`screen.counts_key`): the lattice's codes are kept under it."""
     df = frame
     hidden = df["suppressed"].to_numpy(bool)
     if prepared.layout == "student" and len(df):
         reference = settings.reference_group if settings.comparison == "reference" else ""
+        structure = (memo.get(("structure", *counts[1:]), partial(_structure, df, prepared))
+                     if memo is not None and counts else _structure(df, prepared))  # once for every round below
         for _ in range(5):
-            lattice = _lattice(df, prepared, settings, hidden)
+            lattice = _lattice(df, prepared, settings, hidden, structure)
             if memo is None:
                 done, because = certify(lattice, settings.min_cell)
             else:  # the memo's arrays stay as they are: this table gets its own
@@ -193,10 +196,32 @@ def _pairs(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, list[tuple]]:
     return codes, [(ua[u // len(ub)], ub[u % len(ub)]) for u in uniques.tolist()]
 
 
-def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattice:
+def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray, structure: dict) -> Lattice:
     """The gap frame as a `Lattice`, with a virtual row per (outcome, place, year) for all students and
     per (outcome, place, year, dimension) for the students whose group is unknown (codes in order of first
-    appearance: the rows, then the virtual rows)."""
+    appearance: the rows, then the virtual rows). `structure`: `_structure(df, prepared)`, or what a memo kept
+    of it from a screen of the same counts."""
+    s = structure
+    N, T, tot, numeric, at, size = s["N"], s["T"], s["tot"], s["numeric"], s["at"], s["size"]
+    t_sensitive = (N[tot] < settings.min_n) | (~numeric[tot] & (
+        (T[tot] < settings.min_cell) | (N[tot] - T[tot] < settings.min_cell)))
+    # what each row's published reason tells of its events (virtual rows: nothing but 0-n)
+    own = reasons(settings.min_n, settings.min_cell)
+    said = lambda code: df["suppression_reason"].eq(own[code]).to_numpy(bool, na_value=False)  # noqa: E731
+    k = float(settings.min_cell)
+    sensitive = df["_sensitive"].to_numpy(bool)
+    passed = ~sensitive  # shown, or hidden for its comparison: passed its own tests
+    low = np.where(passed, k, np.where(said(11), np.maximum(k, size - k + 1), 0.0))
+    high = np.where(passed, size - k, np.where(said(5), k - 1, size))
+    flags = lambda base, u, t: np.r_[base, np.full(len(at), u), t]  # noqa: E731
+    return Lattice(low=np.r_[low, np.zeros(len(s["virtual_of"]))], high=np.r_[high, s["v_n"]],
+                   hidden=flags(hidden, True, np.ones(len(tot), bool)), sensitive=flags(sensitive, False, t_sensitive),
+                   **s["fields"])
+
+
+def _structure(df: pd.DataFrame, prepared) -> dict:
+    """What `_lattice` builds from the frame's cells and counts alone, whatever the settings: its codes, its
+    virtual rows and their counts (a change of minimum sizes or comparison keeps them)."""
     combined = {d.label: d.parts for d in prepared.dimensions if getattr(d, "parts", ())}
     parts = {p for pair in combined.values() for p in pair}
     numeric = (df["kind"] == "numeric").to_numpy()
@@ -229,8 +254,6 @@ def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattic
         groups.append(("", ALL))
         code[("", ALL)] = len(groups) - 1
     all_group = code.get(("", ALL), -1)
-    t_sensitive = (N[tot] < settings.min_n) | (~numeric[tot] & (
-        (T[tot] < settings.min_cell) | (N[tot] - T[tot] < settings.min_cell)))
     virtual = np.r_[at, tot]  # the row each virtual row shares its outcome, place and year with
     dimension_of = np.array([-1 if g == ALL else dim_codes[d] for d, g in groups], int)
     unknown_of = {dim_codes[d]: k for k, (d, g) in enumerate(groups) if g == UNKNOWN}
@@ -247,27 +270,19 @@ def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray) -> Lattic
     place_parent = np.array([top[0] if level == "school" and top else -1 for level, _ in places], int)
     pooled = [k for k, (_, p) in enumerate(years) if p]
     year_parent = np.array([pooled[0] if pooled and not p else -1 for _, p in years], int)
-    # what each row's published reason tells of its events (virtual rows: nothing but 0-n)
-    own = reasons(settings.min_n, settings.min_cell)
-    said = lambda code: df["suppression_reason"].eq(own[code]).to_numpy(bool, na_value=False)  # noqa: E731
-    k = float(settings.min_cell)
-    sensitive = df["_sensitive"].to_numpy(bool)
-    passed = ~sensitive  # shown, or hidden for its comparison: passed its own tests
-    low = np.where(passed, k, np.where(said(11), np.maximum(k, size - k + 1), 0.0))
-    high = np.where(passed, size - k, np.where(said(5), k - 1, size))
-    extra = len(virtual)
     v_n = np.r_[u_n, N[tot]]
-    flags = lambda base, u, t: np.r_[base, np.full(len(at), u), t]  # noqa: E731
     is_numeric = numeric[np.r_[np.arange(len(df)), virtual]]
-    return Lattice(low=np.r_[low, np.zeros(extra)], high=np.r_[high, v_n],
-                   outcome=np.r_[outcome, outcome[virtual]], place=np.r_[place, place[virtual]],
-                   year=np.r_[year, year[virtual]], group=np.r_[group, u_group, np.full(len(tot), all_group)],
-                   dimension_of=dimension_of, place_parent=place_parent, year_parent=year_parent,
-                   n=np.r_[size, v_n], events=np.where(is_numeric, np.nan, np.r_[events, u_events, T[tot]]),
-                   numeric=is_numeric, hidden=flags(hidden, True, np.ones(len(tot), bool)),
-                   sensitive=flags(sensitive, False, t_sensitive), virtual=np.r_[np.zeros(len(df), bool),
-                                                                                 np.ones(extra, bool)],
-                   all_group=all_group, unknown_of=unknown_of, combined=combo)
+    fields = dict(outcome=np.r_[outcome, outcome[virtual]], place=np.r_[place, place[virtual]],
+                  year=np.r_[year, year[virtual]], group=np.r_[group, u_group, np.full(len(tot), all_group)],
+                  dimension_of=dimension_of, place_parent=place_parent, year_parent=year_parent,
+                  n=np.r_[size, v_n], events=np.where(is_numeric, np.nan, np.r_[events, u_events, T[tot]]),
+                  numeric=is_numeric, virtual=np.r_[np.zeros(len(df), bool), np.ones(len(virtual), bool)],
+                  all_group=all_group, unknown_of=unknown_of, combined=combo)
+    for value in fields.values():  # shared by the lattices of every screen of these counts: never changed
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return {"N": N, "T": T, "tot": tot, "numeric": numeric, "at": at, "size": size, "virtual_of": virtual,
+            "v_n": v_n, "fields": fields}
 
 
 def for_export(df: pd.DataFrame) -> pd.DataFrame:

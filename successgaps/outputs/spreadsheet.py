@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 # openpyxl is imported where a workbook is written (0.3 s of the command line's start-up otherwise)
 
+from ..slices import in_order
 from ..text import is_formula_like
 
 HEADER_COLOR = "DEEBF7"
@@ -118,12 +119,14 @@ def csv_text(frame: pd.DataFrame) -> str:
     return csv_utf8(frame).decode("utf-8")
 
 
-def csv_write(frame: pd.DataFrame, path, rows: int = 250_000) -> None:
-    """`csv_utf8(frame)` written to the file `path`, `rows` rows at a time: the text of a large table (a
-    10M-row file's screen is over 2M rows) is never all in memory at once."""
+def csv_write(frame: pd.DataFrame, path, rows: int = 125_000) -> None:
+    """`csv_utf8(frame)` written to the file `path`, `rows` rows at a time, two slices at once (`slices.in_order`:
+    0.54 → 0.40 s for a million records' 214,000 rows): the text of a large table (a 10M-row file's screen is over
+    2M rows) is never all in memory at once."""
     with open(path, "wb") as out:
-        for start in range(0, max(len(frame), 1), rows):
-            out.write(csv_utf8(frame.iloc[start: start + rows], header=start == 0))
+        for text in in_order(lambda start: csv_utf8(frame.iloc[start: start + rows], header=start == 0),
+                             range(0, max(len(frame), 1), rows)):
+            out.write(text)
 
 
 def csv_utf8(frame: pd.DataFrame, header: bool = True) -> bytes:

@@ -1,0 +1,24 @@
+"""Work on a large table a slice at a time, two slices at once (the machines the app runs on have two cores
+or more): numpy, Arrow and DuckDB let go of Python while they compute, so two threads take about half the time,
+and only two slices' working memory is held at once."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
+from typing import Any
+
+
+def in_order(work: Callable[[Any], Any], items: Iterable) -> Iterator:
+    """`work(item)` of each item, in the items' order, two at a time on two threads: the next one starts as soon
+    as a result is taken, so at most two are computing and none waits done beyond its turn."""
+    items = iter(items)
+    with ThreadPoolExecutor(2) as pool:
+        running = deque(pool.submit(work, item) for item in islice(items, 2))
+        while running:
+            done = running.popleft().result()
+            if (following := next(items, None)) is not None:
+                running.append(pool.submit(work, following))
+            yield done
