@@ -109,6 +109,12 @@ def test_a_large_file_gets_the_same_mapping_whatever_its_row_order_and_column_na
     row = next(i for i in range(200) if whole_row_odd(i))
     alike = load(store, project, tmp_path, "alike.csv", pd.concat([frame.iloc[[row]]] * n).to_csv(index=False))
     assert {c.column: c.role for c in alike.columns}["race_ethnicity"] == "group"
+    # the sample is drawn by the student id's hash; an id column left empty would draw all rows or none: the whole
+    # row's hash draws it then, in any order
+    blank = frame.assign(student_id=["" if i % 50 else f"{i}" for i in range(n)])
+    c = load(store, project, tmp_path, "blank_ids.csv", blank.to_csv(index=False))
+    d = load(store, project, tmp_path, "blank_ids_shuffled.csv", blank.sample(frac=1, random_state=7).to_csv(index=False))
+    assert proposal(c)[1:] == proposal(d)[1:] == proposal(a)[1:]  # the id column's own profile aside
 
 
 def test_codes_like_000123_survive_and_the_view_has_labels_and_outcomes(store, project, tmp_path):

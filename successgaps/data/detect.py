@@ -174,13 +174,20 @@ def _profiles(con, table: str, names: list[str], cleaned: bool = False) -> dict[
     out: dict[str, Profile] = {}
     started = time.monotonic()
     sample = quote_ident(f"sg_sample_{new_id()}")  # the sample is drawn once, then read a few columns at a time
-    # about SAMPLE_ROWS rows chosen by their content (a hash of the whole row, named by an alias no column
-    # has): the same rows whatever order the table stores them in
+    # about SAMPLE_ROWS rows chosen by their content: the same rows whatever order the table stores them in. The
+    # content is the student id when a column's name says so (hashing one column, not every one of the row:
+    # 0.2 → 0.02 s at a million records), unless the sample drawn is far from that size (an id column mostly empty,
+    # whose one value draws all its rows or none); else the whole row (named by an alias no column has)
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     every = -(-rows // SAMPLE_ROWS)
-    where = f"WHERE hash(sg_row__) % {every} = 0" if every > 1 else ""
-    con.execute(f"CREATE TEMP TABLE {sample} AS SELECT * FROM {table} AS sg_row__ {where}")
-    if rows and not con.execute(f"SELECT count(*) FROM temp.main.{sample}").fetchone()[0]:
+    ids = [quote_ident(n) for n in names if _match(_ROLE_PATTERNS, n) == "student_id"]
+    for key in ([", ".join(ids)] if ids and every > 1 else []) + ["sg_row__"]:
+        where = f"WHERE hash({key}) % {every} = 0" if every > 1 else ""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {sample} AS SELECT * FROM {table} AS sg_row__ {where}")
+        drawn = con.execute(f"SELECT count(*) FROM temp.main.{sample}").fetchone()[0]
+        if 0.8 <= drawn * every / max(rows, 1) <= 1.25:  # as many rows as a hash of distinct values draws
+            break
+    if rows and not drawn:
         # every row alike (so their hashes are): any of them is the sample
         con.execute(f"INSERT INTO temp.main.{sample} SELECT * FROM {table} LIMIT {SAMPLE_ROWS}")
     try:
