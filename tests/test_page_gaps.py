@@ -61,6 +61,7 @@ def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apar
     at.toggle(key="gaps_screen_table_more").set_value(True).run()
     screen = screen_of(at)
     assert {"Dimension", "Risk ratio", "p-value"} <= set(screen.columns)
+    assert screen["Dimension"].str.len().min() > 0 and screen["p-value"].str.len().min() > 0  # written, not left out
     listed = hidden_of(at)
     assert len(listed) == len(hidden) > 0 and listed["Why hidden"].str.len().min() > 0
     # no hidden group appears in the ranked screen

@@ -201,48 +201,63 @@ def gap_interval(row) -> str:
     return f"{number(low, 1, sign=True)} to {number(high, 1, sign=True)}{unit}"
 
 
-def gap_rows(rows: pd.DataFrame) -> pd.DataFrame:
+def _flagged(row) -> str:
+    flagged, open_ = row.get("flagged"), row.get("left_open")
+    return (BLANK if missing(flagged) else "yes" if bool(flagged) else
+            "open (ranges)" if not missing(open_) and bool(open_) else "no")
+
+
+# heading -> the text of a row (`hidden`: the row's figures are hidden), for `gap_rows`
+GAP_CELLS = {
+    "Group": lambda row, hidden: text(row.get("group")), "Outcome": lambda row, hidden: text(row.get("outcome")),
+    "Group's figure": lambda row, hidden: BLANK if hidden else gap_figure(row),
+    "Comparison's figure": lambda row, hidden: BLANK if hidden else gap_figure(row, "comparison_"),
+    "Gap (group − comparison)": lambda row, hidden: BLANK if hidden else gap_amount(row),
+    "Beyond the threshold": lambda row, hidden: _flagged(row),
+    "Years in a row": lambda row, hidden: (BLANK if missing(row.get("years_flagged"))
+                                           else number(row.get("years_flagged"), 0)),
+    "Students (n)": lambda row, hidden: number(row.get("n"), 0),
+    "Dimension": lambda row, hidden: text(row.get("dimension")), "School": lambda row, hidden: text(row.get("school")),
+    "Year": lambda row, hidden: text(row.get("year")), "Compared with": lambda row, hidden: text(row.get("comparison")),
+    "Comparison students (n)": lambda row, hidden: number(row.get("comparison_n"), 0),
+    "Risk ratio": lambda row, hidden: number(row.get("risk_ratio"), 2),
+    "95% interval of the gap": lambda row, hidden: gap_interval(row),
+    "p-value": lambda row, hidden: p_value(row.get("p_value")),
+    "Share of students": lambda row, hidden: percent(row.get("share_of_students")),
+    "Share with the outcome": lambda row, hidden: percent(row.get("share_of_events")),
+    "Why hidden": lambda row, hidden: text(row.get("suppression_reason")),
+    "Years beyond": lambda row, hidden: text(row.get("flagged_years")),
+    "Risk ratio against": lambda row, hidden: text(row.get("risk_ratio_comparison")),
+    "Alternate risk ratio": lambda row, hidden: number(row.get("alternate_risk_ratio"), 2),
+    "Weighted risk ratio": lambda row, hidden: number(row.get("weighted_risk_ratio"), 2),
+    "Composition": lambda row, hidden: percent(row.get("composition")),
+    "Comparison composition": lambda row, hidden: percent(row.get("comparison_composition")),
+    "Relative difference in composition": lambda row, hidden: (
+        BLANK if missing(row.get("composition_difference"))
+        else number(float(row.get("composition_difference")) * 100, 0, sign=True) + "%"),
+}
+# a heading shown only when the rows have its column
+GAP_NEEDS = {"School": "school", "Year": "year", "Why hidden": "suppression_reason",
+             "Comparison students (n)": "comparison_n", "Share of students": "share_of_students",
+             "Share with the outcome": "share_of_events", "Beyond the threshold": "flagged",
+             "Years in a row": "years_flagged", "Years beyond": "flagged_years",
+             "Risk ratio against": "risk_ratio_comparison", "Alternate risk ratio": "alternate_risk_ratio",
+             "Weighted risk ratio": "weighted_risk_ratio", "Composition": "composition",
+             "Comparison composition": "comparison_composition",
+             "Relative difference in composition": "composition_difference"}
+
+
+def gap_rows(rows: pd.DataFrame, written=None) -> pd.DataFrame:
     """Rows of the gap engine (`gaps.screen`, `gaps.gap_screen`) as a table for people, every column
-    of `GAP_SHORT` and `GAP_MORE` (those the rows have)."""
+    of `GAP_SHORT` and `GAP_MORE` (those the rows have). `written`: the headings whose text is written (the
+    others are left empty, for a table that does not draw them: a few hundred rows' text takes time)."""
+    headings = [h for h in GAP_SHORT + GAP_MORE if h not in GAP_NEEDS or GAP_NEEDS[h] in rows.columns]
+    cells = [(h, GAP_CELLS[h]) for h in headings if written is None or h in written]
     records = []
     for row in rows.to_dict("records"):
         hidden = bool(row.get("suppressed")) or not missing(row.get("suppression_reason"))
-        flagged, open_ = row.get("flagged"), row.get("left_open")
-        records.append({
-            "Group": text(row.get("group")), "Outcome": text(row.get("outcome")),
-            "Group's figure": BLANK if hidden else gap_figure(row),
-            "Comparison's figure": BLANK if hidden else gap_figure(row, "comparison_"),
-            "Gap (group − comparison)": BLANK if hidden else gap_amount(row),
-            "Beyond the threshold": BLANK if missing(flagged) else "yes" if bool(flagged) else
-            "open (ranges)" if not missing(open_) and bool(open_) else "no",
-            "Years in a row": BLANK if missing(row.get("years_flagged")) else number(row.get("years_flagged"), 0),
-            "Students (n)": number(row.get("n"), 0),
-            "Dimension": text(row.get("dimension")), "School": text(row.get("school")),
-            "Year": text(row.get("year")), "Compared with": text(row.get("comparison")),
-            "Comparison students (n)": number(row.get("comparison_n"), 0),
-            "Risk ratio": number(row.get("risk_ratio"), 2), "95% interval of the gap": gap_interval(row),
-            "p-value": p_value(row.get("p_value")), "Share of students": percent(row.get("share_of_students")),
-            "Share with the outcome": percent(row.get("share_of_events")),
-            "Why hidden": text(row.get("suppression_reason")), "Years beyond": text(row.get("flagged_years")),
-            "Risk ratio against": text(row.get("risk_ratio_comparison")),
-            "Alternate risk ratio": number(row.get("alternate_risk_ratio"), 2),
-            "Weighted risk ratio": number(row.get("weighted_risk_ratio"), 2),
-            "Composition": percent(row.get("composition")),
-            "Comparison composition": percent(row.get("comparison_composition")),
-            "Relative difference in composition": BLANK if missing(row.get("composition_difference")) else
-            number(float(row.get("composition_difference")) * 100, 0, sign=True) + "%",
-        })
-    table = pd.DataFrame(records, columns=GAP_SHORT + GAP_MORE)
-    present = {"School": "school", "Year": "year", "Why hidden": "suppression_reason",
-               "Comparison students (n)": "comparison_n", "Share of students": "share_of_students",
-               "Share with the outcome": "share_of_events", "Beyond the threshold": "flagged",
-               "Years in a row": "years_flagged", "Years beyond": "flagged_years",
-               "Risk ratio against": "risk_ratio_comparison", "Alternate risk ratio": "alternate_risk_ratio",
-               "Weighted risk ratio": "weighted_risk_ratio", "Composition": "composition",
-               "Comparison composition": "comparison_composition",
-               "Relative difference in composition": "composition_difference"}
-    drop = [heading for heading, column in present.items() if column not in rows.columns]
-    return table.drop(columns=drop)
+        records.append({h: cell(row, hidden) for h, cell in cells})
+    return pd.DataFrame(records, columns=headings).fillna("")
 
 
 # ---------------------------------------------------------------- drawing
@@ -287,11 +302,14 @@ def show_gaps(rows: pd.DataFrame, *, key: str, columns: list[str] | None = None)
     """Draw rows of the gap engine: `GAP_SHORT` first (or `columns`), the rest behind "More columns"."""
     from .guidance import metric_help  # noqa: PLC0415
 
-    table = gap_rows(rows)
+    columns = columns or GAP_SHORT
+    # only the columns drawn are written: the rest too once "More columns" is on (as `show` draws it)
+    everything = st.session_state.get(f"{key}_more") and not _presenting()
+    table = gap_rows(rows, None if everything else columns)
     help_text = {}
     for heading, term in HELP_KEYS.items():
         try:
             help_text[heading] = metric_help(term)
         except KeyError:
             continue
-    show(table, key=key, columns=columns or GAP_SHORT, help=help_text)
+    show(table, key=key, columns=columns, help=help_text)
