@@ -78,6 +78,7 @@ def show_error(exc: BaseException) -> bool:
     """What every page shows for an exception it did not handle: a `UserError`'s own sentence, or one
     sentence for anything else with the details logged to the workspace's errors.log. A damaged
     workspace database also offers its daily backups. Returns True (Streamlit's error page is not shown)."""
+    restart.seen()  # its next run (a backup restored) is not a tab back from a restarted server
     if isinstance(exc, UserError):
         st.error(esc(str(exc)), icon=":material/error:")
         if isinstance(exc, DamagedWorkspaceError) and exc.backups:
@@ -243,9 +244,25 @@ def show_flashes() -> None:
             _toast(kind, message)
 
 
+# Streamlit's toast is an alertdialog named by an element it does not draw (axe: aria-dialog-name, serious):
+# each toast is named by its own message, once, by one watcher per browser tab
+_NAME_TOASTS = """<script>
+if (!window.sgToastNames) {
+  window.sgToastNames = true;
+  const name = () => document.querySelectorAll('[data-testid="stToast"]:not([aria-label])').forEach(toast => {
+    const text = toast.querySelector('[data-testid="stMarkdownContainer"]');
+    toast.setAttribute('aria-label', ((text && text.innerText) || 'Message').trim().slice(0, 200));
+  });
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+  name();
+}
+</script>"""
+
+
 def _toast(kind: str, message: str) -> None:
     st.toast(esc(message), icon=":material/error:" if kind == "error" else ":material/check_circle:",
              duration="infinite" if kind == "error" else "long")
+    st.sidebar.html(_NAME_TOASTS, unsafe_allow_javascript=True)
 
 
 def confirmation(at: str) -> None:
