@@ -682,6 +682,7 @@ def test_a_damaged_workspace_is_restored_from_home(tmp_path, monkeypatch):
     at.button(key="sg_restore").click().run()
     assert not at.exception
     assert any("restored from the backup" in s.value for s in [*at.success, *at.toast])
+    assert not any("restarted" in w.value for w in at.warning)  # the same server all along
     assert any(b.label == "Kept" for b in at.button)
     from successgaps import ui
 

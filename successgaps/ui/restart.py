@@ -67,6 +67,12 @@ def _drawn(states) -> int | None:
     return None
 
 
+def seen() -> None:
+    """This session had a run on this server, even one stopped before its page (an error on opening the
+    workspace): the widgets of its next run are this server's, not a restarted one's."""
+    st.session_state[_SEEN] = True
+
+
 def begin() -> None:
     """Before the page loads its project: note a tab that came back from another server; on its rerun,
     save again the boxes and press again the buttons it sent."""
