@@ -208,8 +208,8 @@ PASSED = ("level", "school", "year", "dimension", "group", "outcome", "district"
 def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
     """The screen's frame before the gate: every row's figures from its counts (`_figures`). Every figure is the
     row's own, so the frame is the same in one piece or in slices: a frame of more than `COMPUTE_ROWS` / 2 rows
-    is computed in slices of that size, two at a time (`slices.in_order`: 0.12 → 0.07 s at a million records), each
-    slice's columns copied into the whole columns as it comes.
+    is computed in slices of that size, two at a time (`slices.in_order`: alone, 0.12 → 0.07 s at a million records;
+    beside other work, less), each slice's columns copied into the whole columns as it comes.
     The working arrays (about 70 per row) are two slices' at most, not the whole frame's: a 10M-row file's 2.1M
     rows are computed in 0.6 GB less memory (bench/README.md, stop 31). The state's figures (`state_figures`)
     read the whole table (the state rows of the same file), so they are taken first."""
