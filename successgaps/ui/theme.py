@@ -43,6 +43,9 @@ PRESENTING = """
 [data-testid="stButton"] button p, [data-testid="stPageLink"] p { font-size: 1.15rem; white-space: nowrap; }
 [data-testid="stMain"] h1 { font-size: 1.3rem !important; padding: 0 !important; margin: 0 !important;
                             line-height: 1.3 !important; }
+/* Streamlit pulls what follows a heading up by 18px: under the small title, a box would cover its last line */
+[data-testid="stMain"] [data-testid="stMarkdownContainer"]:has(> [data-testid="stHeadingWithActionElements"] h1) {
+  margin-bottom: -12px !important; }
 [data-testid="stMain"] h2 { font-size: 1.9rem !important; line-height: 1.3 !important; padding: 0.2rem 0 !important; }
 [data-testid="stMain"] h3 { font-size: 1.6rem !important; line-height: 1.3 !important; }
 .st-key-sg_deck_bar { border-bottom: 1px solid #d5dbe1; padding-bottom: 0.4rem; }

@@ -62,7 +62,8 @@ def test_every_page_is_axe_clean_and_never_says_none(server, page, ready, carrie
 
 
 def _fits(page) -> list[str]:
-    """What does not fit a 1280×720 slide: the page scrolls, or a button or heading cuts its text."""
+    """What does not fit a 1280×720 slide: the page scrolls, a button or heading cuts its text, or what follows the
+    title covers its last line."""
     return page.evaluate("""() => {
         const out = [];
         const main = document.querySelector('[data-testid=stMain]');
@@ -70,6 +71,10 @@ def _fits(page) -> list[str]:
         for (const el of document.querySelectorAll('[data-testid=stMain] button, [data-testid=stMain] h1, [data-testid=stMain] h2')) {
             if (el.scrollWidth > el.clientWidth + 1) out.push('cut: ' + el.innerText.slice(0, 40));
         }
+        const title = document.querySelector('[data-testid=stMain] h1');
+        const next = title && title.closest('[data-testid=stElementContainer]').nextElementSibling;
+        if (next && title.getBoundingClientRect().bottom - next.getBoundingClientRect().top > 3)
+            out.push('under the title: ' + next.innerText.slice(0, 40));
         return out;
     }""")
 
