@@ -202,7 +202,7 @@ def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray, structure
     appearance: the rows, then the virtual rows). `structure`: `_structure(df, prepared)`, or what a memo kept
     of it from a screen of the same counts."""
     s = structure
-    N, T, tot, numeric, at, size = s["N"], s["T"], s["tot"], s["numeric"], s["at"], s["size"]
+    N, T, tot, numeric, size = s["N"], s["T"], s["tot"], s["numeric"], s["size"]
     t_sensitive = (N[tot] < settings.min_n) | (~numeric[tot] & (
         (T[tot] < settings.min_cell) | (N[tot] - T[tot] < settings.min_cell)))
     # what each row's published reason tells of its events (virtual rows: nothing but 0-n)
@@ -213,8 +213,8 @@ def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray, structure
     passed = ~sensitive  # shown, or hidden for its comparison: passed its own tests
     low = np.where(passed, k, np.where(said(11), np.maximum(k, size - k + 1), 0.0))
     high = np.where(passed, size - k, np.where(said(5), k - 1, size))
-    flags = lambda base, u, t: np.r_[base, np.full(len(at), u), t]  # noqa: E731
-    return Lattice(low=np.r_[low, np.zeros(len(s["virtual_of"]))], high=np.r_[high, s["v_n"]],
+    flags = lambda base, u, t: np.r_[base, np.full(s["unknown"], u), t]  # noqa: E731
+    return Lattice(low=np.r_[low, np.zeros(len(s["v_n"]))], high=np.r_[high, s["v_n"]],
                    hidden=flags(hidden, True, np.ones(len(tot), bool)), sensitive=flags(sensitive, False, t_sensitive),
                    **s["fields"])
 
@@ -281,8 +281,9 @@ def _structure(df: pd.DataFrame, prepared) -> dict:
     for value in fields.values():  # shared by the lattices of every screen of these counts: never changed
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
-    return {"N": N, "T": T, "tot": tot, "numeric": numeric, "at": at, "size": size, "virtual_of": virtual,
-            "v_n": v_n, "fields": fields}
+    # v_n: the virtual rows' students (the unknown-group remainders, then the all-student totals)
+    return {"N": N, "T": T, "tot": tot, "numeric": numeric, "size": size, "unknown": len(at), "v_n": v_n,
+            "fields": fields}
 
 
 def for_export(df: pd.DataFrame) -> pd.DataFrame:
