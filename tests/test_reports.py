@@ -422,3 +422,10 @@ def test_a_statement_on_a_public_files_range_prints_the_ranges_not_their_middles
     project.statements.append(whole)  # a public file's whole percents (92 is 91.5-92.5%): its rates, not ranges
     flat = " ".join(pdf_text(gap_reports.statement_report(project, statement_id=whole.id, day=DAY), tmp_path).split())
     assert "Group rate 92.0%" in flat and "Comparison rate 87.0%" in flat and "Difference (percentage points) +5.0" in flat
+    score = GapStatement(level="district", year="2023-24", dimension="Disability", group="Students with disabilities",
+                         outcome="Reading scale score", text="In 2023–24, students with disabilities averaged 681.",
+                         figures={"n": 258, "mean": 680.6, "comparison": "all other students", "comparison_n": 3000,
+                                  "comparison_mean": 719.6, "difference": -39.0, "ci_low": -43.9, "ci_high": -34.1})
+    project.statements.append(score)  # an average's gap is in the score's points, not percentage points
+    flat = " ".join(pdf_text(gap_reports.statement_report(project, statement_id=score.id, day=DAY), tmp_path).split())
+    assert "Difference of the averages -39.0" in flat and "percentage points" not in flat

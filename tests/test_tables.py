@@ -15,6 +15,23 @@ def test_numbers_are_written_for_people():
     assert tables.percent(0.8642) == "86%"
 
 
+def test_a_scale_score_gap_has_one_decimal_in_the_table_as_in_its_sentence():
+    """The table wrote "−39 points" and "−40 to −33.2 points" beside "−37.1 points" while the sentence said "39.0
+    points lower (95% interval 33.2 to 40.0 points lower)": an average's gap and its interval keep one decimal."""
+    from successgaps.engine import statements
+
+    score = {"kind": "numeric", "rate": np.nan, "mean": 680.6, "comparison_mean": 719.6, "difference": -38.99,
+             "outcome": "Reading scale score", "ci_low": -39.96, "ci_high": -33.22, "n": 258, "group": "Students with "
+             "disabilities", "dimension": "Disability", "comparison": "all other students", "year": "2023-24",
+             "level": "district"}
+    assert (tables.gap_amount(score), tables.gap_interval(score)) == ("−39.0 points", "−40.0 to −33.2 points")
+    assert "a gap of 39.0 points" in statements.gap_sentence(score)
+    assert "39.0 points lower (95% interval 33.2 to 40.0 points lower)" in statements.gap_sentence(score, interval=True)
+    days = dict(score, outcome="Days absent", mean=23.0, comparison_mean=7.94, difference=15.06)
+    assert (tables.gap_figure(days), tables.gap_figure(days, "comparison_"), tables.gap_amount(days)) == \
+        ("23.0", "7.9", "+15.1")
+
+
 def test_blanks_never_read_none_or_nan():
     frame = pd.DataFrame({"Where": [None, "Room 4"], "Due": [pd.NaT, dt.date(2026, 3, 3)],
                           "Votes": [np.nan, 3.0], "Agreed": [None, True], "Note": ["None", "nan"]})

@@ -146,13 +146,14 @@ def _missing(value) -> bool:
 
 def average_text(value: float) -> str:
     """An average (a scale score, days) as every sentence, table and chart writes it: whole from 100 up
-    ("1,671"), one decimal below ("7.9", "23")."""
+    ("1,671"), one decimal below ("7.9", "23.0": the averages of a column line up)."""
     if abs(value) >= 100:
         return f"{half_up(value):,.0f}"
-    return f"{half_up(value, 1):,.1f}".rstrip("0").rstrip(".")
+    return _one(value)
 
 
 def _one(value: float) -> str:
+    """A difference as every sentence and table writes it: one decimal ("39.0", "17.8")."""
     return f"{half_up(value, 1):,.1f}"
 
 
@@ -253,8 +254,8 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
         if interval:
             tail = _signed_tail(diff, row, unit or " points", worse)
         else:
-            tail = (f", a gap of {average_text(abs(diff))}{unit}" if worse
-                    else f", {average_text(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
+            tail = (", no difference" if half_up(abs(diff), 1) == 0 else f", a gap of {_one(abs(diff))}{unit}" if worse
+                    else f", {_one(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}")
         return start(f"{text}, compared with {average_text(float(cmean))} for {comparison}{tail}{n_text}.")
 
     verb = outcome or outcome_phrase(label)

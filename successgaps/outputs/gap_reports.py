@@ -215,6 +215,8 @@ def _figure_rows(figures: dict) -> list[list[str]]:
                 rows.append([FIGURE_LABELS[key][0], _points_range(gap)])
             continue
         label, fmt = FIGURE_LABELS.get(key, (key.replace("_", " ").capitalize(), cell_text))
+        if key == "difference" and not is_missing(figures.get("mean")):  # an average's gap is in its own units
+            label = "Difference of the averages"
         try:
             rows.append([label, fmt(value) if not isinstance(value, str) else value])
         except (TypeError, ValueError):

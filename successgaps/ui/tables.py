@@ -21,7 +21,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from ..engine.statements import gap_points, rate_ends, rounded
+from ..engine.statements import average_text, gap_points, rate_ends, rounded
 from .mode import presenting as _presenting
 
 BLANK = "—"
@@ -55,7 +55,8 @@ def _signed(text: str, value: float, sign: bool) -> str:
 def number(value, decimals: int | None = None, *, sign: bool = False) -> str:
     """1234 -> "1,234"; 3.456 -> "3.5"; 690.2 -> "690"; -13 -> "−13" (a real minus); blank -> "—".
 
-    Without `decimals`: whole numbers for 100 and more, one decimal below (trailing zero dropped)."""
+    Without `decimals`: whole numbers for 100 and more, one decimal below (trailing zero dropped). With
+    `decimals`, every figure has them ("−40.0 to −33.2"): a column's figures line up, as the sentences'."""
     if missing(value):
         return BLANK
     if isinstance(value, bool):
@@ -65,9 +66,9 @@ def number(value, decimals: int | None = None, *, sign: bool = False) -> str:
         return "∞" if value > 0 else MINUS + "∞"
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or value == int(value) else 1
-    text = f"{rounded(value, decimals):,.{decimals}f}"  # half up, as the sentences
-    if decimals and "." in text and decimals == 1:
-        text = text.rstrip("0").rstrip(".")
+        text = f"{rounded(value, decimals):,.{decimals}f}".removesuffix(".0")  # half up, as the sentences
+    else:
+        text = f"{rounded(value, decimals):,.{decimals}f}"
     if not text.strip("-0.,"):  # -0.04 rounds to 0: no sign
         text, value = text.lstrip("-"), 0.0
     return _signed(text, value, sign)
@@ -178,11 +179,13 @@ def gap_figure(row, prefix: str = "") -> str:
         if missing(low) and missing(high):
             return percent(row.get(f"{prefix}rate"))
         return percent_range(low, high)
-    return number(row.get(f"{prefix}mean"))
+    mean = row.get(f"{prefix}mean")
+    return BLANK if missing(mean) else average_text(float(mean))
 
 
 def gap_amount(row) -> str:
-    """The signed gap with its unit: "−13 points", "+4 points", "−25.3", or a range "−14 to −9 points"."""
+    """The signed gap with its unit: "−13 points", "+4 points", "−25.3", or a range "−14 to −9 points". A rate's
+    gap in whole points, an average's with one decimal ("−39.0 points"), each as its sentence writes it."""
     diff = row.get("difference")
     if missing(diff):
         return BLANK
@@ -190,7 +193,7 @@ def gap_amount(row) -> str:
         low, high = gap_points(row)
         return (f"{number(low, 0, sign=True)} to {number(high, 0, sign=True)} points" if low != high
                 else f"{number(low, 0, sign=True)} points")
-    return number(diff, sign=True) + _unit(str(row.get("outcome", "")))
+    return number(diff, 1, sign=True) + _unit(str(row.get("outcome", "")))
 
 
 def gap_interval(row) -> str:
