@@ -369,6 +369,23 @@ def test_multi_year_flags_count_consecutive_latest_years(con):
     assert ranking.flagged(screen(con, prepared, rr, extra=True, by_school=False), rr).sum() == 2
 
 
+def test_the_place_picker_lists_the_largest_schools_first_whatever_the_comparison():
+    """With a benchmark as the comparison every place's n + comparison n was blank, and the picker fell back to
+    name order: a district of 300 schools had to be searched by name. A place's size is what its shown rows
+    say of its students; a hidden row's figures (blank) count for nothing."""
+    def table(comparison, cn):
+        rows = [("district", "", 900, cn(900)), ("school", "Alder", 40, cn(40)), ("school", "Birch", 300, cn(300)),
+                ("school", "Birch", None, None), ("school", "Cedar", 120, cn(120))]
+        return pd.DataFrame({"level": [r[0] for r in rows], "district": "", "school": [r[1] for r in rows],
+                             "n": [r[2] for r in rows], "comparison_n": [r[3] for r in rows],
+                             "comparison": comparison})
+
+    order = ["", "Birch", "Cedar", "Alder"]
+    assert [p[2] for p in ranking.places(table("benchmark rate", lambda n: None))] == order
+    assert [p[2] for p in ranking.places(table("all other students", lambda n: 2 * n))] == order
+    assert [p[2] for p in ranking.places(table("all students", lambda n: 10_000 - n))] == ["", "Alder", "Cedar", "Birch"]
+
+
 def test_the_page_lookup_keeps_a_places_multi_year_flags_and_screens_each_year_as_the_table_does(con, monkeypatch):
     """Identify gaps' year filter reads the place's multi-year flags again instead of recomputing them; a new
     threshold computes them anew. Either way the screen is the one `gap_screen` gives from the whole table."""

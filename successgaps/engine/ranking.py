@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import GapSettings
+from .screen import LABEL_ALL, LABEL_OTHERS
 from .statements import points_label
 from .stats import cohen_h
 
@@ -288,11 +289,17 @@ def whole_place(table: pd.DataFrame) -> tuple[str, str, str]:
 
 def places(table: pd.DataFrame) -> list[tuple[str, str, str]]:
     """Every place of a gap table, (level, district, school): the whole file, then its districts and
-    schools, the largest first (by all students; places without a count last), for a type-ahead picker."""
+    schools, the largest first, for a type-ahead picker. A place's size is what its shown rows say of its
+    students: a group and all other students (n + comparison n), all students (comparison n), else the
+    largest group (a benchmark or a reference group as the comparison); places without a count last.
+    Hidden figures are blank in the table, so the order tells nothing they hide."""
     table = table if "district" in table else table.assign(district="")
     keys = ["level", "district", "school"]
-    size = (table[keys].fillna("").assign(_size=table["n"].astype(float) + table["comparison_n"].astype(float))
-            .groupby(keys, sort=False)["_size"].max())
+    n, others = table["n"].astype(float), table["comparison_n"].astype(float)
+    comparison = table["comparison"].astype(str) if "comparison" in table else pd.Series("", index=table.index)
+    students = np.where(comparison.str.startswith(LABEL_OTHERS), n + others,
+                        np.where(comparison.eq(LABEL_ALL), others, n))
+    size = table[keys].fillna("").assign(_size=students).groupby(keys, sort=False)["_size"].max()
     whole = whole_place(table)
     found = [(str(k[0]), str(k[1]), str(k[2])) for k in size.index]
     order = dict(zip(found, size.fillna(-1).to_numpy(float)))
