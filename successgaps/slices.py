@@ -11,10 +11,14 @@ from itertools import islice
 from typing import Any
 
 
-def in_order(work: Callable[[Any], Any], items: Iterable) -> Iterator:
+def in_order(work: Callable[[Any], Any], items: Iterable, at_once: int = 2) -> Iterator:
     """`work(item)` of each item, in the items' order, two at a time on two threads: the next one starts as soon
-    as a result is taken, so at most two are computing and none waits done beyond its turn."""
+    as a result is taken, so at most two are computing and none waits done beyond its turn. `at_once=1`: one at a
+    time, in this thread (for a caller that shares the cores with other work: a server beside its browser)."""
     items = iter(items)
+    if at_once == 1:
+        yield from map(work, items)
+        return
     with ThreadPoolExecutor(2) as pool:
         running = deque(pool.submit(work, item) for item in islice(items, 2))
         while running:

@@ -11,6 +11,7 @@ from scipy import stats
 from successgaps.data.prepared import Dimension, Outcome, Prepared
 from successgaps.engine import columns, ranking, suppression
 from successgaps.engine import stats as engine_stats
+from successgaps.engine.memo import Memo
 from successgaps.engine.screen import lattice, screen, screen_settings
 from successgaps.models import GapSettings
 
@@ -507,8 +508,10 @@ def test_a_large_screen_computed_a_slice_at_a_time_is_the_same_table(con, monkey
         whole = lattice(con, prepared, settings)
         monkeypatch.setattr(engine_screen, "COMPUTE_ROWS", 3)
         sliced = lattice(con, prepared, settings)
+        one_at_a_time = lattice(con, prepared, settings, memo=Memo())  # a page's screen: one slice at a time
         assert len(whole) > 3
         pd.testing.assert_frame_equal(sliced, whole)
+        pd.testing.assert_frame_equal(one_at_a_time, whole)
 
 
 def test_an_outcome_a_school_does_not_have_gets_no_rows_there(con):

@@ -174,7 +174,7 @@ def lattice(con, prepared: Prepared, settings: GapSettings, state: pd.DataFrame 
         raw = memo.get(counts_key(prepared, settings), lambda: _read_only(count()))
     else:
         raw = count()
-    years = _compute(raw, prepared, settings, state)
+    years = _compute(raw, prepared, settings, state, at_once=1 if memo is not None else 2)
     years["_pooled"] = False
     if settings.among_group:  # the population the screen is limited to
         years.attrs["among"] = f"{settings.among_dimension}: {settings.among_group}"
@@ -205,17 +205,22 @@ COMPUTE_ROWS = 262_144  # rows whose figures are computed at a time (`_compute`)
 PASSED = ("level", "school", "year", "dimension", "group", "outcome", "district")  # columns of `raw` as they are
 
 
-def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None) -> pd.DataFrame:
+def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.DataFrame | None = None,
+             at_once: int = 2) -> pd.DataFrame:
     """The screen's frame before the gate: every row's figures from its counts (`_figures`). Every figure is the
     row's own, so the frame is the same in one piece or in slices: a frame of more than `COMPUTE_ROWS` / 2 rows
     is computed in slices of that size, two at a time (`slices.in_order`: alone, 0.12 → 0.07 s at a million records;
     beside other work, less), each slice's columns copied into the whole columns as it comes.
     The working arrays (about 70 per row) are two slices' at most, not the whole frame's: a 10M-row file's 2.1M
     rows are computed in 0.6 GB less memory (bench/README.md, stop 31). The state's figures (`state_figures`)
-    read the whole table (the state rows of the same file), so they are taken first."""
+    read the whole table (the state rows of the same file), so they are taken first.
+    A page's screen (`screen` with a memo) computes slices of `COMPUTE_ROWS` rows one at a time (`at_once=1`):
+    its server shares the cores with the browser drawing the page (the app on a laptop), and two threads there
+    were slower and less steady (a change of comparison at 1M records, click to paint: 0.46–0.66 s with two,
+    0.41–0.45 s with one; bench/README.md, stop 34)."""
     size = len(raw["n"])
     figures = state_figures(raw, state)
-    step = max(COMPUTE_ROWS // 2, 1)
+    step = max(COMPUTE_ROWS // at_once, 1)  # the rows of the slices computing at once: COMPUTE_ROWS in all
     if size <= step:
         return pd.DataFrame(_figures(raw, prepared, settings, figures), copy=False)
 
@@ -225,7 +230,7 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
                                tuple(f[start:stop] for f in figures))
 
     columns, texts = {}, {}
-    for start, got in in_order(part, range(0, size, step)):
+    for start, got in in_order(part, range(0, size, step), at_once):
         for name, values in got.items():
             if name in PASSED:
                 columns[name] = raw["grp" if name == "group" else name]
