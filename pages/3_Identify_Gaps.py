@@ -208,10 +208,10 @@ else:
     _, district, school = picked
     year = cols[2].selectbox("Year", years[::-1], key="gaps_year", index=_default_year(lookup.place(
         level, school, district), years), persist_state="session") if years else ""
-    outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes", placeholder="All outcomes",
+    outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes", placeholder="All",
                                    persist_state="session")
     dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
-                                     placeholder="All dimensions", persist_state="session")
+                                     placeholder="All", persist_state="session")
 place = lookup.place(level, school, district)  # every year of this place
 rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
