@@ -102,6 +102,10 @@ def _slide(gap) -> None:
     ui.gap_slide(gap.sentence, gap.row, key="qs_present_chart")
 
 
+def _numbered(gaps) -> None:
+    st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(gaps, 1)))
+
+
 def _no_gap() -> None:
     if quick.empty:  # never a false "No gap": nothing is shown here
         st.warning(quick.empty)
@@ -124,18 +128,17 @@ if ui.presenting():  # one gap at a time: the largest, then those the ranges lea
 
 if quick.gaps:
     st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
-    st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}" for i, gap in enumerate(quick.gaps, 1)))
-    s = quick.project.gap_settings
-    st.caption(f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
-               f"thresholds (a risk ratio above {s.risk_ratio_threshold:g}, or {s.point_gap_threshold:g} percentage "
-               f"points, against the group; for averages, an effect size of 0.25). Groups of fewer than {s.min_n} "
-               "students are never ranked. The 95% interval shows how sure each figure is.")
+    _numbered(quick.gaps)
+    st.caption(quickscreen.thresholds_sentence(quick.project.gap_settings))
 _no_gap()
+if quick.nearest:  # "no gap" says what it was measured on
+    st.header("The largest differences" + (f" in {year}" if year else "") + ", none beyond the thresholds")
+    _numbered(quick.nearest)
+    st.caption(quickscreen.thresholds_sentence(quick.project.gap_settings))
 if quick.open_gaps:  # never a false "No gap": a file of ranges cannot rule these out
     st.header("Gaps the file's ranges leave open" + (f" in {year}" if year else ""))
     st.warning(quickscreen.open_sentence(quick), icon=":material/warning:")
-    st.markdown("\n".join(f"{i}. **{ui.esc(gap.title)}** — {ui.esc(gap.sentence)}"
-                           for i, gap in enumerate(quick.open_gaps, 1)))
+    _numbered(quick.open_gaps)
 for note in quick.far_out.values():  # an outcome with values far outside its usual range: check before trusting
     st.warning(ui.esc(note), icon=":material/warning:")
 

@@ -151,3 +151,18 @@ def test_a_file_of_ranges_is_never_told_no_gap_the_gap_it_leaves_open_is_listed_
     # the bars' figures in words give the gap as the sentence does: between 8 and 36 points
     assert any(m.value.startswith("In the chart: ") and "gap **−36 to −8 points**" in m.value for m in at.markdown)
     assert not [c for c in at.checkbox if c.key.startswith("qs_pick_")]
+
+
+def test_no_gap_beyond_the_thresholds_shows_the_largest_differences_below_them(open_page, store, tmp_path):
+    """The principal's file has differences, none beyond the thresholds: "No gap" is said, and under it the
+    largest differences as sentences with what the thresholds are, not only a table behind an expander."""
+    from tests.test_quickscreen import _below_thresholds  # noqa: PLC0415
+
+    at = drop(open_page(PAGE), "below.csv", _below_thresholds())
+    assert not at.exception
+    assert any(s.value.startswith("No gap in 2024–25 is beyond the usual thresholds") for s in at.success)
+    assert any(h.value == "The largest differences in 2024–25, none beyond the thresholds" for h in at.header)
+    expected = quickscreen.run(_below_thresholds(), "below.csv", tmp_path)
+    [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert listing.splitlines() == [f"{i}. **{g.title}** — {g.sentence}" for i, g in enumerate(expected.nearest, 1)]
+    assert any("an effect size of 0.25" in c.value for c in at.caption)

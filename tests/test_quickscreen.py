@@ -236,3 +236,40 @@ def test_a_file_of_ranges_never_reads_as_no_gap_the_gaps_it_leaves_open_are_list
     exact = quickscreen.choose(quickscreen.run(RANGES.replace(b"85-89", b"87").replace(b"60-79", b"70"), "acgr.csv",
                                                tmp_path / "exact"))
     assert [g.title for g in exact.gaps] == [gap.title] and exact.open_gaps == []
+
+
+def _below_thresholds() -> bytes:
+    """400 students of one year: English learners average 15 points lower on a scale score whose spread is about
+    100 (an effect size near 0.15, below 0.25) and graduate at 80% against 84% (4 points, a risk ratio of not
+    graduating of 1.25): differences, none beyond the thresholds."""
+    import numpy as np  # noqa: PLC0415
+
+    el = np.array(["Y"] * 100 + ["N"] * 300)
+    score = np.where(el == "Y", 685, 700) + np.tile([-100, 100], 200)  # each group's spread: 100
+    graduated = np.r_[np.arange(100) < 80, np.arange(300) < 252].astype(int)
+    sex = np.array(["F", "F", "M", "M"] * 100)  # each sex: both ends of the spread
+    return pd.DataFrame({"student_id": range(1, 401), "school_year": "2024-25", "english_learner": el, "sex": sex,
+                         "math_scale_score": score, "graduated_4yr": graduated}).to_csv(index=False).encode()
+
+
+def test_no_gap_beyond_the_thresholds_still_shows_the_largest_differences_and_what_they_were_measured_on(tmp_path):
+    """A principal's real file (the OpenSDP Texas students) read only "No gap in 2012 is beyond the usual
+    thresholds": the math gap of 37.7 points it was measured on, below an effect size of 0.25, was in a table
+    behind an expander. With no gap listed, the screen and the one-pager give the three largest differences
+    against a group, one per group, as sentences with their interval."""
+    from test_reports import pdf_text  # noqa: PLC0415
+
+    q = quickscreen.run(_below_thresholds(), "below.csv", tmp_path)
+    assert q.gaps == [] and q.open_gaps == [] and not q.empty
+    assert 1 <= len(q.nearest) <= quickscreen.NEAREST
+    first = q.nearest[0]
+    assert first.title == "English learners · Math scale score" and "points lower (95% interval" in first.sentence
+    assert len({(g.row["dimension"], g.row["group"]) for g in q.nearest}) == len(q.nearest)  # one per group
+    assert all(not g.row["flagged"] and g.row["severity"] > 0 for g in q.nearest)  # against the group, below
+    text = " ".join(pdf_text(gap_reports.one_pager(q), tmp_path).split())
+    assert "No gap is beyond the thresholds" in text and "The largest differences in 2024–25, none beyond" in text
+    assert first.sentence.split(" (n =")[0] in text
+
+
+def test_a_screen_with_gaps_beyond_the_thresholds_lists_no_differences_below_them(quick):
+    assert quick.gaps and quick.nearest == []

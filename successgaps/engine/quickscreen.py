@@ -13,6 +13,8 @@ groups and the cells that would reveal them are hidden). It returns a `QuickScre
   `ranking.flagged` marks beyond the thresholds of `GapSettings`, each written by `statements.gap_sentence(row,
   interval=True)` — the gap statement's own generator, with n and the 95% interval. Suppressed rows
   are never ranked.
+- nearest: when no gap is listed, the three differences most against a group, below the thresholds, as
+  sentences: "no gap" then says what it was measured on.
 - heatmap_rows: the latest year's yes/no rows, drawn by `charts.gap_heatmap` (as on step 3).
 - suppressed: why each hidden group is hidden, one line per group and reason.
 - far_out: per outcome with values far outside its usual range, the sentence shown beside its gaps
@@ -45,6 +47,7 @@ from . import ranking, statements, suppression
 from .screen import screen
 
 TOP = 10
+NEAREST = 3  # differences shown when no gap is beyond the thresholds
 TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "rate_low", "rate_high", "mean", "comparison",
                  "comparison_rate", "comparison_mean", "difference", "difference_low", "difference_high", "ci_low",
                  "ci_high", "flagged", "suppression_reason", "note"]
@@ -81,6 +84,7 @@ class QuickScreen:
     empty: str = ""  # when nothing is shown: why, and what would show something (never a false "No gap")
     far_out: dict[str, str] = field(default_factory=dict)  # outcome -> `quality.far_out_notes`' sentence
     open_gaps: list[Gap] = field(default_factory=list)  # beyond them at the middle of the file's ranges only
+    nearest: list[Gap] = field(default_factory=list)  # with no gap listed: the largest differences below them
 
     @property
     def dataset(self):
@@ -208,9 +212,11 @@ def choose(quick: QuickScreen, place: tuple[str, str, str] | None = None, year: 
     latest = select_year(groups, year)
     shown = latest[~latest["suppressed"].astype(bool)]
     notes = ranking.row_notes(shown)
-    chosen = replace(quick, place=place, year=year, shown=len(shown), notes=notes,
-                     gaps=largest(quick.table, quick.project.gap_settings, year, place=place),
-                     open_gaps=left_open(quick.table, quick.project.gap_settings, year, place=place),
+    settings = quick.project.gap_settings
+    gaps, open_gaps = largest(quick.table, settings, year, place=place), left_open(quick.table, settings, year,
+                                                                                 place=place)
+    chosen = replace(quick, place=place, year=year, shown=len(shown), notes=notes, gaps=gaps, open_gaps=open_gaps,
+                     nearest=[] if gaps or open_gaps else nearest(quick.table, settings, year, place=place),
                      heatmap_rows=latest[latest["kind"] == "binary"], suppressed=suppressed_lines(latest))
     return replace(chosen, empty="" if len(shown) else _empty(chosen, latest, groups))
 
@@ -288,12 +294,22 @@ def largest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TO
     first = first[first.groupby("dimension").cumcount() < PER_GROUPING]
     rest = meaningful.drop(first.index)  # when fewer than `top` groups qualify, their next gaps fill in
     chosen = pd.concat([first, rest]).head(top).sort_index()
-    out = []
-    for row in chosen.to_dict("records"):
-        out.append(Gap(key=f"{row['dimension']}|{row['group']}|{row['outcome']}",
-                       title=f"{row['group']} · {row['outcome']}",
-                       sentence=statements.gap_sentence(row, interval=True), row=row))
-    return out
+    return [_gap(row) for row in chosen.to_dict("records")]
+
+
+def nearest(table: pd.DataFrame, settings: GapSettings, year: str, top: int = NEAREST,
+            place: tuple[str, str, str] | None = None) -> list[Gap]:
+    """When no gap is beyond the thresholds: the `top` differences most against the group (`ranking.severity`,
+    as the step 3 screen ranks them), one per group, as sentences with their 95% interval, so that "no gap"
+    shows what it was measured on (a scale-score gap of 38 points can be below an effect size of 0.25)."""
+    shown, _ = ranking.ranked(latest_rows(table, year, place), settings)
+    against = shown[~shown["flagged"] & (shown["severity"].astype(float) > 0)].drop_duplicates(["dimension", "group"])
+    return [_gap(row) for row in against.head(top).to_dict("records")]
+
+
+def _gap(row: dict) -> Gap:
+    return Gap(key=f"{row['dimension']}|{row['group']}|{row['outcome']}", title=f"{row['group']} · {row['outcome']}",
+               sentence=statements.gap_sentence(row, interval=True), row=row)
 
 
 def left_open(table: pd.DataFrame, settings: GapSettings, year: str, top: int = TOP,
@@ -307,8 +323,15 @@ def left_open(table: pd.DataFrame, settings: GapSettings, year: str, top: int = 
     chosen = rows[ranking.left_open(rows, settings)]
     against = chosen["difference"].astype(float) * np.where(ranking._hib(chosen), -1.0, 1.0)  # > 0: worse
     chosen = chosen.loc[against.sort_values(ascending=False, kind="stable").index].head(top)
-    return [Gap(key=f"{row['dimension']}|{row['group']}|{row['outcome']}", title=f"{row['group']} · {row['outcome']}",
-                sentence=statements.gap_sentence(row, interval=True), row=row) for row in chosen.to_dict("records")]
+    return [_gap(row) for row in chosen.to_dict("records")]
+
+
+def thresholds_sentence(settings: GapSettings) -> str:
+    """What a gap is measured against, in one caption (the screen and the one-pager)."""
+    return (f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
+            f"thresholds (a risk ratio above {settings.risk_ratio_threshold:g}, or {settings.point_gap_threshold:g} "
+            f"percentage points, against the group; for averages, an effect size of 0.25). Groups of fewer than "
+            f"{settings.min_n} students are never ranked. The 95% interval shows how sure each figure is.")
 
 
 def open_sentence(quick: QuickScreen) -> str:

@@ -333,6 +333,9 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
         doc.paragraph(quick.empty)
     elif not quick.open_gaps:
         doc.paragraph("No gap is beyond the thresholds among the groups large enough to show.")
+    if quick.nearest:  # what "no gap" was measured on
+        doc.heading("The largest differences" + (f" in {year}" if year else "") + ", none beyond the thresholds")
+        doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.nearest], size=9)  # the thresholds: below
     if quick.open_gaps:  # a file of ranges cannot rule these out
         doc.heading("Gaps the file's ranges leave open" + (f" in {year}" if year else ""))
         doc.paragraph(quickscreen.open_sentence(quick), size=9)
