@@ -28,6 +28,11 @@ COLUMNS = [
     "risk_ratio_comparison", "alternate_risk_ratio", "weighted_risk_ratio", "composition", "comparison_composition",
     "composition_difference",
 ]
+# the `comparison` column's words: what each group is compared with
+LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
+LABEL_BENCHMARK = "benchmark rate"
+LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
+LABEL_STATE = "all other students in the state (alternate risk ratio: comparison group too small)"
 EXTRA_COLUMNS = [
     "kind", "higher_is_better", "difference_low", "difference_high", "comparison_rate_low",
     "comparison_rate_high", "share_of_events", "share_of_students",

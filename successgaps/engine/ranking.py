@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import GapSettings
-from .screen import LABEL_ALL, LABEL_OTHERS
+from .columns import LABEL_ALL, LABEL_OTHERS
 from .statements import points_label
 from .stats import cohen_h
 

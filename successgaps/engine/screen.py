@@ -109,16 +109,13 @@ from ..data.prepared import Prepared
 from ..models import GapSettings
 from ..slices import in_order
 from .cells import EXACT, MISSING, RANGE, SUPPRESSED, gather
-from .columns import COLUMNS, EXTRA_COLUMNS, strings
+from .columns import (COLUMNS, EXTRA_COLUMNS, LABEL_ALL, LABEL_ALTERNATE, LABEL_BENCHMARK, LABEL_OTHERS,
+                      LABEL_STATE, strings)
 from .disproportionality import state_figures
 from .memo import Memo
 from .stats import benchmark_p, cohen_h, hedges_g, newcombe, two_proportion_p, welch, wilson
 from .suppression import SENSITIVE, primary, protect, reasons
 
-LABEL_OTHERS, LABEL_ALL = "all other students", "all students"
-LABEL_BENCHMARK = "benchmark rate"
-LABEL_ALTERNATE = "benchmark rate (alternate risk ratio: comparison group too small)"
-LABEL_STATE = "all other students in the state (alternate risk ratio: comparison group too small)"
 # what the risk ratio used, per comparison code of `_compute` (risk_ratio_comparison)
 RATIO_AGAINST = np.array(["all others", "all students", "benchmark", "reference group",
                           "benchmark (comparison too small)", "state", ""], object)
