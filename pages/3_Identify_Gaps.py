@@ -367,8 +367,9 @@ with statement_tab:
                             ok="Statement saved.", at="gaps_statement_save")
 
                 # the confirmation in the button's row: on screen whenever the button is (below it, a button at the
-                # window's bottom edge would push it out of view)
-                button, said = st.columns([1, 3], vertical_alignment="center")
+                # window's bottom edge would push it out of view); both at the row's top, so the taller confirmation
+                # does not push the button down (centred, it moved 9 px: off screen when it was at the bottom edge)
+                button, said = st.columns([1, 3], vertical_alignment="top")
                 button.button("Save this statement", key="gaps_statement_save", on_click=_add, type="primary")
                 with said:
                     ui.confirmation("gaps_statement_save")

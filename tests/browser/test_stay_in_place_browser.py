@@ -44,6 +44,7 @@ def test_saving_a_statement_keeps_the_tab_and_confirms_beside_the_button(server,
     save = page.get_by_role("button", name="Save this statement")
     save.scroll_into_view_if_needed()
     before = _settled_scroll_y(page)
+    where = save.bounding_box()["y"]
     save.click()
     ready(page)
     panel = page.get_by_role("tabpanel")
@@ -56,6 +57,9 @@ def test_saving_a_statement_keeps_the_tab_and_confirms_beside_the_button(server,
     height = page.viewport_size["height"]
     button, said = save.bounding_box(), panel.get_by_text("Statement saved.").bounding_box()
     assert 0 <= button["y"] and button["y"] + button["height"] <= height, button
+    # the button stays put: the taller confirmation beside it once centred the row and pushed it 9 px down (off
+    # screen when it sat at the bottom edge)
+    assert abs(button["y"] - where) <= 2, (where, button)
     assert 0 <= said["y"] and said["y"] + said["height"] <= height, said
     assert "gaps_tab=" in page.url  # a reload opens the same tab
     page.reload()
