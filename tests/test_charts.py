@@ -113,6 +113,22 @@ def test_an_average_is_drawn_as_dots_on_an_axis_fitted_to_them_not_as_bars_from_
     assert rate.data[0].type == "bar" and tuple(rate.layout.yaxis.range) == (0, 100)
 
 
+def test_schools_averages_are_dots_on_a_fitted_axis_not_bars_from_0():
+    """The Texas students by school: 1,660 against 1,691, 1,677 against 1,719 drawn as bars from 0 were bars of one
+    length; an average is a dot, on an axis fitted to the figures, as the group's own chart above it."""
+    rows = pd.DataFrame({"school": ["000000002", "000000003", "000000004"], "group": "Female",
+                         "comparison": "all other students", "mean": [1660.2, 1677.4, None],
+                         "comparison_mean": [1691.0, 1719.3, 1702.0], "n": [31, 65, 35], "rate": None,
+                         "rate_low": None, "rate_high": None, "comparison_rate": None})
+    fig = charts.school_bars(rows)
+    dots, marks = fig.data
+    assert dots.type == "scatter" and dots.mode == "markers" and _text_on_the_plot(fig) == []
+    assert list(dots.y) == ["000000002: 1,660 vs 1,691 (n = 31)", "000000003: 1,677 vs 1,719 (n = 65)",
+                            "000000004: hidden (n = 35)"]
+    assert list(dots.x)[:2] == pytest.approx([1660.2, 1677.4]) and list(dots.x)[2] is None
+    assert fig.layout.xaxis.range is None and fig.layout.xaxis.title.text == "Average (axis not from 0)"
+
+
 def test_a_rate_the_file_gives_as_a_range_is_drawn_as_that_range_not_its_middle():
     """EDFacts gives 39–88% for a small group: a bar up to 63% would state a figure the file never gave."""
     row = {"group": "American Indian or Alaska Native", "comparison": "all other students", "rate": 0.635,

@@ -148,17 +148,23 @@ def _pair_text(pair) -> str:
 
 
 def school_bars(rows: pd.DataFrame, title: str = "") -> go.Figure:
-    """One bar per school (rate or mean), its comparison as a marker; the figures and n are in each
-    school's label, never drawn over the bars or markers; suppressed schools are listed with no bar. A rate
-    the file gives as a range is a bar from its low end to its high end, a comparison given as a range a line
-    over its range (`_written`): never a bar or a mark at a middle the file never gave."""
+    """One bar per school (a rate), its comparison as a marker; the figures and n are in each school's label,
+    never drawn over the bars or markers; suppressed schools are listed with no bar. A rate the file gives as a
+    range is a bar from its low end to its high end, a comparison given as a range a line over its range
+    (`_written`): never a bar or a mark at a middle the file never gave. An average (a scale score, days) is a
+    dot on an axis fitted to the figures, as in `comparison_bars`: bars from 0 would draw a 30-point gap on a
+    1,700-point scale as two bars of the same length."""
     numeric, pairs = _written(rows)
     labels = [f"{school}: {_pair_text(pair)} (n = {_n(n)})"
               for school, pair, n in zip(rows["school"], pairs, rows["n"])]
     group, other = [p[0] for p in pairs], [p[1] for p in pairs]
+    name = str(rows["group"].iloc[0]) if len(rows) else "group"
+    own = (go.Scatter(y=labels, x=[v for v, _, _ in group], mode="markers", name=name,
+                      marker=dict(color=GROUP_COLOUR, symbol="circle", size=18)) if numeric else
+           go.Bar(y=labels, x=[2 * h if h else v for v, h, _ in group], base=[v - h if h else 0 for v, h, _ in group],
+                  orientation="h", name=name, marker_color=GROUP_COLOUR))
     fig = go.Figure([
-        go.Bar(y=labels, x=[2 * h if h else v for v, h, _ in group], base=[v - h if h else 0 for v, h, _ in group],
-               orientation="h", name=str(rows["group"].iloc[0]) if len(rows) else "group", marker_color=GROUP_COLOUR),
+        own,
         go.Scatter(y=labels, x=[v for v, _, _ in other], mode="markers", name="comparison",
                    error_x=dict(type="data", array=[h for _, h, _ in other], color=COMPARISON_COLOUR, thickness=4,
                                 width=0),
@@ -166,7 +172,9 @@ def school_bars(rows: pd.DataFrame, title: str = "") -> go.Figure:
                                line=dict(width=4, color=COMPARISON_COLOUR))),
     ])
     fig.update_yaxes(autorange="reversed")
-    if not numeric:
+    if numeric:
+        fig.update_xaxes(title="Average (axis not from 0)")
+    else:
         fig.update_xaxes(range=[0, 100], ticksuffix="%")
     return _layout(fig, title, height=max(320, 48 * len(rows) + 140))
 
