@@ -127,6 +127,8 @@ def test_schools_averages_are_dots_on_a_fitted_axis_not_bars_from_0():
                             "000000004: hidden (n = 35)"]
     assert list(dots.x)[:2] == pytest.approx([1660.2, 1677.4]) and list(dots.x)[2] is None
     assert fig.layout.xaxis.range is None and fig.layout.xaxis.title.text == "Average (axis not from 0)"
+    trend = charts.trend(rows.assign(year=["2010", "2011", "2012"]))
+    assert trend.layout.yaxis.range is None and trend.layout.yaxis.title.text == "Average (axis not from 0)"
 
 
 def test_a_rate_the_file_gives_as_a_range_is_drawn_as_that_range_not_its_middle():

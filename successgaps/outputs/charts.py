@@ -200,7 +200,7 @@ def trend(rows: pd.DataFrame, title: str = "") -> go.Figure:
     fig = go.Figure([line(0, group, GROUP_COLOUR, "solid", "circle"),
                      line(1, comparison, COMPARISON_COLOUR, "dash", "square")])
     fig.update_xaxes(type="category", tickvals=years, ticktext=ticks)  # the ticks are the school years
-    fig.update_yaxes(title="Average" if numeric else "Percent", range=None if numeric else [0, 100])
+    fig.update_yaxes(title="Average (axis not from 0)" if numeric else "Percent", range=None if numeric else [0, 100])
     _layout(fig, title, height=460)
     return fig.update_layout(legend=dict(orientation="h", y=-0.3, yanchor="top"))
 
