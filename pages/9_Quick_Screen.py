@@ -91,11 +91,12 @@ with setup:
 year = statements.year_phrase(quick.year)
 where = ui.esc(quick.place_label[:1].upper() + quick.place_label[1:]) + (f" · {year}" if year else "")
 left_open = {gap.key for gap in quick.open_gaps}
+nearest = not quick.listed and bool(quick.nearest)  # the slides show the differences below the thresholds
 
 
 def _slide(gap) -> None:
     """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
-    st.caption(where)
+    st.caption(where + (" · no gap beyond the usual thresholds: the largest differences below them" if nearest else ""))
     if gap.key in left_open:
         st.warning("Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at "
                    "every end.", icon=":material/warning:")
@@ -114,10 +115,12 @@ def _no_gap() -> None:
                    f"{quick.place_label}, among the {quickscreen.counted(quick.shown, 'result')} large enough to show.")
 
 
-if ui.presenting():  # one gap at a time: the largest, then those the ranges leave open; nothing else on the slide
+# presenting: one gap a slide, the largest, then those the ranges leave open (with none, the largest differences
+# below the thresholds); nothing else on the slide
+if ui.presenting():
     with slide:
-        if quick.listed:
-            ui.present_one(quick.listed, "qs_present", _slide, label=lambda gap: gap.title)
+        if quick.listed or nearest:
+            ui.present_one(quick.listed or quick.nearest, "qs_present", _slide, label=lambda gap: gap.title)
         else:
             st.caption(where)
             _no_gap()

@@ -166,3 +166,8 @@ def test_no_gap_beyond_the_thresholds_shows_the_largest_differences_below_them(o
     [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
     assert listing.splitlines() == [f"{i}. **{g.title}** — {g.sentence}" for i, g in enumerate(expected.nearest, 1)]
     assert any("an effect size of 0.25" in c.value for c in at.caption)
+    at.toggle(key="sg_presenting").set_value(True).run()  # presented: one difference a slide, said to be below them
+    assert not at.exception
+    assert any(m.value.startswith(f"**1 of {len(expected.nearest)}**") for m in at.markdown)
+    assert [m.value for m in at.markdown if m.value.startswith("## ")] == [f"## {expected.nearest[0].sentence}"]
+    assert any("no gap beyond the usual thresholds: the largest differences below them" in c.value for c in at.caption)
