@@ -96,7 +96,8 @@ nearest = not quick.listed and bool(quick.nearest)  # the slides show the differ
 
 def _slide(gap) -> None:
     """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
-    st.caption(where + (" · no gap beyond the usual thresholds: the largest differences below them" if nearest else ""))
+    below = " · no gap beyond the usual thresholds: the largest differences below them"
+    st.caption(where + (below if nearest else ""))
     if gap.key in left_open:
         st.warning("Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at "
                    "every end.", icon=":material/warning:")

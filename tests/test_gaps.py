@@ -384,7 +384,8 @@ def test_the_place_picker_lists_the_largest_schools_first_whatever_the_compariso
     order = ["", "Birch", "Cedar", "Alder"]
     assert [p[2] for p in ranking.places(table("benchmark rate", lambda n: None))] == order
     assert [p[2] for p in ranking.places(table("all other students", lambda n: 2 * n))] == order
-    assert [p[2] for p in ranking.places(table("all students", lambda n: 10_000 - n))] == ["", "Alder", "Cedar", "Birch"]
+    by_all_students = ranking.places(table("all students", lambda n: 10_000 - n))  # comparison n: all students
+    assert [p[2] for p in by_all_students] == ["", "Alder", "Cedar", "Birch"]
 
 
 def test_the_page_lookup_keeps_a_places_multi_year_flags_and_screens_each_year_as_the_table_does(con, monkeypatch):

@@ -16,8 +16,9 @@ def test_numbers_are_written_for_people():
 
 
 def test_a_scale_score_gap_has_one_decimal_in_the_table_as_in_its_sentence():
-    """The table wrote "−39 points" and "−40 to −33.2 points" beside "−37.1 points" while the sentence said "39.0
-    points lower (95% interval 33.2 to 40.0 points lower)": an average's gap and its interval keep one decimal."""
+    """The table wrote "−39 points" and "−40 to −33.2 points" beside "−37.1 points" while the sentence said
+    "39.0 points lower (95% interval 33.2 to 40.0 points lower)": an average's gap and its interval keep one
+    decimal."""
     from successgaps.engine import statements
 
     score = {"kind": "numeric", "rate": np.nan, "mean": 680.6, "comparison_mean": 719.6, "difference": -38.99,
