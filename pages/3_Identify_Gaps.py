@@ -216,7 +216,7 @@ place = lookup.place(level, school, district)  # every year of this place
 rows = ranking.select(place, year=year or None, outcome=outcomes, dimension=dimensions)
 
 DRILL_COLUMNS = ["Students (n)", "Group's figure", "Comparison's figure", "Gap (group − comparison)", "Why hidden"]
-HIDDEN_COLUMNS = ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"]
+HIDDEN_COLUMNS = ["Group", "Outcome", "Why hidden", "Students (n)", "Dimension"]  # the reason seen first
 SCHOOL_BARS = 40  # schools drawn in Look closer's chart at most (a national file has 17,000 for one group)
 
 def _present_gap(row):
