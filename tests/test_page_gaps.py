@@ -33,8 +33,9 @@ def screen_of(at):
 
 
 def hidden_of(at):
-    """The list of hidden groups (the first table with only the hidden columns)."""
-    return next(d.value for d in at.dataframe if list(d.value.columns) == ["Group", "Dimension", "Outcome", "Students (n)", "Why hidden"])
+    """The list of hidden groups (the first table with only the hidden columns: the reason third, on screen)."""
+    return next(d.value for d in at.dataframe
+                if list(d.value.columns) == ["Group", "Outcome", "Why hidden", "Students (n)", "Dimension"])
 
 
 def engine_table(store, project):
