@@ -160,8 +160,10 @@ if quick.suppressed:
 else:
     st.caption("Nothing: every group is large enough to show.")
 
-with st.expander("The table behind these sentences"):
-    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, year=quick.year or None)
+with st.expander("The table behind these sentences"):  # the place and year the sentences are about
+    level, district, school = quick.place
+    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, level=level, school=school,
+                                       district=district, year=quick.year or None)
     ui.tables.show_gaps(pd.concat([shown, hidden], ignore_index=True), key="qs_table")
 
 # ---------------------------------------------------------------- keep it, or take it away

@@ -3,7 +3,7 @@ what was hidden and why, and keeps the screen as a project with two of its gaps 
 
 import pytest
 
-from successgaps.engine import quickscreen
+from successgaps.engine import quickscreen, ranking
 from successgaps.process import sample
 from tests import edfacts_fixture
 
@@ -97,16 +97,33 @@ def test_home_offers_the_quick_screen_with_or_without_a_project(open_page, store
 EDFACTS = edfacts_fixture.EDFACTS.encode()  # the file as uploaded
 
 
-def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page, store):
+def _table_behind(at):
+    return next(d.value for d in at.dataframe if "Gap (group − comparison)" in d.value.columns)
+
+
+def _rows_at(quick, level, district, school):
+    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, level=level, school=school,
+                                       district=district, year=quick.year)
+    return len(shown) + len(hidden)
+
+
+def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page, store, tmp_path):
+    """The table behind the sentences is the place's and year's the sentences are about: on the EDFacts national
+    file it listed every district's rows (75,982 rows of 9,313 districts) under the nation's nine sentences, and
+    after picking a school, still the districts'."""
     at = drop(open_page(PAGE), "acgr.csv", EDFACTS)
     assert not at.exception
     assert any("gives no cohort count and is not in this total" in c.value for c in at.caption)
     [picker] = [s for s in at.selectbox if s.key.startswith("qs_place_")]
     assert picker.value is None  # nothing picked: the whole file
+    expected = quickscreen.run(EDFACTS, "acgr.csv", tmp_path)
+    assert len(_table_behind(at)) == _rows_at(expected, "state", "", "")
     picker.set_value(("school", "Town (0100005)", "Town High")).run()
     assert not at.exception
     [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
     assert "At Town High, in 2014–15," in listing and "between 70% and 74%" in listing
+    assert len(_table_behind(at)) == _rows_at(expected, "school", "Town (0100005)", "Town High")
+    assert _rows_at(expected, "school", "Town (0100005)", "Town High") < _rows_at(expected, "district", None, "")
     [picker] = [s for s in at.selectbox if s.key.startswith("qs_place_")]
     picker.set_value(("district", "City (0200001)", "")).run()
     assert not at.exception and any("is hidden" in w.value for w in at.warning)
