@@ -7,11 +7,10 @@ only draw it; removing the file forgets it.
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from successgaps import ui
-from successgaps.engine import quickscreen, ranking, statements
+from successgaps.engine import quickscreen, statements
 from successgaps.errors import UserError
 from successgaps.outputs import charts, gap_reports, gap_table
 
@@ -91,13 +90,12 @@ with setup:
 year = statements.year_phrase(quick.year)
 where = ui.esc(quick.place_label[:1].upper() + quick.place_label[1:]) + (f" · {year}" if year else "")
 left_open = {gap.key for gap in quick.open_gaps}
-nearest = not quick.listed and bool(quick.nearest)  # the slides show the differences below the thresholds
 
 
 def _slide(gap) -> None:
     """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
     below = " · no gap beyond the usual thresholds: the largest differences below them"
-    st.caption(where + (below if nearest else ""))
+    st.caption(where + (below if quick.nearest else ""))  # differences below the thresholds (no gap listed)
     if gap.key in left_open:
         st.warning("Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at "
                    "every end.", icon=":material/warning:")
@@ -120,7 +118,7 @@ def _no_gap() -> None:
 # below the thresholds); nothing else on the slide
 if ui.presenting():
     with slide:
-        if quick.listed or nearest:
+        if quick.listed or quick.nearest:
             ui.present_one(quick.listed or quick.nearest, "qs_present", _slide, label=lambda gap: gap.title)
         else:
             st.caption(where)
@@ -160,11 +158,8 @@ if quick.suppressed:
 else:
     st.caption("Nothing: every group is large enough to show.")
 
-with st.expander("The table behind these sentences"):  # the place and year the sentences are about
-    level, district, school = quick.place
-    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, level=level, school=school,
-                                       district=district, year=quick.year or None)
-    ui.tables.show_gaps(pd.concat([shown, hidden], ignore_index=True), key="qs_table")
+with st.expander("The table behind these sentences"):
+    ui.tables.show_gaps(quickscreen.rows_behind(quick), key="qs_table")
 
 # ---------------------------------------------------------------- keep it, or take it away
 

@@ -355,6 +355,15 @@ def suppressed_lines(rows: pd.DataFrame) -> list[str]:
     return out
 
 
+def rows_behind(quick: QuickScreen) -> pd.DataFrame:
+    """The rows behind the sentences: step 3's screen (`ranking.gap_screen`) of the place and year they are about,
+    the shown rows ranked, then the hidden ones."""
+    level, district, school = quick.place
+    shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, level=level, school=school,
+                                       district=district, year=quick.year or None)
+    return pd.concat([shown, hidden], ignore_index=True)
+
+
 def screen_table(quick: QuickScreen) -> pd.DataFrame:
     """The latest year's screen for people (`ranking.readable`): largest gaps first, then the hidden rows."""
     shown, hidden = ranking.ranked(latest_rows(quick.table, quick.year, quick.place), quick.project.gap_settings)
