@@ -382,7 +382,7 @@ with statement_tab:
             st.info("No statements yet.")
         for s in saved:
             with st.container(border=True):
-                st.markdown(("⭐ **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
+                st.markdown((":material/star: **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
                             (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else "")))
                 if ui.presenting():
                     st.markdown(s.text)

@@ -81,7 +81,7 @@ def test_small_groups_are_listed_with_the_reason_and_never_ranked(quick):
 def test_no_student_id_reaches_the_screen_the_table_or_the_csv(quick):
     shown = " ".join([quick.summary, *(g.sentence for g in quick.gaps), *quick.suppressed])
     assert "STU-" not in shown
-    assert "STU-" not in quickscreen.screen_table(quick).to_csv()
+    assert "STU-" not in quickscreen.rows_behind(quick).to_csv()
     csv = gap_table.screen_csv(quick).decode("utf-8-sig")
     assert "STU-" not in csv
     assert csv.splitlines()[0].split(",") == columns.COLUMNS
@@ -269,7 +269,21 @@ def test_no_gap_beyond_the_thresholds_still_shows_the_largest_differences_and_wh
     text = " ".join(pdf_text(gap_reports.one_pager(q), tmp_path).split())
     assert "No gap is beyond the thresholds" in text and "The largest differences in 2024–25, none beyond" in text
     assert first.sentence.split(" (n =")[0] in text
+    assert ranking.threshold_words(q.project.gap_settings) in text  # the footnote says what the caption says
 
 
 def test_a_screen_with_gaps_beyond_the_thresholds_lists_no_differences_below_them(quick):
     assert quick.gaps and quick.nearest == []
+
+
+def test_the_screen_and_the_one_pager_say_the_thresholds_in_the_same_words():
+    """The caption under Quick screen's list and the one-pager's footnote name the same tests as
+    `ranking.flagged` applies: a risk ratio *above* the threshold, a difference *at least* the points."""
+    from successgaps.models import GapSettings
+
+    words = ranking.threshold_words(GapSettings(risk_ratio_threshold=1.5, point_gap_threshold=8))
+    assert words.startswith("the risk ratio is above 1.5 or the difference is 8 percentage points or more")
+    assert words in quickscreen.thresholds_sentence(GapSettings(risk_ratio_threshold=1.5, point_gap_threshold=8))
+    assert "percentage points" not in ranking.threshold_words(GapSettings(point_gap_threshold=0))
+    assert "rate thresholds are off" in ranking.threshold_words(GapSettings(risk_ratio_threshold=0,
+                                                                            point_gap_threshold=0))

@@ -156,7 +156,9 @@ def test_an_interval_across_zero_says_both_directions():
     text = statements.gap_sentence(row(rate=0.80, rate_low=0.80, rate_high=0.80, comparison_rate=0.81,
                                        comparison_rate_low=0.81, comparison_rate_high=0.81, difference=-1.0,
                                        ci_low=-4.3, ci_high=2.1), interval=True)
-    assert "1.0 percentage points lower (95% interval 4.3 lower to 2.1 percentage points higher)" in text
+    assert "1.0 percentage points lower (95% interval 4.3 lower to 2.1 percentage points higher, which includes no " \
+           "difference)" in text
+    assert "a gap" not in text  # chance alone could give it: an analyst would not sign "a gap" here
 
 
 def test_a_statement_whose_figures_are_hidden_is_never_the_focus():

@@ -48,9 +48,6 @@ from .screen import screen
 
 TOP = 10
 NEAREST = 3  # differences shown when no gap is beyond the thresholds
-TABLE_COLUMNS = ["group", "dimension", "outcome", "n", "rate", "rate_low", "rate_high", "mean", "comparison",
-                 "comparison_rate", "comparison_mean", "difference", "difference_low", "difference_high", "ci_low",
-                 "ci_high", "flagged", "suppression_reason", "note"]
 
 
 @dataclass(frozen=True)
@@ -328,10 +325,9 @@ def left_open(table: pd.DataFrame, settings: GapSettings, year: str, top: int = 
 
 def thresholds_sentence(settings: GapSettings) -> str:
     """What a gap is measured against, in one caption (the screen and the one-pager)."""
-    return (f"Each group is compared with all other students. A gap is listed when it is beyond the usual "
-            f"thresholds (a risk ratio above {settings.risk_ratio_threshold:g}, or {settings.point_gap_threshold:g} "
-            f"percentage points, against the group; for averages, an effect size of 0.25). Groups of fewer than "
-            f"{settings.min_n} students are never ranked. The 95% interval shows how sure each figure is.")
+    return (f"Each group is compared with all other students. A gap is listed when {ranking.threshold_words(settings)}. "
+            f"Groups of fewer than {settings.min_n} students are never ranked. The 95% interval shows how sure "
+            "each figure is.")
 
 
 def open_sentence(quick: QuickScreen) -> str:
@@ -362,12 +358,6 @@ def rows_behind(quick: QuickScreen) -> pd.DataFrame:
     shown, hidden = ranking.gap_screen(quick.table, quick.project.gap_settings, level=level, school=school,
                                        district=district, year=quick.year or None)
     return pd.concat([shown, hidden], ignore_index=True)
-
-
-def screen_table(quick: QuickScreen) -> pd.DataFrame:
-    """The latest year's screen for people (`ranking.readable`): largest gaps first, then the hidden rows."""
-    shown, hidden = ranking.ranked(latest_rows(quick.table, quick.year, quick.place), quick.project.gap_settings)
-    return pd.concat([ranking.readable(shown, TABLE_COLUMNS), ranking.readable(hidden, TABLE_COLUMNS)], ignore_index=True)
 
 
 def keep(store: Store, quick: QuickScreen, name: str, chosen_statements: list[str]) -> Project:

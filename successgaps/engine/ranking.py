@@ -109,6 +109,18 @@ def flagged(df: pd.DataFrame, settings: GapSettings) -> pd.Series:
     return pd.Series(np.where(kind == "numeric", numeric, binary) & ~df["suppressed"].to_numpy(bool), index=df.index)
 
 
+def threshold_words(settings: GapSettings) -> str:
+    """When a gap is listed (`ranking.flagged`), in words: 'the risk ratio is above 2 or the difference is 10
+    percentage points or more, against the group (for averages, an effect size of 0.25 or more)'."""
+    tests = ([f"the risk ratio is above {settings.risk_ratio_threshold:g}"] if settings.risk_ratio_threshold > 0
+             else []) + ([f"the difference is {settings.point_gap_threshold:g} percentage points or more"]
+                         if settings.point_gap_threshold > 0 else [])
+    if not tests:  # both rate thresholds switched off: only averages are marked
+        return (f"an average's effect size is {NUMERIC_EFFECT_THRESHOLD:g} or more against the group (the rate "
+                "thresholds are off)")
+    return " or ".join(tests) + f", against the group (for averages, an effect size of {NUMERIC_EFFECT_THRESHOLD:g} or more)"
+
+
 def left_open(df: pd.DataFrame, settings: GapSettings) -> np.ndarray:
     """Per row: a gap the file's ranges leave open — beyond the thresholds at the middle of the ranges
     (`rate`, `comparison_rate`, `difference`), not at every end of them, so not `flagged`."""
@@ -320,39 +332,6 @@ def place_label(place: tuple[str, str, str], states: int = 0) -> str:
         return "the state (the whole file: every district in it)" if states == 1 else \
             "the whole file (every district in it)"
     return "the whole file"
-
-
-READABLE = {  # column -> (heading, scale)
-    "dimension": ("Dimension", None), "group": ("Group", None), "outcome": ("Outcome", None),
-    "school": ("School", None), "year": ("Year", None), "n": ("n", None),
-    "rate": ("Rate %", 100), "mean": ("Average", 1), "comparison": ("Compared with", None),
-    "comparison_n": ("Comparison n", None), "comparison_rate": ("Comparison rate %", 100),
-    "comparison_mean": ("Comparison average", 1), "difference": ("Gap (points or units)", 1),
-    "difference_low": ("Gap from", 1), "difference_high": ("Gap to", 1), "risk_ratio": ("Risk ratio", 1),
-    "ci_low": ("95% interval from", 1), "ci_high": ("95% interval to", 1), "p_value": ("p-value", 1),
-    "flagged": ("Beyond threshold", None), "years_flagged": ("Years in a row", None),
-    "flagged_years": ("Years beyond", None), "risk_ratio_comparison": ("Risk ratio against", None),
-    "alternate_risk_ratio": ("Alternate risk ratio", 1), "weighted_risk_ratio": ("Weighted risk ratio", 1),
-    "composition": ("Composition %", 100), "comparison_composition": ("Comparison composition %", 100),
-    "composition_difference": ("Relative difference in composition %", 100),
-    "share_of_students": ("Share of students %", 100), "share_of_events": ("Share with the outcome %", 100),
-    "suppression_reason": ("Why hidden", None), "rate_low": ("Rate from %", 100), "rate_high": ("Rate to %", 100),
-    "district": ("District", None), "note": ("Note", None),
-}
-
-
-def readable(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Rows for people: the chosen columns with plain headings, proportions as percents (1 decimal)."""
-    out = pd.DataFrame(index=df.index)
-    for col in columns:
-        if col not in df:
-            continue
-        heading, scale = READABLE.get(col, (col, None))
-        values = df[col]
-        if scale is not None:
-            values = (values.astype(float) * scale).round(3 if col == "p_value" else 2 if "risk_ratio" in col else 1)
-        out[heading] = values
-    return out.reset_index(drop=True)
 
 
 def row_notes(shown: pd.DataFrame) -> list[str]:

@@ -320,13 +320,19 @@ def _interval_words(row, unit: str) -> str:
 
 
 def _signed_tail(diff: float, row, unit: str, worse: bool) -> str:
-    """', a gap: 17.8 percentage points lower (95% interval 10.9 to 25.2 percentage points lower)'."""
+    """', a gap: 17.8 percentage points lower (95% interval 10.9 to 25.2 percentage points lower)'. A difference
+    whose interval includes no difference at all is not called a gap, and the sentence says so: chance alone
+    could give it."""
     if half_up(abs(diff), 1) == 0:
         amount = "no difference"
     else:
         amount = f"{_one(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}"
     words = _interval_words(row, unit)
-    return (", a gap: " if worse else ", ") + amount + (f" (95% interval {words})" if words else "")
+    low, high = row.get("ci_low"), row.get("ci_high")
+    unsure = bool(words) and float(low) <= 0 <= float(high)
+    if unsure and amount != "no difference":
+        words += ", which includes no difference"
+    return (", a gap: " if worse and not unsure else ", ") + amount + (f" (95% interval {words})" if words else "")
 
 
 def figures(row) -> dict:

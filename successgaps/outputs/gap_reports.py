@@ -129,8 +129,8 @@ def section_screen(doc: Document, src: Sources) -> None:
         f"Every group compared with {_comparison_words(s)}, {('in ' + year) if year else 'all years'}, "
         f"{ranking.place_label(ranking.whole_place(frame), int(frame.attrs.get('states', 0)))}. "
         f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} students with "
-        f"the outcome, are suppressed (*). A gap is marked at a risk ratio above {s.risk_ratio_threshold:g} or "
-        f"a difference of {s.point_gap_threshold:g} percentage points against the group.")
+        f"the outcome, are suppressed (*). A gap is marked when "
+        f"{ranking.threshold_words(s)}.")
     binary = rows[rows["kind"] == "binary"] if "kind" in rows else rows
     heat = ranking.heatmap_table(binary)
     if not heat.empty:
@@ -355,7 +355,5 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
     doc.paragraph(f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} with the outcome, are "
                   "hidden and never ranked, as are results that would let a hidden one be worked out (the reasons "
                   "are listed on screen and in the CSV). A gap is "
-                  f"listed when the risk ratio exceeds {s.risk_ratio_threshold:g}, or the difference is "
-                  f"{s.point_gap_threshold:g} percentage points or more, against the group (averages: an effect "
-                  "size of 0.25 or more).", size=7, muted=True)
+                  f"listed when {ranking.threshold_words(s)}.", size=7, muted=True)
     return doc.to_bytes()

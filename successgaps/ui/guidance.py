@@ -43,7 +43,7 @@ def render_tips(step: int) -> None:
     """The step's facilitator tips, in a collapsed expander (drawn by `ui.page` under the title)."""
     with st.expander(TIPS_LABEL, icon=":material/lightbulb:"):
         _tips(step)
-        st.markdown(f"📖 [All tips, the explainer and the glossary are in the Guide]({guide_url()})")
+        st.markdown(f":material/menu_book: [All tips, the explainer and the glossary are in the Guide]({guide_url()})")
 
 
 def _section(section: Section, level: int = 3) -> None:
@@ -77,21 +77,6 @@ def metric_help(key: str) -> str:
     """Short help for a metric (term key or engine column) with a link to its glossary entry."""
     entry = guidance.term(key)
     return f"{entry.short} [More about {entry.name.split(' (')[0].lower()} in the Guide]({guide_url(key)})"
-
-
-def metric_columns(columns: list[str]) -> dict:
-    """Column settings for a gap table shown with `ranking.readable(df, columns)`: every metric column's
-    heading gets its glossary help and link (hover the heading)."""
-    from ..engine import ranking  # noqa: PLC0415 - the headings are the engine's own
-
-    config = {}
-    for column in columns:
-        try:
-            help_text = metric_help(column)
-        except KeyError:
-            continue
-        config[ranking.READABLE.get(column, (column, None))[0]] = st.column_config.Column(help=help_text)
-    return config
 
 
 def term_link(key: str, label: str | None = None) -> None:
