@@ -118,8 +118,8 @@ def _no_gap() -> None:
 # below the thresholds); nothing else on the slide
 if ui.presenting():
     with slide:
-        if quick.listed or quick.nearest:
-            ui.present_one(quick.listed or quick.nearest, "qs_present", _slide, label=lambda gap: gap.title)
+        if quick.listed:
+            ui.present_one(quick.listed, "qs_present", _slide, label=lambda gap: gap.title)
         else:
             st.caption(where)
             _no_gap()
@@ -186,11 +186,13 @@ if kept:
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")
     st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon=":material/search:")
 elif ui.can_create():
-    st.markdown("Make it a full project in one click: the data, the mapping and the gaps you tick below are "
-                "carried over.")
+    st.markdown("Make it a full project in one click: the data, the mapping and the "
+                + ("gaps" if quick.gaps or quick.open_gaps else "differences") + " you tick below are carried over."
+                if quick.listed else "Make it a full project in one click: the data and the mapping are carried over.")
     st.text_input("Project name", value=quick.project.name, key="qs_name")
     for i, gap in enumerate(quick.listed):
-        st.checkbox(f"Carry over as a gap statement: {gap.title}", key=f"qs_pick_{quick.digest}_{i}")
+        st.checkbox(f"Carry over as a {'gap ' if quick.gaps or quick.open_gaps else ''}statement: {gap.title}",
+                    key=f"qs_pick_{quick.digest}_{i}")
     st.button("Keep this", type="primary", key="qs_keep", on_click=_keep, args=(quick,))
 
 left, right = st.columns(2)

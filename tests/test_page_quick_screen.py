@@ -188,3 +188,22 @@ def test_no_gap_beyond_the_thresholds_shows_the_largest_differences_below_them(o
     assert any(m.value.startswith(f"**1 of {len(expected.nearest)}**") for m in at.markdown)
     assert [m.value for m in at.markdown if m.value.startswith("## ")] == [f"## {expected.nearest[0].sentence}"]
     assert any("no gap beyond the usual thresholds: the largest differences below them" in c.value for c in at.caption)
+
+
+def test_with_no_gap_the_largest_differences_can_be_kept_as_statements(open_page, store):
+    """Keep this offered "the gaps you tick below" with nothing to tick when no gap was beyond the thresholds.
+    The differences listed instead can be carried over; their statement says what their interval says."""
+    from tests.test_quickscreen import _below_thresholds  # noqa: PLC0415
+
+    at = drop(open_page(PAGE), "below.csv", _below_thresholds())
+    assert any("the differences you tick below are carried over" in m.value for m in at.markdown)
+    picks = [c for c in at.checkbox if c.key.startswith("qs_pick_")]
+    assert picks and all(c.label.startswith("Carry over as a statement: ") for c in picks)
+    picks[0].check()
+    next(b for b in at.button if b.label == "Keep this").click()
+    at.run()
+    assert not at.exception
+    [saved] = [store.load(s.id) for s in store.list()]
+    [statement] = saved.statements
+    assert statement.group == "English learners" and statement.outcome == "Math scale score"
+    assert statement.focus and "points lower" in statement.text

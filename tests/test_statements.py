@@ -188,3 +188,22 @@ def test_every_figure_is_rounded_half_up_once_from_the_exact_figure():
     rng = random.Random(7)
     values = [rng.uniform(-1000, 1000) for _ in range(2000)] + [k / 8 for k in range(-800, 800)]
     assert all(rounded(v, places) == half_up(round(v, 9), places) for v in values for places in (0, 1, 2))
+
+
+def test_a_drafted_statement_never_calls_a_difference_chance_could_give_a_gap():
+    """Step 3 drafts statements without the interval ("a gap of 6 percentage points"); when the interval of the
+    difference includes no difference, the draft gives it instead of calling the difference a gap."""
+    text = statements.gap_sentence(row(rate=0.80, rate_low=0.80, rate_high=0.80, comparison_rate=0.83,
+                                       comparison_rate_low=0.83, comparison_rate_high=0.83, difference=-3.0,
+                                       ci_low=-7.3, ci_high=1.2))
+    assert "a gap" not in text
+    assert "3.0 percentage points lower (95% interval 7.3 lower to 1.2 percentage points higher, which includes " \
+           "no difference)" in text
+    average = statements.gap_sentence(row(outcome="Math scale score", mean=1670.0, comparison_mean=1693.0, rate=None,
+                                          rate_low=None, rate_high=None, comparison_rate=None, ci_low=-56.0,
+                                          ci_high=10.1))
+    assert "a gap" not in average and "23.0 points lower (95% interval 56.0 lower to 10.1 points higher" in average
+    sure = statements.gap_sentence(row(rate=0.60, rate_low=0.60, rate_high=0.60, comparison_rate=0.80,
+                                       comparison_rate_low=0.80, comparison_rate_high=0.80, difference=-20.0,
+                                       ci_low=-25.0, ci_high=-15.0))
+    assert "a gap of 20 percentage points" in sure and "interval" not in sure  # as drafted before

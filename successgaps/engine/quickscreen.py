@@ -98,8 +98,9 @@ class QuickScreen:
 
     @property
     def listed(self) -> list[Gap]:
-        """Every gap the screen lists, those beyond the thresholds first: what the team can keep as statements."""
-        return self.gaps + self.open_gaps
+        """Every gap the screen lists, those beyond the thresholds first, or, with none, the largest differences
+        below them (`nearest`): what the team can keep as statements."""
+        return self.gaps + self.open_gaps or self.nearest
 
     @property
     def summary(self) -> str:

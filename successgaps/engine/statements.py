@@ -251,7 +251,7 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
             return start(text + n_text + ".")
         diff = mean - float(cmean)
         worse = diff < 0 if higher_is_better else diff > 0
-        if interval:
+        if interval or _unsure(row):
             tail = _signed_tail(diff, row, unit or " points", worse)
         else:
             tail = (", no difference" if half_up(abs(diff), 1) == 0 else f", a gap of {_one(abs(diff))}{unit}" if worse
@@ -272,7 +272,7 @@ def gap_sentence(row, *, outcome: str | None = None, group: str | None = None, i
     crate = _rate_text(float(clow), float(chigh))
     against = f"a benchmark of {crate}" if comparison == "the benchmark" else f"{crate} of {comparison}"
     exact = float(low) == float(high) and float(clow) == float(chigh)
-    if exact and interval:
+    if exact and (interval or _unsure(row)):  # a difference chance alone could give is never "a gap" unqualified
         diff = get("difference")
         diff = (float(low) - float(clow)) * 100 if _missing(diff) else float(diff)
         worse = diff < 0 if higher_is_better else diff > 0
@@ -319,6 +319,12 @@ def _interval_words(row, unit: str) -> str:
     return f"{_one(-low)} lower to {_one(high)}{unit} higher"
 
 
+def _unsure(row) -> bool:
+    """The 95% interval of the difference includes no difference (0): chance alone could give it."""
+    low, high = row.get("ci_low"), row.get("ci_high")
+    return not (_missing(low) or _missing(high)) and float(low) <= 0 <= float(high)
+
+
 def _signed_tail(diff: float, row, unit: str, worse: bool) -> str:
     """', a gap: 17.8 percentage points lower (95% interval 10.9 to 25.2 percentage points lower)'. A difference
     whose interval includes no difference at all is not called a gap, and the sentence says so: chance alone
@@ -328,8 +334,7 @@ def _signed_tail(diff: float, row, unit: str, worse: bool) -> str:
     else:
         amount = f"{_one(abs(diff))}{unit} {'lower' if diff < 0 else 'higher'}"
     words = _interval_words(row, unit)
-    low, high = row.get("ci_low"), row.get("ci_high")
-    unsure = bool(words) and float(low) <= 0 <= float(high)
+    unsure = _unsure(row)
     if unsure and amount != "no difference":
         words += ", which includes no difference"
     return (", a gap: " if worse and not unsure else ", ") + amount + (f" (95% interval {words})" if words else "")
