@@ -334,13 +334,34 @@ def place_label(place: tuple[str, str, str], states: int = 0) -> str:
     return "the whole file"
 
 
+# `screen._notes`' sentence of a sum some of whose schools give no count
+_LEFT_OUT = re.compile(r"^(?P<k>[\d,]+) schools? (?P<where>in [\d,]+ states? )?gives? no (?P<what>.+?) and (?:is|are) "
+                       r"not in this total$")
+
+
 def row_notes(shown: pd.DataFrame) -> list[str]:
     """The shown rows' notes (schools left out of a sum, a group that is every student), each once; each names
-    its group (and outcome) when they differ from group to group."""
+    its group (and outcome) when they differ from group to group. Groups whose sums leave out schools of as many
+    states share one sentence with each group's number of schools: a public file's nine groups read as one line."""
     noted = shown[shown["note"].fillna("").astype(str) != ""] if "note" in shown else shown.iloc[:0]
     texts = noted["note"].astype(str).tolist() if len(noted) else []
     if len(set(texts)) <= 1:
         return list(dict.fromkeys(texts))
     several = noted["outcome"].nunique() > 1
-    return list(dict.fromkeys(f"{g}{f' ({o})' if several else ''}: {n}"
-                              for g, o, n in zip(noted["group"], noted["outcome"], texts)))
+    named = list(dict.fromkeys((f"{g}{f' ({o})' if several else ''}", text)
+                               for g, o, text in zip(noted["group"], noted["outcome"], texts)))
+    shared: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for name, text in named:
+        if left := _LEFT_OUT.match(text):
+            shared.setdefault((left["where"] or "", left["what"]), []).append((name, left["k"]))
+    out = []
+    for name, text in named:
+        left = _LEFT_OUT.match(text)
+        key = (left["where"] or "", left["what"]) if left else None
+        if key and len(shared[key]) > 1:
+            if shared[key][0][0] == name:  # the shared sentence stands where its first group's stood
+                listed = ", ".join(f"{group} {k}" for group, k in shared[key])
+                out.append(f"schools {key[0]}that give no {key[1]} are not in these totals; by group: {listed}")
+            continue
+        out.append(f"{name}: {text}")
+    return out
