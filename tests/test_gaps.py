@@ -1,6 +1,7 @@
 """The gap engine, checked against hand-computed figures and direct computations."""
 
 import math
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -642,6 +643,22 @@ def test_a_large_screen_certifies_its_outcomes_in_two_processes_with_the_same_hi
     assert len(set(lattice.outcome.tolist())) > 2
     for got, whole in zip(certificates.certify(lattice, min_cell), certificates._certify_one(lattice, min_cell)):
         np.testing.assert_array_equal(got, whole)
+    # an outcome whose cells are another's (reading and math scale scores of the same students; a file giving one
+    # outcome twice) is searched once and gets the same hidden cells, row for row
+    first = np.flatnonzero(lattice.outcome == lattice.outcome.min())
+    twice = replace(lattice, **{f: np.r_[getattr(lattice, f), getattr(lattice, f)[first]]
+                                for f in certificates.PER_ROW if getattr(lattice, f) is not None})
+    twice.outcome[len(lattice.n):] = lattice.outcome.max() + 1
+    searched, real_search = [], certificates._certify_one
+    monkeypatch.setattr(certificates, "_certify_one", lambda *a: searched.append(1) or real_search(*a))
+    hidden, because = certificates.certify(twice, min_cell)
+    monkeypatch.setattr(certificates, "_certify_one", real_search)
+    twins = len({certificates._cells_digest(lattice, np.flatnonzero(lattice.outcome == o))
+                 for o in np.unique(lattice.outcome)})
+    assert len(searched) == twins < len(np.unique(twice.outcome))
+    np.testing.assert_array_equal(hidden[len(lattice.n):], hidden[first])
+    np.testing.assert_array_equal(because[len(lattice.n):] - len(lattice.n), np.where(
+        because[first] >= 0, np.searchsorted(first, because[first]), -1 - len(lattice.n)))
 
     monkeypatch.setattr(certificates, "PARALLEL_ROWS", 0)
     pd.testing.assert_frame_equal(table(), alone)

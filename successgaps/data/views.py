@@ -221,14 +221,14 @@ def _outcome_sql(dataset: DataSet, data_file: DataFile, c: ColumnMap) -> str:
     value = column_sql(dataset, data_file, c.column)
     if c.kind == "binary":
         yes = ", ".join(quote_literal(v) for v in c.yes_values) or "NULL"
-        return f"CASE WHEN {value} IS NULL THEN NULL WHEN {value} IN ({yes}) THEN 1.0 ELSE 0.0 END"
+        return f"CASE WHEN {value} IS NULL THEN NULL WHEN {value} IN ({yes}) THEN 1.0::DOUBLE ELSE 0.0::DOUBLE END"
     number = number_sql(value)
     if c.per:
         number = f"({number} / NULLIF({number_sql(column_sql(dataset, data_file, c.per))}, 0))"
     if c.cut is None:
         return number
     op = "<" if c.cut_below else ">="
-    return f"CASE WHEN {number} IS NULL THEN NULL WHEN {number} {op} {float(c.cut)!r} THEN 1.0 ELSE 0.0 END"
+    return f"CASE WHEN {number} IS NULL THEN NULL WHEN {number} {op} {float(c.cut)!r} THEN 1.0::DOUBLE ELSE 0.0::DOUBLE END"
 
 
 def student_dimensions(dataset: DataSet) -> list[tuple[Dimension, ColumnMap | CombinedGroup]]:

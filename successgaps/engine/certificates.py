@@ -110,9 +110,12 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     is certified on its own: the same result as one search over all of them, and quicker (smaller lookups).
     A lattice of at least `PARALLEL_ROWS` rows, on Linux with two cores or more, is certified by two
     processes (the search is plain Python, one core each), each taking the next outcome, the largest first,
-    until none is left."""
+    until none is left. Outcomes whose cells are the same (scale scores in reading and math, counted for the same
+    students; an outcome the file gives twice) are certified once: the search reads nothing else of them."""
     parts = [np.flatnonzero(L.outcome == o) for o in np.unique(L.outcome)]
-    order = sorted(range(len(parts)), key=lambda i: (-len(parts[i]), i))
+    first: dict[bytes, int] = {}
+    twin = [first.setdefault(_cells_digest(L, rows), i) for i, rows in enumerate(parts)]
+    order = sorted((i for i in range(len(parts)) if twin[i] == i), key=lambda i: (-len(parts[i]), i))
     done = {}
     if (len(L.n) >= PARALLEL_ROWS and 1 < len(parts) <= 10_000 and sys.platform.startswith("linux")
             and (os.cpu_count() or 1) > 1):  # fork is safe to use so on Linux (macOS: one process)
@@ -126,6 +129,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     for i in order:  # every outcome, when one process does it all; else those a failed second process took
         if i not in done:
             done[i] = _certify_one(_rows(L, parts[i]), min_cell)
+    done.update({i: done[t] for i, t in enumerate(twin) if t != i})
     hidden, because = np.zeros(len(L.n), bool), np.full(len(L.n), -1)
     for i, (h, b) in done.items():
         rows = parts[i]
@@ -135,6 +139,19 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
 PER_ROW = ("outcome", "place", "year", "group", "n", "events", "numeric", "hidden", "sensitive", "virtual", "low",
            "high")
+
+
+def _cells_digest(L: Lattice, rows: np.ndarray) -> bytes:
+    """A digest of the lattice's rows `rows` (one outcome's) as `_certify_one` reads them, their outcome code
+    aside: two outcomes with the same digest get the same certificates, row for row."""
+    digest = hashlib.blake2b(digest_size=32)
+    for name in PER_ROW[1:]:
+        value = getattr(L, name)
+        part = None if value is None else np.ascontiguousarray(np.asarray(value)[rows])
+        digest.update(f"{name}:{None if part is None else (part.dtype, part.shape)}".encode())
+        if part is not None:
+            digest.update(part.tobytes())
+    return digest.digest()
 
 
 def _rows(L: Lattice, rows: np.ndarray) -> Lattice:
@@ -626,7 +643,9 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 break
             for j in cube:
                 hide(j, i, queue)
-        if have < target[i]:  # before hiding more than a cube: the whole search (quick is a lower bound)
+        if have < target[i] and (have < 1 or (STRICT and L.sensitive[i])):
+            # before hiding more than a cube: the whole search (quick is a lower bound). A cell `quick` already
+            # moves by 1 is never hidden further (best effort, below), whatever the search would add: skipped
             have = max(have, packed(i))
         if have < target[i] and have >= 1 and (not L.sensitive[i] or not STRICT):
             continue  # best effort: never pinned (a figure the published ones determine needs no hiding)
