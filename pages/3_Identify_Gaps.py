@@ -267,9 +267,11 @@ with screen_tab:
             tables.show_gaps(shown, key="gaps_screen_table")
             st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
         st.header(f"Hidden to protect privacy ({len(hidden)})")
-        st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
-                   "file suppressed it, or showing it would let a small group be worked out from the others.")
-        if not hidden.empty:
+        if hidden.empty:
+            st.caption("Nothing is hidden with these filters: every group and its comparison are large enough to show.")
+        else:
+            st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
+                       "file suppressed it, or showing it would let a small group be worked out from the others.")
             tables.show_gaps(hidden, key="gaps_hidden_table", columns=HIDDEN_COLUMNS)
 
 with heat_tab:

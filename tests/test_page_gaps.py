@@ -179,6 +179,9 @@ def test_a_public_file_offers_state_district_and_school_and_picks_a_district(ope
     # each note once (the same for every group here, so it names none)
     assert [c.value for c in at.caption if "cohort count" in c.value] == [
         "1 school in 1 state gives no cohort count and is not in this total."]
+    # the whole file hides nothing: the hidden list says so instead of explaining groups that are not there
+    assert any(h.value == "Hidden to protect privacy (0)" for h in at.header)
+    assert any(c.value.startswith("Nothing is hidden with these filters") for c in at.caption)
     # the heatmap's table writes a gap the file gives as a range by its ends, as the gap screen does (not its middle)
     open_tab(at, "gaps_tab", "Heatmap")
     heat = next(d.value for d in at.dataframe if "Group" in d.value.columns)
