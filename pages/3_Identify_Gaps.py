@@ -207,7 +207,7 @@ else:
         format_func=lambda p: ranking.place_label(p, states), key=f"gaps_place_{level}", persist_state="session")
     _, district, school = picked
     year = cols[2].selectbox("Year", years[::-1], key="gaps_year", index=_default_year(lookup.place(
-        level, school, district), years), persist_state="session") if years else ""
+        level, school, district), years), format_func=statements.year_phrase, persist_state="session") if years else ""
     outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes", placeholder="All",
                                    persist_state="session")
     dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",
@@ -223,7 +223,7 @@ def _present_gap(row):
     """One gap as a slide: where (as Quick screen's slides say it), the sentence, its bars and their figures in
     words; a far-out outcome's warning."""
     where = ranking.place_label(picked, states)
-    st.caption(ui.esc(where[:1].upper() + where[1:]) + (f" · {ui.esc(year)}" if year else ""))
+    st.caption(ui.esc(where[:1].upper() + where[1:]) + (f" · {ui.esc(statements.year_phrase(year))}" if year else ""))
     ui.gap_slide(statements.gap_sentence(row, interval=True), row, key="gaps_present_chart")
     _far_out([row["outcome"]])
 
@@ -272,7 +272,7 @@ with screen_tab:
         else:
             st.caption("These groups are never ranked: a group or its comparison is below the minimum size, the source "
                        "file suppressed it, or showing it would let a small group be worked out from the others.")
-            tables.show_gaps(hidden, key="gaps_hidden_table", columns=HIDDEN_COLUMNS)
+            tables.show_gaps(hidden, key="gaps_hidden_table", columns=HIDDEN_COLUMNS, wrap="Why hidden")
 
 with heat_tab:
     if heat_tab.open:
@@ -327,7 +327,7 @@ with closer_tab:
                 if not row["suppressed"]:
                     st.button("Write a statement for this gap", key="gaps_closer_write", icon=":material/edit_note:",
                               on_click=_write_statement_for, args=(pair, outcome))
-                    st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {year or 'all years'}"),
+                    st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {statements.year_phrase(year) or 'all years'}"),
                                     key="gaps_drill_bars")
                     st.markdown(ui.bars_in_words(row))
                 by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
@@ -385,7 +385,7 @@ with statement_tab:
         for s in saved:
             with st.container(border=True):
                 st.markdown((":material/star: **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
-                            (f" · {s.year}" if s.year else "") + (f" · {s.school}" if s.school else "")))
+                            (f" · {statements.year_phrase(s.year)}" if s.year else "") + (f" · {s.school}" if s.school else "")))
                 if ui.presenting():
                     st.markdown(s.text)
                     continue

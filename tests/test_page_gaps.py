@@ -1,11 +1,12 @@
 """Step 3 page: a team screens its data, looks closer at one gap, and writes its success gap statement."""
 
+import json
 import re
 
 import pytest
 
 from successgaps.data import datasets, views
-from successgaps.engine import ranking, suppression
+from successgaps.engine import ranking, statements, suppression
 from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
 from successgaps.process import sample
@@ -65,6 +66,11 @@ def test_screen_ranks_the_engines_largest_gap_first_and_lists_hidden_groups_apar
     assert screen["Dimension"].str.len().min() > 0 and screen["p-value"].str.len().min() > 0  # written, not left out
     listed = hidden_of(at)
     assert len(listed) == len(hidden) > 0 and listed["Why hidden"].str.len().min() > 0
+    # the reasons are sentences: their column wraps in rows tall enough for three lines, read whole at 1280 × 720
+    grid = next(d for d in at.dataframe if list(d.value.columns) == list(listed.columns))
+    assert grid.proto.row_height == tables.WRAPPED_ROW > 72  # the grid wraps text only in rows over 4 rem (18 px)
+    widths = {k: v.get("width") for k, v in json.loads(grid.proto.columns).items()}
+    assert widths["Why hidden"] == tables.WRAPPED_WIDTH and widths["Group"] == widths["Outcome"] == "medium"
     # no hidden group appears in the ranked screen
     ranked_keys = set(zip(screen["Dimension"], screen["Group"], screen["Outcome"]))
     assert not ranked_keys & set(zip(listed["Dimension"], listed["Group"], listed["Outcome"]))
@@ -158,7 +164,8 @@ def test_presentation_mode_shows_one_gap_at_a_time_largest_first(open_page, stor
     assert any(m.value.startswith(f"**1 of {len(beyond)}**") for m in at.markdown)
     first = next(m.value for m in at.markdown if m.value.startswith("## "))
     assert f"(n = {int(beyond.iloc[0]['n']):,})" in first
-    assert any(c.value == f"The whole file · {beyond.iloc[0]['year']}" for c in at.caption)  # where, as Quick screen
+    # where, as Quick screen writes it (an en dash in the year, as in the sentence)
+    assert any(c.value == f"The whole file · {statements.year_phrase(beyond.iloc[0]['year'])}" for c in at.caption)
     assert not at.dataframe and not at.multiselect and not at.tabs  # no table, filter or tab on the slide
     assert at.query_params["present"] == "1" and at.query_params["slide"] == "1"  # a reload keeps the slide
     next(b for b in at.button if b.label == "Next →").click().run()

@@ -268,13 +268,20 @@ def gap_rows(rows: pd.DataFrame, written=None) -> pd.DataFrame:
 
 
 
+WRAPPED_ROW = 78  # px: three lines of a wrapped column (the grid wraps text only in rows over 4 rem: 72 px at
+# the theme's base font size of 18 px, .streamlit/config.toml)
+WRAPPED_WIDTH = 340  # px: beside two 200 px columns, within the 760 px of the page at 1280 with the sidebar open
+# (the grid stretches its columns into a wider page)
+
+
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, formats: dict | None = None,
          help: dict | None = None, height: int | None = None, more: bool = True, static: bool = False,
-         numbers: dict[str, str] | None = None) -> None:
+         numbers: dict[str, str] | None = None, wrap: str | None = None) -> None:
     """Draw a table for people. `columns`: the short default set (the rest behind "More columns");
     `formats`: per-column formatters; `help`: column heading -> hover help; `static`: a short summary
     drawn as a plain HTML table (always, not only when presenting); `numbers`: columns kept as numbers,
-    with their printf format ("%.2f"), so clicking their heading sorts them by value (a blank stays empty)."""
+    with their printf format ("%.2f"), so clicking their heading sorts them by value (a blank stays empty);
+    `wrap`: a column of sentences (its heading), drawn wide and wrapped over up to three lines, read whole."""
     if df.empty:
         st.caption("Nothing to show yet.")
         return
@@ -297,12 +304,18 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
         return
     config = {c: st.column_config.TextColumn(help=h) for c, h in (help or {}).items() if c in table.columns}
     config.update({c: st.column_config.NumberColumn(format=f) for c, f in numbers.items() if c in table.columns})
+    wrapped = wrap in table.columns
+    if wrapped:  # every text column wraps in its width
+        for column in [c for c in table.columns if c not in numbers]:
+            config[column] = st.column_config.TextColumn(width=WRAPPED_WIDTH if column == wrap else "medium",
+                                                         help=(help or {}).get(column))
     st.dataframe(table, hide_index=True, width="stretch", key=key, column_config=config or None,
-                 height=height or "auto")
+                 height=height or "auto", row_height=WRAPPED_ROW if wrapped else None)
 
 
-def show_gaps(rows: pd.DataFrame, *, key: str, columns: list[str] | None = None) -> None:
-    """Draw rows of the gap engine: `GAP_SHORT` first (or `columns`), the rest behind "More columns"."""
+def show_gaps(rows: pd.DataFrame, *, key: str, columns: list[str] | None = None, wrap: str | None = None) -> None:
+    """Draw rows of the gap engine: `GAP_SHORT` first (or `columns`), the rest behind "More columns"; `wrap`: as
+    `show`'s."""
     from .guidance import metric_help  # noqa: PLC0415
 
     columns = columns or GAP_SHORT
@@ -315,4 +328,4 @@ def show_gaps(rows: pd.DataFrame, *, key: str, columns: list[str] | None = None)
             help_text[heading] = metric_help(term)
         except KeyError:
             continue
-    show(table, key=key, columns=columns, help=help_text)
+    show(table, key=key, columns=columns, help=help_text, wrap=wrap)
