@@ -31,10 +31,15 @@ from .store import Store
 ENGINE = ("successgaps.engine.screen", "successgaps.engine.disproportionality", "successgaps.outputs.gap_table")
 
 
-def _load_engine() -> None:
+def _load_engine(*_) -> None:
     """Import the engine's modules in a thread while DuckDB reads the file (it lets go of Python as it reads):
-    the user waits for the longer of the two, not their sum. A module that fails to import fails again, with its
-    sentence, where it is used."""
+    the user waits for the longer of the two, not their sum. Called (once) as the read's progress: its first report
+    comes as DuckDB begins, after the file's encoding and dialect are found in Python, which the import would only
+    slow. A module that fails to import fails again, with its sentence, where it is used."""
+    if _ENGINE_LOADING.is_set():
+        return
+    _ENGINE_LOADING.set()
+
     def load():
         with contextlib.suppress(Exception):
             for name in ENGINE:
@@ -42,6 +47,7 @@ def _load_engine() -> None:
 
     threading.Thread(target=load, daemon=True, name="engine-import").start()
 
+_ENGINE_LOADING = threading.Event()
 FORMATS = ("csv", "json", "xlsx", "pdf")
 # A file larger than this is read into a database file in the command's temporary folder, DuckDB's memory capped
 # at DUCKDB_MEMORY: the file's pages can then leave memory (10M rows, 826 MB: 5.6 → 4.1 GB at the peak, 64 → 72 s).
@@ -186,7 +192,6 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
     path: Path = args.file
     if not path.is_file():
         raise UserError(f"There is no file {path}; check the path and try again.")
-    _load_engine()
     settings = GapSettings(min_n=args.min_n, min_cell=args.min_cell,
                            comparison="all_students" if args.comparison == "all-students" else "all_others",
                            risk_ratio_threshold=args.risk_ratio_threshold, progress_drop=args.reasonable_progress)
@@ -197,7 +202,7 @@ def screen_file(args: argparse.Namespace, listing: bool = False):
             store.cursor().execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         try:
             project = store.create("screen")
-            dataset = datasets.create_dataset(store, project, path, path.name)
+            dataset = datasets.create_dataset(store, project, path, path.name, progress=_load_engine)
             _override(store, project, dataset, args.group, args.outcome)
             from .engine.screen import screen  # noqa: PLC0415 - imported beside the read: ready, or nearly
 
