@@ -250,8 +250,7 @@ screen_tab, heat_tab, closer_tab, statement_tab, state_tab = st.tabs(
 with screen_tab:
     if screen_tab.open:
         st.header("Largest gaps first")
-        st.caption(f"Gaps beyond the team's thresholds (a risk ratio above {settings.risk_ratio_threshold:g} or "
-                   f"{settings.point_gap_threshold:g} percentage points against the group) come first; "
+        st.caption(f"Gaps beyond the team's thresholds (when {ranking.threshold_words(settings)}) come first; "
                    "“Years in a row” counts the latest consecutive school years beyond them (a missing year ends the run)."
                    + (f" Screened among {ui.esc(settings.among_group)} only." if lookup.table.attrs.get("among") else ""))
         for note in ranking.row_notes(shown):  # each once, naming its group when they differ
@@ -327,8 +326,8 @@ with closer_tab:
                 if not row["suppressed"]:
                     st.button("Write a statement for this gap", key="gaps_closer_write", icon=":material/edit_note:",
                               on_click=_write_statement_for, args=(pair, outcome))
-                    st.plotly_chart(charts.comparison_bars(row, f"{pair[1]} · {outcome} · {statements.year_phrase(year) or 'all years'}"),
-                                    key="gaps_drill_bars")
+                    title = f"{pair[1]} · {outcome} · {statements.year_phrase(year) or 'all years'}"
+                    st.plotly_chart(charts.comparison_bars(row, title), key="gaps_drill_bars")
                     st.markdown(ui.bars_in_words(row))
                 by_school = ranking.select(lookup.cell(pair[0], pair[1], outcome), level="school", year=year or None)
                 if not by_school.empty:
@@ -384,8 +383,9 @@ with statement_tab:
             st.info("No statements yet.")
         for s in saved:
             with st.container(border=True):
-                st.markdown((":material/star: **Focus** · " if s.focus else "") + ui.esc(f"{s.group} · {s.outcome}" +
-                            (f" · {statements.year_phrase(s.year)}" if s.year else "") + (f" · {s.school}" if s.school else "")))
+                st.markdown((":material/star: **Focus** · " if s.focus else "") + ui.esc(
+                    f"{s.group} · {s.outcome}" + (f" · {statements.year_phrase(s.year)}" if s.year else "")
+                    + (f" · {s.school}" if s.school else "")))
                 if ui.presenting():
                     st.markdown(s.text)
                     continue

@@ -29,6 +29,7 @@ from .store import Store
 # The engine and the writers (pandas, NumPy, SciPy: most of a second to import) are imported where they are
 # used, after `_load_engine` has begun importing them beside the file's read.
 ENGINE = ("successgaps.engine.screen", "successgaps.engine.disproportionality", "successgaps.outputs.gap_table")
+_ENGINE_LOADING = threading.Event()  # set once the engine's import has begun
 
 
 def _load_engine(*_) -> None:
@@ -47,7 +48,6 @@ def _load_engine(*_) -> None:
 
     threading.Thread(target=load, daemon=True, name="engine-import").start()
 
-_ENGINE_LOADING = threading.Event()
 FORMATS = ("csv", "json", "xlsx", "pdf")
 # A file larger than this is read into a database file in the command's temporary folder, DuckDB's memory capped
 # at DUCKDB_MEMORY: the file's pages can then leave memory (10M rows, 826 MB: 5.6 → 4.1 GB at the peak, 64 → 72 s).

@@ -228,7 +228,8 @@ def _outcome_sql(dataset: DataSet, data_file: DataFile, c: ColumnMap) -> str:
     if c.cut is None:
         return number
     op = "<" if c.cut_below else ">="
-    return f"CASE WHEN {number} IS NULL THEN NULL WHEN {number} {op} {float(c.cut)!r} THEN 1.0::DOUBLE ELSE 0.0::DOUBLE END"
+    return (f"CASE WHEN {number} IS NULL THEN NULL WHEN {number} {op} {float(c.cut)!r} THEN 1.0::DOUBLE "
+            "ELSE 0.0::DOUBLE END")
 
 
 def student_dimensions(dataset: DataSet) -> list[tuple[Dimension, ColumnMap | CombinedGroup]]:

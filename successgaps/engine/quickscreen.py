@@ -326,8 +326,8 @@ def left_open(table: pd.DataFrame, settings: GapSettings, year: str, top: int = 
 
 def thresholds_sentence(settings: GapSettings) -> str:
     """What a gap is measured against, in one caption (the screen and the one-pager)."""
-    return (f"Each group is compared with all other students. A gap is listed when {ranking.threshold_words(settings)}. "
-            f"Groups of fewer than {settings.min_n} students are never ranked. The 95% interval shows how sure "
+    return (f"Each group is compared with all other students. A gap is listed when "
+            f"{ranking.threshold_words(settings)}. Groups of fewer than {settings.min_n} students are never ranked. The 95% interval shows how sure "
             "each figure is.")
 
 

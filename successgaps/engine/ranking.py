@@ -118,7 +118,8 @@ def threshold_words(settings: GapSettings) -> str:
     if not tests:  # both rate thresholds switched off: only averages are marked
         return (f"an average's effect size is {NUMERIC_EFFECT_THRESHOLD:g} or more against the group (the rate "
                 "thresholds are off)")
-    return " or ".join(tests) + f", against the group (for averages, an effect size of {NUMERIC_EFFECT_THRESHOLD:g} or more)"
+    return (" or ".join(tests)
+            + f", against the group (for averages, an effect size of {NUMERIC_EFFECT_THRESHOLD:g} or more)")
 
 
 def left_open(df: pd.DataFrame, settings: GapSettings) -> np.ndarray:
