@@ -165,7 +165,7 @@ if presenting:  # read, not edited, on the shared screen
     ui.tables.show(pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_table_{dataset.id}")
 mapping_table = None if presenting else st.data_editor(
     pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_{dataset.id}_{rev}", hide_index=True,
-    width="stretch", num_rows="fixed", disabled=presenting or ["column"],
+    width="stretch", num_rows="fixed", disabled=presenting or ["column"], placeholder="",  # not "None"
     column_config={
         "column": st.column_config.TextColumn("column", help="The column's name in the file"),
         "role": st.column_config.SelectboxColumn("role", options=roles, required=True),
@@ -194,7 +194,8 @@ if code_columns and dataset.layout != "edfacts":
                 ui.tables.show(table.rename(columns=str.capitalize), key=f"data_codes_table_{c.column}")
                 continue
             code_editors[c.column] = st.data_editor(table, key=f"data_codes_{dataset.id}_{c.column}_{rev}",
-                                                    hide_index=True, width="stretch", disabled=["code", "rows"])
+                                                    hide_index=True, width="stretch", disabled=["code", "rows"],
+                                                    placeholder="")
 
 if dataset.layout == "student" and not presenting:
     with st.expander(f"Combined groups ({len(dataset.combined)})"):

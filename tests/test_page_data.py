@@ -28,8 +28,10 @@ def test_uploading_a_file_proposes_a_mapping_and_confirming_it_is_saved(open_pag
     [dataset] = saved.datasets
     assert dataset.files[0].rows == 40 and not dataset.confirmed
     assert any("Loaded students.csv: 40 rows" in s.value for s in at.success)
-    proposed = at.data_editor(key=f"data_map_{dataset.id}_{saved.revision}").value
+    editor = at.data_editor(key=f"data_map_{dataset.id}_{saved.revision}")
+    proposed = editor.value
     assert dict(zip(proposed["column"], proposed["role"]))["race_ethnicity"] == "group"
+    assert proposed["cut"].isna().any() and editor.proto.placeholder == ""  # an empty cell, not a grey "None"
     # the quality report is on the screen, in sentences, with the unknown code Q
     assert any("the mapping does not know: Q (10 rows)" in e.value for e in at.error)
     assert any("The data set has 40 rows from 1 file" in m.value for m in at.markdown)
