@@ -66,6 +66,16 @@ def duckdb_counts(s: dict, file: str, out: str) -> None:
     all outcomes side by side, then UNPIVOT to one row per outcome."""
     import duckdb  # noqa: PLC0415
 
+    source = "read_csv(" + "'" + file.replace("'", "''") + "', all_varchar = true, header = true)"
+    duckdb.connect().execute(f"COPY ({counts_sql(s, source)}) TO '{out.replace(chr(39), chr(39) * 2)}' "
+                             "(FORMAT parquet)")
+
+
+def counts_sql(s: dict, source: str, cleaned: bool = False) -> str:
+    """The minimal gap-count statement over `source` (the CSV read as text, or a table): one GROUPING SETS
+    statement, every level x dimension, all outcomes side by side, then UNPIVOT to one row per outcome.
+    `cleaned`: the source's values are already trimmed, the missing-value marks NULL (the app's uploaded
+    table), so they are read as they are."""
     def q(name):
         return '"' + name.replace('"', '""') + '"'
 
@@ -75,6 +85,8 @@ def duckdb_counts(s: dict, file: str, out: str) -> None:
     marks = ", ".join(lit(m) for m in s["missing"])
 
     def clean(column):
+        if cleaned:
+            return q(column)
         return f"(CASE WHEN trim({q(column)}) IN ({marks}) THEN NULL ELSE trim({q(column)}) END)"
 
     def number(column):
@@ -109,19 +121,15 @@ def duckdb_counts(s: dict, file: str, out: str) -> None:
     group = "coalesce(" + ", ".join(f"d{i}" for i in dims) + ")"
     sums = ", ".join(f"count(o{j}) AS n{j}, sum(o{j}) AS e{j}" for j in range(len(s["outcomes"])))
     pairs = ", ".join(f"(n{j}, e{j}) AS {lit(o['label'])}" for j, o in enumerate(s["outcomes"]))
-    con = duckdb.connect()
-    con.execute(f"""
-        COPY (
-          WITH clean AS (SELECT {', '.join(selects)}
-                         FROM read_csv({lit(file)}, all_varchar = true, header = true)),
+    return f"""
+          WITH clean AS (SELECT {', '.join(selects)} FROM {source}),
           cells AS (SELECT CASE WHEN GROUPING(school) = 0 THEN 'school' ELSE 'district' END AS level,
                            CASE WHEN GROUPING(school) = 0 THEN school END AS school, year,
                            {dimension} AS dimension, {group} AS "group", {sums}
                     FROM clean GROUP BY GROUPING SETS ({sets}))
           SELECT level, school, year, dimension, "group", outcome, n, events
           FROM (UNPIVOT (SELECT * FROM cells WHERE "group" IS NOT NULL)
-                ON {pairs} INTO NAME outcome VALUE n, events)
-        ) TO {lit(out)} (FORMAT parquet)""")
+                ON {pairs} INTO NAME outcome VALUE n, events)"""
 
 
 def read(file: str) -> None:

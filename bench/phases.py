@@ -154,7 +154,28 @@ def counts(workspace: str, project: str) -> dict:
             "hidden": int((table["suppressed"] & (table["n"] > 0)).sum())}
 
 
+def sql(workspace: str, project: str) -> dict:
+    """The screen's yardstick: DuckDB's minimal gap-count statement (`bench.peers.counts_sql`: n and events of
+    every level x year x dimension x group x outcome) over the very table the app screens (the workspace's
+    upload, whose values are already clean, so the statement reads them as they are), materialised."""
+    from bench.peers import counts_sql  # noqa: PLC0415
+    from successgaps.data import views  # noqa: PLC0415
+
+    store = Store(Path(workspace))
+    con = store.cursor()
+    loaded = store.load(project)
+    source = views.file_table(loaded, loaded.datasets[0].files[0])
+    s = json.loads(Path(workspace, "spec.json").read_text(encoding="utf-8"))
+    t0 = time.perf_counter()
+    con.execute(f"CREATE TEMP TABLE minimal AS {counts_sql(s, source, cleaned=True)}")
+    seconds = time.perf_counter() - t0
+    rows = con.execute("SELECT count(*) FROM minimal").fetchone()[0]
+    con.execute("COPY minimal TO ? (FORMAT parquet)", [str(Path(workspace) / "sql.parquet")])  # for the agreement
+    store.close()
+    return {"seconds": seconds, "rows": rows}
+
+
 if __name__ == "__main__":
     phase, args = sys.argv[1], json.loads(sys.argv[2])
     print(json.dumps({"load": load, "screen": screen, "page": page, "reference": reference,
-                      "counts": counts}[phase](**args)))
+                      "counts": counts, "sql": sql}[phase](**args)))

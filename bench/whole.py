@@ -136,6 +136,15 @@ def run(file: Path, workspace: Path, project: str, load_seconds: float, rounds: 
         print(f"app_vs_{peer}={ratio:.2f}")
     print(f"load_vs_duckdb_read={load_seconds / read_inside:.2f}   (the app's upload + detect + quality report "
           f"{load_seconds:.2f} s over DuckDB's in-memory read {read_inside:.2f} s, both after the imports)")
+    # the screen over the loaded table against DuckDB's minimal statement over the same table: in turn, each in a
+    # fresh process, timed after the imports and the opening of the workspace
+    screens, statements = [], []
+    for _ in range(rounds):
+        screens.append(run_phase("screen", workspace=workspace, project=project)["seconds"])
+        statements.append(run_phase("sql", workspace=workspace, project=project)["seconds"])
+    print(f"screen_vs_sql={statistics.median(a / b for a, b in zip(screens, statements)):.2f}   (the app's prepare + "
+          f"screen of the uploaded table {statistics.median(screens):.2f} s over DuckDB's minimal gap-count statement "
+          f"over the same table {statistics.median(statements):.2f} s, medians of {rounds})")
 
     spec = json.loads((workspace / "spec.json").read_text(encoding="utf-8"))
     binary = {o["label"] for o in spec["outcomes"] if o["kind"] == "binary" or o["cut"] is not None}
@@ -147,6 +156,12 @@ def run(file: Path, workspace: Path, project: str, load_seconds: float, rounds: 
         print(f"agree {peer:<9} n and events on every cell: {'yes' if not found else f'NO ({len(found)} cells)'}")
         for problem in found[:10]:
             print(f"    {problem}")
+    found = agree(app, pd.read_parquet(workspace / "sql.parquet"), binary)
+    failed |= bool(found)
+    print(f"agree sql       (the minimal statement over the uploaded table) n and events on every cell: "
+          f"{'yes' if not found else f'NO ({len(found)} cells)'}")
+    for problem in found[:10]:
+        print(f"    {problem}")
     found = cli_agrees(workspace / "app.csv", pd.read_parquet(workspace / "duckdb.parquet"), binary)
     failed |= bool(found)
     print(f"agree app.csv   with the peers (n on every row, events where shown): "

@@ -159,6 +159,9 @@ def test_the_peers_compute_the_apps_counts_and_are_timed_as_whole_processes(tmp_
     if not importlib.util.find_spec("polars"):
         assert "polars          NOT INSTALLED" in printed
     assert "agree app.csv   with the peers (n on every row, events where shown): yes" in printed
+    # the screen against DuckDB's minimal statement over the very table it screens, which agrees too
+    assert "screen_vs_sql=" in printed and "over the same table" in printed
+    assert "agree sql       (the minimal statement over the uploaded table) n and events on every cell: yes" in printed
     assert "load_vs_duckdb_read=" in printed and status == 0
 
 
