@@ -166,7 +166,7 @@ def test_a_file_of_ranges_is_never_told_no_gap_the_gap_it_leaves_open_is_listed_
     [slide] = [m.value for m in at.markdown if m.value.startswith("## ")]
     assert "between 60% and 79% of children with disabilities" in slide
     # the bars' figures in words give the gap as the sentence does: between 8 and 36 points
-    assert any(m.value.startswith("In the chart: ") and "gap **−36 to −8 points**" in m.value for m in at.markdown)
+    assert any(m.value.startswith("In the chart: ") and "difference **−36 to −8 points**" in m.value for m in at.markdown)
     assert not [c for c in at.checkbox if c.key.startswith("qs_pick_")]
 
 

@@ -182,4 +182,4 @@ def gap_slide(sentence: str, row, key: str) -> None:
 def bars_in_words(row) -> str:
     """The comparison bars' figures in a sentence: the chart's text alternative."""
     return (f"In the chart: {esc(row['group'])} **{tables.gap_figure(row)}** (n = {tables.number(row.get('n'), 0)}), "
-            f"{esc(row['comparison'])} **{tables.gap_figure(row, 'comparison_')}**; gap **{tables.gap_amount(row)}**.")
+            f"{esc(row['comparison'])} **{tables.gap_figure(row, 'comparison_')}**; difference **{tables.gap_amount(row)}**.")
