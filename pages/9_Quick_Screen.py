@@ -107,6 +107,10 @@ def _numbered(gaps) -> None:
 
 
 def _no_gap() -> None:
+    """What is said when no gap is listed: why nothing is shown, or that no gap is beyond the thresholds (never
+    under a list of gaps, nor where the file's ranges leave gaps open)."""
+    if quick.gaps:
+        return
     if quick.empty:  # never a false "No gap": nothing is shown here
         st.warning(quick.empty)
     elif not quick.open_gaps:
@@ -129,7 +133,8 @@ if ui.presenting():
     st.stop()
 
 if quick.gaps:
-    st.header(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
+    st.header((f"The {len(quick.gaps)} largest gaps" if len(quick.gaps) > 1 else "The largest gap")
+              + (f" in {year}" if year else ""))
     _numbered(quick.gaps)
     st.caption(quickscreen.thresholds_sentence(quick.project.gap_settings))
 _no_gap()

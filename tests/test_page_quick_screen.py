@@ -30,6 +30,7 @@ def test_dropping_a_file_shows_the_summary_the_ten_sentences_and_what_was_hidden
     assert listing.splitlines() == [f"{i}. **{g.title}** — {g.sentence}" for i, g in enumerate(expected.gaps, 1)]
     assert len(listing.splitlines()) == 10
     assert any(h.value.startswith("The 10 largest gaps in ") for h in at.header)
+    assert not any(s.value.startswith("No gap") for s in at.success)  # never "No gap" under a list of gaps
     assert at.get("plotly_chart")
     assert any(m.value.startswith("- ") and "fewer than" in m.value for m in at.markdown)
     assert at.expander[0].label == "The table behind these sentences"
@@ -122,6 +123,9 @@ def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page
     assert not at.exception
     [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]
     assert "At Town High, in 2014–15," in listing and "between 70% and 74%" in listing
+    if len(listing.splitlines()) == 1:  # one gap: "The largest gap", and no "No gap" beside it
+        assert any(h.value == "The largest gap in 2014–15" for h in at.header)
+    assert not any(s.value.startswith("No gap") for s in at.success)
     assert len(_table_behind(at)) == _rows_at(expected, "school", "Town (0100005)", "Town High")
     assert _rows_at(expected, "school", "Town (0100005)", "Town High") < _rows_at(expected, "district", None, "")
     [picker] = [s for s in at.selectbox if s.key.startswith("qs_place_")]
