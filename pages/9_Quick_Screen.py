@@ -133,8 +133,7 @@ if ui.presenting():
     st.stop()
 
 if quick.gaps:
-    st.header((f"The {len(quick.gaps)} largest gaps" if len(quick.gaps) > 1 else "The largest gap")
-              + (f" in {year}" if year else ""))
+    st.header(quickscreen.gaps_heading(quick))
     _numbered(quick.gaps)
     st.caption(quickscreen.thresholds_sentence(quick.project.gap_settings))
 _no_gap()

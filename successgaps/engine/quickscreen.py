@@ -324,6 +324,13 @@ def left_open(table: pd.DataFrame, settings: GapSettings, year: str, top: int = 
     return [_gap(row) for row in chosen.to_dict("records")]
 
 
+def gaps_heading(quick: QuickScreen) -> str:
+    """'The 10 largest gaps in 2024–25', 'The largest gap in 2014–15' (the screen and the one-pager)."""
+    year = statements.year_phrase(quick.year)
+    return ((f"The {len(quick.gaps)} largest gaps" if len(quick.gaps) > 1 else "The largest gap")
+            + (f" in {year}" if year else ""))
+
+
 def thresholds_sentence(settings: GapSettings) -> str:
     """What a gap is measured against, in one caption (the screen and the one-pager)."""
     return (f"Each group is compared with all other students. A gap is listed when "

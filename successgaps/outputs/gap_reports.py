@@ -327,7 +327,7 @@ def one_pager(quick: quickscreen.QuickScreen) -> bytes:
                   "there.", size=10)
     year = statements.year_phrase(quick.year)
     if quick.gaps:
-        doc.heading(f"The {len(quick.gaps)} largest gaps" + (f" in {year}" if year else ""))
+        doc.heading(quickscreen.gaps_heading(quick))
         doc.bullets([f"{gap.title}: {gap.sentence}" for gap in quick.gaps], size=9)
     elif quick.empty:
         doc.paragraph(quick.empty)
