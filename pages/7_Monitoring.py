@@ -119,7 +119,7 @@ if upcoming:
 if project.reviews:
     ui.tables.show(pd.DataFrame([{
         "Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
-        "Held": "yes" if r.held else "not yet", "Attendees": len(r.attendees)} for r in project.reviews]),
+        "Held": monitoring.held_text(r), "Attendees": len(r.attendees)} for r in project.reviews]),
         key="mon_reviews_table")
 else:
     st.caption("No reviews scheduled yet.")

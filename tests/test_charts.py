@@ -49,12 +49,22 @@ def _progress(measure="rate"):
     return monitoring.GoalProgress(goal, points, "", False, True)
 
 
+def test_a_gaps_progress_writes_its_negative_figures_with_a_minus_sign_as_the_table_does():
+    goal = Goal(text="Close the gap", metric="Gap", measure="difference", baseline=-12.2, target=-6.1)
+    points = [monitoring.GoalPoint("2023-24", -27.9, -37.3, -18.9, 115), monitoring.GoalPoint("2024-25", -12.2, -21.2,
+                                                                                               -4.7, 114)]
+    fig = charts.progress_figure(monitoring.GoalProgress(goal, points, "", False, True))
+    assert {t.name for t in fig.data[1:]} == {"Baseline \u221212.2", "Target \u22126.1"}
+    assert list(fig.layout.xaxis.ticktext) == ["2023–24<br>\u221227.9 (n = 115)", "2024–25<br>\u221212.2 (n = 114)"]
+
+
 def test_progress_on_screen_keeps_labels_off_the_intervals_and_names_baseline_and_target_in_the_legend():
     fig = charts.progress_figure(_progress())
     assert _text_on_the_plot(fig) == []
     assert list(fig.data[0].error_y.array) == pytest.approx([7, 7])  # the 95% intervals, in percent
     assert {t.name for t in fig.data[1:]} == {"Baseline 70.0", "Target 80.0"}
-    assert list(fig.layout.xaxis.ticktext) == ["2023-24<br>70.0 (n = 120)", "2024-25<br>74.0 (n = 118)"]
+    # years as the sentences write them
+    assert list(fig.layout.xaxis.ticktext) == ["2023–24<br>70.0 (n = 120)", "2024–25<br>74.0 (n = 118)"]
     assert tuple(fig.layout.yaxis.range) == (0, 100)
 
 

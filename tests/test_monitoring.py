@@ -49,6 +49,17 @@ def test_next_review_is_the_first_one_not_held_from_today(plan):
     assert monitoring.next_review(plan, today=D(2025, 10, 2)).date == D(2025, 11, 1)
 
 
+def test_the_schedule_says_a_past_review_nobody_recorded_is_not_recorded_not_still_to_come(plan):
+    monitoring.apply_schedule(plan, monitoring.review_schedule(plan, today=D(2025, 8, 1)))
+    first, later = plan.reviews[0], plan.reviews[-1]
+    today = first.date + dt.timedelta(days=30)
+    assert monitoring.held_text(first, today) == "not recorded"  # its date has passed: missed, or not written down
+    assert monitoring.held_text(later, today) == "not yet"
+    first.attendees = ["ana"]
+    monitoring.record_review(plan, first)
+    assert monitoring.held_text(first, today) == "yes"
+
+
 def test_recording_a_review_updates_each_steps_status(plan):
     review = monitoring.blank_review(plan, D(2025, 11, 1))
     assert [s.step_id for s in review.steps] == ["s1", "s2"]
@@ -147,8 +158,8 @@ def test_goal_progress_recomputes_each_year_and_says_the_gap_narrowed(two_years)
     assert [round(p.value, 1) for p in progress.points] == [-23.3, -6.7]
     assert progress.points[0].low < -23.3 < progress.points[0].high
     assert progress.sentence.startswith(f"The gap in {statement.outcome} between {statement.group} and "
-                                        f"{statement.comparison} narrowed from 23.3 points lower in 2023-24 to 6.7 "
-                                        "points lower in 2024-25; the target is 5.0 points lower by June 2026.")
+                                        f"{statement.comparison} narrowed from 23.3 points lower in 2023–24 to 6.7 "
+                                        "points lower in 2024–25; the target is 5.0 points lower by June 2026.")
     assert not progress.within_noise and not progress.off_track
 
 
@@ -161,7 +172,7 @@ def test_a_slow_goal_is_off_track(two_years):
                 target=0.99, target_date=D(2024, 12, 31))
     project.goals = [goal]
     progress = monitoring.goal_progress(con, project, goal)
-    assert "rate of English learners rose from 66.7% in 2023-24 to 83.3% in 2024-25" in progress.sentence
+    assert "rate of English learners rose from 66.7% in 2023–24 to 83.3% in 2024–25" in progress.sentence
     assert progress.off_track  # 83% in June 2025, but the line reached 99% by December 2024
     assert [a.kind for a in monitoring.alerts(con, project, today=D(2024, 1, 1))] == ["off_track"]
 
@@ -217,7 +228,7 @@ def test_a_goal_says_when_the_comparison_changed(two_years, monkeypatch):
     sentence = monitoring.goal_progress(None, project, goal).sentence
     assert sentence.startswith(f"The baseline changed: the goal was set comparing {statement.group} with "
                                f"{statement.comparison} (23.3 points lower); the comparison was changed in step 3 "
-                               "to all students, so the 2023-24 baseline is now 19.0 points lower.")
+                               "to all students, so the 2023–24 baseline is now 19.0 points lower.")
     assert f"between {statement.group} and all students narrowed" in sentence
 
 

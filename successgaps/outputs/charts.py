@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..engine import ranking
-from ..engine.statements import average_text, rounded, written_range
+from ..engine.statements import average_text, rounded, written_range, year_phrase
 from ..models import Project
 from ..process import action_plan, meetings, monitoring
 
@@ -268,6 +268,11 @@ def timeline_figure(project: Project, today: dt.date | None = None, goal_id: str
     return fig
 
 
+def _minus(value: float) -> str:
+    """One decimal with a true minus sign, as the tables write it ("−14.5")."""
+    return f"{value:.1f}".replace("-", "\u2212")
+
+
 def progress_figure(progress: monitoring.GoalProgress):
     """Plotly chart of a goal's values by year with 95% intervals; each year's value and n are written
     under the year and the baseline and target lines are named in the legend, so no label sits on a
@@ -287,9 +292,10 @@ def progress_figure(progress: monitoring.GoalProgress):
         if value is not None:
             level = action_plan.shown(value, goal.measure)
             fig.add_hline(y=level, line_dash=dash, line_color=colour)
-            fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{label} {level:.1f}",
+            fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{label} {_minus(level)}",
                             line={"color": colour, "dash": dash})
-    ticks = [f"{p.year}<br>{s:.1f}" + (f" (n = {p.n:,.0f})" if p.n else "") for p, s in zip(progress.points, shown)]
+    ticks = [f"{year_phrase(p.year)}<br>{_minus(s)}" + (f" (n = {p.n:,.0f})" if p.n else "")
+             for p, s in zip(progress.points, shown)]
     fig.update_xaxes(type="category", tickvals=years, ticktext=ticks, title="School year")
     unit = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, "")
     fig.update_yaxes(title=unit, range=[0, 100] if goal.measure == "rate" else None,

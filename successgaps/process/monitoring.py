@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..data import views
 from ..engine import means, ranking, stats
 from ..engine.screen import screen
+from ..engine.statements import year_phrase
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
 from . import action_plan, schedule
@@ -89,6 +90,14 @@ def apply_schedule(project: Project, proposed: list[Review]) -> int:
 def next_review(project: Project, today: dt.date | None = None) -> Review | None:
     """The next review not held, from today: one schedule, the meeting plan's review meetings included."""
     return next(iter(schedule.upcoming(project, today)), None)
+
+
+def held_text(review: Review, today: dt.date | None = None) -> str:
+    """Whether a review was held, in the schedule's words: "yes"; "not yet" (today or later); "not recorded" (its
+    date has passed and no one recorded it: held and not written down, or missed)."""
+    if review.held:
+        return "yes"
+    return "not yet" if review.date >= (today or dt.date.today()) else "not recorded"
 
 
 # ------------------------------------------------------------------ recording a review
@@ -327,7 +336,7 @@ def goal_progress(con, project: Project, goal: Goal) -> GoalProgress:
         if goal.target_date:
             target += f" by {goal.target_date:%B %Y}"
     if last is first:
-        return GoalProgress(goal, points, f"In {last.year}, the baseline: {_unit(goal, last.value)}{target}. "
+        return GoalProgress(goal, points, f"In {year_phrase(last.year)}, the baseline: {_unit(goal, last.value)}{target}. "
                                           "Add next year's data in step 2 to see the change.", False, False)
     noise = within_noise(first, last)
     if goal.measure == "difference":
@@ -338,8 +347,8 @@ def goal_progress(con, project: Project, goal: Goal) -> GoalProgress:
         verb = "rose" if last.value > first.value else "fell" if last.value < first.value else "stayed"
         kind = "rate" if goal.measure == "rate" else "average"
         subject = f"The {statement.outcome} {kind} of {statement.group}"
-    sentence = (f"{subject} {verb} from {_unit(goal, first.value)} in {first.year} to "
-                f"{_unit(goal, last.value)} in {last.year}{target}.")
+    sentence = (f"{subject} {verb} from {_unit(goal, first.value)} in {year_phrase(first.year)} to "
+                f"{_unit(goal, last.value)} in {year_phrase(last.year)}{target}.")
     sentence = _baseline_changed(goal, statement, first) + sentence
     measured = last.low is not None and last.high is not None and first.low is not None
     if noise:
@@ -363,7 +372,7 @@ def _baseline_changed(goal: Goal, statement, first: GoalPoint) -> str:
     recomputed = _unit(goal, first.value)
     old = f" ({_unit(goal, goal.baseline)})" if goal.baseline is not None else ""
     return (f"The baseline changed: the goal was set comparing {statement.group} with {was}{old}; the comparison "
-            f"was changed in step 3 to {now}, so the {first.year} baseline is now {recomputed}. ")
+            f"was changed in step 3 to {now}, so the {year_phrase(first.year)} baseline is now {recomputed}. ")
 
 
 def goal_alerts(progress: list[GoalProgress]) -> list[Alert]:

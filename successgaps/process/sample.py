@@ -251,8 +251,10 @@ def worked_example(store, name: str = "", path: Path | None = None):
                                         "Why? No one else is asked to do it."])
     # step 6: goals and action steps
     for i, priority in enumerate(project.priorities):
-        goal = action_plan.add_goal(project, priority.id, f"Close the gap for {focus.group} in {focus.outcome}",
-                                    statement_id=focus.id, measure="difference")
+        how = ("every English learner knows each semester which credits are still needed" if i == 0
+               else "every senior who falls behind has an adult who checks in each week")
+        goal = action_plan.add_goal(project, priority.id, f"Close the gap for {focus.group} in {focus.outcome}: "
+                                    f"{how}", statement_id=focus.id, measure="difference")
         if goal.baseline is not None:
             goal.target = round(goal.baseline / 2, 1)
         goal.target_date = dt.date(2028, 6, 30)
