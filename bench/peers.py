@@ -66,9 +66,13 @@ def duckdb_counts(s: dict, file: str, out: str) -> None:
     all outcomes side by side, then UNPIVOT to one row per outcome."""
     import duckdb  # noqa: PLC0415
 
-    source = "read_csv(" + "'" + file.replace("'", "''") + "', all_varchar = true, header = true)"
-    duckdb.connect().execute(f"COPY ({counts_sql(s, source)}) TO '{out.replace(chr(39), chr(39) * 2)}' "
-                             "(FORMAT parquet)")
+    source = f"read_csv({_lit(file)}, all_varchar = true, header = true)"
+    duckdb.connect().execute(f"COPY ({counts_sql(s, source)}) TO {_lit(out)} (FORMAT parquet)")
+
+
+def _lit(value) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def counts_sql(s: dict, source: str, cleaned: bool = False) -> str:
@@ -76,11 +80,10 @@ def counts_sql(s: dict, source: str, cleaned: bool = False) -> str:
     statement, every level x dimension, all outcomes side by side, then UNPIVOT to one row per outcome.
     `cleaned`: the source's values are already trimmed, the missing-value marks NULL (the app's uploaded
     table), so they are read as they are."""
+    lit = _lit
+
     def q(name):
         return '"' + name.replace('"', '""') + '"'
-
-    def lit(v):
-        return "'" + str(v).replace("'", "''") + "'"
 
     marks = ", ".join(lit(m) for m in s["missing"])
 

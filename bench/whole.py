@@ -150,18 +150,13 @@ def run(file: Path, workspace: Path, project: str, load_seconds: float, rounds: 
     binary = {o["label"] for o in spec["outcomes"] if o["kind"] == "binary" or o["cut"] is not None}
     app = pd.read_parquet(workspace / "app_counts.parquet")
     failed = False
-    for peer in ratios:
+    named = {peer: peer for peer in ratios} | {"sql": "sql       (the minimal statement over the uploaded table)"}
+    for peer, label in named.items():
         found = agree(app, pd.read_parquet(workspace / f"{peer}.parquet"), binary)
         failed |= bool(found)
-        print(f"agree {peer:<9} n and events on every cell: {'yes' if not found else f'NO ({len(found)} cells)'}")
+        print(f"agree {label:<9} n and events on every cell: {'yes' if not found else f'NO ({len(found)} cells)'}")
         for problem in found[:10]:
             print(f"    {problem}")
-    found = agree(app, pd.read_parquet(workspace / "sql.parquet"), binary)
-    failed |= bool(found)
-    print(f"agree sql       (the minimal statement over the uploaded table) n and events on every cell: "
-          f"{'yes' if not found else f'NO ({len(found)} cells)'}")
-    for problem in found[:10]:
-        print(f"    {problem}")
     found = cli_agrees(workspace / "app.csv", pd.read_parquet(workspace / "duckdb.parquet"), binary)
     failed |= bool(found)
     print(f"agree app.csv   with the peers (n on every row, events where shown): "

@@ -207,7 +207,8 @@ else:
         format_func=lambda p: ranking.place_label(p, states), key=f"gaps_place_{level}", persist_state="session")
     _, district, school = picked
     year = cols[2].selectbox("Year", years[::-1], key="gaps_year", index=_default_year(lookup.place(
-        level, school, district), years), format_func=statements.year_phrase, persist_state="session") if years else ""
+        level, school, district), years), format_func=statements.year_phrase,
+        persist_state="session") if years else ""
     outcomes = cols[3].multiselect("Outcomes", lookup.outcomes, key="gaps_outcomes", placeholder="All",
                                    persist_state="session")
     dimensions = cols[4].multiselect("Dimensions", lookup.dimensions, key="gaps_dimensions",

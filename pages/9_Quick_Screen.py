@@ -190,12 +190,13 @@ if kept:
     st.page_link("pages/2_Data.py", label="Step 2 · Data: review the mapping", icon=":material/tune:")
     st.page_link("pages/3_Identify_Gaps.py", label="Step 3 · Identify gaps: the full screen and statements", icon=":material/search:")
 elif ui.can_create():
+    # with no gap listed, what can be kept are the largest differences below the thresholds (`quick.nearest`)
     st.markdown("Make it a full project in one click: the data, the mapping and the "
-                + ("gaps" if quick.gaps or quick.open_gaps else "differences") + " you tick below are carried over."
+                + ("differences" if quick.nearest else "gaps") + " you tick below are carried over."
                 if quick.listed else "Make it a full project in one click: the data and the mapping are carried over.")
     st.text_input("Project name", value=quick.project.name, key="qs_name")
     for i, gap in enumerate(quick.listed):
-        st.checkbox(f"Carry over as a {'gap ' if quick.gaps or quick.open_gaps else ''}statement: {gap.title}",
+        st.checkbox(f"Carry over as a {'' if quick.nearest else 'gap '}statement: {gap.title}",
                     key=f"qs_pick_{quick.digest}_{i}")
     st.button("Keep this", type="primary", key="qs_keep", on_click=_keep, args=(quick,))
 

@@ -334,8 +334,8 @@ def gaps_heading(quick: QuickScreen) -> str:
 def thresholds_sentence(settings: GapSettings) -> str:
     """What a gap is measured against, in one caption (the screen and the one-pager)."""
     return (f"Each group is compared with all other students. A gap is listed when "
-            f"{ranking.threshold_words(settings)}. Groups of fewer than {settings.min_n} students are never ranked. The 95% interval shows how sure "
-            "each figure is.")
+            f"{ranking.threshold_words(settings)}. Groups of fewer than {settings.min_n} students are never ranked. "
+            "The 95% interval shows how sure each figure is.")
 
 
 def open_sentence(quick: QuickScreen) -> str:

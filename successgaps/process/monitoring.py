@@ -336,8 +336,8 @@ def goal_progress(con, project: Project, goal: Goal) -> GoalProgress:
         if goal.target_date:
             target += f" by {goal.target_date:%B %Y}"
     if last is first:
-        return GoalProgress(goal, points, f"In {year_phrase(last.year)}, the baseline: {_unit(goal, last.value)}{target}. "
-                                          "Add next year's data in step 2 to see the change.", False, False)
+        return GoalProgress(goal, points, f"In {year_phrase(last.year)}, the baseline: {_unit(goal, last.value)}"
+                                          f"{target}. Add next year's data in step 2 to see the change.", False, False)
     noise = within_noise(first, last)
     if goal.measure == "difference":
         closer = abs(last.value) < abs(first.value)
