@@ -1,8 +1,11 @@
 """The data-quality report: a data lead reads, in plain sentences, what is wrong before any gap is computed."""
 
+import random
+
+import duckdb
 import pytest
 
-from successgaps.data import datasets
+from successgaps.data import datasets, quality
 from successgaps.data.quality import quality_report
 from successgaps.store import Store
 
@@ -59,6 +62,32 @@ def test_a_messy_student_file_gets_every_problem_in_a_sentence(store, tmp_path):
     assert any(t.startswith("2 schools found, for example North, South") for t in infos)
     assert any(t.startswith("1 school year found: 2024 (11 rows)") for t in infos)
     assert all("\n" not in t for t in texts(findings))
+
+
+def test_a_column_of_few_values_is_summarised_from_its_counts_with_the_same_findings(store, tmp_path, monkeypatch):
+    """Scale scores and days have a few hundred values: they are counted value by value, not sorted. The report
+    reads the same as when DuckDB sorts every value (the way a column of many decimals still goes)."""
+    rows = [f"{i},{'North' if i % 2 else 'South'},2024,{'HBW'[i % 3]},{'YN'[i % 4 == 0]},{i % 5 > 0:d},"
+            f"{600 + (i * 37) % 211}.{i % 4 * 25:02d},{(i * 7) % 23},180" for i in range(1, 400)]
+    text = MESSY + "\n".join(rows) + "\n4000,South,2024,W,N,1,99999,99,180\n"
+    counted = texts(report_for(store, tmp_path, text, "scores.csv"))
+    monkeypatch.setattr(quality, "FEW_VALUES", -1)  # every column sorted by DuckDB instead
+    assert texts(report_for(store, tmp_path, text, "scores.csv")) == counted
+    assert any("score has 2 values far outside its usual range" in t for t in counted)
+
+
+def test_quartiles_from_counts_are_duckdbs_own():
+    con, draw = duckdb.connect(), random.Random(7)
+    for trial in range(300):
+        values = [draw.randint(-5, 900) if trial % 2 else round(draw.uniform(-3, 3) * 10 ** draw.randint(-4, 6), 9)
+                  for _ in range(draw.randint(1, 50))]
+        want = con.execute("SELECT quantile_cont(v, [0.25, 0.75]) FROM unnest(?::DOUBLE[]) t(v)", [values]).fetchone()[0]
+        counts = sorted({v: values.count(v) for v in values}.items())
+        got = [quality._quantile(counts, len(values), q) for q in (0.25, 0.75)]
+        if trial % 2:  # whole values: exact
+            assert got == want
+        else:  # decimals: to the last digit or its neighbour (DuckDB's build may round its products apart)
+            assert got == pytest.approx(want, rel=1e-15, abs=1e-300)
 
 
 def test_no_student_id_appears_in_the_report(store, tmp_path):

@@ -8,8 +8,8 @@ Student ids never appear in a finding (only counts), so the report can be shared
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal
 
 import duckdb
@@ -255,34 +255,100 @@ def _duplicates(con, project, dataset: DataSet) -> list[Finding]:
                                f"{where}); each student should have one row per year, so check for repeated rows.", sid)]
 
 
+FEW_VALUES = 50_000  # a numeric column with about this many distinct values or fewer is summarised from its counts
+
+
 def _numeric_summaries(con, project, dataset: DataSet, columns: list[ColumnMap]) -> list[tuple]:
     """Per numeric outcome column: (values that are not numbers, q1, q3, lowest, highest, negatives,
-    values beyond q1 - 3·IQR or q3 + 3·IQR, rows where the value exceeds its `per` column): two scans
-    of the files for all columns together (the second needs the quartiles of the first)."""
+    values beyond q1 - 3·IQR or q3 + 3·IQR, rows where the value exceeds its `per` column).
+
+    A first scan counts each column's distinct values (about: `approx_count_distinct`) and the rows over their
+    `per` column. A column of few distinct values (scale scores, days: a few hundred) is then counted value by
+    value in one more scan (`histogram`), and every figure is taken from those counts: only its distinct values
+    are read as numbers, and its quartiles are DuckDB's `quantile_cont` to the last bit (`_quantile`). A column of
+    many (decimals) takes two scans: its quartiles first, then the values beyond the fences they give."""
     if not columns:
         return []
     names = list(dict.fromkeys([c.column for c in columns] + [c.per for c in columns if c.per]))
     source = raw_union(project, dataset, names)
-    parts = []
-    for c in columns:
-        col = quote_ident(c.column)
-        v = number_sql(col)
-        parts += [f"count(*) FILTER (WHERE {col} IS NOT NULL AND {v} IS NULL)", f"quantile_cont({v}, [0.25, 0.75])",
-                  f"min({v})", f"max({v})", f"count(*) FILTER (WHERE {v} < 0)"]
-    first = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone()
-    stats = [first[5 * i: 5 * i + 5] for i in range(len(columns))]
-    fences, parts = [], []
-    for c, (_, quartiles, *_rest) in zip(columns, stats):
-        q1, q3 = quartiles if quartiles and quartiles[0] is not None else (None, None)
-        spread = ((q3 - q1) or abs(q3) * 0.1 or 1.0) if q1 is not None else 0.0
-        fences.append((q1, q3, (q1 - 3 * spread, q3 + 3 * spread) if q1 is not None else (0.0, 0.0)))
-        v = number_sql(quote_ident(c.column))
-        lo, hi = fences[-1][2]
-        parts.append(f"count(*) FILTER (WHERE {v} < {lo!r} OR {v} > {hi!r})" if q1 is not None else "0")
-        parts.append(f"count(*) FILTER (WHERE {v} > {number_sql(quote_ident(c.per))})" if c.per else "0")
-    second = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone()
-    return [(bad, q1, q3, low, high, negative, second[2 * i], second[2 * i + 1])
-            for i, ((bad, _, low, high, negative), (q1, q3, _)) in enumerate(zip(stats, fences))]
+    number = {c.column: number_sql(quote_ident(c.column)) for c in columns}
+    over = [f"count(*) FILTER (WHERE {number[c.column]} > {number_sql(quote_ident(c.per))})" if c.per else "0"
+            for c in columns]
+    first = con.execute(f"SELECT {', '.join([f'approx_count_distinct({quote_ident(c.column)})' for c in columns] + over)} "
+                        f"FROM {source}").fetchone()
+    few = [i for i in range(len(columns)) if first[i] <= FEW_VALUES]
+    many = [i for i in range(len(columns)) if first[i] > FEW_VALUES]
+    stats: dict[int, tuple] = {}  # column -> (not numbers, q1, q3, lowest, highest, negatives, beyond the fences)
+    if few:
+        counted = con.execute(f"SELECT {', '.join(f'histogram({quote_ident(columns[i].column)})' for i in few)} "
+                              f"FROM {source}").fetchone()
+        keys = sorted({k for h in counted for k in (h or {})})
+        numbers = dict(con.execute(f"SELECT k, {number_sql('k')} FROM unnest(?::VARCHAR[]) t(k)", [keys]).fetchall()) \
+            if keys else {}
+        for i, h in zip(few, counted):
+            stats[i] = _summary([(numbers[k], n) for k, n in (h or {}).items()])
+    if many:
+        parts = []
+        for i in many:
+            col, v = quote_ident(columns[i].column), number[columns[i].column]
+            parts += [f"count(*) FILTER (WHERE {col} IS NOT NULL AND {v} IS NULL)", f"quantile_cont({v}, [0.25, 0.75])",
+                      f"min({v})", f"max({v})", f"count(*) FILTER (WHERE {v} < 0)"]
+        row = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone()
+        quartiles = {i: row[5 * j: 5 * j + 5] for j, i in enumerate(many)}
+        beyond = []
+        for i in many:
+            q1, q3 = quartiles[i][1] if quartiles[i][1] and quartiles[i][1][0] is not None else (None, None)
+            lo, hi = _fences(q1, q3)
+            v = number[columns[i].column]
+            beyond.append(f"count(*) FILTER (WHERE {v} < {lo!r} OR {v} > {hi!r})" if q1 is not None else "0")
+        second = con.execute(f"SELECT {', '.join(beyond)} FROM {source}").fetchone()
+        for j, i in enumerate(many):
+            bad, q, low, high, negative = quartiles[i]
+            q1, q3 = q if q and q[0] is not None else (None, None)
+            stats[i] = (bad, q1, q3, low, high, negative, second[j])
+    return [(*stats[i], first[len(columns) + i]) for i in range(len(columns))]
+
+
+def _fences(q1: float | None, q3: float | None) -> tuple[float, float]:
+    """Values below the first or above the second are far out: 3 interquartile ranges beyond the quartiles (a
+    range of 0: a tenth of q3, or 1)."""
+    if q1 is None:
+        return 0.0, 0.0
+    spread = (q3 - q1) or abs(q3) * 0.1 or 1.0
+    return q1 - 3 * spread, q3 + 3 * spread
+
+
+def _quantile(values: list[tuple[float, int]], total: int, q: float) -> float:
+    """DuckDB's `quantile_cont(q)` of `total` values given as (value, count), sorted by value: the values at the
+    places below and above (total - 1)·q, interpolated as DuckDB does, lo·(1 - d) + hi·d (its build fuses the
+    first product into the sum, rounding once: so does this, with exact fractions). Whole values at quarter places
+    are exact either way; `tests/test_quality.py` compares decimals with DuckDB's own."""
+    place = (total - 1) * q
+    below, above = int(place // 1), -int(-place // 1)
+    lo = hi = None
+    seen = 0
+    for value, n in values:
+        if lo is None and seen + n > below:
+            lo = value
+        if seen + n > above:
+            hi = value
+            break
+        seen += n
+    d = place - below
+    return lo if below == above else float(Fraction(lo) * Fraction(1.0 - d) + Fraction(hi * d))
+
+
+def _summary(counts: list[tuple[float | None, int]]) -> tuple:
+    """`_numeric_summaries`' figures of one column from its values (None: not a number) and their counts."""
+    bad = sum(n for v, n in counts if v is None)
+    values = sorted((v, n) for v, n in counts if v is not None)
+    if not values:
+        return bad, None, None, None, None, 0, 0
+    total = sum(n for _, n in values)
+    q1, q3 = _quantile(values, total, 0.25), _quantile(values, total, 0.75)
+    lo, hi = _fences(q1, q3)
+    return (bad, q1, q3, values[0][0], values[-1][0], sum(n for v, n in values if v < 0),
+            sum(n for v, n in values if v < lo or v > hi))
 
 
 def _outcome_values(con, project, dataset: DataSet, values: dict[str, list[tuple[str, int]]] | None = None
