@@ -77,6 +77,8 @@ def test_a_column_of_few_values_is_summarised_from_its_counts_with_the_same_find
 
 
 def test_quartiles_from_counts_are_duckdbs_own():
+    """The "middle half" a data lead reads (and the fences of far-out values) is the same whichever way the
+    quartiles are taken: from a column's value counts, or by DuckDB sorting it."""
     con, draw = duckdb.connect(), random.Random(7)
     for trial in range(300):
         values = [draw.randint(-5, 900) if trial % 2 else round(draw.uniform(-3, 3) * 10 ** draw.randint(-4, 6), 9)

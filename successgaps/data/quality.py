@@ -294,18 +294,17 @@ def _numeric_summaries(con, project, dataset: DataSet, columns: list[ColumnMap])
             parts += [f"count(*) FILTER (WHERE {col} IS NOT NULL AND {v} IS NULL)", f"quantile_cont({v}, [0.25, 0.75])",
                       f"min({v})", f"max({v})", f"count(*) FILTER (WHERE {v} < 0)"]
         row = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone()
-        quartiles = {i: row[5 * j: 5 * j + 5] for j, i in enumerate(many)}
         beyond = []
-        for i in many:
-            q1, q3 = quartiles[i][1] if quartiles[i][1] and quartiles[i][1][0] is not None else (None, None)
+        for j, i in enumerate(many):
+            bad, q, low, high, negative = row[5 * j: 5 * j + 5]
+            q1, q3 = q if q and q[0] is not None else (None, None)
+            stats[i] = (bad, q1, q3, low, high, negative)
             lo, hi = _fences(q1, q3)
             v = number[columns[i].column]
             beyond.append(f"count(*) FILTER (WHERE {v} < {lo!r} OR {v} > {hi!r})" if q1 is not None else "0")
         second = con.execute(f"SELECT {', '.join(beyond)} FROM {source}").fetchone()
         for j, i in enumerate(many):
-            bad, q, low, high, negative = quartiles[i]
-            q1, q3 = q if q and q[0] is not None else (None, None)
-            stats[i] = (bad, q1, q3, low, high, negative, second[j])
+            stats[i] += (second[j],)
     return [(*stats[i], first[len(columns) + i]) for i in range(len(columns))]
 
 
