@@ -161,9 +161,7 @@ def _scan(con, project, dataset: DataSet) -> tuple[dict[str, list[tuple[str, int
              + [f"count(*) FILTER (WHERE {quote_ident(c)} IS NULL)" for c in rest])
     row = con.execute(f"SELECT {', '.join(parts)} FROM {raw_union(project, dataset, mapped, counted)}").fetchone()
     histograms, total, empty = row[:len(counted)], row[len(counted)], dict(zip(rest, row[len(counted) + 1:]))
-    found = sorted({k for h in histograms for k in (h or {})})
-    cleaned = dict(con.execute(f"SELECT k, {clean_sql('k')} FROM unnest(?::VARCHAR[]) t(k)", [found]).fetchall()) \
-        if found else {}
+    cleaned = _each(con, {k for h in histograms for k in (h or {})}, clean_sql)
     values: dict[str, list[tuple[str, int]]] = {}
     for c, h in zip(counted, histograms):
         merged: dict[str, int] = {}
@@ -173,6 +171,13 @@ def _scan(con, project, dataset: DataSet) -> tuple[dict[str, list[tuple[str, int
         values[c] = sorted(merged.items(), key=lambda p: (-p[1], p[0]))
         empty[c] = total - sum(merged.values())
     return values, empty
+
+
+def _each(con, values: set[str], sql) -> dict:
+    """Each of a few distinct values -> `sql(value)` as DuckDB computes it (a value counted as read, read once)."""
+    if not values:
+        return {}
+    return dict(con.execute(f"SELECT k, {sql('k')} FROM unnest(?::VARCHAR[]) t(k)", [sorted(values)]).fetchall())
 
 
 def _missing(dataset: DataSet, total: int, empty: dict[str, int]) -> list[Finding]:
@@ -282,9 +287,7 @@ def _numeric_summaries(con, project, dataset: DataSet, columns: list[ColumnMap])
     if few:
         counted = con.execute(f"SELECT {', '.join(f'histogram({quote_ident(columns[i].column)})' for i in few)} "
                               f"FROM {source}").fetchone()
-        keys = sorted({k for h in counted for k in (h or {})})
-        numbers = dict(con.execute(f"SELECT k, {number_sql('k')} FROM unnest(?::VARCHAR[]) t(k)", [keys]).fetchall()) \
-            if keys else {}
+        numbers = _each(con, {k for h in counted for k in (h or {})}, number_sql)
         for i, h in zip(few, counted):
             stats[i] = _summary([(numbers[k], n) for k, n in (h or {}).items()])
     if many:
