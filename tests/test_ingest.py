@@ -284,6 +284,47 @@ def test_values_are_stored_as_the_app_reads_them_spaces_trimmed_and_missing_mark
         ("001", "H", "1"), ("002", "B", None), ("003", None, "0"), ("004", None, None)]
 
 
+MARKS = ('NA,.,school,-\n'  # names that are missing-value marks stay names
+         '1,"NA",N/A,--\n2,Na,nan,None\n3,"",NULL,none\n4,#N/A,n/a,NaN\n5,.,null,na\n6,"x;y",x y,"a""b"""\n')
+
+
+def test_a_file_with_nothing_to_trim_is_stored_as_if_every_value_were_trimmed(store, project, tmp_path, monkeypatch):
+    """Most exports have no value that starts or ends with a space: the reader's own missing-value marks then
+    clean them (quicker), and the table is the one trimming every value gives."""
+    path = write(tmp_path, "marks.csv", MARKS)
+    assert read._encoding(path, "marks.csv") == ("utf-8", False)
+    con = store.cursor()
+    read.read_upload(con, path, "marks.csv", "quick")
+    monkeypatch.setattr(read, "_encoding", lambda p, f: ("utf-8", True))  # every value trimmed, as always
+    read.read_upload(con, path, "marks.csv", "trimmed")
+    quick, trimmed = (con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("quick", "trimmed"))
+    assert quick == trimmed == [("1", None, None, None), ("2", "Na", None, None), ("3", None, None, "none"),
+                                ("4", None, None, None), ("5", None, None, None), ("6", "x;y", "x y", 'a"b"')]
+    assert [d[0] for d in con.execute("SELECT * FROM quick LIMIT 0").description] == ["NA", ".", "school", "-"]
+
+
+PADDED = [("a,b\n1, x\n", True), ("a,b\n1,x \n", True), ('a,b\n1," x"\n', True), ("a;b\n1; x\n", True),
+          ("a,b\n1,x\n x,2\n", True), ("a,b\n1,x\r\n2,y \r\n", True), ("a,b\n1,x ", True),
+          ("a,b\n1,\u00a0x\n", True), ("a,b\n1,caf\u00e9\u3000\n", True), ("a,b\n1,   \n", True),
+          ("a, b\n1,x y\n", False), ('a,b\n1,"x y"\n', False), ("a,b\n1,caf\u00e9\n", False)]
+
+
+@pytest.mark.parametrize("text,padded", PADDED)
+def test_a_value_that_may_start_or_end_with_a_space_is_trimmed(tmp_path, text, padded):
+    """A space beside a separator, a quote or a line break (or a Unicode space anywhere): the file's values are
+    trimmed; spaces inside values, or in the header's names, are not a reason to."""
+    assert read._encoding(write(tmp_path, "f.csv", text), "f.csv") == ("utf-8", padded)
+
+
+def test_a_space_at_the_border_of_two_chunks_is_seen(tmp_path, monkeypatch):
+    monkeypatch.setattr(read, "CHUNK_BYTES", 8)
+    for text in ("a,b\n1,xxxxx \n2,y\n", "a,b\n1,xxxxx, y\n", "a,b\n1,xxxx,\n yyy\n"):
+        for shift in range(8):  # the space at every place in a chunk
+            padded_text = "a" * shift + text
+            assert read._encoding(write(tmp_path, "f.csv", padded_text), "f.csv") == ("utf-8", True), padded_text
+    assert read._encoding(write(tmp_path, "f.csv", "a,b\n1,xx yy zz\n2,y y\n"), "f.csv") == ("utf-8", False)
+
+
 def test_a_file_loaded_before_values_were_cleaned_at_upload_gives_the_same_mapping_checks_and_counts(
         store, project, tmp_path):
     """Projects saved before uploads were cleaned keep their tables as read: every reader cleans those as it
