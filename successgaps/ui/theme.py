@@ -22,6 +22,7 @@ input::placeholder, textarea::placeholder {{ color: {MUTED_TEXT}; opacity: 1; }}
 [data-testid="stMain"] h2 {{ font-size: 1.6rem; }}
 [data-testid="stMain"] h3 {{ font-size: 1.3rem; }}
 .st-key-sg_drawn {{ display: none; }}
+[data-testid="stMainBlockContainer"] {{ padding: 3.5rem 1.5rem 4rem; }}
 </style>
 """
 
