@@ -292,10 +292,10 @@ def test_a_file_with_nothing_to_trim_is_stored_as_if_every_value_were_trimmed(st
     """Most exports have no value that starts or ends with a space: the reader's own missing-value marks then
     clean them (quicker), and the table is the one trimming every value gives."""
     path = write(tmp_path, "marks.csv", MARKS)
-    assert read._encoding(path, "marks.csv") == ("utf-8", False)
+    assert read._encoding_and_padding(path, "marks.csv") == ("utf-8", False)
     con = store.cursor()
     read.read_upload(con, path, "marks.csv", "quick")
-    monkeypatch.setattr(read, "_encoding", lambda p, f: ("utf-8", True))  # every value trimmed, as always
+    monkeypatch.setattr(read, "_encoding_and_padding", lambda p, f: ("utf-8", True))  # every value trimmed, as always
     read.read_upload(con, path, "marks.csv", "trimmed")
     quick, trimmed = (con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("quick", "trimmed"))
     assert quick == trimmed == [("1", None, None, None), ("2", "Na", None, None), ("3", None, None, "none"),
@@ -313,7 +313,7 @@ PADDED = [("a,b\n1, x\n", True), ("a,b\n1,x \n", True), ('a,b\n1," x"\n', True),
 def test_a_value_that_may_start_or_end_with_a_space_is_trimmed(tmp_path, text, padded):
     """A space beside a separator, a quote or a line break (or a Unicode space anywhere): the file's values are
     trimmed; spaces inside values, or in the header's names, are not a reason to."""
-    assert read._encoding(write(tmp_path, "f.csv", text), "f.csv") == ("utf-8", padded)
+    assert read._encoding_and_padding(write(tmp_path, "f.csv", text), "f.csv") == ("utf-8", padded)
 
 
 def test_the_spaces_looked_for_are_the_ones_duckdbs_trim_removes():
@@ -332,8 +332,8 @@ def test_a_space_at_the_border_of_two_chunks_is_seen(tmp_path, monkeypatch):
     for text in ("a,b\n1,xxxxx \n2,y\n", "a,b\n1,xxxxx, y\n", "a,b\n1,xxxx,\n yyy\n"):
         for shift in range(8):  # the space at every place in a chunk
             padded_text = "a" * shift + text
-            assert read._encoding(write(tmp_path, "f.csv", padded_text), "f.csv") == ("utf-8", True), padded_text
-    assert read._encoding(write(tmp_path, "f.csv", "a,b\n1,xx yy zz\n2,y y\n"), "f.csv") == ("utf-8", False)
+            assert read._encoding_and_padding(write(tmp_path, "f.csv", padded_text), "f.csv") == ("utf-8", True), padded_text
+    assert read._encoding_and_padding(write(tmp_path, "f.csv", "a,b\n1,xx yy zz\n2,y y\n"), "f.csv") == ("utf-8", False)
 
 
 def test_a_file_loaded_before_values_were_cleaned_at_upload_gives_the_same_mapping_checks_and_counts(

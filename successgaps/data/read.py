@@ -158,7 +158,7 @@ def _not_a_table(filename: str) -> UserError:
                      "Excel and upload that.")
 
 
-def _encoding(path: Path, filename: str) -> tuple[str, bool]:
+def _encoding_and_padding(path: Path, filename: str) -> tuple[str, bool]:
     """('utf-8' (with or without BOM), 'utf-16' or 'cp1252' (Windows-1252, a superset of Latin-1's letters), padded):
     `padded` False only for a UTF-8 file where no value can start or end with a space (`_PADDED`) and no Unicode
     space that DuckDB's `trim` removes appears at all: its values need no trimming (`_load_text`)."""
@@ -178,13 +178,11 @@ def _encoding(path: Path, filename: str) -> tuple[str, bool]:
     try:
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
-                if padded:  # found: the rest is only checked for its encoding
-                    pass
-                elif last is None:  # the header's names are not values: the search starts on the next line
-                    padded = _PADDED.search(chunk, chunk.find(b"\n") + 1) is not None
-                else:  # and across the border of two chunks
-                    padded = (_PADDED.search(chunk) is not None or (last == b" " and chunk[:1] in _EDGES)
-                              or (last in _EDGES and chunk[:1] == b" "))
+                if not padded:  # once found, the rest is only checked for its encoding
+                    # the header's names are not values: the search starts on the line after it
+                    padded = _PADDED.search(chunk, chunk.find(b"\n") + 1 if last is None else 0) is not None or (
+                        last is not None and ((last == b" " and chunk[:1] in _EDGES)  # across two chunks' border
+                                              or (last in _EDGES and chunk[:1] == b" ")))
                 last = chunk[-1:]
                 if not (chunk.isascii() and not decoder.getstate()[0]):  # plain ASCII is UTF-8: 5 times quicker
                     text = decoder.decode(chunk)
@@ -326,7 +324,7 @@ _LINE_ERROR = re.compile(r"CSV Error on Line: (\d+).*?Expected Number of Columns
 
 
 def _load_text(con, path: Path, filename: str, table: str, report: Progress, tmp_dir: Path | None) -> None:
-    encoding, padded = _encoding(path, filename)
+    encoding, padded = _encoding_and_padding(path, filename)
     source, temp = path, None
     try:
         if encoding not in ("utf-8",):
