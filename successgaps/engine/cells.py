@@ -41,8 +41,9 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool, among: tu
     only n and Σy).
 
     Every cell adds up rows of the cube (`successgaps.data.prepared`: n, Σy and Σ(y-c)² per school, year and
-    group values, far fewer rows than students): UNNEST over dimensions, GROUPING SETS over levels.
-    Σ(y-c) = Σy - n·c.
+    group values, far fewer rows than students): one GROUP BY per dimension, GROUPING SETS over levels (at 10M
+    records 1.7 → 1.4 s against one GROUP BY of the rows unnested over the dimensions, which copied every sum
+    once per dimension). Σ(y-c) = Σy - n·c.
 
     `among` (dimension label, group label): only the students of that group (the population filter: "among
     children with disabilities"); that dimension, and combined groups made with it, are not screened."""
@@ -63,31 +64,29 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool, among: tu
     stats = counts + [f"{x}{j}" for j in numeric for x in "ab"]
     centred = ", ".join(counts + [f"e{j} - n{j} * ctr.c{j} AS a{j}, q{j} AS b{j}" for j in numeric])
     sums = ", ".join(f"sum({c}) AS {c}" for c in stats)
-    qs = lambda k: ", ".join("?" * k)  # noqa: E731
     if school:
-        whole, sets_g, sets_t = ("GROUPING(school)", "(school, year, dimension, grp), (year, dimension, grp)",
-                                 "(school, year), (year)")
+        whole, sets, sets_t = "GROUPING(school)", "(school, year, {0}), (year, {0})", "(school, year), (year)"
     else:
-        whole, sets_g, sets_t = "1", "(school, year, dimension, grp)", "(school, year)"
+        whole, sets, sets_t = "1", "(school, year, {0})", "(school, year)"
     inline = "" if prepared.cube else \
         f"cube_inline AS MATERIALIZED ({cube_sql(relation_sums(prepared.relation, dims, outs), len(dims), outs)}),"
+    screened = [i for i, d in enumerate(dims) if d.label not in left_out]
+    per_dimension = "".join(f"""
+        SELECT {whole} AS whole, school, year, ? AS dimension, d{i} AS grp, {sums}
+        FROM base WHERE d{i} IS NOT NULL GROUP BY GROUPING SETS ({sets.format(f"d{i}")})
+        UNION ALL""" for i in screened)
     sql = f"""
     WITH {inline}
     ctr AS MATERIALIZED (SELECT {centres}{f" FROM {cube}" if numeric else ""}),
     base AS MATERIALIZED (SELECT {school_col} AS school, {year} AS year, {d_names}, {centred} FROM {cube}, ctr {where}),
-    long AS (SELECT school, year, unnest([{qs(len(dims))}]) AS dimension, unnest([{d_names}]) AS grp,
-                    {", ".join(stats)} FROM base),
-    grouped AS (
-        SELECT {whole} AS whole, school, year, dimension, grp, {sums}
-        FROM long WHERE grp IS NOT NULL AND NOT list_contains(?::VARCHAR[], dimension) GROUP BY GROUPING SETS ({sets_g})
-        UNION ALL
+    grouped AS ({per_dimension}
         SELECT {whole} AS whole, school, year, ? AS dimension, ? AS grp, {sums}
         FROM base GROUP BY GROUPING SETS ({sets_t})),
     g AS (SELECT CASE WHEN whole = 1 THEN 'district' ELSE 'school' END AS level,
                  CASE WHEN whole = 1 THEN '' ELSE school END AS school, year, dimension, grp, {", ".join(stats)}
           FROM grouped)
     """
-    params = ([among[1]] if where else []) + [d.label for d in dims] + [left_out, ALL_DIMENSION, ALL_GROUP]
+    params = ([among[1]] if where else []) + [dims[i].label for i in screened] + [ALL_DIMENSION, ALL_GROUP]
     return sql, params
 
 
