@@ -179,10 +179,10 @@ def _encoding_and_padding(path: Path, filename: str) -> tuple[str, bool]:
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
                 if not padded:  # once found, the rest is only checked for its encoding
-                    # the header's names are not values: the search starts on the line after it
-                    padded = _PADDED.search(chunk, chunk.find(b"\n") + 1 if last is None else 0) is not None or (
-                        last is not None and ((last == b" " and chunk[:1] in _EDGES)  # across two chunks' border
-                                              or (last in _EDGES and chunk[:1] == b" ")))
+                    # the header's names are not values: the search starts on the line after it; then it takes in
+                    # the last byte before the chunk (a space and a separator on either side of the border)
+                    padded = (_PADDED.search(chunk, chunk.find(b"\n") + 1) if last is None else
+                              _PADDED.search(last + chunk[:1]) or _PADDED.search(chunk)) is not None
                 last = chunk[-1:]
                 if not (chunk.isascii() and not decoder.getstate()[0]):  # plain ASCII is UTF-8: 5 times quicker
                     text = decoder.decode(chunk)
@@ -196,8 +196,7 @@ def _encoding_and_padding(path: Path, filename: str) -> tuple[str, bool]:
 # a space beside a separator, a quote or a line break: a value that may start or end with a space (any common
 # separator counts, whichever the file uses; a space inside a quoted value beside a comma counts too: the file
 # is then trimmed as every file was)
-_PADDED = re.compile(rb" (?:[,;\t|\r\n\"]|(?<=[,;\t|\n\"] ))")
-_EDGES = (b",", b";", b"\t", b"|", b"\r", b"\n", b'"')
+_PADDED = re.compile(rb" (?:[,;\t|\r\n\"]|(?<=[,;\t|\r\n\"] ))")
 _UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 
 
