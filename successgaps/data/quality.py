@@ -411,18 +411,19 @@ def _student_sizes(con, project, prepared) -> list[Finding]:
         return []
     binaries = [j for j, o in enumerate(prepared.outcomes) if o.kind == "binary"]
     # counts are additive: the cube (`prepare` builds one for every student data set) holds them per
-    # (school, year, every group value); one row per (dimension, group, school, year), then summed per year
-    d_names = ", ".join(f"d{i}" for i in range(len(dims)))
-    pairs = "".join(f", n{j} AS c{i}, e{j} AS s{i}" for i, j in enumerate(binaries))
-    sums = "".join(f", sum(c{i}) AS c{i}, sum(s{i}) AS s{i}" for i in range(len(binaries)))
+    # (school, year, every group value); one row per (dimension, group, school, year) — one GROUP BY of the cube
+    # per dimension, not one of its rows unnested over the dimensions, which copied every sum once per dimension
+    # (10M records: 1.3 → 0.8 s; bench/README.md, stop 38) — then summed per year
+    sums = "".join(f", sum(n{j}) AS c{i}, sum(e{j}) AS s{i}" for i, j in enumerate(binaries))
     small = " + ".join([f"count(*) FILTER (WHERE c{i} > 0 AND (c{i} < {int(min_n)} OR coalesce(s{i}, 0) < "
                         f"{int(min_cell)}))" for i in range(len(binaries))] or ["0"])
     cells = " + ".join([f"count(*) FILTER (WHERE c{i} > 0)" for i in range(len(binaries))] or ["0"])
     by_school = prepared.has_school
-    sql = (f"WITH long AS (SELECT school, year, unnest(range({len(dims)})) AS k, unnest([{d_names}]) AS grp, "
-           f"rows{pairs} FROM {prepared.cube}), "
-           f"cells AS MATERIALIZED (SELECT k, grp, {'school' if by_school else 'NULL AS school'}, year, "
-           f"sum(rows) AS n{sums} FROM long WHERE grp IS NOT NULL GROUP BY ALL) "
+    school = "school" if by_school else "NULL AS school"
+    per_dimension = " UNION ALL ".join(
+        f"SELECT {k} AS k, d{k} AS grp, {school}, year, sum(rows) AS n{sums} FROM {prepared.cube} "
+        f"WHERE d{k} IS NOT NULL GROUP BY d{k}{', school' if by_school else ''}, year" for k in range(len(dims)))
+    sql = (f"WITH cells AS MATERIALIZED ({per_dimension}) "
            "SELECT 0, k, grp, year, sum(n)::BIGINT, 0 FROM cells GROUP BY ALL "
            f"UNION ALL SELECT 1, NULL, NULL, NULL, ({cells})::BIGINT, ({small})::BIGINT FROM cells ORDER BY 1, 2, 3, 4")
     sizes: dict[int, dict[str, list[tuple[str, int]]]] = {}
