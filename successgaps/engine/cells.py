@@ -102,26 +102,28 @@ def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_ye
     sql = f"""{cells_sql}
     SELECT g.*, ctr.* FROM g CROSS JOIN ctr
     ORDER BY level, school, year, list_position(?, dimension) NULLS LAST, grp"""
-    g = con.execute(sql, params + [[d.label for d in dims]]).df()
-    keys = {c: g[c].astype(object).where(g[c].notna(), "").to_numpy(object) for c in ("level", "school", "year")}
-    dimension, grp = g["dimension"].to_numpy(object), g["grp"].to_numpy(object)
-    total = dimension == ALL_DIMENSION
+    # numpy columns, not a pandas frame (10M records: 0.33 → 0.13 s); a column with NULLs comes masked
+    g = con.execute(sql, params + [[d.label for d in dims]]).fetchnumpy()
+    text = lambda c: np.ma.filled(g[c], "").astype(object, copy=False)  # noqa: E731
+    keys = {c: text(c) for c in ("level", "school", "year")}
+    dimension, grp = text("dimension"), text("grp")
+    size, total = len(dimension), dimension == ALL_DIMENSION
     place = _runs(*keys.values())  # the rows come sorted by level, school and year
-    t_of = np.full(len(g), -1)  # per place (numbered below len(g)): its all-students row
+    t_of = np.full(size, -1)  # per place (numbered below the number of rows): its all-students row
     t_of[place[total]] = np.flatnonzero(total)
-    r_idx = np.full(len(g), -1)
+    r_idx = np.full(size, -1)
     if reference:
         cell = _runs(place, dimension)
         is_ref = (grp == reference) & ~total
-        r_of = np.full(len(g), -1)
+        r_of = np.full(size, -1)
         r_of[cell[is_ref]] = np.flatnonzero(is_ref)
         r_idx = np.where(is_ref, -1, r_of[cell])
     rows = np.flatnonzero(~total)
     t_idx, r_idx = t_of[place[rows]], r_idx[rows]
     k = len(outs)
+    number = lambda c: np.ma.filled(g[c].astype(float), np.nan)  # noqa: E731
     matrix = lambda x, only=range(k): np.column_stack(  # noqa: E731 - (cells × outcomes) of one statistic
-        [g[f"{x}{j}"].to_numpy(dtype=float, na_value=np.nan) if j in only else np.full(len(g), np.nan)
-         for j in range(k)]) if len(g) else np.empty((0, k))
+        [number(f"{x}{j}") if j in only else np.full(size, np.nan) for j in range(k)]) if size else np.empty((0, k))
     stats = {x: matrix(x, numeric if x in "ab" else range(k)) for x in "neab"}
 
     spread, which = np.repeat(np.arange(len(rows)), k), np.tile(np.arange(k), len(rows))
@@ -139,7 +141,7 @@ def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_ye
             ("dimension", dimension), ("grp", grp))}
     out["outcome"] = strings(np.array([o.label for o in outs], object), which)
     out["_o"] = which.astype(float)
-    centres = np.array([g[f"c{j}"].iloc[0] if len(g) else 0.0 for j in range(k)], float)
+    centres = np.array([number(f"c{j}")[0] if size else 0.0 for j in range(k)], float)
     nothing = np.full(len(spread), np.nan)
     out.update(n=c["n"], events=c["e"], a=c["a"], b=c["b"], centre=centres[which], lo=nothing, hi=nothing,
                flag=np.full(len(spread), EXACT))
