@@ -662,6 +662,18 @@ def test_a_large_screen_certifies_its_outcomes_in_two_processes_with_the_same_hi
     np.testing.assert_array_equal(hidden[len(lattice.n):], hidden[first])
     np.testing.assert_array_equal(because[len(lattice.n):] - len(lattice.n), np.where(
         because[first] >= 0, np.searchsorted(first, because[first]), -1 - len(lattice.n)))
+    # with a pooled-years axis (one year the parent of the others) the years are linked: each outcome is one part,
+    # and the result is still one search's over the whole lattice
+    assert len(lattice.year_parent) > 1
+    linked = replace(lattice, year_parent=np.r_[-1, np.zeros(len(lattice.year_parent) - 1, int)])
+    searched.clear()
+    monkeypatch.setattr(certificates, "_certify_one", lambda *a: searched.append(1) or real_search(*a))
+    got = certificates.certify(linked, min_cell)
+    monkeypatch.setattr(certificates, "_certify_one", real_search)
+    assert len(searched) == len({certificates._cells_digest(linked, np.flatnonzero(linked.outcome == o))
+                                 for o in np.unique(linked.outcome)})
+    for part, whole in zip(got, certificates._certify_one(linked, min_cell)):
+        np.testing.assert_array_equal(part, whole)
 
     monkeypatch.setattr(certificates, "PARALLEL_ROWS", 0)
     pd.testing.assert_frame_equal(table(), alone)

@@ -413,7 +413,7 @@ def _student_sizes(con, project, prepared) -> list[Finding]:
     # counts are additive: the cube (`prepare` builds one for every student data set) holds them per
     # (school, year, every group value); one row per (dimension, group, school, year) — one GROUP BY of the cube
     # per dimension, not one of its rows unnested over the dimensions, which copied every sum once per dimension
-    # (10M records: 1.3 → 0.8 s; bench/README.md, stop 38) — then summed per year
+    # (10M records: 1.5 → 1.0 s; bench/README.md, stop 38) — then summed per year
     sums = "".join(f", sum(n{j}) AS c{i}, sum(e{j}) AS s{i}" for i, j in enumerate(binaries))
     small = " + ".join([f"count(*) FILTER (WHERE c{i} > 0 AND (c{i} < {int(min_n)} OR coalesce(s{i}, 0) < "
                         f"{int(min_cell)}))" for i in range(len(binaries))] or ["0"])

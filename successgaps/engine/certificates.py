@@ -27,17 +27,17 @@ a certificate. When no cube can give a sensitive cell its width (nothing else le
 outcome's whole year is hidden (years are separate tables when no pooled years are published; with a
 pooled-years axis, the whole outcome).
 
-Speed. Each outcome is searched on its own, each year too when years are separate tables (a large lattice's
-parts shared out between two processes, `certify`). Two vectorised passes first: `fast_certificates` (one standard cube per cell) and
-`packed_certificates` (2 x 2 cubes — a partner group, a partner place where both its corners are hidden —
-packed with their rooms shared as one table would share them). The cells left go one by one; in the
-common case (years are separate tables, places are the whole file and its schools, no combined groups)
-`quick` measures the same 2 x 2 packing in plain Python over the cell's few rows and `quick_cube` picks
-the 2 x 2 cube to hide next; the general search (`packed`, `cheapest`: sibling and parent paths, year
-moves, the unknown remainder, total moves, combined groups) runs where they do not reach and always before
-a cell would get more than cubes (its whole dimension: in its own year when years are separate tables; then its
-whole year). Every pass gives a width some table
-reaches, so a faster pass can hide a few more cells, never protect fewer (the audit in the tests checks it).
+Speed. Each outcome is searched on its own, each year too when years are separate tables (a large lattice's parts
+shared out between two processes, `certify`). Two vectorised passes first: `fast_certificates` (one standard cube
+per cell) and `packed_certificates` (2 x 2 cubes — a partner group, a partner place where both its corners are
+hidden — packed with their rooms shared as one table would share them). The cells left go one by one; in the
+common case (years are separate tables, places are the whole file and its schools, no combined groups) `quick`
+measures the same 2 x 2 packing in plain Python over the cell's few rows and `quick_cube` picks the 2 x 2 cube to
+hide next; the general search (`packed`, `cheapest`: sibling and parent paths, year moves, the unknown remainder,
+total moves, combined groups) runs where they do not reach and always before a cell would get more than cubes (its
+whole dimension: in its own year when years are separate tables; then its whole year). Every pass gives a width
+some table reaches, so a faster pass can hide a few more cells, never protect fewer (the audit in the tests checks
+it).
 """
 
 from __future__ import annotations
