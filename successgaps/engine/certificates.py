@@ -87,6 +87,12 @@ class Lattice:
     low: np.ndarray | None = None  # events at least (None: 0)
     high: np.ndarray | None = None  # events at most (None: n)
 
+    @property
+    def separate_years(self) -> bool:
+        """Years are separate tables: every year a root of the year tree (no pooled years published), so no cube,
+        total or blanket reaches another year."""
+        return bool((np.asarray(self.year_parent) < 0).all())
+
 
 def fingerprint(L: Lattice) -> bytes:
     """A digest of every field of the lattice (its cells, counts, what is hidden and what is known of each):
@@ -115,8 +121,7 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     whole outcomes, whose searches differ up to fivefold (10M records: 4.8–4.9 → 4.3–4.8 s). Parts whose cells are
     the same (scale scores in reading and math, counted for the same students; an outcome the file gives twice)
     are certified once: the search reads nothing else of them."""
-    separate_years = bool((np.asarray(L.year_parent) < 0).all())
-    part_of = (L.outcome.astype(np.int64) * len(L.year_parent) + L.year) if separate_years else L.outcome
+    part_of = (L.outcome.astype(np.int64) * len(L.year_parent) + L.year) if L.separate_years else L.outcome
     _, part_of = np.unique(part_of, return_inverse=True)
     by_part = np.argsort(part_of, kind="stable")  # each part's rows in table order (ties in the search keep it)
     parts = np.split(by_part, np.cumsum(np.bincount(part_of))[:-1]) if len(by_part) else []
@@ -127,8 +132,9 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
         alike.setdefault((len(rows), *(float(np.nansum(np.asarray(a)[rows])) for a in (L.n, L.events, L.hidden))),
                          []).append(i)
     twin, first = list(range(len(parts))), {}
-    for i in (i for group in alike.values() if len(group) > 1 for i in group):
-        twin[i] = first.setdefault(_cells_digest(L, parts[i]), i)
+    for group in alike.values():
+        for i in group if len(group) > 1 else ():
+            twin[i] = first.setdefault(_cells_digest(L, parts[i]), i)
     order = sorted((i for i in range(len(parts)) if twin[i] == i), key=lambda i: (-len(parts[i]), i))
     done = {}
     if (len(L.n) >= PARALLEL_ROWS and 1 < len(parts) <= 10_000 and sys.platform.startswith("linux")
@@ -475,7 +481,7 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     # a lower bound of what `packed` finds (-1: not the common case). The full search still runs before
     # anything more than one cube is hidden for a cell.
     grand = np.asarray(L.place_parent)
-    simple = bool((np.asarray(L.year_parent) < 0).all() and not (grand[grand[grand >= 0]] >= 0).any())
+    simple = L.separate_years and not bool((grand[grand[grand >= 0]] >= 0).any())
     related = set(L.combined) | {x for v in L.combined.values() for x in v[:2]}
     dim_list, place_parent = np.asarray(L.dimension_of).tolist(), grand.tolist()
     numeric_list = np.asarray(numeric).tolist()
@@ -668,14 +674,14 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             # there protects nothing and only starts the same search for those years' cells)
             d = L.dimension_of[L.group]
             same = (L.outcome == o) & (d == d[i]) & ~hidden
-            if (L.year_parent < 0).all():
+            if L.separate_years:
                 same &= L.year == L.year[i]
             for j in np.flatnonzero(same):
                 hide(j, i, queue)
             have = packed(i)
         if have < target[i]:  # nothing can protect it: the outcome's whole year (or, years linked, the outcome)
             year_root = L.year_parent[L.year] < 0
-            if (L.year_parent < 0).all():  # years are separate tables: hiding one year of it publishes nothing
+            if L.separate_years:  # hiding one year of it publishes nothing
                 whole = (L.outcome == o) & (L.year == L.year[i]) & year_root
                 blanket.add((o, LY[i]))
             else:
@@ -807,7 +813,7 @@ def packed_certificates(L, hidden, usable, up, down, target, key, n_places, n_ye
     rows = len(key)
     out = np.zeros(rows, bool)
     parent = np.asarray(L.place_parent)
-    if not (np.asarray(L.year_parent) < 0).all() or not rows or (parent[parent[parent >= 0]] >= 0).any():
+    if not L.separate_years or not rows or (parent[parent[parent >= 0]] >= 0).any():
         return out  # years linked, or places deeper than the whole file and its schools: the search does it
     up, down = np.minimum(up, ENDLESS), np.minimum(down, ENDLESS)  # numeric cells: no bound (finite, so no nan)
     o, p, y, g = (np.asarray(a, np.int64) for a in (L.outcome, L.place, L.year, L.group))
