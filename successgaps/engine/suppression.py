@@ -236,9 +236,10 @@ def _structure(df: pd.DataFrame, prepared) -> dict:
     dim = np.array([dim_codes[d] for d, _ in groups], np.int64)[group]
     block = pd.factorize((outcome.astype(np.int64) * len(places) + place) * len(years) + year)[0]
     first = np.unique(block, return_index=True)[1]  # the first row of each block, blocks in order of appearance
-    # students of unknown group: a block's all students minus the groups of one dimension (plain dimensions)
-    plain = np.flatnonzero(~np.isin(np.array(list(dim_codes))[dim] if len(dim) else dim,
-                                    list(set(combined) | parts)))
+    # students of unknown group: a block's all students minus the groups of one dimension (plain dimensions); a
+    # dimension is plain or not per code, not per row (a text per row and `np.isin` took 0.45 s at 10M records)
+    related = set(combined) | parts
+    plain = np.flatnonzero(~np.array([d in related for d in dim_codes], bool)[dim])
     cell, cells = pd.factorize(block[plain] * max(len(dim_codes), 1) + dim[plain])
     at = plain[np.unique(cell, return_index=True)[1]]  # the first row of each (block, dimension)
     u_n = N[at] - np.bincount(cell, np.nan_to_num(size[plain]), len(cells))
