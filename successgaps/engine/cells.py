@@ -128,14 +128,18 @@ def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_ye
 
     spread, which = np.repeat(np.arange(len(rows)), k), np.tile(np.arange(k), len(rows))
 
-    def gather(m, idx):  # m's value at row idx (−1: no such row) and each output row's outcome
-        return np.where(idx >= 0, m.ravel()[np.maximum(idx, 0) * k + which], np.nan) if m.size else \
-            np.full(len(idx), np.nan)
+    def gather(idx, names="neab"):  # per statistic: its value at row idx (−1: no such row) and each row's outcome
+        at = np.maximum(idx, 0) * k + which  # the cells' flat positions, worked out once for the statistics
+        missing = np.flatnonzero(idx < 0)
+        out = {x: stats[x].ravel()[at] if stats[x].size else np.full(len(idx), np.nan) for x in names}
+        for values in out.values():
+            values[missing] = np.nan
+        return out
 
     # an outcome no student at a place has (graduation at an elementary school) gets no rows there
-    keep = np.flatnonzero(gather(stats["n"], t_idx[spread]) > 0)
+    keep = np.flatnonzero(gather(t_idx[spread], "n")["n"] > 0)
     spread, which = spread[keep], which[keep]
-    c, t, r = ({x: gather(m, idx[spread]) for x, m in stats.items()} for idx in (rows, t_idx, r_idx))
+    c, t, r = (gather(idx[spread]) for idx in (rows, t_idx, r_idx))
     out = {name: strings(values[rows], spread) for name, values in
            (("level", keys["level"]), ("school", keys["school"]), ("year", keys["year"]),
             ("dimension", dimension), ("grp", grp))}
