@@ -724,13 +724,24 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     return hidden, because
 
 
+def _by_block_and_score(block: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`rows` (ascending) ordered by block, the highest score first in each, ties in table order: what
+    `rows[np.lexsort((-score[rows], block[rows]))]` gives, by two stable sorts, the second a radix sort when the block
+    codes fit in 16 bits (10M records: 0.59-0.60 -> 0.42 s in `_top`, 0.15 -> 0.13 s in `_best_other`)."""
+    by_score = rows[np.argsort(-score[rows], kind="stable")]
+    b = block[by_score]
+    if len(b) and b.min() >= 0 and b.max() < 65536:
+        b = b.astype(np.uint16)
+    return by_score[np.argsort(b, kind="stable")]
+
+
 def _best_other(block, score, rows):
     """Per row: the row of `rows` in the same block, other than itself, with the highest score (ties: the
     first in order), or -1."""
     out = np.full(len(block), -1)
     if not len(rows):
         return out
-    order = rows[np.lexsort((-score[rows], block[rows]))]  # rows ascending: a stable sort keeps table order in ties
+    order = _by_block_and_score(block, score, rows)
     b = block[order]
     starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
     size = int(block.max()) + 1
@@ -822,7 +833,7 @@ def _top(block: np.ndarray, score: np.ndarray, rows: np.ndarray, k: int) -> np.n
     out = np.full((int(block.max(initial=-1)) + 1, k), -1)
     if not len(rows):
         return out
-    order = rows[np.lexsort((-score[rows], block[rows]))]  # rows ascending: a stable sort keeps table order in ties
+    order = _by_block_and_score(block, score, rows)
     b = block[order]
     start = np.r_[0, np.flatnonzero(b[1:] != b[:-1]) + 1]
     rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
