@@ -272,12 +272,13 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
 
     def tree(parent):
         """(each node's children, each node's position among its parent's children, each node's parent)"""
+        parent = np.asarray(parent).tolist()  # Python numbers, not a numpy scalar per node
         kids, slot = [[] for _ in parent], [0] * len(parent)
         for c, p in enumerate(parent):
             if p >= 0:
-                slot[c] = len(kids[int(p)])
-                kids[int(p)].append(c)
-        return kids, slot, np.asarray(parent).tolist()
+                slot[c] = len(kids[p])
+                kids[p].append(c)
+        return kids, slot, parent
 
     (place_kids, *place_tree), (year_kids, *year_tree) = tree(L.place_parent), tree(L.year_parent)
     trees = {"p": place_tree, "y": year_tree}
