@@ -196,6 +196,13 @@ def _pairs(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, list[tuple]]:
     return codes, [(ua[u // len(ub)], ub[u % len(ub)]) for u in uniques.tolist()]
 
 
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    """The position of each code's first row, for codes numbered in order of first appearance (`pd.factorize`):
+    where the running maximum grows (`np.unique(codes, return_index=True)[1]` without sorting: 10M records, 0.05-0.15
+    → 0.01 s)."""
+    return np.flatnonzero(codes > np.maximum.accumulate(np.r_[-1, codes[:-1]])) if len(codes) else np.zeros(0, int)
+
+
 def _lattice(df: pd.DataFrame, prepared, settings, hidden: np.ndarray, structure: dict) -> Lattice:
     """The gap frame as a `Lattice`, with a virtual row per (outcome, place, year) for all students and
     per (outcome, place, year, dimension) for the students whose group is unknown (codes in order of first
@@ -235,13 +242,13 @@ def _structure(df: pd.DataFrame, prepared) -> dict:
     dim_codes = {label: k for k, label in enumerate(dict.fromkeys(d for d, _ in groups))}
     dim = np.array([dim_codes[d] for d, _ in groups], np.int64)[group]
     block = pd.factorize((outcome.astype(np.int64) * len(places) + place) * len(years) + year)[0]
-    first = np.unique(block, return_index=True)[1]  # the first row of each block, blocks in order of appearance
+    first = _firsts(block)  # the first row of each block, blocks in order of appearance
     # students of unknown group: a block's all students minus the groups of one dimension (plain dimensions); a
     # dimension is plain or not per code, not per row (a text per row and `np.isin` took 0.45 s at 10M records)
     related = set(combined) | parts
     plain = np.flatnonzero(~np.array([d in related for d in dim_codes], bool)[dim])
     cell, cells = pd.factorize(block[plain] * max(len(dim_codes), 1) + dim[plain])
-    at = plain[np.unique(cell, return_index=True)[1]]  # the first row of each (block, dimension)
+    at = plain[_firsts(cell)]  # the first row of each (block, dimension)
     u_n = N[at] - np.bincount(cell, np.nan_to_num(size[plain]), len(cells))
     u_events = T[at] - np.bincount(cell, np.nan_to_num(events[plain]), len(cells))
     keep = u_n > 0.5
