@@ -650,9 +650,16 @@ def test_a_large_screen_certifies_its_outcomes_in_two_processes_with_the_same_hi
                                 for f in certificates.PER_ROW if getattr(lattice, f) is not None})
     twice.outcome[len(lattice.n):] = lattice.outcome.max() + 1
     searched, real_search = [], certificates._certify_one
-    monkeypatch.setattr(certificates, "_certify_one", lambda *a: searched.append(1) or real_search(*a))
-    hidden, because = certificates.certify(twice, min_cell)
-    monkeypatch.setattr(certificates, "_certify_one", real_search)
+
+    def certify_counting(lat):  # `certify`, each search of a part counted in `searched`
+        searched.clear()
+        monkeypatch.setattr(certificates, "_certify_one", lambda *a: searched.append(1) or real_search(*a))
+        try:
+            return certificates.certify(lat, min_cell)
+        finally:
+            monkeypatch.setattr(certificates, "_certify_one", real_search)
+
+    hidden, because = certify_counting(twice)
     # years are separate tables here: each outcome's year is a part of its own, searched once for its twin's too
     assert (lattice.year_parent < 0).all()
     parts = lambda lat: [np.flatnonzero((lat.outcome == o) & (lat.year == y))  # noqa: E731
@@ -666,10 +673,7 @@ def test_a_large_screen_certifies_its_outcomes_in_two_processes_with_the_same_hi
     # and the result is still one search's over the whole lattice
     assert len(lattice.year_parent) > 1
     linked = replace(lattice, year_parent=np.r_[-1, np.zeros(len(lattice.year_parent) - 1, int)])
-    searched.clear()
-    monkeypatch.setattr(certificates, "_certify_one", lambda *a: searched.append(1) or real_search(*a))
-    got = certificates.certify(linked, min_cell)
-    monkeypatch.setattr(certificates, "_certify_one", real_search)
+    got = certify_counting(linked)
     assert len(searched) == len({certificates._cells_digest(linked, np.flatnonzero(linked.outcome == o))
                                  for o in np.unique(linked.outcome)})
     for part, whole in zip(got, certificates._certify_one(linked, min_cell)):

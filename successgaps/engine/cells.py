@@ -131,7 +131,7 @@ def _student_raw(con, prepared: Prepared, reference: str, by_school: bool, by_ye
     def gather(idx, names="neab"):  # per statistic: its value at row idx (−1: no such row) and each row's outcome
         at = np.maximum(idx, 0) * k + which  # the cells' flat positions, worked out once for the statistics
         missing = np.flatnonzero(idx < 0)
-        out = {x: stats[x].ravel()[at] if stats[x].size else np.full(len(idx), np.nan) for x in names}
+        out = {x: stats[x].ravel()[at] for x in names}
         for values in out.values():
             values[missing] = np.nan
         return out

@@ -122,12 +122,12 @@ def certify(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     the same (scale scores in reading and math, counted for the same students; an outcome the file gives twice)
     are certified once: the search reads nothing else of them."""
     part_of = (L.outcome.astype(np.int64) * len(L.year_parent) + L.year) if L.separate_years else L.outcome
-    seen = np.bincount(part_of)  # parts numbered from their small codes, not by sorting the rows (`np.unique`)
-    part_of = (np.cumsum(seen > 0) - 1)[part_of].astype(np.uint16 if len(seen) <= 65536 else np.int64)
+    sizes = np.bincount(part_of)  # parts numbered from their small codes, not by sorting the rows (`np.unique`)
+    part_of = (np.cumsum(sizes > 0) - 1)[part_of].astype(np.uint16 if len(sizes) <= 65536 else np.int64)
     # each part's rows in table order (ties in the search keep it); a stable sort of 16-bit numbers is a radix sort
     # (10M records: the parts 0.39 → 0.03 s, before the second process starts)
     by_part = np.argsort(part_of, kind="stable")
-    parts = np.split(by_part, np.cumsum(np.bincount(part_of))[:-1]) if len(by_part) else []
+    parts = np.split(by_part, np.cumsum(sizes[sizes > 0])[:-1]) if len(by_part) else []
     # twins: parts whose rows are the same, array by array (their digests), looked for only among parts of the same
     # size and sums (equal rows have equal sums): the digests of every part took 0.36 s at 10M records, serially
     alike: dict[tuple, list[int]] = {}
@@ -280,8 +280,9 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
                 kids[p].append(c)
         return kids, slot, parent
 
-    (place_kids, *place_tree), (year_kids, *year_tree) = tree(L.place_parent), tree(L.year_parent)
-    trees = {"p": place_tree, "y": year_tree}
+    place_kids, place_slot, place_up = tree(L.place_parent)
+    year_kids, year_slot, year_up = tree(L.year_parent)
+    trees = {"p": (place_slot, place_up), "y": (year_slot, year_up)}  # by a line's axis (`best`'s memo[0])
 
     # the best-ranked children of a parent per line of rows, kept as rows of the line are hidden (`hidden_on`: the
     # children hidden on each line, in turn): a hidden row only moves up the ranking, so the first `limit` are the
@@ -312,6 +313,7 @@ def _certify_one(L: Lattice, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
             ok = r >= 0
             rr = np.where(ok, r, 0)
             hid = ok & hidden[rr]
+            # `rank_key`'s order, for every child at once
             order = np.lexsort((np.where(hid, -flex[rr], np.where(ok, n[rr], 0.0)), np.where(ok, np.where(hid, 0, 1), 2)))
             top = order[:limit].tolist()
             got = ranked[memo, c, limit] = [top, len(news), [ks[j] for j in top]]
@@ -783,17 +785,16 @@ def fast_certificates(L, hidden, usable, up, down, target, key, n_places, n_year
         ok[ok] = pool[up_row[ok]]
         other[ok], sign[ok] = par[ok], 1
         members = np.flatnonzero(pool & ~root & leaf)
-        block = pd.factorize(pd.Series(make_key(par)))[0]
-        sib = _best_other(block, flex, members)
+        parent_key = make_key(par)  # each row's line at its parent
+        sib = _best_other(pd.factorize(pd.Series(parent_key))[0], flex, members)
         take = ~ok & ~root & leaf & (sib >= 0)
         other[take], sign[take] = c[sib[take]], -1
         kid_rows = np.flatnonzero(pool & child_of_root)
         if len(kid_rows):
-            kb = make_key(par)[kid_rows]
-            ordered = kid_rows[np.lexsort((kid_rows, -flex[kid_rows], kb))]
-            kb = make_key(par)[ordered]
+            ordered = _by_block_and_score(parent_key, flex, kid_rows)
+            kb = parent_key[ordered]
             best = ordered[np.r_[True, kb[1:] != kb[:-1]]]
-            parent_rows = find(make_key(par)[best])
+            parent_rows = find(parent_key[best])
             child = np.full(rows, -1)
             child[parent_rows[parent_rows >= 0]] = best[parent_rows >= 0]
             take = root & ~leaf & (child >= 0)
