@@ -11,6 +11,14 @@ from itertools import islice
 from typing import Any
 
 
+def step(size: int, most: int, at_once: int = 2) -> int:
+    """The rows of each slice of `size` rows cut into slices of at most `most`, equal and as many as a multiple of
+    `at_once`, so that the slices at work together end together (214,000 rows, at most 125,000 two at a time: two
+    of 107,000, not 125,000 and then 89,000 alone)."""
+    slices = max(-(-size // max(most, 1)), 1)
+    return max(-(-size // (slices + -slices % at_once)), 1)
+
+
 def in_order(work: Callable[[Any], Any], items: Iterable, at_once: int = 2) -> Iterator:
     """`work(item)` of each item, in the items' order, two at a time on two threads: the next one starts as soon
     as a result is taken, so at most two are computing and none waits done beyond its turn. `at_once=1`: one at a

@@ -76,6 +76,27 @@ def test_a_column_of_few_values_is_summarised_from_its_counts_with_the_same_find
     assert any("score has 2 values far outside its usual range" in t for t in counted)
 
 
+def test_codes_counted_from_the_cube_are_the_files_own(store, tmp_path):
+    """The group columns' codes are counted from the cube (summed per code as the files give them), the yes/no
+    outcomes' from the records: over two files with their own spellings, the same counts as reading every
+    record, and the report says them."""
+    project = store.create("Q")
+    first = tmp_path / "y1.csv"
+    first.write_text(MESSY)
+    ds = datasets.create_dataset(store, project, first, "y1.csv")
+    second = tmp_path / "y2.csv"
+    second.write_text(MESSY.replace(",2024,", ",2025,").replace(",W,", ", w ,").replace(",H,", ",Z,"))
+    datasets.add_file(store, project, ds, second, "y2.csv")
+    con = store.cursor()
+    prepared = quality.prepare(con, project, ds)
+    assert prepared.cube
+    from_rows, from_cube = quality._scan(con, project, ds), quality._scan(con, project, ds, prepared)
+    assert from_cube == from_rows
+    values, empty = from_cube
+    assert dict(values["race"]) == {"W": 6, "w": 6, "H": 3, "Z": 3, "B": 2, "D": 2} and empty["disability"] == 2
+    assert any("Z (3 rows)" in t and "D (2 rows)" in t for t in texts(quality_report(con, project, ds), "problem"))
+
+
 def test_quartiles_from_counts_are_duckdbs_own():
     """The "middle half" a data lead reads (and the fences of far-out values) is the same whichever way the
     quartiles are taken: from a column's value counts, or by DuckDB sorting it."""

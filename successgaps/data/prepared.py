@@ -29,6 +29,9 @@ Cube (student layout, `Prepared.cube`, built by `cube_sql`): the view summed onc
 every group value), a table far shorter than the file that every count of the gap engine adds up:
     school, year      as in the view
     d{i}      VARCHAR  the group label in dimension i (prepared.dimensions[i])
+    r{k}      VARCHAR  (built from the files) the text of the data set's group column k (`views.raw_group_columns`)
+                       as the file gives it, the code d{i} is labelled from: the quality report counts the
+                       files' own codes from the cube (`quality._scan`), not from every record
     rows      DOUBLE   student records on the row (whatever their outcomes)
     n{j}      DOUBLE   students with a known value of outcome j (prepared.outcomes[j])
     e{j}      DOUBLE   the sum of outcome j (students with the outcome, for a binary outcome)
@@ -84,11 +87,11 @@ EXACT_LIMIT = 10_000  # whole values up to this size are added up exactly (below
 # even for 10 million students (Σ y² ≤ 10⁷ · 10⁸ = 10¹⁵)
 
 
-def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:
+def cube_sql(sums: str, n_dimensions: int, outcomes, n_raw: int = 0) -> str:
     """The cube (see the module docstring) from `sums`: SQL of rows with school, year, d{i} and per
     outcome j __n{j} (count), __e{j} (sum) and, numeric outcomes, __m{j} = Σ(y - the row's own mean)²,
     __s{j} = Σy² and __x{j} (every value whole and at most `EXACT_LIMIT` in size) (rows with the same keys may
-    repeat: all sums are additive).
+    repeat: all sums are additive), and `n_raw` columns r{k} of the files' own text of group columns.
 
     An outcome whose values are all whole numbers up to `EXACT_LIMIT` (scale scores, days absent) is centred
     on a whole number, c = the mean rounded, and a row's Σ(y - c)² is __s - 2c·__e + __n·c²: every term, and
@@ -97,7 +100,7 @@ def cube_sql(sums: str, n_dimensions: int, outcomes) -> str:
     file screened twice, or sorted first, gives the same CSV). Any other outcome is centred on its mean and a
     row's Σ(y - c)² is __m + __n·(__e/__n - c)² (Chan et al.), as stable as summing around c directly; its
     last digit may then differ from run to run."""
-    keys = ", ".join(["school", "year"] + [f"d{i}" for i in range(n_dimensions)])
+    keys = ", ".join(["school", "year"] + [f"d{i}" for i in range(n_dimensions)] + [f"r{k}" for k in range(n_raw)])
     numeric = [j for j, o in enumerate(outcomes) if o.kind == "numeric"]
     centres = ", ".join(f"sum(__e{j}) / sum(__n{j}) AS mean{j}, coalesce(bool_and(__x{j}), true) AS x{j}"
                         for j in numeric)

@@ -19,8 +19,8 @@ from ..models import ColumnMap, DataSet, Project
 from ..sql import quote_ident, quote_literal
 from .codes import ALL_WORDS, NO, SUPPRESSED, clean_sql
 from .mapping import ROLE_NAMES, column_for, column_map
-from .views import (RATE_PATTERN, column_sql, file_table, number_sql, prepare, rate_text_sql, source_column,
-                    student_outcomes, year_sql)
+from .views import (RATE_PATTERN, column_sql, file_table, number_sql, prepare, rate_text_sql, raw_group_columns,
+                    source_column, student_outcomes, year_sql)
 
 Severity = Literal["problem", "warning", "info"]
 EXAMPLES = 5
@@ -94,7 +94,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: Da
         return [Finding("problem", str(exc))] + findings
     findings += _ignored(dataset)
     findings += _years_and_schools(con, prepared)
-    values, empty = _scan(con, project, dataset)
+    values, empty = _scan(con, project, dataset, prepared)
     findings += _missing(dataset, total, empty)
     findings += _unknown_codes(dataset, values)
     if dataset.layout == "student":
@@ -147,20 +147,32 @@ def _years_and_schools(con, prepared) -> list[Finding]:
     return out
 
 
-def _scan(con, project, dataset: DataSet) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
+def _scan(con, project, dataset: DataSet, prepared=None) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
     """One scan of the files for the checks that read every row: each value of the group and binary outcome
     columns with its row count (most frequent first, then by value), and the empty cells of every mapped
-    column. The few distinct values of the counted columns are counted as read and cleaned afterwards."""
+    column. The few distinct values of the counted columns are counted as read and cleaned afterwards. A
+    student data set's group columns are counted from its cube (`prepared.cube`: their text as read is kept
+    there, the records summed per value), not from every record (a million records: 0.39 → 0.23 CPU s)."""
     mapped = list(dict.fromkeys(c.column for c in dataset.columns if c.role != "ignore"))
     counted = tuple(dict.fromkeys(c.column for c in dataset.columns if c.role in ("group", "dimension", "measure")
                                   or (c.role == "outcome" and c.kind == "binary")))
     rest = [c for c in mapped if c not in counted]
     if not mapped:
         return {}, {}
-    parts = ([f"histogram({quote_ident(c)})" for c in counted] + ["count(*)"]
+    in_cube = {c: k for k, c in enumerate(raw_group_columns(dataset))} if prepared and prepared.cube else {}
+    read = [c for c in counted if c not in in_cube]
+    parts = ([f"histogram({quote_ident(c)})" for c in read] + ["count(*)"]
              + [f"count(*) FILTER (WHERE {quote_ident(c)} IS NULL)" for c in rest])
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {raw_union(project, dataset, mapped, counted)}").fetchone()
-    histograms, total, empty = row[:len(counted)], row[len(counted)], dict(zip(rest, row[len(counted) + 1:]))
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {raw_union(project, dataset, mapped, tuple(read))}").fetchone()
+    histograms, total, empty = dict(zip(read, row[:len(read)])), row[len(read)], dict(zip(rest, row[len(read) + 1:]))
+    if in_cube:
+        sums = " UNION ALL ".join(f"SELECT {k} AS k, r{k} AS v, sum(rows)::BIGINT FROM {prepared.cube} "
+                                  f"WHERE r{k} IS NOT NULL GROUP BY r{k}" for k in in_cube.values())
+        counts: dict[int, dict[str, int]] = {k: {} for k in in_cube.values()}
+        for k, v, n in con.execute(sums).fetchall():
+            counts[k][v] = n
+        histograms.update({c: counts[k] for c, k in in_cube.items()})
+    histograms = [histograms[c] for c in counted]
     cleaned = _each(con, {k for h in histograms for k in (h or {})}, clean_sql)
     values: dict[str, list[tuple[str, int]]] = {}
     for c, h in zip(counted, histograms):

@@ -319,16 +319,24 @@ def _student_cube(project: Project, dataset: DataSet) -> str:
     every row first), then those few rows are cleaned and labelled with the view's own expressions.
     Rows that land on the same labels (e.g. 'B' and ' B') stay apart: the engine adds them up."""
     parts, dims, outs = [], [], []
+    groups = raw_group_columns(dataset)
     for data_file in dataset.files:
         keys, values, dims, outs = _student_exprs(dataset, data_file)
         raw = ", ".join(quote_ident(c) for c in _key_columns(dataset, data_file))
         labelled = [f"{k} AS {name}" for k, name in zip(keys, ["school", "year"] + [f"d{i}" for i in range(len(dims))])]
+        labelled += [f"{quote_ident(source_column(dataset, data_file, c))} AS r{k}" for k, c in enumerate(groups)]
         stats = ", ".join(["__rows"] + [f"__{x}{j}" for j, o in enumerate(outs)
                                          for x in ("nemsx" if o.kind == "numeric" else "ne")])
         values_sql = ", ".join(f"{v} AS __o{j}" for j, v in enumerate(values))
         parts.append(f"SELECT {', '.join(labelled)}, {stats} FROM (SELECT {raw}, {outcome_sums(outs)} FROM "
                      f"(SELECT {raw}, {values_sql} FROM {file_table(project, data_file)}) GROUP BY {raw})")
-    return cube_sql(" UNION ALL ".join(f"({p})" for p in parts), len(dims), outs)
+    return cube_sql(" UNION ALL ".join(f"({p})" for p in parts), len(dims), outs, len(groups))
+
+
+def raw_group_columns(dataset: DataSet) -> list[str]:
+    """The group columns of a student data set, in the mapping's order: the cube's r{k} keeps column k's text as
+    the files give it (`prepared.cube_sql`)."""
+    return [c.column for c in dataset.columns if c.role == "group"]
 
 
 RATE_PATTERN = r"(GE|GT|LT|LE)?[0-9]+(\.[0-9]+)?(-[0-9]+(\.[0-9]+)?)?"

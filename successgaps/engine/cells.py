@@ -43,7 +43,9 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool, among: tu
     Every cell adds up rows of the cube (`successgaps.data.prepared`: n, Σy and Σ(y-c)² per school, year and
     group values, far fewer rows than students): one GROUP BY per dimension, GROUPING SETS over levels (at 10M
     records 1.7 → 1.4 s against one GROUP BY of the rows unnested over the dimensions, which copied every sum
-    once per dimension). Σ(y-c) = Σy - n·c.
+    once per dimension). Σ(y-c) = Σy - n·c. Each GROUP BY reads the cube itself (`base` NOT MATERIALIZED: the cube's
+    rows are not copied out to the nine of them first; a million records 0.25–0.32 → 0.15–0.20 s, ten million
+    1.9–2.4 → 1.8–2.2 s; the same sums).
 
     `among` (dimension label, group label): only the students of that group (the population filter: "among
     children with disabilities"); that dimension, and combined groups made with it, are not screened."""
@@ -78,7 +80,7 @@ def _student_cells(prepared: Prepared, by_school: bool, by_year: bool, among: tu
     sql = f"""
     WITH {inline}
     ctr AS MATERIALIZED (SELECT {centres}{f" FROM {cube}" if numeric else ""}),
-    base AS MATERIALIZED (SELECT {school_col} AS school, {year} AS year, {d_names}, {centred} FROM {cube}, ctr {where}),
+    base AS NOT MATERIALIZED (SELECT {school_col} AS school, {year} AS year, {d_names}, {centred} FROM {cube}, ctr {where}),
     grouped AS ({per_dimension}
         SELECT {whole} AS whole, school, year, ? AS dimension, ? AS grp, {sums}
         FROM base GROUP BY GROUPING SETS ({sets_t})),

@@ -107,7 +107,7 @@ import pandas as pd
 
 from ..data.prepared import Prepared
 from ..models import GapSettings
-from ..slices import in_order
+from ..slices import in_order, step
 from .cells import EXACT, MISSING, RANGE, SUPPRESSED, gather
 from .columns import (COLUMNS, EXTRA_COLUMNS, LABEL_ALL, LABEL_ALTERNATE, LABEL_BENCHMARK, LABEL_OTHERS,
                       LABEL_STATE, strings)
@@ -217,17 +217,17 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
     0.41–0.45 s with one; bench/README.md, stop 34)."""
     size = len(raw["n"])
     figures = state_figures(raw, state)
-    step = max(COMPUTE_ROWS // at_once, 1)  # the rows of the slices computing at once: COMPUTE_ROWS in all
-    if size <= step:
+    if size <= max(COMPUTE_ROWS // at_once, 1):  # the rows of the slices computing at once: COMPUTE_ROWS in all
         return pd.DataFrame(_figures(raw, prepared, settings, figures), copy=False)
+    rows = step(size, COMPUTE_ROWS // at_once, at_once)
 
     def part(start: int) -> tuple[int, dict]:
-        stop = min(start + step, size)
+        stop = min(start + rows, size)
         return start, _figures({k: v[start:stop] for k, v in raw.items()}, prepared, settings,
                                tuple(f[start:stop] for f in figures))
 
     columns, texts = {}, {}
-    for start, got in in_order(part, range(0, size, step), at_once):
+    for start, got in in_order(part, range(0, size, rows), at_once):
         for name, values in got.items():
             if name in PASSED:
                 columns[name] = raw["grp" if name == "group" else name]
