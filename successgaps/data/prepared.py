@@ -29,8 +29,8 @@ Cube (student layout, `Prepared.cube`, built by `cube_sql`): the view summed onc
 every group value), a table far shorter than the file that every count of the gap engine adds up:
     school, year      as in the view
     d{i}      VARCHAR  the group label in dimension i (prepared.dimensions[i])
-    r{k}      VARCHAR  (built from the files) the text of the data set's group column k (`views.raw_group_columns`)
-                       as the file gives it, the code d{i} is labelled from: the quality report counts the
+    r{k}      VARCHAR  (a cube built from the files) the data set's group column k (`views.raw_group_columns`) as
+                       the file gives it, the code its group label comes from: the quality report counts the
                        files' own codes from the cube (`quality._scan`), not from every record
     rows      DOUBLE   student records on the row (whatever their outcomes)
     n{j}      DOUBLE   students with a known value of outcome j (prepared.outcomes[j])

@@ -206,8 +206,9 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
              at_once: int = 2) -> pd.DataFrame:
     """The screen's frame before the gate: every row's figures from its counts (`_figures`). Every figure is the
     row's own, so the frame is the same in one piece or in slices: a frame of more than `COMPUTE_ROWS` / 2 rows
-    is computed in slices of that size, two at a time (`slices.in_order`: alone, 0.12 → 0.07 s at a million records;
-    beside other work, less), each slice's columns copied into the whole columns as it comes.
+    is computed in equal slices of at most that size (`slices.step`), two at a time (`slices.in_order`: alone,
+    0.12 → 0.07 s at a million records; beside other work, less), each slice's columns copied into the whole
+    columns as it comes.
     The working arrays (about 70 per row) are two slices' at most, not the whole frame's: a 10M-row file's 2.1M
     rows are computed in 0.6 GB less memory (bench/README.md, stop 31). The state's figures (`state_figures`)
     read the whole table (the state rows of the same file), so they are taken first.
