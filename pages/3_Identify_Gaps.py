@@ -29,8 +29,8 @@ if not datasets:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def screen_memo(project_id: str, dataset_id: str) -> Memo:
-    """What the screens of one data set share (its counts, the gate's hidden cells): a change of settings
-    recomputes only what it changes."""
+    """What the screens of one data set share (its counts, the gate's hidden cells, the last table's indexes): a
+    change of settings recomputes only what it changes."""
     return Memo()
 
 
@@ -39,10 +39,12 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     """The whole gap table (every level, school and year) with its lookup, keyed by the data set's
     mapping and files and the settings, so filters and drill-downs only read it. One shared object
     (cache_resource, not a pickled copy per rerun): the page and the engine only ever read it."""
-    saved = ui.store().load(project_id)
-    return ranking.Lookup(sources.project_screen(ui.store().cursor(), saved, saved.dataset(dataset_id),
-                                                 GapSettings.model_validate_json(settings_json),
-                                                 screen_memo(project_id, dataset_id)))
+    saved, memo = ui.store().load(project_id), screen_memo(project_id, dataset_id)
+    table = sources.project_screen(ui.store().cursor(), saved, saved.dataset(dataset_id),
+                                   GapSettings.model_validate_json(settings_json), memo)
+    lookup = ranking.Lookup(table, like=memo.latest("lookup"))  # its indexes, when the rows are the last screen's
+    memo.put(("lookup",), lookup)
+    return lookup
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

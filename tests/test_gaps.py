@@ -596,7 +596,7 @@ def test_screens_that_share_a_memo_give_the_same_tables_and_reuse_the_gate_where
     real, build = certificates.certify, suppression._structure
     monkeypatch.setattr(suppression, "certify", lambda *a: certified.append(1) or real(*a))
     monkeypatch.setattr(suppression, "_structure", lambda *a: built.append(1) or build(*a))
-    memo, tables = Memo(), []
+    memo, tables, lookup = Memo(), [], None
     steps = [(GapSettings(), True), (GapSettings(comparison="all_students"), False), (GapSettings(min_n=20), True),
              (GapSettings(min_n=20, comparison="all_students"), False), (GapSettings(), False),
              (GapSettings(comparison="reference", reference_group="White"), True)]
@@ -607,6 +607,14 @@ def test_screens_that_share_a_memo_give_the_same_tables_and_reuse_the_gate_where
         alone = screen(store.cursor(), prepared, settings, extra=True)  # no memo: computed from scratch
         pd.testing.assert_frame_equal(shared, alone)
         tables.append(shared)
+        # the page's lookup reads the last one's indexes: the same places, groups and rows as one made afresh
+        lookup, fresh = ranking.Lookup(shared, like=lookup), ranking.Lookup(shared)
+        assert lookup.places == fresh.places and lookup.pairs == fresh.pairs and lookup.years == fresh.years
+        for level, district, school in fresh.places:
+            pd.testing.assert_frame_equal(lookup.place(level, school, district), fresh.place(level, school, district))
+    fewer = ranking.Lookup(alone[alone["level"] == "district"], like=lookup)  # other rows: indexes of its own
+    assert fewer.places == [ranking.whole_place(alone)]
+    assert len(fewer.place("district")) == (alone["level"] == "district").sum()
     assert tables[0]["suppression_reason"].str.contains("cannot be worked out").any()  # the gate hid more
     # the lattice's codes are built once per counts: for the first screen, and for the reference group's own counts
     # (the screens without a memo build their own)

@@ -7,7 +7,8 @@ the privacy gate (`certificates.certify`, most of a screen's time) on its lattic
 cells hidden by the same rules — which comparing with all students instead of all other students, for
 instance, leaves as it is (`screen`'s docstring: the same cells are hidden whichever of the two a view uses).
 A `Memo` keeps the last few of each, keyed by everything they are computed from, so a change recomputes what
-it changes. A one-off screen (the command, a report) passes none and keeps nothing.
+it changes; and the page's last `ranking.Lookup`, whose indexes a new screen of the very same rows reads again
+(`Lookup` compares the rows first). A one-off screen (the command, a report) passes none and keeps nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class Memo:
     of a server."""
 
     def __init__(self, sizes: dict[str, int] | None = None):
-        self._sizes = sizes or {"counts": 2, "structure": 2, "gate": 8}
+        self._sizes = sizes or {"counts": 2, "structure": 2, "gate": 8, "lookup": 1}
         self._items: dict[str, OrderedDict] = {kind: OrderedDict() for kind in self._sizes}
         self._lock = threading.Lock()
 
@@ -36,8 +37,19 @@ class Memo:
                 items.move_to_end(key)
                 return items[key]
         value = make()
+        self.put(key, value)
+        return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        """Keep `value` under `key`, the least recently used of its kind out beyond the kind's size."""
+        items = self._items[key[0]]
         with self._lock:
             items[key] = value
+            items.move_to_end(key)
             while len(items) > self._sizes[key[0]]:
                 items.popitem(last=False)
-        return value
+
+    def latest(self, kind: str) -> Any:
+        """The value of `kind` kept or read last, or None."""
+        with self._lock:
+            return next(reversed(self._items[kind].values()), None)

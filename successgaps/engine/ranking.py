@@ -233,19 +233,28 @@ class Lookup:
     """A gap table with its rows found by place and by group × outcome, so that a page's filters and
     drill-downs read the few hundred rows they show instead of scanning the whole table each time."""
 
-    def __init__(self, table: pd.DataFrame):
-        self.table = table
+    KEYS = ("level", "district", "school", "year", "dimension", "group", "outcome")
+
+    def __init__(self, table: pd.DataFrame, like: "Lookup | None" = None):
+        """`like`: the lookup of another screen of the same data; when its rows are these rows (the same places,
+        years, groups and outcomes, in the same order: a change of comparison or minimum sizes), its indexes are
+        these (a million records: 0.05 → 0.02 s)."""
         table = table if "district" in table else table.assign(district="")
         self.table = table
-        self._places = table.groupby(["level", "district", "school"], sort=False).indices
-        self._cells = table.groupby(["dimension", "group", "outcome"], sort=False).indices
-        self.years = sorted(y for y in table["year"].unique() if y)
-        self.schools = sorted(s for s in table["school"].unique() if s)
+        same = like is not None and len(like.table) == len(table)
+        if same and all(like.table[k].equals(table[k]) for k in self.KEYS):
+            for name in ("_places", "_cells", "years", "schools", "groups", "outcomes", "dimensions", "pairs"):
+                setattr(self, name, getattr(like, name))
+        else:
+            self._places = table.groupby(["level", "district", "school"], sort=False).indices
+            self._cells = table.groupby(["dimension", "group", "outcome"], sort=False).indices
+            self.years = sorted(y for y in table["year"].unique() if y)
+            self.schools = sorted(s for s in table["school"].unique() if s)
+            self.groups = sorted(table["group"].unique())
+            self.outcomes = list(table["outcome"].unique())  # in the mapping's order
+            self.dimensions = list(table["dimension"].unique())
+            self.pairs = list(dict.fromkeys((d, g) for d, g, _ in self._cells))  # (dimension, group), in table order
         self.places = places(table)  # (level, district, school): the whole file first, then the largest
-        self.groups = sorted(table["group"].unique())
-        self.outcomes = list(table["outcome"].unique())  # in the mapping's order
-        self.dimensions = list(table["dimension"].unique())
-        self.pairs = list(dict.fromkeys((d, g) for d, g, _ in self._cells))  # (dimension, group), in table order
         self._flags: dict = {}  # (place, settings) -> its `multi_year_flags`
 
     def gap_screen(self, settings: GapSettings, *, level: str, school: str = "", district: str = "",

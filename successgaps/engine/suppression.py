@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import SUPPRESSED
-from .certificates import Lattice, certify, fingerprint
+from .certificates import Lattice, certify, digest_fields, fingerprint
 from .columns import strings
 from .disproportionality import weighted_risk_ratio
 
@@ -130,8 +130,10 @@ def protect(frame: pd.DataFrame, prepared, settings, memo=None, counts: tuple | 
             if memo is None:
                 done, because = certify(lattice, settings.min_cell)
             else:  # the memo's arrays stay as they are: this table gets its own
-                done, because = (a.copy() for a in memo.get(("gate", fingerprint(lattice), settings.min_cell),
-                                                            partial(certify, lattice, settings.min_cell)))
+                if "shared" not in structure:  # its fields' digest, once for every screen of these counts
+                    structure["shared"] = (structure["fields"], digest_fields(structure["fields"]))
+                key = ("gate", fingerprint(lattice, structure["shared"]), settings.min_cell)
+                done, because = (a.copy() for a in memo.get(key, partial(certify, lattice, settings.min_cell)))
             done, because = done[:len(df)], because[:len(df)]
             if not reference:
                 break
