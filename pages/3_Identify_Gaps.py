@@ -42,9 +42,7 @@ def screen_table(project_id: str, dataset_id: str, dataset_json: str, settings_j
     saved, memo = ui.store().load(project_id), screen_memo(project_id, dataset_id)
     table = sources.project_screen(ui.store().cursor(), saved, saved.dataset(dataset_id),
                                    GapSettings.model_validate_json(settings_json), memo)
-    lookup = ranking.Lookup(table, like=memo.latest("lookup"))  # its indexes, when the rows are the last screen's
-    memo.put(("lookup",), lookup)
-    return lookup
+    return ranking.Lookup.kept(table, memo)  # the last screen's indexes, when its rows are these
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

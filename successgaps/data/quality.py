@@ -164,15 +164,15 @@ def _scan(con, project, dataset: DataSet, prepared=None) -> tuple[dict[str, list
     parts = ([f"histogram({quote_ident(c)})" for c in read] + ["count(*)"]
              + [f"count(*) FILTER (WHERE {quote_ident(c)} IS NULL)" for c in rest])
     row = con.execute(f"SELECT {', '.join(parts)} FROM {raw_union(project, dataset, mapped, tuple(read))}").fetchone()
-    histograms, total, empty = dict(zip(read, row[:len(read)])), row[len(read)], dict(zip(rest, row[len(read) + 1:]))
+    by_column, total, empty = dict(zip(read, row[:len(read)])), row[len(read)], dict(zip(rest, row[len(read) + 1:]))
     if in_cube:
         sums = " UNION ALL ".join(f"SELECT {k} AS k, r{k} AS v, sum(rows)::BIGINT FROM {prepared.cube} "
                                   f"WHERE r{k} IS NOT NULL GROUP BY r{k}" for k in in_cube.values())
         counts: dict[int, dict[str, int]] = {k: {} for k in in_cube.values()}
         for k, v, n in con.execute(sums).fetchall():
             counts[k][v] = n
-        histograms.update({c: counts[k] for c, k in in_cube.items()})
-    histograms = [histograms[c] for c in counted]
+        by_column.update({c: counts[k] for c, k in in_cube.items()})
+    histograms = [by_column[c] for c in counted]
     cleaned = _each(con, {k for h in histograms for k in (h or {})}, clean_sql)
     values: dict[str, list[tuple[str, int]]] = {}
     for c, h in zip(counted, histograms):

@@ -308,7 +308,7 @@ def _student_select(project: Project, dataset: DataSet, data_file: DataFile):
 def _key_columns(dataset: DataSet, data_file: DataFile) -> list[str]:
     """The file's columns that school, year and the group labels are computed from."""
     names = [column_for(dataset, "school"), column_for(dataset, "school_name"), column_for(dataset, "year")]
-    names += [c.column for c in dataset.columns if c.role == "group"]
+    names += raw_group_columns(dataset)
     return list(dict.fromkeys(source_column(dataset, data_file, n) for n in names if n))
 
 

@@ -257,6 +257,14 @@ class Lookup:
         self.places = places(table)  # (level, district, school): the whole file first, then the largest
         self._flags: dict = {}  # (place, settings) -> its `multi_year_flags`
 
+    @classmethod
+    def kept(cls, table: pd.DataFrame, memo) -> "Lookup":
+        """The lookup of `table`, `like` the last one `memo` (`engine.memo.Memo`) kept, and kept there in turn: a
+        page's screens of one data set, one change of settings after another."""
+        lookup = cls(table, like=memo.latest("lookup"))
+        memo.put(("lookup",), lookup)
+        return lookup
+
     def gap_screen(self, settings: GapSettings, *, level: str, school: str = "", district: str = "",
                    **filters) -> tuple[pd.DataFrame, pd.DataFrame]:
         """`gap_screen` of one place, its multi-year flags kept per place and settings: a change of year,

@@ -218,9 +218,10 @@ def _compute(raw: dict, prepared: Prepared, settings: GapSettings, state: pd.Dat
     0.41–0.45 s with one; bench/README.md, stop 34)."""
     size = len(raw["n"])
     figures = state_figures(raw, state)
-    if size <= max(COMPUTE_ROWS // at_once, 1):  # the rows of the slices computing at once: COMPUTE_ROWS in all
+    most = max(COMPUTE_ROWS // at_once, 1)  # the rows of the slices computing at once: COMPUTE_ROWS in all
+    if size <= most:
         return pd.DataFrame(_figures(raw, prepared, settings, figures), copy=False)
-    rows = step(size, COMPUTE_ROWS // at_once, at_once)
+    rows = step(size, most, at_once)
 
     def part(start: int) -> tuple[int, dict]:
         stop = min(start + rows, size)
