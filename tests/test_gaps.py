@@ -407,6 +407,13 @@ def test_the_page_lookup_keeps_a_places_multi_year_flags_and_screens_each_year_a
         latest[points] = kept.set_index("group").loc["EL", ["years_flagged", "flagged_years"]].tolist()
     assert len(computed) == 2 * (1 + len(lookup.years))  # once per threshold for the lookup; each time for the table
     assert latest == {10: [3, "2022-23, 2023-24, 2024-25"], 20: [1, "2024-25"]}
+    # the place's rows are kept too (a change of year reads them again), and a caller's change stays in its copy
+    rows, taken, real_rows = lookup.place("district"), [], ranking.Lookup._rows
+    monkeypatch.setattr(ranking.Lookup, "_rows", lambda self, *a: taken.append(1) or real_rows(self, *a))
+    pd.testing.assert_frame_equal(lookup.place("district"), rows)
+    assert not taken
+    rows.loc[rows.index[0], "group"] = "changed"
+    pd.testing.assert_frame_equal(lookup.place("district"), ranking.Lookup(table).place("district"))
 
 
 def test_ranked_puts_largest_unfavourable_gaps_first_and_keeps_suppressed_apart(con):

@@ -79,6 +79,23 @@ def test_the_gap_screen_answers_in_its_first_columns():
     assert table.iloc[0]["p-value"] == "p < 0.001" and table.iloc[0]["Why hidden"] == "—"
 
 
+def test_the_gap_table_reads_each_row_as_its_record():
+    """`gap_rows` reads only the columns its cells need, each turned into Python objects once: the same text as
+    from every row's `to_dict` record, blanks (a missing count, text or figure) included."""
+    rows = pd.DataFrame({"group": pd.array(["EL", None, "Female"], "string"), "outcome": ["Graduated"] * 3,
+                         "kind": ["binary"] * 3, "n": pd.array([142, pd.NA, 90], "Int64"),
+                         "rate": [0.71, np.nan, 0.8], "comparison_rate": [0.89, 0.9, np.nan], "mean": np.nan,
+                         "difference": [-18.0, np.nan, 3.0], "flagged": [True, False, False],
+                         "suppressed": [False, True, False], "suppression_reason": [None, "fewer than 10", None],
+                         "years_flagged": pd.array([3, pd.NA, 0], "Int64"), "p_value": [0.0, np.nan, 0.2]})
+    cells = [(h, tables.GAP_CELLS[h]) for h in tables.GAP_SHORT + tables.GAP_MORE
+             if h not in tables.GAP_NEEDS or tables.GAP_NEEDS[h] in rows]
+    wanted = [{h: cell(row, bool(row["suppressed"]) or not tables.missing(row["suppression_reason"]))
+               for h, cell in cells} for row in rows.to_dict("records")]
+    assert tables.gap_rows(rows).to_dict("records") == wanted
+    assert wanted[1]["Students (n)"] == "—" and wanted[1]["Group"] == "—" and wanted[0]["Group's figure"] == "71%"
+
+
 def test_a_gap_the_files_ranges_leave_open_says_so_in_the_beyond_column(tmp_path):
     """EDFacts gives children with disabilities 60-79% against 85-89% for all: the screen's gap is 7 to 36 points,
     22 at the middle. Not "yes" (not beyond the threshold at every end), and not a plain "no" either."""

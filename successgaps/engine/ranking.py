@@ -10,6 +10,7 @@ rows, `readable` gives columns plain headings.
 from __future__ import annotations
 
 import re
+import threading
 
 import numpy as np
 import pandas as pd
@@ -256,6 +257,8 @@ class Lookup:
             self.pairs = list(dict.fromkeys((d, g) for d, g, _ in self._cells))  # (dimension, group), in table order
         self.places = places(table)  # (level, district, school): the whole file first, then the largest
         self._flags: dict = {}  # (place, settings) -> its `multi_year_flags`
+        self._taken: dict = {}  # place -> its rows, for the places looked at lately
+        self._lock = threading.Lock()  # the pages of every browser tab share a lookup
 
     @classmethod
     def kept(cls, table: pd.DataFrame, memo) -> "Lookup":
@@ -273,9 +276,8 @@ class Lookup:
         key = (level, school, district, settings.model_dump_json())
         flags = self._flags.get(key)
         if flags is None:
-            flags = self._flags[key] = multi_year_flags(place, settings)
-            while len(self._flags) > 64:  # the places looked at lately
-                self._flags.pop(next(iter(self._flags)), None)
+            flags = multi_year_flags(place, settings)
+            self._keep(self._flags, key, flags, 64)
         return gap_screen(place, settings, level=level, school=school, district=district, flags=flags, **filters)
 
     def _rows(self, index: dict, key) -> pd.DataFrame:
@@ -286,8 +288,19 @@ class Lookup:
         district or a school (`district`: a school's district, when the file has one)."""
         if level == "school" and not district:  # a school found by its name alone
             district = next((d for lv, d, s in self._places if lv == "school" and s == school), "")
-        return self._rows(self._places, (level, district if level != "state" else "",
-                                         school if level == "school" else ""))
+        key = (level, district if level != "state" else "", school if level == "school" else "")
+        rows = self._taken.get(key)  # kept: a change of year, outcome or dimension reads its place again
+        if rows is None:
+            rows = self._rows(self._places, key)
+            self._keep(self._taken, key, rows, 16)
+        return rows.copy(deep=False)  # copy-on-write: a caller's change stays in its copy
+
+    def _keep(self, kept: dict, key, value, most: int) -> None:
+        """`kept[key] = value`, the oldest let go beyond `most` (the places looked at lately)."""
+        with self._lock:
+            kept[key] = value
+            while len(kept) > most:
+                kept.pop(next(iter(kept)))
 
     def cell(self, dimension: str, group: str, outcome: str) -> pd.DataFrame:
         """Every row (every level, school and year) of one group and outcome."""
