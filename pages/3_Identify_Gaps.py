@@ -244,9 +244,13 @@ shown, hidden = lookup.gap_screen(settings, level=level, school=school, district
                                   outcomes=outcomes, dimensions=dimensions)
 # The open tab is kept and in the address; bound to it, each tab knows whether it is open, and only the
 # open one is drawn (a rerun would otherwise redraw every tab's charts and tables in the browser).
+# the rule's list: a state file's districts (or their schools); a district's schools; else one place's groups
+units = (["district"] if "state" in present else []) + (["school"] if "school" in present else []) or ["district"]
+listed_as = {"district": "Districts", "school": "Schools"}
 screen_tab, heat_tab, closer_tab, statement_tab, state_tab = st.tabs(
-    ["Gap screen", "Heatmap", "Look closer", "Success gap statements", "Districts above the threshold"],
-    key="gaps_tab", bind="query-params")
+    ["Gap screen", "Heatmap", "Look closer", "Success gap statements",
+     f"{listed_as[units[0]] if len(present) > 1 else 'Groups'} above the threshold"], key="gaps_tab",
+    bind="query-params")
 
 with screen_tab:
     if screen_tab.open:
@@ -414,8 +418,8 @@ def state_listing(project_id: str, dataset_id: str, dataset_json: str, settings_
 
 with state_tab:
     if state_tab.open:
-        unit = st.radio("List", ["district", "school"], horizontal=True, key="gaps_state_unit", persist_state="page",
-                        format_func={"district": "Districts", "school": "Schools"}.get) if "school" in present else "district"
+        unit = st.radio("List", units, horizontal=True, key="gaps_state_unit", persist_state="page",
+                        format_func=listed_as.get) if len(units) > 1 else units[0]
         listing = state_listing(project.id, dataset.id, dataset.model_dump_json(), settings.model_dump_json(), unit)
         st.caption(disproportionality_report.describe(settings, unit))
         picked_categories = st.multiselect("Category", list(disproportionality.CATEGORIES) + ["other"],

@@ -12,7 +12,7 @@ from successgaps.models import GapSettings
 from successgaps.process import sample
 from successgaps.ui import tables
 from tests.edfacts_fixture import EDFACTS
-from tests.page_tabs import open_tab
+from tests.page_tabs import labels, open_tab
 
 STATEMENTS, CLOSER, STATE_LIST = "Success gap statements", "Look closer", "Districts above the threshold"
 
@@ -255,18 +255,21 @@ def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_p
     at.number_input(key="gaps_progress").set_value(0.1).run()
     assert store.load(district.id).gap_settings.progress_drop == pytest.approx(0.1)
     assert len(shown)
-    open_tab(at, "gaps_tab", STATE_LIST)
-    at.radio(key="gaps_state_unit").set_value("school").run()  # the list by school instead of the whole district
+    # a file of one district: the rule's list is of its schools (no list of one district to choose)
+    assert labels(at, "gaps_tab")[-1] == "Schools above the threshold"
+    open_tab(at, "gaps_tab", "Schools above the threshold")
     assert not at.exception, at.exception
+    assert "gaps_state_unit" not in [r.key for r in at.radio]
     expected = disproportionality_list(store, district, "school")
     listed = [d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns]
     assert (len(listed[0]) if listed else 0) == len(expected)
     if len(expected):
         assert set(listed[0]["School"]) == set(expected["school"])
+        assert "District" not in listed[0].columns  # one district: a column of blanks would tell nothing
     # its rules and downloads say what it lists
     assert any(c.value.startswith("Each school's groups") for c in at.caption)
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert "Schools above the threshold (PDF)" in labels and not any(b.startswith("Districts") for b in labels)
+    downloads = [b.proto.label for b in at.get("download_button")]
+    assert "Schools above the threshold (PDF)" in downloads and not any(b.startswith("Districts") for b in downloads)
 
 
 def disproportionality_list(store, project, unit):

@@ -27,10 +27,11 @@ LIST_HEADINGS = {
 
 
 def readable_list(listing: pd.DataFrame) -> pd.DataFrame:
-    """The state list with plain headings: risk in percent (1 decimal), ratios to 2 decimals, yes/no."""
+    """The state list with plain headings: risk in percent (1 decimal), ratios to 2 decimals, yes/no; a district or
+    school column that names none (a file of one district; a list of districts) is left out."""
     out = pd.DataFrame(index=listing.index)
     for col, heading in LIST_HEADINGS.items():
-        if col not in listing or (col == "school" and not listing[col].fillna("").astype(bool).any()):
+        if col not in listing or (col in ("district", "school") and not listing[col].fillna("").astype(bool).any()):
             continue
         values = listing[col]
         if col == "risk":
