@@ -22,7 +22,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from ..engine.statements import average_text, gap_points, rate_ends, rounded
+from ..engine.statements import average_text, gap_points, rate_ends, rounded, year_phrase
 from .mode import presenting as _presenting
 
 BLANK = "—"
@@ -222,7 +222,7 @@ GAP_CELLS = {
                                            else number(row.get("years_flagged"), 0)),
     "Students (n)": lambda row, hidden: number(row.get("n"), 0),
     "Dimension": lambda row, hidden: text(row.get("dimension")), "School": lambda row, hidden: text(row.get("school")),
-    "Year": lambda row, hidden: text(row.get("year")), "Compared with": lambda row, hidden: text(row.get("comparison")),
+    "Year": lambda row, hidden: text(year_phrase(row.get("year")) or None), "Compared with": lambda row, hidden: text(row.get("comparison")),
     "Comparison students (n)": lambda row, hidden: number(row.get("comparison_n"), 0),
     "Risk ratio": lambda row, hidden: number(row.get("risk_ratio"), 2),
     "95% interval of the gap": lambda row, hidden: gap_interval(row),
@@ -230,7 +230,8 @@ GAP_CELLS = {
     "Share of students": lambda row, hidden: percent(row.get("share_of_students")),
     "Share with the outcome": lambda row, hidden: percent(row.get("share_of_events")),
     "Why hidden": lambda row, hidden: text(row.get("suppression_reason")),
-    "Years beyond": lambda row, hidden: text(row.get("flagged_years")),
+    "Years beyond": lambda row, hidden: text(", ".join(map(year_phrase, str(row.get("flagged_years") or "").split(", ")))
+                                             if not missing(row.get("flagged_years")) else None),
     "Risk ratio against": lambda row, hidden: text(row.get("risk_ratio_comparison")),
     "Alternate risk ratio": lambda row, hidden: number(row.get("alternate_risk_ratio"), 2),
     "Weighted risk ratio": lambda row, hidden: number(row.get("weighted_risk_ratio"), 2),
