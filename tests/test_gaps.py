@@ -214,7 +214,7 @@ def test_complementary_suppression_hides_more_and_says_why_and_every_view_agrees
     df = screen(con, prepared)
     hidden = df[df["suppressed"]]
     assert len(hidden) >= 4  # C at North, a partner there, and the same pair at South (North + South = district)
-    assert (hidden["suppression_reason"] == "hidden so that a smaller group (C, North, 2024–25) cannot be worked "
+    assert (hidden["suppression_reason"] == "hidden so that a smaller group (C, North, 2024-25) cannot be worked "
                                             "out from the totals").any()
     assert (df.groupby(["level", "school", "year", "dimension", "outcome"])["suppressed"].sum() != 1).all()
     district = screen(con, prepared, by_school=False)

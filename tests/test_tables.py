@@ -96,6 +96,20 @@ def test_the_gap_table_reads_each_row_as_its_record():
     assert wanted[1]["Students (n)"] == "—" and wanted[1]["Group"] == "—" and wanted[0]["Group's figure"] == "71%"
 
 
+def test_a_school_year_reads_as_the_year_filter_writes_it():
+    """The year filter says "2024–25" (an en dash, as in print): so do the table's year columns and a reason that
+    names the year, whatever the file wrote; the engine's own table (and its CSV) keeps the file's text."""
+    rows = pd.DataFrame({"group": ["EL", "Asian"], "outcome": ["Graduated"] * 2, "kind": ["binary"] * 2,
+                         "year": ["2024-25", "2023-24"], "flagged_years": ["2023-24, 2024-25", None],
+                         "suppressed": [False, True], "suppression_reason": [
+                             None, "hidden so that a smaller group (Asian, Lincoln Middle, 2023-24) cannot be worked "
+                                   "out from the totals"]})
+    table = tables.gap_rows(rows)
+    assert table["Year"].tolist() == ["2024–25", "2023–24"]
+    assert table["Years beyond"].tolist() == ["2023–24, 2024–25", "—"]
+    assert "(Asian, Lincoln Middle, 2023–24)" in table["Why hidden"].iloc[1] and table["Why hidden"].iloc[0] == "—"
+
+
 def test_a_gap_the_files_ranges_leave_open_says_so_in_the_beyond_column(tmp_path):
     """EDFacts gives children with disabilities 60-79% against 85-89% for all: the screen's gap is 7 to 36 points,
     22 at the middle. Not "yes" (not beyond the threshold at every end), and not a plain "no" either."""

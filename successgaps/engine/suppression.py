@@ -28,7 +28,6 @@ from .cells import SUPPRESSED
 from .certificates import Lattice, certify, digest_fields, fingerprint
 from .columns import strings
 from .disproportionality import weighted_risk_ratio
-from .statements import year_phrase
 
 HIDDEN_WHEN_SUPPRESSED = [
     "events", "rate", "rate_low", "rate_high", "mean", "comparison_rate", "comparison_mean",
@@ -174,7 +173,7 @@ def _why(df: pd.DataFrame, causes: np.ndarray) -> list[str]:
             out.append(COMPLEMENTARY)
             continue
         where = school[k] if level[k] == "school" else "the whole file"
-        when = "all years" if pooled[k] else year_phrase(year[k])  # "2024–25", as every sentence writes it
+        when = "all years" if pooled[k] else year[k]
         place = ", ".join(x for x in (where, when) if x)
         out.append(f"hidden so that a smaller group ({group[k]}, {place}) cannot be worked out from the totals")
     return out

@@ -165,6 +165,9 @@ HELP_KEYS = {"Group's figure": "rate", "Comparison's figure": "comparison_rate",
              "Relative difference in composition": "composition_difference"}
 
 
+_SCHOOL_YEAR = re.compile(r"\b(\d{4})-(\d{2})\b")  # "2024-25" in an engine's sentence: "2024–25", as `year_phrase`
+
+
 def _unit(outcome: str) -> str:
     return " points" if re.search(r"score", outcome or "", re.I) else ""
 
@@ -229,7 +232,8 @@ GAP_CELLS = {
     "p-value": lambda row, hidden: p_value(row.get("p_value")),
     "Share of students": lambda row, hidden: percent(row.get("share_of_students")),
     "Share with the outcome": lambda row, hidden: percent(row.get("share_of_events")),
-    "Why hidden": lambda row, hidden: text(row.get("suppression_reason")),
+    "Why hidden": lambda row, hidden: text(_SCHOOL_YEAR.sub(r"\1–\2", str(row.get("suppression_reason")))
+                                          if not missing(row.get("suppression_reason")) else None),
     "Years beyond": lambda row, hidden: text(", ".join(map(year_phrase, str(row.get("flagged_years") or "").split(", ")))
                                              if not missing(row.get("flagged_years")) else None),
     "Risk ratio against": lambda row, hidden: text(row.get("risk_ratio_comparison")),
