@@ -31,6 +31,13 @@ def quality_findings(project_id: str, revision: int, dataset_id: str) -> list[tu
     return [(f.severity, f.text) for f in quality.quality_report(ui.store().cursor(), saved, dataset)] if dataset else []
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def code_rows(project_id: str, revision: int, dataset_id: str, column: str) -> list[dict]:
+    """`views.code_table` of one column, read once per saved revision (not on every rerun)."""
+    saved = ui.store().load(project_id)
+    return views.code_table(ui.store().cursor(), saved, saved.dataset(dataset_id), column)
+
+
 def upload_form(key: str, *, with_year: bool) -> tuple:
     """The uploader, the Excel sheet choice and (when needed) the file's school year."""
     uploaded = st.file_uploader("Data file (CSV, TSV, TXT, Excel .xlsx or Parquet)", type=FILE_TYPES, key=key)
@@ -93,15 +100,104 @@ if st.session_state.get("data_dataset") not in ids:
 if len(project_datasets) > 1:
     st.selectbox("Data set", ids, key="data_dataset", format_func=lambda i: project.dataset(i).name)
 dataset = project.dataset(st.session_state["data_dataset"])
-presenting = ui.presenting()
+SLIDE_ROWS = 8  # table rows on one slide: a 1280 x 720 shared screen shows them whole
+SHORT_CODES = 4  # a code list this short shares its slide with up to three others, two to a row
+SLIDE_LINES = 10  # lines of findings on one slide (a line: about 100 characters at 1280 px)
+
+
+def _lines(finding: tuple[str, str]) -> int:
+    """The lines a finding takes on a slide: its text's, and one more for a coloured box's margins."""
+    return -(-len(finding[1]) // 100) + (finding[0] in SEVERITY)
+code_columns = [c for c in dataset.columns if c.role in ("group", "dimension", "measure", "level")]
+
+
+def _files_table() -> pd.DataFrame:
+    files = pd.DataFrame([{"File": f.filename, "Rows": f.rows, "Year": f.year, "Excel sheet": f.sheet,
+                           "Loaded": f.loaded_at} for f in dataset.files])
+    return files[[c for c in files if c in ("File", "Rows") or files[c].astype(bool).any()]]  # no empty column
+
+
+def _data_slide() -> None:
+    st.header(f"Our data: “{ui.esc(dataset.name)}”")
+    st.markdown(f"**Layout:** {LAYOUTS[dataset.layout]}")
+    ui.tables.show(_files_table(), key="data_files_slide")
+    if dataset.confirmed:
+        st.success("The team confirmed how each column is read.")
+    else:
+        st.warning("How each column is read is not confirmed yet: check it together before trusting the gaps.")
+
+
+def _table_slide(title: str, rows: list[dict], key: str, note: str = "") -> None:
+    st.header(ui.esc(title))
+    ui.tables.show(pd.DataFrame(rows), key=key)
+    if note:
+        st.caption(ui.esc(note))
+
+
+def _codes_slide(tables: list[tuple[str, list[dict]]], key: str) -> None:
+    """A few short code lists side by side (two to a row)."""
+    st.header("What the codes mean")
+    for first in range(0, len(tables), 2):
+        for column, (name, rows) in zip(st.columns(2), tables[first:first + 2]):
+            with column:
+                st.subheader(ui.esc(name))
+                ui.tables.show(pd.DataFrame(rows), key=f"{key}_{name}")
+
+
+def _quality_slide(findings: list[tuple[str, str]], title: str) -> None:
+    st.header(title)
+    if not findings:
+        st.success("No problem found in the data.")
+    for severity, text in findings:
+        SEVERITY.get(severity, st.markdown)(ui.esc(text) if severity in SEVERITY else f"- {ui.esc(text)}")
+
+
+def _parts(title: str, rows: list, size: int, weight=lambda row: 1) -> list[tuple[str, list]]:
+    """`rows` cut into slides of at most `size` (each row weighs `weight(row)`), titled "title (1 of 2)" when there are
+    several."""
+    cuts: list[list] = [[]]
+    for row in rows:
+        if cuts[-1] and sum(map(weight, cuts[-1])) + weight(row) > size:
+            cuts.append([])
+        cuts[-1].append(row)
+    return [(title if len(cuts) == 1 else f"{title} ({k} of {len(cuts)})", part) for k, part in enumerate(cuts, 1)]
+
+
+if ui.presenting():  # the shared screen: the data, how it is read, its codes and its quality, a slide at a time
+    deck = [("Our data", _data_slide)]
+    sections = mapping.reading(dataset)
+    left_out = mapping.unused(dataset)
+    for i, (section, rows) in enumerate(sections):
+        for k, (title, part) in enumerate(_parts(section, rows, SLIDE_ROWS)):
+            note = f"Not used: {', '.join(left_out)}." if left_out and i == len(sections) - 1 else ""
+            deck.append((title, partial(_table_slide, title, part, f"data_read_{i}_{k}", note)))
+    short = []  # code lists of a few codes: four to a slide
+    for c in code_columns if dataset.layout != "edfacts" else ():
+        name = c.label or c.column
+        codes = [{"Code": r["code"], "Label": r["label"] or "unknown"} | ({"Dimension": r["dimension"]} if "dimension"
+                 in r else {}) | {"Rows": r["rows"]} for r in code_rows(project.id, project.revision, dataset.id, c.column)]
+        if len(codes) <= SHORT_CODES:
+            short.append((name, codes))
+            continue
+        for k, (title, part) in enumerate(_parts(f"What the codes of {name} mean", codes, SLIDE_ROWS)):
+            deck.append((title, partial(_table_slide, title, part, f"data_codes_{c.column}_{k}")))
+    size = -(-len(short) // -(-len(short) // 4)) if short else 1  # four at most, shared out evenly (5: 3 and 2)
+    for k in range(0, len(short), size):
+        deck.append(("What the codes mean: " + ", ".join(name for name, _ in short[k:k + size]),
+                     partial(_codes_slide, short[k:k + size], f"data_short_codes_{k}")))
+    findings = quality_findings(project.id, project.revision, dataset.id)
+    for title, part in _parts("Data quality", findings, SLIDE_LINES, _lines):
+        deck.append((title, partial(_quality_slide, part, title)))
+    ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
+    ui.done()
+    st.stop()
 
 # ---------------------------------------------------------------- files
 
 st.header(f"Files of \u201c{ui.esc(dataset.name)}\u201d")
-ui.tables.show(pd.DataFrame([{"File": f.filename, "Rows": f.rows, "Year": f.year, "Excel sheet": f.sheet,
-                              "Loaded": f.loaded_at} for f in dataset.files]), key="data_files_table")
+ui.tables.show(_files_table(), key="data_files_table")
 ui.confirmation("data_files")
-if not presenting and ui.can("edit"):
+if ui.can("edit"):
     with st.expander("Add next year's file, replace or delete a file, or start another data set", key="data_more_box",
                      on_change="rerun"):
         uploaded, sheet, year = upload_form("data_more", with_year=True)
@@ -148,12 +244,9 @@ def change_layout():
     ui.save(current)
 
 
-if presenting:  # no editing controls on the shared screen
-    st.markdown(f"**Layout:** {LAYOUTS[dataset.layout]}")
-else:
-    st.selectbox("Layout", list(LAYOUTS), index=list(LAYOUTS).index(dataset.layout), format_func=LAYOUTS.get,
-                 key=f"data_layout_{dataset.id}", on_change=change_layout,
-                 help="Detected from the column names; change it if the file was read the wrong way.")
+st.selectbox("Layout", list(LAYOUTS), index=list(LAYOUTS).index(dataset.layout), format_func=LAYOUTS.get,
+             key=f"data_layout_{dataset.id}", on_change=change_layout,
+             help="Detected from the column names; change it if the file was read the wrong way.")
 if dataset.confirmed:
     st.success("The team confirmed this mapping. Change anything below and confirm again.")
 else:
@@ -161,11 +254,9 @@ else:
 
 rev = project.revision
 roles = list(mapping.ROLE_NAMES.values())
-if presenting:  # read, not edited, on the shared screen
-    ui.tables.show(pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_table_{dataset.id}")
-mapping_table = None if presenting else st.data_editor(
+mapping_table = st.data_editor(
     pd.DataFrame(mapping.mapping_rows(dataset)), key=f"data_map_{dataset.id}_{rev}", hide_index=True,
-    width="stretch", num_rows="fixed", disabled=presenting or ["column"], placeholder="",  # not "None"
+    width="stretch", num_rows="fixed", disabled=["column"], placeholder="",  # not "None"
     column_config={
         "column": st.column_config.TextColumn("column", help="The column's name in the file"),
         "role": st.column_config.SelectboxColumn("role", options=roles, required=True),
@@ -180,24 +271,20 @@ mapping_table = None if presenting else st.data_editor(
 )
 
 code_editors = {}
-code_columns = [c for c in dataset.columns if c.role in ("group", "dimension", "measure", "level")]
 if code_columns and dataset.layout != "edfacts":
     st.markdown("**What each code means.** Codes with an empty label count as unknown. A column of report-card "
                 "categories (RB, GF, SS, TA…) also gives each code's dimension (\u201cAll\u201d for all students); "
                 "a place level's codes read state, district, school or county (county rows are left out).")
     for c in code_columns:
         with st.expander(f"Codes of {c.label or c.column} ({c.column})"):
-            rows = views.code_table(store.cursor(), project, dataset, c.column)
+            rows = code_rows(project.id, project.revision, dataset.id, c.column)
             table = pd.DataFrame(rows, columns=["code", "rows", "dimension", "label"] if c.code_dimensions
                                  else ["code", "rows", "label"])
-            if presenting:
-                ui.tables.show(table.rename(columns=str.capitalize), key=f"data_codes_table_{c.column}")
-                continue
             code_editors[c.column] = st.data_editor(table, key=f"data_codes_{dataset.id}_{c.column}_{rev}",
                                                     hide_index=True, width="stretch", disabled=["code", "rows"],
                                                     placeholder="")
 
-if dataset.layout == "student" and not presenting:
+if dataset.layout == "student":
     with st.expander(f"Combined groups ({len(dataset.combined)})"):
         st.caption("A group made of two dimensions, like Black students with disabilities.")
         groups = {c.column: c.label or c.column for c in dataset.columns if c.role == "group"}
@@ -225,7 +312,7 @@ if dataset.layout == "student" and not presenting:
                 ui.save(current)
                 st.rerun()
 
-if not presenting and st.button("Confirm mapping", type="primary", key="data_confirm"):
+if st.button("Confirm mapping", type="primary", key="data_confirm"):
     current = ui.project()
     target = current.dataset(dataset.id)
     codes = {column: {r["code"]: r["label"] for r in frame.to_dict("records")} for column, frame in code_editors.items()}

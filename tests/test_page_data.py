@@ -1,7 +1,10 @@
 """Step 2 page: a data lead uploads the district's file, checks the proposed mapping, confirms it,
 and reads the quality report before looking for gaps."""
 
-from successgaps.data import datasets, mapping
+import re
+
+from successgaps.data import datasets, mapping, quality
+from successgaps.ui.escape import esc
 
 STUDENTS = (
     "student_id,school_name,school_year,race_ethnicity,disability,graduated\n"
@@ -105,3 +108,31 @@ def test_a_report_cards_unknown_category_is_given_a_dimension_and_a_label(open_p
     assert category.code_dimensions["SP"] == "Military-connected"
     assert category.codes["SP"] == "Military-connected students"
     assert not any("does not know" in e.value for e in at.error)
+
+
+def test_the_facilitator_presents_the_data_a_slide_at_a_time(open_page, store):
+    """On the shared screen the Data page is a deck, not one long page: the file, the groups compared, the outcomes
+    and what counts as yes, where and when, each code column's meaning and the quality findings, every one on some
+    slide, and nothing to edit."""
+    project = store.create("North")
+    at = upload(open_page("pages/2_Data.py", project=project.id), "students.csv", STUDENTS.encode())
+    saved = store.load(project.id)
+    findings = [f.text for f in quality.quality_report(store.cursor(), saved, saved.datasets[0])]
+    at.toggle(key="sg_presenting").set_value(True).run()
+    where = next(m.value for m in at.markdown if re.match(r"\*\*1 of \d+\*\*", m.value))
+    count = int(re.match(r"\*\*1 of (\d+)", where).group(1))
+    titles, seen = [], []
+    for k in range(count):
+        assert not at.exception and not at.data_editor
+        assert any(m.value.startswith(f"**{k + 1} of {count}**") for m in at.markdown)
+        titles.append(at.header[0].value)
+        seen += [e.value for e in (*at.error, *at.warning, *at.markdown, *at.success)]
+        seen += [" ".join(map(str, t.value.to_numpy().ravel())) for t in at.table]
+        if k < count - 1:
+            next(b for b in at.button if b.key == "sg_deck_next").click().run()
+    assert titles[:4] == ["Our data: \u201cstudents\u201d", "Groups we compare", "Outcomes",
+                          "Places, years and students"]
+    assert "What the codes mean" in titles and titles[-1].startswith("Data quality")
+    text = " ".join(seen)
+    assert "race_ethnicity Race/ethnicity" in text and "graduated Graduation yes: 1" in text
+    assert "Q unknown 10" in text and [f for f in findings if esc(f) not in text] == []  # as the page writes them  # every code, every finding

@@ -163,3 +163,49 @@ def add_combined(dataset: DataSet, first: str, second: str, label: str = "") -> 
     combo = CombinedGroup(first=first, second=second, label=label.strip())
     dataset.combined.append(combo)
     return combo
+
+
+READING_SECTIONS = (  # (title, roles): how a team reads the mapping on the shared screen, a part at a time
+    ("Groups we compare", ("group", "dimension")),
+    ("Outcomes", ("outcome", "measure", "count", "numerator", "rate")),
+    ("Places, years and students", ("student_id", "school", "school_name", "district", "district_name", "year",
+                                    "grade", "level")),
+)
+
+
+def reading(dataset: DataSet) -> list[tuple[str, list[dict]]]:
+    """The mapping as a team reads it together (not edits it): per part of `READING_SECTIONS` with a column in it,
+    rows of Column, Read as (where the part's columns are read several ways), Label and, for outcomes, what counts (a yes/no outcome's yes codes, a number's cut,
+    an average, lower is better); the columns left out are `unused(dataset)`."""
+    out = []
+    for title, roles in READING_SECTIONS:
+        columns = [c for c in dataset.columns if c.role in roles]
+        several = len({c.role for c in columns}) > 1  # "Read as" only where it tells the columns apart
+        rows = [{"Column": c.column} | ({"Read as": ROLE_NAMES[c.role]} if several else {})
+                | {"Label": c.label or c.column} | ({"What counts": _counts_as(dataset, c)} if title == "Outcomes" else {})
+                for c in columns]
+        if rows:
+            out.append((title, rows))
+    return out
+
+
+def unused(dataset: DataSet) -> list[str]:
+    """The columns the mapping leaves out (role "ignore")."""
+    return [c.column for c in dataset.columns if c.role == "ignore"]
+
+
+def _counts_as(dataset: DataSet, c: ColumnMap) -> str:
+    """What an outcome column counts, in words, as `views` reads it: "yes: Y, 1", "yes when days_absent ÷
+    days_enrolled is at least 0.1", "the average", "Four-year graduation, Race/ethnicity" (an EDFacts column);
+    "(lower is better)" when it is."""
+    better = "" if c.higher_is_better else " (lower is better)"
+    if dataset.layout == "edfacts":
+        return ", ".join(x for x in (c.outcome, c.dimension) if x) + better
+    if c.role != "outcome":
+        return better.strip(" ()")
+    if c.kind == "binary":
+        return (f"yes: {', '.join(c.yes_values)}" if c.yes_values else "no value set as yes (every value is no)") + better
+    value = f"{c.column} ÷ {c.per}" if c.per else c.column
+    if c.cut is not None:
+        return f"yes when {value} is {'below' if c.cut_below else 'at least'} {c.cut:g}" + better
+    return ("the average" + (f" of {value}" if c.per else "")) + better

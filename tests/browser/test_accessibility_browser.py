@@ -96,6 +96,29 @@ def test_a_slide_fits_a_shared_1280x720_screen(server, page, ready, carried_thro
     assert _fits(page) == [], f"{slide} does not fit"
 
 
+def test_every_slide_of_the_data_fits_a_shared_screen(server, page, ready, carried_through):
+    """The Data page presented is a deck (the data, how it is read, its codes, its quality), every slide whole on a
+    1280×720 screen, axe-clean; past the last one the arrow key goes on to Identify gaps."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.set_viewport_size(SLIDE)
+    page.goto(f"{server}/Data?project={carried_through}&present=1")
+    _settle(page, ready)
+    bar = page.locator(".st-key-sg_deck_bar")
+    count = int(re.search(r"1 of (\d+)", bar.inner_text()).group(1))
+    problems = []
+    for k in range(count):
+        assert f"{k + 1} of {count}" in bar.inner_text()
+        title = page.locator("[data-testid=stMain] h2").first.inner_text()
+        problems += [f"{title}: {p}" for p in _fits(page)]
+        problems += [f"{title}: {v['id']}" for v in Axe().run(page).response["violations"]
+                     if v["impact"] in ("serious", "critical")]
+        page.keyboard.press("ArrowRight")
+        _settle(page, ready)
+    assert count >= 5 and problems == []
+    page.get_by_role("heading", name="Step 3 · Identify gaps").wait_for()
+
+
 def test_the_arrow_keys_move_and_a_reload_keeps_the_slide(server, page, ready, carried_through):
     page.set_viewport_size(SLIDE)
     page.goto(f"{server}/Identify_Gaps?project={carried_through}&present=1")
