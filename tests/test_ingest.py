@@ -575,3 +575,26 @@ def test_the_cube_follows_a_new_mapping_and_survives_a_restart(store, project, t
                                                   GapSettings(min_n=0, min_cell=0)), after)
     finally:
         reopened.close()
+
+
+def test_the_mapping_reads_aloud_what_each_outcome_counts():
+    """Presented to the team (the Data page's deck), each outcome says what counts, as the view reads it."""
+    from successgaps.models import ColumnMap, DataSet
+
+    columns = [ColumnMap(column="grad", role="outcome", label="Graduated", yes_values=["Y", "1"]),
+               ColumnMap(column="susp", role="outcome", label="Suspended", higher_is_better=False),
+               ColumnMap(column="days_absent", role="outcome", label="Chronic absence", kind="numeric", cut=0.1,
+                         per="days_enrolled", higher_is_better=False),
+               ColumnMap(column="score", role="outcome", label="Score", kind="numeric"),
+               ColumnMap(column="low", role="outcome", label="Below basic", kind="numeric", cut=300, cut_below=True),
+               ColumnMap(column="race", role="group", label="Race"), ColumnMap(column="sex", role="group"),
+               ColumnMap(column="school", role="school", label="School"), ColumnMap(column="yr", role="year"),
+               ColumnMap(column="days_enrolled", role="ignore")]
+    parts = dict(mapping.reading(DataSet(name="d", layout="student", columns=columns)))
+    assert [r["What counts"] for r in parts["Outcomes"]] == [
+        "yes: Y, 1", "no value set as yes (every value is no) (lower is better)",
+        "yes when days_absent ÷ days_enrolled is at least 0.1 (lower is better)", "the average",
+        "yes when low is below 300"]
+    assert parts["Groups we compare"] == [{"Column": "race", "Label": "Race"}, {"Column": "sex", "Label": "sex"}]
+    assert parts["Places, years and students"][1] == {"Column": "yr", "Read as": "year", "Label": "yr"}
+    assert mapping.unused(DataSet(name="d", layout="student", columns=columns)) == ["days_enrolled"]
