@@ -74,8 +74,8 @@ def test_the_gap_screen_answers_in_its_first_columns():
                           "flagged": True, "years_flagged": 3, "p_value": 0.0, "suppressed": False,
                           "suppression_reason": None}])
     table = tables.gap_rows(rows)
-    assert table[tables.GAP_SHORT].iloc[0].tolist() == ["English learners", "Graduated", "−18 points", "71%", "89%",
-                                                         "yes", "3", "142"]
+    assert table[tables.GAP_SHORT].iloc[0].tolist() == ["English learners", "Graduated", "−18 points", "yes", "3",
+                                                         "71%", "89%", "142"]
     assert table.iloc[0]["p-value"] == "p < 0.001" and table.iloc[0]["Why hidden"] == "—"
 
 

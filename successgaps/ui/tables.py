@@ -148,8 +148,8 @@ def for_people(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- gap rows
 
-GAP_SHORT = ["Group", "Outcome", "Gap (group − comparison)", "Group's figure", "Comparison's figure",
-             "Beyond the threshold", "Years in a row", "Students (n)"]  # the gap, the answer, seen first
+GAP_SHORT = ["Group", "Outcome", "Gap (group − comparison)", "Beyond the threshold", "Years in a row", "Group's figure",
+             "Comparison's figure", "Students (n)"]  # the gap and the answer first: seen beside the open sidebar
 GAP_MORE = ["Dimension", "School", "Year", "Compared with", "Comparison students (n)", "Risk ratio",
             "95% interval of the gap", "p-value", "Share of students", "Share with the outcome", "Why hidden",
             "Years beyond", "Risk ratio against", "Alternate risk ratio", "Weighted risk ratio", "Composition",
