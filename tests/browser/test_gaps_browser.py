@@ -45,4 +45,5 @@ def test_the_gap_is_on_screen_at_a_shared_1280x720_with_the_sidebar_open(server,
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.locator("th", has_text="Gap (group − comparison)").wait_for(state="attached")
     drawn = grid.locator("th").all_inner_texts()
-    assert drawn[:3] == ["Group", "Outcome", "Gap (group − comparison)"] and "Group's figure" in drawn, drawn
+    assert drawn[:5] == ["Group", "Outcome", "Gap (group − comparison)", "Beyond the threshold", "Years in a row"] and \
+        "Group's figure" in drawn, drawn  # the answer whole: the column after it drawn
