@@ -22,6 +22,11 @@ LAYOUTS = {
 }
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 SEVERITY = {"problem": st.error, "warning": st.warning}
+# presenting: a 1280 x 720 shared screen shows a slide whole
+SLIDE_ROWS = 8  # table rows on one slide
+SHORT_CODES = 4  # a code list this short shares its slide with other short ones, two to a row
+SHORT_LISTS = 4  # short code lists on one slide
+SLIDE_LINES = 10  # lines of findings on one slide (a line: about 100 characters)
 
 
 @st.cache_data(show_spinner="Checking the data…", max_entries=16)
@@ -100,14 +105,6 @@ if st.session_state.get("data_dataset") not in ids:
 if len(project_datasets) > 1:
     st.selectbox("Data set", ids, key="data_dataset", format_func=lambda i: project.dataset(i).name)
 dataset = project.dataset(st.session_state["data_dataset"])
-SLIDE_ROWS = 8  # table rows on one slide: a 1280 x 720 shared screen shows them whole
-SHORT_CODES = 4  # a code list this short shares its slide with up to three others, two to a row
-SLIDE_LINES = 10  # lines of findings on one slide (a line: about 100 characters at 1280 px)
-
-
-def _lines(finding: tuple[str, str]) -> int:
-    """The lines a finding takes on a slide: its text's, and one more for a coloured box's margins."""
-    return -(-len(finding[1]) // 100) + (finding[0] in SEVERITY)
 code_columns = [c for c in dataset.columns if c.role in ("group", "dimension", "measure", "level")]
 
 
@@ -152,6 +149,11 @@ def _quality_slide(findings: list[tuple[str, str]], title: str) -> None:
         SEVERITY.get(severity, st.markdown)(ui.esc(text) if severity in SEVERITY else f"- {ui.esc(text)}")
 
 
+def _lines(finding: tuple[str, str]) -> int:
+    """The lines a finding takes on a slide: its text's, and one more for a coloured box's margins."""
+    return -(-len(finding[1]) // 100) + (finding[0] in SEVERITY)
+
+
 def _parts(title: str, rows: list, size: int, weight=lambda row: 1) -> list[tuple[str, list]]:
     """`rows` cut into slides of at most `size` (each row weighs `weight(row)`), titled "title (1 of 2)" when there are
     several."""
@@ -171,7 +173,7 @@ if ui.presenting():  # the shared screen: the data, how it is read, its codes an
         for k, (title, part) in enumerate(_parts(section, rows, SLIDE_ROWS)):
             note = f"Not used: {', '.join(left_out)}." if left_out and i == len(sections) - 1 else ""
             deck.append((title, partial(_table_slide, title, part, f"data_read_{i}_{k}", note)))
-    short = []  # code lists of a few codes: four to a slide
+    short = []  # code lists of a few codes, several to a slide
     for c in code_columns if dataset.layout != "edfacts" else ():
         name = c.label or c.column
         codes = [{"Code": r["code"], "Label": r["label"] or "unknown"} | ({"Dimension": r["dimension"]} if "dimension"
@@ -181,7 +183,8 @@ if ui.presenting():  # the shared screen: the data, how it is read, its codes an
             continue
         for k, (title, part) in enumerate(_parts(f"What the codes of {name} mean", codes, SLIDE_ROWS)):
             deck.append((title, partial(_table_slide, title, part, f"data_codes_{c.column}_{k}")))
-    size = -(-len(short) // -(-len(short) // 4)) if short else 1  # four at most, shared out evenly (5: 3 and 2)
+    slides = -(-len(short) // SHORT_LISTS)
+    size = -(-len(short) // slides) if short else 1  # the short lists shared out evenly (5 of them: 3 and 2)
     for k in range(0, len(short), size):
         deck.append(("What the codes mean: " + ", ".join(name for name, _ in short[k:k + size]),
                      partial(_codes_slide, short[k:k + size], f"data_short_codes_{k}")))
