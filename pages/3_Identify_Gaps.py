@@ -431,7 +431,7 @@ with state_tab:
                     f"(3 years: {int((listing['years_flagged'] >= 3).sum()):,}; 2: "
                     f"{int((listing['years_flagged'] == 2).sum()):,}; 1: {int((listing['years_flagged'] == 1).sum()):,}).")
         tables.show(disproportionality_report.readable_list(listing), key="gaps_state_table", numbers={
-            "Consecutive years above the threshold": "%d", "Children in the group (n)": "%d", "Risk %": "%.1f",
+            "Years in a row": "%d", "Children in the group (n)": "%d", "Risk %": "%.1f",
             "Risk ratio": "%.2f", "Alternate risk ratio": "%.2f", "Weighted risk ratio": "%.2f"})
         left, right = st.columns(2)
         units = f"{unit.capitalize()}s"  # what the list lists: districts, or the schools of the file

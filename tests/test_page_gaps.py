@@ -226,15 +226,17 @@ def test_a_state_team_lists_districts_above_the_threshold_and_filters_by_categor
     assert any("Screened among all students" in w.value and "student-level file" in w.value for w in at.warning)
     project.gap_settings.among_dimension = project.gap_settings.among_group = ""
     open_tab(at, "gaps_tab", STATE_LIST)
-    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    listed = next(d.value for d in at.dataframe if "Years in a row" in d.value.columns)
     expected = disproportionality.state_list(engine_table(store, project), project.gap_settings)
     assert len(listed) == len(expected) > 0
     assert set(listed["District"]) == set(expected["district"])
     assert {"D0000", "D0025", "D0050"} <= set(listed["District"])  # the planted districts
+    # who, then the answer: how far above the threshold and for how many years, before the rest
+    assert list(listed.columns[:5]) == ["District", "Group", "Outcome", "Risk ratio", "Years in a row"]
     assert listed["Risk ratio"].dtype.kind == "f"  # sorted by value when the heading is clicked, not as text
     at.multiselect(key="gaps_state_category").set_value(["discipline"]).run()
     assert not at.exception, at.exception
-    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    listed = next(d.value for d in at.dataframe if "Years in a row" in d.value.columns)
     assert set(listed["Category"]) == {"discipline"}
     assert any("above the threshold" in b.label for b in at.get("download_button"))
 
@@ -261,7 +263,7 @@ def test_the_team_screens_among_children_with_disabilities_and_sets_reasonable_p
     assert not at.exception, at.exception
     assert "gaps_state_unit" not in [r.key for r in at.radio]
     expected = disproportionality_list(store, district, "school")
-    listed = [d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns]
+    listed = [d.value for d in at.dataframe if "Years in a row" in d.value.columns]
     assert (len(listed[0]) if listed else 0) == len(expected)
     if len(expected):
         assert set(listed[0]["School"]) == set(expected["school"])
@@ -300,7 +302,7 @@ def test_a_state_comparison_data_set_gives_the_alternate_risk_ratio(open_page, s
     assert not at.exception, at.exception
     assert store.load(project.id).gap_settings.state_dataset == second.id
     open_tab(at, "gaps_tab", STATE_LIST)
-    listed = next(d.value for d in at.dataframe if "Consecutive years above the threshold" in d.value.columns)
+    listed = next(d.value for d in at.dataframe if "Years in a row" in d.value.columns)
     row = listed[listed["District"] == "B"].iloc[0]  # 20% against the state's 7,000 of 80,000 (8.75%)
     assert row["Risk ratio against"] == "state"
     assert row["Risk ratio"] == pytest.approx(0.20 / 0.0875, abs=0.005)

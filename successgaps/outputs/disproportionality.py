@@ -16,13 +16,12 @@ from ..models import GapSettings
 from . import spreadsheet
 from .pdf import Document, number, pct
 
-LIST_HEADINGS = {
-    "district": "District", "school": "School", "category": "Category", "dimension": "Dimension", "group": "Group",
-    "outcome": "Outcome", "years_flagged": "Consecutive years above the threshold",
-    "flagged_years": "Years above the threshold", "reasonable_progress": "Reasonable progress",
-    "year": "Latest year", "n": "Children in the group (n)", "risk": "Risk %", "risk_ratio": "Risk ratio",
-    "risk_ratio_comparison": "Risk ratio against", "alternate_risk_ratio": "Alternate risk ratio",
-    "weighted_risk_ratio": "Weighted risk ratio",
+LIST_HEADINGS = {  # who, then the answer (how far above, how many years), then the rest
+    "district": "District", "school": "School", "group": "Group", "outcome": "Outcome", "risk_ratio": "Risk ratio",
+    "years_flagged": "Years in a row", "risk": "Risk %", "n": "Children in the group (n)",
+    "category": "Category", "dimension": "Dimension", "flagged_years": "Years above the threshold",
+    "reasonable_progress": "Reasonable progress", "year": "Latest year", "risk_ratio_comparison": "Risk ratio against",
+    "alternate_risk_ratio": "Alternate risk ratio", "weighted_risk_ratio": "Weighted risk ratio",
 }
 
 
