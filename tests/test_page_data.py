@@ -135,4 +135,4 @@ def test_the_facilitator_presents_the_data_a_slide_at_a_time(open_page, store):
     assert "What the codes mean" in titles and titles[-1].startswith("Data quality")
     text = " ".join(seen)
     assert "race_ethnicity Race/ethnicity" in text and "graduated Graduation yes: 1" in text
-    assert "Q unknown 10" in text and [f for f in findings if esc(f) not in text] == []  # as the page writes them  # every code, every finding
+    assert "Q unknown 10" in text and [f for f in findings if esc(f) not in text] == []  # every finding, as the page writes it

@@ -175,8 +175,9 @@ READING_SECTIONS = (  # (title, roles): how a team reads the mapping on the shar
 
 def reading(dataset: DataSet) -> list[tuple[str, list[dict]]]:
     """The mapping as a team reads it together (not edits it): per part of `READING_SECTIONS` with a column in it,
-    rows of Column, Read as (where the part's columns are read several ways), Label and, for outcomes, what counts (a yes/no outcome's yes codes, a number's cut,
-    an average, lower is better); the columns left out are `unused(dataset)`."""
+    rows of Column, Read as (where the part's columns are read several ways), Label and, for outcomes, what counts
+    (a yes/no outcome's yes codes, a number's cut, an average, lower is better); the columns left out are
+    `unused(dataset)`."""
     out = []
     for title, roles in READING_SECTIONS:
         columns = [c for c in dataset.columns if c.role in roles]
