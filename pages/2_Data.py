@@ -141,12 +141,16 @@ def _codes_slide(tables: list[tuple[str, list[dict]]], key: str) -> None:
                 ui.tables.show(pd.DataFrame(rows), key=f"{key}_{name}")
 
 
+def _findings(findings: list[tuple[str, str]]) -> None:
+    for severity, text in findings:
+        SEVERITY.get(severity, st.markdown)(ui.esc(text) if severity in SEVERITY else f"- {ui.esc(text)}")
+
+
 def _quality_slide(findings: list[tuple[str, str]], title: str) -> None:
     st.header(title)
     if not findings:
         st.success("No problem found in the data.")
-    for severity, text in findings:
-        SEVERITY.get(severity, st.markdown)(ui.esc(text) if severity in SEVERITY else f"- {ui.esc(text)}")
+    _findings(findings)
 
 
 def _lines(finding: tuple[str, str]) -> int:
@@ -154,34 +158,22 @@ def _lines(finding: tuple[str, str]) -> int:
     return -(-len(finding[1]) // 100) + (finding[0] in SEVERITY)
 
 
-def _parts(title: str, rows: list, size: int, weight=lambda row: 1) -> list[tuple[str, list]]:
-    """`rows` cut into slides of at most `size` (each row weighs `weight(row)`), titled "title (1 of 2)" when there are
-    several."""
-    cuts: list[list] = [[]]
-    for row in rows:
-        if cuts[-1] and sum(map(weight, cuts[-1])) + weight(row) > size:
-            cuts.append([])
-        cuts[-1].append(row)
-    return [(title if len(cuts) == 1 else f"{title} ({k} of {len(cuts)})", part) for k, part in enumerate(cuts, 1)]
-
-
 if ui.presenting():  # the shared screen: the data, how it is read, its codes and its quality, a slide at a time
     deck = [("Our data", _data_slide)]
     sections = mapping.reading(dataset)
     left_out = mapping.unused(dataset)
     for i, (section, rows) in enumerate(sections):
-        for k, (title, part) in enumerate(_parts(section, rows, SLIDE_ROWS)):
+        for k, (title, part) in enumerate(ui.slide_parts(section, rows, SLIDE_ROWS)):
             note = f"Not used: {', '.join(left_out)}." if left_out and i == len(sections) - 1 else ""
             deck.append((title, partial(_table_slide, title, part, f"data_read_{i}_{k}", note)))
     short = []  # code lists of a few codes, several to a slide
     for c in code_columns if dataset.layout != "edfacts" else ():
         name = c.label or c.column
-        codes = [{"Code": r["code"], "Label": r["label"] or "unknown"} | ({"Dimension": r["dimension"]} if "dimension"
-                 in r else {}) | {"Rows": r["rows"]} for r in code_rows(project.id, project.revision, dataset.id, c.column)]
+        codes = mapping.reading_codes(code_rows(project.id, project.revision, dataset.id, c.column))
         if len(codes) <= SHORT_CODES:
             short.append((name, codes))
             continue
-        for k, (title, part) in enumerate(_parts(f"What the codes of {name} mean", codes, SLIDE_ROWS)):
+        for k, (title, part) in enumerate(ui.slide_parts(f"What the codes of {name} mean", codes, SLIDE_ROWS)):
             deck.append((title, partial(_table_slide, title, part, f"data_codes_{c.column}_{k}")))
     slides = -(-len(short) // SHORT_LISTS)
     size = -(-len(short) // slides) if short else 1  # the short lists shared out evenly (5 of them: 3 and 2)
@@ -189,7 +181,7 @@ if ui.presenting():  # the shared screen: the data, how it is read, its codes an
         deck.append(("What the codes mean: " + ", ".join(name for name, _ in short[k:k + size]),
                      partial(_codes_slide, short[k:k + size], f"data_short_codes_{k}")))
     findings = quality_findings(project.id, project.revision, dataset.id)
-    for title, part in _parts("Data quality", findings, SLIDE_LINES, _lines):
+    for title, part in ui.slide_parts("Data quality", findings, SLIDE_LINES, _lines):
         deck.append((title, partial(_quality_slide, part, title)))
     ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
     ui.done()
@@ -337,8 +329,7 @@ ui.confirmation("data_confirm")
 
 st.header("Data quality")
 st.caption("Problems never stop you from going on, but read them before you look for gaps.")
-for severity, text in quality_findings(project.id, project.revision, dataset.id):
-    SEVERITY.get(severity, st.markdown)(ui.esc(text) if severity in SEVERITY else f"- {ui.esc(text)}")
+_findings(quality_findings(project.id, project.revision, dataset.id))
 ui.report_button("Data and gap screen report (PDF)", partial(gap_reports.gap_screen_report, project, store.cursor()),
                  "data-and-gap-screen.pdf")
 

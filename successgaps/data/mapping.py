@@ -190,6 +190,13 @@ def reading(dataset: DataSet) -> list[tuple[str, list[dict]]]:
     return out
 
 
+def reading_codes(rows: list[dict]) -> list[dict]:
+    """`views.code_table`'s rows as the team reads them: Code, Label ("unknown" where the mapping gives none, as the
+    screen counts it), a report card's Dimension, Rows."""
+    return [{"Code": r["code"], "Label": r["label"] or "unknown"}
+            | ({"Dimension": r["dimension"]} if "dimension" in r else {}) | {"Rows": r["rows"]} for r in rows]
+
+
 def unused(dataset: DataSet) -> list[str]:
     """The columns the mapping leaves out (role "ignore")."""
     return [c.column for c in dataset.columns if c.role == "ignore"]

@@ -105,6 +105,11 @@ def year_phrase(year: str) -> str:
     return re.sub(r"^(\d{4})\s*[-/]\s*(\d{2,4})$", r"\1–\2", str(year or "").strip())
 
 
+def years_written(text: str) -> str:
+    """Every school year in a text ("2022-23, 2023-24"; a reason naming "2024-25") as `year_phrase` writes it."""
+    return re.sub(r"\b(\d{4})-(\d{2})\b", r"\1–\2", text)
+
+
 def half_up(value: float, places: int = 0) -> float:
     """Round once, half away from zero, from the exact figure as written (14.5 -> 15, not 14 as
     floating point would give): the one rounding rule of every sentence."""

@@ -167,6 +167,17 @@ def slides(items, render, label=None, *, key: str | None = None) -> None:
         render(items[index])
 
 
+def slide_parts(title: str, items: list, size: int, weight=lambda item: 1) -> list[tuple[str, list]]:
+    """`items` cut into slides of at most `size` (each item weighs `weight(item)`: a table row 1, a sentence its
+    lines), titled "title (1 of 2)" when there are several."""
+    cuts: list[list] = [[]]
+    for item in items:
+        if cuts[-1] and sum(map(weight, cuts[-1])) + weight(item) > size:
+            cuts.append([])
+        cuts[-1].append(item)
+    return [(title if len(cuts) == 1 else f"{title} ({k} of {len(cuts)})", part) for k, part in enumerate(cuts, 1)]
+
+
 def gap_slide(sentence: str, row, key: str) -> None:
     """One gap as a slide: its sentence, its comparison bars, and the bars' figures in words (the chart's text
     alternative). Identify gaps' and Quick screen's slides alike."""

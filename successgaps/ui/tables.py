@@ -22,7 +22,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from ..engine.statements import average_text, gap_points, rate_ends, rounded, year_phrase
+from ..engine.statements import average_text, gap_points, rate_ends, rounded, year_phrase, years_written
 from .mode import presenting as _presenting
 
 BLANK = "—"
@@ -165,7 +165,9 @@ HELP_KEYS = {"Group's figure": "rate", "Comparison's figure": "comparison_rate",
              "Relative difference in composition": "composition_difference"}
 
 
-_SCHOOL_YEAR = re.compile(r"\b(\d{4})-(\d{2})\b")  # "2024-25" in an engine's sentence: "2024–25", as `year_phrase`
+def _years_text(value) -> str:
+    """`text` of a sentence or list that names school years, each written as the year filter writes it."""
+    return text(None if missing(value) else years_written(str(value)))
 
 
 def _unit(outcome: str) -> str:
@@ -233,10 +235,8 @@ GAP_CELLS = {
     "p-value": lambda row, hidden: p_value(row.get("p_value")),
     "Share of students": lambda row, hidden: percent(row.get("share_of_students")),
     "Share with the outcome": lambda row, hidden: percent(row.get("share_of_events")),
-    "Why hidden": lambda row, hidden: text(_SCHOOL_YEAR.sub(r"\1–\2", str(row.get("suppression_reason")))
-                                          if not missing(row.get("suppression_reason")) else None),
-    "Years beyond": lambda row, hidden: text(", ".join(map(year_phrase, str(row.get("flagged_years") or "").split(", ")))
-                                             if not missing(row.get("flagged_years")) else None),
+    "Why hidden": lambda row, hidden: _years_text(row.get("suppression_reason")),
+    "Years beyond": lambda row, hidden: _years_text(row.get("flagged_years")),
     "Risk ratio against": lambda row, hidden: text(row.get("risk_ratio_comparison")),
     "Alternate risk ratio": lambda row, hidden: number(row.get("alternate_risk_ratio"), 2),
     "Weighted risk ratio": lambda row, hidden: number(row.get("weighted_risk_ratio"), 2),
