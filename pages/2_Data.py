@@ -87,8 +87,9 @@ def new_dataset(store, current, path, filename, progress, sheet, year):
 project_datasets = project.datasets
 if not project_datasets:
     st.header("Upload your data")
-    if not ui.can("edit"):
-        st.write("No data yet: your facilitator uploads it here.")
+    if not ui.can("edit") or ui.presenting():  # nothing to upload on the shared screen
+        st.write("No data yet: your facilitator uploads it here"
+                 + (", after leaving presentation mode." if ui.can("edit") else "."))
         ui.done()
         st.stop()
     st.write("Student-level exports from your student information system, long tables of counts and rates, "

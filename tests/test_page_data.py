@@ -136,3 +136,11 @@ def test_the_facilitator_presents_the_data_a_slide_at_a_time(open_page, store):
     text = " ".join(seen)
     assert "race_ethnicity Race/ethnicity" in text and "graduated Graduation yes: 1" in text
     assert "Q unknown 10" in text and [f for f in findings if esc(f) not in text] == []  # every finding, as the page writes it
+
+
+def test_a_project_without_data_presents_no_uploader(open_page, store):
+    """Presenting a project that has no data yet: a sentence on the slide, no file box or button to click."""
+    at = open_page("pages/2_Data.py", project=store.create("North").id)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    assert not at.exception and not at.get("file_uploader") and not [b for b in at.button if b.key == "data_load"]
+    assert any("after leaving presentation mode" in m.value for m in at.markdown)
