@@ -224,3 +224,35 @@ def test_state_mode_writes_a_pdf_and_a_spreadsheet(state_files, tmp_path, capsys
     sheet = pd.read_excel(io.BytesIO(xlsx.read_bytes()))
     assert list(sheet["District"]) == ["B", "A"]  # 2.29 against the state, then 1.88 against all others
     assert list(sheet["Risk ratio against"]) == ["state", "all others"]
+
+
+def test_the_list_pdf_never_cuts_a_word_in_two(tmp_path):
+    """A facilitator prints the list for the meeting: its sixteen columns share a landscape page, and a long word
+    ("disadvantaged", "Race/ethnicity") stays whole in its column instead of breaking as "disadvantag / ed"."""
+    from successgaps.outputs import disproportionality as report  # noqa: PLC0415
+    from successgaps.models import GapSettings  # noqa: PLC0415
+    from successgaps.outputs.pdf import Document  # noqa: PLC0415
+    from tests.test_reports import pdf_text  # noqa: PLC0415 - poppler's pdftotext, as the reports' own tests
+
+    rows = [{"district": f"Excel Center for Adult Learners ({1800093 + i})", "school": "",
+             "group": ("Economically disadvantaged", "Native Hawaiian or Other Pacific Islander", "White")[i % 3],
+             "outcome": "Four-year graduation", "risk_ratio": 4.5 - i / 10, "years_flagged": 1 + i % 3, "risk": 0.21,
+             "n": 1531, "category": "other", "dimension": ("Economic disadvantage", "Race/ethnicity")[i % 2],
+             "flagged_years": "2012-13, 2013-14, 2014-15", "reasonable_progress": False, "year": "2014-15",
+             "risk_ratio_comparison": "all others", "alternate_risk_ratio": 0.96, "weighted_risk_ratio": None}
+            for i in range(12)]
+    text = pdf_text(report.list_pdf(pd.DataFrame(rows), GapSettings()), tmp_path)
+    words = set(text.split())
+    for whole in ("disadvantaged", "Race/ethnicity", "disadvantage", "Islander", "graduation", "Reasonable",
+                  "threshold", "Alternate"):
+        assert whole in words, whole
+    assert not {"disadvantag", "Race/ethnicit", "graduatio"} & words
+    # the widths: every column at least its longest word; the page's width shared out whole
+    doc = Document("t", "p", landscape=True)
+    people = report.readable_list(pd.DataFrame(rows))
+    texts = [[str(v) for v in row] for row in people.itertuples(index=False)]
+    widths = doc.fit_widths(list(people.columns), texts, None, 6.5)
+    assert sum(widths) == pytest.approx(doc.epw)
+    doc.set_font("DejaVu", "", 6.5)
+    for j, width in enumerate(widths):
+        assert width >= max(doc.get_string_width(w) for row in texts for w in row[j].split())

@@ -74,8 +74,12 @@ def list_pdf(listing: pd.DataFrame, settings: GapSettings, title: str = "", plac
     doc.heading(f"Every {unit} group above the threshold", 2)
     people = readable_list(listing)
     rows = [[_cell(col, v) for col, v in zip(people.columns, row)] for row in people.itertuples(index=False)]
-    doc.table(list(people.columns), rows, size=6.5)
+    doc.table(list(people.columns), rows, size=6.5, numeric=[j for j, c in enumerate(people.columns) if c in NUMBERS])
     return doc.to_bytes()
+
+
+NUMBERS = ("Risk ratio", "Years in a row", "Risk %", "Children in the group (n)", "Alternate risk ratio",
+           "Weighted risk ratio")  # the list's columns of figures: right-aligned in its PDF
 
 
 def _cell(heading: str, value) -> str:

@@ -149,14 +149,16 @@ class Document(FPDF):
     def table(self, columns: Sequence[str], rows: Sequence[Sequence[object]], *,
               widths: Sequence[float] | None = None, numeric: Sequence[int] = (), size: float = 8.5,
               row_height: float | None = None) -> None:
-        """A table whose header row repeats on every page it spans; `numeric` columns align right."""
+        """A table whose header row repeats on every page it spans; `numeric` columns align right. Its columns are
+        `widths` (shares of the page's width; None: by their text) with every column at least as wide as its longest
+        word, so a word is never cut in two ("disadvantag ed") while the page has room (`fit_widths`)."""
         if not rows:
             self.empty("No rows.")
             return
-        self.set_font(FONT, "", size)
+        texts = [[cell_text(v) for v in values] for values in rows]
         align = tuple("RIGHT" if j in numeric else "LEFT" for j in range(len(columns)))
         with super().table(
-            col_widths=tuple(widths) if widths else None,
+            col_widths=self.fit_widths([str(c) for c in columns], texts, widths, size),
             text_align=align,
             headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
             cell_fill_color=ROW_FILL,
@@ -171,11 +173,41 @@ class Document(FPDF):
             head = table.row()
             for name in columns:
                 head.cell(str(name))
-            for values in rows:
+            for values in texts:
                 row = table.row()
                 for value in values:
-                    row.cell(cell_text(value))
+                    row.cell(value)
         self.ln(3)
+
+    def fit_widths(self, columns: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float] | None,
+                   size: float) -> tuple[float, ...]:
+        """Column widths in mm across the page: `widths` (shares) or, with none, each column's longest text; then
+        every column widened to its longest word (the heading's in bold) with the room taken from the columns
+        that have more than theirs, in proportion to what they have over it. When the longest words alone are
+        wider than the page, widths in proportion to them (a word is then cut, as it must be)."""
+        pad = 2 * 1.2 + 0.6  # the cells' padding left and right, and a little for rounding
+
+        def widest(texts, style, whole):
+            self.set_font(FONT, style, size)
+            pieces = {p for t in texts for p in ([t] if whole else t.split())}
+            return max((self.get_string_width(p) for p in pieces), default=0.0) + pad
+
+        least = [max(widest([name], "B", False), widest([r[j] for r in rows], "", False))
+                 for j, name in enumerate(columns)]
+        self.set_font(FONT, "", size)
+        if widths:
+            wanted = [float(w) for w in widths]
+        else:  # by the longest text of each column (a heading wraps at its words: its longest word counts)
+            wanted = [max(least[j], widest([r[j] for r in rows], "", True)) for j in range(len(columns))]
+        room = self.epw
+        if sum(least) >= room:
+            return tuple(w * room / sum(least) for w in least)
+        scaled = [w * room / sum(wanted) for w in wanted]
+        out = [max(w, m) for w, m in zip(scaled, least)]
+        over, spare = sum(out) - room, [w - m for w, m in zip(out, least)]
+        if over > 0:  # the widened columns' room, from those with some to spare
+            out = [w - s * over / sum(spare) for w, s in zip(out, spare)]
+        return tuple(out)
 
     def chart(self, png: bytes, alt_text: str, width_fraction: float = 0.85, title: str = "") -> None:
         """A chart image with its alternative text, under its level-2 `title` kept on the same page
