@@ -207,3 +207,12 @@ def test_a_drafted_statement_never_calls_a_difference_chance_could_give_a_gap():
                                        comparison_rate_low=0.80, comparison_rate_high=0.80, difference=-20.0,
                                        ci_low=-25.0, ci_high=-15.0))
     assert "a gap of 20 percentage points" in sure and "interval" not in sure  # as drafted before
+
+
+def test_school_years_are_written_with_a_dash_and_nothing_else_is():
+    """The pages write a school year as print does (2024–25); a date, an id or a span that is not one year to the
+    next keeps its own text."""
+    assert statements.years_written("found: 2022-23 (4 rows), 2023-24.") == "found: 2022–23 (4 rows), 2023–24."
+    assert statements.years_written("1999-00") == "1999–00"
+    for kept in ("enrolled on 2024-09-01", "id 1234-56", "2019-2020", "2024-26"):
+        assert statements.years_written(kept) == kept

@@ -106,8 +106,10 @@ def year_phrase(year: str) -> str:
 
 
 def years_written(text: str) -> str:
-    """Every school year in a text ("2022-23, 2023-24"; a reason naming "2024-25") as `year_phrase` writes it."""
-    return re.sub(r"\b(\d{4})-(\d{2})\b", r"\1–\2", text)
+    """Every school year in a text ("2022-23, 2023-24"; a reason naming "2024-25") as `year_phrase` writes it. Only a
+    school year: its two years follow each other, and no date goes on after it ("2024-09-01" stays as it is)."""
+    return re.sub(r"\b(\d{4})-(\d{2})\b(?![-/.]\d)",
+                  lambda m: f"{m[1]}–{m[2]}" if (int(m[1]) + 1) % 100 == int(m[2]) else m[0], text)
 
 
 def half_up(value: float, places: int = 0) -> float:
