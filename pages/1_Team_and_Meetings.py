@@ -97,10 +97,14 @@ def _add_evaluation(p, meeting_id):
     ui.flash("Thank you — the evaluation is saved.", at="team_evaluation")
 
 
-def _team_slide():
-    st.header("Who is at the table")
+def _missing_slide():
+    st.header("Who is missing")
     for warning in team.coverage_warnings(project):
         st.warning(warning, icon=":material/warning:")
+
+
+def _team_slide():
+    st.header("Who is at the table")
     ui.tables.show(team.coverage_table(project), key="team_coverage_slide", columns=["Who", "Status", "Members"])
 
 
@@ -118,7 +122,8 @@ def _plan_slide():
 
 
 if not editing:  # presenting: the team, who is missing, the meetings; each meeting's agenda is in the Meeting view
-    deck = [("Who is at the table", _team_slide)]
+    deck = ([("Who is missing", _missing_slide)] if team.coverage_warnings(project) else []) + [
+        ("Who is at the table", _team_slide)]  # the warnings and the table of seven roles: a slide each
     if project.members:
         deck.append(("Our team", _roster_slide))
     if project.meetings:

@@ -9,6 +9,10 @@ from successgaps import ui
 from successgaps.ui import guidance
 
 ui.page("Guide", needs_project=False)
+if ui.presenting():  # the shared screen: what a success gap is, then each metric, a slide at a time
+    ui.slides(guidance.guide_slides(), lambda slide: slide[1](), label=lambda slide: slide[0])
+    ui.done()
+    st.stop()
 explainer_tab, glossary_tab, tips_tab = st.tabs(
     ["What is a success gap?", guidance.GLOSSARY_TAB, "Facilitator tips"],
     default=guidance.GLOSSARY_TAB if guidance.wanted_term() else None,

@@ -1,5 +1,6 @@
 """The Guide page and the tips on every step: a facilitator without training finds help where the work is."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,28 @@ def test_every_metric_heading_of_the_gap_screen_links_to_the_glossary():
 
     for heading, term in tables.HELP_KEYS.items():  # the headings `tables.show_gaps` gives their hover help
         assert "Guide?term=" in metric_help(term), f"{heading} ({term}) has no glossary entry"
+
+
+def test_the_guide_presented_is_a_deck_of_the_explainer_and_every_metric(open_page):
+    """On the shared screen the Guide is slides, not a long page: what a success gap is, a section a slide, then each
+    metric in plain words; the facilitator's tips stay off the team's screen."""
+    from successgaps.process import guidance as text  # noqa: PLC0415
+
+    at = open_page("pages/8_Guide.py")
+    at.session_state["sg_presenting"] = True
+    at.run()
+    explainer, terms = text.explainer(), text.glossary()
+    titles = []
+    while True:
+        assert not at.exception and not at.tabs and not at.expander
+        titles.append(at.header[0].value)
+        if len(titles) == 1:
+            assert any(explainer.summary in m.value for m in at.markdown)
+        forward = next((b for b in at.button if b.label == "Next →" and not b.disabled), None)
+        if forward is None or len(titles) > 60:
+            break
+        forward.click().run()
+    # every section and metric in order; one too long for a slide on two ("Alternate risk ratio (1 of 2)")
+    assert list(dict.fromkeys(re.sub(r" \(\d of \d\)$", "", t) for t in titles)) == list(dict.fromkeys(
+        [explainer.title] + [s.heading for s in explainer.sections] + [t.name for t in terms]))
+    assert "Alternate risk ratio (1 of 2)" in titles and "Alternate risk ratio (2 of 2)" in titles

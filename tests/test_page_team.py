@@ -184,7 +184,10 @@ def test_presentation_mode_shows_the_work_without_editing_controls(open_page, st
     at.run()
     assert not at.exception
     assert not at.text_area and not any(b.label == "Add to the team" for b in at.button)
-    assert [h.value for h in at.header] == ["Who is at the table"]  # one slide at a time
+    assert [h.value for h in at.header] == ["Who is missing"]  # one slide at a time: the warnings first
+    assert any("No leader with authority" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Next →").click().run()
+    assert [h.value for h in at.header] == ["Who is at the table"] and not at.warning  # then the table of roles
     next(b for b in at.button if b.label == "Next →").click().run()
     next(b for b in at.button if b.label == "Next →").click().run()
     assert [h.value for h in at.header] == ["Our meetings"]

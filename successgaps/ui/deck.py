@@ -169,12 +169,22 @@ def slides(items, render, label=None, *, key: str | None = None) -> None:
 
 def slide_parts(title: str, items: list, size: int, weight=lambda item: 1) -> list[tuple[str, list]]:
     """`items` cut into slides of at most `size` (each item weighs `weight(item)`: a table row 1, a sentence its
-    lines), titled "title (1 of 2)" when there are several."""
-    cuts: list[list] = [[]]
-    for item in items:
-        if cuts[-1] and sum(map(weight, cuts[-1])) + weight(item) > size:
-            cuts.append([])
-        cuts[-1].append(item)
+    lines), titled "title (1 of 2)" when there are several: as few slides as the greedy cut gives, as even as they
+    can be (not four items and then a last one alone)."""
+    def cut(limit):
+        cuts: list[list] = [[]]
+        for item in items:
+            if cuts[-1] and sum(map(weight, cuts[-1])) + weight(item) > limit:
+                cuts.append([])
+            cuts[-1].append(item)
+        return cuts
+
+    cuts = cut(size)
+    even = sum(map(weight, items)) / len(cuts)
+    while len(cuts) > 1 and even < size and len(trial := cut(even)) > len(cuts):
+        even += size / 100  # a slide a little fuller, until the cut takes no more slides than the greedy one
+    if len(cuts) > 1 and even < size:
+        cuts = trial
     return [(title if len(cuts) == 1 else f"{title} ({k} of {len(cuts)})", part) for k, part in enumerate(cuts, 1)]
 
 
