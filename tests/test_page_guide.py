@@ -137,3 +137,16 @@ def test_the_guide_presented_is_a_deck_of_the_explainer_and_every_metric(open_pa
     assert list(dict.fromkeys(re.sub(r" \(\d of \d\)$", "", t) for t in titles)) == list(dict.fromkeys(
         [explainer.title] + [s.heading for s in explainer.sections] + [t.name for t in terms]))
     assert "Alternate risk ratio (1 of 2)" in titles and "Alternate risk ratio (2 of 2)" in titles
+
+
+def test_a_long_list_is_cut_into_even_slides():
+    """Five steps on slides of four: three and two, not four and then the last alone; never more slides than needed,
+    never a slide over its size."""
+    from successgaps.ui.deck import slide_parts  # noqa: PLC0415
+
+    assert slide_parts("Steps", [1, 2, 3, 4, 5], 4) == [("Steps (1 of 2)", [1, 2, 3]), ("Steps (2 of 2)", [4, 5])]
+    assert slide_parts("Steps", [1, 2], 4) == [("Steps", [1, 2])]
+    weights = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]
+    parts = slide_parts("Weights", weights, 10, weight=lambda w: w)
+    assert [w for _, part in parts for w in part] == weights and max(sum(p) for _, p in parts) <= 10
+    assert len(parts) == 6  # as many as the greedy cut: 3+1+4+1, 5, 9, 2+6, 5+3, 5
