@@ -1,6 +1,8 @@
 """Step 5 · Root causes: areas of need, votes, at most five priorities, actionable root causes."""
 
 
+from functools import partial
+
 import streamlit as st
 
 from successgaps import ui
@@ -14,7 +16,10 @@ needs = root_causes.areas_of_need(project, rub)
 need_ids = [n.indicator_id for n in needs]
 members = {m.id: m.name for m in project.members}
 statements = {s.id: root_causes.statement_label(s) for s in project.statements}
-editing = not ui.presenting()
+
+NEED_ROWS, VOTE_ROWS = 3, 5  # a table's rows on one slide at 1280 x 720 (an area's rows wrap to three lines)
+NO_NEEDS = ("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in step 4, "
+            "or raise the cut.")
 
 
 def _title(indicator_id: str) -> str:
@@ -58,22 +63,68 @@ def _whys(p, priority_id, count):
     root_causes.set_whys(action_plan.find(p, "priority", priority_id), whys)
 
 
+# ---------------------------------------------------------------- presenting: a slide each
+
+
+def _table_slide(title: str, table, key: str, caption: str = "") -> None:
+    st.header(title)
+    ui.tables.show(table, key=key)
+    if caption:
+        st.caption(caption)
+
+
+def _text_slide(title: str, say) -> None:
+    st.header(title)
+    say()
+
+
+def _priority_slide(n: int, pr) -> None:
+    st.header(f"Priority {n}: {pr.title}")
+    st.markdown(f"**Root cause:** {ui.esc(pr.root_cause or '—')}")
+    if pr.whys:
+        st.markdown("**Why? Why? Why?**  \n" + "  \n".join(f"→ {ui.esc(w)}" for w in pr.whys))
+    if prompt := root_causes.actionability_prompt(pr):
+        st.warning(prompt)
+
+
+def _table_slides(title: str, table, rows: int, key: str, caption: str = "") -> list:
+    """A table on as many slides as its rows need (`rows` a slide: its cells wrap to three lines at 1280 px)."""
+    return [(part_title, partial(_table_slide, part_title, table.iloc[part].reset_index(drop=True), f"{key}_{k}",
+                                 caption)) for k, (part_title, part) in enumerate(ui.slide_parts(title, list(range(len(
+                                     table))), rows))]
+
+
+if ui.presenting():  # the shared screen: each area's needs, the votes, each priority, a slide at a time
+    deck = []
+    for area_title, table in root_causes.needs_by_area(needs):
+        deck += _table_slides(f"Areas of need · {area_title}", table, NEED_ROWS, f"rc_needs_{area_title}")
+    if not needs:
+        deck.append(("Areas of need", partial(_text_slide, "Areas of need", partial(st.info, NO_NEEDS))))
+    if project.votes:
+        waiting = root_causes.voters_missing(project)
+        deck += _table_slides("The team's votes", root_causes.tally_table(project, needs), VOTE_ROWS, "rc_tally",
+                              "Not voted yet: " + ", ".join(waiting) if waiting else "")
+    deck += [(f"Priority {n}", partial(_priority_slide, n, pr)) for n, pr in enumerate(project.priorities, 1)]
+    if not project.priorities:
+        deck.append(("Priorities", partial(_text_slide, "Priorities", partial(st.caption, "No priorities yet."))))
+    ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
+    ui.done()
+    st.stop()
+
 # ---------------------------------------------------------------- areas of need
 st.header("Areas of need")
-if editing:
-    st.selectbox("Areas of need are the indicators the team rated at or below", LEVELS[:3],
-                 index=LEVELS.index(project.need_cut), format_func=LEVEL_LABELS.get, key="rc_cut",
-                 on_change=ui.edit, args=(_cut,))
+st.selectbox("Areas of need are the indicators the team rated at or below", LEVELS[:3],
+             index=LEVELS.index(project.need_cut), format_func=LEVEL_LABELS.get, key="rc_cut",
+             on_change=ui.edit, args=(_cut,))
 if not needs:
-    st.info("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in "
-            "step 4, or raise the cut.")
+    st.info(NO_NEEDS)
 for area_title, table in root_causes.needs_by_area(needs):
     st.markdown(f"### {ui.esc(area_title)}")
     ui.tables.show(table, key=f"rc_needs_{area_title}")
 
 # ---------------------------------------------------------------- votes
 st.header("Vote: which areas would you act on first?")
-if needs and editing:
+if needs:
     st.number_input("Votes each member has", 1, 10, project.votes_per_member, key="rc_votes_per_member",
                     on_change=ui.edit, args=(_votes_per_member,))
     if not members:
@@ -93,7 +144,7 @@ elif needs:
 
 # ---------------------------------------------------------------- priorities
 st.header(f"Priorities ({len(project.priorities)} of at most {root_causes.MAX_PRIORITIES})")
-if editing and needs:
+if needs:
     with ui.form_box("Add a priority", key="rc_add_box", open_first=not project.priorities):
         st.multiselect("The areas of need it comes from (most votes first)", root_causes.by_votes(needs),
                        format_func=_title, key="rc_new_indicators")
@@ -107,14 +158,6 @@ if not project.priorities:
 for n, pr in enumerate(project.priorities, 1):
     pid = pr.id
     with st.container(border=True):
-        if not editing:
-            st.markdown(f"### {n}\\. {ui.esc(pr.title)}")
-            st.markdown(f"**Root cause:** {ui.esc(pr.root_cause or '—')}")
-            if pr.whys:
-                st.markdown("**Why? Why? Why?**  \n" + "  \n".join(f"→ {ui.esc(w)}" for w in pr.whys))
-            if prompt := root_causes.actionability_prompt(pr):
-                st.warning(prompt)
-            continue
         st.text_input(f"Priority {n}", value=pr.title, **_bound(pid, "title"))
         st.text_area("Root cause statement", value=pr.root_cause, **_bound(pid, "root_cause"),
                      placeholder="What in the school's practices, policies or beliefs keeps this gap open?")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from successgaps.models import GapStatement, Member
+from successgaps.models import GapStatement, Member, Vote
 from successgaps.process import root_causes, rubric
 
 
@@ -96,8 +96,29 @@ def test_presentation_mode_hides_editing(run, rated, store):
     p = store.load(rated.id)
     root_causes.add_priority(p, [], "Graduation").root_cause = "Advisers do not offer credit recovery."
     store.save(p)
+    rubric.set_consensus(p, rubric.indicator_ids(p)[2], "planning")  # four areas of need in the first rubric area
+    p.votes.append(Vote(member_id="ana", indicator_ids=rubric.indicator_ids(p)[:2]))
+    store.save(p)
     at = run()
     at.sidebar.toggle[0].set_value(True).run()
-    assert not at.exception
-    assert not at.text_area and not [b for b in at.button if b.label == "Add priority"]
-    assert any("Advisers do not offer credit recovery" in m.value for m in at.markdown)
+    # on the shared screen, a slide at a time: each area's needs (three rows a slide), the votes, each priority
+    titles, rows, text = [], 0, []
+    while True:
+        assert not at.exception and not at.text_area and not at.multiselect
+        assert not [b for b in at.button if b.label == "Add priority"]
+        titles.append(at.header[0].value)
+        assert all(len(t.value) <= 5 for t in at.table)
+        rows += sum(len(t.value) for t in at.table if "To find out" in t.value.columns)
+        text += [m.value for m in (*at.markdown, *at.caption)]
+        if titles[-1].startswith("Priority"):
+            break
+        next(b for b in at.button if b.key == "sg_deck_next").click().run()
+    needs = root_causes.areas_of_need(store.load(rated.id), rubric.load_rubric(p))
+    areas = dict(root_causes.needs_by_area(needs))
+    assert rows == len(needs) == 4 and "The team's votes" in titles
+    assert "Areas of need · Data-based decision making (2 of 2)" in titles  # four rows: two slides
+    assert [t for t in titles if t.startswith("Areas of need")] == [
+        f"Areas of need · {a}" + (f" ({k} of {-(-len(t) // 3)})" if len(t) > 3 else "")
+        for a, t in areas.items() for k in range(1, -(-len(t) // 3) + 1)]
+    assert titles[-1] == "Priority 1: Graduation" and any("Advisers do not offer credit recovery" in m for m in text)
+    assert any("Not voted yet: Ben" in m for m in text)
