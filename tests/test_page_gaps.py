@@ -378,3 +378,20 @@ def test_only_the_open_tab_is_drawn_and_a_group_picked_in_a_closed_tab_stays_pic
     assert not [s for s in at.selectbox if s.key == "gaps_drill_group"] and at.get("plotly_chart")
     open_tab(at, "gaps_tab", CLOSER)
     assert at.selectbox(key="gaps_drill_group").value == (other.dimension, other.group)
+
+
+def test_every_gap_slide_leaves_room_for_its_warning(open_page, store, district):
+    """At 1280 x 720 a gap slide holds its sentence, its bars, their figures in words and a warning about the data
+    behind it (days absent far outside the usual range): the chart gives up the warning's room, never below 170 px."""
+    at = open_page("pages/3_Identify_Gaps.py", project=district.id)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    count = int(re.match(r"\*\*1 of (\d+)", next(m.value for m in at.markdown if m.value.startswith("**1 of"))).group(1))
+    heights = {}
+    for k in range(count):
+        assert not at.exception
+        height = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["height"]
+        heights[bool(at.warning)] = heights.get(bool(at.warning), set()) | {height}
+        if k < count - 1:
+            next(b for b in at.button if b.label == "Next →").click().run()
+    assert heights[True] and max(heights[True]) < 270 and min(heights[True]) >= 170  # slides with a warning
+    assert heights[False] == {270}  # the others keep the whole chart (sentences of three lines or fewer)

@@ -190,9 +190,12 @@ def test_presentation_mode_shows_the_work_without_editing_controls(open_page, st
     assert [h.value for h in at.header] == ["Who is at the table"] and not at.warning  # then the table of roles
     next(b for b in at.button if b.label == "Next →").click().run()
     next(b for b in at.button if b.label == "Next →").click().run()
-    assert [h.value for h in at.header] == ["Our meetings"]
+    assert [h.value for h in at.header] == ["Our meetings (1 of 2)"]  # nine meetings: seven at most a slide
     plan = at.table[0].value
     assert list(plan["Title"])[0] == "Getting started" and set(plan["Where"]) == {"—"}
+    next(b for b in at.button if b.label == "Next →").click().run()
+    assert [h.value for h in at.header] == ["Our meetings (2 of 2)"]
+    assert len(plan) + len(at.table[0].value) == len(store.load(project.id).meetings)
 
 
 def test_the_meeting_view_walks_the_agenda_slide_by_slide(open_page, store, project):

@@ -188,16 +188,29 @@ def slide_parts(title: str, items: list, size: int, weight=lambda item: 1) -> li
     return [(title if len(cuts) == 1 else f"{title} ({k} of {len(cuts)})", part) for k, part in enumerate(cuts, 1)]
 
 
-def gap_slide(sentence: str, row, key: str) -> None:
+CHART = 270, 170  # a gap slide's chart height in px at most, and at least
+LONG = 160  # characters of a sentence written a size smaller on a slide (three lines, not four or five)
+SENTENCE_LINE, SMALLER_LINE, NOTE_LINE = 70, 83, 110  # characters on a line: the sentence, the smaller, a note
+
+
+def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = ()) -> None:
     """One gap as a slide: its sentence, its comparison bars, and the bars' figures in words (the chart's text
-    alternative). Identify gaps' and Quick screen's slides alike."""
+    alternative), then `notes` (warnings about the data behind it). Identify gaps' and Quick screen's slides alike.
+    The chart is as tall as 720 px leave it: a sentence of over three lines and each note take their room from it."""
     from ..outputs import charts  # noqa: PLC0415 - plotly, only for a page that presents a gap
 
-    st.markdown(f"## {esc(sentence)}")
+    long = len(sentence) > LONG
+    with st.container(key="sg_long_sentence" if long else None):  # a size smaller (ui.theme), a heading still
+        st.markdown(f"## {esc(sentence)}")
+    lines = max(-(-len(sentence) // (SMALLER_LINE if long else SENTENCE_LINE)) - 3, 0)
+    boxes = sum(30 + 34 * -(-len(note) // NOTE_LINE) for note in notes)  # the slide's last 60 px are free without
+    taken = 45 * lines + max(boxes - 60, 0)
     figure = charts.comparison_bars(row)
-    figure.update_layout(height=270, margin={"t": 10, "b": 10})
+    figure.update_layout(height=max(CHART[0] - taken, CHART[1]), margin={"t": 10, "b": 10})
     st.plotly_chart(figure, key=key)
     st.markdown(bars_in_words(row))
+    for note in notes:
+        st.warning(esc(note), icon=":material/warning:")
 
 
 def bars_in_words(row) -> str:

@@ -49,6 +49,7 @@ PRESENTING = """
   margin-bottom: -12px !important; }
 [data-testid="stMain"] h2 { font-size: 1.9rem !important; line-height: 1.3 !important; padding: 0.2rem 0 !important; }
 [data-testid="stMain"] h3 { font-size: 1.6rem !important; line-height: 1.3 !important; }
+.st-key-sg_long_sentence h2 { font-size: 1.6rem !important; }
 .st-key-sg_deck_bar { border-bottom: 1px solid #d5dbe1; padding-bottom: 0.4rem; }
 .st-key-sg_deck_bar [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; line-height: 1.3;
   overflow: hidden; text-overflow: ellipsis; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
