@@ -17,7 +17,6 @@ from ..outputs import handout
 from ..process import guidance
 from ..process.guidance import Section, Term
 from ..process.progress import STEPS
-from .deck import slide_parts
 
 GUIDE_URL = "Guide"  # the Guide page's address, relative to any page of the app
 TERM_PARAM = "term"  # query parameter naming the glossary entry to open
@@ -55,10 +54,10 @@ def _section(section: Section, level: int = 3) -> None:
 
 def _body(section: Section) -> str:
     """A section's text and its list, as Markdown."""
-    return "\n".join(text for _, text in _section_parts(section))
+    return "\n".join(text for _, text in section_parts(section))
 
 
-def _section_parts(section: Section) -> list[tuple]:
+def section_parts(section: Section) -> list[tuple]:
     """A section's text, then each item of its list, as (how it is drawn, its Markdown)."""
     return [(st.markdown, section.body)] + [(st.markdown, f"{n}. {item}" if section.numbered else f"- {item}")
                                             for n, item in enumerate(section.items, start=1)]
@@ -82,29 +81,6 @@ def render_explainer(*, framed: bool = True, expanded: bool = True, key: str = "
         )
 
 
-LINE = 110  # characters on a line of a slide's text at 1280 px
-SLIDE_LINES = 13.5  # lines a slide holds under its title and the deck bar at 720 px (a paragraph's margin: 0.3 more)
-
-
-def guide_slides() -> list[tuple[str, object]]:
-    """The Guide on a shared screen, as (title, draw) slides: the explainer's opening, then each of its sections, then
-    every metric in plain words; one too long for a slide goes on two ("Alternate risk ratio (1 of 2)"). The
-    facilitator's tips are the facilitator's: not on the team's screen."""
-    content = guidance.explainer()
-    decks = [(content.title, [(st.markdown, content.summary)])]
-    decks += [(part.heading, _section_parts(part)) for part in content.sections]
-    decks += [(entry.name, [(st.markdown, f"_{entry.short}_"), *_term_parts(entry)]) for entry in guidance.glossary()]
-    return [(title, lambda title=title, part=part: _slide(title, part))
-            for name, paragraphs in decks
-            for title, part in slide_parts(name, paragraphs, SLIDE_LINES, lambda p: -(-len(p[1]) // LINE) + 0.3)]
-
-
-def _slide(title: str, paragraphs: list) -> None:
-    st.header(title)
-    for draw, text in paragraphs:
-        draw(text)
-
-
 def metric_help(key: str) -> str:
     """Short help for a metric (term key or engine column) with a link to its glossary entry."""
     entry = guidance.term(key)
@@ -118,11 +94,11 @@ def term_link(key: str, label: str | None = None) -> None:
 
 
 def _term_body(entry: Term) -> None:
-    for draw, text in _term_parts(entry):
+    for draw, text in term_parts(entry):
         draw(text)
 
 
-def _term_parts(entry: Term) -> list[tuple]:
+def term_parts(entry: Term) -> list[tuple]:
     """A glossary entry's paragraphs, as (how it is drawn, its text)."""
     return [(st.markdown, entry.definition), (st.markdown, f"**Formula:** {entry.formula}"),
             (st.markdown, f"**Example from the sample district:** {entry.example}"),
