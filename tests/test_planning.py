@@ -308,3 +308,20 @@ def test_a_statements_metric_is_recomputed_from_the_data_for_any_year(store, tmp
     small = statement.model_copy(update={"year": hidden["year"], "dimension": hidden["dimension"],
                                          "group": hidden["group"], "outcome": hidden["outcome"]})
     assert action_plan.statement_metric(con, p, small) is None  # suppressed: never shown, never recomputed
+
+
+def test_a_goal_reads_in_words_with_what_is_not_set_yet_said_so():
+    """On the plan's slide a goal is one sentence: its school year as print writes it, its date in words, and a target
+    not set yet said so — never "target ?"."""
+    import datetime as dt  # noqa: PLC0415
+
+    from successgaps.models import Goal  # noqa: PLC0415
+    from successgaps.process.action_plan import goal_summary  # noqa: PLC0415
+
+    goal = Goal(text="Close the gap", metric="Four-year graduation rate of English learners (%)", measure="rate",
+                baseline=0.71, baseline_year="2024-25")
+    assert goal_summary(goal) == "Four-year graduation rate of English learners (%): 71 in 2024–25; no target set yet."
+    goal.target, goal.target_date = 0.8, dt.date(2027, 6, 30)
+    assert goal_summary(goal) == ("Four-year graduation rate of English learners (%): 71 in 2024–25 → target 80 by "
+                                  "June 30, 2027.")
+    assert goal_summary(Goal(text="New")) == "Measure not chosen: baseline not measured yet; no target set yet."

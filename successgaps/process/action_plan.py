@@ -17,6 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..engine.statements import year_phrase
 from ..errors import UserError
 from ..models import (
     ActionStep,
@@ -162,12 +163,15 @@ def _signed(points: float) -> str:
 
 
 def goal_summary(goal: Goal) -> str:
-    """'Four-year graduation rate of … (%): 62.0 in 2023-24 → target 75.0 by 2027-06-30.'"""
-    def value(v):
-        return "?" if v is None else f"{shown(v, goal.measure):g}"
-    baseline = f"{value(goal.baseline)}" + (f" in {goal.baseline_year}" if goal.baseline_year else "")
-    by = f" by {goal.target_date.isoformat()}" if goal.target_date else ""
-    return f"{goal.metric or 'Measure not chosen'}: {baseline} → target {value(goal.target)}{by}."
+    """'Four-year graduation rate of … (%): 62 in 2023–24 → target 75 by June 30, 2027.' What is not set yet is said
+    so ("no target set yet"), never a question mark on the team's screen."""
+    baseline = ("baseline not measured yet" if goal.baseline is None else f"{shown(goal.baseline, goal.measure):g}"
+                + (f" in {year_phrase(goal.baseline_year)}" if goal.baseline_year else ""))
+    if goal.target is None:
+        return f"{goal.metric or 'Measure not chosen'}: {baseline}; no target set yet."
+    day = goal.target_date
+    by = f" by {day:%B} {day.day}, {day.year}" if day else ""
+    return f"{goal.metric or 'Measure not chosen'}: {baseline} → target {shown(goal.target, goal.measure):g}{by}."
 
 
 def remove_goal(project: Project, goal_id: str) -> None:
