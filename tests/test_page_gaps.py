@@ -394,4 +394,5 @@ def test_every_gap_slide_leaves_room_for_its_warning(open_page, store, district)
         if k < count - 1:
             next(b for b in at.button if b.label == "Next →").click().run()
     assert heights[True] and max(heights[True]) < 270 and min(heights[True]) >= 170  # slides with a warning
-    assert heights[False] == {270}  # the others keep the whole chart (sentences of three lines or fewer)
+    assert max(heights[False]) == 270 and min(heights[False]) >= 230  # the others: the whole chart, or 40 px less
+    # where the bars' figures in words take a second line

@@ -190,7 +190,8 @@ def slide_parts(title: str, items: list, size: int, weight=lambda item: 1) -> li
 
 CHART = 270, 170  # a gap slide's chart height in px at most, and at least
 LONG = 160  # characters of a sentence written a size smaller on a slide (three lines, not four or five)
-SENTENCE_LINE, SMALLER_LINE, NOTE_LINE = 70, 83, 110  # characters on a line: the sentence, the smaller, a note
+SENTENCE_LINE, SMALLER_LINE, WORDS_LINE, NOTE_LINE = 70, 83, 110, 110  # characters on a line: the sentence, the
+# smaller, the bars in words, a note in a box
 
 
 def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = ()) -> None:
@@ -203,12 +204,13 @@ def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = ()) -> None
     with st.container(key="sg_long_sentence" if long else None):  # a size smaller (ui.theme), a heading still
         st.markdown(f"## {esc(sentence)}")
     lines = max(-(-len(sentence) // (SMALLER_LINE if long else SENTENCE_LINE)) - 3, 0)
+    words = bars_in_words(row)  # the bars' figures in words: a second line (a range's ends) takes 40 px
     boxes = sum(30 + 34 * -(-len(note) // NOTE_LINE) for note in notes)  # the slide's last 60 px are free without
-    taken = 45 * lines + max(boxes - 60, 0)
+    taken = 45 * lines + 40 * max(-(-len(words.replace("**", "")) // WORDS_LINE) - 1, 0) + max(boxes - 60, 0)
     figure = charts.comparison_bars(row)
     figure.update_layout(height=max(CHART[0] - taken, CHART[1]), margin={"t": 10, "b": 10})
     st.plotly_chart(figure, key=key)
-    st.markdown(bars_in_words(row))
+    st.markdown(words)
     for note in notes:
         st.warning(esc(note), icon=":material/warning:")
 
