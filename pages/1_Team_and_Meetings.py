@@ -114,10 +114,7 @@ def _roster_slide():
                    columns=["Name", "Role", "Stakeholder category", "Agreed to join"])
 
 
-def _plan_slide(title: str, rows: list[int], k: int):
-    st.header(title)
-    ui.tables.show(meetings.plan_table(project).iloc[rows], key=f"team_plan_slide_{k}",
-                   columns=["Meeting", "Title", "When", "Where"])
+def _agenda_link():
     st.page_link(ui.MEETING_PAGE, label="Each meeting's agenda, slide by slide: Meeting view",
                  icon=":material/slideshow:", query_params={"present": "1"})
 
@@ -127,8 +124,9 @@ if not editing:  # presenting: the team, who is missing, the meetings; each meet
         ("Who is at the table", _team_slide)]  # the warnings and the table of seven roles: a slide each
     if project.members:
         deck.append(("Our team", _roster_slide))
-    deck += [(title, partial(_plan_slide, title, rows, k)) for k, (title, rows) in  # seven meetings a slide
-             enumerate(ui.slide_parts("Our meetings", list(range(len(project.meetings))), 7))] if project.meetings else []
+    if project.meetings:  # seven meetings a slide
+        deck += ui.table_slides("Our meetings", meetings.plan_table(project), 7, "team_plan_slide",
+                                columns=["Meeting", "Title", "When", "Where"], after=_agenda_link)
     ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
     ui.done()
     st.stop()

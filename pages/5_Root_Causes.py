@@ -66,20 +66,13 @@ def _whys(p, priority_id, count):
 # ---------------------------------------------------------------- presenting: a slide each
 
 
-def _table_slide(title: str, table, key: str, caption: str = "") -> None:
-    st.header(title)
-    ui.tables.show(table, key=key)
-    if caption:
-        st.caption(caption)
-
-
 def _text_slide(title: str, say) -> None:
     st.header(title)
     say()
 
 
 def _priority_slide(n: int, pr) -> None:
-    st.header(f"Priority {n}: {pr.title}")
+    st.header(f"Priority {n}: {ui.esc(pr.title)}")
     st.markdown(f"**Root cause:** {ui.esc(pr.root_cause or '—')}")
     if pr.whys:
         st.markdown("**Why? Why? Why?**  \n" + "  \n".join(f"→ {ui.esc(w)}" for w in pr.whys))
@@ -87,23 +80,16 @@ def _priority_slide(n: int, pr) -> None:
         st.warning(prompt)
 
 
-def _table_slides(title: str, table, rows: int, key: str, caption: str = "") -> list:
-    """A table on as many slides as its rows need (`rows` a slide: its cells wrap to three lines at 1280 px)."""
-    return [(part_title, partial(_table_slide, part_title, table.iloc[part].reset_index(drop=True), f"{key}_{k}",
-                                 caption)) for k, (part_title, part) in enumerate(ui.slide_parts(title, list(range(len(
-                                     table))), rows))]
-
-
 if ui.presenting():  # the shared screen: each area's needs, the votes, each priority, a slide at a time
     deck = []
     for area_title, table in root_causes.needs_by_area(needs):
-        deck += _table_slides(f"Areas of need · {area_title}", table, NEED_ROWS, f"rc_needs_{area_title}")
+        deck += ui.table_slides(f"Areas of need · {area_title}", table, NEED_ROWS, f"rc_needs_{area_title}")
     if not needs:
         deck.append(("Areas of need", partial(_text_slide, "Areas of need", partial(st.info, NO_NEEDS))))
     if project.votes:
         waiting = root_causes.voters_missing(project)
-        deck += _table_slides("The team's votes", root_causes.tally_table(project, needs), VOTE_ROWS, "rc_tally",
-                              "Not voted yet: " + ", ".join(waiting) if waiting else "")
+        deck += ui.table_slides("The team's votes", root_causes.tally_table(project, needs), VOTE_ROWS, "rc_tally",
+                                after=partial(st.caption, "Not voted yet: " + ", ".join(waiting)) if waiting else None)
     deck += [(f"Priority {n}", partial(_priority_slide, n, pr)) for n, pr in enumerate(project.priorities, 1)]
     if not project.priorities:
         deck.append(("Priorities", partial(_text_slide, "Priorities", partial(st.caption, "No priorities yet."))))

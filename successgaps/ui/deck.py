@@ -4,6 +4,8 @@ bar; pages call `slides`."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from ..process.progress import STEPS
@@ -186,6 +188,19 @@ def slide_parts(title: str, items: list, size: int, weight=lambda item: 1) -> li
     if len(cuts) > 1 and even < size:
         cuts = trial
     return [(title if len(cuts) == 1 else f"{title} ({k} of {len(cuts)})", part) for k, part in enumerate(cuts, 1)]
+
+
+def table_slides(title: str, table, rows: int, key: str, *, columns: list[str] | None = None, after=None) -> list:
+    """(title, draw) slides of a table, `rows` rows a slide (cut evenly by `slide_parts`: "title (1 of 2)"): each
+    its title and its rows (`columns`: those shown), then `after()` (a caption, a link) when given."""
+    def draw(part_title: str, part: list[int], k: int) -> None:
+        st.header(part_title)
+        tables.show(table.iloc[part].reset_index(drop=True), key=f"{key}_{k}", columns=columns)
+        if after is not None:
+            after()
+
+    return [(part_title, partial(draw, part_title, part, k))
+            for k, (part_title, part) in enumerate(slide_parts(title, list(range(len(table))), rows))]
 
 
 CHART = 270, 170  # a gap slide's chart height in px at most, and at least
