@@ -17,9 +17,15 @@ need_ids = [n.indicator_id for n in needs]
 members = {m.id: m.name for m in project.members}
 statements = {s.id: root_causes.statement_label(s) for s in project.statements}
 
-NEED_ROWS, VOTE_ROWS = 3, 5  # a table's rows on one slide at 1280 x 720 (an area's rows wrap to three lines)
+NEED_LINES, VOTE_ROWS = 10, 5  # lines of an area's table on one slide at 1280 x 720 (three rows of three), votes' rows
 NO_NEEDS = ("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in step 4, "
             "or raise the cut.")
+
+
+def _need_lines(row) -> int:
+    """The lines a row of an area's table takes: three (its ratings' spread), more for long evidence (25 to a line)."""
+    return max(3, *(-(-len(str(v)) // 25) for v in row))
+
 
 
 def _title(indicator_id: str) -> str:
@@ -83,7 +89,8 @@ def _priority_slide(n: int, pr) -> None:
 if ui.presenting():  # the shared screen: each area's needs, the votes, each priority, a slide at a time
     deck = []
     for area_title, table in root_causes.needs_by_area(needs):
-        deck += ui.table_slides(f"Areas of need · {area_title}", table, NEED_ROWS, f"rc_needs_{area_title}")
+        deck += ui.table_slides(f"Areas of need · {area_title}", table, NEED_LINES, f"rc_needs_{area_title}",
+                                weight=_need_lines)
     if not needs:
         deck.append(("Areas of need", partial(_text_slide, "Areas of need", partial(st.info, NO_NEEDS))))
     if project.votes:

@@ -190,9 +190,11 @@ def slide_parts(title: str, items: list, size: int, weight=lambda item: 1) -> li
     return [(title if len(cuts) == 1 else f"{title} ({k} of {len(cuts)})", part) for k, part in enumerate(cuts, 1)]
 
 
-def table_slides(title: str, table, rows: int, key: str, *, columns: list[str] | None = None, after=None) -> list:
+def table_slides(title: str, table, rows: float, key: str, *, columns: list[str] | None = None, after=None,
+                 weight=None) -> list:
     """(title, draw) slides of a table, `rows` rows a slide (cut evenly by `slide_parts`: "title (1 of 2)"): each
-    its title and its rows (`columns`: those shown), then `after()` (a caption, a link) when given."""
+    its title and its rows (`columns`: those shown), then `after()` (a caption, a link) when given. `weight(row)`: what
+    a row takes of a slide's `rows` (a row of long text, more than one), 1 by default."""
     def draw(part_title: str, part: list[int], k: int) -> None:
         st.header(part_title)
         tables.show(table.iloc[part].reset_index(drop=True), key=f"{key}_{k}", columns=columns)
@@ -200,7 +202,8 @@ def table_slides(title: str, table, rows: int, key: str, *, columns: list[str] |
             after()
 
     return [(part_title, partial(draw, part_title, part, k))
-            for k, (part_title, part) in enumerate(slide_parts(title, list(range(len(table))), rows))]
+            for k, (part_title, part) in enumerate(slide_parts(title, list(range(len(table))), rows, (lambda i: 1) if
+                                                                weight is None else lambda i: weight(table.iloc[i])))]
 
 
 CHART = 270, 170  # a gap slide's chart height in px at most, and at least
