@@ -17,14 +17,15 @@ need_ids = [n.indicator_id for n in needs]
 members = {m.id: m.name for m in project.members}
 statements = {s.id: root_causes.statement_label(s) for s in project.statements}
 
-NEED_LINES, VOTE_ROWS = 10, 5  # lines of an area's table on one slide at 1280 x 720 (three rows of three), votes' rows
+SLIDE_LINES = 10  # lines of a table on one slide at 1280 x 720 (an area's three rows of three lines; five votes of two)
 NO_NEEDS = ("No indicator has a consensus rating at or below the cut yet: reach consensus on the rubric in step 4, "
             "or raise the cut.")
 
 
-def _need_lines(row) -> int:
-    """The lines a row of an area's table takes: three (its ratings' spread), more for long evidence (25 to a line)."""
-    return max(3, *(-(-len(str(v)) // 25) for v in row))
+def _lines(row, least: int, per_line: int) -> int:
+    """The lines a row of a table takes on a slide: `least` (an area's ratings' spread three, a vote two), more for
+    long text (long evidence, many voters; `per_line` characters to a line of its narrower columns)."""
+    return max(least, *(-(-len(str(v)) // per_line) for v in row))
 
 
 
@@ -89,14 +90,15 @@ def _priority_slide(n: int, pr) -> None:
 if ui.presenting():  # the shared screen: each area's needs, the votes, each priority, a slide at a time
     deck = []
     for area_title, table in root_causes.needs_by_area(needs):
-        deck += ui.table_slides(f"Areas of need · {area_title}", table, NEED_LINES, f"rc_needs_{area_title}",
-                                weight=_need_lines)
+        deck += ui.table_slides(f"Areas of need · {area_title}", table, SLIDE_LINES, f"rc_needs_{area_title}",
+                                weight=partial(_lines, least=3, per_line=25))
     if not needs:
         deck.append(("Areas of need", partial(_text_slide, "Areas of need", partial(st.info, NO_NEEDS))))
     if project.votes:
         waiting = root_causes.voters_missing(project)
-        deck += ui.table_slides("The team's votes", root_causes.tally_table(project, needs), VOTE_ROWS, "rc_tally",
-                                after=partial(st.caption, "Not voted yet: " + ", ".join(waiting)) if waiting else None)
+        deck += ui.table_slides("The team's votes", root_causes.tally_table(project, needs), SLIDE_LINES, "rc_tally",
+                                after=partial(st.caption, "Not voted yet: " + ", ".join(waiting)) if waiting else None,
+                                weight=partial(_lines, least=2, per_line=30))
     deck += [(f"Priority {n}", partial(_priority_slide, n, pr)) for n, pr in enumerate(project.priorities, 1)]
     if not project.priorities:
         deck.append(("Priorities", partial(_text_slide, "Priorities", partial(st.caption, "No priorities yet."))))
