@@ -7,7 +7,6 @@ import streamlit as st
 
 from successgaps import ui
 from successgaps.data import datasets, mapping, quality, read, views
-from successgaps.engine import statements
 from successgaps.errors import UserError
 from successgaps.outputs import gap_reports
 
@@ -34,8 +33,7 @@ SLIDE_LINES = 10  # lines of findings on one slide (a line: about 100 characters
 def quality_findings(project_id: str, revision: int, dataset_id: str) -> list[tuple[str, str]]:
     saved = ui.store().load(project_id)
     dataset = saved.dataset(dataset_id)
-    findings = quality.quality_report(ui.store().cursor(), saved, dataset) if dataset else []
-    return [(f.severity, statements.years_written(f.text)) for f in findings]  # school years as step 3 writes them
+    return [(f.severity, f.text) for f in quality.quality_report(ui.store().cursor(), saved, dataset)] if dataset else []
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
