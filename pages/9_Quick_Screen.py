@@ -17,6 +17,7 @@ from successgaps.outputs import charts, gap_reports, gap_table
 RESULT = "qs_result"  # the QuickScreen of the file in the uploader
 KEPT = "qs_kept"  # (file hash, project id, project name) once "Keep this" made a project of it
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
+FOLDED = 70  # px of the folded "file, place and year" box under a slide when presenting
 
 ui.page("Quick screen", needs_project=False)
 # presenting a screen: the slide first; the file, place and year (set before presenting) folded away below it
@@ -96,10 +97,9 @@ def _slide(gap) -> None:
     """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
     below = " · no gap beyond the usual thresholds: the largest differences below them"
     st.caption(where + (below if quick.nearest else ""))  # differences below the thresholds (no gap listed)
-    if gap.key in left_open:
-        st.warning("Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at "
-                   "every end.", icon=":material/warning:")
-    ui.gap_slide(gap.sentence, gap.row, key="qs_present_chart")
+    ui.gap_slide(gap.sentence, gap.row, key="qs_present_chart", below=FOLDED, notes=(
+        "Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at every end.",)
+        if gap.key in left_open else ())
 
 
 def _numbered(gaps) -> None:

@@ -212,10 +212,11 @@ SENTENCE_LINE, SMALLER_LINE, WORDS_LINE, NOTE_LINE = 70, 83, 110, 110  # charact
 # smaller, the bars in words, a note in a box
 
 
-def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = ()) -> None:
+def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = (), below: int = 0) -> None:
     """One gap as a slide: its sentence, its comparison bars, and the bars' figures in words (the chart's text
     alternative), then `notes` (warnings about the data behind it). Identify gaps' and Quick screen's slides alike.
-    The chart is as tall as 720 px leave it: a sentence of over three lines and each note take their room from it."""
+    The chart is as tall as 720 px leave it: a sentence of over three lines, each note and what the page draws
+    `below` the slide (px) take their room from it."""
     from ..outputs import charts  # noqa: PLC0415 - plotly, only for a page that presents a gap
 
     long = len(sentence) > LONG
@@ -224,7 +225,7 @@ def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = ()) -> None
     lines = max(-(-len(sentence) // (SMALLER_LINE if long else SENTENCE_LINE)) - 3, 0)
     words = bars_in_words(row)  # the bars' figures in words: a second line (a range's ends) takes 40 px
     boxes = sum(30 + 34 * -(-len(note) // NOTE_LINE) for note in notes)  # the slide's last 60 px are free without
-    taken = 45 * lines + 40 * max(-(-len(words.replace("**", "")) // WORDS_LINE) - 1, 0) + max(boxes - 60, 0)
+    taken = 45 * lines + 40 * max(-(-len(words.replace("**", "")) // WORDS_LINE) - 1, 0) + max(boxes + below - 60, 0)
     figure = charts.comparison_bars(row)
     figure.update_layout(height=max(CHART[0] - taken, CHART[1]), margin={"t": 10, "b": 10})
     st.plotly_chart(figure, key=key)
