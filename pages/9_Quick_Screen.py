@@ -24,6 +24,10 @@ ui.page("Quick screen", needs_project=False)
 slide = st.container()
 setup = (st.expander("The file, the place and the year behind these slides")
          if ui.presenting() and st.session_state.get(RESULT) is not None else st.container())
+if ui.presenting() and st.session_state.get(RESULT) is None:  # no file box on the shared screen (nor its file dialog)
+    st.markdown("Quick screen's slides come from a file: leave presentation mode, drop the file, then present.")
+    ui.done()
+    st.stop()
 with setup:
     st.markdown("Drop a data file — a student export or a state report-card download — and see which groups "
                 "your school or district is not serving well. **Nothing is saved** unless you choose *Keep this*.")

@@ -211,3 +211,14 @@ def test_with_no_gap_the_largest_differences_can_be_kept_as_statements(open_page
     [statement] = saved.statements
     assert statement.group == "English learners" and statement.outcome == "Math scale score"
     assert statement.focus and "points lower" in statement.text
+
+
+def test_presenting_before_a_file_is_dropped_shows_no_file_box(open_page):
+    """On the shared screen, nobody browses for a student file (its dialog would show the folder's file names): Quick
+    screen says to drop the file after leaving presentation mode; once it is dropped, its slides present."""
+    at = open_page(PAGE)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    assert not at.exception and not at.get("file_uploader")
+    assert any("leave presentation mode, drop the file" in m.value for m in at.markdown)
+    at.toggle(key="sg_presenting").set_value(False).run()
+    assert at.get("file_uploader")
