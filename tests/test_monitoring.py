@@ -272,3 +272,26 @@ def test_an_average_gets_its_interval_and_a_tiny_change_is_noise(tmp_path):
         assert "within the noise" in progress.sentence and "behind" not in progress.sentence
     finally:
         store.close()
+
+
+def test_a_goal_without_figures_says_why_and_what_to_do(two_years):
+    """Step 7 never just says "no figures": a goal linked to no statement, a statement written by hand (no data set),
+    a measure the data do not give, and a group hidden in every year each get their own sentence."""
+    from successgaps.models import GapStatement  # noqa: PLC0415
+
+    store, project, dataset = two_years
+    con = store.cursor()
+    goal = Goal(text="Close the gap", measure="difference")
+    project.goals = [goal]
+    assert monitoring.goal_progress(con, project, goal).sentence.startswith("This goal measures no gap statement yet")
+    by_hand = GapStatement(group="English learners", outcome="Graduation", text="Written in the meeting")
+    project.statements, goal.statement_id = [by_hand], by_hand.id
+    assert "names no data set of this project" in monitoring.goal_progress(con, project, goal).sentence
+    goal.measure = "other"
+    assert "not one the data give" in monitoring.goal_progress(con, project, goal).sentence
+    statement = _el_statement(project, dataset, con)
+    project.statements, goal.statement_id, goal.measure = [statement], statement.id, "rate"
+    project.gap_settings = project.gap_settings.model_copy(update={"min_n": 5000})  # every year below the minimum
+    assert monitoring.goal_progress(con, project, goal).sentence == (
+        f"No year of “{dataset.name}” shows {statement.group} · {statement.outcome}: the group is too small in every "
+        "year or hidden to protect privacy.")

@@ -300,6 +300,20 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
     return points
 
 
+def _no_figures(project: Project, goal: Goal, statement) -> str:
+    """Why a goal has no figure to follow, and what the team can do (step 6 links a goal to a gap statement)."""
+    if statement is None:
+        return "This goal measures no gap statement yet: choose the gap it closes in step 6 to follow it here."
+    if goal.measure not in ("rate", "mean", "difference"):
+        return "This goal's measure is not one the data give (a rate, an average or a gap): choose it in step 6."
+    dataset = project.dataset(statement.dataset_id)
+    if dataset is None or not dataset.files:
+        return ("Its gap statement names no data set of this project (written by hand, or its data set was removed), "
+                "so there is no figure to follow: write the statement again from step 3.")
+    return (f"No year of “{dataset.name}” shows {statement.group} · {statement.outcome}: the group is too small in "
+            "every year or hidden to protect privacy.")
+
+
 def _unit(goal: Goal, value: float) -> str:
     shown = action_plan.shown(value, goal.measure)
     if goal.measure == "difference":  # signed in words: a target of +8 is not a target of -8
@@ -326,7 +340,7 @@ def goal_progress(con, project: Project, goal: Goal) -> GoalProgress:
     points = goal_points(con, project, goal)
     statement = next((s for s in project.statements if s.id == goal.statement_id), None)
     if not points or statement is None:
-        return GoalProgress(goal, points, "There are no figures for this goal in the data yet.", False, False)
+        return GoalProgress(goal, points, _no_figures(project, goal, statement), False, False)
     baseline_year = goal.baseline_year or points[0].year
     first = next((p for p in points if p.year == baseline_year), points[0])
     last = points[-1]
