@@ -82,15 +82,77 @@ def _show_progress(item):
     st.markdown(item.sentence)
     if item.points:
         st.plotly_chart(charts.progress_figure(item), key=f"mon_chart_{item.goal.id}")
-        fmt = ui.tables.percent if item.goal.measure == "rate" else ui.tables.number
-        ui.tables.show(pd.DataFrame([{"Year": pt.year, "Value": fmt(pt.value),  # the chart's figures, as a table
-                                      "95% interval": f"{fmt(pt.low)} to {fmt(pt.high)}" if pt.low is not None
-                                      and pt.high is not None else None, "Students (n)": pt.n}
-                                     for pt in item.points]), key=f"mon_points_{item.goal.id}", static=True)
+        ui.tables.show(_points(item), key=f"mon_points_{item.goal.id}", static=True)  # the chart's figures
 
+
+def _points(item) -> pd.DataFrame:
+    """The chart's figures, as a table."""
+    fmt = ui.tables.percent if item.goal.measure == "rate" else ui.tables.number
+    return pd.DataFrame([{"Year": pt.year, "Value": fmt(pt.value), "95% interval": f"{fmt(pt.low)} to {fmt(pt.high)}"
+                          if pt.low is not None and pt.high is not None else None, "Students (n)": pt.n}
+                         for pt in item.points])
+
+
+def _reviews() -> pd.DataFrame:
+    return pd.DataFrame([{"Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
+                          "Held": monitoring.held_text(r), "Attendees": len(r.attendees)} for r in project.reviews])
+
+
+def _next_review() -> str:
+    upcoming = monitoring.next_review(project)
+    return (f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
+            f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})") if upcoming else ""
+
+
+alerts = monitoring.step_alerts(project) + monitoring.goal_alerts(progress)
+
+
+def _alerts_slide(title: str, part: list) -> None:
+    st.header(title)
+    for alert in part:
+        st.warning(alert.sentence)
+    if not alerts:
+        st.caption("No overdue steps, and no step was behind at two reviews running.")
+
+
+def _goal_slide(item) -> None:
+    st.header(item.goal.text or item.goal.metric or "Goal")
+    st.markdown(item.sentence)
+    if item.points:
+        figure = charts.progress_figure(item)
+        figure.update_layout(height=300)  # the sentence above, on 720 px; its figures on the next slide
+        st.plotly_chart(figure, key=f"mon_chart_{item.goal.id}")
+
+
+def _figures_slide(item) -> None:
+    st.header(f"{item.goal.text or item.goal.metric or 'Goal'}: the figures")
+    ui.tables.show(_points(item), key=f"mon_points_{item.goal.id}", static=True)
+    st.caption("Each value is recomputed from the data set by the gap engine. Intervals: 95%.")
+
+
+def _no_goals_slide() -> None:
+    st.header("Progress toward our goals")
+    st.caption("The plan has no goals yet: write them in step 6.")
+
+
+if ui.presenting():  # the shared screen: the alerts, each goal's progress and then its figures, the review schedule
+    deck = [(title, partial(_alerts_slide, title, part)) for title, part in
+            ui.slide_parts("Alerts", alerts, 10, lambda a: -(-len(a.sentence) // 100) + 1)]
+    for item in progress:
+        name = item.goal.text or item.goal.metric or "Goal"
+        deck.append((name, partial(_goal_slide, item)))
+        if item.points:
+            deck.append((f"{name}: the figures", partial(_figures_slide, item)))
+    if not progress:
+        deck.append(("Progress toward our goals", _no_goals_slide))
+    if project.reviews:
+        deck += ui.table_slides("Review schedule", _reviews(), 7, "mon_reviews_slide",
+                                after=partial(st.markdown, _next_review()) if _next_review() else None)
+    ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
+    ui.done()
+    st.stop()
 
 # ---------------------------------------------------------------- alerts
-alerts = monitoring.step_alerts(project) + monitoring.goal_alerts(progress)
 st.header("Alerts")
 if alerts:
     for alert in alerts:
@@ -102,8 +164,6 @@ else:
 st.header("Progress toward our goals")
 if not progress:
     st.caption("The plan has no goals yet: write them in step 6.")
-elif ui.presenting():
-    ui.present_one(progress, "mon_present", _show_progress, label=lambda item: item.goal.text)
 else:
     for item in progress:
         _show_progress(item)
@@ -112,49 +172,40 @@ else:
 
 # ---------------------------------------------------------------- review schedule
 st.header("Review schedule")
-upcoming = monitoring.next_review(project)
-if upcoming:
-    st.markdown(f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
-                f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})")
+if _next_review():
+    st.markdown(_next_review())
 if project.reviews:
-    ui.tables.show(pd.DataFrame([{
-        "Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
-        "Held": monitoring.held_text(r), "Attendees": len(r.attendees)} for r in project.reviews]),
-        key="mon_reviews_table")
+    ui.tables.show(_reviews(), key="mon_reviews_table")
 else:
     st.caption("No reviews scheduled yet.")
-if not ui.presenting():
-    with ui.form_box("Schedule reviews", key="mon_schedule_box", open_first=not project.reviews):
-        c1, c2 = st.columns(2)
-        c1.number_input("Full-team review every … months", 1, 12, 3, key="mon_team_every")
-        c2.number_input("Implementers check-in every … months (first six months)", 1, 6, 1, key="mon_check_every")
-        st.button("Generate the schedule from the plan's dates", on_click=ui.edit, args=(_generate,),
-                  kwargs={"at": "mon_schedule"})
-        ui.confirmation("mon_schedule")
-        c1, c2, c3 = st.columns([2, 2, 1])
-        c1.date_input("Or add one review on", value=dt.date.today(), key="mon_new_date")
-        c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
-                     format_func=lambda k: "Full team" if k == "full_team" else "Implementers check-in")
-        c3.button("Add review", on_click=ui.edit, args=(_add_review,))
-    to_move = [r for r in project.reviews if not r.held]
-    if to_move:
-        with st.expander("Move a review", key="mon_move_box", on_change="rerun"):
-            st.caption("The review meetings of step 1's meeting plan are the same reviews: moving one here moves "
-                       "that meeting too, and moving the meeting there moves its review.")
-            c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
-            pick = c1.selectbox("Review", [r.id for r in to_move], key="mon_move_pick",
-                                format_func=lambda rid: _review_label(_review(project, rid))
-                                + (" · step 1's meeting plan" if _review(project, rid).meeting_id else ""))
-            day = _review(project, pick).date
-            date_key = f"mon_move_date_{pick}_{day}"  # a new key once moved (here or in step 1): shows the new date
-            c2.date_input("New date", value=day, key=date_key, format="YYYY-MM-DD")
-            c3.button("Move", on_click=ui.edit, args=(_move_review, pick, date_key), kwargs={"at": "mon_move"})
-            ui.confirmation("mon_move")
+with ui.form_box("Schedule reviews", key="mon_schedule_box", open_first=not project.reviews):
+    c1, c2 = st.columns(2)
+    c1.number_input("Full-team review every … months", 1, 12, 3, key="mon_team_every")
+    c2.number_input("Implementers check-in every … months (first six months)", 1, 6, 1, key="mon_check_every")
+    st.button("Generate the schedule from the plan's dates", on_click=ui.edit, args=(_generate,),
+              kwargs={"at": "mon_schedule"})
+    ui.confirmation("mon_schedule")
+    c1, c2, c3 = st.columns([2, 2, 1])
+    c1.date_input("Or add one review on", value=dt.date.today(), key="mon_new_date")
+    c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
+                 format_func=lambda k: "Full team" if k == "full_team" else "Implementers check-in")
+    c3.button("Add review", on_click=ui.edit, args=(_add_review,))
+to_move = [r for r in project.reviews if not r.held]
+if to_move:
+    with st.expander("Move a review", key="mon_move_box", on_change="rerun"):
+        st.caption("The review meetings of step 1's meeting plan are the same reviews: moving one here moves "
+                   "that meeting too, and moving the meeting there moves its review.")
+        c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+        pick = c1.selectbox("Review", [r.id for r in to_move], key="mon_move_pick",
+                            format_func=lambda rid: _review_label(_review(project, rid))
+                            + (" · step 1's meeting plan" if _review(project, rid).meeting_id else ""))
+        day = _review(project, pick).date
+        date_key = f"mon_move_date_{pick}_{day}"  # a new key once moved (here or in step 1): shows the new date
+        c2.date_input("New date", value=day, key=date_key, format="YYYY-MM-DD")
+        c3.button("Move", on_click=ui.edit, args=(_move_review, pick, date_key), kwargs={"at": "mon_move"})
+        ui.confirmation("mon_move")
 
 # ---------------------------------------------------------------- recording a review
-if ui.presenting():  # a slide shows progress and the schedule; recording a review is the facilitator's view
-    ui.done()
-    st.stop()
 st.header("Record a review")
 open_reviews = [r for r in project.reviews if not r.held]
 if not project.steps:
@@ -194,7 +245,7 @@ else:
 
 # ---------------------------------------------------------------- revisions
 st.header("Plan revisions")
-if not ui.presenting() and (project.goals or project.steps):
+if project.goals or project.steps:
     with st.expander("Change a goal or an action step", key="mon_revise_box", on_change="rerun"):
         items = [("goal", g.id) for g in project.goals] + [("step", s.id) for s in steps]
         names = {("goal", g.id): f"Goal: {g.text or 'untitled'}" for g in project.goals}

@@ -127,3 +127,30 @@ def test_a_held_review_keeps_its_date(store, planned):
     held.held = True
     with pytest.raises(UserError, match="keeps the date it was held on"):
         schedule.move_review(p, held.id, held.date + dt.timedelta(days=1))
+
+
+def test_presenting_step_7_is_a_deck_of_alerts_goals_and_the_schedule(open_page, store, planned):
+    """On the shared screen, step 7 is slides, not one long page: the alerts, each goal (its sentence, then its
+    figures when the data have some), the review schedule with the next review; nothing to record or edit."""
+    from successgaps.process import monitoring  # noqa: PLC0415
+
+    p = store.load(planned.id)
+    monitoring.apply_schedule(p, monitoring.review_schedule(p, full_team_months=3, check_in_months=1))
+    store.save(p)
+    at = open_page("pages/7_Monitoring.py", project=planned.id)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    titles, seen = [], []
+    while True:
+        assert not at.exception and not at.multiselect and not at.date_input
+        assert not [b for b in at.button if b.label.startswith(("Record", "Generate", "Add review"))]
+        titles.append(at.header[0].value)
+        seen += [w.value for w in at.warning] + [m.value for m in (*at.markdown, *at.caption)]
+        forward = next((b for b in at.button if b.key == "sg_deck_next" and not b.disabled), None)
+        if forward is None or len(titles) > 12:
+            break
+        forward.click().run()
+        if at.header and at.header[0].value == titles[-1]:
+            break
+    assert titles[:2] == ["Alerts", "Close the EL graduation gap"]
+    assert titles[2].startswith("Review schedule") and len(titles) >= 3  # its reviews, seven a slide
+    assert any("“Train staff” was due" in w for w in seen) and any(m.startswith("**Next review:**") for m in seen)
