@@ -156,7 +156,7 @@ def _quality_slide(findings: list[tuple[str, str]], title: str) -> None:
 
 def _lines(finding: tuple[str, str]) -> int:
     """The lines a finding takes on a slide: its text's, and one more for a coloured box's margins."""
-    return -(-len(finding[1]) // 100) + (finding[0] in SEVERITY)
+    return ui.lines(finding[1], 100) + (finding[0] in SEVERITY)
 
 
 if ui.presenting():  # the shared screen: the data, how it is read, its codes and its quality, a slide at a time

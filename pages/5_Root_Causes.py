@@ -25,7 +25,7 @@ NO_NEEDS = ("No indicator has a consensus rating at or below the cut yet: reach 
 def _lines(row, least: int, per_line: int) -> int:
     """The lines a row of a table takes on a slide: `least` (an area's ratings' spread three, a vote two), more for
     long text (long evidence, many voters; `per_line` characters to a line of its narrower columns)."""
-    return max(least, *(-(-len(str(v)) // per_line) for v in row))
+    return max(least, *(ui.lines(str(v), per_line) for v in row))
 
 
 
@@ -73,11 +73,6 @@ def _whys(p, priority_id, count):
 # ---------------------------------------------------------------- presenting: a slide each
 
 
-def _text_slide(title: str, say) -> None:
-    st.header(title)
-    say()
-
-
 def _priority_slide(n: int, pr) -> None:
     st.header(f"Priority {n}: {ui.esc(pr.title)}")
     st.markdown(f"**Root cause:** {ui.esc(pr.root_cause or '—')}")
@@ -93,7 +88,7 @@ if ui.presenting():  # the shared screen: each area's needs, the votes, each pri
         deck += ui.table_slides(f"Areas of need · {area_title}", table, SLIDE_LINES, f"rc_needs_{area_title}",
                                 weight=partial(_lines, least=3, per_line=25))
     if not needs:
-        deck.append(("Areas of need", partial(_text_slide, "Areas of need", partial(st.info, NO_NEEDS))))
+        deck.append(("Areas of need", partial(ui.paragraph_slide, "Areas of need", [(st.info, NO_NEEDS)])))
     if project.votes:
         waiting = root_causes.voters_missing(project)
         deck += ui.table_slides("The team's votes", root_causes.tally_table(project, needs), SLIDE_LINES, "rc_tally",
@@ -101,7 +96,7 @@ if ui.presenting():  # the shared screen: each area's needs, the votes, each pri
                                 weight=partial(_lines, least=2, per_line=30))
     deck += [(f"Priority {n}", partial(_priority_slide, n, pr)) for n, pr in enumerate(project.priorities, 1)]
     if not project.priorities:
-        deck.append(("Priorities", partial(_text_slide, "Priorities", partial(st.caption, "No priorities yet."))))
+        deck.append(("Priorities", partial(ui.paragraph_slide, "Priorities", [(st.caption, "No priorities yet.")])))
     ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
     ui.done()
     st.stop()

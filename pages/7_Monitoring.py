@@ -93,15 +93,10 @@ def _points(item) -> pd.DataFrame:
                          for pt in item.points])
 
 
-def _reviews() -> pd.DataFrame:
-    return pd.DataFrame([{"Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
-                          "Held": monitoring.held_text(r), "Attendees": len(r.attendees)} for r in project.reviews])
-
-
-def _next_review() -> str:
-    upcoming = monitoring.next_review(project)
-    return (f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
-            f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})") if upcoming else ""
+upcoming = monitoring.next_review(project)
+NEXT_REVIEW = (f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
+               f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})") if upcoming else ""
+NO_GOALS = "The plan has no goals yet: write them in step 6."
 
 
 alerts = monitoring.step_alerts(project) + monitoring.goal_alerts(progress)
@@ -130,24 +125,20 @@ def _figures_slide(item) -> None:
     st.caption("Each value is recomputed from the data set by the gap engine. Intervals: 95%.")
 
 
-def _no_goals_slide() -> None:
-    st.header("Progress toward our goals")
-    st.caption("The plan has no goals yet: write them in step 6.")
-
-
 if ui.presenting():  # the shared screen: the alerts, each goal's progress and then its figures, the review schedule
     deck = [(title, partial(_alerts_slide, title, part)) for title, part in
-            ui.slide_parts("Alerts", alerts, 10, lambda a: -(-len(a.sentence) // 100) + 1)]
+            ui.slide_parts("Alerts", alerts, 10, lambda a: ui.lines(a.sentence, 100) + 1)]
     for item in progress:
         name = item.goal.text or item.goal.metric or "Goal"
         deck.append((name, partial(_goal_slide, item)))
         if item.points:
             deck.append((f"{name}: the figures", partial(_figures_slide, item)))
     if not progress:
-        deck.append(("Progress toward our goals", _no_goals_slide))
+        deck.append(("Progress toward our goals", partial(ui.paragraph_slide, "Progress toward our goals",
+                                                          [(st.caption, NO_GOALS)])))
     if project.reviews:
-        deck += ui.table_slides("Review schedule", _reviews(), 7, "mon_reviews_slide",
-                                after=partial(st.markdown, _next_review()) if _next_review() else None)
+        deck += ui.table_slides("Review schedule", monitoring.review_table(project), 7, "mon_reviews_slide",
+                                after=partial(st.markdown, NEXT_REVIEW) if NEXT_REVIEW else None)
     ui.slides(deck, lambda slide: slide[1](), label=lambda slide: slide[0])
     ui.done()
     st.stop()
@@ -163,7 +154,7 @@ else:
 # ---------------------------------------------------------------- progress
 st.header("Progress toward our goals")
 if not progress:
-    st.caption("The plan has no goals yet: write them in step 6.")
+    st.caption(NO_GOALS)
 else:
     for item in progress:
         _show_progress(item)
@@ -172,10 +163,10 @@ else:
 
 # ---------------------------------------------------------------- review schedule
 st.header("Review schedule")
-if _next_review():
-    st.markdown(_next_review())
+if NEXT_REVIEW:
+    st.markdown(NEXT_REVIEW)
 if project.reviews:
-    ui.tables.show(_reviews(), key="mon_reviews_table")
+    ui.tables.show(monitoring.review_table(project), key="mon_reviews_table")
 else:
     st.caption("No reviews scheduled yet.")
 with ui.form_box("Schedule reviews", key="mon_schedule_box", open_first=not project.reviews):

@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import pandas as pd
+
 from ..data import views
 from ..engine import means, ranking, stats
 from ..engine.screen import screen
@@ -298,6 +300,12 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
         points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n),
                                 str(row.comparison or "")))
     return points
+
+
+def review_table(project: Project) -> pd.DataFrame:
+    """The review schedule as a table for people: date, kind, held or not, attendees."""
+    return pd.DataFrame([{"Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
+                          "Held": held_text(r), "Attendees": len(r.attendees)} for r in project.reviews])
 
 
 def _no_figures(project: Project, goal: Goal, statement) -> str:

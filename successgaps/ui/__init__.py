@@ -26,7 +26,8 @@ from ..store import ERROR_LOG, DamagedWorkspaceError, default_workspace, restore
 from ..access import audit, config, roles
 from . import gate, restart, tables, theme
 from .deck import (_BAR, _START, MEETING_PAGE, _deck_bar, _fill_bar, _follow_goto, _sync_presenting,  # noqa: F401
-                   bars_in_words, deck_menu, gap_slide, slide_parts, slides, table_slides)
+                   bars_in_words, deck_menu, gap_slide, lines, paragraph_slide, slide_parts, slides,
+                   table_slides)
 from .escape import esc
 from .mode import PRESENTING, PROJECT, PROJECT_ID, presenting
 from .guidance import render_tips

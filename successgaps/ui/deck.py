@@ -169,6 +169,18 @@ def slides(items, render, label=None, *, key: str | None = None) -> None:
         render(items[index])
 
 
+def lines(text: str, per_line: int) -> int:
+    """The lines `text` takes on a slide at `per_line` characters to a line (the slides' weights)."""
+    return -(-len(text) // per_line)
+
+
+def paragraph_slide(title: str, paragraphs: list[tuple]) -> None:
+    """A slide of a title and its paragraphs, each (how it is drawn: st.markdown, st.info, …, its text)."""
+    st.header(title)
+    for draw, text in paragraphs:
+        draw(text)
+
+
 def slide_parts(title: str, items: list, size: int, weight=lambda item: 1) -> list[tuple[str, list]]:
     """`items` cut into slides of at most `size` (each item weighs `weight(item)`: a table row 1, a sentence its
     lines), titled "title (1 of 2)" when there are several: as few slides as the greedy cut gives, as even as they
@@ -222,10 +234,10 @@ def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = (), below: 
     long = len(sentence) > LONG
     with st.container(key="sg_long_sentence" if long else None):  # a size smaller (ui.theme), a heading still
         st.markdown(f"## {esc(sentence)}")
-    lines = max(-(-len(sentence) // (SMALLER_LINE if long else SENTENCE_LINE)) - 3, 0)
+    over = max(lines(sentence, SMALLER_LINE if long else SENTENCE_LINE) - 3, 0)
     words = bars_in_words(row)  # the bars' figures in words: a second line (a range's ends) takes 40 px
-    boxes = sum(30 + 34 * -(-len(note) // NOTE_LINE) for note in notes)  # the slide's last 60 px are free without
-    taken = 45 * lines + 40 * max(-(-len(words.replace("**", "")) // WORDS_LINE) - 1, 0) + max(boxes + below - 60, 0)
+    boxes = sum(30 + 34 * lines(note, NOTE_LINE) for note in notes)  # the slide's last 60 px are free without
+    taken = 45 * over + 40 * max(lines(words.replace("**", ""), WORDS_LINE) - 1, 0) + max(boxes + below - 60, 0)
     figure = charts.comparison_bars(row)
     figure.update_layout(height=max(CHART[0] - taken, CHART[1]), margin={"t": 10, "b": 10})
     st.plotly_chart(figure, key=key)
