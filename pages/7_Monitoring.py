@@ -87,10 +87,8 @@ def _show_progress(item):
 
 def _points(item) -> pd.DataFrame:
     """The chart's figures, as a table."""
-    fmt = ui.tables.percent if item.goal.measure == "rate" else ui.tables.number
-    return pd.DataFrame([{"Year": pt.year, "Value": fmt(pt.value), "95% interval": f"{fmt(pt.low)} to {fmt(pt.high)}"
-                          if pt.low is not None and pt.high is not None else None, "Students (n)": pt.n}
-                         for pt in item.points])
+    return pd.DataFrame(monitoring.figure_rows(item.goal, item.points),
+                        columns=["Year", "Value", "95% interval", "Students (n)"]).replace("", None)
 
 
 upcoming = monitoring.next_review(project)

@@ -174,6 +174,9 @@ def test_a_slow_goal_is_off_track(two_years):
     progress = monitoring.goal_progress(con, project, goal)
     assert "rate of English learners rose from 66.7% in 2023–24 to 83.3% in 2024–25" in progress.sentence
     assert progress.off_track  # 83% in June 2025, but the line reached 99% by December 2024
+    rows = monitoring.figure_rows(goal, progress.points)  # the table under the chart, as the sentence writes them
+    assert [r[:2] + r[3:] for r in rows] == [["2023–24", "66.7%", "600"], ["2024–25", "83.3%", "600"]]
+    assert rows[0][2].endswith("%") and " to " in rows[0][2]  # its Wilson 95% interval, in percent
     assert [a.kind for a in monitoring.alerts(con, project, today=D(2024, 1, 1))] == ["off_track"]
 
 

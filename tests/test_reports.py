@@ -156,7 +156,7 @@ def test_rubric_report_shows_consensus_evidence_spread_and_areas_of_need(project
 def test_action_plan_shows_priority_root_cause_goal_steps_and_owners(project, tmp_path):
     text = " ".join(pdf_text(plan_reports.action_plan_report(project, day=DAY), tmp_path).split())
     for expected in ("Use data by student group", "Teachers never see graduation data",
-                     "Baseline: 71.2% in 2024-25", "Target: 80.0% by June 30, 2027",
+                     "Baseline: 71.2% in 2024–25", "Target: 80.0% by June 30, 2027",
                      "Quarterly data review by student group", "Dana Lee", "Luis Ortiz", "Timeline"):
         assert expected in text
 
@@ -323,7 +323,7 @@ def test_progress_report_charts_the_goal_against_its_baseline(district, tmp_path
     assert f"Baseline {district['goal'].baseline * 100:.1f}%" in text
     assert "No review of the plan has been held yet" in text
     assert "95% interval" in text  # issue #21: the PDF keeps the intervals the screen shows
-    assert re.search(r"2024-25 \d+\.\d% \d+\.\d% to \d+\.\d%", text)
+    assert re.search(r"2024–25 \d+\.\d% \d+\.\d% to \d+\.\d%", text)  # years as the sentence writes them
 
 
 # ---------------------------------------------------------------- the page helpers

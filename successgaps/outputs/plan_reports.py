@@ -15,6 +15,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..engine.statements import year_phrase
 from ..models import LEVEL_LABELS, Project
 from ..process import action_plan, monitoring, root_causes, rubric
 from . import charts, static_charts
@@ -101,8 +102,10 @@ def section_plan(doc: Document, p: Project) -> None:
         doc.heading(f"Goal {i}: {goal.text}", 2)
         doc.fields([
             ("Measured by", goal.metric),
-            ("Baseline", " in ".join(x for x in (_goal_value(goal, goal.baseline), goal.baseline_year) if x)),
-            ("Target", " by ".join(x for x in (_goal_value(goal, goal.target), long_date(goal.target_date)) if x)),
+            ("Baseline", " in ".join(x for x in (action_plan.written(goal.baseline, goal.measure),
+                                                 year_phrase(goal.baseline_year)) if x)),
+            ("Target", " by ".join(x for x in (action_plan.written(goal.target, goal.measure),
+                                               long_date(goal.target_date)) if x)),
             ("Evidence of progress", goal.evidence),
         ], size=9)
         steps = action_plan.steps_table(p, doc.day, goal_id=goal.id)
@@ -127,15 +130,6 @@ def _steps_table(doc: Document, steps: pd.DataFrame) -> None:
               [[r.Step, r.Owner, _short(r.Start), _short(r.Due), r.Resources, r._7, r.Status]
                for r in steps.itertuples(index=False)],
               widths=(4, 2, 1.7, 1.7, 2.4, 2.4, 1.5), size=7.5)
-
-
-def _goal_value(goal, value: float | None) -> str:
-    """A goal's number as the plan page shows it (`action_plan.shown`): a rate in %, a gap in points."""
-    if value is None or is_missing(value):
-        return ""
-    value = action_plan.shown(value, goal.measure)
-    return {"rate": f"{value:.1f}%", "difference": f"{value:+.1f} points", "mean": f"{value:.1f}"}.get(
-        goal.measure, f"{value:g}")
 
 
 def _short(day) -> str:
@@ -202,17 +196,9 @@ def _progress_charts(doc: Document, src: Sources) -> None:
                   width_fraction=0.75, title=f"Progress: {goal.text or goal.metric}")
         doc.paragraph(progress.sentence, size=9.5)
         doc.table(["Year", goal.metric or "Measure", "95% interval", "n"],
-                  [[pt.year, _goal_value(goal, pt.value), _interval(goal, pt), f"{pt.n:,.0f}" if pt.n else ""]
-                   for pt in progress.points]
-                  + [[k, _goal_value(goal, v), "", ""] for k, v in reference.items()], widths=(1, 3, 2.4, 1),
-                  numeric=(1, 3))
-
-
-def _interval(goal, pt) -> str:
-    """The 95% interval the monitoring page shows, in the goal's unit ("" when the data give none)."""
-    if pt.low is None or pt.high is None:
-        return ""
-    return f"{_goal_value(goal, pt.low)} to {_goal_value(goal, pt.high)}"
+                  monitoring.figure_rows(goal, progress.points)
+                  + [[k, action_plan.written(v, goal.measure), "", ""] for k, v in reference.items()],
+                  widths=(1, 3, 2.4, 1), numeric=(1, 3))
 
 
 def rubric_report(project: Project, *, day: dt.date | None = None) -> bytes:

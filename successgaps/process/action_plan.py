@@ -72,6 +72,15 @@ def shown(value: float | None, measure: str) -> float | None:
     return None if value is None else round(value * 100, 1) if measure == "rate" else value
 
 
+def written(value: float | None, measure: str) -> str:
+    """A goal's number as a table writes it, in its unit (`shown`): "21.2%", "+3.4 points", "12.3"; blank as ""."""
+    if value is None or value != value:
+        return ""
+    value = shown(value, measure)
+    return {"rate": f"{value:.1f}%", "difference": f"{value:+.1f} points", "mean": f"{value:.1f}"}.get(
+        measure, f"{value:g}")
+
+
 def stored(value: float | None, measure: str) -> float | None:
     """The inverse of `shown`: what people typed, in the goal's stored unit."""
     return None if value is None else round(value / 100, 6) if measure == "rate" else value

@@ -302,6 +302,16 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
     return points
 
 
+def figure_rows(goal: Goal, points: list[GoalPoint]) -> list[list[str]]:
+    """The chart's figures for people, a row a year: the school year (2022–23), the value, its 95% interval and n,
+    written as the sentence writes them (`action_plan.written`: 21.2%, +3.4 points); "" where the data give none."""
+    def interval(pt):
+        return "" if pt.low is None or pt.high is None else \
+            f"{action_plan.written(pt.low, goal.measure)} to {action_plan.written(pt.high, goal.measure)}"
+    return [[year_phrase(pt.year), action_plan.written(pt.value, goal.measure), interval(pt),
+             f"{pt.n:,.0f}" if pt.n else ""] for pt in points]
+
+
 def review_table(project: Project) -> pd.DataFrame:
     """The review schedule as a table for people: date, kind, held or not, attendees."""
     return pd.DataFrame([{"Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
