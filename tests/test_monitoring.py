@@ -160,6 +160,7 @@ def test_goal_progress_recomputes_each_year_and_says_the_gap_narrowed(two_years)
     assert progress.sentence.startswith(f"The gap in {statement.outcome} between {statement.group} and "
                                         f"{statement.comparison} narrowed from 23.3 points lower in 2023–24 to 6.7 "
                                         "points lower in 2024–25; the target is 5.0 points lower by June 2026.")
+    assert [r[1] for r in monitoring.figure_rows(goal, progress.points)] == ["\u221223.3 points", "\u22126.7 points"]
     assert not progress.within_noise and not progress.off_track
 
 

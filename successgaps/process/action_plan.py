@@ -73,12 +73,13 @@ def shown(value: float | None, measure: str) -> float | None:
 
 
 def written(value: float | None, measure: str) -> str:
-    """A goal's number as a table writes it, in its unit (`shown`): "21.2%", "+3.4 points", "12.3"; blank as ""."""
+    """A goal's number as a table writes it, in its unit (`shown`) with a true minus sign: "21.2%", "+3.4 points",
+    "−14.5 points", "12.3"; blank as ""."""
     if value is None or value != value:
         return ""
     value = shown(value, measure)
     return {"rate": f"{value:.1f}%", "difference": f"{value:+.1f} points", "mean": f"{value:.1f}"}.get(
-        measure, f"{value:g}")
+        measure, f"{value:g}").replace("-", "\u2212")
 
 
 def stored(value: float | None, measure: str) -> float | None:
