@@ -83,9 +83,10 @@ with setup:
         key=f"qs_place_{quick.digest}")
     years = list(quick.years_list)
     default = quickscreen.choose(quick, picked)
+    # a file of one year: no greyed-out picker (its label fails contrast); the line below names the year
     year_pick = cols[1].selectbox("Year", years, index=years.index(default.year) if default.year in years else 0,
-                                  format_func=statements.year_phrase, key=f"qs_year_{quick.digest}_{picked}",
-                                  disabled=len(years) <= 1) if years else None
+                                  format_func=statements.year_phrase,
+                                  key=f"qs_year_{quick.digest}_{picked}") if len(years) > 1 else None
     quick = quickscreen.choose(quick, picked, year_pick) if year_pick and year_pick != default.year else default
     st.markdown(f"Screening **{quick.place_label}**" + (f" in **{statements.year_phrase(quick.year)}**" if quick.year
                                                          else "") + ".")

@@ -117,6 +117,9 @@ def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page
     assert any("gives no cohort count and is not in this total" in c.value for c in at.caption)
     [picker] = [s for s in at.selectbox if s.key.startswith("qs_place_")]
     assert picker.value is None  # nothing picked: the whole file
+    # a file of one year: no greyed-out year picker (axe: its label fails contrast); the line names the year
+    assert not [s for s in at.selectbox if s.key.startswith("qs_year_")]
+    assert any(m.value.startswith("Screening ") and "2014–15" in m.value for m in at.markdown)
     expected = quickscreen.run(EDFACTS, "acgr.csv", tmp_path)
     assert len(_table_behind(at)) == _rows_at(expected, "state", "", "")
     picker.set_value(("school", "Town (0100005)", "Town High")).run()
