@@ -255,8 +255,9 @@ screen_tab, heat_tab, closer_tab, statement_tab, state_tab = st.tabs(
 with screen_tab:
     if screen_tab.open:
         st.header("Largest gaps first")
-        st.caption(f"Gaps beyond the team's thresholds (when {ranking.threshold_words(settings)}) come first; "
-                   "“Years in a row” counts the latest consecutive school years beyond them (a missing year ends the run)."
+        st.caption(f"Gaps beyond the team's thresholds (when {ranking.threshold_words(settings)}) come first"
+                   + ("; “Years in a row” counts the latest consecutive school years beyond them (a missing year ends "
+                      "the run)." if len(years) > 1 else ".")
                    + (f" Screened among {ui.esc(settings.among_group)} only." if lookup.table.attrs.get("among") else ""))
         for note in ranking.row_notes(shown):  # each once, naming its group when they differ
             st.caption(ui.esc(note[:1].upper() + note[1:] + "."))
@@ -268,7 +269,10 @@ with screen_tab:
                        + "another place or smaller minimum sizes.")
         else:
             _far_out(shown["outcome"])
-            tables.show_gaps(shown, key="gaps_screen_table")
+            # a data set of one year: "Years in a row" would only repeat "Beyond the threshold" (1 for yes), and the
+            # figures after it would scroll out of sight beside the open sidebar; it stays under "More columns"
+            tables.show_gaps(shown, key="gaps_screen_table", columns=None if len(years) > 1 else
+                             [c for c in tables.GAP_SHORT if c != "Years in a row"])
             st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
         st.header(f"Hidden to protect privacy ({len(hidden)})")
         if hidden.empty:

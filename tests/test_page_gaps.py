@@ -189,6 +189,10 @@ def test_a_public_file_offers_state_district_and_school_and_picks_a_district(ope
     # the whole file hides nothing: the hidden list says so instead of explaining groups that are not there
     assert any(h.value == "Hidden to protect privacy (0)" for h in at.header)
     assert any(c.value.startswith("Nothing is hidden with these filters") for c in at.caption)
+    # a file of one year: no "Years in a row" (it would repeat "Beyond the threshold"), so the figures fit beside
+    # the open sidebar; it stays under "More columns"
+    assert list(screen_of(at).columns) == [c for c in tables.GAP_SHORT if c != "Years in a row"]
+    assert not any("Years in a row" in c.value for c in at.caption)
     # the heatmap's table writes a gap the file gives as a range by its ends, as the gap screen does (not its middle)
     open_tab(at, "gaps_tab", "Heatmap")
     heat = next(d.value for d in at.dataframe if "Group" in d.value.columns)
