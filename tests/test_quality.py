@@ -130,6 +130,9 @@ def test_aggregate_rates_report_their_kinds_and_impossible_values(store, tmp_pat
     assert "1 rate could not be read: n/r (1 row); it counts as missing." in problems
     assert any("1 group result has fewer than the minimum of 10 students; it will be suppressed" in w for w in texts(findings, "warning"))
     assert any("5 group results:" in i and "1 suppressed by the source (PS)" in i for i in texts(findings, "info"))
+    # its year counts what the file counts: group results, not rows (a wide EDFacts file of 22,167 rows gave
+    # "2014-15 (221,670 rows)")
+    assert "1 school year found: 2023 (5 group results)." in texts(findings, "info")
 
 
 def test_an_unusable_mapping_is_the_first_finding_not_a_crash(store, tmp_path):

@@ -93,7 +93,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, project: Project, dataset: Da
     except UserError as exc:
         return [Finding("problem", str(exc))] + findings
     findings += _ignored(dataset)
-    findings += _years_and_schools(con, prepared)
+    findings += _years_and_schools(con, prepared, dataset.layout == "student")
     values, empty = _scan(con, project, dataset, prepared)
     findings += _missing(dataset, total, empty)
     findings += _unknown_codes(dataset, values)
@@ -116,7 +116,10 @@ def _ignored(dataset: DataSet) -> list[Finding]:
                             f"(role \u201cignore\u201d): {', '.join(ignored[:12])}{' …' if len(ignored) > 12 else ''}.")]
 
 
-def _years_and_schools(con, prepared) -> list[Finding]:
+def _years_and_schools(con, prepared, records: bool = True) -> list[Finding]:
+    """The school years (with their rows: a student file's records, an aggregate file's group results, as the
+    group results finding counts them — 221,670 of a 22,167-row file of ten groups) and the schools found."""
+    count = _rows if records else lambda n: f"{_n(n)} group result{'' if int(n or 0) == 1 else 's'}"
     if prepared.cube:  # the cube counts the records per school and year already
         rows = con.execute(f"SELECT year, school, sum(rows)::BIGINT FROM {prepared.cube} GROUP BY ALL").fetchall()
     else:
@@ -127,12 +130,13 @@ def _years_and_schools(con, prepared) -> list[Finding]:
             years[year] = years.get(year, 0) + n
     out = []
     if years:
-        shown = ", ".join(f"{y} ({_rows(years[y])})" for y in sorted(years)[:12])
+        shown = ", ".join(f"{y} ({count(years[y])})" for y in sorted(years)[:12])
         out.append(Finding("info", f"{len(years)} school year{'s' if len(years) > 1 else ''} found: {shown}"
                                    f"{' …' if len(years) > 12 else ''}."))
         bare = sorted(y for y in years if re.fullmatch(r"(19|20)[0-9]{2}", y.strip()))
         if bare and len(bare) < len(years):
-            out.append(Finding("warning", f"{_n(sum(years[y] for y in bare))} rows give the year as one number "
+            n = sum(years[y] for y in bare)
+            out.append(Finding("warning", f"{count(n)} give{'s' if n == 1 else ''} the year as one number "
                                           f"({', '.join(bare[:EXAMPLES])}) beside school years written like "
                                           f"{next(y for y in sorted(years) if y not in bare)}; they are counted as "
                                           "different years, since a single number may mean the school year that "
