@@ -438,12 +438,33 @@ def test_next_years_file_reuses_the_mapping_or_says_which_columns_are_missing(st
 def test_a_file_without_a_year_column_needs_its_year(store, project, tmp_path):
     text = "sid,race,grad\n1,H,1\n2,B,0\n"
     ds = load(store, project, tmp_path, "a.csv", text, year="2023-24")
+    nxt = "sid,race,grad\n1,H,0\n2,B,1\n3,W,1\n"
     with pytest.raises(UserError, match="type the school year"):
-        datasets.add_file(store, project, ds, write(tmp_path, "b.csv", text), "b.csv")
-    datasets.add_file(store, project, ds, write(tmp_path, "b.csv", text), "b.csv", year="2024-25")
+        datasets.add_file(store, project, ds, write(tmp_path, "b.csv", nxt), "b.csv")
+    datasets.add_file(store, project, ds, write(tmp_path, "b.csv", nxt), "b.csv", year="2024-25")
     prepared = views.prepare(store.cursor(), project, ds)
     years = store.cursor().execute(f"SELECT DISTINCT year FROM {prepared.relation} ORDER BY 1").fetchall()
     assert years == [("2023-24",), ("2024-25",)]
+
+
+def test_the_same_file_added_again_is_refused_with_a_sentence(store, project, tmp_path):
+    """A data lead picks last year's file again under "Add next year's file": every student would count twice
+    (the student ids' check would say so only after the fact, and an aggregate file has no ids to check)."""
+    ds = load(store, project, tmp_path, "y1.csv", STUDENTS)
+    with pytest.raises(UserError, match="y1 again.csv has the very same rows as y1.csv, already in this data set"):
+        datasets.add_file(store, project, ds, write(tmp_path, "y1 again.csv", STUDENTS), "y1 again.csv")
+    with pytest.raises(UserError, match="very same rows"):  # whatever year is typed for it
+        datasets.add_file(store, project, ds, write(tmp_path, "y1 again.csv", STUDENTS), "y1 again.csv",
+                          year="2024-25")
+    assert len(ds.files) == 1 and len([t for t in store.tables(project.id) if t.startswith("f_")]) == 1
+    # the same rows in another order are the same file; one row more is another file
+    shuffled = STUDENTS.splitlines(True)[:1] + STUDENTS.splitlines(True)[:0:-1]
+    with pytest.raises(UserError, match="very same rows"):
+        datasets.add_file(store, project, ds, write(tmp_path, "y1b.csv", "".join(shuffled)), "y1b.csv")
+    datasets.replace_file(store, project, ds, ds.files[0].id, write(tmp_path, "y1.csv", STUDENTS), "y1.csv")  # itself
+    edfacts = load(store, project, tmp_path, "acgr.csv", EDFACTS)
+    with pytest.raises(UserError, match="very same rows"):
+        datasets.add_file(store, project, edfacts, write(tmp_path, "acgr copy.csv", EDFACTS), "acgr copy.csv")
 
 
 def test_replace_and_delete_files_and_unused_tables_go_after_saving(store, project, tmp_path):

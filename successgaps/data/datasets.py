@@ -55,8 +55,24 @@ def redetect(store, project: Project, dataset: DataSet, layout: str) -> DataSet:
     return dataset
 
 
+def _same_rows(store, project: Project, dataset: DataSet, table: str, names: list[str], rows: int,
+               skip: str | None) -> DataFile | None:
+    """The file of `dataset` (but `skip`, the one being replaced) whose table holds exactly the rows of the new
+    `table` — the same file uploaded again — or None. Only a file of as many rows and the same columns is compared
+    (`EXCEPT ALL`: every row, as often as it occurs), so another year's file costs nothing to check."""
+    con = store.cursor()
+    for old in dataset.files:
+        if old.id == skip or old.rows != rows or not old.cleaned:  # a table loaded before is stored as read
+            continue
+        other = store.table(project.id, old.table)
+        if columns_of(con, other) == names and not con.execute(
+                f"SELECT EXISTS (SELECT * FROM {table} EXCEPT ALL SELECT * FROM {other})").fetchone()[0]:
+            return old
+    return None
+
+
 def _load_matching(store, project: Project, dataset: DataSet, path: Path, filename: str, sheet, year: str,
-                   progress) -> tuple[DataFile, str]:
+                   progress, skip: str | None = None) -> tuple[DataFile, str]:
     table = _next_table(project)
     qualified = store.table(project.id, table)
     con = store.cursor()
@@ -74,6 +90,12 @@ def _load_matching(store, project: Project, dataset: DataSet, path: Path, filena
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             raise UserError(f"{filename} does not have the column{'s' if len(missing) > 1 else ''} {shown} that "
                             "this data set's mapping uses; rename the columns to match, or upload it as a new data set.")
+        same = _same_rows(store, project, dataset, qualified, names, rows, skip)
+        if same is not None:
+            raise UserError((f"{filename} is already in this data set (the very same rows)" if same.filename == filename
+                             else f"{filename} has the very same rows as {same.filename}, already in this data set")
+                            + ": added again, every student would count twice. To add another year, upload that "
+                            "year's file.")
         if not column_for(dataset, "year") and not data_file.year:
             raise UserError("This data set has no year column: type the school year of the new file (for example "
                             "2024-25) and upload it again.")
@@ -104,7 +126,7 @@ def replace_file(store, project: Project, dataset: DataSet, file_id: str, path: 
         raise UserError("That file is no longer in the data set; the page shows the current list.")
     old = dataset.files[index]
     data_file, note = _load_matching(store, project, dataset, path, filename, sheet,
-                                     old.year if year is None else year, progress)
+                                     old.year if year is None else year, progress, skip=old.id)
     dataset.files[index] = data_file
     return f"Replaced {old.filename} by {filename} ({data_file.rows:,} rows).{note}"
 
