@@ -182,11 +182,12 @@ def _progress_charts(doc: Document, src: Sources) -> None:
         progress = monitoring.goal_progress(src.con, p, goal)
         if not progress.points:
             continue
-        values = [(point.year, point.value) for point in progress.points]
+        values = [(year_phrase(point.year), point.value) for point in progress.points]  # 2022–23, as the table
         reference = {k: v for k, v in (("Baseline", goal.baseline), ("Target", goal.target)) if v is not None}
         axis = {"rate": "percent", "difference": "percentage points"}.get(goal.measure, goal.metric)
         name = goal.metric or "Measure"
-        bars = [(pt.year, action_plan.shown(pt.low, goal.measure), action_plan.shown(pt.high, goal.measure))
+        bars = [(year_phrase(pt.year), action_plan.shown(pt.low, goal.measure),
+                 action_plan.shown(pt.high, goal.measure))
                 for pt in progress.points if pt.low is not None and pt.high is not None]
         doc.chart(static_charts.lines({name: [(y, action_plan.shown(v, goal.measure)) for y, v in values]},
                                       reference={k: action_plan.shown(v, goal.measure) for k, v in reference.items()},

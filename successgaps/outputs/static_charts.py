@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -23,6 +24,7 @@ from ..engine.statements import rounded  # noqa: E402
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 GREY = "#BBBBBB"
+LEGEND_CHARS = 48  # a legend entry wraps at this many characters (two columns fit the figure's width)
 
 plt.rcParams.update({
     "font.family": "DejaVu Sans",
@@ -104,7 +106,9 @@ def lines_figure(series: dict[str, Sequence[tuple[str, float | None]]], title: s
     elif from_zero:
         ax.set_ylim(bottom=0)
     ax.set_ylabel(axis_label)
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+    handles, labels = ax.get_legend_handles_labels()  # a long name wrapped, or the page would shrink the whole chart
+    ax.legend(handles, [textwrap.fill(label, LEGEND_CHARS) for label in labels], frameon=False, fontsize=8,
+              loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
     if title:
         ax.set_title(title, loc="left")
     return fig
