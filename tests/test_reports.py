@@ -312,7 +312,7 @@ def test_statement_one_pager_of_the_sample_district_shows_the_trend(district, tm
     text = " ".join(pdf_text(gap_reports.statement_report(p, district["con"], day=DAY), tmp_path).split())
     assert p.focus_statement().text.split()[0] in text
     assert f"{row['rate'] * 100:.1f}%" in text and f"{row['comparison_rate'] * 100:.1f}%" in text
-    assert "Over the years" in text and "2022-23" in text and "2023-24" in text
+    assert "Over the years" in text and "2022–23" in text and "2023–24" in text  # as the sentences write years
     assert_no_student_id(text, district["ids"])
 
 

@@ -252,19 +252,19 @@ def section_statement(doc: Document, src: Sources, st: GapStatement, with_text: 
     doc.fields([
         ("Data set", dataset.name if dataset else ""),
         ("Level", f"school: {st.school}" if st.level == "school" else "district"),
-        ("Year", st.year),
+        ("Year", statements.year_phrase(st.year)),
         ("Compared with", st.comparison or _comparison_words(s)),
         ("Minimum group size", f"{s.min_n} students, and at least {s.min_cell} with the outcome"),
     ], size=9)
     trend = _trend(src.screen(st.dataset_id), st)
     if trend is not None:
-        series = {st.group: list(zip(trend["year"], trend["rate"])),
-                  "Comparison": list(zip(trend["year"], trend["comparison_rate"]))}
+        years = [statements.year_phrase(y) for y in trend["year"]]  # 2022–23, as the sentences write them
+        series = {st.group: list(zip(years, trend["rate"])), "Comparison": list(zip(years, trend["comparison_rate"]))}
         doc.chart(static_charts.lines(series, axis_label=st.outcome),
                   f"Line chart of {st.group} and the comparison over the years.", width_fraction=0.75,
                   title="Over the years")
         doc.table(["Year", "n", st.group, "Comparison", "Difference (points)"],
-                  [[y, number(n, 0), pct(r), pct(c), points(d)] for y, n, r, c, d in
+                  [[statements.year_phrase(y), number(n, 0), pct(r), pct(c), points(d)] for y, n, r, c, d in
                    trend[["year", "n", "rate", "comparison_rate", "difference"]].itertuples(index=False)],
                   numeric=(1, 2, 3, 4))
 
