@@ -38,8 +38,8 @@ def test_the_trend_of_a_rate_starts_at_0_and_writes_its_figures_under_the_years(
     fig = charts.trend(ROWS)
     assert tuple(fig.layout.yaxis.range) == (0, 100)
     assert _text_on_the_plot(fig) == []
-    assert list(fig.layout.xaxis.ticktext) == ["2022-23<br>63% vs 70%<br>n = 40", "2023-24<br>80% vs 74%<br>n = 55",
-                                               "2024-25<br>hidden"]
+    assert list(fig.layout.xaxis.ticktext) == ["2022–23<br>63% vs 70%<br>n = 40", "2023–24<br>80% vs 74%<br>n = 55",
+                                               "2024–25<br>hidden"]
 
 
 def _progress(measure="rate"):
@@ -203,4 +203,4 @@ def test_a_school_whose_rate_the_file_gives_as_a_range_is_a_bar_over_that_range_
     assert list(marks.marker.size) == [0, 26]  # a range is its line, an exact figure its mark
     group, _ = charts.trend(rows).data
     assert list(group.y) == pytest.approx([72, 62.5]) and list(group.error_y.array) == pytest.approx([2, 0])
-    assert charts.trend(rows).layout.xaxis.ticktext[0] == "2014-15<br>70–74% vs 85–89%<br>n = 66"
+    assert charts.trend(rows).layout.xaxis.ticktext[0] == "2014–15<br>70–74% vs 85–89%<br>n = 66"

@@ -187,7 +187,7 @@ def trend(rows: pd.DataFrame, title: str = "") -> go.Figure:
     group = str(rows["group"].iloc[0]) if len(rows) else "group"
     comparison = str(rows["comparison"].iloc[0]) if len(rows) else "comparison"
     years = list(rows["year"])
-    ticks = [f"{y}<br>{_pair_text(pair)}" + (f"<br>n = {_n(n)}" if pair[0][0] is not None else "")
+    ticks = [f"{year_phrase(y)}<br>{_pair_text(pair)}" + (f"<br>n = {_n(n)}" if pair[0][0] is not None else "")
              for y, pair, n in zip(years, pairs, rows["n"])]
 
     def line(k, name, colour, dash, symbol):

@@ -126,7 +126,8 @@ def section_screen(doc: Document, src: Sources) -> None:
     rows, year = _latest_district(frame)
     s = p.gap_settings
     doc.paragraph(
-        f"Every group compared with {_comparison_words(s)}, {('in ' + year) if year else 'all years'}, "
+        f"Every group compared with {_comparison_words(s)}, "
+        f"{('in ' + statements.year_phrase(year)) if year else 'all years'}, "
         f"{ranking.place_label(ranking.whole_place(frame), int(frame.attrs.get('states', 0)))}. "
         f"Groups with fewer than {s.min_n} students, or fewer than {s.min_cell} students with "
         f"the outcome, are suppressed (*). A gap is marked when "
@@ -226,7 +227,7 @@ def _figure_rows(figures: dict) -> list[list[str]]:
 
 def _statement_title(st: GapStatement) -> str:
     where = st.school if st.level == "school" and st.school else "District"
-    return " · ".join(x for x in (st.group, st.outcome, where, st.year) if x)
+    return " · ".join(x for x in (st.group, st.outcome, where, statements.year_phrase(st.year)) if x)
 
 
 def section_statement(doc: Document, src: Sources, st: GapStatement, with_text: bool = True) -> None:
