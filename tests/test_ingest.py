@@ -489,7 +489,10 @@ def test_the_mapping_table_round_trips_and_refuses_nonsense(store, project, tmp_
     ds = load(store, project, tmp_path, "s.csv", STUDENTS)
     table = mapping.mapping_rows(ds)
     assert table[0] == {"column": "student_id", "role": "student id", "label": "Student id", "outcome type": "",
-                        "yes values": "", "cut": None, "below cut": False, "divide by": "", "higher is better": True}
+                        "yes values": "", "cut": None, "below cut": False, "divide by": "", "higher is better": None}
+    # an id's "higher is better" is blank (no tick that means nothing); an outcome's is its own
+    assert {r["column"]: r["higher is better"] for r in table}["graduated"] is True
+    assert mapping.column_map(ds, "student_id").higher_is_better  # unchanged when the table comes back
     table[-1].update({"role": "outcome", "cut": "700", "label": "Math proficient"})
     mapping.apply_mapping(ds, table, {"race_ethnicity": {"Q": "Other race"}})
     math = mapping.column_map(ds, "math_scale_score")

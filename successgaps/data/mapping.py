@@ -79,17 +79,22 @@ def _check_levels(dataset: DataSet) -> None:
                         "T, D and S) in its code table.")
 
 
+BETTER_ROLES = ("outcome", "rate", "numerator")  # the roles whose "higher is better" is read (`views`)
+
+
 def mapping_rows(dataset: DataSet) -> list[dict]:
-    """The mapping as rows for one editable table (role names in words, yes-values comma-separated)."""
+    """The mapping as rows for one editable table (role names in words, yes-values comma-separated). "higher is
+    better" is blank where the role does not read it (an id, a school, a count): no tick that means nothing."""
     rows = []
     for c in dataset.columns:
+        better = c.higher_is_better if c.role in BETTER_ROLES else None
         row = {"column": c.column, "role": ROLE_NAMES[c.role], "label": c.label,
                "outcome type": c.kind if c.role == "outcome" else "",
                "yes values": ", ".join(c.yes_values), "cut": c.cut, "below cut": c.cut_below,
-               "divide by": c.per, "higher is better": c.higher_is_better}
+               "divide by": c.per, "higher is better": better}
         if dataset.layout == "edfacts":
             row = {"column": c.column, "role": ROLE_NAMES[c.role], "label": c.label,
-                   "dimension": c.dimension, "outcome": c.outcome, "higher is better": c.higher_is_better}
+                   "dimension": c.dimension, "outcome": c.outcome, "higher is better": better}
         rows.append(row)
     return rows
 
