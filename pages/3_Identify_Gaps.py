@@ -269,10 +269,7 @@ with screen_tab:
                        + "another place or smaller minimum sizes.")
         else:
             _far_out(shown["outcome"])
-            # a data set of one year: "Years in a row" would only repeat "Beyond the threshold" (1 for yes), and the
-            # figures after it would scroll out of sight beside the open sidebar; it stays under "More columns"
-            tables.show_gaps(shown, key="gaps_screen_table", columns=None if len(years) > 1 else
-                             [c for c in tables.GAP_SHORT if c != "Years in a row"])
+            tables.show_gaps(shown, key="gaps_screen_table", columns=tables.gap_short(len(years)))
             st.caption(f"Hover a column heading for what it means, or read every metric in the [Guide]({guide_url()}).")
         st.header(f"Hidden to protect privacy ({len(hidden)})")
         if hidden.empty:

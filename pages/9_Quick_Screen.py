@@ -168,7 +168,8 @@ else:
     st.caption("Nothing: every group is large enough to show.")
 
 with st.expander("The table behind these sentences"):
-    ui.tables.show_gaps(quickscreen.rows_behind(quick), key="qs_table")
+    ui.tables.show_gaps(quickscreen.rows_behind(quick), key="qs_table",
+                        columns=ui.tables.gap_short(len(quick.years_list)))
 
 # ---------------------------------------------------------------- keep it, or take it away
 

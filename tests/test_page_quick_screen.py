@@ -122,6 +122,7 @@ def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(open_page
     assert any(m.value.startswith("Screening ") and "2014–15" in m.value for m in at.markdown)
     expected = quickscreen.run(EDFACTS, "acgr.csv", tmp_path)
     assert len(_table_behind(at)) == _rows_at(expected, "state", "", "")
+    assert "Years in a row" not in _table_behind(at).columns  # one year: it would only repeat "Beyond the threshold"
     picker.set_value(("school", "Town (0100005)", "Town High")).run()
     assert not at.exception
     [listing] = [m.value for m in at.markdown if m.value.startswith("1. ")]

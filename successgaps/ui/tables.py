@@ -338,6 +338,13 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, format
                  height=height or "auto", row_height=WRAPPED_ROW if wrapped else None)
 
 
+def gap_short(years: int) -> list[str]:
+    """`GAP_SHORT` for a data set of `years` years: of one year, without "Years in a row" (it would only repeat
+    "Beyond the threshold", and the figures after it would scroll out of sight beside the open sidebar); the
+    column stays under "More columns"."""
+    return GAP_SHORT if years > 1 else [c for c in GAP_SHORT if c != "Years in a row"]
+
+
 def show_gaps(rows: pd.DataFrame, *, key: str, columns: list[str] | None = None, wrap: str | None = None) -> None:
     """Draw rows of the gap engine: `GAP_SHORT` first (or `columns`), the rest behind "More columns"; `wrap`: as
     `show`'s."""
