@@ -160,7 +160,9 @@ def test_goal_progress_recomputes_each_year_and_says_the_gap_narrowed(two_years)
     assert progress.sentence.startswith(f"The gap in {statement.outcome} between {statement.group} and "
                                         f"{statement.comparison} narrowed from 23.3 points lower in 2023–24 to 6.7 "
                                         "points lower in 2024–25; the target is 5.0 points lower by June 2026.")
-    assert [r[1] for r in monitoring.figure_rows(goal, progress.points)] == ["\u221223.3 points", "\u22126.7 points"]
+    rows = monitoring.figure_rows(goal, progress.points)
+    assert [r[1] for r in rows] == ["\u221223.3 points", "\u22126.7 points"]
+    assert rows[0][2].endswith(" points") and rows[0][2].count("points") == 1  # "−31.2 to −15.4 points"
     assert not progress.within_noise and not progress.off_track
 
 
@@ -274,6 +276,10 @@ def test_an_average_gets_its_interval_and_a_tiny_change_is_noise(tmp_path):
         assert first.low == pytest.approx(691.3 - 1.972 * 30 / 200 ** 0.5, abs=0.5)  # mean ± t·s/√n
         assert progress.within_noise and not progress.off_track
         assert "within the noise" in progress.sentence and "behind" not in progress.sentence
+        rows = monitoring.figure_rows(goal, progress.points)  # an average as its sentence writes it
+        assert [r[1] for r in rows] == ["691.3", "691.8"] and rows[0][2].count(" to ") == 1
+        assert monitoring.figure_rows(goal, [monitoring.GoalPoint("2023-24", 1671.04, 1650.2, 1690.0, 300.0, "")]) \
+            == [["2023–24", "1,671.0", "1,650.2 to 1,690.0", "300"]]
     finally:
         store.close()
 

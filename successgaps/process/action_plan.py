@@ -72,14 +72,14 @@ def shown(value: float | None, measure: str) -> float | None:
     return None if value is None else round(value * 100, 1) if measure == "rate" else value
 
 
-def written(value: float | None, measure: str) -> str:
+def written(value: float | None, measure: str, unit: bool = True) -> str:
     """A goal's number as a table writes it, in its unit (`shown`) with a true minus sign: "21.2%", "+3.4 points",
-    "−14.5 points", "12.3"; blank as ""."""
+    "−14.5 points", "1,671.0"; blank as "". `unit=False`: a gap without its " points" (the first end of a range)."""
     if value is None or value != value:
         return ""
     value = shown(value, measure)
-    return {"rate": f"{value:.1f}%", "difference": f"{value:+.1f} points", "mean": f"{value:.1f}"}.get(
-        measure, f"{value:g}").replace("-", "\u2212")
+    return {"rate": f"{value:.1f}%", "difference": f"{value:+.1f}" + (" points" if unit else ""),
+            "mean": f"{value:,.1f}"}.get(measure, f"{value:g}").replace("-", "\u2212")
 
 
 def stored(value: float | None, measure: str) -> float | None:

@@ -304,10 +304,11 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
 
 def figure_rows(goal: Goal, points: list[GoalPoint]) -> list[list[str]]:
     """The chart's figures for people, a row a year: the school year (2022–23), the value, its 95% interval and n,
-    written as the sentence writes them (`action_plan.written`: 21.2%, +3.4 points); "" where the data give none."""
+    written as the sentence writes them (`action_plan.written`: 21.2%, +3.4 points; an interval's unit once,
+    "−23.4 to −6.9 points"); "" where the data give none."""
     def interval(pt):
         return "" if pt.low is None or pt.high is None else \
-            f"{action_plan.written(pt.low, goal.measure)} to {action_plan.written(pt.high, goal.measure)}"
+            f"{action_plan.written(pt.low, goal.measure, unit=False)} to {action_plan.written(pt.high, goal.measure)}"
     return [[year_phrase(pt.year), action_plan.written(pt.value, goal.measure), interval(pt),
              f"{pt.n:,.0f}" if pt.n else ""] for pt in points]
 
@@ -338,7 +339,7 @@ def _unit(goal: Goal, value: float) -> str:
         if round(shown, 1) == 0:
             return "no gap (0.0 points)"
         return f"{abs(shown):.1f} points {'lower' if shown < 0 else 'higher'}"
-    return f"{shown:.1f}%" if goal.measure == "rate" else f"{shown:.1f}"
+    return f"{shown:.1f}%" if goal.measure == "rate" else f"{shown:,.1f}"
 
 
 def within_noise(first: GoalPoint, last: GoalPoint) -> bool:
