@@ -109,7 +109,8 @@ def _override(store: Store, project, dataset, groups: list[str], outcomes: list[
     def column(name: str):
         found = by_name.get(name.strip().lower())
         if found is None:
-            shown = ", ".join(c.column for c in dataset.columns[:12])
+            more = len(dataset.columns) - 12
+            shown = ", ".join(c.column for c in dataset.columns[:12]) + (f" and {more} more" if more > 0 else "")
             raise UserError(f"The file has no column “{name}”; its columns are {shown}.")
         return found
 

@@ -198,6 +198,15 @@ def test_bad_input_gets_one_sentence_and_a_non_zero_exit(args, words, long_file,
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_a_column_that_is_not_there_lists_the_first_twelve_and_says_how_many_more(tmp_path, capsys):
+    path = tmp_path / "wide.csv"
+    names = ["sid", "year", "race"] + [f"score_{i}" for i in range(12)]
+    path.write_text(",".join(names) + "\n" + "\n".join(f"{i},2024-25,{'HBW'[i % 3]}," + ",".join(["1"] * 12)
+                                                        for i in range(40)) + "\n")
+    code, _, err = run("screen", path, "--group", "shoe_size", capsys=capsys)
+    assert code == 2 and "its columns are sid, year, race, score_0" in err and "score_8 and 3 more." in err
+
+
 def test_a_file_that_is_not_a_table(tmp_path, capsys):
     path = tmp_path / "picture.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
