@@ -253,6 +253,11 @@ def test_excel_sheets_are_listed_and_the_chosen_sheet_is_read(store, project, tm
     assert store.cursor().execute(f"SELECT sid, grad FROM {table} ORDER BY 1").fetchall() == [("000123", "1"), ("000124", "0")]
     with pytest.raises(UserError, match="has no data"):
         read.read_upload(store.cursor(), path, "book.xlsx", store.table(project.id, "f_x"), sheet="Empty")
+    # as the Data page loads it: the upload spooled into the workspace under a .tmp name, read as book.xlsx
+    with read.spooled(path.read_bytes(), store.workspace) as spooled:
+        assert spooled.suffix == ".tmp"
+        again = datasets.create_dataset(store, project, spooled, "book.xlsx", sheet="Data")
+    assert again.files[0].rows == 2
 
 
 def test_parquet_is_read_as_text_columns(store, project, tmp_path):

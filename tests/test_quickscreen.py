@@ -106,6 +106,19 @@ def test_nothing_is_written_anywhere_by_a_screen(district_csv, tmp_path):
     assert list(workspace.iterdir()) == []  # the spooled copy is gone; no database was created
 
 
+def test_an_excel_workbook_dropped_on_the_page_is_screened_as_its_csv(district_csv, quick, tmp_path):
+    """A principal drops the .xlsx the district exported. The upload reaches the reader as a spooled copy named
+    .tmp, and openpyxl refused any name without .xlsx: every Excel drop said "cannot be opened"."""
+    import io
+
+    book = io.BytesIO()
+    pd.read_csv(io.BytesIO(district_csv), dtype=str).to_excel(book, index=False)
+    excel = quickscreen.run(book.getvalue(), "district.xlsx", tmp_path / "ws")
+    assert excel.summary == quick.summary and excel.year == quick.year
+    assert [g.sentence for g in excel.gaps] == [g.sentence for g in quick.gaps]
+    assert list((tmp_path / "ws").iterdir()) == []  # its spooled copy is gone too
+
+
 def test_a_pdf_gets_one_sentence(tmp_path):
     with pytest.raises(UserError, match="is a PDF document"):
         quickscreen.run(b"%PDF-1.7 not a table", "report.csv", tmp_path)

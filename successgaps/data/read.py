@@ -47,13 +47,13 @@ def excel_sheets(data: bytes | Path) -> list[str]:
     """Names of the sheets of an Excel workbook, in workbook order."""
     import openpyxl  # noqa: PLC0415 - only needed for Excel
 
-    try:
-        source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else str(data)
-        book = openpyxl.load_workbook(source, read_only=True)
-        try:
-            return list(book.sheetnames)
-        finally:
-            book.close()
+    try:  # a file, not its name: openpyxl refuses a name without .xlsx, and an upload is spooled as .tmp
+        with io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else open(data, "rb") as source:
+            book = openpyxl.load_workbook(source, read_only=True)
+            try:
+                return list(book.sheetnames)
+            finally:
+                book.close()
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise UserError("This Excel file cannot be opened; open it in Excel, save it as .xlsx and upload it again.") from exc
 
@@ -456,9 +456,11 @@ def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -
         raise UserError(f"{filename} has no sheet called \u201c{sheet}\u201d; pick one of: {', '.join(sheets)}.")
     which = f"sheet \u201c{sheet or sheets[0]}\u201d of {filename}"
     unreadable = UserError(f"{filename} cannot be read as Excel; open it in Excel, save it as .xlsx and upload it again.")
+    source = open(path, "rb")  # a file, not its name (`excel_sheets`); read as the rows stream, closed below
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        source.close()
         raise unreadable from exc
     header: list[str] | None = None
     batch: list[list[str | None]] = []
@@ -509,6 +511,7 @@ def _load_excel(con, path: Path, filename: str, table: str, sheet: str | None) -
         raise unreadable from exc
     finally:
         book.close()
+        source.close()
     if header is None:
         raise UserError(f"The {which} has no data; pick the sheet with the data or add the data to the file.")
     if not rows:
