@@ -33,6 +33,20 @@ def test_dropping_the_sample_file_shows_ten_sentences_and_keep_this_makes_a_proj
     page.get_by_text("Files of").wait_for()
 
 
+def test_an_excel_export_dropped_on_the_page_is_screened(server, page, ready, tmp_path):
+    """The district's .xlsx, dropped as a principal would: the page spools it as .tmp, which openpyxl refused
+    ("This Excel file cannot be opened") while every test handed it a file named .xlsx."""
+    path = tmp_path / "district.xlsx"
+    sample.generate(seed=3, students_per_grade=60).to_excel(path, index=False)
+    page.goto(f"{server}/Quick_Screen")
+    ready(page)
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.get_by_text("outcomes detected").wait_for(timeout=120_000)
+    ready(page)
+    assert page.get_by_text("cannot be opened").count() == 0
+    assert page.locator("[data-testid='stMarkdownContainer'] ol > li").count() > 0
+
+
 def test_a_public_file_pick_my_school_and_read_a_sentence_with_a_range(server, page, ready, tmp_path):
     path = tmp_path / "acgr_school_2014-15.csv"
     path.write_text(EDFACTS)
