@@ -85,6 +85,8 @@ BAD_UPLOADS = [
     ("fake parquet", b"not parquet at all", "data.parquet", "damaged"),
     ("binary", bytes(range(256)) * 40, "data.csv", "not a text table"),
     ("one column", b"name\nA\nB\n", "data.csv", "only one column"),
+    ("title lines above the header", b"Riverbend report\nRun 2025-06-30\n\nsid,race,grad\n1,H,1\n2,B,0\n", "data.csv",
+     "starts with 2 lines before its header row .*Riverbend report.*delete every line above the column names"),
     ("header only", b"a,b,c\n", "data.csv", "no data rows"),
     ("duplicate header", b"a,b,a\n1,2,3\n", "data.csv", "both called"),
     ("unnamed column", b"a,,c\n1,2,3\n", "data.csv", "has no name"),

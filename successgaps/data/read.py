@@ -260,11 +260,27 @@ def _dialect(sample: str, filename: str) -> tuple[str, list[str]]:
     if best is None:
         if sum(not _control(ch) for ch in sample[:10000]) < 0.95 * min(len(sample), 10000):
             raise _not_a_table(filename)
+        titles = _title_lines(lines)
+        if titles:  # a report's title and run date above the header row, as many exports write them
+            raise UserError(f"{filename} starts with {titles} line{'s' if titles > 1 else ''} before its header row "
+                            f"(\u201c{lines[0].strip()[:60]}\u201d); delete every line above the column names and "
+                            "upload it again.")
         raise UserError(f"{filename} has only one column; save it as CSV with a header row and one column per field "
                         "(separated by commas, semicolons or tabs) and upload it again.")
     delim = best[2]
     header = next(csv.reader(lines[:1], delimiter=delim, quotechar='"'))
     return delim, header
+
+
+def _title_lines(lines: list[str]) -> int:
+    """How many lines of one field come before the first line of several (by any common separator, and the next
+    line too): the title lines above a header row; 0 when no such line follows (a file of one column)."""
+    def fields(line: str) -> int:
+        return max(len(next(csv.reader([line], delimiter=d, quotechar='"'), [])) for d in DELIMITERS)
+    for k, line in enumerate(lines[:20]):
+        if fields(line) >= 2 and k + 1 < len(lines) and fields(lines[k + 1]) == fields(line):
+            return k
+    return 0
 
 
 def _check_header(names: list[str], filename: str, allow_empty_at: set[int] = frozenset()) -> None:
