@@ -68,7 +68,7 @@ def _place_text(place) -> str:
 
 
 with setup:
-    st.info(f"**{ui.esc(quick.summary)}** in {ui.esc(quick.filename)}.")
+    st.info(f"**{ui.esc(quick.summary)}** in {ui.esc(quick.source)}.")
     if kept:
         st.page_link("pages/2_Data.py", label=f"Review the mapping of “{kept[2]}” on the Data page",
                      icon=":material/tune:")

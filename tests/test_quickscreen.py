@@ -119,6 +119,30 @@ def test_an_excel_workbook_dropped_on_the_page_is_screened_as_its_csv(district_c
     assert list((tmp_path / "ws").iterdir()) == []  # its spooled copy is gone too
 
 
+def test_a_workbook_with_a_cover_sheet_is_screened_from_its_data_sheet_and_kept_so(district_csv, quick, store,
+                                                                                     tmp_path):
+    """Exports often put a 'Read me' sheet first; Quick screen has no sheet picker, so it screens the first sheet
+    with groups and outcomes (it said "could not find both student groups and outcomes") and says which."""
+    import io
+
+    book = io.BytesIO()
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"About": ["Exported from the SIS", "Confidential"]}).to_excel(writer, sheet_name="Read me",
+                                                                                    index=False)
+        pd.read_csv(io.BytesIO(district_csv), dtype=str).to_excel(writer, sheet_name="Students", index=False)
+    excel = quickscreen.run(book.getvalue(), "export.xlsx", tmp_path / "ws")
+    assert excel.source == "export.xlsx (sheet \u201cStudents\u201d)" and excel.summary == quick.summary
+    kept = quickscreen.keep(store, excel, "From the workbook", [])
+    assert kept.datasets[0].files[0].sheet == "Students"
+    book = io.BytesIO()
+    with pd.ExcelWriter(book) as writer:  # no sheet has data: the first sheet's sentence
+        for name in ("Read me", "Notes"):
+            pd.DataFrame({"About": ["nothing here"]}).to_excel(writer, sheet_name=name, index=False)
+    with pytest.raises(UserError, match="export.xlsx"):
+        quickscreen.run(book.getvalue(), "export.xlsx", tmp_path / "ws")
+    assert list((tmp_path / "ws").iterdir()) == []
+
+
 def test_a_pdf_gets_one_sentence(tmp_path):
     with pytest.raises(UserError, match="is a PDF document"):
         quickscreen.run(b"%PDF-1.7 not a table", "report.csv", tmp_path)

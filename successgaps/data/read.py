@@ -104,7 +104,7 @@ def read_upload(con: duckdb.DuckDBPyConnection, data: bytes | Path, filename: st
     report = progress or (lambda fraction, text: None)
     with open(path, "rb") as fh:
         head = fh.read(8)
-    kind = _file_kind(head, filename)
+    kind = file_kind(head, filename)
     try:
         if kind == "parquet":
             report(0.0, f"Reading {filename}")
@@ -132,7 +132,9 @@ def read_upload(con: duckdb.DuckDBPyConnection, data: bytes | Path, filename: st
     return rows
 
 
-def _file_kind(head: bytes, filename: str) -> str:
+def file_kind(head: bytes, filename: str) -> str:
+    """'parquet', 'excel' or 'text' from the file's first bytes (its name only when they say nothing); a PDF or an
+    old .xls is one sentence."""
     lower = filename.lower()
     if head.startswith(b"%PDF"):
         raise UserError(f"{filename} is a PDF document, not a data table; export the data as CSV or Excel and upload that.")

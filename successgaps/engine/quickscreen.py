@@ -88,6 +88,12 @@ class QuickScreen:
         return self.project.datasets[0]
 
     @property
+    def source(self) -> str:
+        """The file as people read it: its name, and the sheet screened when a workbook has several."""
+        sheet = self.dataset.files[0].sheet
+        return self.filename + (f" (sheet \u201c{sheet}\u201d)" if sheet else "")
+
+    @property
     def whole(self) -> tuple[str, str, str]:
         """The whole file's place: level 'state' when it holds several districts, else 'district'."""
         return whole_place(self.table)
@@ -145,13 +151,28 @@ class _Scratch:
 
 
 def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings | None = None) -> QuickScreen:
-    """Screen one uploaded file (see the module docstring). Bad input: `UserError`, nothing left behind."""
+    """Screen one uploaded file (see the module docstring). Bad input: `UserError`, nothing left behind. A workbook
+    of several sheets (a cover sheet first, as many exports have): the first sheet with groups and outcomes."""
+    sheets = read.excel_sheets(data) if read.file_kind(data[:8], filename) == "excel" else []
+    if len(sheets) < 2:
+        return _run(data, filename, workspace, settings, None)
+    first = None
+    for sheet in sheets:
+        try:
+            return _run(data, filename, workspace, settings, sheet)
+        except UserError as exc:
+            first = first or exc
+    raise first
+
+
+def _run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings | None,
+         sheet: str | None) -> QuickScreen:
     scratch = _Scratch(Path(workspace))
     try:
         project = Project(name=Path(filename).stem or "Quick screen", gap_settings=settings or GapSettings())
         con = scratch.cursor()
         con.execute(f"CREATE SCHEMA {Store.schema(project.id)}")
-        dataset = datasets.create_dataset(scratch, project, data, filename)
+        dataset = datasets.create_dataset(scratch, project, data, filename, sheet=sheet)
         dataset.confirmed = True  # accepted as proposed
         try:
             prepared = views.prepare(con, project, dataset)

@@ -323,7 +323,7 @@ HIDDEN_LISTED = 12  # hidden groups named on the one-page summary (it stays one 
 def one_pager(quick: quickscreen.QuickScreen) -> bytes:
     """One A4 page to hand out (`pdf.Document`): the summary line, the largest gaps as
     the same sentences as on screen, and what was hidden and why. No figure is computed here."""
-    doc = Document("Quick gap screen", quick.filename)
+    doc = Document("Quick gap screen", quick.source)
     doc.paragraph(f"{quick.summary}. Screened: {quick.place_label}. Each group is compared with all other students "
                   "there.", size=10)
     year = statements.year_phrase(quick.year)
