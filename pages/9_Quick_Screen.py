@@ -17,6 +17,7 @@ from successgaps.outputs import charts, gap_reports, gap_table
 RESULT = "qs_result"  # the QuickScreen of the file in the uploader
 KEPT = "qs_kept"  # (file hash, project id, project name) once "Keep this" made a project of it
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
+HIDDEN_SHOWN = 6  # hidden results listed on the page; the rest under an expander
 FOLDED = 70  # px of the folded "file, place and year" box under a slide when presenting
 
 ui.page("Quick screen", needs_project=False)
@@ -102,9 +103,11 @@ def _slide(gap) -> None:
     """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
     below = " · no gap beyond the usual thresholds: the largest differences below them"
     st.caption(where + (below if quick.nearest else ""))  # differences below the thresholds (no gap listed)
+    # its own outcome's far-out warning only, within the slide (the chart gives it room), as Identify gaps' slides
+    far_out = tuple(quick.far_out[o] for o in [gap.row.get("outcome")] if o in quick.far_out)
     ui.gap_slide(gap.sentence, gap.row, key="qs_present_chart", below=FOLDED, notes=(
         "Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at every end.",)
-        if gap.key in left_open else ())
+        * (gap.key in left_open) + far_out)
 
 
 def _numbered(gaps) -> None:
@@ -132,8 +135,8 @@ if ui.presenting():
         else:
             st.caption(where)
             _no_gap()
-        for note in quick.far_out.values():  # an outcome with values far outside its usual range
-            st.warning(ui.esc(note), icon=":material/warning:")
+            for note in quick.far_out.values():  # an outcome with values far outside its usual range
+                st.warning(ui.esc(note), icon=":material/warning:")
     ui.done()
     st.stop()
 
@@ -162,8 +165,13 @@ if not quick.heatmap_rows.empty:
 st.header("Hidden to protect student privacy")
 if quick.suppressed:
     st.caption("These results are not shown or ranked anywhere, and are blank in every download:")
-    with st.container(height=220 if len(quick.suppressed) > 6 else "content"):
-        st.markdown("\n".join(f"- {ui.esc(line)}" for line in quick.suppressed))
+    # six on the page, the rest in an expander (a box of fixed height scrolled, and a keyboard cannot reach a
+    # scrolling box: axe's scrollable-region-focusable)
+    hidden = [f"- {ui.esc(statements.years_written(line))}" for line in quick.suppressed]  # 2024–25, as above
+    st.markdown("\n".join(hidden[:HIDDEN_SHOWN]))
+    if len(hidden) > HIDDEN_SHOWN:
+        with st.expander(f"{len(hidden) - HIDDEN_SHOWN} more hidden results"):
+            st.markdown("\n".join(hidden[HIDDEN_SHOWN:]))
 else:
     st.caption("Nothing: every group is large enough to show.")
 

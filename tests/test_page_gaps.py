@@ -10,7 +10,7 @@ from successgaps.engine import ranking, statements, suppression
 from successgaps.engine.screen import screen
 from successgaps.models import GapSettings
 from successgaps.process import sample
-from successgaps.ui import tables
+from successgaps.ui import deck, tables
 from tests.edfacts_fixture import EDFACTS
 from tests.page_tabs import labels, open_tab
 
@@ -386,7 +386,7 @@ def test_only_the_open_tab_is_drawn_and_a_group_picked_in_a_closed_tab_stays_pic
 
 def test_every_gap_slide_leaves_room_for_its_warning(open_page, store, district):
     """At 1280 x 720 a gap slide holds its sentence, its bars, their figures in words and a warning about the data
-    behind it (days absent far outside the usual range): the chart gives up the warning's room, never below 170 px."""
+    behind it (days absent far outside the usual range): the chart gives up the warning's room, never below 165 px (`ui.deck.CHART`)."""
     at = open_page("pages/3_Identify_Gaps.py", project=district.id)
     at.toggle(key="sg_presenting").set_value(True).run()
     count = int(re.match(r"\*\*1 of (\d+)", next(m.value for m in at.markdown if m.value.startswith("**1 of"))).group(1))
@@ -397,6 +397,6 @@ def test_every_gap_slide_leaves_room_for_its_warning(open_page, store, district)
         heights[bool(at.warning)] = heights.get(bool(at.warning), set()) | {height}
         if k < count - 1:
             next(b for b in at.button if b.label == "Next →").click().run()
-    assert heights[True] and max(heights[True]) < 270 and min(heights[True]) >= 170  # slides with a warning
+    assert heights[True] and max(heights[True]) < 270 and min(heights[True]) >= deck.CHART[1]  # slides with a warning
     assert max(heights[False]) == 270 and min(heights[False]) >= 230  # the others: the whole chart, or 40 px less
     # where the bars' figures in words take a second line

@@ -3,8 +3,10 @@ what was hidden and why, and keeps the screen as a project with two of its gaps 
 
 import pytest
 
-from successgaps.engine import quickscreen, ranking
+from successgaps.engine import quickscreen, ranking, statements
 from successgaps.process import sample
+from successgaps.ui import deck
+from successgaps.ui.escape import esc as ui_esc
 from tests import edfacts_fixture
 
 PAGE = "pages/9_Quick_Screen.py"
@@ -32,8 +34,15 @@ def test_dropping_a_file_shows_the_summary_the_ten_sentences_and_what_was_hidden
     assert any(h.value.startswith("The 10 largest gaps in ") for h in at.header)
     assert not any(s.value.startswith("No gap") for s in at.success)  # never "No gap" under a list of gaps
     assert at.get("plotly_chart")
-    assert any(m.value.startswith("- ") and "fewer than" in m.value for m in at.markdown)
-    assert at.expander[0].label == "The table behind these sentences"
+    # every hidden result listed once: six on the page, the rest under an expander (not a scrolling box, which a
+    # keyboard cannot reach)
+    listed = [line[2:] for m in at.markdown if m.value.startswith("- ") for line in m.value.splitlines()]
+    assert listed == [ui_esc(statements.years_written(line)) for line in expected.suppressed]
+    assert any("fewer than" in x for x in listed)
+    labels = [e.label for e in at.expander]
+    assert labels[-1] == "The table behind these sentences"
+    assert labels[:-1] == ([f"{len(expected.suppressed) - 6} more hidden results"] if len(expected.suppressed) > 6
+                           else [])
     assert store.list() == []  # nothing is kept unless the principal chooses to
 
 
@@ -56,6 +65,31 @@ def test_presentation_mode_shows_one_gap_at_a_time_and_no_keep_controls(open_pag
     assert [m.value for m in at.markdown if m.value.startswith("## ")] == [f"## {expected.gaps[1].sentence}"]
     at.toggle(key="sg_presenting").set_value(False).run()
     assert not at.exception and at.info[0].value == f"**{expected.summary}** in district.csv."
+
+
+def test_a_slide_warns_only_of_its_own_outcome_and_still_fits(open_page, store, tmp_path):
+    """Days absent far outside their usual range: the warning was put under every slide (a reading-score gap
+    too), below the slide's fitted chart, so slides ran to 812 px. Now only its outcome's slides carry it, inside
+    the slide, and their chart gives it room (as on Identify gaps)."""
+    import json
+
+    data = sample.generate(seed=3, students_per_grade=120).to_csv(index=False).encode()
+    expected = quickscreen.run(data, "district.csv", tmp_path)
+    assert expected.far_out, "the fixture has an outcome with far-out values"
+    at = drop(open_page(PAGE), "district.csv", data)
+    at.toggle(key="sg_presenting").set_value(True).run()
+    warned = set()
+    for k, gap in enumerate(expected.listed):
+        assert not at.exception
+        outcome = gap.row["outcome"]
+        shown = [w.value.replace("\\", "") for w in at.warning]  # as written, markdown escapes taken out
+        assert shown == ([expected.far_out[outcome]] if outcome in expected.far_out else [])
+        height = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["height"]
+        assert deck.CHART[1] <= height < 270 if outcome in expected.far_out else height >= 230
+        warned |= {outcome} & set(expected.far_out)
+        if k < len(expected.listed) - 1:
+            next(b for b in at.button if b.key == "sg_deck_next").click().run()
+    assert warned  # some slide is about the far-out outcome, and carries its warning
 
 
 def test_keep_this_makes_the_screen_a_project_with_the_chosen_statements(open_page, store, district_csv):

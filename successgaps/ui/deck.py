@@ -218,7 +218,7 @@ def table_slides(title: str, table, rows: float, key: str, *, columns: list[str]
                                                                 weight is None else lambda i: weight(table.iloc[i])))]
 
 
-CHART = 270, 170  # a gap slide's chart height in px at most, and at least
+CHART = 270, 165  # a gap slide's chart height in px at most, and at least
 LONG = 160  # characters of a sentence written a size smaller on a slide (three lines, not four or five)
 SENTENCE_LINE, SMALLER_LINE, WORDS_LINE, NOTE_LINE = 70, 83, 110, 110  # characters on a line: the sentence, the
 # smaller, the bars in words, a note in a box
