@@ -49,7 +49,9 @@ def upload_form(key: str, *, with_year: bool) -> tuple:
     sheet = None
     if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
         try:
-            sheet = st.selectbox("Sheet with the data", read.excel_sheets(uploaded.getvalue()), key=f"{key}_sheet")
+            sheets = read.excel_sheets(uploaded.getvalue())
+            largest = read.excel_sheets(uploaded.getvalue(), largest_first=True)[0]  # not a cover sheet before it
+            sheet = st.selectbox("Sheet with the data", sheets, index=sheets.index(largest), key=f"{key}_sheet")
         except UserError as exc:
             st.error(ui.esc(str(exc)))
     year = st.text_input("School year of this file, if it has no year column (for example 2024-25)",

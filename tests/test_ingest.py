@@ -247,6 +247,7 @@ def test_excel_sheets_are_listed_and_the_chosen_sheet_is_read(store, project, tm
             writer, sheet_name="Data", index=False)
         pd.DataFrame().to_excel(writer, sheet_name="Empty", index=False)
     assert read.excel_sheets(path.read_bytes()) == ["About", "Data", "Empty"]
+    assert read.excel_sheets(path.read_bytes(), largest_first=True)[0] == "Data"  # offered first on the Data page
     ds = datasets.create_dataset(store, project, path, "book.xlsx", sheet="Data")
     assert ds.files[0].rows == 2 and ds.files[0].sheet == "Data"
     table = store.table(project.id, ds.files[0].table)

@@ -43,15 +43,20 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 Progress = Callable[[float, str], None]
 
 
-def excel_sheets(data: bytes | Path) -> list[str]:
-    """Names of the sheets of an Excel workbook, in workbook order."""
+def excel_sheets(data: bytes | Path, *, largest_first: bool = False) -> list[str]:
+    """Names of the sheets of an Excel workbook, in workbook order; `largest_first`: the sheet of the most cells
+    first, by the size each sheet states (a cover or notes sheet comes before the data in many exports)."""
     import openpyxl  # noqa: PLC0415 - only needed for Excel
 
     try:  # a file, not its name: openpyxl refuses a name without .xlsx, and an upload is spooled as .tmp
         with io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else open(data, "rb") as source:
             book = openpyxl.load_workbook(source, read_only=True)
             try:
-                return list(book.sheetnames)
+                names = list(book.sheetnames)
+                if largest_first:  # a stable sort: sheets of one size keep the workbook's order
+                    size = {n: (book[n].max_row or 0) * (book[n].max_column or 0) for n in names}
+                    names.sort(key=lambda n: -size[n])
+                return names
             finally:
                 book.close()
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

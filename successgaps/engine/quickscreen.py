@@ -152,8 +152,8 @@ class _Scratch:
 
 def run(data: bytes, filename: str, workspace: Path | str, settings: GapSettings | None = None) -> QuickScreen:
     """Screen one uploaded file (see the module docstring). Bad input: `UserError`, nothing left behind. A workbook
-    of several sheets (a cover sheet first, as many exports have): the first sheet with groups and outcomes."""
-    sheets = read.excel_sheets(data) if read.file_kind(data[:8], filename) == "excel" else []
+    of several sheets (a cover sheet first, as many exports have): the largest sheet with groups and outcomes."""
+    sheets = read.excel_sheets(data, largest_first=True) if read.file_kind(data[:8], filename) == "excel" else []
     if len(sheets) < 2:
         return _run(data, filename, workspace, settings, None)
     first = None
