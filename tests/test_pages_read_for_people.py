@@ -40,8 +40,10 @@ def texts(node):
     value = getattr(node, "value", None) if type(node).__name__ not in {"Button", "DownloadButton"} else None
     if isinstance(value, pd.DataFrame):
         editable = getattr(node, "editing_mode", "read_only") != "read_only"
-        # an editable table's empty number cell is an empty input box, not the text "nan"
-        yield from (str(v) for v in value.to_numpy().ravel() if not (editable and isinstance(v, float) and v != v))
+        # an editable table's empty cell (a number's NaN, a blank tick box's None) is an empty input box, not the
+        # text "nan" or "None" (the Data page's editor draws None as its placeholder "")
+        yield from (str(v) for v in value.to_numpy().ravel()
+                    if not (editable and (v is None or isinstance(v, float) and v != v)))
         yield from (str(c) for c in value.columns)
     elif isinstance(value, (str, int, float)) or value is None:
         if value is not None or type(node).__name__ in {"Markdown", "Caption", "Text", "Alert"}:
