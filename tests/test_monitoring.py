@@ -205,7 +205,7 @@ def test_an_average_without_an_interval_is_neither_real_nor_behind(two_years, mo
     goal = Goal(statement_id=statement.id, measure="mean", baseline=691.3, baseline_year="2023-24", target=720,
                 target_date=D(2025, 6, 30))
     points = [monitoring.GoalPoint("2023-24", 691.3, None, None, 600), monitoring.GoalPoint("2024-25", 691.8, None, None, 600)]
-    monkeypatch.setattr(monitoring, "goal_points", lambda con, project, goal: points)
+    monkeypatch.setattr(monitoring, "goal_points", lambda con, project, goal, ranged=None: points)
     progress = monitoring.goal_progress(None, project, goal)
     assert not progress.off_track
     assert "cannot be told" in progress.sentence and "behind" not in progress.sentence
@@ -230,7 +230,7 @@ def test_a_goal_says_when_the_comparison_changed(two_years, monkeypatch):
                 target_date=D(2026, 6, 30))
     points = [monitoring.GoalPoint("2023-24", -19.0, -24.0, -14.0, 600, "all students"),
               monitoring.GoalPoint("2024-25", -5.0, -9.0, -1.0, 600, "all students")]
-    monkeypatch.setattr(monitoring, "goal_points", lambda con, project, goal: points)
+    monkeypatch.setattr(monitoring, "goal_points", lambda con, project, goal, ranged=None: points)
     sentence = monitoring.goal_progress(None, project, goal).sentence
     assert sentence.startswith(f"The baseline changed: the goal was set comparing {statement.group} with "
                                f"{statement.comparison} (23.3 points lower); the comparison was changed in step 3 "
@@ -305,3 +305,38 @@ def test_a_goal_without_figures_says_why_and_what_to_do(two_years):
     assert monitoring.goal_progress(con, project, goal).sentence == (
         f"No year of “{dataset.name}” shows {statement.group} · {statement.outcome}: the group is too small in every "
         "year or hidden to protect privacy.")
+
+
+def test_a_goal_on_a_file_of_ranges_starts_from_no_middle_and_says_why_it_has_no_figure(tmp_path):
+    """An EDFacts statement ("between 70% and 74% of Hispanic students"): its goal took the range's middle as its
+    baseline (72.0%), and step 7 crashed on the file's missing counts (pd.NA) for a rate goal and wrote the middle
+    as "the baseline: 18.6 points lower" for a gap goal. A range is no figure to start from or to follow."""
+    from successgaps.data import datasets, views
+    from successgaps.engine import ranking, statements
+    from successgaps.engine.screen import screen
+    from successgaps.process import action_plan, root_causes
+    from successgaps.store import Store
+    from tests.edfacts_fixture import EDFACTS
+
+    path = tmp_path / "acgr.csv"
+    path.write_text(EDFACTS)
+    store = Store(tmp_path / "ws")
+    try:
+        project = store.create("Public file")
+        dataset = datasets.create_dataset(store, project, path, path.name)
+        con = store.cursor()
+        table = screen(con, views.prepare(con, project, dataset), project.gap_settings, by_school=True)
+        rows = ranking.select(table, level="school")
+        row = rows[(rows["group"] == "Hispanic/Latino") & ~rows["suppressed"].astype(bool)
+                   & rows["school"].eq("Town High")].iloc[0].to_dict()
+        assert statements.is_ranged(row)  # 70-74
+        statement = statements.add(project, row, statements.gap_sentence(row), dataset_id=dataset.id)
+        priority = root_causes.add_priority(project, [], "Graduation")
+        for measure in ("rate", "difference"):
+            goal = action_plan.add_goal(project, priority.id, "Close it", statement.id, measure=measure)
+            assert goal.baseline is None and goal.baseline_year  # the team types the baseline from exact figures
+            progress = monitoring.goal_progress(con, project, goal)
+            assert progress.points == [] and "as a range of rates" in progress.sentence
+            assert "exact figures" in progress.sentence
+    finally:
+        store.close()

@@ -182,6 +182,12 @@ def written_range(row, prefix: str = "") -> tuple[int, int] | None:
     return (a, b) if a != b else None
 
 
+def is_ranged(row) -> bool:
+    """The file gives the row's rate, or its comparison's, as a range (EDFacts' "85-89", "GE95"): it has no one
+    figure (a goal cannot start from, or follow, its middle)."""
+    return written_range(row) is not None or written_range(row, "comparison_") is not None
+
+
 def point_range(low: float, high: float, clow: float, chigh: float) -> tuple[int, int]:
     """The gap between a rate given as a range (low-high) and its comparison's (clow-chigh), in whole
     percentage points as written: from each range's written ends (`rate_ends`), the least and the most."""

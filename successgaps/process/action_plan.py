@@ -17,7 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..engine.statements import year_phrase
+from ..engine.statements import is_ranged, year_phrase
 from ..errors import UserError
 from ..models import (
     ActionStep,
@@ -64,6 +64,8 @@ def goal_value(figures: dict | None, measure: str) -> float | None:
     value = (figures or {}).get(measure)
     if measure not in ("rate", "mean", "difference") or value is None or isinstance(value, str) or value != value:
         return None  # another measure, missing, text or NaN
+    if measure != "mean" and is_ranged(figures):
+        return None  # a range's middle is no baseline (EDFacts' 59-77%): the team types one from exact figures
     return float(value)
 
 

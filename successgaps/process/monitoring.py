@@ -22,7 +22,7 @@ import pandas as pd
 from ..data import views
 from ..engine import means, ranking, stats
 from ..engine.screen import screen
-from ..engine.statements import year_phrase
+from ..engine.statements import is_ranged, year_phrase
 from ..errors import UserError
 from ..models import ActionStep, Goal, Project, Review, Revision, StepReview
 from . import action_plan, schedule
@@ -265,12 +265,14 @@ class GoalProgress:
     within_noise: bool
 
 
-def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
+def goal_points(con, project: Project, goal: Goal, ranged: list | None = None) -> list[GoalPoint]:
     """The goal's metric in every year of its data set, recomputed by the gap engine (one screen).
 
     Rates carry their Wilson 95% interval, gaps the interval of the difference (Newcombe; Welch for
     averages), averages their t interval (`stats.mean_interval`, so a change between two years is
-    judged as Welch's t would); suppressed years are left out (they are never shown anywhere).
+    judged as Welch's t would); suppressed years are left out (they are never shown anywhere), and so
+    are years whose rate the file gives as a range (a rate or gap goal has no one figure there; their
+    years are added to `ranged`).
     """
     statement = next((s for s in project.statements if s.id == goal.statement_id), None)
     dataset = project.dataset(statement.dataset_id) if statement else None
@@ -287,17 +289,21 @@ def goal_points(con, project: Project, goal: Goal) -> list[GoalPoint]:
     points = []
     for row in rows.sort_values("year").itertuples(index=False):
         value = getattr(row, goal.measure)
-        if value is None or value != value:
+        if pd.isna(value):
+            continue
+        if goal.measure != "mean" and is_ranged(row._asdict()):
+            if ranged is not None:
+                ranged.append(str(row.year or ""))
             continue
         low = high = None
-        if goal.measure == "difference" and row.ci_low == row.ci_low:
+        if goal.measure == "difference" and pd.notna(row.ci_low) and pd.notna(row.ci_high):
             low, high = float(row.ci_low), float(row.ci_high)
-        elif goal.measure == "rate" and row.events == row.events and row.n:
+        elif goal.measure == "rate" and pd.notna(row.events) and pd.notna(row.n) and row.n:
             low, high = (float(x) for x in stats.wilson(row.events, row.n))
         elif goal.measure == "mean" and str(row.year or "") in spread:
             _, var, n = spread[str(row.year or "")]
             low, high = (float(x) for x in stats.mean_interval(float(value), var, n))
-        points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if row.n != row.n else float(row.n),
+        points.append(GoalPoint(str(row.year or ""), float(value), low, high, None if pd.isna(row.n) else float(row.n),
                                 str(row.comparison or "")))
     return points
 
@@ -319,7 +325,7 @@ def review_table(project: Project) -> pd.DataFrame:
                           "Held": held_text(r), "Attendees": len(r.attendees)} for r in project.reviews])
 
 
-def _no_figures(project: Project, goal: Goal, statement) -> str:
+def _no_figures(project: Project, goal: Goal, statement, ranged: bool = False) -> str:
     """Why a goal has no figure to follow, and what the team can do (step 6 links a goal to a gap statement)."""
     if statement is None:
         return "This goal measures no gap statement yet: choose the gap it closes in step 6 to follow it here."
@@ -329,6 +335,11 @@ def _no_figures(project: Project, goal: Goal, statement) -> str:
     if dataset is None or not dataset.files:
         return ("Its gap statement names no data set of this project (written by hand, or its data set was removed), "
                 "so there is no figure to follow: write the statement again from step 3.")
+    if ranged:
+        return (f"“{dataset.name}” gives {statement.group} · {statement.outcome} as a range of rates (as EDFacts and "
+                "many state files publish them, to protect students), so this goal has no one figure to follow: follow "
+                "it with exact figures (the state's own files or a student-level file), or read the range on Identify "
+                "gaps each year.")
     return (f"No year of “{dataset.name}” shows {statement.group} · {statement.outcome}: the group is too small in "
             "every year or hidden to protect privacy.")
 
@@ -356,10 +367,11 @@ def goal_progress(con, project: Project, goal: Goal) -> GoalProgress:
     Within noise: see `within_noise` (first value against the latest).
     Off track: see `off_track` (worse than the straight line from baseline to target).
     """
-    points = goal_points(con, project, goal)
+    ranged: list[str] = []
+    points = goal_points(con, project, goal, ranged)
     statement = next((s for s in project.statements if s.id == goal.statement_id), None)
     if not points or statement is None:
-        return GoalProgress(goal, points, _no_figures(project, goal, statement), False, False)
+        return GoalProgress(goal, points, _no_figures(project, goal, statement, bool(ranged)), False, False)
     baseline_year = goal.baseline_year or points[0].year
     first = next((p for p in points if p.year == baseline_year), points[0])
     last = points[-1]
