@@ -201,7 +201,7 @@ def _figure_rows(figures: dict) -> list[list[str]]:
     ends)."""
     ends = [figures.get(f"{p}rate_{e}") for p in ("", "comparison_") for e in ("low", "high")]
     # a range as the screen writes it (a public file's whole percent, 92 read as 91.5-92.5%, is its rate)
-    ranged = any(statements.written_range(figures, p) for p in ("", "comparison_"))
+    ranged = statements.is_ranged(figures)
     gap = statements.gap_points(figures) if ranged and None not in ends else None  # both sides' ends are known
     rows = []
     for key, value in figures.items():
