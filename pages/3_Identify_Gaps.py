@@ -226,7 +226,7 @@ def _present_gap(row):
     where = ranking.place_label(picked, states)
     st.caption(ui.esc(where[:1].upper() + where[1:]) + (f" · {ui.esc(statements.year_phrase(year))}" if year else ""))
     ui.gap_slide(statements.gap_sentence(row, interval=True), row, key="gaps_present_chart",
-                 notes=tuple(far_out_notes[o] for o in [row["outcome"]] if o in far_out_notes))
+                 far_out=far_out_notes)
 
 
 if ui.presenting():  # one gap per slide, largest first, filters as set before presenting

@@ -23,7 +23,7 @@ def _review(p, review_id):
 
 
 def _review_label(r) -> str:
-    return f"{r.date:%B %-d, %Y} · {'Full team' if r.kind == 'full_team' else 'Implementers check-in'}"
+    return f"{r.date:%B %-d, %Y} · {monitoring.REVIEW_KINDS[r.kind]}"
 
 
 def _set_review_field(p, review_id, field, key):
@@ -93,7 +93,7 @@ def _points(item) -> pd.DataFrame:
 
 upcoming = monitoring.next_review(project)
 NEXT_REVIEW = (f"**Next review:** {upcoming.date:%A, %B %-d, %Y} "
-               f"({'full team' if upcoming.kind == 'full_team' else 'implementers check-in'})") if upcoming else ""
+               f"({monitoring.REVIEW_KINDS[upcoming.kind].lower()})") if upcoming else ""
 NO_GOALS = "The plan has no goals yet: write them in step 6."
 
 
@@ -177,7 +177,7 @@ with ui.form_box("Schedule reviews", key="mon_schedule_box", open_first=not proj
     c1, c2, c3 = st.columns([2, 2, 1])
     c1.date_input("Or add one review on", value=dt.date.today(), key="mon_new_date")
     c2.selectbox("Kind", ["full_team", "implementers"], key="mon_new_kind",
-                 format_func=lambda k: "Full team" if k == "full_team" else "Implementers check-in")
+                 format_func=monitoring.REVIEW_KINDS.get)
     c3.button("Add review", on_click=ui.edit, args=(_add_review,))
 to_move = [r for r in project.reviews if not r.held]
 if to_move:

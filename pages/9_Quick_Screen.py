@@ -103,11 +103,9 @@ def _slide(gap) -> None:
     """One gap on the shared screen: where, then the gap (its sentence, bars and their figures in words)."""
     below = " · no gap beyond the usual thresholds: the largest differences below them"
     st.caption(where + (below if quick.nearest else ""))  # differences below the thresholds (no gap listed)
-    # its own outcome's far-out warning only, within the slide (the chart gives it room), as Identify gaps' slides
-    far_out = tuple(quick.far_out[o] for o in [gap.row.get("outcome")] if o in quick.far_out)
-    ui.gap_slide(gap.sentence, gap.row, key="qs_present_chart", below=FOLDED, notes=(
+    ui.gap_slide(gap.sentence, gap.row, key="qs_present_chart", below=FOLDED, far_out=quick.far_out, notes=(
         "Left open by the file's ranges: beyond the thresholds at the middle of the ranges, not at every end.",)
-        * (gap.key in left_open) + far_out)
+        * (gap.key in left_open))
 
 
 def _numbered(gaps) -> None:

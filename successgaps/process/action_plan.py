@@ -181,8 +181,7 @@ def goal_summary(goal: Goal) -> str:
                 + (f" in {year_phrase(goal.baseline_year)}" if goal.baseline_year else ""))
     if goal.target is None:
         return f"{goal.metric or 'Measure not chosen'}: {baseline}; no target set yet."
-    day = goal.target_date
-    by = f" by {day:%B} {day.day}, {day.year}" if day else ""
+    by = f" by {goal.target_date:%B %-d, %Y}" if goal.target_date else ""
     return f"{goal.metric or 'Measure not chosen'}: {baseline} → target {shown(goal.target, goal.measure):g}{by}."
 
 

@@ -319,9 +319,12 @@ def figure_rows(goal: Goal, points: list[GoalPoint]) -> list[list[str]]:
              f"{pt.n:,.0f}" if pt.n else ""] for pt in points]
 
 
+REVIEW_KINDS = {"full_team": "Full team", "implementers": "Implementers check-in"}  # a review's kind, for people
+
+
 def review_table(project: Project) -> pd.DataFrame:
     """The review schedule as a table for people: date, kind, held or not, attendees."""
-    return pd.DataFrame([{"Date": r.date, "Review": "Full team" if r.kind == "full_team" else "Implementers check-in",
+    return pd.DataFrame([{"Date": r.date, "Review": REVIEW_KINDS[r.kind],
                           "Held": held_text(r), "Attendees": len(r.attendees)} for r in project.reviews])
 
 

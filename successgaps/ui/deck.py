@@ -224,13 +224,17 @@ SENTENCE_LINE, SMALLER_LINE, WORDS_LINE, NOTE_LINE = 70, 83, 110, 110  # charact
 # smaller, the bars in words, a note in a box
 
 
-def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = (), below: int = 0) -> None:
+def gap_slide(sentence: str, row, key: str, notes: tuple[str, ...] = (), below: int = 0,
+              far_out: dict[str, str] | None = None) -> None:
     """One gap as a slide: its sentence, its comparison bars, and the bars' figures in words (the chart's text
-    alternative), then `notes` (warnings about the data behind it). Identify gaps' and Quick screen's slides alike.
+    alternative), then `notes` (warnings about the data behind it) and its own outcome's of `far_out` (outcome ->
+    `quality.far_out_notes`' warning). Identify gaps' and Quick screen's slides alike.
     The chart is as tall as 720 px leave it: a sentence of over three lines, each note and what the page draws
     `below` the slide (px) take their room from it."""
     from ..outputs import charts  # noqa: PLC0415 - plotly, only for a page that presents a gap
 
+    if (warning := (far_out or {}).get(row.get("outcome"))) is not None:
+        notes += (warning,)
     long = len(sentence) > LONG
     with st.container(key="sg_long_sentence" if long else None):  # a size smaller (ui.theme), a heading still
         st.markdown(f"## {esc(sentence)}")
